@@ -1,0 +1,157 @@
+"""The data every face of autograd-lint exchanges: diagnostics, fixes, witnesses, verdicts.
+
+Plain frozen dataclasses so that results cross process boundaries (parallel checking,
+the replay sandbox) by pickling or JSON without any custom code.
+
+Coordinates follow libcst: lines are 1-based, columns are 0-based code-point offsets.
+Formatters convert (flake8 prints 1-based columns, LSP wants 0-based lines).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+
+class Severity(str, enum.Enum):
+    """How loudly a finding is reported. ``PREVIEW`` findings rest on partial facts."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    PREVIEW = "preview"
+
+
+@dataclass(frozen=True, order=True)
+class Range:
+    """A span of source text: lines 1-based, columns 0-based, end exclusive."""
+
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(frozen=True)
+class RelatedLocation:
+    """Another place in the same file that explains a finding ("saved for backward here")."""
+
+    range: Range
+    message: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text in ``range`` by ``new_text``."""
+
+    range: Range
+    new_text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A set of edits that resolves a finding.
+
+    ``safe`` fixes are applied by ``check --fix``; unsafe ones are only offered (the editor's
+    quick fix, ``--diff --unsafe-fixes``) because they can change behaviour.
+    """
+
+    title: str
+    edits: tuple[Edit, ...]
+    safe: bool = True
+
+
+ExpectationKind = Literal["raises", "warns", "differs", "equals"]
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What replaying a witness must show for the finding to count as confirmed.
+
+    - ``raises``: the script raises ``exception`` whose message starts with ``message``.
+    - ``warns``: the script emits a warning whose message starts with ``message``.
+    - ``differs``: ``observe`` (an expression) evaluates differently after ``script`` than
+      after ``control_script`` — a silent bug such as a wrong gradient.
+    - ``equals``: ``observe`` evaluated after ``script`` has ``repr`` equal to ``value``
+      (e.g. ``out.grad_fn.name()`` == ``'CloneBackward0'``).
+    """
+
+    kind: ExpectationKind
+    exception: str | None = None
+    message: str | None = None
+    observe: str | None = None
+    control_script: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class Witness:
+    """A short, self-contained script that reproduces a finding under torch or the mini engine."""
+
+    script: str
+    expectation: Expectation
+    description: str = ""
+
+
+ConfirmationStatus = Literal["confirmed", "not_reproduced", "not_replayable"]
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """The verdict of replaying a witness on one backend."""
+
+    status: ConfirmationStatus
+    backend: str
+    device: str = "cpu"
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding in one file."""
+
+    code: str
+    message: str
+    range: Range
+    severity: Severity
+    related: tuple[RelatedLocation, ...] = ()
+    fix: Fix | None = None
+    witness: Witness | None = None
+    confirmation: Confirmation | None = None
+    extra_fixes: tuple[Fix, ...] = field(default=())
+
+    @property
+    def line(self) -> int:
+        return self.range.start_line
+
+    @property
+    def column(self) -> int:
+        return self.range.start_col
+
+    def with_(self, **changes: Any) -> Diagnostic:
+        return replace(self, **changes)
+
+    @property
+    def fixes(self) -> tuple[Fix, ...]:
+        """All fixes on offer, the primary one first."""
+        return ((self.fix,) if self.fix else ()) + self.extra_fixes
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+
+SYNTAX_ERROR_CODE = "E999"
+IO_ERROR_CODE = "E902"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """Everything found in one file; ``source`` is kept so fixes and noqa edits can be made."""
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
+    source: str | None = None
+    skipped: bool = False

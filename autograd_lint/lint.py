@@ -1,0 +1,93 @@
+"""The core every face calls: text in, filtered diagnostics out.
+
+``lint_source`` is pure (no I/O); ``lint_bytes`` adds decoding, ``lint_path`` adds reading.
+The runtime check is not run here: callers decide (the CLI synchronously, the language
+server in the background) via :mod:`autograd_lint.runtime_check`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from autograd_lint.analysis import ParseFailure, analyze, mentions_autograd
+from autograd_lint.config import Settings
+from autograd_lint.diagnostics import (
+    IO_ERROR_CODE,
+    SYNTAX_ERROR_CODE,
+    Diagnostic,
+    FileResult,
+    Range,
+    Severity,
+)
+from autograd_lint.rules import ALL_RULES, Rule
+from autograd_lint.suppression import filter_suppressed
+
+DEFAULT_SETTINGS = Settings()
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""Files larger than this are reported (E902) instead of parsed."""
+
+
+def active_rules(settings: Settings, path: str | None = None) -> list[Rule]:
+    return [rule for rule in ALL_RULES if settings.is_enabled(rule.code, path)]
+
+
+def lint_source(
+    source: str, path: str = "<stdin>", settings: Settings = DEFAULT_SETTINGS
+) -> FileResult:
+    """Analyse one file's text and return its diagnostics, suppressions and settings applied."""
+    rules = active_rules(settings, path)
+    if not rules or not mentions_autograd(source):
+        return FileResult(path, (), source, skipped=True)
+    try:
+        trace = analyze(source)
+    except ParseFailure as failure:
+        diagnostic = Diagnostic(
+            code=SYNTAX_ERROR_CODE,
+            message=f"SyntaxError: {failure.message}",
+            range=Range(failure.line, failure.column, failure.line, failure.column + 1),
+            severity=Severity.ERROR,
+        )
+        return FileResult(path, (diagnostic,), source)
+    found: list[Diagnostic] = []
+    for rule in rules:
+        for diagnostic in rule.check(trace):
+            severity = settings.severity_for(diagnostic.code, diagnostic.severity)
+            if diagnostic.severity is Severity.PREVIEW and not settings.preview:
+                continue
+            found.append(diagnostic if severity is diagnostic.severity else diagnostic.with_(severity=severity))
+    kept = filter_suppressed(source, found)
+    kept.sort(key=lambda d: (d.range, d.code))
+    return FileResult(path, tuple(kept), source)
+
+
+def io_error(path: str, message: str) -> FileResult:
+    """A result that reports a file that could not be read or decoded."""
+    diagnostic = Diagnostic(
+        code=IO_ERROR_CODE, message=message, range=Range(1, 0, 1, 0), severity=Severity.ERROR
+    )
+    return FileResult(path, (diagnostic,), None)
+
+
+def lint_bytes(data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS) -> FileResult:
+    """Decode (UTF-8, BOM allowed) and lint; binary or undecodable input gets an E902 result."""
+    if b"\x00" in data:
+        return io_error(path, "binary file (contains NUL bytes): not checked")
+    try:
+        source = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return io_error(path, f"cannot decode as UTF-8 at byte {error.start}: not checked")
+    return lint_source(source, path, settings)
+
+
+def lint_path(path: str | os.PathLike[str], settings: Settings = DEFAULT_SETTINGS) -> FileResult:
+    """Read and lint one file; unreadable or oversized files get an E902 result, never a crash."""
+    name = os.fspath(path)
+    try:
+        size = Path(name).stat().st_size
+        if size > MAX_FILE_BYTES:
+            return io_error(name, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit: not checked")
+        data = Path(name).read_bytes()
+    except OSError as error:
+        return io_error(name, f"cannot read file: {error.strerror or error}")
+    return lint_bytes(data, name, settings)
