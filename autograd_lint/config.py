@@ -7,8 +7,17 @@ editor) is the business of the functions below and of the faces that call them.
 from __future__ import annotations
 
 import fnmatch
+import re
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any, Literal, cast
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised only on Python 3.10
+    import tomli as tomllib
 
 from autograd_lint.diagnostics import Severity
 
@@ -62,3 +71,168 @@ def _path_matches(path: str, pattern: str) -> bool:
         or fnmatch.fnmatch(normalized, f"*/{pattern}")
         or normalized.endswith("/" + pattern)
     )
+
+
+# --- loading ``[tool.autograd-lint]`` -------------------------------------------------------
+
+TOOL_TABLE = "autograd-lint"
+RUNTIME_CHECK_MODES: tuple[str, ...] = ("off", "mini", "torch")
+DEVICE_CHOICES: tuple[str, ...] = ("cpu", "cuda", "auto")
+CONFIGURABLE_SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
+KNOWN_KEYS: tuple[str, ...] = (
+    "select",
+    "ignore",
+    "per-file-ignores",
+    "severity",
+    "runtime-check",
+    "device",
+    "preview",
+    "exclude",
+    "extend-exclude",
+)
+_CODE_SELECTOR = re.compile(r"^(ALL|[A-Z]+[0-9]*)$")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used as written; the message says where and why."""
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start`` with a ``[tool.autograd-lint]`` table.
+
+    Like ruff, a pyproject.toml without our table does not stop the search: a monorepo's
+    package may have its own pyproject.toml while the linter is configured at the top.
+    """
+    start = start.resolve()
+    directory = start if start.is_dir() else start.parent
+    for candidate_dir in (directory, *directory.parents):
+        candidate = candidate_dir / "pyproject.toml"
+        if candidate.is_file() and _has_tool_table(candidate):
+            return candidate
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        # A broken file found by searching is reported only when it is chosen explicitly.
+        return False
+    tool = data.get("tool")
+    return isinstance(tool, dict) and TOOL_TABLE in tool
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Read ``[tool.autograd-lint]`` from ``path``; ``None`` gives the defaults.
+
+    A file whose top level has no ``tool`` table (an ``autograd-lint.toml``) is read as the
+    table itself. Raises :class:`ConfigError` for unreadable files, unknown keys and bad values.
+    """
+    if path is None:
+        return Settings()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read configuration: {error}") from error
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from error
+    tool = data.get("tool")
+    if isinstance(tool, dict) and TOOL_TABLE in tool:
+        table = tool[TOOL_TABLE]
+        where = f"{path}: [tool.{TOOL_TABLE}]"
+    elif path.name == "pyproject.toml":
+        return Settings()
+    else:
+        table = data
+        where = str(path)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    return settings_from_mapping(table, where)
+
+
+def settings_from_mapping(table: Mapping[str, Any], where: str = "configuration") -> Settings:
+    """Validate a ``[tool.autograd-lint]``-shaped mapping (kebab-case keys) into Settings.
+
+    Shared by the file loader and any face that receives the same keys (editor settings).
+    """
+    unknown = sorted(set(table) - set(KNOWN_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(repr(k) for k in unknown)}; "
+            f"valid keys are: {', '.join(KNOWN_KEYS)}"
+        )
+    changes: dict[str, Any] = {}
+    if "select" in table:
+        changes["select"] = _codes(table["select"], f"{where}: select")
+    if "ignore" in table:
+        changes["ignore"] = _codes(table["ignore"], f"{where}: ignore")
+    if "per-file-ignores" in table:
+        changes["per_file_ignores"] = _per_file_ignores(table["per-file-ignores"], where)
+    if "severity" in table:
+        changes["severity"] = _severities(table["severity"], where)
+    if "runtime-check" in table:
+        changes["runtime_check"] = _choice(
+            table["runtime-check"], RUNTIME_CHECK_MODES, f"{where}: runtime-check"
+        )
+    if "device" in table:
+        changes["device"] = _choice(table["device"], DEVICE_CHOICES, f"{where}: device")
+    if "preview" in table:
+        if not isinstance(table["preview"], bool):
+            raise ConfigError(f"{where}: preview must be true or false, got {table['preview']!r}")
+        changes["preview"] = table["preview"]
+    for key in ("exclude", "extend-exclude"):
+        if key in table:
+            changes[key.replace("-", "_")] = _strings(table[key], f"{where}: {key}")
+    return Settings(**changes)
+
+
+def parse_code_list(text: str, what: str = "code list") -> tuple[str, ...]:
+    """``"AG001,AG002"`` (a CLI flag) -> ``("AG001", "AG002")``, validated like the config."""
+    return _codes([part.strip() for part in text.split(",") if part.strip()], what)
+
+
+def _strings(value: Any, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{what} must be a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _codes(value: Any, what: str) -> tuple[str, ...]:
+    codes = _strings(value, what)
+    bad = [code for code in codes if not _CODE_SELECTOR.match(code)]
+    if bad:
+        raise ConfigError(
+            f"{what}: {', '.join(repr(b) for b in bad)} is not a rule code or prefix "
+            "(expected e.g. 'AG001', 'AG' or 'ALL')"
+        )
+    return codes
+
+
+def _choice(value: Any, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
+    return cast(str, value)
+
+
+def _per_file_ignores(value: Any, where: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: per-file-ignores must be a table of pattern = [codes]")
+    return {
+        pattern: _codes(codes, f"{where}: per-file-ignores[{pattern!r}]")
+        for pattern, codes in value.items()
+    }
+
+
+def _severities(value: Any, where: str) -> dict[str, Severity]:
+    if not isinstance(value, dict):
+        raise ConfigError(f'{where}: severity must be a table of code = "error"|"warning"|"info"')
+    result: dict[str, Severity] = {}
+    for code, level in value.items():
+        if not re.match(r"^[A-Z]+[0-9]+$", code):
+            raise ConfigError(f"{where}: severity: {code!r} is not a rule code (e.g. 'AG001')")
+        result[code] = Severity(
+            _choice(level, CONFIGURABLE_SEVERITIES, f"{where}: severity.{code}")
+        )
+    return result
