@@ -1,0 +1,54 @@
+"""Small helpers every format shares: iteration order, confirmation wording, rule lookup."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from autograd_lint.diagnostics import (
+    IO_ERROR_CODE,
+    SYNTAX_ERROR_CODE,
+    Confirmation,
+    Diagnostic,
+    FileResult,
+)
+
+BUILTIN_CODES: dict[str, tuple[str, str]] = {
+    SYNTAX_ERROR_CODE: ("syntax-error", "The file is not valid Python and was not analysed."),
+    IO_ERROR_CODE: (
+        "io-error",
+        "The file could not be read or decoded (missing, a directory, binary, not UTF-8, "
+        "or too large) and was not analysed.",
+    ),
+}
+"""Codes the core reports itself, outside the rule catalogue."""
+
+
+def each_diagnostic(results: Sequence[FileResult]) -> Iterator[tuple[str, Diagnostic]]:
+    """(path, diagnostic) pairs in file order, then position order."""
+    for result in results:
+        for diagnostic in result.diagnostics:
+            yield result.path, diagnostic
+
+
+def confirmation_label(confirmation: Confirmation | None) -> str:
+    """``confirmed: mini`` and the like; empty when no runtime check ran."""
+    if confirmation is None:
+        return ""
+    backend = confirmation.backend
+    if confirmation.device and confirmation.device != "cpu":
+        backend = f"{backend}/{confirmation.device}"
+    status = confirmation.status.replace("_", " ")
+    return f"{status}: {backend}"
+
+
+def rule_name(code: str) -> str:
+    from autograd_lint.rules import RULES_BY_CODE
+
+    rule = RULES_BY_CODE.get(code)
+    if rule is not None:
+        return rule.name
+    return BUILTIN_CODES.get(code, ("", ""))[0]
+
+
+def is_fixable(diagnostic: Diagnostic) -> bool:
+    return diagnostic.fix is not None and diagnostic.fix.safe

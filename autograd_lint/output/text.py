@@ -1,0 +1,73 @@
+"""Human and tool readable text: ``path:line:col: CODE message`` as flake8 and ruff print it.
+
+Columns are printed 1-based (the diagnostics store them 0-based), so editors and CI problem
+matchers that understand flake8 jump to the right place.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from autograd_lint.diagnostics import FileResult
+from autograd_lint.output.common import (
+    confirmation_label,
+    each_diagnostic,
+    is_fixable,
+    rule_name,
+)
+
+
+def render_text(results: Sequence[FileResult], show_related: bool = True) -> str:
+    lines: list[str] = []
+    for path, diagnostic in each_diagnostic(results):
+        start = diagnostic.range
+        line = f"{path}:{start.start_line}:{start.start_col + 1}: {diagnostic.code} "
+        line += diagnostic.message
+        label = confirmation_label(diagnostic.confirmation)
+        if label:
+            line += f" [{label}]"
+        lines.append(line)
+        if show_related:
+            for related in diagnostic.related:
+                where = related.range
+                lines.append(
+                    f"    {path}:{where.start_line}:{where.start_col + 1}: note: {related.message}"
+                )
+    return "".join(line + "\n" for line in lines)
+
+
+def render_summary(results: Sequence[FileResult], fixed: int = 0) -> str:
+    """The closing lines: how many findings, how many ``--fix`` could resolve."""
+    diagnostics = [d for _, d in each_diagnostic(results)]
+    parts: list[str] = []
+    if fixed:
+        parts.append(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.")
+    if diagnostics:
+        count = len(diagnostics)
+        files = sum(1 for result in results if result.diagnostics)
+        parts.append(
+            f"Found {count} finding{'s' if count != 1 else ''} "
+            f"in {files} file{'s' if files != 1 else ''}."
+        )
+        fixable = sum(1 for d in diagnostics if is_fixable(d))
+        if fixable:
+            parts.append(f"{fixable} fixable with the `--fix` option.")
+    elif not fixed:
+        parts.append("All checks passed!")
+    return "".join(part + "\n" for part in parts)
+
+
+def render_statistics(results: Sequence[FileResult]) -> str:
+    """Counts per code, most frequent first (``--statistics``)."""
+    counts = Counter(d.code for _, d in each_diagnostic(results))
+    fixable = Counter(d.code for _, d in each_diagnostic(results) if is_fixable(d))
+    if not counts:
+        return ""
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    width = max(len(str(count)) for count in counts.values())
+    lines = []
+    for code, count in ordered:
+        marker = "[*]" if fixable[code] else "[ ]"
+        lines.append(f"{count:>{width}}\t{code}\t{marker} {rule_name(code)}".rstrip())
+    return "".join(line + "\n" for line in lines)
