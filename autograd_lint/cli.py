@@ -1,0 +1,385 @@
+"""The ``autograd-lint`` command: ``check``, ``rule``, ``example``, ``verify``, ``server``.
+
+Thin by design: it turns flags into :class:`~autograd_lint.config.Settings` and
+:class:`~autograd_lint.runner.CheckOptions`, hands files to the runner and results to a
+formatter. ``verify`` and ``server`` are imported only when used, so a problem in either
+never stops ``check`` from working.
+
+Exit codes: 0 no findings, 1 findings (after ``--fix``: the ones left), 2 usage,
+configuration or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from autograd_lint import __version__
+from autograd_lint.config import (
+    DEVICE_CHOICES,
+    RUNTIME_CHECK_MODES,
+    ConfigError,
+    Settings,
+    find_pyproject,
+    load_settings,
+    parse_code_list,
+)
+from autograd_lint.diagnostics import FileResult
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+PROG = "autograd-lint"
+EXAMPLE_RESOURCE = ("examples", "training_pitfalls.py")
+
+
+class UsageError(Exception):
+    """A combination of flags that cannot work; reported like an argparse error (exit 2)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script and of ``python -m autograd_lint``."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["server"]:
+        # The server parses its own flags (--stdio, --tcp HOST:PORT); pass them through as-is.
+        return run_server(arguments[1:])
+    verbose = "--verbose" in arguments or "-v" in arguments
+    try:
+        parser = build_parser(with_verify=arguments[:1] == ["verify"])
+    except ImportError as error:
+        return fail(f"the verify command is not available: {error}", verbose)
+    args = parser.parse_args(arguments)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        return int(args.handler(args))
+    except (ConfigError, UsageError) as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # the promise: a short message, a traceback only on request
+        return fail(f"internal error: {type(error).__name__}: {error}", args.verbose)
+
+
+def fail(message: str, verbose: bool) -> int:
+    print(f"{PROG}: {message}", file=sys.stderr)
+    if verbose:
+        traceback.print_exc()
+    else:
+        print(
+            "hint: rerun with --verbose for the full traceback and report it at "
+            "https://github.com/autograd-lint/autograd-lint/issues",
+            file=sys.stderr,
+        )
+    return EXIT_ERROR
+
+
+# --- the parser ------------------------------------------------------------------------------
+
+
+def build_parser(with_verify: bool = False) -> argparse.ArgumentParser:
+    from autograd_lint.output import FORMATS
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-v", "--verbose", action="store_true", help="show tracebacks of internal errors"
+    )
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Find PyTorch autograd pitfalls, and prove each finding by replaying it.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser(
+        "check", parents=[common], help="lint files and directories", description=CHECK_HELP
+    )
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="default: .")
+    check.add_argument("--select", metavar="CODES", help="comma list of codes or prefixes")
+    check.add_argument("--ignore", metavar="CODES", help="comma list of codes or prefixes")
+    check.add_argument("--format", choices=FORMATS, default="text", help="report format")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    check.add_argument(
+        "--diff", action="store_true", help="print the fixes as a diff instead of writing them"
+    )
+    check.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix or --diff: also apply fixes that are only offered",
+    )
+    check.add_argument("--statistics", action="store_true", help="counts per code")
+    check.add_argument(
+        "--jobs", "-j", type=non_negative_int, default=1, metavar="N", help="0: one per CPU"
+    )
+    check.add_argument("--config", metavar="PATH", help="pyproject.toml or autograd-lint.toml")
+    check.add_argument("--preview", action="store_true", help="also report preview findings")
+    add_runtime_flags(check)
+    check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    check.add_argument("--quiet", "-q", action="store_true", help="only the findings")
+    check.add_argument("--output-file", "-o", metavar="PATH", help="write the report here")
+    check.set_defaults(handler=run_check)
+
+    rule = sub.add_parser("rule", parents=[common], help="show a rule's documentation")
+    rule.add_argument("code", nargs="?", help="e.g. AG001 or data-mutation")
+    rule.add_argument("--all", action="store_true", help="list every rule")
+    rule.set_defaults(handler=run_rule)
+
+    example = sub.add_parser(
+        "example",
+        parents=[common],
+        help="check the bundled example training script",
+        description="Check a bundled training script that contains each pitfall "
+        "(runtime check on the mini engine when available).",
+    )
+    example.add_argument("--format", choices=FORMATS, default="text")
+    add_runtime_flags(example)
+    example.add_argument("--show-path", action="store_true", help="print the script's path")
+    example.set_defaults(handler=run_example)
+
+    if with_verify:
+        verify_cmd = importlib.import_module("autograd_lint.runtime_check.verify_cmd")
+        verify = sub.add_parser("verify", parents=[common], help="replay findings to prove them")
+        verify_cmd.add_arguments(verify)
+        verify.set_defaults(handler=verify_cmd.run)
+    else:
+        sub.add_parser("verify", help="replay findings to prove them", add_help=False)
+    sub.add_parser("server", help="run the language server (--stdio, --tcp HOST:PORT)")
+    return parser
+
+
+CHECK_HELP = """\
+Lint Python files for autograd pitfalls. Exit status: 0 no findings, 1 findings,
+2 usage, configuration or internal error."""
+
+
+def add_runtime_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--runtime-check",
+        choices=RUNTIME_CHECK_MODES,
+        help="replay each finding's witness: off, on the mini engine, or on torch",
+    )
+    parser.add_argument("--device", choices=DEVICE_CHOICES, help="device for --runtime-check")
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 (one per CPU) or more")
+    return value
+
+
+# --- check -----------------------------------------------------------------------------------
+
+
+def resolve_settings(args: argparse.Namespace) -> tuple[Settings, Path]:
+    """The configuration file's settings with the flags on top, and the directory it is in."""
+    if args.config:
+        path = Path(args.config)
+        if not path.is_file():
+            raise ConfigError(f"{path}: configuration file not found")
+        settings, root = load_settings(path), path.resolve().parent
+    else:
+        found = find_pyproject(Path.cwd())
+        settings = load_settings(found)
+        root = found.parent if found else Path.cwd()
+    changes: dict[str, Any] = {
+        "select": parse_code_list(args.select, "--select") if args.select is not None else None,
+        "ignore": parse_code_list(args.ignore, "--ignore") if args.ignore is not None else None,
+        "preview": True if args.preview else None,
+        "runtime_check": args.runtime_check,
+        "device": args.device,
+    }
+    return settings.merged(**changes), root
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from autograd_lint.discovery import Discovery
+    from autograd_lint.runner import CheckOptions, RuntimeCheckUnavailable, load_confirm
+
+    if args.unsafe_fixes and not (args.fix or args.diff):
+        raise UsageError("--unsafe-fixes only applies together with --fix or --diff")
+    if args.fix and args.diff:
+        raise UsageError("--fix and --diff cannot be combined: --diff never writes")
+    if args.statistics and args.format not in ("text", "json"):
+        raise UsageError("--statistics works with --format text or json")
+    settings, root = resolve_settings(args)
+    if settings.runtime_check != "off":
+        try:
+            load_confirm()
+        except RuntimeCheckUnavailable as error:
+            raise UsageError(str(error)) from error
+    files = Discovery(settings, root).files(args.paths)
+    if not files:
+        if not args.quiet:
+            print(f"{PROG}: warning: no Python files found", file=sys.stderr)
+        return EXIT_CLEAN
+    options = CheckOptions(
+        settings,
+        fix="apply" if args.fix else "diff" if args.diff else "none",
+        unsafe_fixes=args.unsafe_fixes,
+    )
+    return check_and_report(files, options, args)
+
+
+def check_and_report(files: list[str], options: Any, args: argparse.Namespace) -> int:
+    from autograd_lint.output import render, render_statistics, render_summary
+    from autograd_lint.runner import run_checks
+
+    quiet: bool = getattr(args, "quiet", False)
+    progress = not (getattr(args, "no_progress", False) or quiet)
+    outcomes = run_checks(files, options, jobs=getattr(args, "jobs", 1), progress=progress)
+    results = [outcome.result for outcome in outcomes]
+    fixed = sum(outcome.fixed for outcome in outcomes)
+    if options.fix == "diff":
+        report = "".join(outcome.diff for outcome in outcomes)
+    elif getattr(args, "statistics", False):
+        report = render_statistics(results) if args.format == "text" else json_statistics(results)
+    else:
+        report = render(results, args.format)
+    emit(report, getattr(args, "output_file", None))
+    for outcome in outcomes:
+        for reason in outcome.refused:
+            print(f"{PROG}: {outcome.result.path}: fix not applied: {reason}", file=sys.stderr)
+    if args.format == "text" and not quiet:
+        if options.fix == "diff":
+            would = f"Would fix {fixed} finding{'s' if fixed != 1 else ''}.\n" if fixed else ""
+            sys.stderr.write(would or "No fixes available.\n")
+        else:
+            sys.stderr.write(render_summary(results, fixed))
+    errors = [outcome for outcome in outcomes if outcome.error]
+    for outcome in errors:
+        print(
+            f"{PROG}: internal error while checking {outcome.result.path}: {outcome.error}",
+            file=sys.stderr,
+        )
+        if args.verbose and outcome.error_traceback:
+            sys.stderr.write(outcome.error_traceback)
+    if errors:
+        if not args.verbose:
+            print(
+                "hint: rerun with --verbose for the full traceback and report it", file=sys.stderr
+            )
+        return EXIT_ERROR
+    return EXIT_FINDINGS if any(result.diagnostics for result in results) else EXIT_CLEAN
+
+
+def json_statistics(results: Sequence[FileResult]) -> str:
+    from autograd_lint.output.text import render_statistics
+
+    rows = []
+    for line in render_statistics(results).splitlines():
+        count, code, rest = line.split("\t", 2)
+        marker, _, name = rest.partition(" ")
+        rows.append({"code": code, "name": name, "count": int(count), "fixable": marker == "[*]"})
+    return json.dumps(rows, indent=2) + "\n"
+
+
+def emit(report: str, output_file: str | None, stream: TextIO | None = None) -> None:
+    """Write the report to ``--output-file`` (created with its folders) or stdout."""
+    if output_file:
+        target = Path(output_file)
+        if target.parent != Path():
+            target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(report, encoding="utf-8")
+        return
+    out = stream or sys.stdout
+    out.write(report)
+    out.flush()
+
+
+# --- rule ------------------------------------------------------------------------------------
+
+
+def run_rule(args: argparse.Namespace) -> int:
+    from autograd_lint.rules import ALL_RULES, RULES_BY_CODE
+
+    if args.all:
+        width = max((len(rule.name) for rule in ALL_RULES), default=0)
+        for rule in ALL_RULES:
+            print(f"{rule.code}  {rule.name:<{width}}  {rule.summary}")
+        return EXIT_CLEAN
+    if not args.code:
+        raise UsageError("give a rule code (e.g. `autograd-lint rule AG001`) or --all")
+    wanted = args.code.strip()
+    by_name = {rule.name: rule for rule in ALL_RULES}
+    found = RULES_BY_CODE.get(wanted.upper()) or by_name.get(wanted.lower())
+    if found is None:
+        known = ", ".join(sorted(RULES_BY_CODE)) or "none"
+        raise UsageError(f"unknown rule {wanted!r}; known rules: {known}")
+    sys.stdout.write(found.docs_markdown())
+    return EXIT_CLEAN
+
+
+# --- example ---------------------------------------------------------------------------------
+
+
+def example_path() -> Path:
+    """The bundled example script, as installed with the package."""
+    return Path(__file__).resolve().parent.joinpath(*EXAMPLE_RESOURCE)
+
+
+def run_example(args: argparse.Namespace) -> int:
+    from autograd_lint.runner import CheckOptions, RuntimeCheckUnavailable, load_confirm
+
+    path = example_path()
+    if not path.is_file():
+        raise UsageError(f"the bundled example is missing from this installation: {path}")
+    runtime = args.runtime_check
+    if runtime is None:
+        try:
+            load_confirm()
+            runtime = "mini"
+        except RuntimeCheckUnavailable:
+            runtime = "off"
+    elif runtime != "off":
+        try:
+            load_confirm()
+        except RuntimeCheckUnavailable as error:
+            raise UsageError(str(error)) from error
+    settings = Settings().merged(runtime_check=runtime, device=args.device)
+    shown = display_path(path)
+    if args.show_path:
+        print(path)
+        return EXIT_CLEAN
+    if args.format == "text":
+        print(f"Checking the bundled example {shown} (runtime check: {runtime})", file=sys.stderr)
+    args.quiet = False
+    return check_and_report([shown], CheckOptions(settings), args)
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when inside it, so the output stays short."""
+    try:
+        return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+    except ValueError:
+        return str(path)
+
+
+# --- server ----------------------------------------------------------------------------------
+
+
+def run_server(argv: list[str]) -> int:
+    try:
+        server = importlib.import_module("autograd_lint.server")
+        server_main = server.main
+    except (ImportError, AttributeError) as error:
+        return fail(f"the language server is not available: {error}", "--verbose" in argv)
+    return int(server_main(argv) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""Checking many files: one process, or ``--jobs N`` worker processes.
+
+Each file goes through the same pipeline — lint, fix (``--fix`` / ``--diff``), runtime check —
+in whichever process handles it, so parallel and serial runs give identical results. Results
+come back in input order (``Executor.map``), in chunks so that small files do not pay one
+inter-process round trip each. One file that trips an internal error is reported and the run
+goes on with the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Literal
+
+from autograd_lint.config import Settings
+from autograd_lint.diagnostics import Confirmation, Diagnostic, FileResult, Witness
+from autograd_lint.fixes import fix_source, parses, read_source, write_atomic
+from autograd_lint.lint import lint_path
+
+FixMode = Literal["none", "apply", "diff"]
+ConfirmFunction = Callable[[Witness, str, str], Confirmation]
+PROGRESS_MIN_FILES = 50
+"""Below this many files a progress bar is more noise than help."""
+
+
+class RuntimeCheckUnavailable(Exception):
+    """The runtime check was asked for but its module cannot be imported."""
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What to do with each file, beyond linting it under ``settings``."""
+
+    settings: Settings
+    fix: FixMode = "none"
+    unsafe_fixes: bool = False
+    keep_source: bool = False
+    """Send the file text back with the result (only needed by callers that edit it)."""
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """The result for one file, plus what fixing it did, or the internal error it caused."""
+
+    result: FileResult
+    fixed: int = 0
+    diff: str = ""
+    refused: tuple[str, ...] = ()
+    error: str | None = None
+    error_traceback: str | None = None
+
+
+def load_confirm() -> ConfirmFunction:
+    """``autograd_lint.runtime_check.confirm``, imported only when a runtime check is wanted."""
+    try:
+        module = importlib.import_module("autograd_lint.runtime_check")
+        confirm: ConfirmFunction = module.confirm
+    except (ImportError, AttributeError) as error:  # also a half-written or broken package
+        raise RuntimeCheckUnavailable(
+            f"the runtime check is not available ({type(error).__name__}: {error}); "
+            "use --runtime-check off"
+        ) from error
+    return confirm
+
+
+def confirm_diagnostics(
+    diagnostics: Iterable[Diagnostic], backend: str, device: str
+) -> tuple[Diagnostic, ...]:
+    """Replay each witness and attach the verdict; a replay that crashes is not replayable."""
+    confirm = load_confirm()
+    confirmed: list[Diagnostic] = []
+    for diagnostic in diagnostics:
+        if diagnostic.witness is None:
+            confirmed.append(diagnostic)
+            continue
+        try:
+            verdict = confirm(diagnostic.witness, backend, device)
+        except Exception as error:  # a broken replay must not take the check down
+            verdict = Confirmation(
+                "not_replayable", backend, device, f"runtime check failed: {error}"
+            )
+        confirmed.append(diagnostic.with_(confirmation=verdict))
+    return tuple(confirmed)
+
+
+def check_file(path: str, options: CheckOptions) -> FileOutcome:
+    """Lint one file and, as asked, fix it and replay its findings."""
+    settings = options.settings
+    result = lint_path(path, settings)
+    fixed = 0
+    diff = ""
+    refused: tuple[str, ...] = ()
+    if options.fix != "none" and result.source is not None and result.diagnostics:
+        source, bom = read_source(path)
+        first = result if source == result.source else None
+        outcome = fix_source(source, path, settings, unsafe=options.unsafe_fixes, first=first)
+        refused = tuple(outcome.refused)
+        if outcome.changed and parses(outcome.fixed):
+            if options.fix == "apply":
+                write_atomic(path, outcome.fixed, bom)
+                fixed = outcome.applied
+                result = outcome.result
+            else:
+                diff = outcome.diff()
+                fixed = outcome.applied
+    if settings.runtime_check != "off" and any(d.witness for d in result.diagnostics):
+        result = replace(
+            result,
+            diagnostics=confirm_diagnostics(
+                result.diagnostics, settings.runtime_check, settings.device
+            ),
+        )
+    if not options.keep_source:
+        result = replace(result, source=None)
+    return FileOutcome(result, fixed, diff, refused)
+
+
+def check_file_safely(path: str, options: CheckOptions) -> FileOutcome:
+    """:func:`check_file`, turning an unexpected exception into a reported internal error."""
+    try:
+        return check_file(path, options)
+    except RuntimeCheckUnavailable:
+        raise
+    except Exception as error:
+        return FileOutcome(
+            FileResult(path, ()),
+            error=f"{type(error).__name__}: {error}",
+            error_traceback=traceback.format_exc(),
+        )
+
+
+def resolve_jobs(jobs: int) -> int:
+    """``0`` means one worker per CPU."""
+    return max(1, os.cpu_count() or 1) if jobs == 0 else max(1, jobs)
+
+
+def chunk_size(files: int, jobs: int) -> int:
+    # About four chunks per worker: big enough to amortise IPC, small enough to balance load.
+    return max(1, min(64, files // (jobs * 4) or 1))
+
+
+def run_checks(
+    paths: Sequence[str],
+    options: CheckOptions,
+    jobs: int = 1,
+    progress: bool = False,
+) -> list[FileOutcome]:
+    """Check ``paths`` and return one outcome per path, in the same order."""
+    workers = min(resolve_jobs(jobs), max(1, len(paths)))
+    task = partial(check_file_safely, options=options)
+    show = progress and len(paths) >= PROGRESS_MIN_FILES and sys.stderr.isatty()
+    if workers == 1:
+        return list(_with_progress(map(task, paths), len(paths), show))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # map() submits every chunk now, so the workers start before any progress thread does.
+        outcomes = pool.map(task, paths, chunksize=chunk_size(len(paths), workers))
+        return list(_with_progress(outcomes, len(paths), show))
+
+
+def _with_progress(
+    outcomes: Iterator[FileOutcome], total: int, show: bool
+) -> Iterator[FileOutcome]:
+    if not show:
+        yield from outcomes
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = (
+        TextColumn("checking"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task_id = bar.add_task("check", total=total)
+        for outcome in outcomes:
+            bar.advance(task_id)
+            yield outcome
