@@ -1,13 +1,142 @@
-"""Placeholder until the trace lands."""
+"""The trace: autograd events the interpreter observed, each with its CST node.
+
+Rules read events; they never walk the tree. Each event carries the facts that held when it
+happened (a backward knows which saved tensors were stale, which nodes were freed), so a
+rule only decides how to word and rank the finding.
+"""
+
+from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Literal, TypeVar
 
 import libcst as cst
 
+from autograd_lint.analysis.positions import Positions
+from autograd_lint.analysis.values import GraphNode, SavedRef, Tensor, Tri, Value
+from autograd_lint.diagnostics import Range
 
-@dataclass
+
+@dataclass(eq=False, repr=False)
+class Event:
+    site: cst.CSTNode
+    """The node a diagnostic is reported on."""
+    seq: int
+    """Sequence number of the statement being executed."""
+    statement: cst.CSTNode
+    scope: str
+
+    def rank(self) -> int:
+        """How much this event shows; the highest of repeated events at one site is kept."""
+        return 0
+
+
+@dataclass(eq=False, repr=False)
+class DataWrite(Event):
+    """A write through ``.data``: invisible to autograd's version counter."""
+
+    target: Tensor
+    """The tensor ``.data`` was read from."""
+    how: Literal["assign", "inplace", "setitem", "augassign"]
+    method: str = ""
+    """In-place method name, e.g. ``mul_``."""
+    via_name: bool = False
+    """Written through a name bound to ``t.data`` rather than ``t.data`` itself."""
+    receiver: cst.BaseExpression | None = None
+    """The ``t.data`` expression for the direct form (the fix rewrites it)."""
+    value: cst.BaseExpression | None = None
+    """The assigned value for ``t.data = v``."""
+    silently_stale: bool = False
+    """Set later when a backward used a saved tensor this write changed."""
+    stale_backward: Backward | None = None
+
+    def rank(self) -> int:
+        return int(self.silently_stale)
+
+
+@dataclass(eq=False, repr=False)
+class InplaceWrite(Event):
+    """An in-place op (method, ``[...] =``, augmented assignment) bumping a version counter."""
+
+    target: Tensor
+    how: Literal["inplace", "setitem", "augassign", "optimizer"]
+    method: str = ""
+
+
+@dataclass(eq=False, repr=False)
+class StaleSave:
+    """A saved tensor whose version changed after it was saved."""
+
+    node: GraphNode
+    saved: SavedRef
+    write: InplaceWrite | DataWrite
+
+
+@dataclass(eq=False, repr=False)
+class Backward(Event):
+    """``t.backward()``, ``torch.autograd.backward(t)`` or ``torch.autograd.grad(t, ...)``."""
+
+    tensor: Value
+    api: Literal["method", "autograd.backward", "autograd.grad"]
+    retain_graph: Tri
+    requires_grad: Tri
+    call: cst.Call
+    freed: list[tuple[GraphNode, Backward]] = field(default_factory=list)
+    """Nodes holding saved tensors that an earlier backward freed."""
+    stale: list[StaleSave] = field(default_factory=list)
+    in_loop: bool = False
+
+    def rank(self) -> int:
+        return 2 * bool(self.freed) + bool(self.stale)
+
+
+@dataclass(eq=False, repr=False)
+class CloneEscape(Event):
+    """A clone of a tensor that requires grad used where a constant was meant."""
+
+    tensor: Tensor
+    how: Literal["loss-target", "snapshot-list", "snapshot-dict", "snapshot-attribute", "numpy"]
+
+
+@dataclass(eq=False, repr=False)
+class TensorFromTensor(Event):
+    """``torch.tensor(t)`` for a tensor ``t`` (torch warns)."""
+
+    tensor: Tensor
+    argument: cst.BaseExpression
+
+
+E = TypeVar("E", bound=Event)
+
+
+@dataclass(repr=False)
 class Trace:
     module: cst.Module
     source: str
-    events: list[Any] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    statements: dict[int, tuple[cst.CSTNode, bool | None]] = field(default_factory=dict)
+    """Executed simple statements by sequence number, with the grad mode they ran under."""
+    bindings: dict[int, dict[str, Value]] = field(default_factory=dict)
+    """Names each executed statement bound, and to what (witness placeholders use them)."""
+    _positions: Positions | None = None
+
+    def range_of(self, node: cst.CSTNode) -> Range:
+        """Source range of a node (positions are computed once, on first use)."""
+        if self._positions is None:
+            self._positions = Positions(self.module)
+        return self._positions.range(node)
+
+    def code_of(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def of_type(self, kind: type[E]) -> list[E]:
+        """Events of one kind, one per site: a loop body runs more than once, and where the
+        passes differ the most telling event is kept (``rank`` orders them)."""
+        best: dict[int, E] = {}
+        for event in self.events:
+            if isinstance(event, kind):
+                key = id(event.site)
+                current = best.get(key)
+                if current is None or event.rank() > current.rank():
+                    best[key] = event
+        return list(best.values())

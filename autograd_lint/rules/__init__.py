@@ -1,8 +1,19 @@
 """The rule catalogue (see RULES.md): one module per rule."""
 
+from autograd_lint.rules.backward_without_grad import BackwardWithoutGrad
 from autograd_lint.rules.base import Rule
+from autograd_lint.rules.clone_instead_of_detach import CloneInsteadOfDetach
+from autograd_lint.rules.data_mutation import DataMutation
+from autograd_lint.rules.detached_alias_inplace import DetachedAliasInplace
+from autograd_lint.rules.repeated_backward import RepeatedBackward
 
-ALL_RULES: tuple[Rule, ...] = ()
-RULES_BY_CODE = {rule.code: rule for rule in ALL_RULES}
+ALL_RULES: tuple[Rule, ...] = (
+    DataMutation(),
+    DetachedAliasInplace(),
+    BackwardWithoutGrad(),
+    RepeatedBackward(),
+    CloneInsteadOfDetach(),
+)
+RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
 
 __all__ = ["ALL_RULES", "RULES_BY_CODE", "Rule"]

@@ -1,0 +1,55 @@
+"""The autograd-lint language server (pygls): ``autograd-lint server`` or
+``python -m autograd_lint.server``.
+
+Speaks LSP over stdio by default, or over TCP with ``--tcp HOST:PORT`` (handy for attaching a
+debugger or an editor to a long-running server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+
+def _address(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {text!r}")
+    return host or "127.0.0.1", int(port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="autograd-lint server", description="Run the autograd-lint language server."
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
+    mode.add_argument("--tcp", metavar="HOST:PORT", type=_address, help="listen on a TCP port")
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log level for messages written to stderr",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments and serve until the client says exit; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        stream=sys.stderr, level=args.log_level, format="%(levelname)s %(name)s: %(message)s"
+    )
+    from autograd_lint.server.app import create_server
+
+    server = create_server()
+    if args.tcp is not None:
+        host, port = args.tcp
+        server.start_tcp(host, port)
+    else:
+        server.start_io()
+    return 0
+
+
+__all__ = ["build_parser", "main"]

@@ -1,0 +1,99 @@
+"""The abstract state of one execution path, and how paths join.
+
+Everything the interpreter tracks that can differ between the branches of an ``if`` lives
+here, so that a branch works on a copy and the join keeps only what holds on every path
+("must" facts): a graph is freed, or a saved tensor stale, only if it is so on all paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from autograd_lint.analysis.trace import Backward, DataWrite, InplaceWrite
+from autograd_lint.analysis.values import Tensor, Tri, Unknown, Value
+
+
+@dataclass
+class State:
+    env: dict[str, Value] = field(default_factory=dict)
+    """Bindings by name; attributes of ``self`` are bound as ``self.<attr>``."""
+    grad_enabled: bool | None = True
+    freed: dict[int, Backward] = field(default_factory=dict)
+    """Graph node id -> the backward that freed its saved tensors."""
+    writes: dict[int, list[InplaceWrite]] = field(default_factory=dict)
+    """Version counter id -> in-place writes, in order."""
+    data_writes: dict[int, list[DataWrite]] = field(default_factory=dict)
+    """Storage id -> writes through ``.data`` (version counter untouched)."""
+    dead: bool = False
+    """After return / raise / break / continue: the rest of the block does not run."""
+
+    def copy(self) -> State:
+        return State(
+            env=dict(self.env),
+            grad_enabled=self.grad_enabled,
+            freed=dict(self.freed),
+            writes={k: list(v) for k, v in self.writes.items()},
+            data_writes={k: list(v) for k, v in self.data_writes.items()},
+            dead=self.dead,
+        )
+
+
+def join(states: list[State]) -> State:
+    """The facts that hold on every live path."""
+    live = [s for s in states if not s.dead]
+    if not live:
+        result = states[0].copy() if states else State()
+        result.dead = True
+        return result
+    if len(live) == 1:
+        return live[0]
+    first, rest = live[0], live[1:]
+    env: dict[str, Value] = {}
+    for name, value in first.env.items():
+        others = [s.env.get(name) for s in rest]
+        if all(o is value for o in others):
+            env[name] = value
+        else:
+            env[name] = _join_values([value, *others])
+    modes = {s.grad_enabled for s in live}
+    return State(
+        env=env,
+        grad_enabled=modes.pop() if len(modes) == 1 else None,
+        freed={k: v for k, v in first.freed.items() if all(k in s.freed for s in rest)},
+        writes=_intersect(first.writes, [s.writes for s in rest]),
+        data_writes=_intersect(first.data_writes, [s.data_writes for s in rest]),
+    )
+
+
+def _intersect(first: dict[int, list], rest: list[dict[int, list]]) -> dict[int, list]:  # type: ignore[type-arg]
+    result = {}
+    for key, items in first.items():
+        kept = [w for w in items if all(any(w is x for x in other.get(key, ())) for other in rest)]
+        if kept:
+            result[key] = kept
+    return result
+
+
+def _join_values(values: list[Value | None]) -> Value:
+    """Two different values for one name: keep only the facts they share."""
+    tensors = [v for v in values if isinstance(v, Tensor)]
+    if len(tensors) != len(values) or not tensors:
+        return Unknown()
+    first = tensors[0]
+    requires_grad = first.requires_grad
+    is_leaf = first.is_leaf
+    for t in tensors[1:]:
+        requires_grad = requires_grad.join(t.requires_grad)
+        is_leaf = is_leaf.join(t.is_leaf)
+    prov = frozenset().union(*(t.prov for t in tensors))
+    joined = Tensor(
+        requires_grad=requires_grad,
+        is_leaf=is_leaf,
+        site=first.site,
+        prov=prov,
+        label=first.label,
+    )
+    if requires_grad is Tri.NO:
+        joined.cut_site = first.cut_site
+        joined.cut_reason = first.cut_reason
+    return joined

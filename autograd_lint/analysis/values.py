@@ -1,0 +1,202 @@
+"""Abstract values: what the analyzer knows about each Python value it follows.
+
+Facts are three-valued (:class:`Tri`): a rule may only rest on ``YES`` / ``NO``;
+``UNKNOWN`` keeps it silent. Tensors carry the autograd facts (requires_grad, leaf,
+storage and version-counter identity, grad_fn node); graph nodes carry what they saved.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from dataclasses import dataclass, field
+from typing import Literal
+
+import libcst as cst
+
+_ids = itertools.count(1)
+
+
+def fresh_id() -> int:
+    return next(_ids)
+
+
+class Tri(enum.Enum):
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+    @staticmethod
+    def of(value: bool | None) -> Tri:
+        return Tri.UNKNOWN if value is None else (Tri.YES if value else Tri.NO)
+
+    def join(self, other: Tri) -> Tri:
+        return self if self is other else Tri.UNKNOWN
+
+
+def any_yes(values: list[Tri]) -> Tri:
+    """requires_grad of an op result from its inputs' (grad mode on)."""
+    if any(v is Tri.YES for v in values):
+        return Tri.YES
+    if all(v is Tri.NO for v in values):
+        return Tri.NO
+    return Tri.UNKNOWN
+
+
+@dataclass(eq=False, repr=False)
+class SavedRef:
+    """A tensor some graph node saved for backward, and when (statement sequence number)."""
+
+    tensor: Tensor
+    seq: int
+    site: cst.CSTNode
+    role: str
+    """``output`` or the input's name (``self``, ``other``, ``input``...)."""
+
+
+@dataclass(eq=False, repr=False)
+class GraphNode:
+    """A recorded op (a ``grad_fn``). ``saved`` are the tensors its backward needs."""
+
+    op: str
+    site: cst.CSTNode
+    parents: tuple[GraphNode, ...]
+    saved: list[SavedRef] = field(default_factory=list)
+    saves_internal: bool = False
+    id: int = field(default_factory=fresh_id)
+
+    @property
+    def holds_saved(self) -> bool:
+        """A second backward through this node fails once it has been freed."""
+        return bool(self.saved) or self.saves_internal
+
+    def reachable(self) -> list[GraphNode]:
+        """This node and every node its backward reaches, each once."""
+        seen: dict[int, GraphNode] = {}
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if node.id in seen:
+                continue
+            seen[node.id] = node
+            stack.extend(node.parents)
+        return list(seen.values())
+
+
+AliasKind = Literal["detach", "view", "data"]
+
+
+@dataclass(eq=False, repr=False)
+class Tensor:
+    """A tensor value and its autograd facts."""
+
+    requires_grad: Tri
+    is_leaf: Tri
+    site: cst.CSTNode
+    """The expression that made it."""
+    prov: frozenset[int]
+    """Sequence numbers of the statements that made it (its provenance slice)."""
+    node: GraphNode | None = None
+    storage: int = field(default_factory=fresh_id)
+    vc: int = field(default_factory=fresh_id)
+    """Version counter identity: shared by views and ``detach()``, not by ``.data``."""
+    alias_of: Tensor | None = None
+    alias_kind: AliasKind | None = None
+    cut_site: cst.CSTNode | None = None
+    """Where the gradient was cut, for tensors that do not require grad."""
+    cut_reason: str = ""
+    clone_site: cst.CSTNode | None = None
+    """Set when this is ``t.clone()`` of a tensor that requires grad."""
+    is_param: bool = False
+    label: str = ""
+    """Source text that names it, for messages."""
+
+    def data_base(self) -> Tensor | None:
+        """For a ``.data`` alias (or an alias of one), the tensor ``.data`` was read from."""
+        current: Tensor | None = self
+        while current is not None and current.alias_of is not None:
+            if current.alias_kind == "data":
+                return current.alias_of
+            current = current.alias_of
+        return None
+
+
+@dataclass(eq=False, repr=False)
+class ModuleRef:
+    """An imported module or a dotted name inside one (``torch``, ``torch.nn.functional.relu``)."""
+
+    qualname: str
+
+
+@dataclass(eq=False, repr=False)
+class NNModule:
+    """An ``nn.Module`` instance: a built-in layer or loss, or a user subclass."""
+
+    kind: str
+    """``torch.nn`` class name, or the user class name."""
+    builtin: bool
+    params: list[Tensor]
+    prov: frozenset[int]
+    site: cst.CSTNode
+    saves_input: bool = False
+    has_parameters: bool = True
+
+
+@dataclass(eq=False, repr=False)
+class Optimizer:
+    """A ``torch.optim`` optimizer; ``params`` are known when built from a known module."""
+
+    params: list[Tensor] | None
+    prov: frozenset[int]
+
+
+@dataclass(eq=False, repr=False)
+class PlainValue:
+    """A non-tensor Python value: a number from ``.item()``, an array from ``.numpy()``..."""
+
+    prov: frozenset[int]
+    from_tensor: Tensor | None = None
+    cut_site: cst.CSTNode | None = None
+    cut_reason: str = ""
+
+
+@dataclass(eq=False, repr=False)
+class Sequence:
+    """A tuple or list literal, or ``model.parameters()`` (``items`` may be a representative)."""
+
+    items: list[Value]
+    prov: frozenset[int]
+    homogeneous: bool = False
+    """``items[0]`` stands for every element (parameters of a module)."""
+
+
+@dataclass(eq=False, repr=False)
+class UserClass:
+    """A class defined in the file; ``is_module`` when it subclasses ``nn.Module``."""
+
+    name: str
+    is_module: bool
+    attributes: dict[str, Value]
+
+
+@dataclass(eq=False, repr=False)
+class UserFunction:
+    name: str
+
+
+@dataclass(eq=False, repr=False)
+class Unknown:
+    """Nothing is known; rules stay silent about it."""
+
+    prov: frozenset[int] = frozenset()
+
+
+Value = (
+    Tensor | ModuleRef | NNModule | Optimizer | PlainValue | Sequence | UserClass | UserFunction | Unknown
+)
+
+UNKNOWN = Unknown()
+
+
+def provenance(value: Value) -> frozenset[int]:
+    return getattr(value, "prov", frozenset())

@@ -1,0 +1,70 @@
+"""Shared helpers for turning trace events into diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import libcst as cst
+
+from autograd_lint.analysis.trace import Trace
+from autograd_lint.diagnostics import Diagnostic, Edit, Fix, RelatedLocation, Severity, Witness
+
+
+def related(trace: Trace, items: Iterable[tuple[cst.CSTNode | None, str]]) -> tuple[RelatedLocation, ...]:
+    """Related locations, skipping missing nodes and repeats."""
+    seen: set[tuple[int, str]] = set()
+    result = []
+    for node, message in items:
+        if node is None or (id(node), message) in seen:
+            continue
+        seen.add((id(node), message))
+        result.append(RelatedLocation(trace.range_of(node), message))
+    return tuple(result)
+
+
+def diagnostic(
+    trace: Trace,
+    code: str,
+    site: cst.CSTNode,
+    message: str,
+    severity: Severity,
+    related_items: Iterable[tuple[cst.CSTNode | None, str]] = (),
+    fixes: tuple[Fix, ...] = (),
+    witness: Witness | None = None,
+) -> Diagnostic:
+    return Diagnostic(
+        code=code,
+        message=message,
+        range=trace.range_of(site),
+        severity=severity,
+        related=related(trace, related_items),
+        fix=fixes[0] if fixes else None,
+        extra_fixes=fixes[1:],
+        witness=witness,
+    )
+
+
+def replace_node(trace: Trace, node: cst.CSTNode, new_text: str, title: str, *, safe: bool) -> Fix:
+    return Fix(title=title, edits=(Edit(trace.range_of(node), new_text),), safe=safe)
+
+
+def line_of(trace: Trace, node: cst.CSTNode) -> int:
+    return trace.range_of(node).start_line
+
+
+def short(trace: Trace, node: cst.CSTNode, limit: int = 40) -> str:
+    """Source text of a node for messages, on one line and bounded in length."""
+    text = " ".join(trace.code_of(node).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def imports_torch(trace: Trace) -> bool:
+    """A fix may write ``torch.no_grad()`` only when ``torch`` is imported under that name."""
+    for statement in trace.module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Import):
+                    for alias in small.names:
+                        if isinstance(alias.name, cst.Name) and alias.name.value == "torch" and alias.asname is None:
+                            return True
+    return False

@@ -1,0 +1,76 @@
+"""AG003 backward-without-grad: backward on a tensor that surely does not require grad."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from autograd_lint.analysis.trace import Backward, Trace
+from autograd_lint.analysis.values import Tensor, Tri
+from autograd_lint.analysis.witness import witness_for_no_grad
+from autograd_lint.diagnostics import Diagnostic, Severity
+from autograd_lint.rules._build import diagnostic, line_of
+from autograd_lint.rules.base import Rule
+
+MESSAGE = "element 0 of tensors does not require grad and does not have a grad_fn"
+
+
+class BackwardWithoutGrad(Rule):
+    code = "AG003"
+    name = "backward-without-grad"
+    summary = "Backward on a tensor that does not require grad."
+    why = """
+A tensor computed only from tensors that do not require grad, from `.detach()`, under
+`torch.no_grad()` / `torch.inference_mode()`, or re-wrapped from `.item()`, `.tolist()`
+or `.numpy()` has no `grad_fn`. Calling `backward()` on it (or `torch.autograd.grad`)
+raises "element 0 of tensors does not require grad and does not have a grad_fn" — and
+where the cut is deliberate, the model is not being trained by this loss at all.
+"""
+    example = """
+pred = model(x)
+loss = torch.tensor(criterion(pred, y).item())   # a new leaf: the graph is gone
+loss.backward()
+"""
+    use_instead = """
+pred = model(x)
+loss = criterion(pred, y)
+loss.backward()
+"""
+    fix_note = "No automatic fix: the message names where the gradient was cut."
+    default_severity = Severity.ERROR
+    valid = (
+        "w = torch.randn(3, requires_grad=True)\nloss = (w * 2).sum()\nloss.backward()\n",
+        "x = torch.randn(3)\nx.requires_grad_()\nloss = (x * 2).sum()\nloss.backward()\n",
+        "def step(loss):\n    loss.backward()\n",
+    )
+    invalid = (
+        "x = torch.randn(3)\nloss = (x * 2).sum()\nloss.backward()\n",
+        "w = torch.randn(3, requires_grad=True)\nloss = (w.detach() * 2).sum()\nloss.backward()\n",
+        "w = torch.randn(3, requires_grad=True)\nwith torch.no_grad():\n    loss = (w * 2).sum()\nloss.backward()\n",
+        "w = torch.randn(3, requires_grad=True)\nloss = torch.tensor((w * 2).sum().item())\nloss.backward()\n",
+    )
+
+    def check(self, trace: Trace) -> Iterator[Diagnostic]:
+        for event in trace.of_type(Backward):
+            tensor = event.tensor
+            if event.requires_grad is not Tri.NO or not isinstance(tensor, Tensor):
+                continue
+            name = f"`{tensor.label}`" if tensor.label else "the tensor"
+            related = []
+            if tensor.cut_site is not None:
+                where = f"the gradient was cut at line {line_of(trace, tensor.cut_site)} by {tensor.cut_reason}"
+                related.append((tensor.cut_site, f"gradient cut here by {tensor.cut_reason}"))
+            else:
+                where = "it is built only from tensors that do not require grad"
+            related.append((tensor.site, "created here"))
+            call = {"method": "backward()", "autograd.backward": "torch.autograd.backward()"}.get(
+                event.api, "torch.autograd.grad()"
+            )
+            yield diagnostic(
+                trace,
+                self.code,
+                event.site,
+                f"{call} on {name}, which does not require grad: {where}; torch raises '{MESSAGE}'",
+                Severity.ERROR,
+                related,
+                witness=witness_for_no_grad(trace, event),
+            )

@@ -1,0 +1,101 @@
+"""AG005 clone-instead-of-detach: ``.clone()`` where ``.detach()`` was meant."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from autograd_lint.analysis.trace import CloneEscape, TensorFromTensor, Trace
+from autograd_lint.analysis.witness import witness_for_clone, witness_for_tensor_copy
+from autograd_lint.diagnostics import Diagnostic, Fix, Severity
+from autograd_lint.rules._build import diagnostic, replace_node, short
+from autograd_lint.rules.base import Rule
+
+_USES = {
+    "loss-target": "as the target of a loss",
+    "snapshot-list": "as a snapshot appended to a list",
+    "snapshot-dict": "as a snapshot stored in a dict",
+    "snapshot-attribute": "as a snapshot stored on an attribute",
+    "numpy": "with `.numpy()` (torch raises: it still requires grad)",
+}
+
+
+class CloneInsteadOfDetach(Rule):
+    code = "AG005"
+    name = "clone-instead-of-detach"
+    summary = "`.clone()` of a tensor that requires grad, used as a constant."
+    why = """
+`clone()` keeps the autograd history (`CloneBackward0`): the copy still requires grad,
+keeps the whole graph alive, and lets gradients flow back into the source. Used as a loss
+target it trains the target too; kept as a snapshot it holds the graph (and its memory)
+for as long as the snapshot lives; `.numpy()` on it raises. `torch.tensor(t)` of a tensor
+copies without history but torch warns and recommends `t.detach().clone()`.
+"""
+    example = """
+target = teacher(x).clone()
+loss = F.mse_loss(student(x), target)   # gradients also flow into the teacher
+history.append(loss.clone())           # keeps every step's graph alive
+"""
+    use_instead = """
+target = teacher(x).detach().clone()
+loss = F.mse_loss(student(x), target)
+history.append(loss.detach().clone())
+"""
+    fix_note = "`.clone()` becomes `.detach().clone()`; `torch.tensor(t)` becomes `t.detach().clone()`."
+    default_severity = Severity.WARNING
+    valid = (
+        "w = torch.randn(3, requires_grad=True)\nsnap = w.detach().clone()\nhistory = []\nhistory.append(snap)\n",
+        "w = torch.randn(3, requires_grad=True)\nsnap = w.clone().detach()\nhistory = []\nhistory.append(snap)\n",
+        "w = torch.randn(3, requires_grad=True)\nx = w.clone()\nx[0] = 0\nloss = (x * 2).sum()\n",
+    )
+    invalid = (
+        "w = torch.randn(3, requires_grad=True)\np = w * 2\nloss = F.mse_loss(p, w.clone())\n",
+        "w = torch.randn(3, requires_grad=True)\nhistory = []\nhistory.append(w.clone())\n",
+        "w = torch.randn(3, requires_grad=True)\na = w.clone().numpy()\n",
+        "w = torch.randn(3, requires_grad=True)\nt = torch.tensor(w)\n",
+    )
+
+    def check(self, trace: Trace) -> Iterator[Diagnostic]:
+        reported: set[int] = set()
+        for event in trace.of_type(CloneEscape):
+            clone = event.tensor.clone_site
+            if clone is None or id(clone) in reported:
+                continue
+            reported.add(id(clone))
+            source = event.tensor.label or short(trace, clone)
+            yield diagnostic(
+                trace,
+                self.code,
+                clone,
+                f"`.clone()` keeps the autograd history (CloneBackward0) and `{source}` is used "
+                f"{_USES[event.how]}; use `.detach().clone()` for a constant copy",
+                Severity.WARNING,
+                [(event.site, "used as a constant here")],
+                fixes=_clone_fix(trace, clone),
+                witness=witness_for_clone(trace, event),
+            )
+        for copy in trace.of_type(TensorFromTensor):
+            site = copy.site
+            fixes: tuple[Fix, ...] = ()
+            if isinstance(site, cst.Call) and len(site.args) == 1:
+                argument = trace.code_of(copy.argument)
+                if not isinstance(copy.argument, cst.Name | cst.Attribute | cst.Call | cst.Subscript):
+                    argument = f"({argument})"
+                fixes = (replace_node(trace, site, f"{argument}.detach().clone()", "Use `.detach().clone()`", safe=True),)
+            yield diagnostic(
+                trace,
+                self.code,
+                site,
+                "`torch.tensor()` of a tensor copies it with a warning from torch; use `.detach().clone()`",
+                Severity.WARNING,
+                witness=witness_for_tensor_copy(trace, copy),
+                fixes=fixes,
+            )
+
+
+def _clone_fix(trace: Trace, clone: cst.CSTNode) -> tuple[Fix, ...]:
+    if not isinstance(clone, cst.Call) or not isinstance(clone.func, cst.Attribute):
+        return ()
+    receiver = trace.code_of(clone.func.value)
+    return (replace_node(trace, clone, f"{receiver}.detach().clone()", "Use `.detach().clone()`", safe=True),)

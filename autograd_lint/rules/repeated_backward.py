@@ -1,0 +1,105 @@
+"""AG004 repeated-backward: a second backward through a graph whose saved tensors were freed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from autograd_lint.analysis.names import keyword
+from autograd_lint.analysis.trace import Backward, Trace
+from autograd_lint.analysis.witness import witness_for_repeated
+from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Severity
+from autograd_lint.rules._build import diagnostic, line_of
+from autograd_lint.rules.base import Rule
+
+MESSAGE = "Trying to backward through the graph a second time"
+
+
+class RepeatedBackward(Rule):
+    code = "AG004"
+    name = "repeated-backward"
+    summary = "Backward through a graph that an earlier backward already freed."
+    why = """
+A backward frees the tensors its graph saved unless it is called with
+`retain_graph=True`. A second backward that reaches any node holding saved tensors then
+raises "Trying to backward through the graph a second time". It happens with the same loss
+backwarded twice, two losses sharing a subgraph, a backward in a loop over a graph built
+before the loop, and a recurrent state carried across iterations without `detach()`.
+Graphs made only of ops that save nothing (`add`, `sum`) can be backwarded again:
+torch accepts that, and so does this rule.
+"""
+    example = """
+h = torch.zeros(1, 16)
+for x in sequence:
+    h = torch.tanh(x @ W + h @ U)
+    loss = h.sum()
+    loss.backward()      # second iteration reaches the freed graph of the first
+"""
+    use_instead = """
+h = torch.zeros(1, 16)
+for x in sequence:
+    h = h.detach()       # truncate backpropagation at the iteration boundary
+    h = torch.tanh(x @ W + h @ U)
+    loss = h.sum()
+    loss.backward()
+"""
+    fix_note = """
+Offered, never applied by `--fix`: `retain_graph=True` on the earlier backward when the
+second one is intended, or `h = h.detach()` at the top of the loop for carried state —
+the message says which fits.
+"""
+    default_severity = Severity.ERROR
+    valid = (
+        "w = torch.randn(3, requires_grad=True)\ny = (w * w).sum()\ny.backward(retain_graph=True)\ny.backward()\n",
+        "w = torch.randn(3, requires_grad=True)\ny = (w + 1).sum()\ny.backward()\ny.backward()\n",
+        "w = torch.randn(3, requires_grad=True)\nfor _ in range(3):\n    y = (w * w).sum()\n    y.backward()\n",
+    )
+    invalid = (
+        "w = torch.randn(3, requires_grad=True)\ny = (w * w).sum()\ny.backward()\ny.backward()\n",
+        "w = torch.randn(3, requires_grad=True)\ny = (w * w).sum()\nfor _ in range(3):\n    y.backward()\n",
+        "W = torch.randn(3, 3, requires_grad=True)\nh = torch.zeros(3)\nfor _ in range(3):\n    h = torch.tanh(W @ h)\n    h.sum().backward()\n",
+    )
+
+    def check(self, trace: Trace) -> Iterator[Diagnostic]:
+        for event in trace.of_type(Backward):
+            if not event.freed:
+                continue
+            node, first = event.freed[0]
+            same_call = first.site is event.site
+            if same_call:
+                hint = (
+                    "the graph of an earlier iteration is still reachable (a state carried across "
+                    "iterations): detach it at the top of the loop (e.g. `h = h.detach()`), or build "
+                    "the graph inside the loop"
+                )
+                related = [(node.site, "saved for backward here, in an earlier iteration")]
+            else:
+                hint = f"pass `retain_graph=True` to the backward at line {line_of(trace, first.site)} if a second backward is intended"
+                related = [(first.site, "first backward here"), (node.site, "saved for backward here")]
+            yield diagnostic(
+                trace,
+                self.code,
+                event.site,
+                f"backward through a graph already freed by {'this backward in an earlier iteration' if same_call else f'the backward at line {line_of(trace, first.site)}'}: "
+                f"torch raises '{MESSAGE}'; {hint}",
+                Severity.ERROR,
+                related,
+                fixes=() if same_call else _retain_fix(trace, first),
+                witness=witness_for_repeated(trace, event, first),
+            )
+
+
+def _retain_fix(trace: Trace, first: Backward) -> tuple[Fix, ...]:
+    """Add ``retain_graph=True`` to the earlier call (offered only: it keeps memory alive)."""
+    call = first.call
+    if keyword(call, "retain_graph") is not None:
+        return ()
+    new_arg = cst.Arg(value=cst.Name("True"), keyword=cst.Name("retain_graph"), equal=cst.AssignEqual(
+        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+    args = list(call.args)
+    if args:
+        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    new_call = call.with_changes(args=[*args, new_arg])
+    text = cst.Module(body=[]).code_for_node(new_call)
+    return (Fix("Keep the graph: `retain_graph=True` on the first backward", (Edit(trace.range_of(call), text),), safe=False),)

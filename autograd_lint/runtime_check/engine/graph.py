@@ -1,0 +1,185 @@
+"""Graph nodes (``grad_fn``), saved tensors and leaf accumulators.
+
+A node is what torch calls a backward function: it has a name (``MulBackward0``), edges to the
+nodes of its inputs (``next_functions``), the tensors it saved, and a rule turning the gradient
+of its output into gradients of its inputs. Each node gets its own Python class named after it,
+so ``type(t.grad_fn).__name__`` reads as in torch.
+
+Saved tensors are kept by reference, not copied: a write through ``.data`` (which does not bump
+the version counter) is then seen by backward, which is exactly how torch computes a silently
+wrong gradient. A write that does bump the counter is caught when the node unpacks it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Optional
+
+import numpy as np
+import numpy.typing as npt
+
+from . import messages
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+Array = npt.NDArray[Any]
+Edge = tuple[Optional["Node"], int]
+Grads = Sequence[Array | None]
+BackwardFn = Callable[["Node", Array], Grads]
+
+_SEQUENCE = itertools.count()
+_CLASSES: dict[str, type[Node]] = {}
+
+
+def describe(t: Tensor) -> str:
+    """``[torch.FloatTensor [2, 3]]`` as torch prints a tensor in autograd errors."""
+    dims = ", ".join(str(n) for n in t._data.shape)
+    return f"[torch.{t.dtype.tensor_type} [{dims}]]"
+
+
+def short_name(node: Node) -> str:
+    """``SigmoidBackward0`` -> ``Sigmoid``: the spelling torch uses in the modified-tensor error."""
+    return re.sub(r"Backward\d*$", "", node.name())
+
+
+class SavedTensor:
+    """A tensor a node needs in backward, with the version it had when saved.
+
+    ``snapshot`` holds a copy instead: an in-place op that needs the old value of the tensor it
+    overwrites saves a clone, which no later write can invalidate.
+    """
+
+    __slots__ = ("is_output", "owner", "snapshot", "tensor", "version")
+
+    def __init__(self, tensor: Tensor, *, is_output: bool = False, snapshot: bool = False) -> None:
+        self.tensor = tensor
+        self.version = tensor._version_counter.value
+        self.is_output = is_output
+        self.snapshot: Array | None = tensor._data.copy() if snapshot else None
+        self.owner: Node | None = None
+
+    def unpack(self) -> Array:
+        if self.snapshot is not None:
+            return self.snapshot
+        t = self.tensor
+        current = t._version_counter.value
+        if current != self.version:
+            msg = messages_modified(t, self, current)
+            raise RuntimeError(msg)
+        return t._data
+
+
+def messages_modified(t: Tensor, saved: SavedTensor, current: int) -> str:
+    fn = saved.owner if saved.is_output else t.grad_fn
+    which = f", which is output 0 of {short_name(fn)}," if fn is not None else ""
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {describe(t)}{which} is at version {current}; expected version "
+        f"{saved.version} instead. {messages.MODIFIED_HINT}"
+    )
+
+
+class Node:
+    """A backward function in the graph. Single-output: every op the engine records has one."""
+
+    _name = "Node"
+
+    def __init__(
+        self,
+        next_functions: Sequence[Edge],
+        backward: BackwardFn,
+        saved: dict[str, SavedTensor] | None = None,
+    ) -> None:
+        self.next_functions: tuple[Edge, ...] = tuple(next_functions)
+        self._backward = backward
+        self._saved: dict[str, SavedTensor] = saved or {}
+        for s in self._saved.values():
+            s.owner = self
+        self._released = False
+        self._sequence_nr = next(_SEQUENCE)
+        self._tensor_hooks: list[Callable[[Any], Any]] = []
+        self._retained: list[Tensor] = []
+
+    def name(self) -> str:
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"<{self._name} object at {id(self):#x}>"
+
+    def unpack_saved(self) -> dict[str, Array]:
+        """All saved tensors, checked, as torch's generated backward unpacks them first."""
+        if self._released and self._saved:
+            raise RuntimeError(messages.SECOND_BACKWARD)
+        return {key: s.unpack() for key, s in self._saved.items()}
+
+    def apply(self, grad: Array) -> Grads:
+        saved = self.unpack_saved()
+        self._current_saved = saved
+        try:
+            return self._backward(self, grad)
+        finally:
+            self._current_saved = {}
+
+    def saved(self, key: str) -> Array:
+        """A saved value inside the backward rule (only keys the op saved exist)."""
+        return self._current_saved[key]
+
+    def release(self) -> None:
+        """Free the saved tensors (what backward without ``retain_graph`` does)."""
+        self._released = True
+        for s in self._saved.values():
+            s.snapshot = None
+
+    _current_saved: dict[str, Array]
+
+
+def node_class(name: str) -> type[Node]:
+    """The Node subclass called ``name`` (created once, reused)."""
+    cls = _CLASSES.get(name)
+    if cls is None:
+        cls = type(name, (Node,), {"_name": name})
+        _CLASSES[name] = cls
+    return cls
+
+
+def make_node(
+    name: str,
+    next_functions: Sequence[Edge],
+    backward: BackwardFn,
+    saved: dict[str, SavedTensor] | None = None,
+) -> Node:
+    return node_class(name)(next_functions, backward, saved)
+
+
+class AccumulateGrad(Node):
+    """The sink of a leaf that requires grad: runs the leaf's hooks, then adds into ``.grad``."""
+
+    _name = "AccumulateGrad"
+
+    def __init__(self, variable: Tensor) -> None:
+        super().__init__((), _no_backward)
+        self.variable = variable
+        # torch runs leaf accumulation as soon as it is ready.
+        self._sequence_nr = 1 << 62
+
+    def accumulate(self, grad: Array) -> None:
+        from .tensor import Tensor
+
+        var = self.variable
+        for hook in list(var._hooks.values()):
+            result = hook(Tensor._wrap(grad))
+            if result is not None:
+                grad = result._data
+        if var._grad is None:
+            var._grad = Tensor._wrap(np.array(grad, dtype=var._data.dtype, copy=True))
+        else:
+            # torch adds in place (backward runs without grad mode): ``.grad`` keeps its identity.
+            var._grad._data += grad.astype(var._grad._data.dtype)
+            var._grad._version_counter.value += 1
+
+
+def _no_backward(node: Node, grad: Array) -> Grads:
+    return ()

@@ -1,0 +1,356 @@
+"""Replay witnesses on a backend and judge what happened against their expectation.
+
+Three verdicts, as in :class:`~autograd_lint.diagnostics.Confirmation`:
+
+- ``confirmed``: the expected error, warning, difference or value was observed; the
+  evidence quotes it.
+- ``not_reproduced``: the witness ran properly and the expected thing did not happen
+  (it finished without raising, raised a different autograd error, the values agree);
+  the evidence says what happened instead.
+- ``not_replayable``: the witness could not be run meaningfully, so it says nothing about
+  the finding: validation refused it, a limit stopped it, the backend is missing or lacks
+  a feature (``AttributeError``/``NotImplementedError`` from the mini engine), or it failed
+  on something unrelated to the expectation such as a shape mismatch.
+
+The judge is the same for every backend and device; only the facts differ.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Sequence
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+from autograd_lint.diagnostics import Confirmation, ConfirmationStatus, Expectation, Witness
+from autograd_lint.runtime_check import sandbox
+from autograd_lint.runtime_check.validate import WitnessRejected, validate
+
+BACKENDS = ("mini", "torch")
+DEVICES = ("cpu", "cuda", "auto")
+MAX_EVIDENCE = 400
+
+_ENGINE_INIT = Path(__file__).with_name("engine") / "__init__.py"
+
+_UNSUPPORTED = frozenset(
+    {"AttributeError", "NotImplementedError", "NameError", "ImportError", "TypeError", "SyntaxError"}
+)
+_SHAPE_TYPES = frozenset({"RuntimeError", "ValueError", "IndexError"})
+_SHAPE_MESSAGE = re.compile(
+    r"shape|size of tensor|must match the size|cannot be multiplied|could not be broadcast"
+    r"|dimension|out of range|out of bounds|invalid for input of size|size mismatch",
+    re.IGNORECASE,
+)
+_MEMORY_MESSAGE = re.compile(r"can't allocate memory|not enough memory|out of memory", re.IGNORECASE)
+
+
+def available_backends() -> list[str]:
+    """Backends that can run here: ``mini`` needs numpy and the engine, ``torch`` needs torch."""
+    found = []
+    if _ENGINE_INIT.exists() and find_spec("numpy") is not None:
+        found.append("mini")
+    if find_spec("torch") is not None:
+        found.append("torch")
+    return found
+
+
+def _short(text: str, limit: int = MAX_EVIDENCE) -> str:
+    text = " ".join(text.split()) if "\n" in text else text
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _first_line(text: str) -> str:
+    stripped = text.strip()
+    return stripped.splitlines()[0] if stripped else ""
+
+
+def _exception_text(facts: dict[str, Any]) -> str:
+    line = _first_line(str(facts.get("message", "")))
+    return _short(f"{facts.get('type', 'Exception')}: {line}" if line else str(facts.get("type")))
+
+
+def _verdict(status: ConfirmationStatus, backend: str, device: str, evidence: str) -> Confirmation:
+    return Confirmation(status=status, backend=backend, device=device, evidence=_short(evidence))
+
+
+def _backend_problem(backend: str, device: str) -> str | None:
+    if backend not in BACKENDS:
+        return f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})"
+    if device not in DEVICES:
+        return f"unknown device {device!r} (choose from {', '.join(DEVICES)})"
+    if backend not in available_backends():
+        if backend == "torch":
+            return "torch is not installed (pip install 'autograd-lint[torch]')"
+        return "the mini engine is not available (it needs numpy)"
+    if backend == "mini" and device == "cuda":
+        return "CUDA not available: the mini engine runs on the CPU only (use backend torch)"
+    return None
+
+
+def _runs_for(witness: Witness, first_id: int, timeout_s: float, memory_mb: int) -> list[sandbox.Run]:
+    """The scripts a witness needs run: one, or two for a ``differs`` comparison."""
+    exp = witness.expectation
+    validate(witness.script, exp.observe, exp.control_script)
+    observe = exp.observe if exp.kind in ("differs", "equals") else None
+    runs = [sandbox.Run(first_id, witness.script, observe, timeout_s, memory_mb)]
+    if exp.kind == "differs":
+        assert exp.control_script is not None
+        runs.append(sandbox.Run(first_id + 1, exp.control_script, observe, timeout_s, memory_mb))
+    return runs
+
+
+def _incomplete(exp: Expectation) -> str | None:
+    if exp.kind == "raises" and not (exp.exception or exp.message):
+        return "expectation 'raises' names no exception or message"
+    if exp.kind == "warns" and exp.message is None:
+        return "expectation 'warns' has no message"
+    if exp.kind == "differs" and not (exp.observe and exp.control_script is not None):
+        return "expectation 'differs' needs an observation and a control script"
+    if exp.kind == "equals" and not (exp.observe and exp.value is not None):
+        return "expectation 'equals' needs an observation and a value"
+    if exp.kind not in ("raises", "warns", "differs", "equals"):
+        return f"unknown expectation kind {exp.kind!r}"
+    return None
+
+
+def confirm(
+    witness: Witness,
+    backend: str = "mini",
+    device: str = "cpu",
+    timeout_s: float = 10.0,
+    memory_mb: int = 1024,
+) -> Confirmation:
+    """Replay one witness in the sandbox and judge it."""
+    return confirm_many([witness], backend, device, timeout_s, memory_mb)[0]
+
+
+def confirm_many(
+    witnesses: Sequence[Witness],
+    backend: str = "mini",
+    device: str = "cpu",
+    timeout_s: float = 10.0,
+    memory_mb: int = 1024,
+) -> list[Confirmation]:
+    """Replay witnesses in one sandbox worker (each in its own limited process) and judge each.
+
+    ``timeout_s`` and ``memory_mb`` apply to every script separately; ``device="auto"``
+    runs on CUDA when the backend finds a GPU, else on the CPU.
+    """
+    shown_device = "cpu" if backend == "mini" and device == "auto" else device
+    problem = _backend_problem(backend, device)
+    if problem is not None:
+        return [_verdict("not_replayable", backend, shown_device, problem) for _ in witnesses]
+    verdicts: list[Confirmation | None] = []
+    planned: list[list[sandbox.Run]] = []
+    runs: list[sandbox.Run] = []
+    for witness in witnesses:
+        reason = _incomplete(witness.expectation)
+        try:
+            if reason is None:
+                mine = _runs_for(witness, len(runs), timeout_s, memory_mb)
+        except WitnessRejected as error:
+            reason = f"witness refused by validation: {error}"
+        if reason is not None:
+            verdicts.append(_verdict("not_replayable", backend, shown_device, reason))
+            planned.append([])
+            continue
+        verdicts.append(None)
+        planned.append(mine)
+        runs.extend(mine)
+    if not runs:
+        return [v for v in verdicts if v is not None]
+    outcome = sandbox.run_batch(runs, "mini" if backend == "mini" else "torch", shown_device)
+    result: list[Confirmation] = []
+    for witness, verdict, mine in zip(witnesses, verdicts, planned):
+        if verdict is not None:
+            result.append(verdict)
+        elif outcome.fatal is not None:
+            result.append(_verdict("not_replayable", backend, outcome.device, outcome.fatal))
+        else:
+            facts = [outcome.results.get(run.id, {"killed": "worker"}) for run in mine]
+            result.append(judge(witness.expectation, facts, mine, backend, outcome.device))
+    return result
+
+
+# --- judging -----------------------------------------------------------------------------
+
+
+def _run_failure(facts: dict[str, Any], run: sandbox.Run) -> str | None:
+    """Why a run produced no usable facts (refused, killed), or ``None``."""
+    if "rejected" in facts:
+        return f"witness refused by validation: {facts['rejected']}"
+    killed = facts.get("killed")
+    if killed is None:
+        return None
+    if killed == "timeout":
+        return f"timed out after {run.timeout_s:g} s (wall-clock limit)"
+    if killed == "cpu":
+        return f"stopped by the CPU time limit ({run.timeout_s:g} s)"
+    if killed == "killed":
+        return f"killed by the operating system (memory limit {run.memory_mb} MB?)"
+    if killed == "file size":
+        return "stopped by the file size limit"
+    if killed == "worker":
+        return str(facts.get("reason", "the sandbox returned no result"))
+    return f"the sandboxed process ended without a result ({killed})"
+
+
+def _replay_failure(facts: dict[str, Any], backend: str) -> str | None:
+    """If an exception means the witness could not run meaningfully, say why; else ``None``."""
+    mro = set(facts.get("mro", [facts.get("type")]))
+    name = str(facts.get("type"))
+    message = str(facts.get("message", ""))
+    text = _exception_text(facts)
+    if "MemoryError" in mro or _MEMORY_MESSAGE.search(message):
+        return f"memory limit reached: {text}"
+    if "RecursionError" in mro:
+        return f"recursion limit reached: {text}"
+    if name in _UNSUPPORTED or mro & {"NotImplementedError", "ImportError"}:
+        where = "the mini engine does not support this" if backend == "mini" else "the witness does not run on torch"
+        return f"{where}: {text}"
+    if mro & _SHAPE_TYPES and _SHAPE_MESSAGE.search(message):
+        return f"shape error unrelated to the expectation: {text}"
+    return None
+
+
+def _exception_matches(facts: dict[str, Any], exp: Expectation) -> bool:
+    mro = facts.get("mro", [facts.get("type")])
+    if exp.exception and exp.exception.rsplit(".", 1)[-1] not in mro:
+        return False
+    return not exp.message or str(facts.get("message", "")).lstrip().startswith(exp.message)
+
+
+def _unexpected(facts: dict[str, Any], backend: str, device: str, when: str) -> Confirmation:
+    failure = _replay_failure(facts, backend)
+    if failure is not None:
+        return _verdict("not_replayable", backend, device, failure)
+    return _verdict("not_reproduced", backend, device, f"{when} raised {_exception_text(facts)}")
+
+
+def _judge_raises(exp: Expectation, facts: dict[str, Any], backend: str, device: str) -> Confirmation:
+    raised = facts.get("exception")
+    expected = f"{exp.exception or 'an exception'}" + (f": {exp.message}..." if exp.message else "")
+    if raised is None:
+        return _verdict("not_reproduced", backend, device, f"ran to completion without raising (expected {expected})")
+    if _exception_matches(raised, exp):
+        return _verdict("confirmed", backend, device, _exception_text(raised))
+    failure = _replay_failure(raised, backend)
+    if failure is not None:
+        return _verdict("not_replayable", backend, device, failure)
+    return _verdict("not_reproduced", backend, device, f"raised {_exception_text(raised)}, expected {expected}")
+
+
+def _judge_warns(exp: Expectation, facts: dict[str, Any], backend: str, device: str) -> Confirmation:
+    prefix = exp.message or ""
+    seen = facts.get("warnings", [])
+    for warning in seen:
+        if str(warning.get("message", "")).lstrip().startswith(prefix):
+            return _verdict("confirmed", backend, device, f"{warning.get('category')}: {_first_line(warning['message'])}")
+    if facts.get("exception") is not None:
+        return _unexpected(facts["exception"], backend, device, "the witness")
+    if seen:
+        others = "; ".join(_first_line(str(w.get("message", ""))) for w in seen[:3])
+        return _verdict("not_reproduced", backend, device, f"no warning starting {prefix!r}; saw: {others}")
+    return _verdict("not_reproduced", backend, device, f"ran without any warning (expected {prefix!r}...)")
+
+
+def _observation(facts: dict[str, Any], backend: str, device: str, label: str) -> dict[str, Any] | Confirmation:
+    """The observed value, or the verdict explaining why there is none."""
+    if facts.get("exception") is not None:
+        return _unexpected(facts["exception"], backend, device, label)
+    if facts.get("observe_exception") is not None:
+        failure = _replay_failure(facts["observe_exception"], backend)
+        text = f"the observation failed: {_exception_text(facts['observe_exception'])}"
+        if failure is not None:
+            return _verdict("not_replayable", backend, device, f"{text} ({failure.split(':')[0]})")
+        return _verdict("not_reproduced", backend, device, text)
+    observed = facts.get("observed")
+    if not isinstance(observed, dict):
+        return _verdict("not_replayable", backend, device, f"{label} produced no observation")
+    return observed
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Structural equality with float tolerance (the same computation may round differently)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-6)
+    return bool(a == b)
+
+
+def _observed_equal(one: dict[str, Any], two: dict[str, Any]) -> bool:
+    if "plain" in one and "plain" in two:
+        return same_value(one["plain"], two["plain"])
+    return bool(one.get("repr") == two.get("repr"))
+
+
+def _judge_differs(exp: Expectation, facts: list[dict[str, Any]], backend: str, device: str) -> Confirmation:
+    first = _observation(facts[0], backend, device, "the witness")
+    if isinstance(first, Confirmation):
+        return first
+    control = facts[1]
+    if control.get("exception") is not None or control.get("observe_exception") is not None:
+        failed = control.get("exception") or control.get("observe_exception")
+        return _verdict("not_replayable", backend, device, f"the control script failed: {_exception_text(failed)}")
+    second = _observation(control, backend, device, "the control script")
+    if isinstance(second, Confirmation):
+        return second
+    shown = f"{exp.observe}"
+    if _observed_equal(first, second):
+        return _verdict(
+            "not_reproduced", backend, device, f"{shown} is {first.get('repr')} with and without the suspect code"
+        )
+    return _verdict(
+        "confirmed",
+        backend,
+        device,
+        f"{shown} is {_short(str(first.get('repr')), 150)} with the suspect code, "
+        f"{_short(str(second.get('repr')), 150)} without it",
+    )
+
+
+def _judge_equals(exp: Expectation, facts: dict[str, Any], backend: str, device: str) -> Confirmation:
+    observed = _observation(facts, backend, device, "the witness")
+    if isinstance(observed, Confirmation):
+        return observed
+    shown = str(observed.get("repr"))
+    matched = shown == exp.value
+    if not matched and "plain" in observed and exp.value is not None:
+        try:
+            matched = same_value(observed["plain"], ast.literal_eval(exp.value))
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            matched = False
+    if matched:
+        return _verdict("confirmed", backend, device, f"{exp.observe} == {shown}")
+    return _verdict("not_reproduced", backend, device, f"{exp.observe} == {shown} (expected {exp.value})")
+
+
+def judge(
+    exp: Expectation,
+    facts: list[dict[str, Any]],
+    runs: Sequence[sandbox.Run],
+    backend: str,
+    device: str,
+) -> Confirmation:
+    """The verdict for one witness from the facts of its run(s)."""
+    for one, run in zip(facts, runs):
+        failure = _run_failure(one, run)
+        if failure is not None:
+            if run is not runs[0]:
+                failure = f"control script: {failure}"
+            return _verdict("not_replayable", backend, device, failure)
+    if exp.kind == "raises":
+        return _judge_raises(exp, facts[0], backend, device)
+    if exp.kind == "warns":
+        return _judge_warns(exp, facts[0], backend, device)
+    if exp.kind == "differs":
+        return _judge_differs(exp, facts, backend, device)
+    return _judge_equals(exp, facts[0], backend, device)

@@ -1,0 +1,396 @@
+"""The language server: LSP messages in, calls into the engine and the feature modules out.
+
+This module only wires things: document sync to :class:`Engine`, requests to
+:mod:`actions`, :mod:`hover` and the witness command. Everything that decides something lives
+in those modules, so it can be read (and tested) without a client on the other end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+from pygls.workspace.position_codec import PositionCodec
+
+from autograd_lint import __version__
+from autograd_lint.server import actions, hover
+from autograd_lint.server.convert import Published, confirmation_data
+from autograd_lint.server.engine import Engine, UnitState
+from autograd_lint.server.settings import (
+    SECTION,
+    DocumentSettings,
+    EditorSettings,
+    ProjectSettings,
+    effective,
+    parse_editor_settings,
+)
+from autograd_lint.server.units import LintUnit, notebook_unit, text_unit
+
+log = logging.getLogger(__name__)
+
+SHOW_WITNESS = "autograd-lint.showWitness"
+NOTEBOOK_TYPE = "jupyter-notebook"
+OPEN_DELAY_MS = 0
+"""Opening or saving a document is a deliberate act: lint it without waiting."""
+
+
+class AutogradLintServer(LanguageServer):
+    """pygls server holding the editor settings, the project settings and the engine."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "autograd-lint",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            notebook_document_sync=types.NotebookDocumentSyncOptions(
+                notebook_selector=[
+                    types.NotebookDocumentFilterWithNotebook(
+                        notebook=NOTEBOOK_TYPE, cells=[types.NotebookCellLanguage("python")]
+                    )
+                ],
+                save=True,
+            ),
+        )
+        self.editor = EditorSettings()
+        self.project = ProjectSettings()
+        self.pull_mode = False
+        self.engine = Engine(
+            snapshot=self.snapshot,
+            settings_for=self.settings_for,
+            publish=self.publish,
+            codec=self.codec,
+            push=lambda: not self.pull_mode,
+            refresh=self.refresh,
+        )
+
+    # -- glue used by the engine -----------------------------------------------------------
+
+    def codec(self) -> PositionCodec:
+        return self.workspace.position_codec
+
+    def key_for(self, uri: str) -> str:
+        """The lint unit a URI belongs to: its notebook for a cell, else itself."""
+        notebook = self.workspace.get_notebook_document(cell_uri=uri)
+        return notebook.uri if notebook is not None else uri
+
+    def snapshot(self, key: str) -> LintUnit | None:
+        notebook = self.workspace.get_notebook_document(notebook_uri=key)
+        if notebook is not None:
+            cells = []
+            for cell in notebook.cells:
+                if cell.kind != types.NotebookCellKind.Code:
+                    continue
+                document = self.workspace.get_text_document(cell.document)
+                if document.language_id not in (None, "python"):
+                    continue
+                cells.append((cell.document, document.source, document.version))
+            return notebook_unit(key, _path_of(key), notebook.version, cells)
+        document = self.workspace.get_text_document(key)
+        try:
+            source = document.source
+        except (OSError, UnicodeDecodeError):
+            return None
+        return text_unit(key, source, _path_of(key), document.version)
+
+    def settings_for(self, unit: LintUnit) -> DocumentSettings:
+        root = self.workspace.root_path if self.protocol._workspace is not None else None
+        path = unit.path if not unit.path.startswith(("untitled:", "vscode-")) else None
+        project, config = self.project.for_path(path, root)
+        return effective(project, self.editor, config)
+
+    def publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+        )
+
+    def refresh(self) -> None:
+        capability = self.client_capabilities.workspace
+        if capability and capability.diagnostics and capability.diagnostics.refresh_support:
+            self.workspace_diagnostic_refresh(None)
+
+    def lint_soon(self, key: str, delay_ms: int | None = None) -> None:
+        self.engine.changed(key, self.editor.debounce_ms if delay_ms is None else delay_ms)
+
+    def relint_all(self) -> None:
+        for key in list(self.engine.states):
+            self.lint_soon(key, OPEN_DELAY_MS)
+
+    def apply_editor_settings(self, raw: Any) -> None:
+        self.editor = parse_editor_settings(raw)
+        for problem in self.editor.problems:
+            self.window_show_message(
+                types.ShowMessageParams(types.MessageType.Warning, f"autograd-lint: {problem}")
+            )
+
+    def shutdown(self) -> None:
+        self.engine.shutdown()
+        super().shutdown()
+
+
+def _path_of(uri: str) -> str:
+    return to_fs_path(uri) or uri
+
+
+def create_server() -> AutogradLintServer:
+    server = AutogradLintServer()
+    _register(server)
+    return server
+
+
+def _line_text(server: AutogradLintServer, uri: str, line0: int) -> str:
+    try:
+        lines = server.workspace.get_text_document(uri).lines
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return lines[line0].rstrip("\r\n") if 0 <= line0 < len(lines) else ""
+
+
+def _published(server: AutogradLintServer, uri: str) -> list[Published]:
+    return server.engine.diagnostics_for(server.key_for(uri), uri)
+
+
+def _register(server: AutogradLintServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: AutogradLintServer, params: types.InitializeParams) -> None:
+        ls.apply_editor_settings(params.initialization_options)
+        text = params.capabilities.text_document
+        ls.pull_mode = bool(text and text.diagnostic)
+
+    @server.feature(types.INITIALIZED)
+    def initialized(ls: AutogradLintServer, params: types.InitializedParams) -> None:
+        ls.engine.pool.warm()
+
+    @server.feature(types.SHUTDOWN)
+    def on_shutdown(ls: AutogradLintServer, params: None) -> None:
+        ls.engine.shutdown()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: AutogradLintServer, params: types.DidOpenTextDocumentParams) -> None:
+        if ls.key_for(params.text_document.uri) == params.text_document.uri:
+            ls.lint_soon(params.text_document.uri, OPEN_DELAY_MS)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: AutogradLintServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.lint_soon(ls.key_for(params.text_document.uri))
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: AutogradLintServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.lint_soon(ls.key_for(params.text_document.uri), OPEN_DELAY_MS)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: AutogradLintServer, params: types.DidCloseTextDocumentParams) -> None:
+        for uri in ls.engine.closed(params.text_document.uri):
+            ls.publish(uri, None, [])
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def nb_open(ls: AutogradLintServer, params: types.DidOpenNotebookDocumentParams) -> None:
+        ls.lint_soon(params.notebook_document.uri, OPEN_DELAY_MS)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def nb_change(ls: AutogradLintServer, params: types.DidChangeNotebookDocumentParams) -> None:
+        ls.lint_soon(params.notebook_document.uri)
+        structure = params.change.cells.structure if params.change.cells else None
+        for closed in (structure.did_close or []) if structure else []:
+            ls.publish(closed.uri, None, [])
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+    def nb_save(ls: AutogradLintServer, params: types.DidSaveNotebookDocumentParams) -> None:
+        ls.lint_soon(params.notebook_document.uri, OPEN_DELAY_MS)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def nb_close(ls: AutogradLintServer, params: types.DidCloseNotebookDocumentParams) -> None:
+        for uri in ls.engine.closed(params.notebook_document.uri):
+            ls.publish(uri, None, [])
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: AutogradLintServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        raw = params.settings
+        if not raw:
+            raw = await _fetch_configuration(ls)
+        ls.apply_editor_settings(raw)
+        ls.project.clear()
+        ls.relint_all()
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(
+            identifier="autograd-lint", inter_file_dependencies=False, workspace_diagnostics=False
+        ),
+    )
+    async def pull(
+        ls: AutogradLintServer, params: types.DocumentDiagnosticParams
+    ) -> types.DocumentDiagnosticReport:
+        uri = params.text_document.uri
+        key = ls.key_for(uri)
+        state = ls.engine.states.get(key)
+        if state is None:
+            ls.engine.states[key] = state = UnitState(generation=1)
+        await ls.engine.ensure_current(key, state)
+        ls.engine.after_pull(key, state)
+        result_id = f"{state.generation}.{state.revision}"
+        if params.previous_result_id == result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        items = [item.lsp for item in state.published.get(uri, [])]
+        return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, actions.FIX_ALL_KIND]
+        ),
+    )
+    async def code_action(
+        ls: AutogradLintServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction]:
+        uri = params.text_document.uri
+        only = params.context.only
+        key = ls.key_for(uri)
+        state = ls.engine.states.get(key)
+        if state is not None:
+            await ls.engine.ensure_current(key, state)
+        published = _published(ls, uri)
+        found: list[types.CodeAction] = []
+        if actions.kind_wanted(types.CodeActionKind.QuickFix, only):
+            codec = ls.codec()
+            for requested in actions.ours(params.context.diagnostics):
+                diagnostic = actions.with_data(requested, published)
+                found.extend(actions.quick_fixes(diagnostic))
+                line_text = _line_text(ls, uri, diagnostic.range.start.line)
+                noqa = actions.noqa_action(diagnostic, uri, line_text, codec)
+                if noqa is not None:
+                    found.append(noqa)
+        if actions.kind_wanted(actions.FIX_ALL_KIND, only) and actions.has_safe_fix(published):
+            if _can_resolve_edits(ls):
+                found.append(actions.fix_all_placeholder(uri))
+            else:
+                fix_all = await _fix_all(ls, uri, published)
+                if fix_all is not None:
+                    found.append(fix_all)
+        return found
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    async def resolve(ls: AutogradLintServer, action: types.CodeAction) -> types.CodeAction:
+        data = action.data if isinstance(action.data, dict) else {}
+        uri = data.get("uri")
+        if not (data.get("fixAll") and isinstance(uri, str)):
+            return action
+        key = ls.key_for(uri)
+        state = ls.engine.states.get(key)
+        if state is not None:
+            await ls.engine.ensure_current(key, state)
+        computed = await _fix_all(ls, uri, _published(ls, uri))
+        action.edit = computed.edit if computed is not None else types.WorkspaceEdit(changes={})
+        return action
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def on_hover(ls: AutogradLintServer, params: types.HoverParams) -> types.Hover | None:
+        uri, position = params.text_document.uri, params.position
+        document = ls.workspace.get_text_document(uri)
+        line_text = _line_text(ls, uri, position.line)
+        column = document.position_from_client_units(position).character
+        found = hover.hover_for_suppression(position.line, line_text, column, ls.codec())
+        return found or hover.hover_for_diagnostics(position, _published(ls, uri))
+
+    @server.command(SHOW_WITNESS)
+    async def show_witness(ls: AutogradLintServer, *args: Any) -> dict[str, Any]:
+        uri, selector = _witness_arguments(args)
+        key = ls.key_for(uri)
+        state = ls.engine.states.get(key)
+        if state is None or not await ls.engine.ensure_current(key, state):
+            raise JsonRpcInvalidParams.of(ValueError(f"{uri} is not open"))
+        item = _select(state.published.get(uri, []), selector)
+        witness = item.finding.witness
+        verdict = await ls.engine.confirm_now(state, item.index) if witness else None
+        return {
+            "uri": uri,
+            "code": item.finding.code,
+            "message": item.finding.message,
+            "script": witness.script if witness else None,
+            "description": witness.description if witness else "",
+            "expectation": asdict(witness.expectation) if witness else None,
+            "verdict": confirmation_data(verdict),
+        }
+
+
+def _can_resolve_edits(ls: AutogradLintServer) -> bool:
+    text = ls.client_capabilities.text_document
+    support = text.code_action.resolve_support if text and text.code_action else None
+    return support is not None and "edit" in support.properties
+
+
+async def _fix_all(
+    ls: AutogradLintServer, uri: str, published: list[Published]
+) -> types.CodeAction | None:
+    """The fix-all action with its edit: ``check --fix`` rounds for a file, one round per cell."""
+    key = ls.key_for(uri)
+    if key != uri:
+        return actions.fix_all(uri, published)
+    state = ls.engine.states.get(key)
+    unit = ls.snapshot(key)
+    if state is None or unit is None or state.settings is None:
+        return None
+    fixed = await ls.engine.pool.fix(unit.text, unit.path, state.settings.lint)
+    if fixed == unit.text:
+        return None
+    edit = actions.whole_text_edit(unit.text, fixed, ls.codec())
+    return types.CodeAction(
+        title=actions.FIX_ALL_TITLE,
+        kind=actions.FIX_ALL_KIND,
+        edit=types.WorkspaceEdit(changes={uri: [edit]}),
+    )
+
+
+async def _fetch_configuration(ls: AutogradLintServer) -> Any:
+    workspace = ls.client_capabilities.workspace
+    if not (workspace and workspace.configuration):
+        return None
+    try:
+        values = await asyncio.wait_for(
+            ls.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+            ),
+            timeout=5,
+        )
+    except Exception:
+        log.exception("workspace/configuration failed")
+        return None
+    return {SECTION: values[0]} if values and isinstance(values[0], dict) else None
+
+
+def _witness_arguments(args: tuple[Any, ...]) -> tuple[str, Any]:
+    """``(uri, index)``, ``(uri, {"range": ..., "code": ...})`` or ``({"uri":..., ...},)``."""
+    if len(args) == 1 and isinstance(args[0], dict) and isinstance(args[0].get("uri"), str):
+        return args[0]["uri"], args[0]
+    if len(args) == 2 and isinstance(args[0], str):
+        return args[0], args[1]
+    raise JsonRpcInvalidParams.of(
+        ValueError("expected (uri, diagnostic index) or (uri, {range, code})")
+    )
+
+
+def _select(published: list[Published], selector: Any) -> Published:
+    if isinstance(selector, dict) and "index" in selector:
+        selector = selector["index"]
+    if isinstance(selector, int) and not isinstance(selector, bool):
+        if 0 <= selector < len(published):
+            return published[selector]
+        raise JsonRpcInvalidParams.of(IndexError(f"no diagnostic {selector}"))
+    if isinstance(selector, dict):
+        from autograd_lint.server.convert import range_from_data
+
+        rng = range_from_data(selector.get("range"))
+        code = selector.get("code")
+        for item in published:
+            if (rng is None or item.lsp.range == rng) and (
+                code is None or item.finding.code == code
+            ):
+                return item
+    raise JsonRpcInvalidParams.of(ValueError(f"no diagnostic matches {selector!r}"))

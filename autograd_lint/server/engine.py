@@ -1,0 +1,291 @@
+"""When to lint, what to keep, and what to publish.
+
+Every change bumps a unit's *generation*. A lint runs after the debounce delay on a snapshot
+taken when it starts, and its result is published only if no change came in meanwhile, so a
+burst of edits ends with diagnostics for the final text and never for an older one. A lint
+still waiting (debounce, or queued behind the unit's running lint) is cancelled by the next
+change; one already running in a worker is left to finish (its result is cached, which pays
+off on undo) but is not published. At most one lint per unit runs at a time, so a storm of
+changes cannot pile up work.
+
+Results are cached per (content hash, path, settings): re-opening, saving, or undoing to a
+text seen before costs a dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
+
+from autograd_lint.diagnostics import Confirmation, FileResult, Witness
+from autograd_lint.server.convert import Published, to_lsp
+from autograd_lint.server.pool import LintPool
+from autograd_lint.server.runtime import Confirmer
+from autograd_lint.server.settings import DocumentSettings
+from autograd_lint.server.units import LintUnit
+
+log = logging.getLogger(__name__)
+
+RESULT_CACHE_SIZE = 64
+
+PublishFn = Callable[[str, "int | None", list[types.Diagnostic]], None]
+
+
+@dataclass
+class UnitState:
+    """What the server knows about one open document or notebook."""
+
+    generation: int = 0
+    task: asyncio.Task[None] | None = None
+    task_generation: int = -1
+    running_generation: int = -1
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    published_generation: int = -1
+    unit: LintUnit | None = None
+    result: FileResult | None = None
+    settings: DocumentSettings | None = None
+    confirmations: dict[int, Confirmation] = field(default_factory=dict)
+    published: dict[str, list[Published]] = field(default_factory=dict)
+    confirm_generation: int = -1
+    revision: int = 0
+    """Bumped on every publish (confirmations included): the pull ``resultId``."""
+
+
+class Engine:
+    """Debounced, cancellable, cached linting of units, with background confirmation."""
+
+    def __init__(
+        self,
+        snapshot: Callable[[str], LintUnit | None],
+        settings_for: Callable[[LintUnit], DocumentSettings],
+        publish: PublishFn,
+        codec: Callable[[], PositionCodec],
+        push: Callable[[], bool],
+        refresh: Callable[[], None],
+        pool: LintPool | None = None,
+        confirmer: Confirmer | None = None,
+    ) -> None:
+        self._snapshot = snapshot
+        self._settings_for = settings_for
+        self._publish = publish
+        self._codec = codec
+        self._push = push
+        self._refresh = refresh
+        self.pool = pool or LintPool()
+        self.confirmer = confirmer or Confirmer()
+        self.states: dict[str, UnitState] = {}
+        self._cache: OrderedDict[tuple[str, str, str], FileResult] = OrderedDict()
+        self._background: set[asyncio.Task[None]] = set()
+
+    # -- scheduling ------------------------------------------------------------------------
+
+    def changed(self, key: str, delay_ms: int) -> None:
+        """A unit's content (or settings) changed: lint it after ``delay_ms`` of quiet."""
+        state = self.states.setdefault(key, UnitState())
+        state.generation += 1
+        task = state.task
+        if (
+            task is not None
+            and not task.done()
+            and state.task_generation != state.running_generation
+        ):
+            task.cancel()
+        state.task_generation = state.generation
+        state.task = asyncio.ensure_future(self._run(key, state, state.generation, delay_ms / 1000))
+
+    def closed(self, key: str) -> list[str]:
+        """Forget a unit; returns the URIs whose diagnostics should be cleared."""
+        state = self.states.pop(key, None)
+        if state is None:
+            return []
+        state.generation += 1
+        if state.task is not None and not state.task.done():
+            state.task.cancel()
+        return list(state.published)
+
+    async def _run(self, key: str, state: UnitState, generation: int, delay: float) -> None:
+        try:
+            if delay > 0:
+                await asyncio.sleep(delay)
+            current = await self.ensure_current(key, state, generation)
+            if current and self._push():
+                self._send(state)
+                self._start_confirmation(key, state)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("linting %s failed", key)
+
+    async def ensure_current(
+        self, key: str, state: UnitState, generation: int | None = None
+    ) -> bool:
+        """Make ``state`` hold the lint of its latest generation; False if superseded."""
+        async with state.lock:
+            wanted = state.generation if generation is None else generation
+            if wanted != state.generation or self.states.get(key) is not state:
+                return False
+            if state.published_generation == wanted:
+                return True
+            unit = self._snapshot(key)
+            if unit is None:
+                return False
+            settings = self._settings_for(unit)
+            state.running_generation = wanted
+            try:
+                result = await self.lint(unit, settings)
+            finally:
+                state.running_generation = -1
+            if wanted != state.generation:
+                return False
+            state.unit, state.result, state.settings = unit, result, settings
+            state.confirmations = self._cached_confirmations(result, settings)
+            state.published_generation = wanted
+            self._convert(state)
+            return True
+
+    async def lint(self, unit: LintUnit, settings: DocumentSettings) -> FileResult:
+        digest = hashlib.blake2b(
+            unit.text.encode("utf-8", "surrogatepass"), digest_size=16
+        ).hexdigest()
+        cache_key = (digest, unit.path, settings.key)
+        cached = self._cache.get(cache_key)
+        if cached is not None:
+            self._cache.move_to_end(cache_key)
+            return cached
+        result = await self.pool.lint(unit.text, unit.path, settings.lint)
+        self._cache[cache_key] = result
+        while len(self._cache) > RESULT_CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return result
+
+    # -- publishing ------------------------------------------------------------------------
+
+    def _convert(self, state: UnitState) -> None:
+        assert state.unit is not None and state.result is not None
+        state.published = to_lsp(
+            state.unit, state.result.diagnostics, self._codec(), state.confirmations
+        )
+        state.revision += 1
+
+    def _send(self, state: UnitState) -> None:
+        assert state.unit is not None
+        for uri, items in state.published.items():
+            self._publish(uri, state.unit.version_of(uri), [item.lsp for item in items])
+
+    def diagnostics_for(self, key: str, uri: str) -> list[Published]:
+        state = self.states.get(key)
+        if state is None or state.published_generation != state.generation:
+            return []
+        return state.published.get(uri, [])
+
+    # -- runtime confirmation --------------------------------------------------------------
+
+    def _cached_confirmations(
+        self, result: FileResult, settings: DocumentSettings
+    ) -> dict[int, Confirmation]:
+        mode = settings.lint.runtime_check
+        if mode == "off":
+            return {}
+        found: dict[int, Confirmation] = {}
+        for index, finding in enumerate(result.diagnostics):
+            if finding.witness is not None:
+                verdict = self.confirmer.cached(finding.witness, mode, settings.lint.device)
+                if verdict is not None:
+                    found[index] = verdict
+        return found
+
+    def _start_confirmation(self, key: str, state: UnitState) -> None:
+        settings, result = state.settings, state.result
+        if settings is None or result is None or settings.lint.runtime_check == "off":
+            return
+        if state.confirm_generation == state.generation:
+            return
+        state.confirm_generation = state.generation
+        pending: list[tuple[int, Witness]] = [
+            (index, finding.witness)
+            for index, finding in enumerate(result.diagnostics)
+            if finding.witness is not None and index not in state.confirmations
+        ]
+        if not pending:
+            return
+        task = asyncio.ensure_future(self._confirm(key, state, state.generation, pending, settings))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _confirm(
+        self,
+        key: str,
+        state: UnitState,
+        generation: int,
+        witnesses: list[tuple[int, Witness]],
+        settings: DocumentSettings,
+    ) -> None:
+        loop = asyncio.get_running_loop()
+
+        def still_wanted() -> bool:
+            return state.generation == generation and self.states.get(key) is state
+
+        try:
+            verdicts = await loop.run_in_executor(
+                self.confirmer.executor,
+                self.confirmer.confirm_many,
+                witnesses,
+                settings.lint.runtime_check,
+                settings.lint.device,
+                still_wanted,
+            )
+        except Exception:
+            log.exception("runtime confirmation failed")
+            return
+        if not verdicts or not still_wanted() or state.published_generation != generation:
+            return
+        state.confirmations.update(verdicts)
+        self._convert(state)
+        if self._push():
+            self._send(state)
+        else:
+            self._refresh()
+
+    async def confirm_now(self, state: UnitState, index: int) -> Confirmation | None:
+        """The verdict for one finding, replaying it now if needed (for showWitness)."""
+        if index in state.confirmations:
+            return state.confirmations[index]
+        if state.result is None or state.settings is None:
+            return None
+        witness = state.result.diagnostics[index].witness
+        if witness is None:
+            return None
+        backend = state.settings.lint.runtime_check
+        if backend == "off":
+            backend = "mini"
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.confirmer.executor,
+            self.confirmer.confirm_one,
+            witness,
+            backend,
+            state.settings.lint.device,
+        )
+
+    def after_pull(self, key: str, state: UnitState) -> None:
+        """A pull client got fresh results: start confirming them in the background."""
+        self._start_confirmation(key, state)
+
+    def shutdown(self) -> None:
+        for state in self.states.values():
+            if state.task is not None and not state.task.done():
+                state.task.cancel()
+        for task in list(self._background):
+            task.cancel()
+        with contextlib.suppress(Exception):
+            self.pool.shutdown()
+        with contextlib.suppress(Exception):
+            self.confirmer.shutdown()

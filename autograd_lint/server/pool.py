@@ -1,0 +1,122 @@
+"""Lint in worker processes, so the server answers the editor while a file is analysed.
+
+libcst's parser and the analysis hold the GIL for long stretches (hundreds of milliseconds on
+a few thousand lines), so a thread would still stall the event loop: hovers and code actions
+would wait behind a lint. A process does not. Small documents get their own worker so that
+one huge file being analysed never delays the feedback on the file being typed in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from typing import TypeVar
+
+from autograd_lint.config import Settings
+from autograd_lint.diagnostics import FileResult
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+LARGE_DOCUMENT_CHARS = 512 * 1024
+"""Documents at least this long are linted by the separate large-document worker."""
+
+
+def lint_job(text: str, path: str, settings: Settings) -> FileResult:
+    """The work done in a worker: lint, and drop the source so it is not sent back."""
+    from autograd_lint.lint import lint_source
+
+    return replace(lint_source(text, path, settings), source=None)
+
+
+def fix_job(text: str, path: str, settings: Settings) -> str:
+    """Fix-all in a worker: the same rounds as ``check --fix`` (safe fixes, parse-checked)."""
+    from autograd_lint.fixes import fix_source
+
+    return fix_source(text, path, settings).fixed
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit the worker when the server is gone, even if it was killed without cleanup."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+def _warm() -> bool:
+    import autograd_lint.lint  # noqa: F401  (imports libcst and the rules once)
+
+    return True
+
+
+class LintPool:
+    """Two single-process executors (small and large documents), recreated if they break."""
+
+    def __init__(self, use_processes: bool = True) -> None:
+        self._use_processes = use_processes
+        self._executors: dict[str, Executor] = {}
+
+    def _executor(self, lane: str) -> Executor:
+        executor = self._executors.get(lane)
+        if executor is None:
+            executor = self._make()
+            self._executors[lane] = executor
+        return executor
+
+    def _make(self) -> Executor:
+        if self._use_processes:
+            try:
+                return ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_watch_parent,
+                    initargs=(os.getpid(),),
+                )
+            except (OSError, NotImplementedError, ImportError) as error:
+                log.warning("worker processes unavailable (%s); linting in a thread", error)
+                self._use_processes = False
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="autograd-lint")
+
+    def warm(self) -> None:
+        """Start the small-document worker now rather than on the first keystroke."""
+        self._executor("small").submit(_warm)
+
+    async def lint(self, text: str, path: str, settings: Settings) -> FileResult:
+        return await self._submit(lint_job, text, path, settings)
+
+    async def fix(self, text: str, path: str, settings: Settings) -> str:
+        return await self._submit(fix_job, text, path, settings)
+
+    async def _submit(
+        self, job: Callable[[str, str, Settings], T], text: str, path: str, settings: Settings
+    ) -> T:
+        lane = "large" if len(text) >= LARGE_DOCUMENT_CHARS else "small"
+        loop = asyncio.get_running_loop()
+        for attempt in range(2):
+            executor = self._executor(lane)
+            try:
+                return await loop.run_in_executor(executor, job, text, path, settings)
+            except BrokenProcessPool:
+                log.error("lint worker died; starting a new one (attempt %d)", attempt + 1)
+                self._executors.pop(lane, None)
+                executor.shutdown(wait=False, cancel_futures=True)
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def shutdown(self) -> None:
+        for executor in self._executors.values():
+            executor.shutdown(wait=False, cancel_futures=True)
+        self._executors.clear()
