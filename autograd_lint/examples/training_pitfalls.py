@@ -44,13 +44,14 @@ def train_feature_scale(x: torch.Tensor, y: torch.Tensor, steps: int = 5) -> tor
         scale.data.mul_(0.99)
         loss.backward()
         # Correct: the update itself happens under no_grad, after the backward.
+        assert scale.grad is not None
         with torch.no_grad():
             scale -= 0.1 * scale.grad
             scale.grad.zero_()
     return scale
 
 
-def gated_loss(logits: torch.Tensor) -> torch.Tensor:
+def gated_loss(logits: torch.Tensor) -> torch.Tensor | None:
     """Soft gating with a confidence mask."""
     weights = torch.randn(4, 3, requires_grad=True)
     gate = torch.sigmoid(logits @ weights)
