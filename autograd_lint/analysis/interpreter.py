@@ -609,6 +609,10 @@ class Interpreter:
             if isinstance(receiver, ModuleRef):
                 return self.qualified_call(f"{receiver.qualname}.{method}", node, state)
             args = [self.expr(a.value, state) for a in node.args]
+            if isinstance(receiver, NNModule) and not receiver.builtin:
+                attribute = state.env.get(f"#{id(receiver)}.{method}")
+                if isinstance(attribute, NNModule):
+                    return self.module_call(attribute, node, args, state)
             return self.object_method(receiver, method, node, args, state)
         callee = self.expr(func, state)
         if isinstance(callee, ModuleRef):

@@ -23,6 +23,7 @@ Deliberately light: only the standard library, the backend, and the validator.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -53,10 +54,8 @@ def _set_limit(name: str, soft: int, hard: int | None = None) -> None:
     if old_hard != resource.RLIM_INFINITY:
         new_hard = min(new_hard, old_hard)
         soft = min(soft, new_hard)
-    try:
+    with contextlib.suppress(ValueError, OSError):  # best effort: refused means unchanged
         resource.setrlimit(which, (soft, new_hard))
-    except (ValueError, OSError):
-        pass
 
 
 def _address_space_now() -> int | None:
@@ -160,7 +159,10 @@ def _plain(value: Any, budget: list[int]) -> Any:
     tolist = getattr(value, "tolist", None)
     if callable(tolist):
         shape = getattr(value, "shape", None)
-        return {"shape": [int(n) for n in shape] if shape is not None else None, "values": _plain(tolist(), budget)}
+        return {
+            "shape": [int(n) for n in shape] if shape is not None else None,
+            "values": _plain(tolist(), budget),
+        }
     return {"repr": repr(value)[:MAX_TEXT]}
 
 
@@ -210,7 +212,11 @@ def execute(
 
 
 def _revalidate(run: dict[str, Any]) -> str | None:
-    from autograd_lint.runtime_check.validate import WitnessRejected, validate_expression, validate_script
+    from autograd_lint.runtime_check.validate import (
+        WitnessRejected,
+        validate_expression,
+        validate_script,
+    )
 
     try:
         known = validate_script(run["script"])
@@ -223,8 +229,9 @@ def _revalidate(run: dict[str, Any]) -> str | None:
 
 def _load_backend(backend: str) -> dict[str, ModuleType]:
     if backend == "mini":
-        from autograd_lint.runtime_check import engine
+        import importlib
 
+        engine = importlib.import_module("autograd_lint.runtime_check.engine")
         engine.install_as_torch(sys.modules)
     elif backend != "torch":
         raise ValueError(f"unknown backend {backend!r}")
@@ -240,7 +247,10 @@ def _resolve_device(backend: str, requested: str, torch: ModuleType) -> tuple[st
     """The device that will run, or ``None`` and why not."""
     if backend == "mini":
         if requested == "cuda":
-            return None, "CUDA not available: the mini engine runs on the CPU only (use --backend torch)"
+            return (
+                None,
+                "CUDA not available: the mini engine runs on the CPU only (use --backend torch)",
+            )
         return "cpu", ""
     cuda = getattr(torch, "cuda", None)
     available = bool(cuda is not None and cuda.is_available())
@@ -264,7 +274,9 @@ def _seeder(torch: ModuleType, device: str) -> Callable[[], None]:
     return seed
 
 
-def _run_forked(run: dict[str, Any], modules: dict[str, ModuleType], seed: Callable[[], None]) -> dict[str, Any]:
+def _run_forked(
+    run: dict[str, Any], modules: dict[str, ModuleType], seed: Callable[[], None]
+) -> dict[str, Any]:
     read_end, write_end = os.pipe()
     started = time.monotonic()
     pid = os.fork()
@@ -297,10 +309,8 @@ def _run_forked(run: dict[str, Any], modules: dict[str, ModuleType], seed: Calla
             break
         chunks.append(chunk)
     if timed_out:
-        try:
+        with contextlib.suppress(OSError):  # it may have just exited
             os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
     os.close(read_end)
     _, status = os.waitpid(pid, 0)
     elapsed = time.monotonic() - started
@@ -311,9 +321,12 @@ def _run_forked(run: dict[str, Any], modules: dict[str, ModuleType], seed: Calla
     except ValueError:
         if os.WIFSIGNALED(status):
             number = os.WTERMSIG(status)
-            reason = {signal.SIGXCPU: "cpu", signal.SIGKILL: "killed"}.get(number, f"signal {number}")
-            if number == signal.SIGXFSZ:
-                reason = "file size"
+            meanings: dict[int, str] = {
+                int(signal.SIGXCPU): "cpu",
+                int(signal.SIGKILL): "killed",
+                int(signal.SIGXFSZ): "file size",
+            }
+            reason = meanings.get(number, f"signal {number}")
         else:
             reason = f"exit {os.WEXITSTATUS(status)}"
         return {"id": run["id"], "killed": reason, "elapsed_s": elapsed}
@@ -321,7 +334,9 @@ def _run_forked(run: dict[str, Any], modules: dict[str, ModuleType], seed: Calla
     return result
 
 
-def _run_inline(run: dict[str, Any], modules: dict[str, ModuleType], seed: Callable[[], None], device: str) -> dict[str, Any]:
+def _run_inline(
+    run: dict[str, Any], modules: dict[str, ModuleType], seed: Callable[[], None], device: str
+) -> dict[str, Any]:
     """One run in this process (CUDA): CPU time is limited; address space is not, because
     the CUDA runtime reserves far more of it than any limit would allow. GPU memory is
     capped through torch instead."""
@@ -331,7 +346,9 @@ def _run_inline(run: dict[str, Any], modules: dict[str, ModuleType], seed: Calla
     if device == "cuda":
         try:
             total = torch.cuda.get_device_properties(0).total_memory
-            torch.cuda.set_per_process_memory_fraction(min(1.0, run["memory_mb"] * (1 << 20) / total))
+            torch.cuda.set_per_process_memory_fraction(
+                min(1.0, run["memory_mb"] * (1 << 20) / total)
+            )
         except Exception:
             pass
     started = time.monotonic()
@@ -356,7 +373,13 @@ def main() -> int:
     try:
         modules = _load_backend(backend)
     except BaseException as error:
-        send({"fatal": f"backend {backend!r} cannot be loaded: {type(error).__name__}: {error}"[:MAX_TEXT]})
+        send(
+            {
+                "fatal": f"backend {backend!r} cannot be loaded: {type(error).__name__}: {error}"[
+                    :MAX_TEXT
+                ]
+            }
+        )
         return 0
     torch = modules["torch"]
     device, why = _resolve_device(backend, request["device"], torch)

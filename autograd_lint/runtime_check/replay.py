@@ -36,7 +36,14 @@ MAX_EVIDENCE = 400
 _ENGINE_INIT = Path(__file__).with_name("engine") / "__init__.py"
 
 _UNSUPPORTED = frozenset(
-    {"AttributeError", "NotImplementedError", "NameError", "ImportError", "TypeError", "SyntaxError"}
+    {
+        "AttributeError",
+        "NotImplementedError",
+        "NameError",
+        "ImportError",
+        "TypeError",
+        "SyntaxError",
+    }
 )
 _SHAPE_TYPES = frozenset({"RuntimeError", "ValueError", "IndexError"})
 _SHAPE_MESSAGE = re.compile(
@@ -44,7 +51,9 @@ _SHAPE_MESSAGE = re.compile(
     r"|dimension|out of range|out of bounds|invalid for input of size|size mismatch",
     re.IGNORECASE,
 )
-_MEMORY_MESSAGE = re.compile(r"can't allocate memory|not enough memory|out of memory", re.IGNORECASE)
+_MEMORY_MESSAGE = re.compile(
+    r"can't allocate memory|not enough memory|out of memory", re.IGNORECASE
+)
 
 
 def available_backends() -> list[str]:
@@ -90,7 +99,9 @@ def _backend_problem(backend: str, device: str) -> str | None:
     return None
 
 
-def _runs_for(witness: Witness, first_id: int, timeout_s: float, memory_mb: int) -> list[sandbox.Run]:
+def _runs_for(
+    witness: Witness, first_id: int, timeout_s: float, memory_mb: int
+) -> list[sandbox.Run]:
     """The scripts a witness needs run: one, or two for a ``differs`` comparison."""
     exp = witness.expectation
     validate(witness.script, exp.observe, exp.control_script)
@@ -164,7 +175,7 @@ def confirm_many(
         return [v for v in verdicts if v is not None]
     outcome = sandbox.run_batch(runs, "mini" if backend == "mini" else "torch", shown_device)
     result: list[Confirmation] = []
-    for witness, verdict, mine in zip(witnesses, verdicts, planned):
+    for witness, verdict, mine in zip(witnesses, verdicts, planned, strict=True):
         if verdict is not None:
             result.append(verdict)
         elif outcome.fatal is not None:
@@ -209,7 +220,11 @@ def _replay_failure(facts: dict[str, Any], backend: str) -> str | None:
     if "RecursionError" in mro:
         return f"recursion limit reached: {text}"
     if name in _UNSUPPORTED or mro & {"NotImplementedError", "ImportError"}:
-        where = "the mini engine does not support this" if backend == "mini" else "the witness does not run on torch"
+        where = (
+            "the mini engine does not support this"
+            if backend == "mini"
+            else "the witness does not run on torch"
+        )
         return f"{where}: {text}"
     if mro & _SHAPE_TYPES and _SHAPE_MESSAGE.search(message):
         return f"shape error unrelated to the expectation: {text}"
@@ -230,34 +245,56 @@ def _unexpected(facts: dict[str, Any], backend: str, device: str, when: str) -> 
     return _verdict("not_reproduced", backend, device, f"{when} raised {_exception_text(facts)}")
 
 
-def _judge_raises(exp: Expectation, facts: dict[str, Any], backend: str, device: str) -> Confirmation:
+def _judge_raises(
+    exp: Expectation, facts: dict[str, Any], backend: str, device: str
+) -> Confirmation:
     raised = facts.get("exception")
     expected = f"{exp.exception or 'an exception'}" + (f": {exp.message}..." if exp.message else "")
     if raised is None:
-        return _verdict("not_reproduced", backend, device, f"ran to completion without raising (expected {expected})")
+        return _verdict(
+            "not_reproduced",
+            backend,
+            device,
+            f"ran to completion without raising (expected {expected})",
+        )
     if _exception_matches(raised, exp):
         return _verdict("confirmed", backend, device, _exception_text(raised))
     failure = _replay_failure(raised, backend)
     if failure is not None:
         return _verdict("not_replayable", backend, device, failure)
-    return _verdict("not_reproduced", backend, device, f"raised {_exception_text(raised)}, expected {expected}")
+    return _verdict(
+        "not_reproduced", backend, device, f"raised {_exception_text(raised)}, expected {expected}"
+    )
 
 
-def _judge_warns(exp: Expectation, facts: dict[str, Any], backend: str, device: str) -> Confirmation:
+def _judge_warns(
+    exp: Expectation, facts: dict[str, Any], backend: str, device: str
+) -> Confirmation:
     prefix = exp.message or ""
     seen = facts.get("warnings", [])
     for warning in seen:
         if str(warning.get("message", "")).lstrip().startswith(prefix):
-            return _verdict("confirmed", backend, device, f"{warning.get('category')}: {_first_line(warning['message'])}")
+            return _verdict(
+                "confirmed",
+                backend,
+                device,
+                f"{warning.get('category')}: {_first_line(warning['message'])}",
+            )
     if facts.get("exception") is not None:
         return _unexpected(facts["exception"], backend, device, "the witness")
     if seen:
         others = "; ".join(_first_line(str(w.get("message", ""))) for w in seen[:3])
-        return _verdict("not_reproduced", backend, device, f"no warning starting {prefix!r}; saw: {others}")
-    return _verdict("not_reproduced", backend, device, f"ran without any warning (expected {prefix!r}...)")
+        return _verdict(
+            "not_reproduced", backend, device, f"no warning starting {prefix!r}; saw: {others}"
+        )
+    return _verdict(
+        "not_reproduced", backend, device, f"ran without any warning (expected {prefix!r}...)"
+    )
 
 
-def _observation(facts: dict[str, Any], backend: str, device: str, label: str) -> dict[str, Any] | Confirmation:
+def _observation(
+    facts: dict[str, Any], backend: str, device: str, label: str
+) -> dict[str, Any] | Confirmation:
     """The observed value, or the verdict explaining why there is none."""
     if facts.get("exception") is not None:
         return _unexpected(facts["exception"], backend, device, label)
@@ -278,7 +315,7 @@ def same_value(a: Any, b: Any) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
@@ -292,21 +329,31 @@ def _observed_equal(one: dict[str, Any], two: dict[str, Any]) -> bool:
     return bool(one.get("repr") == two.get("repr"))
 
 
-def _judge_differs(exp: Expectation, facts: list[dict[str, Any]], backend: str, device: str) -> Confirmation:
+def _judge_differs(
+    exp: Expectation, facts: list[dict[str, Any]], backend: str, device: str
+) -> Confirmation:
     first = _observation(facts[0], backend, device, "the witness")
     if isinstance(first, Confirmation):
         return first
     control = facts[1]
-    if control.get("exception") is not None or control.get("observe_exception") is not None:
-        failed = control.get("exception") or control.get("observe_exception")
-        return _verdict("not_replayable", backend, device, f"the control script failed: {_exception_text(failed)}")
+    failed: dict[str, Any] | None = control.get("exception") or control.get("observe_exception")
+    if failed is not None:
+        return _verdict(
+            "not_replayable",
+            backend,
+            device,
+            f"the control script failed: {_exception_text(failed)}",
+        )
     second = _observation(control, backend, device, "the control script")
     if isinstance(second, Confirmation):
         return second
     shown = f"{exp.observe}"
     if _observed_equal(first, second):
         return _verdict(
-            "not_reproduced", backend, device, f"{shown} is {first.get('repr')} with and without the suspect code"
+            "not_reproduced",
+            backend,
+            device,
+            f"{shown} is {first.get('repr')} with and without the suspect code",
         )
     return _verdict(
         "confirmed",
@@ -317,7 +364,9 @@ def _judge_differs(exp: Expectation, facts: list[dict[str, Any]], backend: str, 
     )
 
 
-def _judge_equals(exp: Expectation, facts: dict[str, Any], backend: str, device: str) -> Confirmation:
+def _judge_equals(
+    exp: Expectation, facts: dict[str, Any], backend: str, device: str
+) -> Confirmation:
     observed = _observation(facts, backend, device, "the witness")
     if isinstance(observed, Confirmation):
         return observed
@@ -330,7 +379,9 @@ def _judge_equals(exp: Expectation, facts: dict[str, Any], backend: str, device:
             matched = False
     if matched:
         return _verdict("confirmed", backend, device, f"{exp.observe} == {shown}")
-    return _verdict("not_reproduced", backend, device, f"{exp.observe} == {shown} (expected {exp.value})")
+    return _verdict(
+        "not_reproduced", backend, device, f"{exp.observe} == {shown} (expected {exp.value})"
+    )
 
 
 def judge(
@@ -341,7 +392,7 @@ def judge(
     device: str,
 ) -> Confirmation:
     """The verdict for one witness from the facts of its run(s)."""
-    for one, run in zip(facts, runs):
+    for one, run in zip(facts, runs, strict=True):
         failure = _run_failure(one, run)
         if failure is not None:
             if run is not runs[0]:

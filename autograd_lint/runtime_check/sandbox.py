@@ -130,7 +130,9 @@ def _describe_exit(returncode: int | None, stderr: bytes) -> str:
 
 def _one_worker(runs: Sequence[Run], backend: str, device: str) -> tuple[BatchOutcome, str | None]:
     """Start one worker for ``runs``; return what it reported and, if it ended early, why."""
-    budget = STARTUP_ALLOWANCE_S.get(backend, 60.0) + sum(r.timeout_s + PER_RUN_SLACK_S for r in runs)
+    budget = STARTUP_ALLOWANCE_S.get(backend, 60.0) + sum(
+        r.timeout_s + PER_RUN_SLACK_S for r in runs
+    )
     with tempfile.TemporaryDirectory(prefix="autograd-lint-replay-") as scratch:
         process = subprocess.Popen(
             [sys.executable, "-I", "-S", "-B", str(WORKER)],

@@ -228,7 +228,9 @@ def _where(node: ast.AST) -> str:
 
 def _parse(text: str, mode: str, what: str) -> ast.AST:
     if len(text) > MAX_SCRIPT_CHARS:
-        raise WitnessRejected(f"{what} is {len(text)} characters, over the {MAX_SCRIPT_CHARS} limit")
+        raise WitnessRejected(
+            f"{what} is {len(text)} characters, over the {MAX_SCRIPT_CHARS} limit"
+        )
     try:
         return ast.parse(text, filename=f"<{what}>", mode=mode)
     except SyntaxError as error:
@@ -355,7 +357,9 @@ def _check_node(node: ast.AST, loop_depth: int) -> None:
         if isinstance(value, bytes):
             raise WitnessRejected(f"bytes literals are not allowed{_where(node)}")
         if isinstance(value, str) and len(value) > MAX_STRING_CHARS:
-            raise WitnessRejected(f"string literal over {MAX_STRING_CHARS} characters{_where(node)}")
+            raise WitnessRejected(
+                f"string literal over {MAX_STRING_CHARS} characters{_where(node)}"
+            )
         if type(value) is int and abs(value) > MAX_INT_LITERAL:
             raise WitnessRejected(f"integer literal over {MAX_INT_LITERAL}{_where(node)}")
     elif isinstance(node, ast.With):
@@ -398,19 +402,25 @@ def _bound_names(tree: ast.AST) -> set[str]:
     return names
 
 
+def _undefined(node: ast.AST, known: set[str]) -> str | None:
+    """The name ``node`` reads if it is neither bound by the script nor a safe builtin."""
+    free = isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    name = node.id if isinstance(node, ast.Name) else ""
+    return name if free and name not in known and name not in SAFE_BUILTINS else None
+
+
 def _check_tree(tree: ast.AST, what: str, known: set[str]) -> None:
-    count = 0
-    for node, depth in _walk(tree):
-        count += 1
-        if count > MAX_NODES:
+    for count, (node, depth) in enumerate(_walk(tree)):
+        if count >= MAX_NODES:
             raise WitnessRejected(f"{what} has over {MAX_NODES} syntax nodes")
         try:
             _check_node(node, depth + (1 if isinstance(node, ast.For) else 0))
         except WitnessRejected as error:
             raise WitnessRejected(f"{what}: {error}") from None
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            if node.id not in known and node.id not in SAFE_BUILTINS:
-                raise WitnessRejected(f"{what}: name {node.id!r} is never defined{_where(node)}")
+        if _undefined(node, known):
+            raise WitnessRejected(
+                f"{what}: name {_undefined(node, known)!r} is never defined{_where(node)}"
+            )
 
 
 def validate_script(text: str, what: str = "witness") -> set[str]:
@@ -427,7 +437,9 @@ def validate_expression(text: str, known: set[str], what: str = "observation") -
     _check_tree(tree, what, known)
 
 
-def validate(script: str, observe: str | None = None, control_script: str | None = None) -> ValidatedWitness:
+def validate(
+    script: str, observe: str | None = None, control_script: str | None = None
+) -> ValidatedWitness:
     """Validate a witness's scripts and observation; raise :class:`WitnessRejected` if unsafe."""
     known = validate_script(script, "witness")
     if control_script is not None:

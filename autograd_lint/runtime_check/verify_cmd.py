@@ -24,7 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from autograd_lint.config import ConfigError, Settings, find_pyproject, load_settings, parse_code_list
+from autograd_lint.config import (
+    ConfigError,
+    Settings,
+    find_pyproject,
+    load_settings,
+    parse_code_list,
+)
 from autograd_lint.diagnostics import Confirmation, Diagnostic, Witness
 from autograd_lint.lint import lint_path
 
@@ -82,7 +88,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--show-witness", action="store_true", help="print each witness script")
     parser.add_argument("--format", choices=("text", "json"), default="text", dest="output_format")
-    parser.add_argument("--select", default=None, help="comma-separated codes or prefixes to report")
+    parser.add_argument(
+        "--select", default=None, help="comma-separated codes or prefixes to report"
+    )
     parser.add_argument("--ignore", default=None, help="comma-separated codes or prefixes to skip")
     parser.add_argument(
         "--timeout", type=float, default=10.0, help="seconds each witness may run (default: 10)"
@@ -140,15 +148,21 @@ def verify(
         for path in _files(target, settings):
             result = lint_path(path, settings)
             found.extend(
-                (result.path, d) for d in result.diagnostics if target.line is None or d.line == target.line
+                (result.path, d)
+                for d in result.diagnostics
+                if target.line is None or d.line == target.line
             )
     witnesses = [d.witness for _, d in found if d.witness is not None]
-    verdicts = iter(confirm_many(witnesses, backend, device, timeout_s, memory_mb) if witnesses else [])
+    verdicts = iter(
+        confirm_many(witnesses, backend, device, timeout_s, memory_mb) if witnesses else []
+    )
     verified = []
     for path, diagnostic in found:
         if diagnostic.witness is None:
             shown = "cpu" if device == "auto" else device
-            confirmation = Confirmation("not_replayable", backend, shown, "this finding has no witness")
+            confirmation = Confirmation(
+                "not_replayable", backend, shown, "this finding has no witness"
+            )
         else:
             confirmation = next(verdicts)
         verified.append(Verified(path, diagnostic.with_(confirmation=confirmation), confirmation))
@@ -163,7 +177,9 @@ def _witness_text(witness: Witness) -> str:
     exp = witness.expectation
     lines = [_indent(witness.script, "        ")]
     if exp.kind == "raises":
-        expected = f"raises {exp.exception or 'an exception'}" + (f": {exp.message}..." if exp.message else "")
+        expected = f"raises {exp.exception or 'an exception'}" + (
+            f": {exp.message}..." if exp.message else ""
+        )
     elif exp.kind == "warns":
         expected = f"warns: {exp.message}..."
     elif exp.kind == "equals":
@@ -196,7 +212,7 @@ def render_text(verified: Sequence[Verified], show_witness: bool) -> str:
 def summary_line(verified: Sequence[Verified]) -> str:
     if not verified:
         return "No findings."
-    counts = Counter(item.confirmation.status for item in verified)
+    counts = Counter(str(item.confirmation.status) for item in verified)
     parts = [f"{counts.get(status, 0)} {word}" for status, word in STATUS_WORDS.items()]
     noun = "finding" if len(verified) == 1 else "findings"
     return f"{len(verified)} {noun}: " + ", ".join(parts) + "."
@@ -229,7 +245,7 @@ def render_json(verified: Sequence[Verified], show_witness: bool) -> str:
                 },
             }
         objects.append(entry)
-    counts = Counter(item.confirmation.status for item in verified)
+    counts = Counter(str(item.confirmation.status) for item in verified)
     summary = {status: counts.get(status, 0) for status in STATUS_WORDS}
     return json.dumps({"results": objects, "summary": summary}, indent=2) + "\n"
 
@@ -244,7 +260,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     except UsageError as error:
         err.write(f"autograd-lint verify: error: {error}\n")
         return EXIT_USAGE
-    backend = args.backend or (settings.runtime_check if settings.runtime_check != "off" else "mini")
+    backend = args.backend or (
+        settings.runtime_check if settings.runtime_check != "off" else "mini"
+    )
     device = args.device or settings.device
     verified = verify(targets, settings, backend, device, args.timeout, args.memory_mb)
     if args.output_format == "json":

@@ -1,0 +1,353 @@
+"""View ops: results that share storage and version counter with their input.
+
+A view is described by a *step*: a function cutting the view out of its input's array with
+plain numpy indexing/transposition, so the same step applied to a fresh array of the input's
+shape gives the view's position in it. Backward of every view op (and of the regenerated
+``AsStridedBackward0``) scatters the gradient back through that step; ``CopySlices`` does the
+same for in-place writes into a view. One mechanism, no per-op index arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import grad_mode, messages
+from .dispatch import apply_inplace, is_recording, record, unbroadcast, wants
+from .graph import Array, BackwardFn, Grads, Node, make_node
+from .tensor import GRAD_VIEW, NO_GRAD_VIEW, Tensor
+
+Step = Callable[[Array], Array]
+
+
+def _positions(shape: tuple[int, ...], step: Step) -> Array:
+    """For each element of the view, its flat index in an array of ``shape``."""
+    return np.asarray(step(np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)))
+
+
+def scatter_back(grad: Array, shape: tuple[int, ...], step: Step) -> Array:
+    """The gradient of a view's input: ``grad`` added at the view's positions, zero elsewhere."""
+    out = np.zeros(int(np.prod(shape)), dtype=grad.dtype)
+    np.add.at(out, _positions(shape, step), grad)
+    return out.reshape(shape)
+
+
+def _view_backward(step: Step, shape: tuple[int, ...]) -> BackwardFn:
+    def backward(node: Node, grad: Array) -> Grads:
+        return (scatter_back(grad, shape, step),)
+
+    return backward
+
+
+def as_strided_backward(view_fn: Step, base_shape: tuple[int, ...]) -> BackwardFn:
+    return _view_backward(view_fn, base_shape)
+
+
+def make_view(src: Tensor, step: Step, name: str) -> Tensor:
+    """A view of ``src`` cut by ``step``, sharing storage and version counter."""
+    out = Tensor._wrap(step(src._data))
+    out._version_counter = src._version_counter
+    out._inference = src._inference
+    root = src._base if src._base is not None else src
+    parent = src._view_fn
+    out._view_fn = step if parent is None else _compose(parent, step)
+    out._base = root
+    if grad_mode.STATE.grad_enabled:
+        out._view_kind = GRAD_VIEW
+        out._view_version = src._version_counter.value
+        if src.requires_grad:
+            out._grad_fn = make_node(name, [src._edge()], _view_backward(step, src._data.shape))
+    else:
+        out._view_kind = NO_GRAD_VIEW
+        out._requires_grad = src.requires_grad
+    return out
+
+
+def _compose(first: Step, then: Step) -> Step:
+    return lambda a: then(first(a))
+
+
+class CopySlices(Node):
+    """The base's node after an in-place write into one of its views.
+
+    Its gradient is the base's gradient with the view's region replaced by what the in-place
+    op's backward makes of it; the op's other inputs get their gradients from that region.
+    """
+
+    _name = "CopySlices"
+
+    def __init__(self, base_edge: Any, fn: Node, view_fn: Step, shape: tuple[int, ...]) -> None:
+        super().__init__([base_edge, *fn.next_functions[1:]], _copy_slices_unused)
+        self.fn = fn
+        self.view_fn = view_fn
+        self.shape = shape
+
+    def apply(self, grad: Array) -> Grads:
+        positions = _positions(self.shape, self.view_fn)
+        result = np.array(grad, copy=True, order="C").reshape(-1)
+        region = result[positions]
+        fn_grads = list(self.fn.apply(region))
+        own = fn_grads[0] if fn_grads else None
+        result[positions] = 0 if own is None else own
+        return (result.reshape(self.shape), *fn_grads[1:])
+
+    def release(self) -> None:
+        super().release()
+        self.fn.release()
+
+
+def _copy_slices_unused(node: Node, grad: Array) -> Grads:
+    raise AssertionError("CopySlices.apply is overridden")
+
+
+def copy_slices(base: Tensor, view: Tensor, fn: Node) -> Node:
+    assert view._view_fn is not None
+    return CopySlices(base._edge(), fn, view._view_fn, base._data.shape)
+
+
+# --------------------------------------------------------------------------- view ops
+def view(self: Tensor, *shape: Any) -> Tensor:
+    size = _shape_args(shape)
+    target = _resolve(size, self._data.size)
+    if not _can_view(self._data, target):
+        raise RuntimeError(messages.VIEW_INCOMPATIBLE)
+    return make_view(self, lambda a: a.reshape(target), "ViewBackward0")
+
+
+def _shape_args(shape: Sequence[Any]) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], tuple | list):
+        return tuple(int(n) for n in shape[0])
+    return tuple(int(n) for n in shape)
+
+
+def _resolve(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
+    if -1 in shape:
+        known = int(np.prod([n for n in shape if n != -1]))
+        shape = tuple(numel // known if n == -1 else n for n in shape)
+    if int(np.prod(shape)) != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def _can_view(a: Array, shape: tuple[int, ...]) -> bool:
+    """Whether numpy can reshape ``a`` without copying (torch's ``view`` condition)."""
+    try:
+        np.reshape(a, shape, copy=False)
+    except ValueError:
+        return False
+    return True
+
+
+def reshape(self: Tensor, *shape: Any) -> Tensor:
+    target = _resolve(_shape_args(shape), self._data.size)
+    if _can_view(self._data, target):
+        return make_view(self, lambda a: a.reshape(target), "ViewBackward0")
+    return _copying_reshape(self, target)
+
+
+def _copying_reshape(self: Tensor, target: tuple[int, ...]) -> Tensor:
+    shape = self._data.shape
+
+    def backward(node: Node, grad: Array) -> Grads:
+        return (grad.reshape(shape),)
+
+    data = np.array(self._data, copy=True, order="C").reshape(target)
+    return record("UnsafeViewBackward0", data, [self], backward)
+
+
+def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    shape = self._data.shape
+    if len(shape) == 0:
+        return reshape(self, 1)
+    s, e = start_dim % len(shape), end_dim % len(shape)
+    if s == e:
+        return self
+    target = (*shape[:s], int(np.prod(shape[s : e + 1])), *shape[e + 1 :])
+    return reshape(self, target)
+
+
+def contiguous(self: Tensor) -> Tensor:
+    if self._data.flags.c_contiguous:
+        return self
+    from .math_ops import clone
+
+    return clone(self)
+
+
+def t(self: Tensor) -> Tensor:
+    if self._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
+    return make_view(self, lambda a: a.T, "TBackward0")
+
+
+def transpose(self: Tensor, dim0: int, dim1: int) -> Tensor:
+    return make_view(self, lambda a: np.swapaxes(a, dim0, dim1), "TransposeBackward0")
+
+
+def permute(self: Tensor, *dims: Any) -> Tensor:
+    order = _shape_args(dims)
+    return make_view(self, lambda a: np.transpose(a, order), "PermuteBackward0")
+
+
+def unsqueeze(self: Tensor, dim: int) -> Tensor:
+    d = dim % (self._data.ndim + 1)
+    return make_view(self, lambda a: np.expand_dims(a, d), "UnsqueezeBackward0")
+
+
+def squeeze(self: Tensor, dim: int | None = None) -> Tensor:
+    if dim is None:
+        return make_view(self, np.squeeze, "SqueezeBackward0")
+    d = dim % max(self._data.ndim, 1)
+    if self._data.ndim == 0 or self._data.shape[d] != 1:
+        return make_view(self, lambda a: a, "SqueezeBackward1")
+    return make_view(self, lambda a: np.squeeze(a, d), "SqueezeBackward1")
+
+
+def expand(self: Tensor, *sizes: Any) -> Tensor:
+    want = _shape_args(sizes)
+    lead = len(want) - self._data.ndim
+    target = tuple(
+        self._data.shape[i - lead] if n == -1 else n for i, n in enumerate(want)
+    )
+    return make_view(self, lambda a: np.broadcast_to(a, target), "ExpandBackward0")
+
+
+def expand_as(self: Tensor, other: Tensor) -> Tensor:
+    return expand(self, *other._data.shape)
+
+
+# --------------------------------------------------------------------------- indexing
+def _is_basic(index: Any) -> bool:
+    return index is None or index is Ellipsis or isinstance(index, int | slice)
+
+
+def _full(s: slice) -> bool:
+    return s.start is None and s.stop is None and s.step is None
+
+
+def getitem(self: Tensor, index: Any) -> Tensor:
+    """``t[index]``: basic indexing is a chain of views named as torch names them."""
+    if isinstance(index, Tensor) and index._data.ndim == 0 and not index.dtype.is_floating_point:
+        if index.dtype.name != "bool":
+            index = int(index.item())
+    if _is_basic(index):
+        if isinstance(index, slice):
+            return make_view(self, lambda a: a[index], "SliceBackward0")
+        return _basic_chain(self, (index,))
+    if isinstance(index, tuple) and all(_is_basic(i) for i in index):
+        return _basic_chain(self, index)
+    return _advanced(self, index)
+
+
+def _basic_chain(self: Tensor, index: tuple[Any, ...]) -> Tensor:
+    """Apply a tuple of ints, slices, None and ``...`` left to right, one view each."""
+    n_real = sum(1 for i in index if isinstance(i, int | slice))
+    out = self
+    dim = 0
+    applied = False
+    for item in index:
+        if item is Ellipsis:
+            dim += out._data.ndim - dim - (n_real - _consumed(index, item))
+            continue
+        if item is None:
+            out = make_view(out, _unsqueeze_step(dim), "UnsqueezeBackward0")
+            dim += 1
+        elif isinstance(item, int):
+            out = make_view(out, _select_step(dim, item, out._data.shape), "SelectBackward0")
+        elif _full(item):
+            dim += 1
+            continue
+        else:
+            out = make_view(out, _slice_step(dim, item), "SliceBackward0")
+            dim += 1
+        applied = True
+    if not applied:
+        out = make_view(out, lambda a: a, "AliasBackward0")
+    return out
+
+
+def _consumed(index: tuple[Any, ...], stop: Any) -> int:
+    count = 0
+    for i in index:
+        if i is stop:
+            break
+        if isinstance(i, int | slice):
+            count += 1
+    return count
+
+
+def _unsqueeze_step(dim: int) -> Step:
+    return lambda a: np.expand_dims(a, dim)
+
+
+def _select_step(dim: int, i: int, shape: tuple[int, ...]) -> Step:
+    if dim >= len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    size = shape[dim]
+    if not -size <= i < size:
+        raise IndexError(
+            f"index {i} is out of bounds for dimension {dim} with size {size}"
+        )
+    key = (slice(None),) * dim + (i,)
+    return lambda a: a[key]
+
+
+def _slice_step(dim: int, s: slice) -> Step:
+    key = (slice(None),) * dim + (s,)
+    return lambda a: a[key]
+
+
+def _np_index(index: Any) -> Any:
+    if isinstance(index, Tensor):
+        return index._data
+    if isinstance(index, tuple):
+        return tuple(_np_index(i) for i in index)
+    return index
+
+
+def _advanced(self: Tensor, index: Any) -> Tensor:
+    """Indexing with tensors, lists or masks: a copy (``IndexBackward0``)."""
+    key = _np_index(index)
+    shape = self._data.shape
+    data = np.array(self._data[key], copy=True)
+
+    def backward(node: Node, grad: Array) -> Grads:
+        out = np.zeros(shape, dtype=grad.dtype)
+        np.add.at(out, key, grad)
+        return (out,)
+
+    return record("IndexBackward0", data, [self], backward)
+
+
+def setitem(self: Tensor, index: Any, value: Any) -> None:
+    """``t[index] = value``: a view then ``copy_`` for basic indexing, ``index_put_`` otherwise."""
+    from .inplace_ops import copy_
+
+    basic = _is_basic(index) or (isinstance(index, tuple) and all(_is_basic(i) for i in index))
+    if basic:
+        copy_(getitem(self, index), value)
+        return
+    key = _np_index(index)
+    src = value if isinstance(value, Tensor) else None
+
+    def compute() -> Tensor:
+        data = self._data.copy()
+        data[key] = value._data if isinstance(value, Tensor) else value
+
+        def backward(node: Node, grad: Array) -> Grads:
+            g_self = grad.copy()
+            g_self[key] = 0
+            g_src = None
+            if wants(node, 1) and src is not None:
+                g_src = unbroadcast(np.asarray(grad[key]), src._data.shape)
+            return (g_self, g_src)
+
+        return record("IndexPutBackward0", data, [self, src], backward)
+
+    apply_inplace(self, [src], compute)
+
+
+def is_recorded(*inputs: object) -> bool:
+    return is_recording(*inputs)
