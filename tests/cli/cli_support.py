@@ -1,0 +1,73 @@
+"""Shared by the command-line tests: sample sources and a subprocess runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DATA_WRITE = """\
+import torch
+
+w = torch.randn(3, requires_grad=True)
+y = (w * w).sum()
+w.data.mul_(10)
+y.backward()
+"""
+
+SNAPSHOT = """\
+import torch
+
+w = torch.randn(3, requires_grad=True)
+history = []
+for step in range(3):
+    loss = (w * w).sum()
+    loss.backward()
+    history.append(w.clone())
+"""
+
+CLEAN = """\
+import torch
+
+w = torch.randn(3, requires_grad=True)
+y = (w * w).sum()
+y.backward()
+with torch.no_grad():
+    w.mul_(10)
+snapshot = w.detach().clone()
+"""
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_subprocess(*argv: str, cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """The command as a user runs it: ``python -m autograd_lint ...`` in a fresh process."""
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO), *filter(None, [environment.get("PYTHONPATH")])]
+    )
+    environment.update(env or {})
+    completed = subprocess.run(
+        [sys.executable, "-m", "autograd_lint", *argv],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    return Run(completed.returncode, completed.stdout, completed.stderr)
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    path = directory / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
