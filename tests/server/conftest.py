@@ -65,7 +65,9 @@ def capabilities(
         text_document=types.TextDocumentClientCapabilities(
             synchronization=types.TextDocumentSyncClientCapabilities(did_save=True),
             publish_diagnostics=types.PublishDiagnosticsClientCapabilities(
-                related_information=True, version_support=True, code_description_support=True,
+                related_information=True,
+                version_support=True,
+                code_description_support=True,
                 data_support=True,
             ),
             diagnostic=types.DiagnosticClientCapabilities() if pull else None,
@@ -85,7 +87,8 @@ def capabilities(
             ),
         ),
         workspace=types.WorkspaceClientCapabilities(
-            configuration=True, did_change_configuration=types.DidChangeConfigurationClientCapabilities()
+            configuration=True,
+            did_change_configuration=types.DidChangeConfigurationClientCapabilities(),
         ),
         notebook_document=(
             types.NotebookDocumentClientCapabilities(
@@ -129,10 +132,11 @@ async def wait_for(
     uri: str,
     predicate: Callable[[types.PublishDiagnosticsParams], bool],
     timeout: float = 60.0,
+    after: int = 0,
 ) -> types.PublishDiagnosticsParams:
-    """The first publish for ``uri`` (already received or coming) that satisfies ``predicate``."""
+    """The first publish for ``uri`` from the ``after``-th on that satisfies ``predicate``."""
     deadline = time.monotonic() + timeout
-    seen = 0
+    seen = after
     while time.monotonic() < deadline:
         history = client.recorder.history
         for params in history[seen:]:
