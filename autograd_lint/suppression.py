@@ -12,9 +12,12 @@ from dataclasses import dataclass
 
 from autograd_lint.diagnostics import Diagnostic
 
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+_NOQA = re.compile(
+    r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
+)
 _IGNORE = re.compile(r"#\s*autograd-lint:\s*ignore\[(?P<codes>[^\]]*)\]")
 _CODE = re.compile(r"[A-Z]+[0-9]+")
+_QUICK = re.compile(r"noqa|autograd-lint:", re.IGNORECASE)
 
 ALL_CODES = "*"
 
@@ -32,7 +35,7 @@ class Suppression:
 def find_suppressions(source: str) -> dict[int, Suppression]:
     """Suppression comments by 1-based line number. Cheap: skipped when no ``#`` is present."""
     found: dict[int, Suppression] = {}
-    if "noqa" not in source and "autograd-lint:" not in source:
+    if not _QUICK.search(source):  # case-insensitive, like _NOQA itself
         return found
     for number, line in enumerate(source.splitlines(), start=1):
         if "#" not in line:

@@ -164,9 +164,10 @@ class Interpreter:
             self._seq += 1
             if self._seq > MAX_STATEMENTS:
                 raise _Budget
-            self.trace.statements[self._seq] = (node, state.grad_enabled)
+            seq = self._seq
+            self.trace.statements[seq] = (node, state.grad_enabled)
             saved = self._frame
-            self._frame = _Frame(saved.scope, node, self._seq, saved.loop_depth, saved.self_value, saved.depth)
+            self._frame = _Frame(saved.scope, node, seq, saved.loop_depth, saved.self_value, saved.depth)
             try:
                 for small in node.body:
                     if state.dead:
@@ -174,6 +175,8 @@ class Interpreter:
                     self.small_statement(small, state)
             finally:
                 self._frame = saved
+                if self._seq != seq:
+                    self.trace.finished_after[seq] = self._seq
             return state
         if isinstance(node, cst.If):
             return self.if_statement(node, state)
@@ -207,7 +210,9 @@ class Interpreter:
             self.expr(node.value, state)
         elif isinstance(node, cst.Return):
             if node.value is not None:
-                state.env["<return>"] = self.expr(node.value, state)
+                returned = self.expr(node.value, state)
+                state.env["<return>"] = returned
+                self.trace.bindings.setdefault(self._frame.seq, {})[f"returned_{self._frame.seq}"] = returned
             state.dead = True
         elif isinstance(node, cst.Raise | cst.Break | cst.Continue):
             state.dead = True
@@ -350,6 +355,10 @@ class Interpreter:
                 value.label = target.value
             state.env[target.value] = value
             self.trace.bindings.setdefault(self._frame.seq, {})[target.value] = value
+            if isinstance(value, NNModule) and value.builtin:
+                for param in value.params:
+                    if param.label.startswith("."):
+                        param.label = target.value + param.label
         elif isinstance(target, cst.Tuple | cst.List):
             items: list[Value] = []
             if isinstance(value, Sequence) and not value.homogeneous:
@@ -443,6 +452,7 @@ class Interpreter:
         base = tensor.data_base()
         if base is not None:
             self.data_write(base, site, state, how, method, via_name=True)
+            self.trace.events[-1].prov = tensor.prov  # type: ignore[attr-defined]
             return
         event = InplaceWrite(
             site=site,
@@ -823,9 +833,8 @@ class Interpreter:
         forward = _method(self.class_nodes[cls.name], "forward") if cls is not None else None
         if forward is not None and self._frame.depth < MAX_INLINE_DEPTH:
             result = self.inline(forward, module, args, state)
-            if isinstance(result, Tensor) and state.grad_enabled is True and result.requires_grad is not Tri.NO:
-                return result
             if isinstance(result, Tensor):
+                result.prov = result.prov | module.prov | {self._frame.seq}
                 return result
         return self.opaque_module_call(module, node, args, state)
 
@@ -873,6 +882,7 @@ class Interpreter:
             local.env[params[0]] = instance
         for i, name in enumerate(params[1:]):
             local.env[name] = args[i] if i < len(args) else Unknown()
+            self.trace.inputs.setdefault(self._frame.seq, {})[name] = local.env[name]
         saved = self._frame
         self._frame = _Frame(f"{instance.kind}.{function.name.value}", saved.statement, saved.seq, saved.loop_depth, instance, saved.depth + 1)
         try:
@@ -996,6 +1006,8 @@ class Interpreter:
         for graph in reachable:
             if graph.holds_saved and graph.id in state.freed:
                 event.freed.append((graph, state.freed[graph.id]))
+        for graph in [] if event.freed else reachable:
+            # torch reports a freed graph before it checks versions: one finding, not two
             for saved in graph.saved:
                 for write in state.writes.get(saved.tensor.vc, ()):
                     if write.seq > saved.seq or (write.seq == saved.seq and write.site is not saved.site and _after(write, saved)):

@@ -49,6 +49,8 @@ class DataWrite(Event):
     silently_stale: bool = False
     """Set later when a backward used a saved tensor this write changed."""
     stale_backward: Backward | None = None
+    prov: frozenset[int] = frozenset()
+    """Provenance of the alias written through (``raw = t.data`` ... ``raw.zero_()``)."""
 
     def rank(self) -> int:
         return int(self.silently_stale)
@@ -118,6 +120,10 @@ class Trace:
     """Executed simple statements by sequence number, with the grad mode they ran under."""
     bindings: dict[int, dict[str, Value]] = field(default_factory=dict)
     """Names each executed statement bound, and to what (witness placeholders use them)."""
+    inputs: dict[int, dict[str, Value]] = field(default_factory=dict)
+    """Parameters bound when a statement's call was followed into a method body."""
+    finished_after: dict[int, int] = field(default_factory=dict)
+    """For statements whose calls ran other statements: the last of those."""
     _positions: Positions | None = None
 
     def range_of(self, node: cst.CSTNode) -> Range:

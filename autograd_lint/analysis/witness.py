@@ -99,25 +99,39 @@ class SliceBuilder:
         lines: list[str] = []
         defined: set[str] = set()
         modules: set[str] = set()
+        names_of: dict[int, str] = {}
+        """Value identity -> a name bound to it earlier in the script."""
         no_grad_open = False
-        for seq in sorted(seqs):
+        finished = self.trace.finished_after
+        entries: list[tuple[int, int, int]] = []
+        for seq in seqs:
+            if seq in self.trace.inputs:
+                entries.append((seq, 0, seq))
+            # a statement whose call ran a method body comes after that body
+            entries.append((finished.get(seq, seq), 2 if seq in finished else 1, seq))
+        for _, kind, seq in sorted(entries):
             entry = self.trace.statements.get(seq)
             if entry is None:
                 continue
             statement, grad_mode = entry
             assert isinstance(statement, cst.SimpleStatementLine)
-            rendered = self._statement(statement, modules)
-            bound = self.trace.bindings.get(seq, {})
-            if rendered is None:
-                placeholders = [_placeholder(name, value) for name, value in bound.items()]
-                if not placeholders or None in placeholders:
-                    return None
-                rendered_lines = [p for p in placeholders if p is not None]
+            rendered: str | None = None
+            if kind == 0:
+                bound = self.trace.inputs[seq]
+                rendered_lines = [self._define(name, value, names_of) for name, value in bound.items()]
             else:
-                rendered_lines = rendered.splitlines()
+                bound = self.trace.bindings.get(seq, {})
+                rendered = self._statement(statement, modules, seq)
+                if rendered is None:
+                    rendered_lines = [self._define(name, value, names_of) for name, value in bound.items()]
+                else:
+                    rendered_lines = rendered.splitlines()
+            if not rendered_lines or None in rendered_lines:
+                return None
             for name, value in bound.items():
                 defined.add(name)
-                if isinstance(value, NNModule):
+                names_of.setdefault(id(value), name)
+                if isinstance(value, NNModule) and value.builtin and kind and rendered is not None:
                     modules.add(name)
             if grad_mode is False and not no_grad_open:
                 lines.append("with torch.no_grad():")
@@ -125,14 +139,37 @@ class SliceBuilder:
             elif grad_mode is not False and no_grad_open:
                 no_grad_open = False
             prefix = "    " if no_grad_open else ""
-            lines.extend(prefix + line for line in rendered_lines)
+            lines.extend(prefix + line for line in rendered_lines if line)
         free = self._free_names("\n".join(lines), defined)
         if free is None:
             return None
         preamble = [f"{name} = torch.randn(2, 2)" for name in sorted(free)]
         return "\n".join([*self._imports(), *preamble, *lines]) + "\n"
 
-    def _statement(self, statement: cst.SimpleStatementLine, modules: set[str]) -> str | None:
+    def _define(self, name: str, value: Value, names_of: dict[int, str]) -> str | None:
+        """A stand-in for a value the script cannot compute as the file does."""
+        other = names_of.get(id(value))
+        if other is not None and other != name:
+            return f"{name} = {other}"
+        if isinstance(value, Tensor) and isinstance(value.site, cst.Call):
+            callee = dotted(value.site.func) or ""
+            if callee.startswith("torch.") and callee.rsplit(".", 1)[-1] in ops.CREATION_FUNCTIONS:
+                checker = _Checker(set())
+                value.site.visit(checker)
+                if checker.ok:
+                    return f"{name} = {' '.join(self.empty.code_for_node(value.site).split())}"
+        if isinstance(value, NNModule) and not value.builtin:
+            return ""  # calls of it are rendered through their returned values
+        return _placeholder(name, value)
+
+    def _statement(self, statement: cst.SimpleStatementLine, modules: set[str], seq: int) -> str | None:
+        body = statement.body
+        if len(body) == 1 and isinstance(body[0], cst.Return) and body[0].value is not None:
+            # a method's return value gets a name the caller's stand-in can refer to
+            value = body[0].value
+            statement = statement.with_changes(
+                body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(f"returned_{seq}"))], value=value)]
+            )
         if any(isinstance(s, cst.Return | cst.Import | cst.ImportFrom | cst.Global | cst.Nonlocal) for s in statement.body):
             return None
         renamed = statement.visit(_SelfRenamer())
@@ -198,7 +235,7 @@ def _name_in_script(tensor: Tensor) -> str | None:
         return None
     if label.startswith("self."):
         label = "self_" + label[5:]
-    return label if label.isidentifier() else None
+    return label if all(part.isidentifier() for part in label.split(".")) else None
 
 
 def _script(trace: Trace, seqs: set[int]) -> str | None:
@@ -210,23 +247,37 @@ def _backward_seqs(event: Backward) -> set[int]:
     return set(getattr(value, "prov", frozenset())) | {event.seq}
 
 
+def _leaf_with_grad(trace: Trace, seqs: set[int]) -> str | None:
+    """A name, bound in the slice, of a leaf that requires grad (its ``.grad`` is observed)."""
+    for seq in sorted(seqs):
+        for name, value in trace.bindings.get(seq, {}).items():
+            if isinstance(value, Tensor) and value.requires_grad is Tri.YES and value.is_leaf is Tri.YES:
+                return name
+    return None
+
+
+def _silent_gradient(trace: Trace, seqs: set[int], write_seq: int) -> Witness | None:
+    """The program with and without a ``.data`` write: a different gradient is the evidence."""
+    leaf = _leaf_with_grad(trace, seqs)
+    script = _script(trace, seqs)
+    control = _script(trace, seqs - {write_seq})
+    if leaf is None or script is None or control is None:
+        return None
+    return Witness(
+        script,
+        Expectation(kind="differs", observe=f"{leaf}.grad", control_script=control),
+        f"the gradient of `{leaf}` differs with and without the `.data` write",
+    )
+
+
 def witness_for_data_write(trace: Trace, event: DataWrite) -> Witness | None:
+    seqs = set(event.target.prov) | set(event.prov) | {event.seq}
+    if event.silently_stale and event.stale_backward is not None:
+        return _silent_gradient(trace, seqs | _backward_seqs(event.stale_backward), event.seq)
     name = _name_in_script(event.target)
     if name is None:
         return None
-    if event.silently_stale and event.stale_backward is not None:
-        backward = event.stale_backward
-        seqs = set(event.target.prov) | _backward_seqs(backward) | {event.seq}
-        script = _script(trace, seqs)
-        control = _script(trace, seqs - {event.seq})
-        if script is None or control is None:
-            return None
-        return Witness(
-            script,
-            Expectation(kind="differs", observe=f"{name}.grad", control_script=control),
-            f"the gradient of `{name}` differs with and without the `.data` write",
-        )
-    script = _script(trace, set(event.target.prov) | {event.seq})
+    script = _script(trace, seqs)
     if script is None:
         return None
     return Witness(
@@ -238,7 +289,9 @@ def witness_for_data_write(trace: Trace, event: DataWrite) -> Witness | None:
 
 def witness_for_stale(trace: Trace, backward: Backward, stale: StaleSave) -> Witness | None:
     seqs = _backward_seqs(backward) | set(stale.saved.tensor.prov) | {stale.write.seq}
-    seqs |= set(stale.write.target.prov)
+    seqs |= set(stale.write.target.prov) | set(getattr(stale.write, "prov", ()))
+    if isinstance(stale.write, DataWrite):
+        return _silent_gradient(trace, seqs, stale.write.seq)
     script = _script(trace, seqs)
     if script is None:
         return None

@@ -41,6 +41,8 @@ MAX_WARNINGS = 20
 MAX_PRINT = 4_000
 MAX_PLAIN_ITEMS = 10_000
 SEED = 0
+BACKEND_INTERNALS = frozenset({"torch", "numpy"})
+"""Packages whose own code may import their submodules while a witness runs."""
 
 
 def _set_limit(name: str, soft: int, hard: int | None = None) -> None:
@@ -116,11 +118,15 @@ def restricted_builtins(modules: dict[str, ModuleType], printed: _Printed) -> di
         fromlist: tuple[str, ...] | list[str] | None = (),
         level: int = 0,
     ) -> ModuleType:
-        if level != 0 or name not in modules:
-            raise ImportError(f"import of {name!r} is not allowed in a witness")
-        if fromlist:
-            return modules[name]
-        return modules[name.split(".")[0]]
+        if level == 0 and name in modules:
+            return modules[name] if fromlist else modules[name.split(".")[0]]
+        if level == 0 and name.split(".")[0] in BACKEND_INTERNALS:
+            # C code of the backend (``tensor.tolist()``, numpy raising MemoryError)
+            # imports its own submodules through the calling frame's ``__import__``,
+            # which is this one. Witness ``import`` statements never get here: the
+            # validator allows only the names in ``modules``.
+            return builtins.__import__(name, globals, locals, fromlist, level)  # type: ignore[arg-type]
+        raise ImportError(f"import of {name!r} is not allowed in a witness")
 
     table: dict[str, Any] = {
         name: getattr(builtins, name) for name in SAFE_BUILTINS if hasattr(builtins, name)

@@ -51,6 +51,7 @@ _SHAPE_MESSAGE = re.compile(
     r"|dimension|out of range|out of bounds|invalid for input of size|size mismatch",
     re.IGNORECASE,
 )
+_NONE_ATTRIBUTE = re.compile(r"'NoneType' object has no attribute")
 _MEMORY_MESSAGE = re.compile(
     r"can't allocate memory|not enough memory|out of memory", re.IGNORECASE
 )
@@ -299,8 +300,13 @@ def _observation(
     if facts.get("exception") is not None:
         return _unexpected(facts["exception"], backend, device, label)
     if facts.get("observe_exception") is not None:
-        failure = _replay_failure(facts["observe_exception"], backend)
-        text = f"the observation failed: {_exception_text(facts['observe_exception'])}"
+        raised = facts["observe_exception"]
+        failure = _replay_failure(raised, backend)
+        text = f"the observation failed: {_exception_text(raised)}"
+        if _NONE_ATTRIBUTE.match(str(raised.get("message", ""))):
+            # ``out.grad_fn.name()`` when ``out.grad_fn`` is None: the value observed is
+            # the absence the finding says is not there, not a gap in the backend.
+            return _verdict("not_reproduced", backend, device, f"{text} (the value is None)")
         if failure is not None:
             return _verdict("not_replayable", backend, device, f"{text} ({failure.split(':')[0]})")
         return _verdict("not_reproduced", backend, device, text)

@@ -100,7 +100,7 @@ class Node:
             s.owner = self
         self._released = False
         self._sequence_nr = next(_SEQUENCE)
-        self._tensor_hooks: list[Callable[[Any], Any]] = []
+        self._tensor_hooks: dict[int, Callable[[Any], Any]] = {}
         self._retained: list[Tensor] = []
 
     def name(self) -> str:

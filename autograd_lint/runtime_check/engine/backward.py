@@ -1,0 +1,150 @@
+"""The backward pass: torch's engine, single-threaded.
+
+Nodes run when every gradient for them has arrived, most recently created first (torch's
+ready-queue order), with leaf accumulation as soon as it is ready. Without ``retain_graph``
+each node frees its saved tensors after running, so a second pass through a node that saved
+something fails with torch's message, while nodes that saved nothing (``add``, ``sum``) can run
+again, exactly as in torch.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import messages
+from .graph import AccumulateGrad, Array, Node
+from .tensor import Size, Tensor
+
+
+def _root_grad(t: Tensor, g: Tensor | None, index: int) -> Array:
+    if g is None:
+        if t._data.size != 1:
+            raise RuntimeError(messages.IMPLICIT_SCALAR)
+        return np.ones_like(t._data)
+    if g._data.shape != t._data.shape:
+        raise RuntimeError(
+            messages.GRAD_SHAPE.format(
+                index=index, grad=list(Size(g._data.shape)), out=list(Size(t._data.shape))
+            )
+        )
+    return g._data.astype(t._data.dtype)
+
+
+def run_backward(
+    tensors: Sequence[Tensor],
+    grad_tensors: Sequence[Tensor | None],
+    *,
+    retain_graph: bool,
+    inputs: Sequence[Tensor] | None = None,
+) -> list[Array | None]:
+    """Propagate from ``tensors``; accumulate into leaves, or (``inputs``) capture and return."""
+    roots: list[tuple[Node, Array]] = []
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors, strict=True)):
+        if not t.requires_grad:
+            raise RuntimeError(messages.NO_GRAD_FN.format(index=i))
+        grad = _root_grad(t, g, i)
+        node = t._edge()[0]
+        if node is not None:
+            roots.append((node, grad))
+
+    capture: dict[Node, list[int]] = {}
+    if inputs is not None:
+        for i, inp in enumerate(inputs):
+            if not inp.requires_grad:
+                raise RuntimeError(messages.INPUT_NO_GRAD)
+            node = inp._edge()[0]
+            if node is not None:
+                capture.setdefault(node, []).append(i)
+
+    deps: dict[Node, int] = {}
+    order: list[Node] = []
+    seen: set[Node] = set()
+    stack = [n for n, _ in roots]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        order.append(node)
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                deps[nxt] = deps.get(nxt, 0) + 1
+                stack.append(nxt)
+
+    needed: set[Node] | None = None
+    if inputs is not None:
+        needed = _needed(order, set(capture))
+
+    results: list[Array | None] = [None] * (len(inputs) if inputs is not None else 0)
+    buffers: dict[Node, Array] = {}
+    for node, grad in roots:
+        buffers[node] = buffers[node] + grad if node in buffers else grad
+    ready: list[tuple[int, int, Node]] = []
+    tie = 0
+    for node in {n for n, _ in roots}:
+        if deps.get(node, 0) == 0:
+            heapq.heappush(ready, (-node._sequence_nr, tie, node))
+            tie += 1
+
+    while ready:
+        _, _, node = heapq.heappop(ready)
+        grad = buffers.pop(node, None)
+        outputs: Sequence[Array | None] = ()
+        if grad is not None:
+            grad = _tensor_hooks(node, grad)
+            if node in capture:
+                for i in capture[node]:
+                    results[i] = grad
+            if isinstance(node, AccumulateGrad):
+                if inputs is None:
+                    node.accumulate(grad)
+            elif needed is None or node in needed:
+                outputs = node.apply(grad)
+                if not retain_graph:
+                    node.release()
+        for i, (nxt, _) in enumerate(node.next_functions):
+            if nxt is None:
+                continue
+            g = outputs[i] if i < len(outputs) else None
+            if g is not None:
+                buffers[nxt] = buffers[nxt] + g if nxt in buffers else np.asarray(g)
+            deps[nxt] -= 1
+            if deps[nxt] == 0:
+                heapq.heappush(ready, (-nxt._sequence_nr, tie, nxt))
+                tie += 1
+    return results
+
+
+def _needed(order: list[Node], targets: set[Node]) -> set[Node]:
+    """Nodes from which a captured node is reachable (the only ones ``grad`` must run)."""
+    needed: set[Node] = set()
+    for node in reversed(order):
+        if node in targets or any(n in needed for n, _ in node.next_functions if n is not None):
+            needed.add(node)
+    changed = True
+    while changed:
+        changed = False
+        for node in order:
+            if node not in needed and any(
+                n in needed for n, _ in node.next_functions if n is not None
+            ):
+                needed.add(node)
+                changed = True
+    return needed
+
+
+def _tensor_hooks(node: Node, grad: Array) -> Array:
+    """Hooks registered on the non-leaf tensor this node made, then ``retain_grad``."""
+    for hook in list(node._tensor_hooks.values()):
+        result = hook(Tensor._wrap(grad))
+        if result is not None:
+            grad = result._data
+    for t in node._retained:
+        if t._grad is None:
+            t._grad = Tensor._wrap(np.array(grad, copy=True))
+        else:
+            t._grad = Tensor._wrap(t._grad._data + grad)
+    return grad

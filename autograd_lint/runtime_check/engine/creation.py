@@ -1,0 +1,229 @@
+"""Constructors: ``torch.tensor``, ``randn``, ``zeros``, ... and their ``*_like`` forms.
+
+Every result is a fresh leaf; it requires grad only when asked (``requires_grad=True``), and
+only floating-point tensors may. Random numbers come from one seeded numpy generator
+(``manual_seed``); they do not match torch's stream, and witnesses never depend on values.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import dtypes, messages
+from .graph import Array
+from .tensor import Tensor
+
+RNG = np.random.default_rng(0)
+
+
+def manual_seed(seed: int) -> None:
+    global RNG
+    RNG = np.random.default_rng(seed)
+
+
+def _finish(data: Array, dtype: dtypes.dtype | None, requires_grad: bool) -> Tensor:
+    if dtype is not None:
+        data = data.astype(dtype.np, copy=False)
+    t = Tensor._wrap(data)
+    if requires_grad:
+        if not t.dtype.is_floating_point:
+            raise RuntimeError(messages.FLOAT_ONLY_CTOR)
+        t._requires_grad = True
+    return t
+
+
+def _size(size: Sequence[Any]) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], tuple | list):
+        return tuple(int(n) for n in size[0])
+    return tuple(int(n) for n in size)
+
+
+def _infer(data: Any) -> Array:
+    """numpy array with torch's inferred dtype (floats -> float32, ints -> int64)."""
+    if isinstance(data, Tensor):
+        return data._data.copy()
+    if isinstance(data, list | tuple) and any(isinstance(x, Tensor) for x in _flat(data)):
+        data = _untensor(data)
+    arr = np.array(data)
+    if arr.dtype.kind == "f":
+        return arr.astype(dtypes.DEFAULT_FLOAT.np)
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.int64)
+    if arr.dtype.kind == "b":
+        return arr
+    if arr.dtype == object:
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    return arr
+
+
+def _flat(data: Any) -> list[Any]:
+    if isinstance(data, list | tuple):
+        return [y for x in data for y in _flat(x)]
+    return [data]
+
+
+def _untensor(data: Any) -> Any:
+    if isinstance(data, list | tuple):
+        return [_untensor(x) for x in data]
+    if isinstance(data, Tensor):
+        return data._data.tolist()
+    return data
+
+
+def tensor(
+    data: Any, *, dtype: dtypes.dtype | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    if isinstance(data, Tensor):
+        warnings.warn(messages.TENSOR_COPY_WARNING, UserWarning, stacklevel=2)
+    return _finish(_infer(data), dtype, requires_grad)
+
+
+def as_tensor(data: Any, dtype: dtypes.dtype | None = None, device: Any = None) -> Tensor:
+    if isinstance(data, Tensor):
+        return data if dtype is None or dtype is data.dtype else data._cast(dtype)
+    if isinstance(data, np.ndarray):
+        return _finish(data, dtype, False)
+    return _finish(_infer(data), dtype, False)
+
+
+def from_numpy(array: Array) -> Tensor:
+    dtypes.from_numpy(array.dtype)
+    return Tensor._wrap(array)
+
+
+def _float(dtype: dtypes.dtype | None) -> dtypes.dtype:
+    return dtype if dtype is not None else dtypes.DEFAULT_FLOAT
+
+
+def randn(
+    *size: Any, dtype: dtypes.dtype | None = None, device: Any = None,
+    requires_grad: bool = False, generator: Any = None,
+) -> Tensor:
+    return _finish(RNG.standard_normal(_size(size)), _float(dtype), requires_grad)
+
+
+def rand(
+    *size: Any, dtype: dtypes.dtype | None = None, device: Any = None,
+    requires_grad: bool = False, generator: Any = None,
+) -> Tensor:
+    return _finish(RNG.random(_size(size)), _float(dtype), requires_grad)
+
+
+def randint(
+    low: int, high: int | None = None, size: Any = None, *, dtype: dtypes.dtype | None = None,
+    device: Any = None, requires_grad: bool = False, generator: Any = None,
+) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    shape = tuple(size) if size is not None else ()
+    data = RNG.integers(low, high, shape, dtype=np.int64)
+    return _finish(data, dtype or dtypes.int64, requires_grad)
+
+
+def zeros(
+    *size: Any, dtype: dtypes.dtype | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return _finish(np.zeros(_size(size)), _float(dtype), requires_grad)
+
+
+def ones(
+    *size: Any, dtype: dtypes.dtype | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return _finish(np.ones(_size(size)), _float(dtype), requires_grad)
+
+
+def empty(
+    *size: Any, dtype: dtypes.dtype | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return _finish(np.zeros(_size(size)), _float(dtype), requires_grad)
+
+
+def full(
+    size: Sequence[int], fill_value: Any, *, dtype: dtypes.dtype | None = None,
+    device: Any = None, requires_grad: bool = False,
+) -> Tensor:
+    d = dtype or dtypes.of_scalar(fill_value)
+    return _finish(np.full(tuple(size), fill_value), d, requires_grad)
+
+
+def arange(
+    start: Any, end: Any = None, step: Any = 1, *, dtype: dtypes.dtype | None = None,
+    device: Any = None, requires_grad: bool = False,
+) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    values = (start, end, step)
+    inferred = (
+        dtypes.DEFAULT_FLOAT if any(isinstance(v, float) for v in values) else dtypes.int64
+    )
+    return _finish(np.arange(start, end, step), dtype or inferred, requires_grad)
+
+
+def linspace(
+    start: float, end: float, steps: int, *, dtype: dtypes.dtype | None = None,
+    device: Any = None, requires_grad: bool = False,
+) -> Tensor:
+    return _finish(np.linspace(start, end, steps), _float(dtype), requires_grad)
+
+
+def eye(
+    n: int, m: int | None = None, *, dtype: dtypes.dtype | None = None, device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    return _finish(np.eye(n, m), _float(dtype), requires_grad)
+
+
+def _like(t: Tensor, dtype: dtypes.dtype | None) -> dtypes.dtype:
+    return dtype if dtype is not None else t.dtype
+
+
+def zeros_like(
+    t: Tensor, *, dtype: dtypes.dtype | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return _finish(np.zeros(t._data.shape), _like(t, dtype), requires_grad)
+
+
+def ones_like(
+    t: Tensor, *, dtype: dtypes.dtype | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return _finish(np.ones(t._data.shape), _like(t, dtype), requires_grad)
+
+
+def empty_like(
+    t: Tensor, *, dtype: dtypes.dtype | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return _finish(np.zeros(t._data.shape), _like(t, dtype), requires_grad)
+
+
+def full_like(
+    t: Tensor, fill_value: Any, *, dtype: dtypes.dtype | None = None, device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    return _finish(np.full(t._data.shape, fill_value), _like(t, dtype), requires_grad)
+
+
+def randn_like(
+    t: Tensor, *, dtype: dtypes.dtype | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return _finish(RNG.standard_normal(t._data.shape), _like(t, dtype), requires_grad)
+
+
+def rand_like(
+    t: Tensor, *, dtype: dtypes.dtype | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return _finish(RNG.random(t._data.shape), _like(t, dtype), requires_grad)
+
+
+CREATION = {
+    name: globals()[name]
+    for name in (
+        "tensor", "randn", "rand", "randint", "zeros", "ones", "empty", "full", "arange",
+        "linspace", "eye", "randn_like", "rand_like", "zeros_like", "ones_like", "empty_like",
+        "full_like", "as_tensor", "from_numpy",
+    )
+}
+"""Constructors by name, checked against ``ops.CREATION_FUNCTIONS`` by the tests."""
