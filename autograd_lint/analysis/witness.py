@@ -277,13 +277,17 @@ def witness_for_data_write(trace: Trace, event: DataWrite) -> Witness | None:
     name = _name_in_script(event.target)
     if name is None:
         return None
-    script = _script(trace, seqs)
-    if script is None:
+    builder = SliceBuilder(trace)
+    before = builder.render(seqs - {event.seq})
+    statement = trace.statements[event.seq][0]
+    assert isinstance(statement, cst.SimpleStatementLine)
+    write = builder._statement(statement, set(), event.seq)
+    if before is None or write is None:
         return None
     return Witness(
-        script,
-        Expectation(kind="equals", observe=f"{name}._version", value="0"),
-        f"the write leaves the version counter of `{name}` at 0: autograd cannot see it",
+        f"{before}version_before = {name}._version\n{write}\n",
+        Expectation(kind="equals", observe=f"{name}._version == version_before", value="True"),
+        f"the write leaves the version counter of `{name}` unchanged: autograd cannot see it",
     )
 
 
