@@ -1,0 +1,172 @@
+"""Attach the op registry to the engine: tensor methods, in-place twins, operators, functions.
+
+What is a method, a ``torch.<name>`` function or a ``torch.nn.functional.<name>`` function,
+and which in-place twin an op has, is read from ``autograd_lint.ops``; this module only maps
+each registry name to its implementation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ... import ops as registry
+from . import functional_ops, math_ops, views
+from .inplace_ops import EXTRA_INPLACE, make_twin, masked_fill
+from .tensor import Tensor
+
+Impl = Callable[..., Any]
+
+
+def _detach(self: Tensor) -> Tensor:
+    return self.detach()
+
+
+IMPLEMENTATIONS: dict[str, Impl] = {
+    "add": math_ops.add,
+    "sub": math_ops.sub,
+    "mul": math_ops.mul,
+    "div": math_ops.div,
+    "matmul": math_ops.matmul,
+    "mm": math_ops.mm,
+    "pow": math_ops.pow,
+    "neg": math_ops.neg,
+    "exp": math_ops.exp,
+    "log": math_ops.log,
+    "sin": math_ops.sin,
+    "cos": math_ops.cos,
+    "sqrt": math_ops.sqrt,
+    "abs": math_ops.abs,
+    "square": math_ops.square,
+    "clamp": math_ops.clamp,
+    "sigmoid": math_ops.sigmoid,
+    "tanh": math_ops.tanh,
+    "relu": math_ops.relu,
+    "gelu": math_ops.gelu,
+    "silu": math_ops.silu,
+    "leaky_relu": math_ops.leaky_relu,
+    "softmax": math_ops.softmax,
+    "log_softmax": math_ops.log_softmax,
+    "sum": math_ops.sum,
+    "mean": math_ops.mean,
+    "prod": math_ops.prod,
+    "norm": math_ops.norm,
+    "view": views.view,
+    "t": views.t,
+    "transpose": views.transpose,
+    "permute": views.permute,
+    "unsqueeze": views.unsqueeze,
+    "squeeze": views.squeeze,
+    "expand": views.expand,
+    "__getitem__": views.getitem,
+    "reshape": views.reshape,
+    "flatten": views.flatten,
+    "contiguous": views.contiguous,
+    "clone": math_ops.clone,
+    "detach": _detach,
+    "argmax": math_ops.argmax,
+    "argmin": math_ops.argmin,
+    "eq": math_ops.eq,
+    "gt": math_ops.gt,
+    "lt": math_ops.lt,
+    "linear": functional_ops.linear,
+    "mse_loss": functional_ops.mse_loss,
+    "l1_loss": functional_ops.l1_loss,
+    "cross_entropy": functional_ops.cross_entropy,
+    "nll_loss": functional_ops.nll_loss,
+    "binary_cross_entropy": functional_ops.binary_cross_entropy,
+    "binary_cross_entropy_with_logits": functional_ops.binary_cross_entropy_with_logits,
+}
+"""Registry op name -> implementation (the tests check every registry entry has one)."""
+
+_DUNDERS: dict[str, tuple[str, str | None]] = {
+    "+": ("__add__", "__radd__"),
+    "-": ("__sub__", "__rsub__"),
+    "*": ("__mul__", "__rmul__"),
+    "/": ("__truediv__", "__rtruediv__"),
+    "@": ("__matmul__", None),
+    "**": ("__pow__", "__rpow__"),
+}
+_REFLECTED: dict[str, Impl] = {
+    "__radd__": math_ops.add,
+    "__rsub__": math_ops.rsub,
+    "__rmul__": math_ops.mul,
+    "__rtruediv__": math_ops.rdiv,
+    "__rpow__": math_ops.rpow,
+}
+
+
+def _inplace_operator(method: str) -> Impl:
+    def operator(self: Tensor, other: Any) -> Tensor:
+        result: Tensor = getattr(self, method)(other)
+        return result
+
+    return operator
+
+
+def _functional(impl: Impl, twin: Impl | None) -> Impl:
+    """``F.<op>(input, ..., inplace=False)``."""
+
+    def functional(input: Any, *args: Any, inplace: bool = False, **kwargs: Any) -> Any:  # noqa: A002
+        if inplace and twin is not None:
+            return twin(input, *args, **kwargs)
+        return impl(input, *args, **kwargs)
+
+    functional.__name__ = impl.__name__
+    return functional
+
+
+INPLACE: dict[str, Impl] = {}
+"""In-place method name -> implementation (twins and the write-only methods)."""
+FUNCTIONS: dict[str, Impl] = {}
+"""``torch.<name>`` functions from the registry."""
+FUNCTIONAL: dict[str, Impl] = {}
+"""``torch.nn.functional.<name>`` functions from the registry."""
+
+
+def bind() -> None:
+    """Attach every registry op to ``Tensor`` and fill the function tables."""
+    for name, spec in registry.OPS.items():
+        impl = IMPLEMENTATIONS[name]
+        twin = make_twin(impl) if spec.inplace else None
+        if spec.method:
+            setattr(Tensor, name, impl)
+        if twin is not None and spec.inplace:
+            INPLACE[spec.inplace] = twin
+        if spec.function:
+            FUNCTIONS[name] = impl
+        if spec.functional:
+            FUNCTIONAL[name] = _functional(impl, twin)
+        if spec.operator:
+            forward, reflected = _DUNDERS[spec.operator]
+            setattr(Tensor, forward, impl)
+            if reflected:
+                setattr(Tensor, reflected, _REFLECTED[reflected])
+    INPLACE.update(EXTRA_INPLACE)
+    for name, impl in INPLACE.items():
+        setattr(Tensor, name, impl)
+    for augmented, method in registry.AUGMENTED_INPLACE.items():
+        setattr(Tensor, f"__i{_DUNDERS[augmented[:-1]][0][2:]}", _inplace_operator(method))
+    extras: dict[str, Impl] = {
+        "__neg__": math_ops.neg,
+        "__abs__": math_ops.abs,
+        "__pos__": lambda self: self,
+        "__setitem__": views.setitem,
+        "__eq__": math_ops.eq,
+        "__ne__": math_ops.ne,
+        "__gt__": math_ops.gt,
+        "__lt__": math_ops.lt,
+        "__ge__": math_ops.ge,
+        "__le__": math_ops.le,
+        "ne": math_ops.ne,
+        "ge": math_ops.ge,
+        "le": math_ops.le,
+        "reciprocal": math_ops.reciprocal,
+        "masked_fill": masked_fill,
+        "expand_as": views.expand_as,
+        "view_as": lambda self, other: views.view(self, *other.shape),
+        "reshape_as": lambda self, other: views.reshape(self, *other.shape),
+    }
+    for name, impl in extras.items():
+        setattr(Tensor, name, impl)
+    Tensor.T = property(lambda self: views.permute(self, *reversed(range(self.dim()))))  # type: ignore[attr-defined]

@@ -1,0 +1,305 @@
+"""``torch.nn``: ``Parameter``, ``Module`` and the modules witnesses use.
+
+A module call applies the registry op the module stands for (``Linear`` -> ``linear``), so a
+module's graph is the functional op's graph, as in torch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .. import creation, grad_mode
+from ..tensor import Tensor
+from . import functional
+from . import functional as F  # noqa: N812
+
+__all__ = [
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
+    "Dropout",
+    "GELU",
+    "Identity",
+    "L1Loss",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "MSELoss",
+    "Module",
+    "ModuleList",
+    "NLLLoss",
+    "Parameter",
+    "ReLU",
+    "SiLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "functional",
+]
+
+
+class Parameter(Tensor):
+    """A leaf that requires grad and shares storage with the tensor it wraps."""
+
+    def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
+        source = data._data if data is not None else np.zeros((0,), dtype=np.float32)
+        self._init_state(source)
+        self._requires_grad = bool(requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class Module:
+    """Base class: registers parameters and submodules assigned as attributes."""
+
+    training: bool
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "training", True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        params = self.__dict__.get("_parameters")
+        modules = self.__dict__.get("_modules")
+        if isinstance(value, Parameter) and params is not None:
+            params[name] = value
+        elif isinstance(value, Module) and modules is not None:
+            modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        self._parameters[name] = param
+        object.__setattr__(self, name, param)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        seen: set[int] = set()
+        for mod_prefix, module in self._named_modules(prefix) if recurse else [(prefix, self)]:
+            for name, p in module._parameters.items():
+                if p is not None and id(p) not in seen:
+                    seen.add(id(p))
+                    yield (f"{mod_prefix}.{name}" if mod_prefix else name), p
+
+    def parameters(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def _named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        yield prefix, self
+        for name, child in self._modules.items():
+            yield from child._named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def named_modules(self) -> Iterator[tuple[str, Module]]:
+        return self._named_modules()
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self._named_modules():
+            yield m
+
+    def children(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.parameters():
+            if set_to_none:
+                p._grad = None
+            elif p._grad is not None:
+                p._grad._data[...] = 0
+
+    def train(self, mode: bool = True) -> Module:
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        return self
+
+    def cpu(self) -> Module:
+        return self
+
+
+class Linear(Module):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, **_: Any) -> None:
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        bound = 1 / math.sqrt(in_features) if in_features else 0.0
+        with grad_mode.no_grad():
+            w = creation.empty(out_features, in_features)
+            w._data[...] = creation.RNG.uniform(-bound, bound, w._data.shape)
+            self.weight = Parameter(w)
+            if bias:
+                b = creation.empty(out_features)
+                b._data[...] = creation.RNG.uniform(-bound, bound, b._data.shape)
+                self.bias: Parameter | None = Parameter(b)
+            else:
+                self.register_parameter("bias", None)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.linear(input, self.weight, self.bias)  # type: ignore[no-any-return]
+
+
+class _Activation(Module):
+    _op = ""
+
+    def __init__(self, *args: Any, inplace: bool = False, **kwargs: Any) -> None:
+        super().__init__()
+        self.args = args
+        self.kwargs = kwargs
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        fn = getattr(F, self._op)
+        if self.inplace:
+            return fn(input, *self.args, inplace=True, **self.kwargs)  # type: ignore[no-any-return]
+        return fn(input, *self.args, **self.kwargs)  # type: ignore[no-any-return]
+
+
+class ReLU(_Activation):
+    _op = "relu"
+
+
+class Sigmoid(_Activation):
+    _op = "sigmoid"
+
+
+class Tanh(_Activation):
+    _op = "tanh"
+
+
+class GELU(_Activation):
+    _op = "gelu"
+
+
+class SiLU(_Activation):
+    _op = "silu"
+
+
+class LeakyReLU(_Activation):
+    _op = "leaky_relu"
+
+
+class Softmax(Module):
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.softmax(input, self.dim)  # type: ignore[no-any-return]
+
+
+class LogSoftmax(Softmax):
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.log_softmax(input, self.dim)  # type: ignore[no-any-return]
+
+
+class Identity(Module):
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return input
+
+
+class Dropout(Module):
+    """Identity: a random mask would make replay outcomes depend on luck."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        self.p = p
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return input
+
+
+class Sequential(Module):
+    def __init__(self, *modules: Module) -> None:
+        super().__init__()
+        for i, m in enumerate(modules):
+            setattr(self, str(i), m)
+
+    def forward(self, input: Any) -> Any:  # noqa: A002
+        for m in self._modules.values():
+            input = m(input)
+        return input
+
+    def __getitem__(self, index: int) -> Module:
+        return list(self._modules.values())[index]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+class ModuleList(Module):
+    def __init__(self, modules: Any = None) -> None:
+        super().__init__()
+        for m in modules or []:
+            self.append(m)
+
+    def append(self, module: Module) -> ModuleList:
+        setattr(self, str(len(self._modules)), module)
+        return self
+
+    def __getitem__(self, index: int) -> Module:
+        return list(self._modules.values())[index]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+class _Loss(Module):
+    _op = ""
+
+    def __init__(self, *args: Any, reduction: str = "mean", **kwargs: Any) -> None:
+        super().__init__()
+        self.reduction = reduction
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return getattr(F, self._op)(input, target, reduction=self.reduction)  # type: ignore[no-any-return]
+
+
+class MSELoss(_Loss):
+    _op = "mse_loss"
+
+
+class L1Loss(_Loss):
+    _op = "l1_loss"
+
+
+class CrossEntropyLoss(_Loss):
+    _op = "cross_entropy"
+
+
+class NLLLoss(_Loss):
+    _op = "nll_loss"
+
+
+class BCELoss(_Loss):
+    _op = "binary_cross_entropy"
+
+
+class BCEWithLogitsLoss(_Loss):
+    _op = "binary_cross_entropy_with_logits"
