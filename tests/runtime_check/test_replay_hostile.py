@@ -1,0 +1,255 @@
+"""Hostile witnesses: nothing escapes the replay, and every run ends within its limits.
+
+Three layers are exercised separately: the validator (refuses before anything runs), the
+restricted builtins of the executing process, and the operating-system limits of the
+sandbox (for scripts that pass validation but allocate too much or never finish).
+Timing bounds here are deliberately loose: they catch hangs, not slowness.
+"""
+
+from __future__ import annotations
+
+import time
+import types
+from pathlib import Path
+
+import pytest
+from replay_cases import BACKENDS, HEADER, backend_or_skip, raises
+
+from autograd_lint.diagnostics import Confirmation, Expectation, Witness
+from autograd_lint.runtime_check import _worker, available_backends, confirm_many, sandbox
+from autograd_lint.runtime_check.validate import WitnessRejected, validate
+
+
+def hostile_scripts(marker: Path) -> dict[str, str]:
+    """Scripts the validator must refuse; several would create ``marker`` if they ran."""
+    m = repr(str(marker))
+    return {
+        "import-os": "import os\nos.system('touch ' + " + m + ")\n",
+        "import-from-os": "from os import system\nsystem('touch ' + " + m + ")\n",
+        "import-subprocess-as-torch": "import subprocess as torch\n",
+        "dunder-import": "__import__('os').system('touch ' + " + m + ")\n",
+        "open-read": "data = open('/etc/passwd').read()\n",
+        "open-write": f"open({m}, 'w').write('escaped')\n",
+        "with-open": f"with open({m}, 'w') as f:\n    f.write('x')\n",
+        "eval": "x = eval('1 + 1')\n",
+        "exec": "exec('import os')\n",
+        "compile": "c = compile('1', 'f', 'eval')\n",
+        "getattr-class": "x = 1\ny = getattr(x, '__class__')\n",
+        "subclasses-walk": "s = ().__class__.__bases__[0].__subclasses__()\n",
+        "globals": "g = globals()\n",
+        "builtins-name": "b = __builtins__\n",
+        "lambda": "f = lambda: 0\n",
+        "def": "def f():\n    return f()\nf()\n",
+        "class": "class A:\n    pass\n",
+        "while-true": "while True:\n    pass\n",
+        "huge-for": "for _ in range(10**9):\n    pass\n",
+        "for-constant-too-big": "for _ in range(1000000):\n    pass\n",
+        "for-over-list": "for x in [1, 2, 3]:\n    pass\n",
+        "comprehension": "xs = [i for i in range(10**9)]\n",
+        "deep-nesting": "x = " + "(" * 400 + "1" + ")" * 400 + "\n",
+        "torch-save-writes-file": f"import torch\nx = torch.zeros(2)\ntorch.save(x, {m})\n",
+        "torch-load-unpickles": f"import torch\nx = torch.load({m})\n",
+        "numpy-tofile": f"import torch\nx = torch.zeros(2)\nx.numpy().tofile({m})\n",
+        "torch-private": "import torch\nx = torch._C\n",
+        "torch-hub": "import torch\nm = torch.hub.load('x', 'y')\n",
+        "torch-utils-import": "import torch.utils.data\n",
+        "str-format-attribute": "x = '{0.__class__}'.format(1)\n",
+        "fstring": "x = 1\ny = f'{x}'\n",
+        "try-except": "try:\n    x = 1\nexcept Exception:\n    pass\n",
+        "if": "if True:\n    x = 1\n",
+        "assert": "assert True\n",
+        "global": "global x\n",
+        "walrus": "y = (x := 1)\n",
+        "star-args": "import torch\nargs = [3]\nx = torch.zeros(*args)\n",
+        "double-star-kwargs": "import torch\nkw = {}\nx = torch.zeros(3, **kw)\n",
+        "relative-import": "from . import torch\n",
+        "undefined-name": "x = sys.modules\n",
+        "breakpoint": "breakpoint()\n",
+        "type-builtin": "t = type(1)\n",
+        "dict-attribute": "import torch\nd = torch.__dict__\n",
+        "with-non-grad-context": "import torch\nwith torch.zeros(1):\n    pass\n",
+        "for-else": "for _ in range(2):\n    pass\nelse:\n    pass\n",
+        "bytes": "b = b'abc'\n",
+        "huge-literal": "x = 10000000000000000000000\n",
+        "syntax-error": "x = = 1\n",
+        "null-byte": "x = 1\x00\n",
+        "too-long": "x = 1\n" * 5000,
+    }
+
+
+def test_every_hostile_script_is_refused_before_running(tmp_path: Path) -> None:
+    marker = tmp_path / "escaped"
+    for name, text in hostile_scripts(marker).items():
+        with pytest.raises(WitnessRejected):
+            validate(text)
+            pytest.fail(f"{name} passed validation")
+
+
+def test_hostile_witnesses_end_not_replayable_and_nothing_escapes(tmp_path: Path) -> None:
+    backends = available_backends()
+    if not backends:
+        pytest.skip("no backend available")
+    marker = tmp_path / "escaped"
+    scripts = hostile_scripts(marker)
+    witnesses = [
+        Witness(text, Expectation("raises", exception="RuntimeError", message="x"))
+        for text in scripts.values()
+    ]
+    started = time.monotonic()
+    verdicts = confirm_many(witnesses, backend=backends[0], timeout_s=2)
+    elapsed = time.monotonic() - started
+    for name, verdict in zip(scripts, verdicts, strict=True):
+        assert verdict.status == "not_replayable", name
+        assert verdict.evidence.startswith("witness refused by validation"), (name, verdict)
+    assert not marker.exists()
+    assert elapsed < 60, "refusals must not start a sandbox"
+
+
+def test_observation_and_control_are_validated_too() -> None:
+    safe = HEADER + "x = torch.randn(3, requires_grad=True)\n"
+    with pytest.raises(WitnessRejected, match="observation"):
+        validate(safe, observe="x.__class__")
+    with pytest.raises(WitnessRejected, match="control script"):
+        validate(safe, observe="x.grad", control_script="import os\n")
+    with pytest.raises(WitnessRejected, match="never defined"):
+        validate(safe, observe="open('/etc/passwd')")
+
+
+# --- second layer: the executing process's builtins ------------------------------------
+
+
+def _fake_modules() -> dict[str, types.ModuleType]:
+    torch = types.ModuleType("torch")
+    return {"torch": torch}
+
+
+@pytest.mark.parametrize(
+    ("script", "error"),
+    [
+        ("f = open(MARKER, 'w')\n", "NameError"),
+        ("import os\n", "ImportError"),
+        ("m = __import__('os')\n", "ImportError"),
+        ("import builtins\n", "ImportError"),
+        ("x = eval('1')\n", "NameError"),
+        ("exec('x = 1')\n", "NameError"),
+        ("x = getattr(1, 'real')\n", "NameError"),
+        ("x = globals()\n", "NameError"),
+        ("x = type(1)\n", "NameError"),
+    ],
+)
+def test_restricted_builtins_stop_what_validation_would_have(
+    tmp_path: Path, script: str, error: str
+) -> None:
+    """Run straight through the executor, skipping validation, to test the second layer."""
+    marker = tmp_path / "escaped"
+    text = script.replace("MARKER", repr(str(marker)))
+    result = _worker.execute({"id": 0, "script": text}, _fake_modules(), lambda: None)
+    assert result["finished"] is False
+    assert result["exception"]["type"] == error
+    assert not marker.exists()
+
+
+def test_print_is_captured_not_written(capfd: pytest.CaptureFixture[str]) -> None:
+    result = _worker.execute({"id": 0, "script": "print('hello', 3)\n"}, {}, lambda: None)
+    assert result["printed"] == "hello 3\n"
+    assert "hello" not in capfd.readouterr().out
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_worker_validates_again(backend: str) -> None:
+    """The child refuses an unvalidated script even if the parent's check were skipped."""
+    backend_or_skip(backend)
+    outcome = sandbox.run_batch([sandbox.Run(0, "import os\n", timeout_s=5)], backend, "cpu")
+    assert outcome.fatal is None
+    assert "import of 'os' is not allowed" in outcome.results[0]["rejected"]
+
+
+# --- third layer: operating-system limits -----------------------------------------------
+
+RUNTIME_HOSTILE = {
+    # (script body, expected evidence fragment); each passes validation
+    "huge-allocation": ("x = torch.zeros(10**10)\n", "memory"),
+    "over-the-memory-limit": ("x = torch.ones(300, 1000, 1000)\n", "memory"),
+    "huge-string": ("s = 'a' * 10**10\n", "memory"),
+    "huge-list": ("xs = [0] * 10**10\n", "memory"),
+    "endless-integer-power": ("x = 10 ** 10 ** 8\n", "limit"),
+    "nested-loops-of-matmuls": (
+        "a = torch.randn(1500, 1500)\n"
+        "for _ in range(16):\n"
+        "    for _ in range(16):\n"
+        "        b = a @ a\n"
+        "        c = 10 ** 10 ** 7\n",
+        "limit",
+    ),
+}
+TIMEOUT_S = 2.0
+MEMORY_MB = 512
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def runtime_verdicts(request: pytest.FixtureRequest) -> tuple[str, dict[str, Confirmation], float]:
+    backend = backend_or_skip(request.param)
+    names = list(RUNTIME_HOSTILE)
+    witnesses = [
+        raises(RUNTIME_HOSTILE[name][0], "one of the variables needed for gradient")
+        for name in names
+    ]
+    for witness in witnesses:
+        validate(witness.script)  # these must reach the sandbox
+    started = time.monotonic()
+    verdicts = confirm_many(witnesses, backend, "cpu", timeout_s=TIMEOUT_S, memory_mb=MEMORY_MB)
+    elapsed = time.monotonic() - started
+    return backend, dict(zip(names, verdicts, strict=True)), elapsed
+
+
+@pytest.mark.parametrize("name", list(RUNTIME_HOSTILE))
+def test_runtime_limits_stop_what_validation_lets_through(
+    name: str, runtime_verdicts: tuple[str, dict[str, Confirmation], float]
+) -> None:
+    _, verdicts, _ = runtime_verdicts
+    verdict = verdicts[name]
+    assert verdict.status == "not_replayable", verdict
+    assert RUNTIME_HOSTILE[name][1] in verdict.evidence, verdict
+
+
+def test_runtime_limited_batch_returns_in_bounded_time(
+    runtime_verdicts: tuple[str, dict[str, Confirmation], float],
+) -> None:
+    backend, _, elapsed = runtime_verdicts
+    bound = sandbox.STARTUP_ALLOWANCE_S[backend] + len(RUNTIME_HOSTILE) * (TIMEOUT_S + 10)
+    assert elapsed < bound
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_one_witness_cannot_affect_the_next(backend: str) -> None:
+    """Global state set by one witness (grad mode) and a crash of another stay in their
+    own processes: the following witnesses see a fresh backend."""
+    backend_or_skip(backend)
+    grad_works = "w = torch.randn(3, requires_grad=True)\nloss = (w * 2).sum()\nloss.backward()\n"
+    no_grad = "element 0 of tensors does not require grad"
+    witnesses = [
+        raises("torch.set_grad_enabled(False)\n", no_grad),
+        raises(grad_works, no_grad),
+        raises("x = torch.zeros(10**10)\n", no_grad),
+        raises("x = torch.randn(3)\nx.sum().backward()\n", no_grad),
+    ]
+    verdicts = confirm_many(witnesses, backend, "cpu", timeout_s=10, memory_mb=MEMORY_MB)
+    assert [v.status for v in verdicts] == [
+        "not_reproduced",
+        "not_reproduced",
+        "not_replayable",
+        "confirmed",
+    ], verdicts
+
+
+def test_missing_torch_backend_is_reported_by_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the child cannot import the backend, every witness is not replayable, with why."""
+    if "torch" not in available_backends():
+        pytest.skip("torch is not installed")
+    package_root = str(Path(sandbox.__file__).resolve().parents[2])
+    monkeypatch.setattr(sandbox, "child_sys_path", lambda: [package_root])
+    verdicts = confirm_many(
+        [raises("x = torch.randn(3)\nx.sum().backward()\n", "element 0")] * 2, "torch", "cpu"
+    )
+    assert [v.status for v in verdicts] == ["not_replayable"] * 2
+    assert "cannot be loaded: ModuleNotFoundError" in verdicts[0].evidence
