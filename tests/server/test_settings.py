@@ -1,0 +1,117 @@
+"""Settings: initializationOptions, didChangeConfiguration, and the project's pyproject.toml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from tests.server.conftest import (
+    RecordingClient,
+    codes,
+    init_params,
+    open_doc,
+    replace_all,
+    wait_for,
+)
+from tests.server.snippets import AG001, AG004
+
+pytestmark = pytest.mark.asyncio
+
+URI = "file:///tmp/autograd_lint_server_test/settings.py"
+
+
+def _project(tmp_path: Path, table: str) -> str:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.autograd-lint]\n{table}\n")
+    package = tmp_path / "pkg"
+    package.mkdir()
+    return (package / "train.py").as_uri()
+
+
+async def test_initialization_options_select_and_ignore(raw_client: RecordingClient) -> None:
+    await raw_client.initialize_session(init_params({"ignore": ["AG001"]}))
+    open_doc(raw_client, URI, AG001 + AG004.replace("import torch\n", ""))
+    params = await wait_for(raw_client, URI, lambda p: p.version == 1)
+    assert "AG001" not in codes(params)
+    assert "AG004" in codes(params)
+
+
+async def test_did_change_configuration_relints_open_documents(client: RecordingClient) -> None:
+    open_doc(client, URI, AG001)
+    await wait_for(client, URI, lambda p: "AG001" in codes(p))
+    count = len(client.recorder.history)
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"autograd-lint": {"select": ["AG004"]}})
+    )
+    params = await wait_for(client, URI, lambda p: True, after=count)
+    assert params.diagnostics == []
+    count = len(client.recorder.history)
+    # Settings may also come at the top level, and a comma-separated string is accepted.
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"select": "AG001,AG004", "debounceMs": 5})
+    )
+    params = await wait_for(client, URI, lambda p: True, after=count)
+    assert "AG001" in codes(params)
+
+
+async def test_settings_fetched_when_change_notification_has_none(
+    client: RecordingClient,
+) -> None:
+    open_doc(client, URI, AG001)
+    await wait_for(client, URI, lambda p: "AG001" in codes(p))
+    client.set_configuration({"ignore": ["AG001"]}, section="autograd-lint")
+    count = len(client.recorder.history)
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    params = await wait_for(client, URI, lambda p: True, after=count)
+    assert "AG001" not in codes(params)
+
+
+async def test_invalid_setting_is_reported_and_the_rest_still_applies(
+    raw_client: RecordingClient,
+) -> None:
+    await raw_client.initialize_session(
+        init_params({"runtimeCheck": "sometimes", "ignore": ["AG001"]})
+    )
+    open_doc(raw_client, URI, AG001)
+    params = await wait_for(raw_client, URI, lambda p: p.version == 1)
+    assert "AG001" not in codes(params)
+    assert any("runtime-check" in m.message for m in raw_client.messages)
+
+
+async def test_pyproject_table_applies_and_editor_settings_win(
+    raw_client: RecordingClient, tmp_path: Path
+) -> None:
+    uri = _project(tmp_path, 'ignore = ["AG004"]\nseverity = { AG001 = "warning" }')
+    await raw_client.initialize_session(init_params(root=str(tmp_path)))
+    text = AG001 + AG004.replace("import torch\n", "")
+    open_doc(raw_client, uri, text)
+    params = await wait_for(raw_client, uri, lambda p: p.version == 1)
+    assert codes(params) == ["AG001"]
+    assert params.diagnostics[0].severity == types.DiagnosticSeverity.Warning
+    count = len(raw_client.recorder.history)
+    raw_client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"autograd-lint": {"ignore": []}})
+    )
+    params = await wait_for(raw_client, uri, lambda p: True, after=count)
+    assert codes(params) == ["AG001", "AG004"]
+    ag001 = next(d for d in params.diagnostics if d.code == "AG001")
+    assert ag001.severity == types.DiagnosticSeverity.Warning  # still from pyproject
+
+
+async def test_pyproject_edit_is_picked_up_on_the_next_lint(
+    raw_client: RecordingClient, tmp_path: Path
+) -> None:
+    uri = _project(tmp_path, 'ignore = ["AG001"]')
+    await raw_client.initialize_session(init_params())
+    open_doc(raw_client, uri, AG001)
+    params = await wait_for(raw_client, uri, lambda p: p.version == 1)
+    assert "AG001" not in codes(params)
+    (tmp_path / "pyproject.toml").write_text('[tool.autograd-lint]\nignore = ["AG004"]\n')
+    import os
+
+    stat = (tmp_path / "pyproject.toml").stat()
+    os.utime(tmp_path / "pyproject.toml", (stat.st_atime, stat.st_mtime + 5))
+    replace_all(raw_client, uri, AG001 + "\n", version=2)
+    params = await wait_for(raw_client, uri, lambda p: p.version == 2)
+    assert "AG001" in codes(params)
