@@ -140,8 +140,6 @@ def _short(d: dtypes.dtype) -> str:
 
 def check_inplace(target: Tensor, others: Sequence[object]) -> None:
     """torch's checks before an in-place write, in torch's order."""
-    if target._inference and not grad_mode.STATE.inference:
-        raise RuntimeError(messages.INFERENCE_INPLACE)
     if not is_recording(target, *others):
         return
     if target._base is not None:
@@ -176,6 +174,9 @@ def apply_inplace(
             if saved.tensor is target and not saved.is_output:
                 saved.snapshot = target._data.copy()
     np.copyto(target._data, np.broadcast_to(result._data, target._data.shape), casting="unsafe")
+    if target._inference and not grad_mode.STATE.inference:
+        # torch writes first and refuses at the version bump
+        raise RuntimeError(messages.INFERENCE_INPLACE)
     target._version_counter.value += 1
     if node is None:
         return target

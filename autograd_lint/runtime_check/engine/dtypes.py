@@ -82,6 +82,9 @@ def _category(d: dtype) -> int:
 def _wider(a: dtype | None, b: dtype) -> dtype:
     if a is None:
         return b
+    ca, cb = _category(a), _category(b)
+    if ca != cb:
+        return a if ca > cb else b
     return from_numpy(np.promote_types(a.np, b.np))
 
 
@@ -107,7 +110,7 @@ def promote(dims: Iterable[dtype], zero_dims: Iterable[dtype], scalars: Iterable
     for d in zero_dims:
         zero = _wider(zero, d)
     if zero is not None and (result is None or _category(zero) > _category(result)):
-        result = zero if result is None else _wider(result, zero)
+        result = zero
     for s in scalars:
         sd = of_scalar(s)
         if result is None or _category(sd) > _category(result):

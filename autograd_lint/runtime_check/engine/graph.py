@@ -41,8 +41,8 @@ def describe(t: Tensor) -> str:
 
 
 def short_name(node: Node) -> str:
-    """``SigmoidBackward0`` -> ``Sigmoid``: the spelling torch uses in the modified-tensor error."""
-    return re.sub(r"Backward\d*$", "", node.name())
+    """``SigmoidBackward0`` -> ``Sigmoid``, ``PowBackward1`` -> ``Pow1``, as torch's error spells it."""
+    return re.sub(r"Backward0?$", "", node.name()).replace("Backward", "")
 
 
 class SavedTensor:

@@ -18,10 +18,6 @@ from .tensor import Tensor
 Impl = Callable[..., Any]
 
 
-def _detach(self: Tensor) -> Tensor:
-    return self.detach()
-
-
 IMPLEMENTATIONS: dict[str, Impl] = {
     "add": math_ops.add,
     "sub": math_ops.sub,
@@ -63,7 +59,7 @@ IMPLEMENTATIONS: dict[str, Impl] = {
     "flatten": views.flatten,
     "contiguous": views.contiguous,
     "clone": math_ops.clone,
-    "detach": _detach,
+    "detach": Tensor.detach,
     "argmax": math_ops.argmax,
     "argmin": math_ops.argmin,
     "eq": math_ops.eq,

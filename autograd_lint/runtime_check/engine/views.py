@@ -290,7 +290,7 @@ def _select_step(dim: int, i: int, shape: tuple[int, ...]) -> Step:
         raise IndexError(
             f"index {i} is out of bounds for dimension {dim} with size {size}"
         )
-    key = (slice(None),) * dim + (i,)
+    key = (slice(None),) * dim + (i, Ellipsis)  # the Ellipsis keeps a 0-d result a view
     return lambda a: a[key]
 
 

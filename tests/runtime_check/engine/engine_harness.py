@@ -64,13 +64,17 @@ def run(source: str, backend: ModuleType) -> Outcome:
                 continue
             if isinstance(value, tensor_type):
                 fn = value.grad_fn
+                try:
+                    version = value._version
+                except RuntimeError:  # torch: inference tensors have no version counter
+                    version = -1
                 outcome.tensors[name] = TensorState(
                     requires_grad=value.requires_grad,
                     is_leaf=value.is_leaf,
                     grad_fn=None if fn is None else type(fn).__name__,
                     shape=tuple(value.shape),
                     dtype=str(value.dtype),
-                    version=value._version,
+                    version=version,
                     values=_array(value),
                     grad=_array(value._grad),
                 )
