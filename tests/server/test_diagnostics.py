@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from lsprotocol import types
 
+from autograd_lint.lint import lint_source
 from autograd_lint.rules import RULES_BY_CODE
 from tests.server.conftest import (
     RecordingClient,
@@ -40,7 +41,9 @@ async def test_open_publishes_ag001_with_everything_an_editor_shows(
     assert any(r.location.range.start.line == 4 for r in related)  # the backward
     assert isinstance(diagnostic.data, dict)
     assert diagnostic.data["code"] == "AG001"
-    assert diagnostic.data["witness"] is True
+    (finding,) = [d for d in lint_source(AG001).diagnostics if d.code == "AG001"]
+    assert diagnostic.data["witness"] is (finding.witness is not None)
+    assert diagnostic.message == finding.message
 
 
 async def test_change_and_save_republish_for_the_new_text(client: RecordingClient) -> None:
