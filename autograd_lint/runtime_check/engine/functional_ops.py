@@ -50,7 +50,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
         return record("UnsafeViewBackward0", out._data.reshape(shape), [out], backward)
     x2 = input if input._data.ndim == 2 else views.view(input, -1, input._data.shape[-1])
-    named = registry_saves("linear", [input, weight, bias])
+    # addmm saves each matrix for the other's gradient; the registry's "cross" rule for
+    # linear would also count the bias, which addmm never multiplies with.
+    named = registry_saves("linear", [input, weight])
     saves = {}
     if "input" in named:
         saves["mat1"] = x2

@@ -517,8 +517,7 @@ def matmul(self: Tensor, other: Tensor) -> Tensor:
         return record("DotBackward0", data, [a, b], dot_backward, save=_mm_saves("matmul", a, b))
     if a._data.ndim == 1 and b._data.ndim == 2:
         row = make_view(a, lambda x: np.expand_dims(x, 0), "UnsqueezeBackward0")
-        prod2 = matmul(row, b)
-        return make_view(prod2, lambda x: np.squeeze(x, 0), "SqueezeBackward4")
+        return _squeeze_inplace(matmul(row, b))
     a_shape, b_shape = a._data.shape, b._data.shape
 
     def batched_backward(node: Node, g: Array) -> Grads:
@@ -541,6 +540,19 @@ def matmul(self: Tensor, other: Tensor) -> Tensor:
 
     name = "UnsafeViewBackward0" if b._data.ndim == 2 else "BmmBackward0"
     return record(name, data, [a, b], batched_backward, save=_mm_saves("matmul", a, b))
+
+
+def _squeeze_inplace(t: Tensor) -> Tensor:
+    """torch's ``mm(...).squeeze_(0)``: the result is squeezed in place (version 1)."""
+    t._data = t._data.reshape(t._data.shape[1:])
+    t._version_counter.value += 1
+    if t._grad_fn is not None:
+
+        def backward(node: Node, g: Array) -> Grads:
+            return (np.expand_dims(g, 0),)
+
+        t._grad_fn = record("SqueezeBackward4", t._data, [t], backward)._grad_fn
+    return t
 
 
 # --------------------------------------------------------------------------- copies, casts
