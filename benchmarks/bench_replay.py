@@ -1,0 +1,141 @@
+"""How long it takes to confirm one diagnosis: mini engine versus real torch.
+
+Measured in one run, on one witness (a saved tensor modified through a detached alias,
+which both backends must report as ``RuntimeError``):
+
+- floor: starting a bare isolated interpreter (``python -I -S -B -c pass``), the least any
+  sandboxed replay can cost;
+- mini in-process: validating and executing the witness on the engine in this process
+  (what the sandbox child does after it has started);
+- mini end to end: ``confirm(witness, backend="mini")``: subprocess, numpy and engine
+  import, fork, limits, execution, judgement;
+- torch end to end: the same with ``backend="torch"`` (includes importing torch);
+- torch in-process: executing the witness on torch in this process, torch already imported
+  (measured last, so that torch is not loaded while the mini figures are taken).
+
+Targets: mini in-process under 5 ms; mini end to end at least 10x faster than torch.
+
+    python benchmarks/bench_replay.py [--repeat N] [--torch-repeat M]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from autograd_lint.diagnostics import Expectation, Witness  # noqa: E402
+from autograd_lint.runtime_check import _worker, available_backends, confirm  # noqa: E402
+from autograd_lint.runtime_check.validate import validate  # noqa: E402
+
+WITNESS = Witness(
+    "import torch\n"
+    "import torch.nn as nn\n"
+    "import torch.nn.functional as F\n"
+    "w = torch.randn(3, requires_grad=True)\n"
+    "out = torch.sigmoid(w)\n"
+    "c = out.detach()\n"
+    "c.zero_()\n"
+    "out.sum().backward()\n",
+    Expectation(
+        "raises",
+        exception="RuntimeError",
+        message="one of the variables needed for gradient computation has been modified",
+    ),
+)
+MODULE_NAMES = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd")
+
+
+def median_ms(action: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def in_process(modules: dict[str, Any], seed: Callable[[], None]) -> Callable[[], object]:
+    run = {"id": 0, "script": WITNESS.script}
+
+    def action() -> object:
+        validate(WITNESS.script)
+        result = _worker.execute(run, modules, seed)
+        assert result["exception"] and result["exception"]["type"] == "RuntimeError", result
+        return result
+
+    return action
+
+
+def end_to_end(backend: str) -> Callable[[], object]:
+    def action() -> object:
+        verdict = confirm(WITNESS, backend=backend)
+        assert verdict.status == "confirmed", verdict
+        return verdict
+
+    return action
+
+
+def mini_modules() -> tuple[dict[str, Any], Callable[[], None]]:
+    from autograd_lint.runtime_check import engine
+
+    table: dict[str, Any] = {}
+    engine.install_as_torch(table)  # a private table: this process's sys.modules is untouched
+    return table, lambda: table["torch"].manual_seed(0)
+
+
+def torch_modules() -> tuple[dict[str, ModuleType], Callable[[], None]]:
+    import torch
+
+    torch.set_num_threads(1)
+    modules = {name: sys.modules[name] for name in MODULE_NAMES if name in sys.modules}
+    return modules, lambda: torch.manual_seed(0)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=20, help="runs per mini measurement")
+    parser.add_argument("--torch-repeat", type=int, default=5, help="runs per torch measurement")
+    args = parser.parse_args()
+    backends = available_backends()
+    if "mini" not in backends:
+        print("the mini engine is not available; nothing to measure")
+        return 1
+
+    floor = median_ms(
+        lambda: subprocess.run([sys.executable, "-I", "-S", "-B", "-c", "pass"], check=True),
+        args.repeat,
+    )
+    modules, seed = mini_modules()
+    mini_inproc = median_ms(in_process(modules, seed), args.repeat * 10)
+    mini_e2e = median_ms(end_to_end("mini"), args.repeat)
+    print(f"floor (bare isolated interpreter):   {floor:9.1f} ms")
+    print(f"mini in-process (validate + exec):   {mini_inproc:9.2f} ms   target < 5 ms")
+    print(
+        f"mini end to end (subprocess):        {mini_e2e:9.1f} ms   {mini_e2e / floor:5.1f}x floor"
+    )
+    if "torch" not in backends:
+        print("torch is not installed: no comparison")
+        return 0
+    torch_e2e = median_ms(end_to_end("torch"), args.torch_repeat)
+    tmodules, tseed = torch_modules()
+    torch_inproc = median_ms(in_process(tmodules, tseed), args.repeat * 10)
+    print(
+        f"torch end to end (subprocess):       {torch_e2e:9.1f} ms   {torch_e2e / floor:5.1f}x floor"
+    )
+    print(f"torch in-process (validate + exec):  {torch_inproc:9.2f} ms")
+    print(f"end to end, torch / mini:            {torch_e2e / mini_e2e:9.1f}x   target >= 10x")
+    print(f"in-process, mini / torch:            {mini_inproc / torch_inproc:9.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
