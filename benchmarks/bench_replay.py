@@ -32,9 +32,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from autograd_lint.diagnostics import Expectation, Witness  # noqa: E402
-from autograd_lint.runtime_check import _worker, available_backends, confirm  # noqa: E402
-from autograd_lint.runtime_check.validate import validate  # noqa: E402
+from autograd_lint.diagnostics import Expectation, Witness
+from autograd_lint.runtime_check import _worker, available_backends, confirm
+from autograd_lint.runtime_check.validate import validate
 
 WITNESS = Witness(
     "import torch\n"
@@ -129,7 +129,8 @@ def main() -> int:
     tmodules, tseed = torch_modules()
     torch_inproc = median_ms(in_process(tmodules, tseed), args.repeat * 10)
     print(
-        f"torch end to end (subprocess):       {torch_e2e:9.1f} ms   {torch_e2e / floor:5.1f}x floor"
+        f"torch end to end (subprocess):       {torch_e2e:9.1f} ms"
+        f"   {torch_e2e / floor:5.1f}x floor"
     )
     print(f"torch in-process (validate + exec):  {torch_inproc:9.2f} ms")
     print(f"end to end, torch / mini:            {torch_e2e / mini_e2e:9.1f}x   target >= 10x")
