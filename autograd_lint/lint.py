@@ -33,14 +33,23 @@ def active_rules(settings: Settings, path: str | None = None) -> list[Rule]:
 
 
 def lint_source(
-    source: str, path: str = "<stdin>", settings: Settings = DEFAULT_SETTINGS
+    source: str,
+    path: str = "<stdin>",
+    settings: Settings = DEFAULT_SETTINGS,
+    *,
+    witnesses: bool | None = None,
 ) -> FileResult:
-    """Analyse one file's text and return its diagnostics, suppressions and settings applied."""
+    """Analyse one file's text and return its diagnostics, suppressions and settings applied.
+
+    Witnesses are attached when ``witnesses`` is true, or (when it is ``None``) when the
+    settings ask for a runtime check; building them costs more than the analysis itself.
+    """
     rules = active_rules(settings, path)
     if not rules or not mentions_autograd(source):
         return FileResult(path, (), source, skipped=True)
     try:
         trace = analyze(source)
+        trace.want_witnesses = settings.runtime_check != "off" if witnesses is None else witnesses
     except ParseFailure as failure:
         diagnostic = Diagnostic(
             code=SYNTAX_ERROR_CODE,
@@ -69,7 +78,9 @@ def io_error(path: str, message: str) -> FileResult:
     return FileResult(path, (diagnostic,), None)
 
 
-def lint_bytes(data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS) -> FileResult:
+def lint_bytes(
+    data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS, *, witnesses: bool | None = None
+) -> FileResult:
     """Decode (UTF-8, BOM allowed) and lint; binary or undecodable input gets an E902 result."""
     if b"\x00" in data:
         return io_error(path, "binary file (contains NUL bytes): not checked")
@@ -77,10 +88,12 @@ def lint_bytes(data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS) ->
         source = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return io_error(path, f"cannot decode as UTF-8 at byte {error.start}: not checked")
-    return lint_source(source, path, settings)
+    return lint_source(source, path, settings, witnesses=witnesses)
 
 
-def lint_path(path: str | os.PathLike[str], settings: Settings = DEFAULT_SETTINGS) -> FileResult:
+def lint_path(
+    path: str | os.PathLike[str], settings: Settings = DEFAULT_SETTINGS, *, witnesses: bool | None = None
+) -> FileResult:
     """Read and lint one file; unreadable or oversized files get an E902 result, never a crash."""
     name = os.fspath(path)
     try:
@@ -90,4 +103,4 @@ def lint_path(path: str | os.PathLike[str], settings: Settings = DEFAULT_SETTING
         data = Path(name).read_bytes()
     except OSError as error:
         return io_error(name, f"cannot read file: {error.strerror or error}")
-    return lint_bytes(data, name, settings)
+    return lint_bytes(data, name, settings, witnesses=witnesses)

@@ -108,6 +108,8 @@ class Interpreter:
         self._seq = 0
         self._frame = _Frame("<module>", module, 0, 0, None, 0)
         self._grad_off_site: cst.CSTNode | None = None
+        self._owner: cst.CSTNode = module
+        """The statement whose expressions are being evaluated (positions are found through it)."""
 
     # ------------------------------------------------------------------ scopes
 
@@ -143,6 +145,8 @@ class Interpreter:
             state.env[name] = Unknown()
         state.grad_enabled = _decorator_grad_mode(function, state.grad_enabled)
         self._grad_off_site = _decorator_site(function)
+        for decorator in function.decorators:
+            self.trace.owner[decorator.decorator] = function
         saved = self._frame
         self._frame = _Frame(function.name.value, function, 0, 0, self_value, 0)
         try:
@@ -160,6 +164,14 @@ class Interpreter:
         return state
 
     def statement(self, node: cst.CSTNode, state: State) -> State:
+        previous = self._owner
+        self._owner = node
+        try:
+            return self._statement(node, state)
+        finally:
+            self._owner = previous
+
+    def _statement(self, node: cst.CSTNode, state: State) -> State:
         if isinstance(node, cst.SimpleStatementLine):
             self._seq += 1
             if self._seq > MAX_STATEMENTS:
@@ -197,6 +209,7 @@ class Interpreter:
         return state
 
     def small_statement(self, node: cst.BaseSmallStatement, state: State) -> None:
+        self.trace.owner[node] = self._owner
         if isinstance(node, cst.Assign):
             value = self.expr(node.value, state)
             for target in node.targets:
@@ -264,6 +277,7 @@ class Interpreter:
         try:
             for _ in range(LOOP_PASSES):
                 if isinstance(node, cst.For):
+                    self._owner = node
                     self.assign(node.target, self._element_of(iterable), current, node.iter)
                 body_end = self.block(node.body.body, current.copy())
                 outcomes.append(body_end)
@@ -276,6 +290,7 @@ class Interpreter:
         finally:
             self._frame = saved
         if isinstance(node, cst.While):
+            self._owner = node
             self.expr(node.test, current)
         exits = outcomes[-1:] if surely_runs else [entry, *outcomes[-1:]]
         result = join([s for s in exits]) if len(exits) > 1 else exits[0].copy()
@@ -292,6 +307,7 @@ class Interpreter:
             if mode is not _NOT_A_MODE:
                 state.grad_enabled = mode  # type: ignore[assignment]
                 self._grad_off_site = item.item
+                self.trace.owner[item.item] = node
             else:
                 value = self.expr(item.item, state)
                 if item.asname is not None:
@@ -350,6 +366,7 @@ class Interpreter:
     # ------------------------------------------------------------- assignment
 
     def assign(self, target: cst.BaseExpression, value: Value, state: State, source: cst.BaseExpression) -> None:
+        self.trace.owner[target] = self._owner
         if isinstance(target, cst.Name):
             if isinstance(value, Tensor) and not value.label:
                 value.label = target.value
@@ -404,6 +421,7 @@ class Interpreter:
             self.clone_escape(value, "snapshot-dict", target, state)
 
     def aug_assign(self, node: cst.AugAssign, state: State) -> None:
+        self.trace.owner[node.target] = self._owner
         operator = _AUGMENTED.get(type(node.operator))
         target_value = self.expr(node.target, state)
         value = self.expr(node.value, state)
@@ -485,6 +503,7 @@ class Interpreter:
     # ------------------------------------------------------------- expressions
 
     def expr(self, node: cst.BaseExpression, state: State) -> Value:
+        self.trace.owner[node] = self._owner
         if isinstance(node, cst.Name):
             return state.env.get(node.value, Unknown())
         if isinstance(node, cst.Attribute):

@@ -122,15 +122,20 @@ class Trace:
     """Names each executed statement bound, and to what (witness placeholders use them)."""
     inputs: dict[int, dict[str, Value]] = field(default_factory=dict)
     """Parameters bound when a statement's call was followed into a method body."""
+    want_witnesses: bool = True
+    """Witnesses cost a slice and a render per finding: only built when a replay will use them."""
     finished_after: dict[int, int] = field(default_factory=dict)
     """For statements whose calls ran other statements: the last of those."""
+    owner: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
+    """Each evaluated expression -> the statement it belongs to."""
     _positions: Positions | None = None
 
     def range_of(self, node: cst.CSTNode) -> Range:
-        """Source range of a node (positions are computed once, on first use)."""
+        """Source range of a node (statement positions are computed once, on first use)."""
         if self._positions is None:
-            self._positions = Positions(self.module)
-        return self._positions.range(node)
+            self._positions = Positions(self.module, self.source)
+        owner = node if isinstance(node, cst.BaseStatement) else self.owner.get(node)
+        return self._positions.range(node, owner)
 
     def code_of(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)

@@ -27,6 +27,8 @@ _TENSOR_METHODS = frozenset(
     | {"backward", "detach", "detach_", "requires_grad_", "retain_grad", "to", "cpu", "float", "size", "append"}
 )
 _TORCH_ROOTS = ("torch", "nn", "F", "optim")
+_IMPORTS: dict[int, tuple[Trace, list[str]]] = {}
+"""The torch imports of the last file rendered (one file's findings are rendered together)."""
 
 
 def _known_callee(name: str) -> bool:
@@ -182,6 +184,9 @@ class SliceBuilder:
         return self.empty.code_for_node(cleaned).strip()
 
     def _imports(self) -> list[str]:
+        cached = _IMPORTS.get(id(self.trace))
+        if cached is not None and cached[0] is self.trace:
+            return cached[1]
         lines = list(HEADER)
         for statement in self.trace.module.body:
             if isinstance(statement, cst.SimpleStatementLine):
@@ -191,6 +196,8 @@ class SliceBuilder:
                         root = code.split()[1].split(".")[0]
                         if root == "torch" and code not in lines:
                             lines.append(code)
+        _IMPORTS.clear()
+        _IMPORTS[id(self.trace)] = (self.trace, lines)
         return lines
 
     def _free_names(self, code: str, defined: set[str]) -> set[str] | None:
@@ -239,6 +246,8 @@ def _name_in_script(tensor: Tensor) -> str | None:
 
 
 def _script(trace: Trace, seqs: set[int]) -> str | None:
+    if not trace.want_witnesses:
+        return None
     return SliceBuilder(trace).render(seqs)
 
 
@@ -275,7 +284,7 @@ def witness_for_data_write(trace: Trace, event: DataWrite) -> Witness | None:
     if event.silently_stale and event.stale_backward is not None:
         return _silent_gradient(trace, seqs | _backward_seqs(event.stale_backward), event.seq)
     name = _name_in_script(event.target)
-    if name is None:
+    if name is None or not trace.want_witnesses:
         return None
     builder = SliceBuilder(trace)
     before = builder.render(seqs - {event.seq})

@@ -104,7 +104,7 @@ class LintPool:
     ) -> T:
         lane = "large" if len(text) >= LARGE_DOCUMENT_CHARS else "small"
         loop = asyncio.get_running_loop()
-        for attempt in range(2):
+        for attempt in range(3):
             executor = self._executor(lane)
             try:
                 return await loop.run_in_executor(executor, job, text, path, settings)
@@ -112,9 +112,10 @@ class LintPool:
                 log.error("lint worker died; starting a new one (attempt %d)", attempt + 1)
                 self._executors.pop(lane, None)
                 executor.shutdown(wait=False, cancel_futures=True)
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
+                if attempt == 1:
+                    # Workers cannot start or keep dying: lint in a thread from now on.
+                    self._use_processes = False
+        raise BrokenProcessPool("lint workers keep failing")
 
     def shutdown(self) -> None:
         for executor in self._executors.values():
