@@ -64,7 +64,11 @@ def lint_source(
             severity = settings.severity_for(diagnostic.code, diagnostic.severity)
             if diagnostic.severity is Severity.PREVIEW and not settings.preview:
                 continue
-            found.append(diagnostic if severity is diagnostic.severity else diagnostic.with_(severity=severity))
+            found.append(
+                diagnostic
+                if severity is diagnostic.severity
+                else diagnostic.with_(severity=severity)
+            )
     kept = filter_suppressed(source, found)
     kept.sort(key=lambda d: (d.range, d.code))
     return FileResult(path, tuple(kept), source)
@@ -92,14 +96,19 @@ def lint_bytes(
 
 
 def lint_path(
-    path: str | os.PathLike[str], settings: Settings = DEFAULT_SETTINGS, *, witnesses: bool | None = None
+    path: str | os.PathLike[str],
+    settings: Settings = DEFAULT_SETTINGS,
+    *,
+    witnesses: bool | None = None,
 ) -> FileResult:
     """Read and lint one file; unreadable or oversized files get an E902 result, never a crash."""
     name = os.fspath(path)
     try:
         size = Path(name).stat().st_size
         if size > MAX_FILE_BYTES:
-            return io_error(name, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit: not checked")
+            return io_error(
+                name, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit: not checked"
+            )
         data = Path(name).read_bytes()
     except OSError as error:
         return io_error(name, f"cannot read file: {error.strerror or error}")

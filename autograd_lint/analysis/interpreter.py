@@ -17,7 +17,14 @@ from dataclasses import dataclass
 import libcst as cst
 
 from autograd_lint import ops
-from autograd_lint.analysis.names import dotted, is_literal, keyword, kwarg_tri, literal_bool, positional
+from autograd_lint.analysis.names import (
+    dotted,
+    is_literal,
+    keyword,
+    kwarg_tri,
+    literal_bool,
+    positional,
+)
 from autograd_lint.analysis.parse import parse
 from autograd_lint.analysis.state import State, join
 from autograd_lint.analysis.trace import (
@@ -55,7 +62,10 @@ MAX_INLINE_DEPTH = 3
 MAX_STATEMENTS = 200_000
 """A budget of executed statements per file: beyond it the rest is skipped (never a hang)."""
 
-_GRAD_APIS = {"torch.autograd.backward": "autograd.backward", "torch.autograd.grad": "autograd.grad"}
+_GRAD_APIS = {
+    "torch.autograd.backward": "autograd.backward",
+    "torch.autograd.grad": "autograd.grad",
+}
 _LOSS_TARGET_OPS = {spec.name for spec in ops.OPS.values() if spec.kind == "loss"}
 _BINARY_OPERATORS: dict[type[cst.BaseBinaryOp], str] = {
     cst.Add: "+",
@@ -117,7 +127,7 @@ class Interpreter:
         state = State()
         try:
             self.block(self.module.body, state)
-            globals_env = {
+            globals_env: dict[str, Value] = {
                 k: v
                 for k, v in state.env.items()
                 if isinstance(v, ModuleRef | UserClass | UserFunction | NNModule | Optimizer)
@@ -135,7 +145,9 @@ class Interpreter:
         params = function.params
         names = [p.name.value for p in (*params.posonly_params, *params.params)]
         if owner is not None and names:
-            self_value = NNModule(owner.name, False, [], frozenset(), function) if owner.is_module else None
+            self_value = (
+                NNModule(owner.name, False, [], frozenset(), function) if owner.is_module else None
+            )
             if self_value is not None:
                 for attr, value in owner.attributes.items():
                     state.env[f"#{id(self_value)}.{attr}"] = value
@@ -150,13 +162,17 @@ class Interpreter:
         saved = self._frame
         self._frame = _Frame(function.name.value, function, 0, 0, self_value, 0)
         try:
-            self.block(function.body.body if isinstance(function.body, cst.IndentedBlock) else [], state)
+            self.block(
+                function.body.body if isinstance(function.body, cst.IndentedBlock) else [], state
+            )
         finally:
             self._frame = saved
 
     # -------------------------------------------------------------- statements
 
-    def block(self, statements: Seq[cst.BaseStatement | cst.BaseSmallStatement], state: State) -> State:
+    def block(
+        self, statements: Seq[cst.BaseStatement | cst.BaseSmallStatement], state: State
+    ) -> State:
         for statement in statements:
             if state.dead:
                 break
@@ -179,7 +195,9 @@ class Interpreter:
             seq = self._seq
             self.trace.statements[seq] = (node, state.grad_enabled)
             saved = self._frame
-            self._frame = _Frame(saved.scope, node, seq, saved.loop_depth, saved.self_value, saved.depth)
+            self._frame = _Frame(
+                saved.scope, node, seq, saved.loop_depth, saved.self_value, saved.depth
+            )
             try:
                 for small in node.body:
                     if state.dead:
@@ -225,7 +243,9 @@ class Interpreter:
             if node.value is not None:
                 returned = self.expr(node.value, state)
                 state.env["<return>"] = returned
-                self.trace.bindings.setdefault(self._frame.seq, {})[f"returned_{self._frame.seq}"] = returned
+                self.trace.bindings.setdefault(self._frame.seq, {})[
+                    f"returned_{self._frame.seq}"
+                ] = returned
             state.dead = True
         elif isinstance(node, cst.Raise | cst.Break | cst.Continue):
             state.dead = True
@@ -246,9 +266,8 @@ class Interpreter:
                     if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                         local = alias.asname.name.value
                     state.env[local] = ModuleRef(f"{base}.{name}")
-        elif isinstance(node, cst.Del):
-            if isinstance(node.target, cst.Name):
-                state.env.pop(node.target.value, None)
+        elif isinstance(node, cst.Del) and isinstance(node.target, cst.Name):
+            state.env.pop(node.target.value, None)
 
     def if_statement(self, node: cst.If, state: State) -> State:
         self.expr(node.test, state)
@@ -273,7 +292,14 @@ class Interpreter:
         current = state.copy()
         outcomes: list[State] = []
         saved = self._frame
-        self._frame = _Frame(saved.scope, saved.statement, saved.seq, saved.loop_depth + 1, saved.self_value, saved.depth)
+        self._frame = _Frame(
+            saved.scope,
+            saved.statement,
+            saved.seq,
+            saved.loop_depth + 1,
+            saved.self_value,
+            saved.depth,
+        )
         try:
             for _ in range(LOOP_PASSES):
                 if isinstance(node, cst.For):
@@ -365,7 +391,9 @@ class Interpreter:
 
     # ------------------------------------------------------------- assignment
 
-    def assign(self, target: cst.BaseExpression, value: Value, state: State, source: cst.BaseExpression) -> None:
+    def assign(
+        self, target: cst.BaseExpression, value: Value, state: State, source: cst.BaseExpression
+    ) -> None:
         self.trace.owner[target] = self._owner
         if isinstance(target, cst.Name):
             if isinstance(value, Tensor) and not value.label:
@@ -389,7 +417,9 @@ class Interpreter:
         elif isinstance(target, cst.Subscript):
             self.assign_subscript(target, value, state)
 
-    def assign_attribute(self, target: cst.Attribute, value: Value, state: State, source: cst.BaseExpression) -> None:
+    def assign_attribute(
+        self, target: cst.Attribute, value: Value, state: State, source: cst.BaseExpression
+    ) -> None:
         owner = self.expr(target.value, state)
         attr = target.attr.value
         if isinstance(owner, Tensor):
@@ -413,11 +443,21 @@ class Interpreter:
             if isinstance(element.slice, cst.Index):
                 self.expr(element.slice.value, state)
         if isinstance(owner, Tensor):
-            if isinstance(target.value, cst.Attribute) and target.value.attr.value == "data" and owner.alias_of is not None:
-                self.data_write(owner.alias_of, target, state, "setitem", "__setitem__", receiver=target.value)
+            if (
+                isinstance(target.value, cst.Attribute)
+                and target.value.attr.value == "data"
+                and owner.alias_of is not None
+            ):
+                self.data_write(
+                    owner.alias_of, target, state, "setitem", "__setitem__", receiver=target.value
+                )
                 return
             self.inplace_write(owner, target, state, "setitem", "__setitem__")
-        elif isinstance(value, Tensor) and value.clone_site is not None and isinstance(owner, Unknown | PlainValue):
+        elif (
+            isinstance(value, Tensor)
+            and value.clone_site is not None
+            and isinstance(owner, Unknown | PlainValue)
+        ):
             self.clone_escape(value, "snapshot-dict", target, state)
 
     def aug_assign(self, node: cst.AugAssign, state: State) -> None:
@@ -429,7 +469,9 @@ class Interpreter:
             method = ops.AUGMENTED_INPLACE[operator]
             direct = isinstance(node.target, cst.Attribute) and node.target.attr.value == "data"
             if direct and target_value.alias_of is not None:
-                self.data_write(target_value.alias_of, node, state, "augassign", method, receiver=node.target)
+                self.data_write(
+                    target_value.alias_of, node, state, "augassign", method, receiver=node.target
+                )
                 return
             self.inplace_write(target_value, node.target, state, "augassign", method)
             return
@@ -466,7 +508,9 @@ class Interpreter:
         self.trace.events.append(event)
         state.data_writes.setdefault(tensor.storage, []).append(event)
 
-    def inplace_write(self, tensor: Tensor, site: cst.CSTNode, state: State, how: str, method: str) -> None:
+    def inplace_write(
+        self, tensor: Tensor, site: cst.CSTNode, state: State, how: str, method: str
+    ) -> None:
         base = tensor.data_base()
         if base is not None:
             self.data_write(base, site, state, how, method, via_name=True)
@@ -484,7 +528,12 @@ class Interpreter:
         self.trace.events.append(event)
         state.writes.setdefault(tensor.vc, []).append(event)
         grad_on = state.grad_enabled is True
-        if tensor.requires_grad is Tri.YES and tensor.is_leaf is Tri.NO and grad_on and tensor.node is not None:
+        if (
+            tensor.requires_grad is Tri.YES
+            and tensor.is_leaf is Tri.NO
+            and grad_on
+            and tensor.node is not None
+        ):
             tensor.node = GraphNode(method or "inplace", site, (tensor.node,))
             tensor.prov = tensor.prov | {self._frame.seq}
 
@@ -594,9 +643,13 @@ class Interpreter:
         for element in node.slice:
             if isinstance(element.slice, cst.Index):
                 index = self.expr(element.slice.value, state)
-                if isinstance(index, Tensor) or isinstance(element.slice.value, cst.List):
-                    basic = False
-                elif not (is_literal(element.slice.value) or isinstance(element.slice.value, cst.Name)):
+                if (
+                    isinstance(index, Tensor)
+                    or isinstance(element.slice.value, cst.List)
+                    or not (
+                        is_literal(element.slice.value) or isinstance(element.slice.value, cst.Name)
+                    )
+                ):
                     basic = False
         if isinstance(owner, Tensor):
             if basic:
@@ -606,19 +659,25 @@ class Interpreter:
             if owner.homogeneous:
                 return owner.items[0]
             if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-                index = node.slice[0].slice.value
-                if isinstance(index, cst.Integer):
-                    position = int(index.value, 0)
+                index_node = node.slice[0].slice.value
+                if isinstance(index_node, cst.Integer):
+                    position = int(index_node.value, 0)
                     if -len(owner.items) <= position < len(owner.items):
                         return owner.items[position]
         return Unknown(provenance(owner))
 
-    def binary(self, operator: str, left: Value, right: Value, node: cst.CSTNode, state: State) -> Value:
+    def binary(
+        self, operator: str, left: Value, right: Value, node: cst.CSTNode, state: State
+    ) -> Value:
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             spec = ops.OPS[ops.OPERATORS[operator]]
             return self.apply_op(spec, [left, right], node, state)
         if isinstance(left, PlainValue) and isinstance(right, PlainValue):
-            return PlainValue(left.prov | right.prov, cut_site=left.cut_site or right.cut_site, cut_reason=left.cut_reason or right.cut_reason)
+            return PlainValue(
+                left.prov | right.prov,
+                cut_site=left.cut_site or right.cut_site,
+                cut_reason=left.cut_reason or right.cut_reason,
+            )
         return Unknown(provenance(left) | provenance(right))
 
     # ------------------------------------------------------------------ calls
@@ -630,9 +689,13 @@ class Interpreter:
             method = func.attr.value
             if isinstance(receiver, Tensor):
                 args = [self.expr(a.value, state) for a in node.args]
-                direct_data = isinstance(func.value, cst.Attribute) and func.value.attr.value == "data"
+                direct_data = (
+                    isinstance(func.value, cst.Attribute) and func.value.attr.value == "data"
+                )
                 if direct_data and method in ops.INPLACE_METHODS and receiver.alias_of is not None:
-                    self.data_write(receiver.alias_of, node, state, "inplace", method, receiver=func.value)
+                    self.data_write(
+                        receiver.alias_of, node, state, "inplace", method, receiver=func.value
+                    )
                     return receiver
                 return self.tensor_method(receiver, method, node, args, state)
             if isinstance(receiver, ModuleRef):
@@ -663,12 +726,10 @@ class Interpreter:
     def qualified_call(self, qualname: str, node: cst.Call, state: State) -> Value:
         """A call of a dotted name rooted at an import: ``torch.sigmoid(x)``, ``nn.Linear(...)``."""
         args = [self.expr(a.value, state) for a in node.args]
-        positional_values = [self.expr(a.value, state) for a in positional(node)] if False else None
-        del positional_values
         prefix, _, name = qualname.rpartition(".")
         if qualname in _GRAD_APIS:
             outputs = args[0] if args else Unknown()
-            return self.backward(outputs, node, state, _GRAD_APIS[qualname])  # type: ignore[arg-type]
+            return self.backward(outputs, node, state, _GRAD_APIS[qualname])
         if prefix == "torch" and name in ops.CREATION_FUNCTIONS:
             return self.create(name, node, args, state)
         if prefix in {"torch.nn", "torch.nn.parameter"} and name == "Parameter":
@@ -680,7 +741,11 @@ class Interpreter:
             return self.builtin_module(ops.MODULES[name], node, state)
         if prefix == "torch.optim" and name in ops.OPTIMIZERS:
             params = args[0] if args else Unknown()
-            known = [p for p in params.items if isinstance(p, Tensor)] if isinstance(params, Sequence) else None
+            known = (
+                [p for p in params.items if isinstance(p, Tensor)]
+                if isinstance(params, Sequence)
+                else None
+            )
             return Optimizer(known, provenance(params) | {self._frame.seq})
         spec = None
         if prefix == "torch":
@@ -694,9 +759,14 @@ class Interpreter:
             if spec.kind == "loss":
                 return self.loss(spec, node, args, state)
             return self.apply_op(spec, tensors, node, state)
-        if prefix == "torch" and name in ops.INPLACE_METHODS and args and isinstance(args[0], Tensor):
+        if (
+            prefix == "torch"
+            and name in ops.INPLACE_METHODS
+            and args
+            and isinstance(args[0], Tensor)
+        ):
             return self.tensor_method(args[0], name, node, args[1:], state)
-        if prefix == "torch" and name == "stack" or name == "cat":
+        if (prefix == "torch" and name == "stack") or name == "cat":
             return Unknown()
         return Unknown()
 
@@ -727,7 +797,9 @@ class Interpreter:
                 tensor.cut_site, tensor.cut_reason = node, f"`torch.{name}(...)` of a tensor"
             elif isinstance(first, PlainValue) and first.cut_site is not None:
                 tensor.cut_site, tensor.cut_reason = first.cut_site, first.cut_reason
-            elif isinstance(first, Sequence) and any(isinstance(i, PlainValue) and i.cut_site for i in first.items):
+            elif isinstance(first, Sequence) and any(
+                isinstance(i, PlainValue) and i.cut_site for i in first.items
+            ):
                 cut = next(i for i in first.items if isinstance(i, PlainValue) and i.cut_site)
                 assert isinstance(cut, PlainValue)
                 tensor.cut_site, tensor.cut_reason = cut.cut_site, cut.cut_reason
@@ -735,7 +807,9 @@ class Interpreter:
                 tensor.requires_grad = Tri.NO
         return tensor
 
-    def tensor_method(self, tensor: Tensor, method: str, node: cst.Call, args: list[Value], state: State) -> Value:
+    def tensor_method(
+        self, tensor: Tensor, method: str, node: cst.Call, args: list[Value], state: State
+    ) -> Value:
         seq = self._frame.seq
         if method == "backward":
             return self.backward(tensor, node, state, "method")
@@ -784,7 +858,9 @@ class Interpreter:
             inputs += args[: len(spec.inputs) - 1]
         return self.apply_op(spec, inputs, node, state)
 
-    def object_method(self, receiver: Value, method: str, node: cst.Call, args: list[Value], state: State) -> Value:
+    def object_method(
+        self, receiver: Value, method: str, node: cst.Call, args: list[Value], state: State
+    ) -> Value:
         if isinstance(receiver, Optimizer):
             if method == "step" and receiver.params:
                 for param in receiver.params:
@@ -794,18 +870,36 @@ class Interpreter:
             if method in {"parameters", "buffers"}:
                 params = self._module_params(receiver, state)
                 if params:
-                    return Sequence(params, receiver.prov | {self._frame.seq}, homogeneous=len(params) == 1 and False)
-                return Sequence([self._representative_param(receiver)], receiver.prov, homogeneous=True)
+                    return Sequence(list(params), receiver.prov | {self._frame.seq})
+                return Sequence(
+                    [self._representative_param(receiver)], receiver.prov, homogeneous=True
+                )
             if method == "forward" and not receiver.builtin:
                 return self.module_call(receiver, node, args, state)
-            if not receiver.builtin and method not in {"train", "eval", "to", "cuda", "cpu", "zero_grad"}:
+            if not receiver.builtin and method not in {
+                "train",
+                "eval",
+                "to",
+                "cuda",
+                "cpu",
+                "zero_grad",
+            }:
                 # an unknown method may rebind any attribute of the instance
                 prefix = f"#{id(receiver)}."
-                for key in [k for k, v in state.env.items() if k.startswith(prefix) and isinstance(v, Tensor) and not v.is_param]:
+                for key in [
+                    k
+                    for k, v in state.env.items()
+                    if k.startswith(prefix) and isinstance(v, Tensor) and not v.is_param
+                ]:
                     state.env[key] = Unknown()
             return Unknown() if method not in {"to", "cuda", "cpu", "train", "eval"} else receiver
-        if isinstance(receiver, Sequence) or isinstance(receiver, Unknown):
-            if method == "append" and args and isinstance(args[0], Tensor) and args[0].clone_site is not None:
+        if isinstance(receiver, Sequence | Unknown):
+            if (
+                method == "append"
+                and args
+                and isinstance(args[0], Tensor)
+                and args[0].clone_site is not None
+            ):
                 self.clone_escape(args[0], "snapshot-list", node, state)
             if isinstance(receiver, Sequence) and method == "append" and args:
                 receiver.items.append(args[0])
@@ -829,14 +923,32 @@ class Interpreter:
 
     def builtin_module(self, spec: ops.ModuleSpec, node: cst.Call, state: State) -> NNModule:
         prov = frozenset({self._frame.seq})
-        module = NNModule(spec.name, True, [], prov, node, saves_input=spec.saves_input, has_parameters=spec.has_parameters)
+        module = NNModule(
+            spec.name,
+            True,
+            [],
+            prov,
+            node,
+            saves_input=spec.saves_input,
+            has_parameters=spec.has_parameters,
+        )
         if spec.has_parameters:
-            module.params.append(Tensor(Tri.YES, Tri.YES, node, prov, is_param=True, label=".weight"))
-            if spec.name != "Embedding" and literal_bool(keyword(node, "bias").value if keyword(node, "bias") else None) is not Tri.NO:
-                module.params.append(Tensor(Tri.YES, Tri.YES, node, prov, is_param=True, label=".bias"))
+            module.params.append(
+                Tensor(Tri.YES, Tri.YES, node, prov, is_param=True, label=".weight")
+            )
+            bias = keyword(node, "bias")
+            if (
+                spec.name != "Embedding"
+                and literal_bool(bias.value if bias else None) is not Tri.NO
+            ):
+                module.params.append(
+                    Tensor(Tri.YES, Tri.YES, node, prov, is_param=True, label=".bias")
+                )
         return module
 
-    def module_call(self, module: NNModule, node: cst.Call, args: list[Value], state: State) -> Value:
+    def module_call(
+        self, module: NNModule, node: cst.Call, args: list[Value], state: State
+    ) -> Value:
         if module.builtin:
             spec = ops.MODULES.get(module.kind)
             op = ops.OPS.get(spec.op) if spec is not None and spec.op else None
@@ -857,7 +969,9 @@ class Interpreter:
                 return result
         return self.opaque_module_call(module, node, args, state)
 
-    def opaque_module_call(self, module: NNModule, node: cst.Call, args: list[Value], state: State) -> Value:
+    def opaque_module_call(
+        self, module: NNModule, node: cst.Call, args: list[Value], state: State
+    ) -> Value:
         inputs = [a for a in args if isinstance(a, Tensor)]
         prov = module.prov.union(*(a.prov for a in inputs)) | {self._frame.seq}
         if state.grad_enabled is False:
@@ -865,13 +979,23 @@ class Interpreter:
             return Tensor(Tri.NO, Tri.YES, node, prov, cut_site=cut_site, cut_reason=cut_reason)
         if state.grad_enabled is None:
             return Tensor(Tri.UNKNOWN, Tri.UNKNOWN, node, prov)
-        rg = Tri.YES if module.has_parameters else any_yes([a.requires_grad for a in inputs] or [Tri.UNKNOWN])
+        rg = (
+            Tri.YES
+            if module.has_parameters
+            else any_yes([a.requires_grad for a in inputs] or [Tri.UNKNOWN])
+        )
         parents = tuple(a.node for a in inputs if a.node is not None)
         graph = GraphNode(module.kind, node, parents)
         if module.saves_input:
             for tensor in inputs:
                 graph.saved.append(SavedRef(tensor, self._frame.seq, node, "input"))
-        result = Tensor(rg, Tri.NO if rg is Tri.YES else Tri.UNKNOWN, node, prov, node=graph if rg is Tri.YES else None)
+        result = Tensor(
+            rg,
+            Tri.NO if rg is Tri.YES else Tri.UNKNOWN,
+            node,
+            prov,
+            node=graph if rg is Tri.YES else None,
+        )
         return result
 
     def _new_instance(self, cls: UserClass, state: State, node: cst.CSTNode) -> NNModule:
@@ -881,17 +1005,25 @@ class Interpreter:
             self.inline(init, instance, [], state)
         return instance
 
-    def _instantiate(self, cls: UserClass, state: State, prov: frozenset[int], node: cst.CSTNode) -> dict[str, Value]:
+    def _instantiate(
+        self, cls: UserClass, state: State, prov: frozenset[int], node: cst.CSTNode
+    ) -> dict[str, Value]:
         scratch = State(env=dict(state.env))
         instance = self._new_instance(cls, scratch, node)
         prefix = f"#{id(instance)}."
         return {k[len(prefix) - 1 :]: v for k, v in scratch.env.items() if k.startswith(prefix)}
 
-    def inline(self, function: cst.FunctionDef, instance: NNModule, args: list[Value], state: State) -> Value:
+    def inline(
+        self, function: cst.FunctionDef, instance: NNModule, args: list[Value], state: State
+    ) -> Value:
         """Run a method body on the caller's state with ``self`` bound to ``instance``."""
         params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
         local = State(
-            env={k: v for k, v in state.env.items() if k.startswith("#") or isinstance(v, ModuleRef | UserClass | UserFunction)},
+            env={
+                k: v
+                for k, v in state.env.items()
+                if k.startswith("#") or isinstance(v, ModuleRef | UserClass | UserFunction)
+            },
             grad_enabled=_decorator_grad_mode(function, state.grad_enabled),
             freed=state.freed,
             writes=state.writes,
@@ -903,7 +1035,14 @@ class Interpreter:
             local.env[name] = args[i] if i < len(args) else Unknown()
             self.trace.inputs.setdefault(self._frame.seq, {})[name] = local.env[name]
         saved = self._frame
-        self._frame = _Frame(f"{instance.kind}.{function.name.value}", saved.statement, saved.seq, saved.loop_depth, instance, saved.depth + 1)
+        self._frame = _Frame(
+            f"{instance.kind}.{function.name.value}",
+            saved.statement,
+            saved.seq,
+            saved.loop_depth,
+            instance,
+            saved.depth + 1,
+        )
         try:
             body = function.body.body if isinstance(function.body, cst.IndentedBlock) else []
             end = self.block(body, local)
@@ -948,7 +1087,9 @@ class Interpreter:
             rg = Tri.UNKNOWN if any_yes(rgs) is not Tri.NO else Tri.NO
         else:
             rg = any_yes(rgs)
-        result = Tensor(rg, Tri.NO if rg is Tri.YES else (Tri.YES if rg is Tri.NO else Tri.UNKNOWN), node, prov)
+        result = Tensor(
+            rg, Tri.NO if rg is Tri.YES else (Tri.YES if rg is Tri.NO else Tri.UNKNOWN), node, prov
+        )
         if rg is Tri.NO:
             if state.grad_enabled is False:
                 result.cut_site, result.cut_reason = self._grad_off(node)
@@ -973,11 +1114,20 @@ class Interpreter:
                 result.clone_site = node
         return result
 
-    def loss(self, spec: ops.OpSpec, node: cst.Call, args: list[Value], state: State, extra: frozenset[int] = frozenset()) -> Tensor:
+    def loss(
+        self,
+        spec: ops.OpSpec,
+        node: cst.Call,
+        args: list[Value],
+        state: State,
+        extra: frozenset[int] = frozenset(),
+    ) -> Tensor:
         inputs = [self._arg(node, args, 0, "input"), self._arg(node, args, 1, "target")]
         target = inputs[1]
         if isinstance(target, Tensor) and target.clone_site is not None:
-            self.clone_escape(target, "loss-target", node.args[1].value if len(node.args) > 1 else node, state)
+            self.clone_escape(
+                target, "loss-target", node.args[1].value if len(node.args) > 1 else node, state
+            )
         return self.apply_op(spec, inputs, node, state, extra_prov=extra)
 
     def _grad_off(self, node: cst.CSTNode) -> tuple[cst.CSTNode, str]:
@@ -988,11 +1138,11 @@ class Interpreter:
         return site, f"`{self.module.code_for_node(site)}`"
 
     def _element_of(self, iterable: Value) -> Value:
+        """What a ``for`` target is bound to: an element all items agree on, else unknown."""
         if isinstance(iterable, Sequence) and iterable.items:
-            if iterable.homogeneous or len({type(i) for i in iterable.items}) == 1:
-                first = iterable.items[0]
-                if iterable.homogeneous or all(_same_facts(first, i) for i in iterable.items):
-                    return first
+            first = iterable.items[0]
+            if iterable.homogeneous or all(_same_facts(first, i) for i in iterable.items):
+                return first
         return Unknown(provenance(iterable))
 
     # ------------------------------------------------------------- backward
@@ -1003,7 +1153,11 @@ class Interpreter:
         if keyword(node, "retain_graph") is None and default_retain is Tri.UNKNOWN:
             retain = Tri.UNKNOWN
         tensor = value if isinstance(value, Tensor) else None
-        if isinstance(value, Sequence) and len(value.items) == 1 and isinstance(value.items[0], Tensor):
+        if (
+            isinstance(value, Sequence)
+            and len(value.items) == 1
+            and isinstance(value.items[0], Tensor)
+        ):
             tensor = value.items[0]
         requires_grad = tensor.requires_grad if tensor is not None else Tri.UNKNOWN
         event = Backward(
@@ -1029,11 +1183,11 @@ class Interpreter:
             # torch reports a freed graph before it checks versions: one finding, not two
             for saved in graph.saved:
                 for write in state.writes.get(saved.tensor.vc, ()):
-                    if write.seq > saved.seq or (write.seq == saved.seq and write.site is not saved.site and _after(write, saved)):
+                    if write.order > saved.order:
                         event.stale.append(StaleSave(graph, saved, write))
                         break
                 for data_write in state.data_writes.get(saved.tensor.storage, ()):
-                    if data_write.seq > saved.seq:
+                    if data_write.order > saved.order:
                         data_write.silently_stale = True
                         data_write.stale_backward = event
                         event.stale.append(StaleSave(graph, saved, data_write))
@@ -1046,10 +1200,6 @@ class Interpreter:
 
 _INDEX_COPY = ops.OpSpec(name="index", kind="math", backward_node="IndexBackward0")
 _NOT_A_MODE = object()
-
-
-def _after(write: InplaceWrite, saved: SavedRef) -> bool:
-    return False
 
 
 def _same_facts(a: Value, b: Value) -> bool:
@@ -1075,7 +1225,11 @@ def _method(node: cst.ClassDef, name: str) -> cst.FunctionDef | None:
 
 
 def _range_is_nonempty(iterable: cst.BaseExpression) -> bool:
-    if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.func.value == "range":
+    if (
+        isinstance(iterable, cst.Call)
+        and isinstance(iterable.func, cst.Name)
+        and iterable.func.value == "range"
+    ):
         args = positional(iterable)
         if len(args) == 1 and isinstance(args[0].value, cst.Integer):
             return int(args[0].value.value, 0) > 0
@@ -1108,16 +1262,16 @@ def _grad_mode_of(expr: cst.BaseExpression, interpreter: Interpreter, state: Sta
     return _grad_mode_call(expr, interpreter, state)
 
 
-_DECORATOR_STATE = State(
-    env={
-        "torch": ModuleRef("torch"),
-    }
-)
-
-
 def _decorator_site(function: cst.FunctionDef) -> cst.CSTNode | None:
     for decorator in function.decorators:
-        name = dotted(decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator) or ""
+        name = (
+            dotted(
+                decorator.decorator.func
+                if isinstance(decorator.decorator, cst.Call)
+                else decorator.decorator
+            )
+            or ""
+        )
         if name.rsplit(".", 1)[-1] in ops.GRAD_MODE_CONTEXTS:
             return decorator.decorator
     return None
@@ -1126,13 +1280,24 @@ def _decorator_site(function: cst.FunctionDef) -> cst.CSTNode | None:
 def _decorator_grad_mode(function: cst.FunctionDef, current: bool | None) -> bool | None:
     """``@torch.no_grad()`` and friends set the grad mode of the whole body."""
     for decorator in function.decorators:
-        name = dotted(decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator) or ""
+        name = (
+            dotted(
+                decorator.decorator.func
+                if isinstance(decorator.decorator, cst.Call)
+                else decorator.decorator
+            )
+            or ""
+        )
         tail = name.rsplit(".", 1)[-1]
         if tail in ops.GRAD_MODE_CONTEXTS and ("torch" in name or "." not in name):
             mode = ops.GRAD_MODE_CONTEXTS[tail]
             if mode is None:
                 call = decorator.decorator
-                flag = literal_bool(call.args[0].value) if isinstance(call, cst.Call) and call.args else Tri.UNKNOWN
+                flag = (
+                    literal_bool(call.args[0].value)
+                    if isinstance(call, cst.Call) and call.args
+                    else Tri.UNKNOWN
+                )
                 return None if flag is Tri.UNKNOWN else flag is Tri.YES
             return mode
     return current

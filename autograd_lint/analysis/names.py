@@ -43,7 +43,9 @@ def literal_bool(node: cst.BaseExpression | None) -> Tri:
 
 def is_literal(node: cst.BaseExpression) -> bool:
     """Numbers, strings, None/True/False, and tuples/lists of those."""
-    if isinstance(node, cst.Integer | cst.Float | cst.Imaginary | cst.SimpleString | cst.ConcatenatedString):
+    if isinstance(
+        node, cst.Integer | cst.Float | cst.Imaginary | cst.SimpleString | cst.ConcatenatedString
+    ):
         return True
     if isinstance(node, cst.Name) and node.value in {"True", "False", "None"}:
         return True

@@ -56,7 +56,7 @@ def _cst_block(block: cst.BaseSuite | None) -> Iterator[cst.CSTNode]:
         for _ in block.body:
             yield block
     else:
-        yield from _cst_statements(block.body)  # type: ignore[attr-defined]
+        yield from _cst_statements(block.body)
 
 
 def _cst_children(node: cst.BaseCompoundStatement) -> Iterator[cst.CSTNode]:

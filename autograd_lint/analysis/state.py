@@ -8,6 +8,7 @@ here, so that a branch works on a copy and the join keeps only what holds on eve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from autograd_lint.analysis.trace import Backward, DataWrite, InplaceWrite
 from autograd_lint.analysis.values import Tensor, Tri, Unknown, Value
@@ -65,8 +66,11 @@ def join(states: list[State]) -> State:
     )
 
 
-def _intersect(first: dict[int, list], rest: list[dict[int, list]]) -> dict[int, list]:  # type: ignore[type-arg]
-    result = {}
+W = TypeVar("W", InplaceWrite, DataWrite)
+
+
+def _intersect(first: dict[int, list[W]], rest: list[dict[int, list[W]]]) -> dict[int, list[W]]:
+    result: dict[int, list[W]] = {}
     for key, items in first.items():
         kept = [w for w in items if all(any(w is x for x in other.get(key, ())) for other in rest)]
         if kept:

@@ -13,7 +13,7 @@ from typing import Literal, TypeVar
 import libcst as cst
 
 from autograd_lint.analysis.positions import Positions
-from autograd_lint.analysis.values import GraphNode, SavedRef, Tensor, Tri, Value
+from autograd_lint.analysis.values import GraphNode, SavedRef, Tensor, Tri, Value, fresh_id
 from autograd_lint.diagnostics import Range
 
 
@@ -25,6 +25,8 @@ class Event:
     """Sequence number of the statement being executed."""
     statement: cst.CSTNode
     scope: str
+    order: int = field(default_factory=fresh_id, kw_only=True)
+    """Position among everything the interpreter observed (finer than ``seq``)."""
 
     def rank(self) -> int:
         """How much this event shows; the highest of repeated events at one site is kept."""

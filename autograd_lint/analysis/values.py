@@ -52,6 +52,8 @@ class SavedRef:
     site: cst.CSTNode
     role: str
     """``output`` or the input's name (``self``, ``other``, ``input``...)."""
+    order: int = field(default_factory=fresh_id)
+    """When it was saved, relative to writes (several can happen in one statement)."""
 
 
 @dataclass(eq=False, repr=False)
@@ -192,7 +194,15 @@ class Unknown:
 
 
 Value = (
-    Tensor | ModuleRef | NNModule | Optimizer | PlainValue | Sequence | UserClass | UserFunction | Unknown
+    Tensor
+    | ModuleRef
+    | NNModule
+    | Optimizer
+    | PlainValue
+    | Sequence
+    | UserClass
+    | UserFunction
+    | Unknown
 )
 
 UNKNOWN = Unknown()

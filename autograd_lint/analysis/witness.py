@@ -14,17 +14,38 @@ import libcst as cst
 
 from autograd_lint import ops
 from autograd_lint.analysis.names import dotted
-from autograd_lint.analysis.trace import Backward, CloneEscape, DataWrite, Event, StaleSave, TensorFromTensor, Trace
+from autograd_lint.analysis.trace import (
+    Backward,
+    CloneEscape,
+    DataWrite,
+    Event,
+    StaleSave,
+    TensorFromTensor,
+    Trace,
+)
 from autograd_lint.analysis.values import NNModule, Tensor, Tri, Value
 from autograd_lint.diagnostics import Expectation, Witness
 
 HEADER = ("import torch", "import torch.nn as nn", "import torch.nn.functional as F")
-_ALLOWED_BUILTINS = frozenset({"range", "len", "float", "int", "abs", "min", "max", "list", "tuple"})
+_ALLOWED_BUILTINS = frozenset(
+    {"range", "len", "float", "int", "abs", "min", "max", "list", "tuple"}
+)
 _TENSOR_METHODS = frozenset(
     set(ops.INPLACE_METHODS)
     | set(ops.NON_TENSOR_METHODS)
     | {name for name, spec in ops.OPS.items() if spec.method}
-    | {"backward", "detach", "detach_", "requires_grad_", "retain_grad", "to", "cpu", "float", "size", "append"}
+    | {
+        "backward",
+        "detach",
+        "detach_",
+        "requires_grad_",
+        "retain_grad",
+        "to",
+        "cpu",
+        "float",
+        "size",
+        "append",
+    }
 )
 _TORCH_ROOTS = ("torch", "nn", "F", "optim")
 _IMPORTS: dict[int, tuple[Trace, list[str]]] = {}
@@ -50,7 +71,9 @@ def _known_callee(name: str) -> bool:
 class _SelfRenamer(cst.CSTTransformer):
     """``self.h`` -> ``self_h``: the witness has no instance, only names."""
 
-    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+    def leave_Attribute(
+        self, original: cst.Attribute, updated: cst.Attribute
+    ) -> cst.BaseExpression:
         if isinstance(updated.value, cst.Name) and updated.value.value == "self":
             return cst.Name(f"self_{updated.attr.value}")
         return updated
@@ -65,7 +88,9 @@ class _Checker(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = dotted(node.func)
-        if name is not None and (_known_callee(name) or name in _ALLOWED_BUILTINS or name in self.modules):
+        if name is not None and (
+            _known_callee(name) or name in _ALLOWED_BUILTINS or name in self.modules
+        ):
             return
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in _TENSOR_METHODS:
             return
@@ -106,6 +131,7 @@ class SliceBuilder:
         no_grad_open = False
         finished = self.trace.finished_after
         entries: list[tuple[int, int, int]] = []
+        rendered_lines: list[str | None]
         for seq in seqs:
             if seq in self.trace.inputs:
                 entries.append((seq, 0, seq))
@@ -120,14 +146,18 @@ class SliceBuilder:
             rendered: str | None = None
             if kind == 0:
                 bound = self.trace.inputs[seq]
-                rendered_lines = [self._define(name, value, names_of) for name, value in bound.items()]
+                rendered_lines = [
+                    self._define(name, value, names_of) for name, value in bound.items()
+                ]
             else:
                 bound = self.trace.bindings.get(seq, {})
                 rendered = self._statement(statement, modules, seq)
                 if rendered is None:
-                    rendered_lines = [self._define(name, value, names_of) for name, value in bound.items()]
+                    rendered_lines = [
+                        self._define(name, value, names_of) for name, value in bound.items()
+                    ]
                 else:
-                    rendered_lines = rendered.splitlines()
+                    rendered_lines = list(rendered.splitlines())
             if not rendered_lines or None in rendered_lines:
                 return None
             for name, value in bound.items():
@@ -164,15 +194,22 @@ class SliceBuilder:
             return ""  # calls of it are rendered through their returned values
         return _placeholder(name, value)
 
-    def _statement(self, statement: cst.SimpleStatementLine, modules: set[str], seq: int) -> str | None:
+    def _statement(
+        self, statement: cst.SimpleStatementLine, modules: set[str], seq: int
+    ) -> str | None:
         body = statement.body
         if len(body) == 1 and isinstance(body[0], cst.Return) and body[0].value is not None:
             # a method's return value gets a name the caller's stand-in can refer to
             value = body[0].value
             statement = statement.with_changes(
-                body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(f"returned_{seq}"))], value=value)]
+                body=[
+                    cst.Assign(targets=[cst.AssignTarget(cst.Name(f"returned_{seq}"))], value=value)
+                ]
             )
-        if any(isinstance(s, cst.Return | cst.Import | cst.ImportFrom | cst.Global | cst.Nonlocal) for s in statement.body):
+        if any(
+            isinstance(s, cst.Return | cst.Import | cst.ImportFrom | cst.Global | cst.Nonlocal)
+            for s in statement.body
+        ):
             return None
         renamed = statement.visit(_SelfRenamer())
         assert isinstance(renamed, cst.SimpleStatementLine)
@@ -180,7 +217,9 @@ class SliceBuilder:
         renamed.visit(checker)
         if not checker.ok:
             return None
-        cleaned = renamed.with_changes(leading_lines=[], trailing_whitespace=cst.TrailingWhitespace())
+        cleaned = renamed.with_changes(
+            leading_lines=[], trailing_whitespace=cst.TrailingWhitespace()
+        )
         return self.empty.code_for_node(cleaned).strip()
 
     def _imports(self) -> list[str]:
@@ -260,7 +299,11 @@ def _leaf_with_grad(trace: Trace, seqs: set[int]) -> str | None:
     """A name, bound in the slice, of a leaf that requires grad (its ``.grad`` is observed)."""
     for seq in sorted(seqs):
         for name, value in trace.bindings.get(seq, {}).items():
-            if isinstance(value, Tensor) and value.requires_grad is Tri.YES and value.is_leaf is Tri.YES:
+            if (
+                isinstance(value, Tensor)
+                and value.requires_grad is Tri.YES
+                and value.is_leaf is Tri.YES
+            ):
                 return name
     return None
 
@@ -340,7 +383,11 @@ def witness_for_repeated(trace: Trace, backward: Backward, first: Backward) -> W
         return None
     return Witness(
         script,
-        Expectation(kind="raises", exception="RuntimeError", message="Trying to backward through the graph a second time"),
+        Expectation(
+            kind="raises",
+            exception="RuntimeError",
+            message="Trying to backward through the graph a second time",
+        ),
         "a second backward through a graph whose saved tensors were freed",
     )
 
@@ -353,7 +400,11 @@ def witness_for_clone(trace: Trace, event: CloneEscape) -> Witness | None:
             return None
         return Witness(
             script,
-            Expectation(kind="raises", exception="RuntimeError", message="Can't call numpy() on Tensor that requires grad"),
+            Expectation(
+                kind="raises",
+                exception="RuntimeError",
+                message="Can't call numpy() on Tensor that requires grad",
+            ),
             "the clone still requires grad, so `.numpy()` raises",
         )
     name = _name_in_script(tensor)

@@ -10,7 +10,9 @@ from autograd_lint.analysis.trace import Trace
 from autograd_lint.diagnostics import Diagnostic, Edit, Fix, RelatedLocation, Severity, Witness
 
 
-def related(trace: Trace, items: Iterable[tuple[cst.CSTNode | None, str]]) -> tuple[RelatedLocation, ...]:
+def related(
+    trace: Trace, items: Iterable[tuple[cst.CSTNode | None, str]]
+) -> tuple[RelatedLocation, ...]:
     """Related locations, skipping missing nodes and repeats."""
     seen: set[tuple[int, str]] = set()
     result = []
@@ -65,6 +67,10 @@ def imports_torch(trace: Trace) -> bool:
             for small in statement.body:
                 if isinstance(small, cst.Import):
                     for alias in small.names:
-                        if isinstance(alias.name, cst.Name) and alias.name.value == "torch" and alias.asname is None:
+                        if (
+                            isinstance(alias.name, cst.Name)
+                            and alias.name.value == "torch"
+                            and alias.asname is None
+                        ):
                             return True
     return False

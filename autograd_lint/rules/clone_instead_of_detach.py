@@ -42,7 +42,9 @@ target = teacher(x).detach().clone()
 loss = F.mse_loss(student(x), target)
 history.append(loss.detach().clone())
 """
-    fix_note = "`.clone()` becomes `.detach().clone()`; `torch.tensor(t)` becomes `t.detach().clone()`."
+    fix_note = (
+        "`.clone()` becomes `.detach().clone()`; `torch.tensor(t)` becomes `t.detach().clone()`."
+    )
     default_severity = Severity.WARNING
     valid = (
         "w = torch.randn(3, requires_grad=True)\nsnap = w.detach().clone()\nhistory = []\nhistory.append(snap)\n",
@@ -80,9 +82,19 @@ history.append(loss.detach().clone())
             fixes: tuple[Fix, ...] = ()
             if isinstance(site, cst.Call) and len(site.args) == 1:
                 argument = trace.code_of(copy.argument)
-                if not isinstance(copy.argument, cst.Name | cst.Attribute | cst.Call | cst.Subscript):
+                if not isinstance(
+                    copy.argument, cst.Name | cst.Attribute | cst.Call | cst.Subscript
+                ):
                     argument = f"({argument})"
-                fixes = (replace_node(trace, site, f"{argument}.detach().clone()", "Use `.detach().clone()`", safe=True),)
+                fixes = (
+                    replace_node(
+                        trace,
+                        site,
+                        f"{argument}.detach().clone()",
+                        "Use `.detach().clone()`",
+                        safe=True,
+                    ),
+                )
             yield diagnostic(
                 trace,
                 self.code,
@@ -98,4 +110,8 @@ def _clone_fix(trace: Trace, clone: cst.CSTNode) -> tuple[Fix, ...]:
     if not isinstance(clone, cst.Call) or not isinstance(clone.func, cst.Attribute):
         return ()
     receiver = trace.code_of(clone.func.value)
-    return (replace_node(trace, clone, f"{receiver}.detach().clone()", "Use `.detach().clone()`", safe=True),)
+    return (
+        replace_node(
+            trace, clone, f"{receiver}.detach().clone()", "Use `.detach().clone()`", safe=True
+        ),
+    )

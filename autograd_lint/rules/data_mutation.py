@@ -61,7 +61,9 @@ another shape.
     def check(self, trace: Trace) -> Iterator[Diagnostic]:
         for event in trace.of_type(DataWrite):
             target = event.target
-            known_tracked = target.requires_grad is Tri.YES or target.is_param or target.node is not None
+            known_tracked = (
+                target.requires_grad is Tri.YES or target.is_param or target.node is not None
+            )
             if not known_tracked:
                 if target.requires_grad is Tri.UNKNOWN and not event.via_name:
                     yield diagnostic(
@@ -76,9 +78,7 @@ another shape.
             related: list[tuple[cst.CSTNode | None, str]] = [(target.site, "tensor created here")]
             if event.silently_stale and event.stale_backward is not None:
                 backward = event.stale_backward
-                saved_at = next(
-                    (s.saved.site for s in backward.stale if s.write is event), None
-                )
+                saved_at = next((s.saved.site for s in backward.stale if s.write is event), None)
                 related = [(saved_at, "saved for backward here"), (backward.site, "backward here")]
                 message = (
                     f"{_what(event)} changes {_name(trace, event)} behind autograd's back: the backward "
@@ -116,7 +116,11 @@ def _what(event: DataWrite) -> str:
         return "item assignment through `.data`"
     if event.how == "augassign":
         return "augmented assignment through `.data`"
-    return f"`.data.{event.method}()`" if not event.via_name else f"`{event.method}()` on a `.data` alias"
+    return (
+        f"`.data.{event.method}()`"
+        if not event.via_name
+        else f"`{event.method}()` on a `.data` alias"
+    )
 
 
 def _fixes(trace: Trace, event: DataWrite) -> tuple[Fix, ...]:
@@ -150,11 +154,21 @@ def _fixes(trace: Trace, event: DataWrite) -> tuple[Fix, ...]:
 def _data_attribute(small: cst.BaseSmallStatement) -> cst.Attribute | None:
     """The ``x.data`` node a direct ``.data`` write goes through."""
     node: cst.BaseExpression | None = None
-    if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and isinstance(small.value.func, cst.Attribute):
+    if (
+        isinstance(small, cst.Expr)
+        and isinstance(small.value, cst.Call)
+        and isinstance(small.value.func, cst.Attribute)
+    ):
         node = small.value.func.value
     elif isinstance(small, cst.Assign) and len(small.targets) == 1:
         target = small.targets[0].target
-        node = target if isinstance(target, cst.Attribute) else target.value if isinstance(target, cst.Subscript) else None
+        node = (
+            target
+            if isinstance(target, cst.Attribute)
+            else target.value
+            if isinstance(target, cst.Subscript)
+            else None
+        )
     elif isinstance(small, cst.AugAssign):
         node = small.target
         if isinstance(node, cst.Subscript):

@@ -13,7 +13,9 @@ from autograd_lint.diagnostics import Diagnostic, Fix, Severity
 from autograd_lint.rules._build import diagnostic, line_of, replace_node, short
 from autograd_lint.rules.base import Rule
 
-MESSAGE = "one of the variables needed for gradient computation has been modified by an inplace operation"
+MESSAGE = (
+    "one of the variables needed for gradient computation has been modified by an inplace operation"
+)
 
 
 class DetachedAliasInplace(Rule):
@@ -104,7 +106,9 @@ out.sum().backward()
 
 def _how(write: InplaceWrite | DataWrite, target: Tensor) -> str:
     name = f"`{target.label}`" if target.label else "a tensor"
-    operation = {"setitem": "item assignment to", "augassign": "augmented assignment to"}.get(write.how)
+    operation = {"setitem": "item assignment to", "augassign": "augmented assignment to"}.get(
+        write.how
+    )
     operation = operation or f"in-place `{write.method}()` on"
     if target.alias_kind == "detach":
         return f"{operation} {name}, which shares storage and version counter with the original (`.detach()`),"

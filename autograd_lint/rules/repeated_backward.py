@@ -76,7 +76,10 @@ the message says which fits.
                 related = [(node.site, "saved for backward here, in an earlier iteration")]
             else:
                 hint = f"pass `retain_graph=True` to the backward at line {line_of(trace, first.site)} if a second backward is intended"
-                related = [(first.site, "first backward here"), (node.site, "saved for backward here")]
+                related = [
+                    (first.site, "first backward here"),
+                    (node.site, "saved for backward here"),
+                ]
             yield diagnostic(
                 trace,
                 self.code,
@@ -95,11 +98,24 @@ def _retain_fix(trace: Trace, first: Backward) -> tuple[Fix, ...]:
     call = first.call
     if keyword(call, "retain_graph") is not None:
         return ()
-    new_arg = cst.Arg(value=cst.Name("True"), keyword=cst.Name("retain_graph"), equal=cst.AssignEqual(
-        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+    new_arg = cst.Arg(
+        value=cst.Name("True"),
+        keyword=cst.Name("retain_graph"),
+        equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+        ),
+    )
     args = list(call.args)
     if args:
-        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        args[-1] = args[-1].with_changes(
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        )
     new_call = call.with_changes(args=[*args, new_arg])
     text = cst.Module(body=[]).code_for_node(new_call)
-    return (Fix("Keep the graph: `retain_graph=True` on the first backward", (Edit(trace.range_of(call), text),), safe=False),)
+    return (
+        Fix(
+            "Keep the graph: `retain_graph=True` on the first backward",
+            (Edit(trace.range_of(call), text),),
+            safe=False,
+        ),
+    )
