@@ -8,6 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as vscode from "vscode";
 import {
+  DidChangeConfigurationNotification,
+  DocumentDiagnosticRequest,
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
@@ -60,8 +62,8 @@ function createClient(settings: ExtensionSettings): LanguageClient {
       { scheme: "untitled", language: "python" },
       { notebook: "*", language: "python" },
     ],
+    // Settings go to the server at start, and on change through sendSettings (below).
     initializationOptions: { [SECTION]: serverSettings(settings) },
-    synchronize: { configurationSection: SECTION },
     middleware: {
       // The server advertises showWitness, so the client registers a command of that name;
       // route it to the handler that picks the finding and opens the result.
@@ -83,6 +85,27 @@ async function startClient(): Promise<void> {
       showWitness(args),
     );
   }
+}
+
+/**
+ * Tells the running server about changed settings, then asks it again for the diagnostics of
+ * open documents. The second step matters for a server in pull-diagnostics mode: it relints
+ * on the new settings, but the editor would otherwise keep showing the old findings until the
+ * next edit. The notification is written before the pulls, so they see the new settings.
+ */
+async function sendSettings(running: LanguageClient, settings: ExtensionSettings): Promise<void> {
+  await running.sendNotification(DidChangeConfigurationNotification.type, {
+    settings: { [SECTION]: serverSettings(settings) },
+  });
+  const pulls = running.getFeature(DocumentDiagnosticRequest.method);
+  const providers = new Set<{ onDidChangeDiagnosticsEmitter: vscode.EventEmitter<void> }>();
+  for (const document of vscode.workspace.textDocuments) {
+    const provider = pulls?.getProvider(document);
+    if (provider) {
+      providers.add(provider);
+    }
+  }
+  providers.forEach((provider) => provider.onDidChangeDiagnosticsEmitter.fire());
 }
 
 async function stopClient(): Promise<void> {
@@ -142,12 +165,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (!event.affectsConfiguration(SECTION) || current === undefined) {
         return;
       }
-      // select / ignore / runtimeCheck / device reach the running server through
-      // didChangeConfiguration (synchronize.configurationSection); a new executable needs
-      // a new process.
-      if (needsRestart(current, settingsNow())) {
+      const next = settingsNow();
+      if (needsRestart(current, next)) {
+        // A new executable or interpreter needs a new process.
         await stopClient();
         await startClient();
+      } else if (client) {
+        current = next;
+        await sendSettings(client, next);
       }
     }),
   );
