@@ -146,7 +146,7 @@ def verify(
     found: list[tuple[str, Diagnostic]] = []
     for target in targets:
         for path in _files(target, settings):
-            result = lint_path(path, settings)
+            result = lint_path(path, settings, witnesses=True)
             found.extend(
                 (result.path, d)
                 for d in result.diagnostics

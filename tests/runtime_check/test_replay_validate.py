@@ -82,7 +82,7 @@ def test_every_witness_the_analysis_writes_passes_validation() -> None:
     real findings would all end as not replayable."""
     checked = 0
     for path in sorted(FIXTURES.rglob("*.py")):
-        for diagnostic in lint_path(path).diagnostics:
+        for diagnostic in lint_path(path, witnesses=True).diagnostics:
             witness = diagnostic.witness
             if witness is None:
                 continue
