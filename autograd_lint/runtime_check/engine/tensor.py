@@ -134,6 +134,9 @@ class Tensor:
 
     @property
     def requires_grad(self) -> bool:
+        if self._view_kind == NO_GRAD_VIEW and self._base is not None:
+            # torch: a view made under no_grad reports its base's flag, yet has no history
+            return self._requires_grad or self._base.requires_grad
         return self._requires_grad or self.grad_fn is not None
 
     @requires_grad.setter

@@ -61,7 +61,6 @@ def make_view(src: Tensor, step: Step, name: str) -> Tensor:
             out._grad_fn = make_node(name, [src._edge()], _view_backward(step, src._data.shape))
     else:
         out._view_kind = NO_GRAD_VIEW
-        out._requires_grad = src.requires_grad
     return out
 
 

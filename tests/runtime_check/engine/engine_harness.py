@@ -38,6 +38,14 @@ class Outcome:
     values: dict[str, Any] = field(default_factory=dict)
 
 
+def _attempt(read: Any) -> Any:
+    """An attribute's value, or the first words of the error reading it raised."""
+    try:
+        return read()
+    except RuntimeError as exc:
+        return "error: " + str(exc)[:60]
+
+
 def _array(t: Any) -> Any:
     if t is None:
         return None
@@ -63,7 +71,11 @@ def run(source: str, backend: ModuleType) -> Outcome:
             if name in ("torch", "F", "__builtins__"):
                 continue
             if isinstance(value, tensor_type):
-                fn = value.grad_fn
+                try:
+                    fn = value.grad_fn
+                    fn_name = None if fn is None else type(fn).__name__
+                except RuntimeError as exc:  # torch refuses some views' history
+                    fn_name = "error: " + str(exc)[:60]
                 try:
                     version = value._version
                 except RuntimeError:  # torch: inference tensors have no version counter
@@ -71,7 +83,7 @@ def run(source: str, backend: ModuleType) -> Outcome:
                 outcome.tensors[name] = TensorState(
                     requires_grad=value.requires_grad,
                     is_leaf=value.is_leaf,
-                    grad_fn=None if fn is None else type(fn).__name__,
+                    grad_fn=fn_name,
                     shape=tuple(value.shape),
                     dtype=str(value.dtype),
                     version=version,
