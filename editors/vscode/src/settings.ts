@@ -20,15 +20,20 @@ export interface ExtensionSettings {
   ignore: string[];
   runtimeCheck: RuntimeCheck;
   device: Device;
+  /** The server-facing keys the user set somewhere (user, workspace or folder settings). */
+  explicit: ReadonlySet<ServerKey>;
 }
 
 /** What the server is told (initializationOptions and didChangeConfiguration). */
 export interface ServerSettings {
-  select: string[];
-  ignore: string[];
-  runtimeCheck: RuntimeCheck;
-  device: Device;
+  select?: string[];
+  ignore?: string[];
+  runtimeCheck?: RuntimeCheck;
+  device?: Device;
 }
+
+export type ServerKey = keyof ServerSettings;
+export const SERVER_KEYS: readonly ServerKey[] = ["select", "ignore", "runtimeCheck", "device"];
 
 /** How to start the server process. */
 export interface ServerCommand {
@@ -39,9 +44,34 @@ export interface ServerCommand {
 const RUNTIME_CHECKS: readonly RuntimeCheck[] = ["off", "mini", "torch"];
 const DEVICES: readonly Device[] = ["cpu", "cuda", "auto"];
 
-/** A minimal view of `vscode.WorkspaceConfiguration`: only `get` is needed. */
+/** A minimal view of `vscode.WorkspaceConfiguration`. */
 export interface ConfigurationReader {
   get<T>(key: string): T | undefined;
+  inspect<T>(key: string):
+    | {
+        globalValue?: T;
+        workspaceValue?: T;
+        workspaceFolderValue?: T;
+        globalLanguageValue?: T;
+        workspaceLanguageValue?: T;
+        workspaceFolderLanguageValue?: T;
+      }
+    | undefined;
+}
+
+function isSet(config: ConfigurationReader, key: string): boolean {
+  const where = config.inspect<unknown>(key);
+  if (!where) {
+    return false;
+  }
+  return [
+    where.globalValue,
+    where.workspaceValue,
+    where.workspaceFolderValue,
+    where.globalLanguageValue,
+    where.workspaceLanguageValue,
+    where.workspaceFolderLanguageValue,
+  ].some((value) => value !== undefined);
 }
 
 function stringList(value: unknown): string[] {
@@ -76,17 +106,30 @@ export function readSettings(config: ConfigurationReader): ExtensionSettings {
     ignore: stringList(config.get<unknown>("ignore")),
     runtimeCheck: oneOf(config.get<unknown>("runtimeCheck"), RUNTIME_CHECKS, "mini"),
     device: oneOf(config.get<unknown>("device"), DEVICES, "cpu"),
+    explicit: new Set(SERVER_KEYS.filter((key) => isSet(config, key))),
   };
 }
 
-/** The part of the settings that the server acts on (the rest only says how to start it). */
+/**
+ * The part of the settings that the server acts on (the rest only says how to start it).
+ *
+ * Only the keys the user set are sent: a default sent as if chosen would override the
+ * project's `[tool.autograd-lint]` table, which the server reads for everything unset here.
+ */
 export function serverSettings(settings: ExtensionSettings): ServerSettings {
-  return {
+  const all: Required<ServerSettings> = {
     select: settings.select,
     ignore: settings.ignore,
     runtimeCheck: settings.runtimeCheck,
     device: settings.device,
   };
+  const chosen: ServerSettings = {};
+  for (const key of SERVER_KEYS) {
+    if (settings.explicit.has(key)) {
+      Object.assign(chosen, { [key]: all[key] });
+    }
+  }
+  return chosen;
 }
 
 /**
