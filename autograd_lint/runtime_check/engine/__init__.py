@@ -52,7 +52,7 @@ globals().update(FUNCTIONS)
 globals().update(dtypes.ALIASES)
 
 from . import autograd, nn, optim  # noqa: E402
-from .nn import functional  # noqa: E402,F401
+from .nn import functional  # noqa: E402
 
 __all__ = [
     "Size",

@@ -70,7 +70,7 @@ def grad(
     return tuple(result)
 
 
-class set_detect_anomaly:  # noqa: N801
+class set_detect_anomaly:
     """Accepted for compatibility; the engine's messages do not change with it."""
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:

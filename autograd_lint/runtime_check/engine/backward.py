@@ -45,10 +45,10 @@ def run_backward(
     for i, (t, g) in enumerate(zip(tensors, grad_tensors, strict=True)):
         if not t.requires_grad:
             raise RuntimeError(messages.NO_GRAD_FN.format(index=i))
-        grad = _root_grad(t, g, i)
+        root_grad = _root_grad(t, g, i)
         node = t._edge()[0]
         if node is not None:
-            roots.append((node, grad))
+            roots.append((node, root_grad))
 
     capture: dict[Node, list[int]] = {}
     if inputs is not None:
@@ -80,8 +80,8 @@ def run_backward(
 
     results: list[Array | None] = [None] * (len(inputs) if inputs is not None else 0)
     buffers: dict[Node, Array] = {}
-    for node, grad in roots:
-        buffers[node] = buffers[node] + grad if node in buffers else grad
+    for node, root_g in roots:
+        buffers[node] = buffers[node] + root_g if node in buffers else root_g
     ready: list[tuple[int, int, Node]] = []
     tie = 0
     for node in {n for n, _ in roots}:
@@ -91,7 +91,7 @@ def run_backward(
 
     while ready:
         _, _, node = heapq.heappop(ready)
-        grad = buffers.pop(node, None)
+        grad: Array | None = buffers.pop(node, None)
         outputs: Sequence[Array | None] = ()
         if grad is not None:
             grad = _tensor_hooks(node, grad)
@@ -108,9 +108,9 @@ def run_backward(
         for i, (nxt, _) in enumerate(node.next_functions):
             if nxt is None:
                 continue
-            g = outputs[i] if i < len(outputs) else None
-            if g is not None:
-                buffers[nxt] = buffers[nxt] + g if nxt in buffers else np.asarray(g)
+            out = outputs[i] if i < len(outputs) else None
+            if out is not None:
+                buffers[nxt] = buffers[nxt] + out if nxt in buffers else np.asarray(out)
             deps[nxt] -= 1
             if deps[nxt] == 0:
                 heapq.heappush(ready, (-nxt._sequence_nr, tie, nxt))
@@ -143,7 +143,7 @@ def _tensor_hooks(node: Node, grad: Array) -> Array:
         if result is not None:
             grad = result._data
     for t in node._retained:
-        if t._grad is None:
+        if t._grad is None:  # first backward: a copy; later ones accumulate
             t._grad = Tensor._wrap(np.array(grad, copy=True))
         else:
             t._grad = Tensor._wrap(t._grad._data + grad)

@@ -100,22 +100,34 @@ def _float(dtype: dtypes.dtype | None) -> dtypes.dtype:
 
 
 def randn(
-    *size: Any, dtype: dtypes.dtype | None = None, device: Any = None,
-    requires_grad: bool = False, generator: Any = None,
+    *size: Any,
+    dtype: dtypes.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Any = None,
 ) -> Tensor:
     return _finish(RNG.standard_normal(_size(size)), _float(dtype), requires_grad)
 
 
 def rand(
-    *size: Any, dtype: dtypes.dtype | None = None, device: Any = None,
-    requires_grad: bool = False, generator: Any = None,
+    *size: Any,
+    dtype: dtypes.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Any = None,
 ) -> Tensor:
     return _finish(RNG.random(_size(size)), _float(dtype), requires_grad)
 
 
 def randint(
-    low: int, high: int | None = None, size: Any = None, *, dtype: dtypes.dtype | None = None,
-    device: Any = None, requires_grad: bool = False, generator: Any = None,
+    low: int,
+    high: int | None = None,
+    size: Any = None,
+    *,
+    dtype: dtypes.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Any = None,
 ) -> Tensor:
     if high is None:
         low, high = 0, low
@@ -143,35 +155,51 @@ def empty(
 
 
 def full(
-    size: Sequence[int], fill_value: Any, *, dtype: dtypes.dtype | None = None,
-    device: Any = None, requires_grad: bool = False,
+    size: Sequence[int],
+    fill_value: Any,
+    *,
+    dtype: dtypes.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     d = dtype or dtypes.of_scalar(fill_value)
     return _finish(np.full(tuple(size), fill_value), d, requires_grad)
 
 
 def arange(
-    start: Any, end: Any = None, step: Any = 1, *, dtype: dtypes.dtype | None = None,
-    device: Any = None, requires_grad: bool = False,
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: dtypes.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     if end is None:
         start, end = 0, start
     values = (start, end, step)
-    inferred = (
-        dtypes.DEFAULT_FLOAT if any(isinstance(v, float) for v in values) else dtypes.int64
-    )
+    inferred = dtypes.DEFAULT_FLOAT if any(isinstance(v, float) for v in values) else dtypes.int64
     return _finish(np.arange(start, end, step), dtype or inferred, requires_grad)
 
 
 def linspace(
-    start: float, end: float, steps: int, *, dtype: dtypes.dtype | None = None,
-    device: Any = None, requires_grad: bool = False,
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: dtypes.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     return _finish(np.linspace(start, end, steps), _float(dtype), requires_grad)
 
 
 def eye(
-    n: int, m: int | None = None, *, dtype: dtypes.dtype | None = None, device: Any = None,
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: dtypes.dtype | None = None,
+    device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     return _finish(np.eye(n, m), _float(dtype), requires_grad)
@@ -200,7 +228,11 @@ def empty_like(
 
 
 def full_like(
-    t: Tensor, fill_value: Any, *, dtype: dtypes.dtype | None = None, device: Any = None,
+    t: Tensor,
+    fill_value: Any,
+    *,
+    dtype: dtypes.dtype | None = None,
+    device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     return _finish(np.full(t._data.shape, fill_value), _like(t, dtype), requires_grad)
@@ -221,9 +253,25 @@ def rand_like(
 CREATION = {
     name: globals()[name]
     for name in (
-        "tensor", "randn", "rand", "randint", "zeros", "ones", "empty", "full", "arange",
-        "linspace", "eye", "randn_like", "rand_like", "zeros_like", "ones_like", "empty_like",
-        "full_like", "as_tensor", "from_numpy",
+        "tensor",
+        "randn",
+        "rand",
+        "randint",
+        "zeros",
+        "ones",
+        "empty",
+        "full",
+        "arange",
+        "linspace",
+        "eye",
+        "randn_like",
+        "rand_like",
+        "zeros_like",
+        "ones_like",
+        "empty_like",
+        "full_like",
+        "as_tensor",
+        "from_numpy",
     )
 }
 """Constructors by name, checked against ``ops.CREATION_FUNCTIONS`` by the tests."""

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 
-class dtype:  # noqa: N801 - mirrors torch.dtype
+class dtype:
     """A torch dtype: its name, numpy equivalent and legacy tensor type name."""
 
     __slots__ = ("is_floating_point", "itemsize", "name", "np", "tensor_type")

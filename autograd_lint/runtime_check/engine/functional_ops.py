@@ -36,7 +36,7 @@ def _addmm(bias: Tensor, mat1: Tensor, mat2: Tensor, saves: dict[str, Tensor]) -
     return record("AddmmBackward0", data, [bias, mat1, mat2], backward, save=saves)
 
 
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     wt = views.t(weight)
     if bias is None:
         if input._data.ndim <= 2:
@@ -78,7 +78,7 @@ def _spread(g: Array, shape: tuple[int, ...], reduction: str, n: float) -> Array
     return np.broadcast_to(g / n, shape)
 
 
-def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean", **_: Any) -> Tensor:  # noqa: A002
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean", **_: Any) -> Tensor:
     diff = input._data - target._data
     data, n = _reduce(diff * diff, reduction)
     shape = diff.shape
@@ -94,7 +94,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean", **_: Any) -
     return record_op("mse_loss", data.astype(input._data.dtype), [input, target], backward)
 
 
-def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean", **_: Any) -> Tensor:  # noqa: A002
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean", **_: Any) -> Tensor:
     loss = abs_(sub(input, target))
     if reduction == "mean":
         return mean(loss)
@@ -104,7 +104,7 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean", **_: Any) ->
 
 
 def nll_loss(
-    input: Tensor,  # noqa: A002
+    input: Tensor,
     target: Tensor,
     weight: Any = None,
     ignore_index: int = -100,
@@ -138,7 +138,7 @@ def nll_loss(
 
 
 def cross_entropy(
-    input: Tensor,  # noqa: A002
+    input: Tensor,
     target: Tensor,
     weight: Any = None,
     ignore_index: int = -100,
@@ -146,13 +146,11 @@ def cross_entropy(
     **_: Any,
 ) -> Tensor:
     dim = 1 if input._data.ndim >= 2 else 0
-    return nll_loss(
-        log_softmax(input, dim), target, ignore_index=ignore_index, reduction=reduction
-    )
+    return nll_loss(log_softmax(input, dim), target, ignore_index=ignore_index, reduction=reduction)
 
 
 def binary_cross_entropy(
-    input: Tensor, target: Tensor, weight: Any = None, reduction: str = "mean", **_: Any  # noqa: A002
+    input: Tensor, target: Tensor, weight: Any = None, reduction: str = "mean", **_: Any
 ) -> Tensor:
     x, t = input._data, target._data
     with np.errstate(divide="ignore"):
@@ -168,13 +166,11 @@ def binary_cross_entropy(
             gt = gg * (np.maximum(np.log(1 - xs), -100) - np.maximum(np.log(xs), -100))
         return (gx if wants(node, 0) else None, gt if wants(node, 1) else None)
 
-    return record_op(
-        "binary_cross_entropy", data.astype(x.dtype), [input, target], backward
-    )
+    return record_op("binary_cross_entropy", data.astype(x.dtype), [input, target], backward)
 
 
 def binary_cross_entropy_with_logits(
-    input: Tensor,  # noqa: A002
+    input: Tensor,
     target: Tensor,
     weight: Any = None,
     reduction: str = "mean",

@@ -76,19 +76,19 @@ class _NoParamMode(_Mode):
         return cls()(orig_func)
 
 
-class no_grad(_NoParamMode):  # noqa: N801
+class no_grad(_NoParamMode):
     """Operations inside are not recorded; results do not require grad."""
 
     _grad = False
 
 
-class enable_grad(_NoParamMode):  # noqa: N801
+class enable_grad(_NoParamMode):
     """Re-enables recording inside a ``no_grad`` block."""
 
     _grad = True
 
 
-class set_grad_enabled(_Mode):  # noqa: N801
+class set_grad_enabled(_Mode):
     """Sets grad mode at construction (so a bare call works) and restores it on exit."""
 
     def __init__(self, mode: bool) -> None:
@@ -109,7 +109,7 @@ class set_grad_enabled(_Mode):  # noqa: N801
         return clone
 
 
-class inference_mode(_Mode):  # noqa: N801
+class inference_mode(_Mode):
     """No recording, and tensors created inside are inference tensors (checked later)."""
 
     def __new__(cls, mode: Any = True) -> Any:

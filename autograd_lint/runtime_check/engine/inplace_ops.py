@@ -110,7 +110,10 @@ def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
         self,
         [],
         lambda: record(
-            "MaskedFillBackward0", np.where(m, v, self._data).astype(self._data.dtype), [self], backward
+            "MaskedFillBackward0",
+            np.where(m, v, self._data).astype(self._data.dtype),
+            [self],
+            backward,
         ),
     )
 
@@ -139,11 +142,11 @@ def _clamp_one(name: str, bound: float, upper: bool) -> Callable[[Tensor], Tenso
     return compute
 
 
-def clamp_min_(self: Tensor, min: float) -> Tensor:  # noqa: A002
+def clamp_min_(self: Tensor, min: float) -> Tensor:
     return apply_inplace(self, [], lambda: _clamp_one("ClampMinBackward0", min, False)(self))
 
 
-def clamp_max_(self: Tensor, max: float) -> Tensor:  # noqa: A002
+def clamp_max_(self: Tensor, max: float) -> Tensor:
     return apply_inplace(self, [], lambda: _clamp_one("ClampMaxBackward0", max, True)(self))
 
 
@@ -242,7 +245,9 @@ def _take(a: Array, dim: int, index: Array) -> Array:
     return np.take(a, index, axis=dim)
 
 
-def index_add_(self: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: float = 1) -> Tensor:
+def index_add_(
+    self: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: float = 1
+) -> Tensor:
     idx = index._data.astype(np.int64)
     ss, s_src = self._data.shape, source._data.shape
 
@@ -263,12 +268,14 @@ def index_add_(self: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
 
 
 def _scatter_coords(index: Array, dim: int) -> tuple[Array, ...]:
-    coords = list(np.indices(index.shape))
+    coords: list[Array] = list(np.indices(index.shape))
     coords[dim] = index
     return tuple(coords)
 
 
-def scatter_(self: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None) -> Tensor:
+def scatter_(
+    self: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None
+) -> Tensor:
     idx = index._data.astype(np.int64)
     coords = _scatter_coords(idx, dim)
     region = tuple(slice(0, n) for n in idx.shape)

@@ -47,7 +47,7 @@ def _tensor(x: Any) -> Operand:
     if isinstance(x, Tensor | int | float | bool):
         return x
     if isinstance(x, np.generic):
-        return x.item()  # type: ignore[no-any-return]
+        return x.item()
     return Tensor._wrap(np.asarray(x))
 
 
@@ -190,7 +190,7 @@ def pow(self: Operand, exponent: Operand) -> Tensor:
 def _rpow(base: Operand, exponent: Tensor) -> Tensor:
     """``number ** tensor``: ``PowBackward2`` saves the exponent and the result."""
     d = result_dtype(base, exponent)
-    b = float(base)  # type: ignore[arg-type]
+    b = float(base)
     with np.errstate(all="ignore"):
         data = _as(np.power(b, exponent._data.astype(d.np)), d)
 
@@ -245,18 +245,18 @@ log = _unary("log", np.log, lambda n, g: g / n.saved("self"))
 sin = _unary("sin", np.sin, lambda n, g: g * np.cos(n.saved("self")))
 cos = _unary("cos", np.cos, lambda n, g: -g * np.sin(n.saved("self")))
 sqrt = _unary("sqrt", np.sqrt, lambda n, g: g / (2 * n.saved("result")))
-sigmoid = _unary(
-    "sigmoid", _sigmoid, lambda n, g: g * n.saved("result") * (1 - n.saved("result"))
-)
+sigmoid = _unary("sigmoid", _sigmoid, lambda n, g: g * n.saved("result") * (1 - n.saved("result")))
 tanh = _unary("tanh", np.tanh, lambda n, g: g * (1 - n.saved("result") ** 2))
 silu = _unary(
     "silu",
     lambda a: a * _sigmoid(a),
-    lambda n, g: g * _sigmoid(n.saved("self")) * (1 + n.saved("self") * (1 - _sigmoid(n.saved("self")))),
+    lambda n, g: (
+        g * _sigmoid(n.saved("self")) * (1 + n.saved("self") * (1 - _sigmoid(n.saved("self"))))
+    ),
 )
 
 
-def abs(self: Tensor) -> Tensor:  # noqa: A001 - torch's name
+def abs(self: Tensor) -> Tensor:
     def backward(node: Node, g: Array) -> Grads:
         return (g * np.sign(node.saved("self")),)
 
@@ -315,10 +315,12 @@ def gelu(self: Tensor, approximate: str = "none") -> Tensor:
     return record_op("gelu", _as(data, self.dtype), [self], backward)
 
 
-def clamp(self: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+def clamp(self: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
     lo = -np.inf if min is None else min
     hi = np.inf if max is None else max
-    data = _as(np.clip(self._data, lo, hi), result_dtype(self, *(v for v in (min, max) if v is not None)))
+    data = _as(
+        np.clip(self._data, lo, hi), result_dtype(self, *(v for v in (min, max) if v is not None))
+    )
 
     def backward(node: Node, g: Array) -> Grads:
         a = node.saved("self")
@@ -365,13 +367,15 @@ def _axes(dim: Any, ndim: int) -> tuple[int, ...] | None:
     return tuple(_dim_of(x, ndim) for x in dims)
 
 
-def _expand_back(g: Array, shape: tuple[int, ...], axes: tuple[int, ...] | None, keep: bool) -> Array:
+def _expand_back(
+    g: Array, shape: tuple[int, ...], axes: tuple[int, ...] | None, keep: bool
+) -> Array:
     if axes is not None and not keep:
         g = np.expand_dims(g, axes)
     return np.broadcast_to(g, shape).copy()
 
 
-def sum(self: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:  # noqa: A001
+def sum(self: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     axes = _axes(dim, self._data.ndim)
     d = self.dtype if self.dtype.is_floating_point else dtypes.DEFAULT_INT
     data = _as(self._data.sum(axis=axes, keepdims=keepdim), d)
@@ -434,7 +438,9 @@ def prod(self: Tensor, dim: int | None = None, keepdim: bool = False, dtype: Any
     return record_op("prod", data, [self], backward_dim, name="ProdBackward1")
 
 
-def norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+def norm(
+    self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+) -> Tensor:
     order = 2.0 if p in ("fro", None) else float(p)
     axes = _axes(dim, self._data.ndim)
     a = self._data
@@ -521,8 +527,9 @@ def matmul(self: Tensor, other: Tensor) -> Tensor:
     a_shape, b_shape = a._data.shape, b._data.shape
 
     def batched_backward(node: Node, g: Array) -> Grads:
-        x, y = node.saved("self") if wants(node, 1) else None, (
-            node.saved("other") if wants(node, 0) else None
+        x, y = (
+            node.saved("self") if wants(node, 1) else None,
+            (node.saved("other") if wants(node, 0) else None),
         )
         ga = gb = None
         if y is not None:

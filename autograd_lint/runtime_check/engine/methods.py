@@ -103,7 +103,7 @@ def _inplace_operator(method: str) -> Impl:
 def _functional(impl: Impl, twin: Impl | None) -> Impl:
     """``F.<op>(input, ..., inplace=False)``."""
 
-    def functional(input: Any, *args: Any, inplace: bool = False, **kwargs: Any) -> Any:  # noqa: A002
+    def functional(input: Any, *args: Any, inplace: bool = False, **kwargs: Any) -> Any:
         if inplace and twin is not None:
             return twin(input, *args, **kwargs)
         return impl(input, *args, **kwargs)

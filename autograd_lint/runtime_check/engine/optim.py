@@ -14,6 +14,7 @@ import numpy as np
 
 from .grad_mode import no_grad
 from .inplace_ops import addcdiv_
+from .methods import INPLACE
 from .tensor import Tensor
 
 __all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
@@ -63,8 +64,13 @@ class SGD(Optimizer):
     ) -> None:
         super().__init__(
             params,
-            {"lr": lr, "momentum": momentum, "dampening": dampening,
-             "weight_decay": weight_decay, "nesterov": nesterov},
+            {
+                "lr": lr,
+                "momentum": momentum,
+                "dampening": dampening,
+                "weight_decay": weight_decay,
+                "nesterov": nesterov,
+            },
         )
 
     def _update(self, p: Tensor, grad: Any, group: dict[str, Any]) -> None:
@@ -72,10 +78,12 @@ class SGD(Optimizer):
         if group["momentum"]:
             state = self.state.setdefault(id(p), {})
             buf = state.get("momentum_buffer")
-            buf = d.copy() if buf is None else group["momentum"] * buf + (1 - group["dampening"]) * d
+            buf = (
+                d.copy() if buf is None else group["momentum"] * buf + (1 - group["dampening"]) * d
+            )
             state["momentum_buffer"] = buf
             d = d + group["momentum"] * buf if group["nesterov"] else buf
-        getattr(p, "add_")(Tensor._wrap(np.asarray(d)), alpha=-group["lr"])
+        INPLACE["add_"](p, Tensor._wrap(np.asarray(d)), alpha=-group["lr"])
 
 
 class Adam(Optimizer):
@@ -88,14 +96,18 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
         **_: Any,
     ) -> None:
-        super().__init__(params, {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay})
+        super().__init__(
+            params, {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay}
+        )
 
     def _decay(self, p: Tensor, grad: Any, group: dict[str, Any]) -> Any:
         return grad + group["weight_decay"] * p._data if group["weight_decay"] else grad
 
     def _update(self, p: Tensor, grad: Any, group: dict[str, Any]) -> None:
         grad = self._decay(p, grad, group)
-        state = self.state.setdefault(id(p), {"step": 0, "m": np.zeros_like(grad), "v": np.zeros_like(grad)})
+        state = self.state.setdefault(
+            id(p), {"step": 0, "m": np.zeros_like(grad), "v": np.zeros_like(grad)}
+        )
         b1, b2 = group["betas"]
         state["step"] += 1
         state["m"] = b1 * state["m"] + (1 - b1) * grad
@@ -106,12 +118,12 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    def __init__(self, params: Iterable[Any], lr: float = 1e-3, weight_decay: float = 1e-2, **kw: Any) -> None:
+    def __init__(
+        self, params: Iterable[Any], lr: float = 1e-3, weight_decay: float = 1e-2, **kw: Any
+    ) -> None:
         super().__init__(params, lr=lr, weight_decay=weight_decay, **kw)
 
     def _decay(self, p: Tensor, grad: Any, group: dict[str, Any]) -> Any:
         p._data *= 1 - group["lr"] * group["weight_decay"]
         p._version_counter.value += 1
         return grad
-
-

@@ -177,7 +177,9 @@ def contiguous(self: Tensor) -> Tensor:
 
 def t(self: Tensor) -> Tensor:
     if self._data.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D"
+        )
     return make_view(self, lambda a: a.T, "TBackward0")
 
 
@@ -207,9 +209,7 @@ def squeeze(self: Tensor, dim: int | None = None) -> Tensor:
 def expand(self: Tensor, *sizes: Any) -> Tensor:
     want = _shape_args(sizes)
     lead = len(want) - self._data.ndim
-    target = tuple(
-        self._data.shape[i - lead] if n == -1 else n for i, n in enumerate(want)
-    )
+    target = tuple(self._data.shape[i - lead] if n == -1 else n for i, n in enumerate(want))
     return make_view(self, lambda a: np.broadcast_to(a, target), "ExpandBackward0")
 
 
@@ -228,9 +228,13 @@ def _full(s: slice) -> bool:
 
 def getitem(self: Tensor, index: Any) -> Tensor:
     """``t[index]``: basic indexing is a chain of views named as torch names them."""
-    if isinstance(index, Tensor) and index._data.ndim == 0 and not index.dtype.is_floating_point:
-        if index.dtype.name != "bool":
-            index = int(index.item())
+    if (
+        isinstance(index, Tensor)
+        and index._data.ndim == 0
+        and not index.dtype.is_floating_point
+        and index.dtype.name != "bool"
+    ):
+        index = int(index.item())
     if _is_basic(index):
         if isinstance(index, slice):
             return make_view(self, lambda a: a[index], "SliceBackward0")
@@ -286,10 +290,8 @@ def _select_step(dim: int, i: int, shape: tuple[int, ...]) -> Step:
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     size = shape[dim]
     if not -size <= i < size:
-        raise IndexError(
-            f"index {i} is out of bounds for dimension {dim} with size {size}"
-        )
-    key = (slice(None),) * dim + (i, Ellipsis)  # the Ellipsis keeps a 0-d result a view
+        raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
+    key: Any = (slice(None),) * dim + (i, Ellipsis)  # the Ellipsis keeps a 0-d result a view
     return lambda a: a[key]
 
 
@@ -298,7 +300,7 @@ def _slice_step(dim: int, s: slice) -> Step:
     return lambda a: a[key]
 
 
-def _np_index(index: Any) -> Any:
+def _np_index(index: Any) -> Any:  # numpy's index types are too narrow to spell here
     if isinstance(index, Tensor):
         return index._data
     if isinstance(index, tuple):

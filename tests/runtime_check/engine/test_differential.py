@@ -25,18 +25,54 @@ torch = pytest.importorskip("torch")
 
 VALUES = (0.5, -1.0, 2.0, 1.5, -0.25, 0.75, -2.0)
 UNARY = (
-    "exp()", "sigmoid()", "tanh()", "relu()", "sin()", "cos()", "abs()", "neg()", "square()",
-    "clone()", "detach()", "clamp(-1.0, 1.0)", "sqrt()", "log()", "mean(0, keepdim=True)",
-    "softmax(0)", "view(3)", "reshape(3)", "t()", "unsqueeze(0).squeeze(0)", "expand(3)",
-    "flatten()", "contiguous()",
+    "exp()",
+    "sigmoid()",
+    "tanh()",
+    "relu()",
+    "sin()",
+    "cos()",
+    "abs()",
+    "neg()",
+    "square()",
+    "clone()",
+    "detach()",
+    "clamp(-1.0, 1.0)",
+    "sqrt()",
+    "log()",
+    "mean(0, keepdim=True)",
+    "softmax(0)",
+    "view(3)",
+    "reshape(3)",
+    "t()",
+    "unsqueeze(0).squeeze(0)",
+    "expand(3)",
+    "flatten()",
+    "contiguous()",
 )
-FUNCTIONS = ("F.softmax({}, dim=0)", "F.log_softmax({}, dim=0)", "F.gelu({})", "F.silu({})",
-             "F.leaky_relu({}, 0.1)", "torch.exp({})", "torch.sigmoid({})")
+FUNCTIONS = (
+    "F.softmax({}, dim=0)",
+    "F.log_softmax({}, dim=0)",
+    "F.gelu({})",
+    "F.silu({})",
+    "F.leaky_relu({}, 0.1)",
+    "torch.exp({})",
+    "torch.sigmoid({})",
+)
 BINARY = ("+", "-", "*", "/")
 SCALAR_RIGHT = ("* 2.0", "+ 1.0", "** 2", "/ 2.0", "- 0.5")
 SCALAR_LEFT = ("2.0 * ", "1.0 - ", "2.0 ** ", "2.0 / ")
-INPLACE_UNARY = ("sigmoid_()", "exp_()", "zero_()", "tanh_()", "relu_()", "neg_()",
-                 "clamp_(-1.0, 1.0)", "fill_(0.5)", "abs_()", "pow_(2)")
+INPLACE_UNARY = (
+    "sigmoid_()",
+    "exp_()",
+    "zero_()",
+    "tanh_()",
+    "relu_()",
+    "neg_()",
+    "clamp_(-1.0, 1.0)",
+    "fill_(0.5)",
+    "abs_()",
+    "pow_(2)",
+)
 INPLACE_BINARY = ("mul_({})", "add_({})", "sub_({})", "div_({})", "copy_({})")
 AUGMENTED = ("+=", "-=", "*=", "/=")
 REDUCE = ("sum()", "mean()", "prod()", "norm()")
@@ -64,9 +100,26 @@ def programs(draw: st.DrawFn) -> str:
     for _ in range(draw(st.integers(1, 9))):
         kind = draw(
             st.sampled_from(
-                ("unary", "unary", "function", "binary", "binary", "scalar", "alias",
-                 "inplace", "inplace2", "augmented", "setitem", "slice_inplace", "data_write",
-                 "backward", "backward", "grad", "requires_grad", "retain")
+                (
+                    "unary",
+                    "unary",
+                    "function",
+                    "binary",
+                    "binary",
+                    "scalar",
+                    "alias",
+                    "inplace",
+                    "inplace2",
+                    "augmented",
+                    "setitem",
+                    "slice_inplace",
+                    "data_write",
+                    "backward",
+                    "backward",
+                    "grad",
+                    "requires_grad",
+                    "retain",
+                )
             )
         )
         a, b = var(), var()
@@ -82,7 +135,9 @@ def programs(draw: st.DrawFn) -> str:
             else:
                 stmt = f"{new()} = {draw(st.sampled_from(SCALAR_LEFT))}{a}"
         elif kind == "alias":
-            stmt = f"{new()} = {a}" + draw(st.sampled_from((".detach()", ".data", "[:]", ".view(3)")))
+            stmt = f"{new()} = {a}" + draw(
+                st.sampled_from((".detach()", ".data", "[:]", ".view(3)"))
+            )
         elif kind == "inplace":
             stmt = f"{a}.{draw(st.sampled_from(INPLACE_UNARY))}"
         elif kind == "inplace2":
@@ -94,7 +149,9 @@ def programs(draw: st.DrawFn) -> str:
         elif kind == "slice_inplace":
             stmt = f"{a}[0:2].mul_(2.0)"
         elif kind == "data_write":
-            stmt = f"{a}." + draw(st.sampled_from(("data.mul_(2.0)", "detach().zero_()", "data.zero_()")))
+            stmt = f"{a}." + draw(
+                st.sampled_from(("data.mul_(2.0)", "detach().zero_()", "data.zero_()"))
+            )
         elif kind == "backward":
             retain = draw(st.sampled_from(("", "retain_graph=True")))
             stmt = f"{a}.{draw(st.sampled_from(REDUCE))}.backward({retain})"

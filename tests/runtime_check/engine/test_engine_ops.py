@@ -71,13 +71,22 @@ CASES: dict[str, tuple[str, dict[str, tuple[str, bool]]]] = {
     "eq": ("a.eq(b)", {"a": (A, True), "b": (B, True)}),
     "gt": ("a.gt(b)", {"a": (A, True), "b": (B, True)}),
     "lt": ("a.lt(b)", {"a": (A, True), "b": (B, True)}),
-    "linear": ("F.linear(a, w, bias)", {"a": (A, True), "w": (W, True), "bias": ("[0.1, 0.2, 0.3, 0.4]", True)}),
+    "linear": (
+        "F.linear(a, w, bias)",
+        {"a": (A, True), "w": (W, True), "bias": ("[0.1, 0.2, 0.3, 0.4]", True)},
+    ),
     "mse_loss": ("F.mse_loss(a, b)", {"a": (A, True), "b": (B, True)}),
     "l1_loss": ("F.l1_loss(a, b)", {"a": (A, True), "b": (B, True)}),
     "cross_entropy": ("F.cross_entropy(a, k)", {"a": (A, True), "k": ("[2, 0]", False)}),
     "nll_loss": ("F.nll_loss(a, k)", {"a": (A, True), "k": ("[2, 0]", False)}),
-    "binary_cross_entropy": ("F.binary_cross_entropy(p, b.abs())", {"p": (P, True), "b": (B, True)}),
-    "binary_cross_entropy_with_logits": ("F.binary_cross_entropy_with_logits(a, p)", {"a": (A, True), "p": (P, True)}),
+    "binary_cross_entropy": (
+        "F.binary_cross_entropy(p, b.abs())",
+        {"p": (P, True), "b": (B, True)},
+    ),
+    "binary_cross_entropy_with_logits": (
+        "F.binary_cross_entropy_with_logits(a, p)",
+        {"a": (A, True), "p": (P, True)},
+    ),
 }
 
 # Shape-dependent node names torch gives beyond the registry's default.
@@ -128,7 +137,9 @@ def _programs() -> list[tuple[str, str]]:
         for flags in _grad_flags(tensors):
             setup = _setup(tensors, flags)
             tag = "".join("1" if f else "0" for f in flags)
-            out.append((f"{op}-{tag}", f"{setup}y = {call}\nif y.requires_grad:\n    y.sum().backward()"))
+            out.append(
+                (f"{op}-{tag}", f"{setup}y = {call}\nif y.requires_grad:\n    y.sum().backward()")
+            )
             # is each input / the output saved? write it in place, then backward
             for victim in [*tensors, "y"]:
                 prog = (
@@ -137,7 +148,9 @@ def _programs() -> list[tuple[str, str]]:
                     "y.sum().backward()"
                 )
                 out.append((f"{op}-{tag}-write-{victim}", prog))
-            out.append((f"{op}-{tag}-twice", f"{setup}y = {call}\ny.sum().backward()\ny.sum().backward()"))
+            out.append(
+                (f"{op}-{tag}-twice", f"{setup}y = {call}\ny.sum().backward()\ny.sum().backward()")
+            )
     return out
 
 
@@ -187,7 +200,9 @@ def test_inplace_method_matches_torch(method: str) -> None:
     }
     call = calls.get(method, f"{method}()")
     random = method in ("normal_", "uniform_")
-    setup = f"a = torch.tensor({A}, requires_grad=True)\nb = torch.tensor({B}, requires_grad=True)\n"
+    setup = (
+        f"a = torch.tensor({A}, requires_grad=True)\nb = torch.tensor({B}, requires_grad=True)\n"
+    )
     prog = f"{setup}y = a * 1\nz = y.{call}\nsame = z is y\n"
     if random:  # values differ between backends: keep the node name, zero the values
         prog += "name = z.grad_fn.name()\nz.mul_(0)\n"
@@ -196,5 +211,7 @@ def test_inplace_method_matches_torch(method: str) -> None:
     leaf = f"{setup}a.{call}"
     assert_same(leaf, engine, torch)
     zero = "\n    y.zero_()" if random else ""
-    under_no_grad = f"{setup}y = a.sigmoid()\nwith torch.no_grad():\n    y.{call}{zero}\ny.sum().backward()"
+    under_no_grad = (
+        f"{setup}y = a.sigmoid()\nwith torch.no_grad():\n    y.{call}{zero}\ny.sum().backward()"
+    )
     assert_same(under_no_grad, engine, torch)

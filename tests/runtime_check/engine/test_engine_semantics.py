@@ -36,9 +36,11 @@ PROGRAMS: dict[str, str] = {
     "mul_other_modified": X + C + "y = x * c\nc.add_(1)\ny.sum().backward()",
     "mul_view_other_modified": X + C + "w = c[1:]\ny = x[1:] * w\nw.add_(1)\ny.sum().backward()",
     "mul_self_rebased": X + "y = x * 2\nz = y * y\ny.add_(1)\nz.sum().backward()",
-    "mul_view_saved_regenerated": X + "y = (x * 2).exp()\ny2 = y[0:2]\nz = y2 * y2\ny.add_(1)\nz.sum().backward()",
+    "mul_view_saved_regenerated": X
+    + "y = (x * 2).exp()\ny2 = y[0:2]\nz = y2 * y2\ny.add_(1)\nz.sum().backward()",
     "exp_view_modified": X + "y = x.exp()\nv = y[0:2]\nv.mul_(2)\ny.sum().backward()",
-    "no_grad_modify_saved": X + "y = x.sigmoid()\nwith torch.no_grad():\n    y.mul_(2)\ny.sum().backward()",
+    "no_grad_modify_saved": X
+    + "y = x.sigmoid()\nwith torch.no_grad():\n    y.mul_(2)\ny.sum().backward()",
     "data_write_silent": X + "y = (x * x).sum()\nx.data.mul_(10)\ny.backward()",
     "data_assign": X + "y = (x * x).sum()\nx.data = torch.tensor([1.0, 1.0, 1.0])\ny.backward()",
     "add_saves_nothing": X + "y = x + 1\nz = y.sum()\ny.mul_(3)\nz.backward()",
@@ -50,10 +52,14 @@ PROGRAMS: dict[str, str] = {
     "second_backward_exp": X + "y = x.exp()\ny.sum().backward()\ny.sum().backward()",
     "second_backward_add_ok": X + "y = (x + 1).sum()\ny.backward()\ny.backward()",
     "second_backward_retain": X + "y = (x * x).sum()\ny.backward(retain_graph=True)\ny.backward()",
-    "second_backward_after_retain": X + "y = (x * x).sum()\ny.backward(retain_graph=True)\ny.backward()\ny.backward()",
-    "shared_subgraph": X + "h = x.tanh()\na = h.sum()\nb = (h * 2).sum()\na.backward()\nb.backward()",
-    "recurrent_state": X + "h = x * 1\nfor _ in range(2):\n    h = torch.tanh(h * 2)\n    h.sum().backward()",
-    "recurrent_state_detached": X + "h = x * 1\nfor _ in range(2):\n    h = h.detach()\n    h = torch.tanh(h * x)\n    h.sum().backward()",
+    "second_backward_after_retain": X
+    + "y = (x * x).sum()\ny.backward(retain_graph=True)\ny.backward()\ny.backward()",
+    "shared_subgraph": X
+    + "h = x.tanh()\na = h.sum()\nb = (h * 2).sum()\na.backward()\nb.backward()",
+    "recurrent_state": X
+    + "h = x * 1\nfor _ in range(2):\n    h = torch.tanh(h * 2)\n    h.sum().backward()",
+    "recurrent_state_detached": X
+    + "h = x * 1\nfor _ in range(2):\n    h = h.detach()\n    h = torch.tanh(h * x)\n    h.sum().backward()",
     # no grad
     "backward_no_grad": C + "c.sum().backward()",
     "backward_under_no_grad": X + "with torch.no_grad():\n    y = (x * 2).sum()\ny.backward()",
@@ -64,14 +70,18 @@ PROGRAMS: dict[str, str] = {
     "backward_gradient_mismatch": X + "y = x + 1\ny.backward(torch.tensor([1.0, 2.0]))",
     "decorator_no_grad": X + "@torch.no_grad()\ndef f(t):\n    return t * 2\ny = f(x)",
     "decorator_no_grad_bare": X + "@torch.no_grad\ndef f(t):\n    return t * 2\ny = f(x)",
-    "enable_grad_inside": X + "with torch.no_grad():\n    with torch.enable_grad():\n        y = x * 2\n    z = x * 2",
+    "enable_grad_inside": X
+    + "with torch.no_grad():\n    with torch.enable_grad():\n        y = x * 2\n    z = x * 2",
     "set_grad_enabled_false": X + "with torch.set_grad_enabled(False):\n    y = x * 2\nz = x * 2",
-    "set_grad_enabled_call": X + "torch.set_grad_enabled(False)\ny = x * 2\ntorch.set_grad_enabled(True)\nz = x * 2",
-    "inference_saved": X + "with torch.inference_mode():\n    y = x * 2\nz = y * x\nz.sum().backward()",
+    "set_grad_enabled_call": X
+    + "torch.set_grad_enabled(False)\ny = x * 2\ntorch.set_grad_enabled(True)\nz = x * 2",
+    "inference_saved": X
+    + "with torch.inference_mode():\n    y = x * 2\nz = y * x\nz.sum().backward()",
     "inference_inplace": X + "with torch.inference_mode():\n    y = x * 2\ny.add_(1)",
     "inference_state": X + "with torch.inference_mode():\n    y = x * 2\nrg = y.requires_grad",
     "no_grad_view_inplace": X + "with torch.no_grad():\n    v = x[0:2]\nv.mul_(2)",
-    "no_grad_view_state": X + "with torch.no_grad():\n    v = x[0:2]\nz = (v * 2).sum()\nz.backward()",
+    "no_grad_view_state": X
+    + "with torch.no_grad():\n    v = x[0:2]\nz = (v * 2).sum()\nz.backward()",
     "no_grad_view_nonleaf": X + "y = x * 2\nwith torch.no_grad():\n    v = y[0:2]\nv.mul_(2)",
     # numpy, item, tolist, warnings
     "numpy_requires_grad": X + "x.numpy()",
@@ -96,45 +106,59 @@ PROGRAMS: dict[str, str] = {
     # grads, accumulation, retain_grad, hooks
     "grad_accumulates": X + "(x * x).sum().backward()\n(x * 3).sum().backward()",
     "retain_grad": X + "y = x * x\ny.retain_grad()\ny.sum().backward()\ng = y.grad",
-    "retain_grad_accumulates": X + "y = x * 1\ny.retain_grad()\ny.sum().backward(retain_graph=True)\ny.sum().backward()",
+    "retain_grad_accumulates": X
+    + "y = x * 1\ny.retain_grad()\ny.sum().backward(retain_graph=True)\ny.sum().backward()",
     "retain_grad_no_grad": C + "c.retain_grad()",
     "retains_grad_leaf": X + "x.retain_grad()\nr = x.retains_grad",
     "hook_leaf": X + "h = x.register_hook(lambda g: g * 2)\n(x * x).sum().backward()",
-    "hook_nonleaf": X + "y = x * 1\ny.register_hook(lambda g: g * 3)\ny.retain_grad()\ny.sum().backward()",
-    "hook_removed": X + "h = x.register_hook(lambda g: g * 2)\nh.remove()\n(x * x).sum().backward()",
+    "hook_nonleaf": X
+    + "y = x * 1\ny.register_hook(lambda g: g * 3)\ny.retain_grad()\ny.sum().backward()",
+    "hook_removed": X
+    + "h = x.register_hook(lambda g: g * 2)\nh.remove()\n(x * x).sum().backward()",
     "hook_no_grad": C + "c.register_hook(lambda g: g)",
     "grad_assign": X + "x.grad = torch.tensor([1.0, 1.0, 1.0])\n(x * 2).sum().backward()",
     "grad_assign_wrong_size": X + "x.grad = torch.tensor([1.0, 1.0])",
     # autograd.grad / autograd.backward
     "autograd_grad": X + "(g,) = torch.autograd.grad((x * x).sum(), x)\ns = g.tolist()[2]\ndel g",
-    "autograd_grad_twice": X + "y = x.exp().sum()\ntorch.autograd.grad(y, x)\ntorch.autograd.grad(y, x)",
-    "autograd_grad_retain": X + "y = x.exp().sum()\ntorch.autograd.grad(y, x, retain_graph=True)\n(g,) = torch.autograd.grad(y, x)\ns = g.tolist()[2]\ndel g",
-    "autograd_grad_unused": X + "w = torch.tensor([1.0], requires_grad=True)\ntorch.autograd.grad(x.sum(), w)",
-    "autograd_grad_unused_allowed": X + "w = torch.tensor([1.0], requires_grad=True)\n(g,) = torch.autograd.grad(x.sum(), w, allow_unused=True)\nnone = g is None",
+    "autograd_grad_twice": X
+    + "y = x.exp().sum()\ntorch.autograd.grad(y, x)\ntorch.autograd.grad(y, x)",
+    "autograd_grad_retain": X
+    + "y = x.exp().sum()\ntorch.autograd.grad(y, x, retain_graph=True)\n(g,) = torch.autograd.grad(y, x)\ns = g.tolist()[2]\ndel g",
+    "autograd_grad_unused": X
+    + "w = torch.tensor([1.0], requires_grad=True)\ntorch.autograd.grad(x.sum(), w)",
+    "autograd_grad_unused_allowed": X
+    + "w = torch.tensor([1.0], requires_grad=True)\n(g,) = torch.autograd.grad(x.sum(), w, allow_unused=True)\nnone = g is None",
     "autograd_grad_no_grad_output": C + "torch.autograd.grad(c.sum(), c)",
     "autograd_grad_input_no_grad": X + "torch.autograd.grad(x.sum(), x.detach())",
-    "autograd_grad_nonleaf_input": X + "y = x * x\n(g,) = torch.autograd.grad((y * 3).sum(), y)\ns = g.tolist()[2]\ndel g",
-    "autograd_grad_no_accumulate": X + "torch.autograd.grad((x * x).sum(), x)\nnone = x.grad is None",
+    "autograd_grad_nonleaf_input": X
+    + "y = x * x\n(g,) = torch.autograd.grad((y * 3).sum(), y)\ns = g.tolist()[2]\ndel g",
+    "autograd_grad_no_accumulate": X
+    + "torch.autograd.grad((x * x).sum(), x)\nnone = x.grad is None",
     "autograd_backward": X + "y = (x * x).sum()\ntorch.autograd.backward(y)",
     "autograd_backward_list": X + "torch.autograd.backward([(x * x).sum(), (x * 2).sum()])",
     # in-place rebasing and views
     "inplace_nonleaf_rebase": X + "y = x.exp()\ny += 1\ny.sum().backward()",
-    "inplace_no_grad_nonleaf": X + "y = x * 1\nwith torch.no_grad():\n    y.mul_(2)\ny.sum().backward()",
+    "inplace_no_grad_nonleaf": X
+    + "y = x * 1\nwith torch.no_grad():\n    y.mul_(2)\ny.sum().backward()",
     "inplace_makes_nonleaf": C + "c.add_(torch.tensor([1.0, 1.0, 1.0], requires_grad=True))",
     "inplace_view_copyslices": C + X + "c[0:2].add_(x[0:2])\nc.sum().backward()",
     "setitem_copyslices": C + X + "c[0] = x[1]\n(c * c).sum().backward()",
     "setitem_scalar_nonleaf": X + "y = x * 2\ny[0] = 1.0\ny.sum().backward()",
     "setitem_mask": X + "y = x * 2\ny[y > 0] = 0.0\ny.sum().backward()",
-    "setitem_index_tensor": X + "y = x * 2\ny[torch.tensor([0, 2])] = 5.0\n(y * y).sum().backward()",
+    "setitem_index_tensor": X
+    + "y = x * 2\ny[torch.tensor([0, 2])] = 5.0\n(y * y).sum().backward()",
     "view_inplace_regenerates": X + "y = x * 2\nv = y[0:2]\nv.mul_(2)\nv.sum().backward()",
     "base_inplace_regenerates_view": X + "y = x * 2\nv = y[0:2]\ny.mul_(2)\nv.sum().backward()",
-    "leaf_base_no_grad_regenerates": X + "v = x[0:2]\nwith torch.no_grad():\n    x.mul_(2)\nv.sum().backward()",
+    "leaf_base_no_grad_regenerates": X
+    + "v = x[0:2]\nwith torch.no_grad():\n    x.mul_(2)\nv.sum().backward()",
     "detach_shares_version": X + "y = x.detach()\ny.add_(1)",
     "data_not_version": X + "y = x.data\ny.add_(1)",
     "clone_keeps_history": X + "y = x.clone()\ny.sum().backward()",
     "clone_detach": X + "y = x.detach().clone()\ny.add_(1)",
-    "view_chain_names": M + "a = m[0]\nb = m[:, 1]\nc2 = m[1:, 0]\nd = m[None, 0]\ne = m[..., 0]\nf = m[...]\ng = m[:, :]\nh = m[:]\ni = m[0, None]",
-    "view_ops": M + "a = m.t()\nb = m.transpose(0, 1)\nc2 = m.permute(1, 0)\nd = m.view(6)\ne = m.reshape(3, 2)\nf = m.unsqueeze(0)\ng = f.squeeze()\nh = f.squeeze(0)\ni = m.flatten()\nj = m.t().reshape(6)\nk = m.t().contiguous()\nl = m.contiguous()",
+    "view_chain_names": M
+    + "a = m[0]\nb = m[:, 1]\nc2 = m[1:, 0]\nd = m[None, 0]\ne = m[..., 0]\nf = m[...]\ng = m[:, :]\nh = m[:]\ni = m[0, None]",
+    "view_ops": M
+    + "a = m.t()\nb = m.transpose(0, 1)\nc2 = m.permute(1, 0)\nd = m.view(6)\ne = m.reshape(3, 2)\nf = m.unsqueeze(0)\ng = f.squeeze()\nh = f.squeeze(0)\ni = m.flatten()\nj = m.t().reshape(6)\nk = m.t().contiguous()\nl = m.contiguous()",
     "view_incompatible": M + "m.t().view(6)",
     "index_tensor": M + "a = m[torch.tensor([1, 0])]\nb = m[m > 0]\n(a.sum() + b.sum()).backward()",
     "expand_backward": X + "y = x.expand(2, 3)\n(y * y).sum().backward()",

@@ -15,14 +15,14 @@ import numpy as np
 from .. import creation, grad_mode
 from ..tensor import Tensor
 from . import functional
-from . import functional as F  # noqa: N812
+from . import functional as F
 
 __all__ = [
+    "GELU",
     "BCELoss",
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     "Dropout",
-    "GELU",
     "Identity",
     "L1Loss",
     "LeakyReLU",
@@ -34,8 +34,8 @@ __all__ = [
     "NLLLoss",
     "Parameter",
     "ReLU",
-    "SiLU",
     "Sequential",
+    "SiLU",
     "Sigmoid",
     "Softmax",
     "Tanh",
@@ -59,6 +59,8 @@ class Module:
     """Base class: registers parameters and submodules assigned as attributes."""
 
     training: bool
+    _parameters: dict[str, Parameter | None]
+    _modules: dict[str, Module]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         object.__setattr__(self, "_parameters", {})
@@ -84,7 +86,9 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
         seen: set[int] = set()
         for mod_prefix, module in self._named_modules(prefix) if recurse else [(prefix, self)]:
             for name, p in module._parameters.items():
@@ -155,8 +159,8 @@ class Linear(Module):
             else:
                 self.register_parameter("bias", None)
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.linear(input, self.weight, self.bias)  # type: ignore[no-any-return]
+    def forward(self, input: Tensor) -> Tensor:
+        return F.linear(input, self.weight, self.bias)
 
 
 class _Activation(Module):
@@ -168,11 +172,11 @@ class _Activation(Module):
         self.kwargs = kwargs
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         fn = getattr(F, self._op)
         if self.inplace:
-            return fn(input, *self.args, inplace=True, **self.kwargs)  # type: ignore[no-any-return]
-        return fn(input, *self.args, **self.kwargs)  # type: ignore[no-any-return]
+            return fn(input, *self.args, inplace=True, **self.kwargs)
+        return fn(input, *self.args, **self.kwargs)
 
 
 class ReLU(_Activation):
@@ -204,17 +208,17 @@ class Softmax(Module):
         super().__init__()
         self.dim = dim
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.softmax(input, self.dim)  # type: ignore[no-any-return]
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmax(input, self.dim)
 
 
 class LogSoftmax(Softmax):
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.log_softmax(input, self.dim)  # type: ignore[no-any-return]
+    def forward(self, input: Tensor) -> Tensor:
+        return F.log_softmax(input, self.dim)
 
 
 class Identity(Module):
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return input
 
 
@@ -225,7 +229,7 @@ class Dropout(Module):
         super().__init__()
         self.p = p
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return input
 
 
@@ -235,7 +239,7 @@ class Sequential(Module):
         for i, m in enumerate(modules):
             setattr(self, str(i), m)
 
-    def forward(self, input: Any) -> Any:  # noqa: A002
+    def forward(self, input: Any) -> Any:
         for m in self._modules.values():
             input = m(input)
         return input
@@ -277,8 +281,8 @@ class _Loss(Module):
         super().__init__()
         self.reduction = reduction
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
-        return getattr(F, self._op)(input, target, reduction=self.reduction)  # type: ignore[no-any-return]
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return getattr(F, self._op)(input, target, reduction=self.reduction)
 
 
 class MSELoss(_Loss):
