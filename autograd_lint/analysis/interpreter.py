@@ -181,7 +181,12 @@ class Interpreter:
 
     def statement(self, node: cst.CSTNode, state: State) -> State:
         previous = self._owner
-        self._owner = node
+        if isinstance(node, cst.BaseSmallStatement):
+            # ``if x: a = 1; b = 2`` on one line: run it as a line of its own; positions are
+            # found through the compound statement that holds it
+            node = cst.SimpleStatementLine(body=[node])
+        else:
+            self._owner = node
         try:
             return self._statement(node, state)
         finally:

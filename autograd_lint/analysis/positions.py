@@ -27,13 +27,18 @@ class _Recorder:
     _computed: dict[cst.CSTNode, object] = field(default_factory=dict)
 
 
-def _codegen_positions(module: cst.Module, node: cst.CSTNode) -> dict[cst.CSTNode, object]:
+def _codegen_positions(
+    module: cst.Module, node: cst.CSTNode, indent: str = ""
+) -> dict[cst.CSTNode, object]:
+    """Positions of every node under ``node``, generated as if ``node`` sat at ``indent``."""
     recorder = _Recorder()
     state = PositionProvidingCodegenState(
         default_indent=module.default_indent,
         default_newline=module.default_newline,
         provider=recorder,  # type: ignore[arg-type]
     )
+    if indent:
+        state.indent_tokens.append(indent)
     node._codegen(state)
     return recorder._computed
 
@@ -121,6 +126,7 @@ class Positions:
         self._starts: dict[cst.CSTNode, tuple[int, int]] | None = None
         self._whole: dict[cst.CSTNode, object] | None = None
         self._local: dict[cst.CSTNode, dict[cst.CSTNode, object]] = {}
+        self._lines: list[str] | None = None
         self.fallbacks = 0
         """How often the whole-module fallback was needed (tests keep this at zero)."""
 
@@ -132,7 +138,10 @@ class Positions:
         line, column = starts[owner]
         local = self._local.get(owner)
         if local is None:
-            local = self._local[owner] = _codegen_positions(self._module, _header_only(owner))
+            indent = self._indent(line, column)
+            local = self._local[owner] = _codegen_positions(
+                self._module, _header_only(owner), indent
+            )
         found = local.get(node)
         if found is None:
             self.fallbacks += 1
@@ -140,11 +149,18 @@ class Positions:
         first_line = 1 + _leading_line_count(owner)
         start, end = found.start, found.end  # type: ignore[attr-defined]
         return Range(
-            line + start.line - first_line,
-            start.column + (column if start.line == first_line else 0),
-            line + end.line - first_line,
-            end.column + (column if end.line == first_line else 0),
+            line + start.line - first_line, start.column, line + end.line - first_line, end.column
         )
+
+    def _indent(self, line: int, column: int) -> str:
+        """The whitespace before a statement (its block's indentation, tabs included)."""
+        if column == 0:
+            return ""
+        if self._lines is None:
+            self._lines = self._source.splitlines()
+        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+        prefix = text[:column]
+        return prefix if not prefix.strip() else " " * column
 
     def _statement_starts(self) -> dict[cst.CSTNode, tuple[int, int]] | None:
         if self._starts is None:
@@ -182,7 +198,9 @@ def _leading_line_count(node: cst.CSTNode) -> int:
 
 def _header_only(node: cst.CSTNode) -> cst.CSTNode:
     """A compound statement without its body: its header's positions are unchanged."""
-    if isinstance(node, cst.BaseCompoundStatement):
+    if isinstance(node, cst.BaseCompoundStatement) and not isinstance(
+        node.body, cst.SimpleStatementSuite
+    ):
         empty = cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
         changes: dict[str, object] = {"body": empty}
         if isinstance(node, cst.If | cst.For | cst.While | cst.Try):

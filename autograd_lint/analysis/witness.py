@@ -10,9 +10,12 @@ replayable" rather than a script that runs the user's code.
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from autograd_lint import ops
+from autograd_lint.analysis import shapes
 from autograd_lint.analysis.names import dotted
 from autograd_lint.analysis.trace import (
     Backward,
@@ -104,15 +107,42 @@ class _Checker(cst.CSTVisitor):
 
 
 def _placeholder(name: str, value: Value) -> str | None:
+    """A marker line; its shape is filled in once the whole script is known."""
     if isinstance(value, Tensor):
         if value.requires_grad is Tri.YES and value.is_leaf is not Tri.NO:
-            return f"{name} = torch.randn(2, 2, requires_grad=True)"
-        if value.requires_grad is Tri.YES:
-            return f"{name} = nn.Linear(2, 2)(torch.randn(2, 2))"
-        return f"{name} = torch.randn(2, 2)"
+            kind = "leaf"
+        elif value.requires_grad is Tri.YES:
+            kind = "nonleaf"
+        else:
+            kind = "plain"
+        return f"{name} = {shapes.PLACEHOLDER_PREFIX}{kind}__"
     if isinstance(value, NNModule):
         return f"{name} = nn.Linear(2, 2)"
     return None
+
+
+_MARKER = re.compile(
+    rf"^(?P<indent>\s*)(?P<name>\w+) = {shapes.PLACEHOLDER_PREFIX}(?P<kind>\w+?)__$"
+)
+
+
+def _fill_placeholders(lines: list[str]) -> list[str]:
+    """Give each placeholder the shape the script's own ops need."""
+    names = [m.group("name") for m in map(_MARKER.match, lines) if m]
+    if not names:
+        return lines
+    found = shapes.infer("\n".join(lines), names)
+    filled = []
+    for line in lines:
+        match = _MARKER.match(line)
+        if match is None:
+            filled.append(line)
+            continue
+        shape = found.get(match.group("name"), shapes.DEFAULT)
+        filled.append(
+            f"{match.group('indent')}{match.group('name')} = {shapes.fill(match.group('kind'), shape)}"
+        )
+    return filled
 
 
 class SliceBuilder:
@@ -175,8 +205,9 @@ class SliceBuilder:
         free = self._free_names("\n".join(lines), defined)
         if free is None:
             return None
-        preamble = [f"{name} = torch.randn(2, 2)" for name in sorted(free)]
-        return "\n".join([*self._imports(), *preamble, *lines]) + "\n"
+        preamble = [f"{name} = {shapes.PLACEHOLDER_PREFIX}plain__" for name in sorted(free)]
+        body = _fill_placeholders([*preamble, *lines])
+        return "\n".join([*self._imports(), *body]) + "\n"
 
     def _define(self, name: str, value: Value, names_of: dict[int, str]) -> str | None:
         """A stand-in for a value the script cannot compute as the file does."""
@@ -248,6 +279,7 @@ class SliceBuilder:
         collector = _NameCollector()
         module.visit(collector)
         known = defined | set(_TORCH_ROOTS) | _ALLOWED_BUILTINS | {"True", "False", "None"}
+        known |= {n for n in collector.loaded if n.startswith(shapes.PLACEHOLDER_PREFIX)}
         if collector.called - known:
             return None
         return collector.loaded - known - collector.called

@@ -1,0 +1,249 @@
+"""Shapes for a witness's placeholders, inferred from how the script uses them.
+
+A placeholder stands for a value the file does not show (a function parameter, the result
+of a call the analyzer does not follow). Its shape is whatever makes the script's own ops
+fit: the left operand of ``@`` with a known ``(k, m)`` matrix gets ``(2, k)``, an operand
+of ``+`` takes the other side's shape, the input of ``nn.Linear(i, o)`` gets ``(2, i)``,
+``.item()`` needs one element. Known shapes come from literal constructor calls
+(``torch.randn(4, 3)``). What stays unknown gets a small square default.
+"""
+
+from __future__ import annotations
+
+import ast
+
+Shape = tuple[int, ...]
+DEFAULT: Shape = (2, 2)
+PLACEHOLDER_PREFIX = "__placeholder_"
+"""``x = __placeholder_leaf__`` marks a line whose right-hand side is filled in here."""
+
+_CONSTRUCTORS = {"randn", "rand", "zeros", "ones", "empty"}
+_SAME_SHAPE_METHODS = {
+    "detach",
+    "clone",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "exp",
+    "log",
+    "sin",
+    "cos",
+    "abs",
+    "neg",
+    "sqrt",
+    "square",
+    "clamp",
+    "softmax",
+    "log_softmax",
+    "contiguous",
+    "float",
+    "to",
+    "requires_grad_",
+    "mul_",
+    "add_",
+    "sub_",
+    "div_",
+    "zero_",
+    "fill_",
+    "clamp_",
+    "sigmoid_",
+    "relu_",
+    "tanh_",
+    "exp_",
+    "copy_",
+    "pow",
+    "pow_",
+    "gelu",
+    "silu",
+}
+_REDUCTIONS = {"sum", "mean", "norm", "prod"}
+_ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
+_LOSSES = {
+    "mse_loss",
+    "l1_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "smooth_l1_loss",
+}
+
+
+def _int_args(call: ast.Call) -> Shape | None:
+    values: list[int] = []
+    args = call.args
+    if len(args) == 1 and isinstance(args[0], ast.Tuple | ast.List):
+        args = list(args[0].elts)
+    for arg in args:
+        if (
+            isinstance(arg, ast.Constant)
+            and isinstance(arg.value, int)
+            and not isinstance(arg.value, bool)
+        ):
+            values.append(arg.value)
+        else:
+            return None
+    return tuple(values)
+
+
+def _callee(call: ast.Call) -> str:
+    parts: list[str] = []
+    node: ast.expr = call.func
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+class _Inference:
+    def __init__(self, placeholders: dict[str, Shape | None]) -> None:
+        self.shapes: dict[str, Shape] = {}
+        self.linears: dict[str, tuple[int, int]] = {}
+        self.placeholders = placeholders
+        self.changed = False
+
+    def want(self, node: ast.expr, shape: Shape | None) -> None:
+        """Record that ``node`` (if it is a placeholder name) should have ``shape``."""
+        if shape is None or not isinstance(node, ast.Name):
+            return
+        if node.id in self.placeholders and self.placeholders[node.id] is None:
+            self.placeholders[node.id] = shape
+            self.changed = True
+
+    def shape(self, node: ast.expr) -> Shape | None:
+        if isinstance(node, ast.Name):
+            return self.shapes.get(node.id)
+        if isinstance(node, ast.Constant):
+            return ()
+        if isinstance(node, ast.BinOp):
+            left, right = self.shape(node.left), self.shape(node.right)
+            if isinstance(node.op, ast.MatMult):
+                return self._matmul(node, left, right)
+            if isinstance(node.op, _ELEMENTWISE):
+                self.want(node.left, right)
+                self.want(node.right, left)
+                if left is None or right is None:
+                    return left if right is None else right
+                return left if len(left) >= len(right) else right
+            return None
+        if isinstance(node, ast.UnaryOp):
+            return self.shape(node.operand)
+        if isinstance(node, ast.Subscript):
+            base = self.shape(node.value)
+            return base[1:] if base else None
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        return None
+
+    def _matmul(self, node: ast.BinOp, left: Shape | None, right: Shape | None) -> Shape | None:
+        if left is not None and len(left) >= 1 and right is None:
+            self.want(node.right, (left[-1],))
+            right = (left[-1],)
+        if right is not None and len(right) >= 2 and left is None:
+            self.want(node.left, (2, right[-2]))
+            left = (2, right[-2])
+        if left is None or right is None or not left or not right:
+            return None
+        if len(right) == 1:
+            return left[:-1]
+        if len(left) == 1:
+            return right[:-2] + right[-1:]
+        return left[:-1] + right[-1:]
+
+    def _call(self, call: ast.Call) -> Shape | None:
+        name = _callee(call)
+        last = name.rsplit(".", 1)[-1]
+        if name.startswith("torch.") and last in _CONSTRUCTORS:
+            return _int_args(call)
+        if isinstance(call.func, ast.Name) and call.func.id in self.linears:
+            features_in, features_out = self.linears[call.func.id]
+            if call.args:
+                self.want(call.args[0], (2, features_in))
+                inner = self.shape(call.args[0])
+                return (inner[:-1] if inner else (2,)) + (features_out,)
+            return None
+        if isinstance(call.func, ast.Attribute):
+            receiver = call.func.value
+            if last == "item":
+                self.want(receiver, (1,))
+                return ()
+            if last in _REDUCTIONS and not call.args:
+                self.shape(receiver)
+                return ()
+            if last in _SAME_SHAPE_METHODS and not name.startswith(("torch.", "F.", "nn.")):
+                return self.shape(receiver)
+            if last == "t" and not name.startswith("torch."):
+                base = self.shape(receiver)
+                return tuple(reversed(base)) if base is not None else None
+        if last in _LOSSES and len(call.args) >= 2:
+            first, second = self.shape(call.args[0]), self.shape(call.args[1])
+            self.want(call.args[0], second)
+            self.want(call.args[1], first)
+            return ()
+        if call.args and (name.startswith(("torch.", "F.")) and last in _SAME_SHAPE_METHODS):
+            return self.shape(call.args[0])
+        for arg in call.args:
+            self.shape(arg)
+        return None
+
+    def statement(self, statement: ast.stmt) -> None:
+        if isinstance(statement, ast.With):
+            for inner in statement.body:
+                self.statement(inner)
+            return
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+            value = statement.value
+            if isinstance(target, ast.Name):
+                if isinstance(value, ast.Call) and _callee(value) in {
+                    "nn.Linear",
+                    "torch.nn.Linear",
+                }:
+                    sizes = _int_args(value)
+                    if sizes is not None and len(sizes) == 2:
+                        self.linears[target.id] = (sizes[0], sizes[1])
+                    return
+                if target.id in self.placeholders:
+                    known = self.placeholders[target.id]
+                    if known is not None:
+                        self.shapes[target.id] = known
+                    else:
+                        self.shapes.pop(target.id, None)
+                    return
+                shape = self.shape(value)
+                if shape is not None:
+                    self.shapes[target.id] = shape
+                return
+        for node in ast.walk(statement):
+            if isinstance(node, ast.expr) and not isinstance(node, ast.Name):
+                self.shape(node)
+                break
+
+
+def infer(script: str, placeholders: list[str]) -> dict[str, Shape]:
+    """Shapes for the placeholder names of ``script`` (the default where nothing tells)."""
+    try:
+        tree = ast.parse(script)
+    except SyntaxError:
+        return dict.fromkeys(placeholders, DEFAULT)
+    wanted: dict[str, Shape | None] = dict.fromkeys(placeholders)
+    for _ in range(3):
+        inference = _Inference(wanted)
+        for statement in tree.body:
+            inference.statement(statement)
+        if not inference.changed:
+            break
+    return {name: shape if shape is not None else DEFAULT for name, shape in wanted.items()}
+
+
+def fill(kind: str, shape: Shape) -> str:
+    """The expression that stands for a placeholder of ``kind`` with ``shape``."""
+    dims = ", ".join(str(d) for d in shape) if shape else ""
+    if kind == "leaf":
+        return f"torch.randn({dims}{', ' if dims else ''}requires_grad=True)"
+    if kind == "nonleaf":
+        features = shape[-1] if shape else 1
+        inner = f"torch.randn({dims})" if shape else "torch.randn(1)"
+        call = f"nn.Linear({features}, {features})({inner})"
+        return call if shape else f"{call}.sum()"
+    return f"torch.randn({dims})"
