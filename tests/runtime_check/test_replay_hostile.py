@@ -253,3 +253,45 @@ def test_missing_torch_backend_is_reported_by_the_worker(monkeypatch: pytest.Mon
     )
     assert [v.status for v in verdicts] == ["not_replayable"] * 2
     assert "cannot be loaded: ModuleNotFoundError" in verdicts[0].evidence
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_process_per_run_mode_limits_and_recovers(backend: str) -> None:
+    """The mode CUDA uses (each witness runs in its worker, no fork), exercised on the CPU:
+    a runaway witness is ended by the wall-clock alarm, and only it is charged."""
+    backend_or_skip(backend)
+    ok = HEADER + "x = torch.randn(3)\ny = x * 2\n"
+    runs = [
+        sandbox.Run(0, ok, timeout_s=20),
+        sandbox.Run(1, HEADER + "x = 10 ** 10 ** 8\n", timeout_s=2),
+        sandbox.Run(2, ok, timeout_s=20),
+    ]
+    started = time.monotonic()
+    outcome = sandbox.run_batch(runs, backend, "cpu", fork=False)
+    elapsed = time.monotonic() - started
+    assert outcome.fatal is None
+    assert outcome.results[0]["finished"] is True
+    assert outcome.results[2]["finished"] is True
+    assert outcome.results[1]["killed"] == "worker"
+    assert outcome.results[1]["reason"] in (
+        "sandbox process ended: timed out",
+        "sandbox process ended: CPU time limit exceeded",
+    )
+    assert elapsed < 3 * sandbox.STARTUP_ALLOWANCE_S[backend]
+
+
+def test_a_worker_that_never_starts_fails_every_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+
+    def never_ready(
+        runs: list[sandbox.Run], backend: str, device: str, fork: bool
+    ) -> tuple[sandbox.BatchOutcome, str]:
+        calls.append(len(runs))
+        return sandbox.BatchOutcome(backend, device), "sandbox process exited with status 1"
+
+    monkeypatch.setattr(sandbox, "_one_worker", never_ready)
+    outcome = sandbox.run_batch([sandbox.Run(i, "pass\n") for i in range(3)], "mini", "cpu")
+    assert calls == [3]
+    assert {r["reason"] for r in outcome.results.values()} == {
+        "sandbox process exited with status 1"
+    }

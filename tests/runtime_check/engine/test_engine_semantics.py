@@ -161,6 +161,8 @@ PROGRAMS: dict[str, str] = {
     + "a = m.t()\nb = m.transpose(0, 1)\nc2 = m.permute(1, 0)\nd = m.view(6)\ne = m.reshape(3, 2)\nf = m.unsqueeze(0)\ng = f.squeeze()\nh = f.squeeze(0)\ni = m.flatten()\nj = m.t().reshape(6)\nk = m.t().contiguous()\nl = m.contiguous()",
     "view_incompatible": M + "m.t().view(6)",
     "index_tensor": M + "a = m[torch.tensor([1, 0])]\nb = m[m > 0]\n(a.sum() + b.sum()).backward()",
+    "inplace_broadcast_mismatch": X + "y = x.mean(0, keepdim=True)\ny += x",
+    "expand_same_shape_write": C + "y = c.expand(3)\ny[0:2].mul_(2.0)",
     "expand_backward": X + "y = x.expand(2, 3)\n(y * y).sum().backward()",
     "unsqueeze_expand_sum": X + "y = x.unsqueeze(1).expand(3, 2)\ny.sum().backward()",
     # dtypes
@@ -168,6 +170,39 @@ PROGRAMS: dict[str, str] = {
     "int_inplace_cast_error": "a = torch.arange(3)\na += 1.5",
     "comparisons": X + "a = x > 0\nb = x.eq(x)\nc2 = x.argmax()\nd = x.lt(1.0)",
 }
+
+
+LIN = (
+    "lin = torch.nn.Linear(3, 2)\n"
+    "with torch.no_grad():\n"
+    "    lin.weight.copy_(torch.tensor([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]))\n"
+    "    lin.bias.copy_(torch.tensor([0.05, -0.05]))\n"
+    "w = lin.weight\n"
+    "b = lin.bias\n"
+)
+NN_PROGRAMS: dict[str, str] = {
+    "linear_module": X + LIN + "y = lin(x)\ny.sum().backward()",
+    "sgd_step_bumps_version": X + LIN + "opt = torch.optim.SGD(lin.parameters(), lr=0.1)\n"
+    "loss = lin(x).pow(2).sum()\nloss.backward()\nopt.step()\nopt.zero_grad()\ndel opt",
+    "sgd_step_then_backward": X + LIN + "opt = torch.optim.SGD(lin.parameters(), lr=0.1)\n"
+    "out = lin(x.unsqueeze(0))\nl1 = out.sum()\nl2 = (out * out).sum()\nl1.backward()\n"
+    "opt.step()\nl2.backward()\ndel opt",
+    "sgd_step_saved_weight": LIN + "h = torch.tensor([[0.5, -1.0, 2.0]], requires_grad=True)\n"
+    "opt = torch.optim.SGD(lin.parameters(), lr=0.1)\nout = lin(h)\n"
+    "out.sum().backward(retain_graph=True)\nopt.step()\nout.sum().backward()\ndel opt",
+    "sequential": X + LIN + "net = torch.nn.Sequential(lin, torch.nn.ReLU(), torch.nn.Sigmoid())\n"
+    "y = net(x)\ny.sum().backward()\nn = len(list(net.parameters()))\ndel net",
+    "mse_module": X + C + "loss = torch.nn.MSELoss()(x, c)\nloss.backward()",
+    "cross_entropy_module": M + "k = torch.tensor([2, 0])\nloss = torch.nn.CrossEntropyLoss()(m, k)\nloss.backward()",
+    "parameter_leaf": "p = torch.nn.Parameter(torch.tensor([1.0, 2.0]))\nq = p * 2\nq.sum().backward()",
+    "parameter_inplace": "p = torch.nn.Parameter(torch.tensor([1.0, 2.0]))\np.add_(1)",
+    "module_zero_grad": X + LIN + "lin(x).sum().backward()\nlin.zero_grad()\nnone = lin.weight.grad is None",
+    "data_update_params": X + LIN + "loss = lin(x).sum()\nloss.backward()\n"
+    "for p in lin.parameters():\n    p.data -= 0.1 * p.grad\ndel p",
+    "no_grad_update_params": X + LIN + "loss = (lin(x) ** 2).sum()\nloss.backward()\n"
+    "with torch.no_grad():\n    for p in lin.parameters():\n        p -= 0.1 * p.grad\ndel p\nloss.backward()",
+}
+PROGRAMS.update(NN_PROGRAMS)
 
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
