@@ -4,7 +4,7 @@ Started by :mod:`autograd_lint.runtime_check.sandbox` as ``python -I -S -B _work
 an empty directory with a minimal environment. It reads one JSON request on stdin::
 
     {"backend": "mini" | "torch", "device": "cpu" | "cuda" | "auto",
-     "sys_path": [...],
+     "sys_path": [...], "fork": true,
      "runs": [{"id": 0, "script": "...", "observe": "..." | null,
                "timeout_s": 10.0, "memory_mb": 1024}, ...]}
 
@@ -46,8 +46,10 @@ BACKEND_INTERNALS = frozenset({"torch", "numpy"})
 
 
 def _set_limit(name: str, soft: int, hard: int | None = None) -> None:
-    import resource
-
+    try:
+        import resource
+    except ImportError:  # not a POSIX system: only the parent's wall-clock bound applies
+        return
     which = getattr(resource, name, None)
     if which is None:  # not on this platform
         return
@@ -71,8 +73,10 @@ def _address_space_now() -> int | None:
 
 
 def _cpu_seconds_used() -> float:
-    import resource
-
+    try:
+        import resource
+    except ImportError:
+        return 0.0
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
@@ -343,11 +347,14 @@ def _run_forked(
 def _run_inline(
     run: dict[str, Any], modules: dict[str, ModuleType], seed: Callable[[], None], device: str
 ) -> dict[str, Any]:
-    """One run in this process (CUDA): CPU time is limited; address space is not, because
-    the CUDA runtime reserves far more of it than any limit would allow. GPU memory is
-    capped through torch instead."""
-    apply_limits(run["timeout_s"], run["memory_mb"], limit_memory=False)
-    signal.alarm(max(1, int(run["timeout_s"] + 0.999)))  # wall clock: SIGALRM ends the worker
+    """One run in this process (CUDA, or where fork is missing or not wanted).
+
+    CPU time and wall clock are limited. On CUDA address space is not, because the CUDA
+    runtime reserves far more of it than any limit would allow; GPU memory is capped
+    through torch instead."""
+    apply_limits(run["timeout_s"], run["memory_mb"], limit_memory=device == "cpu")
+    if hasattr(signal, "alarm"):  # wall clock: SIGALRM ends the worker
+        signal.alarm(max(1, int(run["timeout_s"] + 0.999)))
     torch = modules["torch"]
     if device == "cuda":
         try:
@@ -398,10 +405,10 @@ def main() -> int:
         refused = _revalidate(run)
         if refused is not None:
             send({"id": run["id"], "rejected": refused})
-        elif device == "cpu":
+        elif device == "cpu" and request.get("fork", True) and hasattr(os, "fork"):
             send(_run_forked(run, modules, seed))
         else:
-            # One inline run per process: the parent starts a new worker for the rest.
+            # CUDA (or no fork): one run per process; the parent starts another for the rest.
             send(_run_inline(run, modules, seed, device))
             break
     return 0

@@ -54,6 +54,8 @@ class BatchOutcome:
     fatal: str | None = None
     results: dict[int, dict[str, Any]] = field(default_factory=dict)
     version: str = ""
+    ready: bool = False
+    """The worker imported its backend and started on the runs."""
 
 
 def child_environment(home: str) -> dict[str, str]:
@@ -86,11 +88,12 @@ def child_sys_path() -> list[str]:
     return paths
 
 
-def _request(runs: Sequence[Run], backend: str, device: str) -> bytes:
+def _request(runs: Sequence[Run], backend: str, device: str, fork: bool) -> bytes:
     return json.dumps(
         {
             "backend": backend,
             "device": device,
+            "fork": fork,
             "sys_path": child_sys_path(),
             "runs": [
                 {
@@ -114,9 +117,13 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
 
 
 _SIGNAL_MEANING = {
-    int(signal.SIGKILL): "killed",
-    int(signal.SIGXCPU): "CPU time limit exceeded",
-    int(signal.SIGALRM): "timed out",
+    int(number): meaning
+    for name, meaning in (
+        ("SIGKILL", "killed"),
+        ("SIGXCPU", "CPU time limit exceeded"),
+        ("SIGALRM", "timed out"),
+    )
+    if (number := getattr(signal, name, None)) is not None
 }
 
 
@@ -128,7 +135,9 @@ def _describe_exit(returncode: int | None, stderr: bytes) -> str:
     return f"sandbox process exited with status {returncode} {tail[0]}".strip()
 
 
-def _one_worker(runs: Sequence[Run], backend: str, device: str) -> tuple[BatchOutcome, str | None]:
+def _one_worker(
+    runs: Sequence[Run], backend: str, device: str, fork: bool
+) -> tuple[BatchOutcome, str | None]:
     """Start one worker for ``runs``; return what it reported and, if it ended early, why."""
     budget = STARTUP_ALLOWANCE_S.get(backend, 60.0) + sum(
         r.timeout_s + PER_RUN_SLACK_S for r in runs
@@ -145,7 +154,7 @@ def _one_worker(runs: Sequence[Run], backend: str, device: str) -> tuple[BatchOu
             close_fds=True,
         )
         try:
-            out, err = process.communicate(_request(runs, backend, device), timeout=budget)
+            out, err = process.communicate(_request(runs, backend, device, fork), timeout=budget)
             ended: str | None = None
         except subprocess.TimeoutExpired:
             _kill_group(process)
@@ -163,38 +172,44 @@ def _one_worker(runs: Sequence[Run], backend: str, device: str) -> tuple[BatchOu
             outcome.fatal = str(message["fatal"])
             outcome.device = str(message.get("device", device))
         elif "ready" in message:
+            outcome.ready = True
             outcome.device = str(message.get("device", device))
             outcome.version = str(message.get("version", ""))
         elif "id" in message:
             outcome.results[int(message["id"])] = message
     if ended is None and process.returncode != 0:
         ended = _describe_exit(process.returncode, err[-MAX_STDERR:])
-    if ended is None and "ready" not in out.decode("utf-8", "replace") and outcome.fatal is None:
+    if ended is None and not outcome.ready and outcome.fatal is None:
         ended = _describe_exit(process.returncode, err[-MAX_STDERR:])
     return outcome, ended
 
 
-def run_batch(runs: Sequence[Run], backend: str, device: str) -> BatchOutcome:
+def run_batch(runs: Sequence[Run], backend: str, device: str, fork: bool = True) -> BatchOutcome:
     """Execute every run on ``backend``/``device``; each gets a result, a fatal, or a reason.
 
     A worker may stop early on purpose (on CUDA it runs one witness per process) or by
-    accident (killed); the remaining runs go to a fresh worker as long as each worker makes
-    progress.
+    accident (killed). If it never got its backend ready, every run fails with the reason;
+    otherwise the run it was on is charged with the failure and the rest go to a fresh
+    worker, so one witness that brings its process down cannot sink the others.
+
+    ``fork=False`` gives every run a worker process of its own, as on CUDA (slower: the
+    backend is imported once per run).
     """
     total = BatchOutcome(backend=backend, device=device)
     pending = list(runs)
     while pending:
-        outcome, ended = _one_worker(pending, backend, device)
+        outcome, ended = _one_worker(pending, backend, device, fork)
         total.device, total.version = outcome.device, outcome.version or total.version
         total.results.update(outcome.results)
         if outcome.fatal is not None:
             total.fatal = outcome.fatal
             return total
         remaining = [run for run in pending if run.id not in outcome.results]
-        if len(remaining) == len(pending):  # no progress: report why and stop
+        if len(remaining) == len(pending):  # no progress
             reason = ended or "sandbox process returned no result"
-            for run in remaining:
+            charged = remaining if not outcome.ready else remaining[:1]
+            for run in charged:
                 total.results[run.id] = {"id": run.id, "killed": "worker", "reason": reason}
-            return total
+            remaining = remaining[len(charged) :]
         pending = remaining
     return total
