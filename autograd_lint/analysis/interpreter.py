@@ -118,6 +118,7 @@ class Interpreter:
         self._seq = 0
         self._frame = _Frame("<module>", module, 0, 0, None, 0)
         self._grad_off_site: cst.CSTNode | None = None
+        self._loops: list[tuple[cst.For | cst.While, int]] = []
         self._owner: cst.CSTNode = module
         """The statement whose expressions are being evaluated (positions are found through it)."""
 
@@ -296,6 +297,7 @@ class Interpreter:
             surely_runs = isinstance(node.test, cst.Name) and node.test.value == "True"
         current = state.copy()
         outcomes: list[State] = []
+        self._loops.append((node, fresh_id()))
         saved = self._frame
         self._frame = _Frame(
             saved.scope,
@@ -320,6 +322,7 @@ class Interpreter:
                 current = body_end
         finally:
             self._frame = saved
+            self._loops.pop()
         if isinstance(node, cst.While):
             self._owner = node
             self.expr(node.test, current)
@@ -1115,6 +1118,7 @@ class Interpreter:
             if spec.saves_output:
                 graph.saved.append(SavedRef(result, seq, node, "output"))
             result.node = graph
+            graph.result = result
             if spec.kind == "copy" and any(t.requires_grad is Tri.YES for t in tensors):
                 result.clone_site = node
         return result
@@ -1176,6 +1180,8 @@ class Interpreter:
             requires_grad=requires_grad,
             call=node,
             in_loop=self._frame.loop_depth > 0,
+            loop=self._loops[-1][0] if self._loops else None,
+            loop_started=self._loops[-1][1] if self._loops else 0,
         )
         self.trace.events.append(event)
         if tensor is None or tensor.node is None:

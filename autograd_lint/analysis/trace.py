@@ -89,6 +89,10 @@ class Backward(Event):
     """Nodes holding saved tensors that an earlier backward freed."""
     stale: list[StaleSave] = field(default_factory=list)
     in_loop: bool = False
+    loop: cst.For | cst.While | None = None
+    """The innermost loop around the call, if any."""
+    loop_started: int = 0
+    """Order number at which that loop started: graph nodes with a larger id were built in it."""
 
     def rank(self) -> int:
         return 2 * bool(self.freed) + bool(self.stale)

@@ -66,6 +66,8 @@ class GraphNode:
     saved: list[SavedRef] = field(default_factory=list)
     saves_internal: bool = False
     id: int = field(default_factory=fresh_id)
+    result: Tensor | None = None
+    """The tensor this node is the ``grad_fn`` of (it names the state a fix detaches)."""
 
     @property
     def holds_saved(self) -> bool:

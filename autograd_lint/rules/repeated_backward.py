@@ -9,7 +9,7 @@ import libcst as cst
 from autograd_lint.analysis.names import keyword
 from autograd_lint.analysis.trace import Backward, Trace
 from autograd_lint.analysis.witness import witness_for_repeated
-from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Severity
+from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Range, Severity
 from autograd_lint.rules._build import diagnostic, line_of
 from autograd_lint.rules.base import Rule
 
@@ -67,19 +67,36 @@ the message says which fits.
                 continue
             node, first = event.freed[0]
             same_call = first.site is event.site
-            if same_call:
+            carried = _carried_state(event, event.loop) if same_call and event.loop else None
+            if carried is not None:
                 hint = (
-                    "the graph of an earlier iteration is still reachable (a state carried across "
-                    "iterations): detach it at the top of the loop (e.g. `h = h.detach()`), or build "
-                    "the graph inside the loop"
+                    f"`{carried}` carries the graph of the previous iteration into this one: "
+                    f"detach it at the top of the loop (`{carried} = {carried}.detach()`)"
                 )
                 related = [(node.site, "saved for backward here, in an earlier iteration")]
+                fixes = _detach_fix(trace, event)
+            elif same_call and node.id > event.loop_started:
+                hint = (
+                    "a value carried from one iteration to the next (a hidden state, possibly kept "
+                    "on `self`) still holds the previous iteration's graph: detach it once per "
+                    "iteration"
+                )
+                related = [(node.site, "saved for backward here, in an earlier iteration")]
+                fixes = ()
+            elif same_call:
+                hint = (
+                    "the graph was built before the loop and the first iteration freed it: build it "
+                    "inside the loop, or pass `retain_graph=True` if repeating the backward is intended"
+                )
+                related = [(node.site, "saved for backward here, before the loop")]
+                fixes = ()
             else:
                 hint = f"pass `retain_graph=True` to the backward at line {line_of(trace, first.site)} if a second backward is intended"
                 related = [
                     (first.site, "first backward here"),
                     (node.site, "saved for backward here"),
                 ]
+                fixes = _retain_fix(trace, first)
             yield diagnostic(
                 trace,
                 self.code,
@@ -88,7 +105,7 @@ the message says which fits.
                 f"torch raises '{MESSAGE}'; {hint}",
                 Severity.ERROR,
                 related,
-                fixes=() if same_call else _retain_fix(trace, first),
+                fixes=fixes,
                 witness=witness_for_repeated(trace, event, first),
             )
 
@@ -119,3 +136,50 @@ def _retain_fix(trace: Trace, first: Backward) -> tuple[Fix, ...]:
             safe=False,
         ),
     )
+
+
+def _carried_state(event: Backward, loop: cst.For | cst.While) -> str | None:
+    """The name, reassigned in the loop, whose earlier-iteration graph this backward reaches."""
+    assigned = _names_assigned(loop.body)
+    for node, _ in event.freed:
+        result = node.result
+        if result is not None and result.label in assigned:
+            return result.label
+    return None
+
+
+def _names_assigned(block: cst.BaseSuite) -> set[str]:
+    names: set[str] = set()
+    statements = block.body if isinstance(block, cst.IndentedBlock) else [block]
+    for statement in statements:
+        if isinstance(statement, cst.SimpleStatementLine | cst.SimpleStatementSuite):
+            for small in statement.body:
+                if isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        if isinstance(target.target, cst.Name):
+                            names.add(target.target.value)
+                        elif isinstance(target.target, cst.Tuple):
+                            names.update(
+                                e.value.value
+                                for e in target.target.elements
+                                if isinstance(e.value, cst.Name)
+                            )
+    return names
+
+
+def _detach_fix(trace: Trace, event: Backward) -> tuple[Fix, ...]:
+    """``h = h.detach()`` at the top of the loop (offered only: it changes what is trained)."""
+    loop = event.loop
+    if loop is None or not isinstance(loop.body, cst.IndentedBlock) or not loop.body.body:
+        return ()
+    name = _carried_state(event, loop) if isinstance(loop, cst.For | cst.While) else None
+    if name is None:
+        return ()
+    first = loop.body.body[0]
+    start = trace.range_of(first)
+    indent = " " * start.start_col
+    edit = Edit(
+        Range(start.start_line, start.start_col, start.start_line, start.start_col),
+        f"{name} = {name}.detach()\n{indent}",
+    )
+    return (Fix(f"Detach `{name}` at the top of the loop", (edit,), safe=False),)
