@@ -158,6 +158,11 @@ def apply_inplace(
     """Write ``compute()`` (the op's out-of-place result) into ``target``, as torch's ``op_``."""
     check_inplace(target, others)
     result = compute()
+    if np.broadcast_shapes(result._data.shape, target._data.shape) != target._data.shape:
+        raise RuntimeError(
+            f"output with shape {list(target._data.shape)} doesn't match the broadcast shape "
+            f"{list(np.broadcast_shapes(result._data.shape, target._data.shape))}"
+        )
     if result._data.dtype != target._data.dtype:
         got, want = dtypes.from_numpy(result._data.dtype), target.dtype
         if not want.is_floating_point and (

@@ -210,6 +210,9 @@ def expand(self: Tensor, *sizes: Any) -> Tensor:
     want = _shape_args(sizes)
     lead = len(want) - self._data.ndim
     target = tuple(self._data.shape[i - lead] if n == -1 else n for i, n in enumerate(want))
+    if int(np.prod(target)) == self._data.size:
+        # only size-1 dims: a plain (writable) view, as torch allows writes through it
+        return make_view(self, lambda a: a.reshape(target), "ExpandBackward0")
     return make_view(self, lambda a: np.broadcast_to(a, target), "ExpandBackward0")
 
 

@@ -193,10 +193,13 @@ NN_PROGRAMS: dict[str, str] = {
     "sequential": X + LIN + "net = torch.nn.Sequential(lin, torch.nn.ReLU(), torch.nn.Sigmoid())\n"
     "y = net(x)\ny.sum().backward()\nn = len(list(net.parameters()))\ndel net",
     "mse_module": X + C + "loss = torch.nn.MSELoss()(x, c)\nloss.backward()",
-    "cross_entropy_module": M + "k = torch.tensor([2, 0])\nloss = torch.nn.CrossEntropyLoss()(m, k)\nloss.backward()",
+    "cross_entropy_module": M
+    + "k = torch.tensor([2, 0])\nloss = torch.nn.CrossEntropyLoss()(m, k)\nloss.backward()",
     "parameter_leaf": "p = torch.nn.Parameter(torch.tensor([1.0, 2.0]))\nq = p * 2\nq.sum().backward()",
     "parameter_inplace": "p = torch.nn.Parameter(torch.tensor([1.0, 2.0]))\np.add_(1)",
-    "module_zero_grad": X + LIN + "lin(x).sum().backward()\nlin.zero_grad()\nnone = lin.weight.grad is None",
+    "module_zero_grad": X
+    + LIN
+    + "lin(x).sum().backward()\nlin.zero_grad()\nnone = lin.weight.grad is None",
     "data_update_params": X + LIN + "loss = lin(x).sum()\nloss.backward()\n"
     "for p in lin.parameters():\n    p.data -= 0.1 * p.grad\ndel p",
     "no_grad_update_params": X + LIN + "loss = (lin(x) ** 2).sum()\nloss.backward()\n"

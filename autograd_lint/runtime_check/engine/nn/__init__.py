@@ -148,14 +148,15 @@ class Linear(Module):
         self.in_features = in_features
         self.out_features = out_features
         bound = 1 / math.sqrt(in_features) if in_features else 0.0
+        from ..inplace_ops import uniform_
+
+        # torch initialises parameters in place (one version bump each)
         with grad_mode.no_grad():
-            w = creation.empty(out_features, in_features)
-            w._data[...] = creation.RNG.uniform(-bound, bound, w._data.shape)
-            self.weight = Parameter(w)
+            self.weight = Parameter(creation.empty(out_features, in_features))
+            uniform_(self.weight, -bound, bound)
             if bias:
-                b = creation.empty(out_features)
-                b._data[...] = creation.RNG.uniform(-bound, bound, b._data.shape)
-                self.bias: Parameter | None = Parameter(b)
+                self.bias: Parameter | None = Parameter(creation.empty(out_features))
+                uniform_(self.bias, -bound, bound)
             else:
                 self.register_parameter("bias", None)
 
