@@ -56,7 +56,9 @@ from autograd_lint.analysis.values import (
 )
 
 LOOP_PASSES = 2
-"""Loop bodies are interpreted this many times in a row."""
+"""Loop bodies are interpreted at least this many times in a row..."""
+MAX_LOOP_PASSES = 4
+"""...and at most this many, stopping once a pass leaves the facts as the previous one did."""
 MAX_INLINE_DEPTH = 3
 """How deep ``Net()`` / ``net(x)`` calls are followed into ``__init__`` / ``forward``."""
 MAX_STATEMENTS = 200_000
@@ -308,7 +310,8 @@ class Interpreter:
             saved.depth,
         )
         try:
-            for _ in range(LOOP_PASSES):
+            previous: tuple[object, ...] | None = None
+            for passes in range(1, MAX_LOOP_PASSES + 1):
                 if isinstance(node, cst.For):
                     self._owner = node
                     self.assign(node.target, self._element_of(iterable), current, node.iter)
@@ -320,6 +323,10 @@ class Interpreter:
                     body_end = body_end.copy()
                     body_end.dead = False
                 current = body_end
+                signature = _signature(current)
+                if passes >= LOOP_PASSES and signature == previous:
+                    break  # the facts the rules read no longer change from pass to pass
+                previous = signature
         finally:
             self._frame = saved
             self._loops.pop()
@@ -1211,6 +1218,18 @@ class Interpreter:
 
 _INDEX_COPY = ops.OpSpec(name="index", kind="math", backward_node="IndexBackward0")
 _NOT_A_MODE = object()
+
+
+def _signature(state: State) -> tuple[object, ...]:
+    """The facts a loop pass can change, in a form two passes can be compared by."""
+    facts: list[object] = []
+    for name, value in sorted(state.env.items()):
+        if isinstance(value, Tensor):
+            facts.append((name, value.requires_grad, value.is_leaf, value.node is not None))
+        else:
+            facts.append((name, type(value).__name__))
+    facts.append(state.grad_enabled)
+    return tuple(facts)
 
 
 def _same_facts(a: Value, b: Value) -> bool:
