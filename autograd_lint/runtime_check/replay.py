@@ -27,7 +27,7 @@ from typing import Any
 
 from autograd_lint.diagnostics import Confirmation, ConfirmationStatus, Expectation, Witness
 from autograd_lint.runtime_check import sandbox
-from autograd_lint.runtime_check.validate import WitnessRejected, validate
+from autograd_lint.runtime_check.validate import WitnessRejected, validate, without_unused_imports
 
 BACKENDS = ("mini", "torch")
 DEVICES = ("cpu", "cuda", "auto")
@@ -105,12 +105,15 @@ def _runs_for(
 ) -> list[sandbox.Run]:
     """The scripts a witness needs run: one, or two for a ``differs`` comparison."""
     exp = witness.expectation
-    validate(witness.script, exp.observe, exp.control_script)
     observe = exp.observe if exp.kind in ("differs", "equals") else None
-    runs = [sandbox.Run(first_id, witness.script, observe, timeout_s, memory_mb)]
-    if exp.kind == "differs":
-        assert exp.control_script is not None
-        runs.append(sandbox.Run(first_id + 1, exp.control_script, observe, timeout_s, memory_mb))
+    script = without_unused_imports(witness.script, observe)
+    control = None
+    if exp.kind == "differs" and exp.control_script is not None:
+        control = without_unused_imports(exp.control_script, observe)
+    validate(script, observe, control)
+    runs = [sandbox.Run(first_id, script, observe, timeout_s, memory_mb)]
+    if control is not None:
+        runs.append(sandbox.Run(first_id + 1, control, observe, timeout_s, memory_mb))
     return runs
 
 

@@ -437,6 +437,60 @@ def validate_expression(text: str, known: set[str], what: str = "observation") -
     _check_tree(tree, what, known)
 
 
+def _import_droppable(node: ast.Import | ast.ImportFrom, used: set[str], attrs: set[str]) -> bool:
+    """An import of a torch module the sandbox lacks, binding nothing the script reads."""
+    if isinstance(node, ast.ImportFrom):
+        module = node.module or ""
+        if node.level != 0 or module.split(".")[0] != "torch" or module in ALLOWED_MODULES:
+            return False
+        return not any((alias.asname or alias.name) in used for alias in node.names)
+    for alias in node.names:
+        parts = alias.name.split(".")
+        if parts[0] != "torch" or alias.name in ALLOWED_MODULES:
+            return False
+        if alias.asname is not None and alias.asname in used:
+            return False
+        if alias.asname is None and (len(parts) < 2 or parts[1] in attrs):
+            return False  # ``import torch.utils.data`` then ``torch.utils...``
+    return True
+
+
+def without_unused_imports(script: str, observe: str | None = None) -> str:
+    """The script without top-level imports of torch modules the sandbox does not provide
+    (``from torch.utils.data import DataLoader``) when nothing uses what they bind.
+
+    A witness keeps the torch imports of the file it was cut from so that it runs as
+    printed; such an import changes nothing the witness does, so replaying without it
+    proves the same thing, where refusing it would leave the finding unproven.
+    """
+    try:
+        tree = ast.parse(script)
+        extra = ast.parse(observe, mode="eval") if observe else None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return script  # validation reports it
+    used: set[str] = set()
+    attrs: set[str] = set()
+    for root in (tree, extra):
+        for node, _ in _walk(root) if root is not None else ():
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                used.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                attrs.add(node.attr)
+    starts = [statement.lineno for statement in tree.body]
+    drop: set[int] = set()
+    for statement in tree.body:
+        if not isinstance(statement, (ast.Import, ast.ImportFrom)):
+            continue
+        first, last = statement.lineno, statement.end_lineno or statement.lineno
+        shared = starts.count(first) > 1 or any(first < line <= last for line in starts)
+        if not shared and _import_droppable(statement, used, attrs):
+            drop.update(range(first, last + 1))
+    if not drop:
+        return script
+    lines = script.splitlines(keepends=True)
+    return "".join(line for number, line in enumerate(lines, 1) if number not in drop)
+
+
 def validate(
     script: str, observe: str | None = None, control_script: str | None = None
 ) -> ValidatedWitness:

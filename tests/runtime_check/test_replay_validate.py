@@ -12,6 +12,7 @@ from autograd_lint.runtime_check.validate import (
     WitnessRejected,
     validate,
     validate_script,
+    without_unused_imports,
 )
 
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
@@ -94,3 +95,33 @@ def test_every_witness_the_analysis_writes_passes_validation() -> None:
             checked += 1
     if checked == 0:
         pytest.skip("the analysis produced no witnesses for the fixtures")
+
+
+def test_unused_imports_of_other_torch_modules_are_dropped_before_replay() -> None:
+    body = "w = torch.randn(3, requires_grad=True)\ny = (w * w).sum()\n"
+    script = (
+        HEADER
+        + "from torch.utils.data import DataLoader, TensorDataset\n"
+        + "import torch.distributed as dist\n"
+        + "from torch.utils.data import (\n    Dataset,\n)\n"
+        + "import torch.utils.checkpoint\n"
+        + body
+    )
+    with pytest.raises(WitnessRejected):
+        validate(script)
+    pruned = without_unused_imports(script)
+    assert pruned == HEADER + body
+    validate(pruned)
+
+
+def test_imports_in_use_or_sharing_a_line_are_kept() -> None:
+    used = HEADER + "from torch.utils.data import DataLoader\nloader = DataLoader\n"
+    assert without_unused_imports(used) == used
+    observed = HEADER + "import torch.distributed as dist\n"
+    assert without_unused_imports(observed, observe="dist") == observed
+    attribute = HEADER + "import torch.utils.data\nx = torch.utils\n"
+    assert without_unused_imports(attribute) == attribute
+    shared = HEADER + "import os; import torch.utils.data as d\n"
+    assert without_unused_imports(shared) == shared
+    not_torch = HEADER + "import os\n"
+    assert without_unused_imports(not_torch) == not_torch
