@@ -399,7 +399,14 @@ def main() -> int:
     if device is None:
         send({"fatal": why, "device": request["device"]})
         return 0
-    send({"ready": True, "device": device, "version": str(getattr(torch, "__version__", ""))})
+    send(
+        {
+            "ready": True,
+            "device": device,
+            "version": str(getattr(torch, "__version__", "")),
+            "real_torch": "torch._C" in sys.modules,
+        }
+    )
     seed = _seeder(torch, device)
     for run in request["runs"]:
         refused = _revalidate(run)

@@ -56,6 +56,8 @@ class BatchOutcome:
     version: str = ""
     ready: bool = False
     """The worker imported its backend and started on the runs."""
+    real_torch: bool = False
+    """The real torch was loaded in the worker (never so for the mini backend)."""
 
 
 def child_environment(home: str) -> dict[str, str]:
@@ -175,6 +177,7 @@ def _one_worker(
             outcome.ready = True
             outcome.device = str(message.get("device", device))
             outcome.version = str(message.get("version", ""))
+            outcome.real_torch = bool(message.get("real_torch"))
         elif "id" in message:
             outcome.results[int(message["id"])] = message
     if ended is None and process.returncode != 0:
@@ -200,6 +203,8 @@ def run_batch(runs: Sequence[Run], backend: str, device: str, fork: bool = True)
     while pending:
         outcome, ended = _one_worker(pending, backend, device, fork)
         total.device, total.version = outcome.device, outcome.version or total.version
+        total.ready = total.ready or outcome.ready
+        total.real_torch = total.real_torch or outcome.real_torch
         total.results.update(outcome.results)
         if outcome.fatal is not None:
             total.fatal = outcome.fatal

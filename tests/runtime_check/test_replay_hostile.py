@@ -295,3 +295,12 @@ def test_a_worker_that_never_starts_fails_every_run(monkeypatch: pytest.MonkeyPa
     assert {r["reason"] for r in outcome.results.values()} == {
         "sandbox process exited with status 1"
     }
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_real_torch_is_loaded_only_for_the_torch_backend(backend: str) -> None:
+    backend_or_skip(backend)
+    run = sandbox.Run(0, HEADER + "x = torch.ones(2)\n", timeout_s=10)
+    outcome = sandbox.run_batch([run], backend, "cpu")
+    assert outcome.ready and outcome.results[0]["finished"] is True
+    assert outcome.real_torch is (backend == "torch")
