@@ -379,6 +379,7 @@ def main() -> int:
 
     def send(message: dict[str, Any]) -> None:
         channel.write(json.dumps(message) + "\n")
+        channel.flush()
 
     _set_limit("RLIMIT_CORE", 0)
     sys.path[:0] = [p for p in request["sys_path"] if isinstance(p, str)]
@@ -422,4 +423,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stdout.flush()
+    # Skip interpreter teardown: with numpy or torch loaded it costs more than the replay.
+    os._exit(status)
