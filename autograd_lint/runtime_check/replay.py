@@ -154,6 +154,10 @@ def confirm_many(
     ``timeout_s`` and ``memory_mb`` apply to every script separately; ``device="auto"``
     runs on CUDA when the backend finds a GPU, else on the CPU.
     """
+    if not (timeout_s > 0 and memory_mb > 0):
+        raise ValueError(
+            f"limits must be positive, got timeout_s={timeout_s}, memory_mb={memory_mb}"
+        )
     shown_device = "cpu" if backend == "mini" and device == "auto" else device
     problem = _backend_problem(backend, device)
     if problem is not None:

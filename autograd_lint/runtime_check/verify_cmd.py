@@ -19,7 +19,7 @@ import argparse
 import json
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -66,8 +66,15 @@ class Verified:
     confirmation: Confirmation
 
 
+EPILOG = (
+    "exit status: 0 no findings, 1 findings (each with its verdict: confirmed, "
+    "not reproduced, not replayable), 2 usage error"
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``verify``."""
+    parser.epilog = EPILOG
     parser.add_argument(
         "targets",
         nargs="+",
@@ -93,11 +100,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--ignore", default=None, help="comma-separated codes or prefixes to skip")
     parser.add_argument(
-        "--timeout", type=float, default=10.0, help="seconds each witness may run (default: 10)"
+        "--timeout",
+        type=_positive(float),
+        default=10.0,
+        help="seconds each witness may run (default: 10)",
     )
     parser.add_argument(
-        "--memory-mb", type=int, default=1024, help="memory each witness may use (default: 1024)"
+        "--memory-mb",
+        type=_positive(int),
+        default=1024,
+        help="memory each witness may use (default: 1024)",
     )
+
+
+def _positive(kind: type[float] | type[int]) -> Callable[[str], float]:
+    def convert(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+        return value
+
+    return convert
 
 
 def parse_target(text: str) -> Target:

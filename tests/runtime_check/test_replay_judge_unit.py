@@ -253,3 +253,11 @@ def test_mini_on_cuda_is_not_replayable() -> None:
     result = replay.confirm(Witness("import torch\n", RAISES), backend="mini", device="cuda")
     assert result.status == "not_replayable"
     assert result.evidence.startswith("CUDA not available: the mini engine runs on the CPU only")
+
+
+@pytest.mark.parametrize(("timeout_s", "memory_mb"), [(0, 1024), (-1, 1024), (10, 0)])
+def test_non_positive_limits_are_a_programming_error(timeout_s: float, memory_mb: int) -> None:
+    from autograd_lint.diagnostics import Witness
+
+    with pytest.raises(ValueError, match="limits must be positive"):
+        replay.confirm(Witness("import torch\n", RAISES), "mini", "cpu", timeout_s, memory_mb)

@@ -192,3 +192,24 @@ def test_parse_target_keeps_colons_of_existing_paths(tmp_path: Path) -> None:
     plain = tmp_path / "b.py"
     plain.write_text(CLEAN)
     assert verify_cmd.parse_target(f"{plain}:12") == verify_cmd.Target(str(plain), 12)
+
+
+@pytest.mark.parametrize("option", ["--timeout", "--memory-mb"])
+@pytest.mark.parametrize("value", ["0", "-1", "abc"])
+def test_limits_must_be_positive(tmp_path: Path, option: str, value: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        run(write(tmp_path, "m.py", DATA_WRITE), option, value)
+    assert exited.value.code == 2
+
+
+def test_help_documents_the_exit_status() -> None:
+    parser = argparse.ArgumentParser(prog="autograd-lint verify")
+    verify_cmd.add_arguments(parser)
+    assert "exit status: 0 no findings, 1 findings" in parser.format_help()
+
+
+def test_auto_device_on_mini_runs_on_cpu(tmp_path: Path, backend: str) -> None:
+    path = write(tmp_path, "model.py", DATA_WRITE)
+    code, out, _ = run(path, "--backend", backend, "--device", "auto")
+    assert code == verify_cmd.EXIT_FINDINGS
+    assert "    confirmed (mini): " in out
