@@ -175,8 +175,10 @@ def apply_inplace(
         raise RuntimeError(messages.OVERLAPPING_WRITE)
     node = result._grad_fn
     if node is not None:
-        for saved in node._saved.values():
-            if saved.tensor is target and not saved.is_output:
+        # torch saves a clone of the receiver's old value where backward needs it; another
+        # input that merely aliases the receiver is saved as is (and goes stale)
+        for key, saved in node._saved.items():
+            if key in ("self", "input") and saved.tensor is target:
                 saved.snapshot = target._data.copy()
     np.copyto(target._data, np.broadcast_to(result._data, target._data.shape), casting="unsafe")
     if target._inference and not grad_mode.STATE.inference:

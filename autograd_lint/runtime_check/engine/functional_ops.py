@@ -41,14 +41,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is None:
         if input._data.ndim <= 2:
             return matmul(input, wt)
-        flat = views.view(input, -1, input._data.shape[-1])
-        out = matmul(flat, wt)
-        shape = (*input._data.shape[:-1], weight._data.shape[0])
-
-        def backward(node: Node, g: Array) -> Grads:
-            return (g.reshape(out._data.shape),)
-
-        return record("UnsafeViewBackward0", out._data.reshape(shape), [out], backward)
+        return matmul(input, wt)
     x2 = input if input._data.ndim == 2 else views.view(input, -1, input._data.shape[-1])
     # addmm saves each matrix for the other's gradient; the registry's "cross" rule for
     # linear would also count the bias, which addmm never multiplies with.
@@ -132,9 +125,9 @@ def nll_loss(
         scale = g / count if reduction == "mean" else g
         scale = np.broadcast_to(scale, t.shape) if reduction == "none" else np.full(t.shape, scale)
         gi[rows[keep], t[keep]] = -scale[keep]
-        return (gi if batched else gi[0], None)
+        return (gi if batched else gi[0],)
 
-    return record_op("nll_loss", data.astype(x.dtype), [input, target], backward)
+    return record_op("nll_loss", data.astype(x.dtype), [input, target], backward, edges=[input])
 
 
 def cross_entropy(

@@ -406,8 +406,15 @@ def mean(self: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None
     return record_op("mean", data, [self], backward, name=name)
 
 
-def _prod_others(a: Array, axis: int) -> Array:
-    """Product of all other elements along ``axis`` (exact with zeros)."""
+def _prod_others(a: Array, axis: int, result: Array) -> Array:
+    """Product of all other elements along ``axis``.
+
+    Like torch: ``result / a`` when no element is zero (so a NaN spreads to every element),
+    the exact product of the others otherwise.
+    """
+    if not (a == 0).any():
+        with np.errstate(all="ignore"):
+            return np.asarray(result / a)  # ``result`` broadcasts along ``axis``
     moved = np.moveaxis(a, axis, -1)
     ones = np.ones_like(moved[..., :1])
     left = np.cumprod(np.concatenate([ones, moved[..., :-1]], axis=-1), axis=-1)
@@ -423,8 +430,8 @@ def prod(self: Tensor, dim: int | None = None, keepdim: bool = False, dtype: Any
 
         def backward(node: Node, g: Array) -> Grads:
             a = node.saved("self")
-            node.saved("result")
-            return (g * _prod_others(a.reshape(-1), 0).reshape(shape),)
+            r = node.saved("result")
+            return (g * _prod_others(a.reshape(-1), 0, r).reshape(shape),)
 
         return record_op("prod", data, [self], backward, name="ProdBackward0")
     axis = _dim_of(dim, self._data.ndim)
@@ -432,8 +439,9 @@ def prod(self: Tensor, dim: int | None = None, keepdim: bool = False, dtype: Any
 
     def backward_dim(node: Node, g: Array) -> Grads:
         a = node.saved("self")
-        node.saved("result")
-        return (_expand_back(g, shape, (axis,), keepdim) * _prod_others(a, axis),)
+        r = node.saved("result")
+        r = r if keepdim else np.expand_dims(r, axis)
+        return (_expand_back(g, shape, (axis,), keepdim) * _prod_others(a, axis, r),)
 
     return record_op("prod", data, [self], backward_dim, name="ProdBackward1")
 
@@ -524,6 +532,12 @@ def matmul(self: Tensor, other: Tensor) -> Tensor:
     if a._data.ndim == 1 and b._data.ndim == 2:
         row = make_view(a, lambda x: np.expand_dims(x, 0), "UnsqueezeBackward0")
         return _squeeze_inplace(matmul(row, b))
+    if a._data.ndim > 2 and b._data.ndim == 2:
+        # torch folds the batch into rows: reshape, mm, then an unsafe view back
+        from .views import reshape, unsafe_view
+
+        rows = reshape(a, -1, a._data.shape[-1])
+        return unsafe_view(matmul(rows, b), data.shape)
     a_shape, b_shape = a._data.shape, b._data.shape
 
     def batched_backward(node: Node, g: Array) -> Grads:
@@ -545,8 +559,7 @@ def matmul(self: Tensor, other: Tensor) -> Tensor:
                 gb = unbroadcast(np.swapaxes(xx, -1, -2) @ gg, b_shape)
         return (ga, gb)
 
-    name = "UnsafeViewBackward0" if b._data.ndim == 2 else "BmmBackward0"
-    return record(name, data, [a, b], batched_backward, save=_mm_saves("matmul", a, b))
+    return record("BmmBackward0", data, [a, b], batched_backward, save=_mm_saves("matmul", a, b))
 
 
 def _squeeze_inplace(t: Tensor) -> Tensor:

@@ -134,10 +134,10 @@ class Tensor:
 
     @property
     def requires_grad(self) -> bool:
-        if self._view_kind == NO_GRAD_VIEW and self._base is not None:
-            # torch: a view made under no_grad reports its base's flag, yet has no history
-            return self._requires_grad or self._base.requires_grad
-        return self._requires_grad or self.grad_fn is not None
+        if self._requires_grad or self.grad_fn is not None:
+            return True
+        # torch: a view reports its base's flag, even one made under no_grad (no history)
+        return self._base is not None and self._base.requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:

@@ -147,13 +147,20 @@ def reshape(self: Tensor, *shape: Any) -> Tensor:
 
 
 def _copying_reshape(self: Tensor, target: tuple[int, ...]) -> Tensor:
+    """torch's ``reshape`` of a non-viewable tensor: ``clone()`` then an unsafe view."""
+    from .math_ops import clone
+
+    return unsafe_view(clone(self), target)
+
+
+def unsafe_view(self: Tensor, target: tuple[int, ...]) -> Tensor:
+    """A reshape torch does not track as a view (``UnsafeViewBackward0``)."""
     shape = self._data.shape
 
     def backward(node: Node, grad: Array) -> Grads:
         return (grad.reshape(shape),)
 
-    data = np.array(self._data, copy=True, order="C").reshape(target)
-    return record("UnsafeViewBackward0", data, [self], backward)
+    return record("UnsafeViewBackward0", self._data.reshape(target), [self], backward)
 
 
 def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:

@@ -22,6 +22,7 @@ class TensorState:
     requires_grad: bool
     is_leaf: bool
     grad_fn: str | None
+    graph: str
     shape: tuple[int, ...]
     dtype: str
     version: int
@@ -36,6 +37,17 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     tensors: dict[str, TensorState] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
+
+
+def _graph(fn: Any, depth: int = 3) -> str:
+    """The node's name and its ``next_functions``, a few levels deep."""
+    if fn is None:
+        return "None"
+    name = type(fn).__name__
+    if depth == 0:
+        return name
+    inner = ", ".join(_graph(nxt, depth - 1) for nxt, _ in fn.next_functions)
+    return f"{name}({inner})"
 
 
 def _attempt(read: Any) -> Any:
@@ -84,6 +96,7 @@ def run(source: str, backend: ModuleType) -> Outcome:
                     requires_grad=value.requires_grad,
                     is_leaf=value.is_leaf,
                     grad_fn=fn_name,
+                    graph=_attempt(lambda v=value: _graph(v.grad_fn)),
                     shape=tuple(value.shape),
                     dtype=str(value.dtype),
                     version=version,
@@ -105,9 +118,12 @@ def assert_same(source: str, engine: ModuleType, torch: ModuleType) -> tuple[Out
     for name, w in want.tensors.items():
         g = got.tensors[name]
         where = f"{context}variable {name}"
-        assert (g.requires_grad, g.is_leaf, g.grad_fn) == (w.requires_grad, w.is_leaf, w.grad_fn), (
-            f"{where}: engine {g} != torch {w}"
-        )
+        assert (g.requires_grad, g.is_leaf, g.grad_fn, g.graph) == (
+            w.requires_grad,
+            w.is_leaf,
+            w.grad_fn,
+            w.graph,
+        ), f"{where}: engine {g} != torch {w}"
         assert (g.shape, g.dtype, g.version) == (w.shape, w.dtype, w.version), (
             f"{where}: engine {g} != torch {w}"
         )

@@ -163,6 +163,12 @@ PROGRAMS: dict[str, str] = {
     "index_tensor": M + "a = m[torch.tensor([1, 0])]\nb = m[m > 0]\n(a.sum() + b.sum()).backward()",
     "inplace_broadcast_mismatch": X + "y = x.mean(0, keepdim=True)\ny += x",
     "expand_same_shape_write": C + "y = c.expand(3)\ny[0:2].mul_(2.0)",
+    "view_requires_grad_follows_base": C + "v = c.reshape(3)\nc.requires_grad_()\nv.abs_()",
+    "inplace_other_is_self": X + "y = x * x\ny.mul_(y)\ny.sum().backward()",
+    "inplace_div_self_saved_output": X + "y = x.sigmoid()\ny.div_(y)\ny.sum().backward()",
+    "prod_nan_spreads": "x = torch.tensor([0.5, -2.0, 1.5], requires_grad=True)\nx.log().prod().backward()",
+    "prod_with_zero": "x = torch.tensor([0.0, -2.0, 1.5], requires_grad=True)\nx.prod().backward()",
+    "batched_matmul_folds": M + "y = m.unsqueeze(0).expand(2, 2, 3) @ m.t()\ny.sum().backward()",
     "expand_backward": X + "y = x.expand(2, 3)\n(y * y).sum().backward()",
     "unsqueeze_expand_sum": X + "y = x.unsqueeze(1).expand(3, 2)\ny.sum().backward()",
     # dtypes
