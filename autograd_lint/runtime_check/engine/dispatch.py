@@ -10,13 +10,12 @@ version bump, and the rewrite of history (the receiver's node, or ``CopySlices``
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 import numpy as np
 
 from ... import ops as registry
 from . import dtypes, grad_mode, messages
-from .graph import Array, BackwardFn, Grads, Node, SavedTensor, make_node
+from .graph import Array, BackwardFn, Node, SavedTensor, make_node
 from .tensor import GRAD_VIEW, NO_GRAD_VIEW, Tensor
 
 Operand = Tensor | float | int | bool
@@ -209,15 +208,3 @@ def apply_inplace(
         assert fn is not None
         fn._retained.append(target)
     return target
-
-
-def grads(*values: Array | None) -> Grads:
-    return values
-
-
-def needs(node: Node) -> tuple[bool, ...]:
-    return tuple(e[0] is not None for e in node.next_functions)
-
-
-def scalar_like(x: Any) -> bool:
-    return isinstance(x, int | float | bool | np.number | np.bool_)

@@ -67,12 +67,12 @@ class SavedTensor:
         t = self.tensor
         current = t._version_counter.value
         if current != self.version:
-            msg = messages_modified(t, self, current)
+            msg = _modified_message(t, self, current)
             raise RuntimeError(msg)
         return t._data
 
 
-def messages_modified(t: Tensor, saved: SavedTensor, current: int) -> str:
+def _modified_message(t: Tensor, saved: SavedTensor, current: int) -> str:
     fn = saved.owner if saved.is_output else t.grad_fn
     which = f", which is output 0 of {short_name(fn)}," if fn is not None else ""
     return (

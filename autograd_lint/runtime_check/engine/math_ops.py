@@ -491,12 +491,6 @@ def _mm_backward(node: Node, g: Array) -> Grads:
     )
 
 
-def _mm_saves(op: str, a: Tensor, b: Tensor) -> dict[str, Tensor]:
-    """The registry names ``mm``'s inputs (self, other): map them onto ``matmul``'s."""
-    saved = registry_saves(op, [a, b])
-    return {"self" if k == "self" else "other": v for k, v in saved.items()}
-
-
 def mm(self: Tensor, mat2: Tensor) -> Tensor:
     data = _as(self._data @ mat2._data, result_dtype(self, mat2))
     return record_op("mm", data, [self, mat2], _mm_backward)
@@ -519,7 +513,9 @@ def matmul(self: Tensor, other: Tensor) -> Tensor:
                 node.saved("self").T @ g if wants(node, 1) else None,
             )
 
-        return record("MvBackward0", data, [a, b], mv_backward, save=_mm_saves("matmul", a, b))
+        return record(
+            "MvBackward0", data, [a, b], mv_backward, save=registry_saves("matmul", [a, b])
+        )
     if a._data.ndim == 1 and b._data.ndim == 1:
 
         def dot_backward(node: Node, g: Array) -> Grads:
@@ -528,7 +524,9 @@ def matmul(self: Tensor, other: Tensor) -> Tensor:
                 g * node.saved("self") if wants(node, 1) else None,
             )
 
-        return record("DotBackward0", data, [a, b], dot_backward, save=_mm_saves("matmul", a, b))
+        return record(
+            "DotBackward0", data, [a, b], dot_backward, save=registry_saves("matmul", [a, b])
+        )
     if a._data.ndim == 1 and b._data.ndim == 2:
         row = make_view(a, lambda x: np.expand_dims(x, 0), "UnsqueezeBackward0")
         return _squeeze_inplace(matmul(row, b))
@@ -559,7 +557,9 @@ def matmul(self: Tensor, other: Tensor) -> Tensor:
                 gb = unbroadcast(np.swapaxes(xx, -1, -2) @ gg, b_shape)
         return (ga, gb)
 
-    return record("BmmBackward0", data, [a, b], batched_backward, save=_mm_saves("matmul", a, b))
+    return record(
+        "BmmBackward0", data, [a, b], batched_backward, save=registry_saves("matmul", [a, b])
+    )
 
 
 def _squeeze_inplace(t: Tensor) -> Tensor:

@@ -85,9 +85,8 @@ class Tensor:
         if isinstance(data, Tensor):
             self._init_state(data._data)
         else:
-            arr = np.asarray([] if data is None else data)
-            if arr.dtype.kind == "f":
-                arr = arr.astype(dtypes.DEFAULT_FLOAT.np)
+            # the legacy constructor ``torch.Tensor([1, 2])`` always makes floats
+            arr = np.asarray([] if data is None else data, dtype=dtypes.DEFAULT_FLOAT.np)
             self._init_state(arr)
         if requires_grad:
             self.requires_grad_(True)
@@ -302,9 +301,8 @@ class Tensor:
     def is_contiguous(self) -> bool:
         return bool(self._data.flags.c_contiguous)
 
-    @property
-    def is_inference(self) -> Callable[[], bool]:
-        return lambda: self._inference
+    def is_inference(self) -> bool:
+        return self._inference
 
     def _is_view(self) -> bool:
         return self._base is not None

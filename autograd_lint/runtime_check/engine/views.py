@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import grad_mode, messages
-from .dispatch import apply_inplace, is_recording, record, unbroadcast, wants
+from .dispatch import apply_inplace, record, unbroadcast, wants
 from .graph import Array, BackwardFn, Grads, Node, make_node
 from .tensor import GRAD_VIEW, NO_GRAD_VIEW, Tensor
 
@@ -358,7 +358,3 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
         return record("IndexPutBackward0", data, [self, src], backward)
 
     apply_inplace(self, [src], compute)
-
-
-def is_recorded(*inputs: object) -> bool:
-    return is_recording(*inputs)

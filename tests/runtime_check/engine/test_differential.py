@@ -76,6 +76,17 @@ INPLACE_UNARY = (
 INPLACE_BINARY = ("mul_({})", "add_({})", "sub_({})", "div_({})", "copy_({})")
 AUGMENTED = ("+=", "-=", "*=", "/=")
 REDUCE = ("sum()", "mean()", "prod()", "norm()")
+COMPOUND = (
+    "({a}.unsqueeze(1) * {b}).sum(0)",  # broadcasting, sum over a dim
+    "({a} @ {b}) * {a}",  # DotBackward0
+    "F.mse_loss({a}, {b}) * {b}",
+    "F.l1_loss({a}, {b}, reduction='none')",
+    "F.binary_cross_entropy({a}.sigmoid(), {b}.sigmoid().detach(), reduction='none')",
+    "F.linear({a}.unsqueeze(0), {b}.unsqueeze(0).expand(3, 3)).squeeze(0)",
+    "{a}.unsqueeze(0).t().squeeze(1)",
+    "{a}.expand(2, 3).sum(0)",
+    "torch.matmul({a}.unsqueeze(0), {b}.unsqueeze(1)).squeeze() * {a}",
+)
 
 
 @st.composite
@@ -129,6 +140,8 @@ def programs(draw: st.DrawFn) -> str:
             stmt = f"{new()} = " + draw(st.sampled_from(FUNCTIONS)).format(a)
         elif kind == "binary":
             stmt = f"{new()} = {a} {draw(st.sampled_from(BINARY))} {b}"
+        elif kind == "compound":
+            stmt = f"{new()} = " + draw(st.sampled_from(COMPOUND)).format(a=a, b=b)
         elif kind == "scalar":
             if draw(st.booleans()):
                 stmt = f"{new()} = {a} {draw(st.sampled_from(SCALAR_RIGHT))}"
