@@ -39,8 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     """Parse arguments and serve until the client says exit; returns the exit status."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        stream=sys.stderr, level=args.log_level, format="%(levelname)s %(name)s: %(message)s"
+        stream=sys.stderr, level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    # pygls logs every message at INFO and DEBUG: only our own logger follows --log-level.
+    logging.getLogger("autograd_lint").setLevel(args.log_level)
     from autograd_lint.server.app import create_server
 
     server = create_server()

@@ -233,7 +233,9 @@ def _register(server: AutogradLintServer) -> None:
         state = ls.engine.states.get(key)
         if state is None:
             ls.engine.states[key] = state = UnitState(generation=1)
-        await ls.engine.ensure_current(key, state)
+        for _ in range(3):  # a change may supersede the lint we waited for: wait for the next
+            if await ls.engine.ensure_current(key, state):
+                break
         ls.engine.after_pull(key, state)
         result_id = f"{state.generation}.{state.revision}"
         if params.previous_result_id == result_id:
@@ -307,8 +309,7 @@ def _register(server: AutogradLintServer) -> None:
         if state is None or not await ls.engine.ensure_current(key, state):
             raise JsonRpcInvalidParams.of(ValueError(f"{uri} is not open"))
         item = _select(state.published.get(uri, []), selector)
-        witness = item.finding.witness
-        verdict = await ls.engine.confirm_now(state, item.index) if witness else None
+        witness, verdict = await ls.engine.witness_and_verdict(state, item.index)
         return {
             "uri": uri,
             "code": item.finding.code,

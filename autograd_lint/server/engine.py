@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from pygls.workspace.position_codec import PositionCodec
 
 from autograd_lint.diagnostics import Confirmation, FileResult, Witness
 from autograd_lint.server.convert import Published, to_lsp
-from autograd_lint.server.pool import LintPool
+from autograd_lint.server.pool import LintCancelled, LintPool
 from autograd_lint.server.runtime import Confirmer
 from autograd_lint.server.settings import DocumentSettings
 from autograd_lint.server.units import LintUnit
@@ -98,6 +99,8 @@ class Engine:
             and state.task_generation != state.running_generation
         ):
             task.cancel()
+        if state.running_generation != -1:
+            self.pool.cancel(key)  # a long lint of the old text: stop it
         state.task_generation = state.generation
         state.task = asyncio.ensure_future(self._run(key, state, state.generation, delay_ms / 1000))
 
@@ -109,6 +112,8 @@ class Engine:
         state.generation += 1
         if state.task is not None and not state.task.done():
             state.task.cancel()
+        if state.running_generation != -1:
+            self.pool.cancel(key)
         return list(state.published)
 
     async def _run(self, key: str, state: UnitState, generation: int, delay: float) -> None:
@@ -140,7 +145,9 @@ class Engine:
             settings = self._settings_for(unit)
             state.running_generation = wanted
             try:
-                result = await self.lint(unit, settings)
+                result = await self.lint(unit, settings, key)
+            except LintCancelled:
+                return False
             finally:
                 state.running_generation = -1
             if wanted != state.generation:
@@ -151,7 +158,7 @@ class Engine:
             self._convert(state)
             return True
 
-    async def lint(self, unit: LintUnit, settings: DocumentSettings) -> FileResult:
+    async def lint(self, unit: LintUnit, settings: DocumentSettings, owner: str = "") -> FileResult:
         digest = hashlib.blake2b(
             unit.text.encode("utf-8", "surrogatepass"), digest_size=16
         ).hexdigest()
@@ -160,7 +167,14 @@ class Engine:
         if cached is not None:
             self._cache.move_to_end(cache_key)
             return cached
-        result = await self.pool.lint(unit.text, unit.path, settings.lint)
+        started = time.perf_counter()
+        result = await self.pool.lint(unit.text, unit.path, settings.lint, owner)
+        log.info(
+            "linted %s (%d chars) in %.1f ms",
+            unit.key,
+            len(unit.text),
+            (time.perf_counter() - started) * 1000,
+        )
         self._cache[cache_key] = result
         while len(self._cache) > RESULT_CACHE_SIZE:
             self._cache.popitem(last=False)
@@ -254,26 +268,43 @@ class Engine:
         else:
             self._refresh()
 
-    async def confirm_now(self, state: UnitState, index: int) -> Confirmation | None:
-        """The verdict for one finding, replaying it now if needed (for showWitness)."""
-        if index in state.confirmations:
-            return state.confirmations[index]
-        if state.result is None or state.settings is None:
-            return None
-        witness = state.result.diagnostics[index].witness
+    async def witness_and_verdict(
+        self, state: UnitState, index: int
+    ) -> tuple[Witness | None, Confirmation | None]:
+        """One finding's witness and its replay verdict, built and replayed now if needed.
+
+        With the runtime check off, lints carry no witnesses (they cost more than the
+        analysis), so the file is linted once more with witnesses for the one asked about.
+        """
+        if state.result is None or state.settings is None or state.unit is None:
+            return None, None
+        finding = state.result.diagnostics[index]
+        witness = finding.witness
         if witness is None:
-            return None
+            unit, settings = state.unit, state.settings.lint
+            full = await self.pool.lint_with_witnesses(unit.text, unit.path, settings)
+            same = [
+                d
+                for d in full.diagnostics
+                if d.code == finding.code and d.range == finding.range and d.witness is not None
+            ]
+            witness = same[0].witness if same else None
+        if witness is None:
+            return None, None
+        if index in state.confirmations:
+            return witness, state.confirmations[index]
         backend = state.settings.lint.runtime_check
         if backend == "off":
             backend = "mini"
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
+        verdict = await loop.run_in_executor(
             self.confirmer.executor,
             self.confirmer.confirm_one,
             witness,
             backend,
             state.settings.lint.device,
         )
+        return witness, verdict
 
     def after_pull(self, key: str, state: UnitState) -> None:
         """A pull client got fresh results: start confirming them in the background."""

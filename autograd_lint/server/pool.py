@@ -31,10 +31,20 @@ LARGE_DOCUMENT_CHARS = 512 * 1024
 
 
 def lint_job(text: str, path: str, settings: Settings) -> FileResult:
-    """The work done in a worker: lint, and drop the source so it is not sent back."""
+    """The work done in a worker: lint, and drop the source so it is not sent back.
+
+    Witnesses are built when the settings ask for a runtime check (the core's default).
+    """
     from autograd_lint.lint import lint_source
 
     return replace(lint_source(text, path, settings), source=None)
+
+
+def witness_job(text: str, path: str, settings: Settings) -> FileResult:
+    """Lint with witnesses whatever the settings say (someone asked to see one)."""
+    from autograd_lint.lint import lint_source
+
+    return replace(lint_source(text, path, settings, witnesses=True), source=None)
 
 
 def fix_job(text: str, path: str, settings: Settings) -> str:
@@ -61,12 +71,23 @@ def _warm() -> bool:
     return True
 
 
+class LintCancelled(Exception):
+    """A lint was stopped because its result is no longer wanted."""
+
+
 class LintPool:
-    """Two single-process executors (small and large documents), recreated if they break."""
+    """Two single-process executors (small and large documents), recreated if they break.
+
+    A large document can take minutes; when its lint is no longer wanted (the text changed
+    again, or the document was closed) the large worker is killed rather than left burning
+    a core for a result nobody will see. Small lints are cheap and simply run to the end.
+    """
 
     def __init__(self, use_processes: bool = True) -> None:
         self._use_processes = use_processes
         self._executors: dict[str, Executor] = {}
+        self._large_owner: str | None = None
+        self._cancelled: set[int] = set()
 
     def _executor(self, lane: str) -> Executor:
         executor = self._executors.get(lane)
@@ -93,22 +114,59 @@ class LintPool:
         """Start the small-document worker now rather than on the first keystroke."""
         self._executor("small").submit(_warm)
 
-    async def lint(self, text: str, path: str, settings: Settings) -> FileResult:
-        return await self._submit(lint_job, text, path, settings)
+    async def lint(self, text: str, path: str, settings: Settings, owner: str = "") -> FileResult:
+        return await self._submit(lint_job, text, path, settings, owner)
+
+    async def lint_with_witnesses(self, text: str, path: str, settings: Settings) -> FileResult:
+        return await self._submit(witness_job, text, path, settings, "")
 
     async def fix(self, text: str, path: str, settings: Settings) -> str:
-        return await self._submit(fix_job, text, path, settings)
+        return await self._submit(fix_job, text, path, settings, "")
+
+    def cancel(self, owner: str) -> bool:
+        """Kill the large-document lint running for ``owner``, if there is one."""
+        executor = self._executors.get("large")
+        if executor is None or self._large_owner != owner or not owner:
+            return False
+        if not isinstance(executor, ProcessPoolExecutor):
+            return False  # a thread cannot be stopped; its result will be dropped
+        self._executors.pop("large", None)
+        self._cancelled.add(id(executor))
+        # ProcessPoolExecutor offers no way to stop a running call: end its process.
+        processes = getattr(executor, "_processes", None) or {}
+        for process in list(processes.values()):
+            process.terminate()
+        executor.shutdown(wait=False, cancel_futures=True)
+        log.info("stopped the lint of %s: superseded", owner)
+        return True
+
+    def worker_pids(self) -> list[int]:
+        pids: list[int] = []
+        for executor in self._executors.values():
+            processes = getattr(executor, "_processes", None) or {}
+            pids.extend(p.pid for p in processes.values() if p.pid is not None)
+        return pids
 
     async def _submit(
-        self, job: Callable[[str, str, Settings], T], text: str, path: str, settings: Settings
+        self,
+        job: Callable[[str, str, Settings], T],
+        text: str,
+        path: str,
+        settings: Settings,
+        owner: str,
     ) -> T:
         lane = "large" if len(text) >= LARGE_DOCUMENT_CHARS else "small"
         loop = asyncio.get_running_loop()
         for attempt in range(3):
             executor = self._executor(lane)
+            if lane == "large":
+                self._large_owner = owner
             try:
                 return await loop.run_in_executor(executor, job, text, path, settings)
             except BrokenProcessPool:
+                if id(executor) in self._cancelled:
+                    self._cancelled.discard(id(executor))
+                    raise LintCancelled(owner) from None
                 log.error("lint worker died; starting a new one (attempt %d)", attempt + 1)
                 self._executors.pop(lane, None)
                 executor.shutdown(wait=False, cancel_futures=True)

@@ -134,26 +134,64 @@ def _huge_document(target_bytes: int) -> str:
     return "".join(parts)
 
 
-@pytest.mark.slow
-async def test_huge_document_is_linted_without_blocking_other_work(
+def _lint_workers(pid: int) -> set[int]:
+    """Worker processes of the server (multiprocessing children, not its resource tracker)."""
+    children: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children |= {int(c) for c in (task / "children").read_text().split()}
+    workers = set()
+    for child in children:
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
+            workers.add(child)
+    return workers
+
+
+async def _poll(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+async def test_huge_document_does_not_block_and_its_lint_stops_when_closed(
     client: RecordingClient,
 ) -> None:
+    server = client._server
+    assert server is not None
+    small = URI.replace("robust", "small")
+    await _still_serving(client, small)  # the small-document worker is up
+    small_workers = _lint_workers(server.pid)
+    assert len(small_workers) == 1
     text = _huge_document(5 * 1024 * 1024)
     assert len(text) > 5 * 1024 * 1024
     huge = URI.replace("robust", "huge")
     open_doc(client, huge, text)
-    # While the huge file is analysed, a small file still gets its diagnostics promptly
-    # and requests are answered.
-    small = URI.replace("robust", "small")
+    assert await _poll(lambda: len(_lint_workers(server.pid)) == 2, 60), "no large worker"
+    # While the huge file is analysed, small files still get diagnostics and requests are
+    # answered promptly.
     started = time.monotonic()
-    await _still_serving(client, small)
+    other = URI.replace("robust", "other")
+    await _still_serving(client, other)
     hover = await client.text_document_hover_async(
-        types.HoverParams(types.TextDocumentIdentifier(small), types.Position(4, 2))
+        types.HoverParams(types.TextDocumentIdentifier(other), types.Position(4, 2))
     )
     assert hover is not None
     assert time.monotonic() - started < 30
     assert client.recorder.latest(huge) is None, "the huge file finished first; nothing shown"
-    params = await wait_for(client, huge, lambda p: p.version == 1, timeout=280)
-    last_line = text.count("\n")
-    ag001 = [d for d in params.diagnostics if d.code == "AG001"]
-    assert ag001 and ag001[0].range.start.line == last_line - 2
+    # Editing the huge file stops the stale lint and starts a new one.
+    (large,) = _lint_workers(server.pid) - small_workers
+    replace_all(client, huge, text + "\n# edited\n", version=2)
+    assert await _poll(lambda: large not in _lint_workers(server.pid), 20), "stale lint kept"
+    # Closing it stops its lint altogether, and the server goes on serving.
+    assert await _poll(lambda: len(_lint_workers(server.pid)) == 2, 60)
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(huge))
+    )
+    assert await _poll(lambda: _lint_workers(server.pid) == small_workers, 20)
+    await _still_serving(client, URI.replace("robust", "after"))

@@ -1,0 +1,251 @@
+"""Editor latency: from a keystroke (didChange) to the diagnostics for that version.
+
+Spawns the real language server over stdio, opens a generated training script of 300, 3,000
+and 10,000 lines, then edits one line per run (each edit makes a text the server has not
+seen, so its cache cannot answer) and times until ``publishDiagnostics`` arrives for that
+document version. Printed beside libcst's bare ``parse_module`` time of the same text,
+measured in this run on this machine: the floor no linter built on libcst can go below.
+
+Target: p95 <= 1.5 x parse floor + debounce.
+
+    python benchmarks/bench_lsp_latency.py [--runs 20] [--sizes 300,3000,10000] [--debounce 75]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+
+import libcst
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+SERVER = [sys.executable, "-m", "autograd_lint.server"]
+
+HEADER = """\
+SEED = 0
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+"""
+
+BLOCKS = [
+    '''
+
+class Block{i}(nn.Module):
+    """A residual MLP block."""
+
+    def __init__(self, width: int = 64) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(width, width * 2)
+        self.fc2 = nn.Linear(width * 2, width)
+        self.scale = nn.Parameter(torch.ones(width))
+
+    def forward(self, x):
+        h = torch.relu(self.fc1(x))
+        h = self.fc2(h) * self.scale
+        return x + torch.tanh(h)
+''',
+    """
+
+def train_epoch_{i}(model, batches, opt, clip=1.0):
+    total = 0.0
+    for x, target in batches:
+        out = model(x)
+        loss = F.mse_loss(out, target)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+        total += loss.item()
+    return total / max(len(batches), 1)
+""",
+    """
+
+def evaluate_{i}(model, batches):
+    model.eval()
+    errors = []
+    with torch.no_grad():
+        for x, target in batches:
+            pred = model(x)
+            errors.append((pred - target).abs().mean().item())
+    model.train()
+    return sum(errors) / max(len(errors), 1)
+""",
+    """
+
+def schedule_{i}(step, warmup=100, base=3e-4):
+    if step < warmup:
+        return base * step / warmup
+    progress = (step - warmup) / 10_000
+    return base * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
+""",
+    """
+
+def snapshot_{i}(model):
+    w = torch.randn(8, requires_grad=True)
+    y = (w * w).sum()
+    w.data.mul_(0.5)
+    y.backward()
+    kept = [p.detach().clone() for p in model.parameters()]
+    return kept, w.grad
+""",
+]
+
+
+def generate(lines: int) -> str:
+    """A plausible training module of about ``lines`` lines (a few pitfalls included)."""
+    parts = [HEADER]
+    count = HEADER.count("\n")
+    i = 0
+    while count < lines:
+        block = BLOCKS[i % len(BLOCKS)].format(i=i)
+        parts.append(block)
+        count += block.count("\n")
+        i += 1
+    return "".join(parts)
+
+
+@dataclass
+class Row:
+    lines: int
+    parse_ms: float
+    p50_ms: float
+    p95_ms: float
+    diagnostics: int
+
+
+class Client(LanguageClient):
+    def __init__(self) -> None:
+        super().__init__("bench-lsp-latency", "1")
+        self.waiters: dict[tuple[str, int], asyncio.Future[types.PublishDiagnosticsParams]] = {}
+
+
+def make_client() -> Client:
+    client = Client()
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def publish(params: types.PublishDiagnosticsParams) -> None:
+        waiter = client.waiters.pop((params.uri, params.version or -1), None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(params)
+
+    return client
+
+
+async def _drain_stderr(client: LanguageClient, path: str | None) -> None:
+    """Read the server's stderr so a chatty server never blocks on a full pipe."""
+    server = client._server
+    if server is None or server.stderr is None:
+        return
+    with open(path or os.devnull, "wb") as sink:
+        while chunk := await server.stderr.read(65536):
+            sink.write(chunk)
+            sink.flush()
+
+
+def parse_floor_ms(text: str, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        libcst.parse_module(text)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+async def measure(client: Client, lines: int, runs: int, timeout: float) -> Row:
+    uri = f"file:///tmp/autograd_lint_bench/bench_{lines}.py"
+    text = generate(lines)
+    loop = asyncio.get_running_loop()
+    waiter = loop.create_future()
+    client.waiters[(uri, 1)] = waiter
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text))
+    )
+    first = await asyncio.wait_for(waiter, timeout)
+    latencies = []
+    for run in range(runs):
+        version = run + 2
+        waiter = loop.create_future()
+        client.waiters[(uri, version)] = waiter
+        edit = types.TextDocumentContentChangePartial(
+            range=types.Range(types.Position(0, 0), types.Position(0, len(f"SEED = {run}"))),
+            text=f"SEED = {run + 1}",
+        )
+        started = time.perf_counter()
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(version=version, uri=uri), [edit]
+            )
+        )
+        await asyncio.wait_for(waiter, timeout)
+        latencies.append((time.perf_counter() - started) * 1000)
+    parse_ms = parse_floor_ms(text, max(3, min(runs, 7)))
+    latencies.sort()
+    p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
+    return Row(lines, parse_ms, statistics.median(latencies), p95, len(first.diagnostics))
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    client = make_client()
+    await client.start_io(*SERVER, "--log-level", args.log_level)
+    drain = asyncio.create_task(_drain_stderr(client, args.server_log))
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            initialization_options={
+                "autograd-lint": {"debounceMs": args.debounce, "runtimeCheck": "off"}
+            },
+        )
+    )
+    client.initialized(types.InitializedParams())
+    rows = []
+    try:
+        for lines in args.sizes:
+            rows.append(await measure(client, lines, args.runs, args.timeout))
+    finally:
+        await client.shutdown_async(None)
+        client.exit(None)
+        await client.stop()
+        drain.cancel()
+    print(f"didChange -> publishDiagnostics, {args.runs} runs each, debounce {args.debounce} ms")
+    print(
+        f"{'lines':>7} {'diags':>5} {'parse ms':>9} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'p95-debounce / parse':>21} {'target ms':>10}  ok"
+    )
+    ok = True
+    for row in rows:
+        target = 1.5 * row.parse_ms + args.debounce
+        ratio = (row.p95_ms - args.debounce) / row.parse_ms
+        good = row.p95_ms <= target
+        ok &= good
+        print(
+            f"{row.lines:>7} {row.diagnostics:>5} {row.parse_ms:>9.1f} {row.p50_ms:>8.1f} "
+            f"{row.p95_ms:>8.1f} {ratio:>21.2f} {target:>10.1f}  {'yes' if good else 'NO'}"
+        )
+    return 0 if ok or not args.check else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[300, 3000, 10000]
+    )
+    parser.add_argument("--debounce", type=int, default=75, help="server debounce in ms")
+    parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--log-level", default="WARNING", help="server log level")
+    parser.add_argument("--server-log", help="write the server's stderr to this file")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    return asyncio.run(main_async(parser.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
