@@ -52,7 +52,10 @@ local function wait_for(what, bufnr, accept)
     return accept(ours(bufnr))
   end, 50)
   if not ok then
-    error(("timed out after %d ms waiting for %s; have %s"):format(timeout, what, vim.inspect(ours(bufnr))))
+    local have = vim.tbl_map(function(d)
+      return ("%s %d:%d %s"):format(d.code, d.lnum, d.col, d.message)
+    end, ours(bufnr))
+    error(("timed out after %d ms waiting for %s; have %s"):format(timeout, what, vim.inspect(have)))
   end
   return ours(bufnr)
 end
@@ -85,6 +88,20 @@ local function check_diagnostics()
   local client = plugin.client(bufnr)
   results.client = client and { name = client.name, cmd = client.config.cmd } or vim.NIL
   return bufnr
+end
+
+local function check_confirmation(bufnr)
+  -- The runtime check finishes after the first publish; its verdict must still reach Neovim
+  -- (a pushed update, not a refresh request Neovim would ignore).
+  local found = wait_for("AG001 to be confirmed", bufnr, function(f)
+    for _, d in ipairs(f) do
+      if d.code == "AG001" and d.message:find("confirmed", 1, true) then
+        return true
+      end
+    end
+    return false
+  end)
+  results.confirmedMessage = found[1].message
 end
 
 local function check_settings(bufnr)
@@ -171,6 +188,7 @@ local function run()
   end)
   step("quickFix", check_quick_fix)
   if bufnr then
+    step("confirmation", check_confirmation, bufnr)
     step("witness", check_witness, bufnr)
     step("settings", check_settings, bufnr)
   end

@@ -126,6 +126,11 @@ def test_neovim_applies_the_ag002_quick_fix(nvim_run: dict[str, Any]) -> None:
     assert nvim_run["fixClearsAG002"] is True
 
 
+def test_neovim_receives_the_background_runtime_check_verdict(nvim_run: dict[str, Any]) -> None:
+    _step(nvim_run, "confirmation")
+    assert "confirmed by runtime check" in nvim_run["confirmedMessage"]
+
+
 def test_neovim_settings_reach_the_running_server(nvim_run: dict[str, Any]) -> None:
     _step(nvim_run, "settings")
     assert nvim_run["settingsRoundTrip"] is True

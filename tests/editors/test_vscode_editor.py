@@ -87,6 +87,11 @@ def test_vscode_applies_the_ag002_quick_fix(session: VSCodeSession) -> None:
     assert session.fix_file.read_text(encoding="utf-8") != AG002_FIXED
 
 
+def test_vscode_receives_the_background_runtime_check_verdict(session: VSCodeSession) -> None:
+    _step(session, "confirmation")
+    assert "confirmed by runtime check" in session.probe["confirmedMessage"]
+
+
 def test_vscode_settings_change_reaches_the_running_server(session: VSCodeSession) -> None:
     _step(session, "settings")
     assert session.probe["settings"] == {

@@ -87,6 +87,18 @@ async function checkDiagnostics(config, results) {
   return document;
 }
 
+async function checkConfirmation(config, results, document) {
+  // The runtime check replays the witness after the first publish; the verdict arrives as a
+  // later update of the same diagnostic.
+  const found = await waitForDiagnostics(
+    document.uri,
+    (f) => f.some((d) => codeOf(d) === "AG001" && d.message.includes("confirmed")),
+    config.timeoutMs,
+    "AG001 to be confirmed",
+  );
+  results.confirmedMessage = found.find((d) => codeOf(d) === "AG001").message;
+}
+
 async function checkSettings(config, results, document) {
   // A setting changed in the editor must reach the running server: ignoring AG001 clears
   // the finding, and un-ignoring it brings it back.
@@ -169,6 +181,7 @@ async function run(config) {
   });
   await step("quickFix", () => checkQuickFix(config, results));
   if (document) {
+    await step("confirmation", () => checkConfirmation(config, results, document));
     await step("witness", () => checkWitness(config, results, document));
     await step("settings", () => checkSettings(config, results, document));
     await vscode.window.showTextDocument(document, { preview: false });
