@@ -61,7 +61,7 @@ def run_subprocess(*argv: str, cwd: Path, env: dict[str, str] | None = None) -> 
         env=environment,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=600,
     )
     return Run(completed.returncode, completed.stdout, completed.stderr)
 

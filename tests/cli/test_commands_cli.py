@@ -62,10 +62,12 @@ def test_example_runs_the_runtime_check_by_default(tmp_path: Path) -> None:
     run = run_subprocess("example", "--format", "json", cwd=tmp_path)
     assert run.code == 1, run.err
     findings = json.loads(run.out)
-    assert len(findings) == 5
-    # The mini engine is the default; every finding with a witness carries its verdict.
-    assert all(f["confirmation"]["backend"] == "mini" for f in findings if f["confirmation"])
-    assert any(f["confirmation"] for f in findings)
+    assert sorted(f["code"] for f in findings) == ["AG001", "AG002", "AG003", "AG004", "AG005"]
+    # The mini engine is the default, and it reproduces every one of the five pitfalls.
+    verdicts = [
+        (f["code"], f["confirmation"]["status"], f["confirmation"]["backend"]) for f in findings
+    ]
+    assert all(v[1:] == ("confirmed", "mini") for v in verdicts), verdicts
 
 
 def test_server_argv_is_passed_through(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
