@@ -50,6 +50,7 @@ def test_placer_converts_code_points_to_utf16_and_cuts_ranges_at_cell_end() -> N
     assert rng.start == types.Position(0, 11)  # the emoji is two UTF-16 units
     assert rng.end == types.Position(0, len("s = '😀'; w.data.zero_()") + 1)
     assert start == (0, 10)
+    assert end == (0, len("s = '😀'; w.data.zero_()"))
     plain = text_unit("f", "x = 1\n", "f.py", 1)
     codec = PositionCodec(types.PositionEncodingKind.Utf8)
     assert Placer(plain, ["é = 1"], codec).column(1, 1) == 2
