@@ -33,6 +33,7 @@ def _root_grad(t: Tensor, g: Tensor | None, index: int) -> Array:
     return g._data.astype(t._data.dtype)
 
 
+@np.errstate(all="ignore")
 def run_backward(
     tensors: Sequence[Tensor],
     grad_tensors: Sequence[Tensor | None],

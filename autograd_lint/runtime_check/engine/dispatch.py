@@ -145,7 +145,7 @@ def check_inplace(target: Tensor, others: Sequence[object]) -> None:
         if target._view_kind == NO_GRAD_VIEW:
             raise RuntimeError(messages.NO_GRAD_VIEW_INPLACE)
         base = target._base
-        if target.requires_grad and base.is_leaf and base._requires_grad:
+        if target.requires_grad and base.is_leaf:
             raise RuntimeError(messages.VIEW_OF_LEAF_INPLACE)
     if target.is_leaf and target._requires_grad:
         raise RuntimeError(messages.LEAF_INPLACE)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from ... import ops as registry
 from . import functional_ops, math_ops, views
 from .inplace_ops import EXTRA_INPLACE, make_twin, masked_fill
@@ -120,10 +122,15 @@ FUNCTIONAL: dict[str, Impl] = {}
 """``torch.nn.functional.<name>`` functions from the registry."""
 
 
+def _quiet(impl: Impl) -> Impl:
+    """torch computes inf and NaN without warnings; numpy would warn."""
+    return np.errstate(all="ignore")(impl)
+
+
 def bind() -> None:
     """Attach every registry op to ``Tensor`` and fill the function tables."""
     for name, spec in registry.OPS.items():
-        impl = IMPLEMENTATIONS[name]
+        impl = _quiet(IMPLEMENTATIONS[name])
         twin = make_twin(impl) if spec.inplace else None
         if spec.method:
             setattr(Tensor, name, impl)
@@ -137,8 +144,8 @@ def bind() -> None:
             forward, reflected = _DUNDERS[spec.operator]
             setattr(Tensor, forward, impl)
             if reflected:
-                setattr(Tensor, reflected, _REFLECTED[reflected])
-    INPLACE.update(EXTRA_INPLACE)
+                setattr(Tensor, reflected, _quiet(_REFLECTED[reflected]))
+    INPLACE.update({name: _quiet(impl) for name, impl in EXTRA_INPLACE.items()})
     for name, impl in INPLACE.items():
         setattr(Tensor, name, impl)
     for augmented, method in registry.AUGMENTED_INPLACE.items():

@@ -118,10 +118,10 @@ class Tensor:
     def grad_fn(self) -> Node | None:
         """The node that made this tensor; a view's is regenerated after its storage changed."""
         if self._view_kind == GRAD_VIEW and self._view_version != self._version_counter.value:
-            self._view_version = self._version_counter.value
             base = self._base
             assert base is not None and self._view_fn is not None
-            if base.requires_grad:
+            if base.requires_grad:  # torch regenerates (and records the version) only then
+                self._view_version = self._version_counter.value
                 from .views import as_strided_backward
 
                 self._grad_fn = make_node(

@@ -169,6 +169,10 @@ PROGRAMS: dict[str, str] = {
     "prod_nan_spreads": "x = torch.tensor([0.5, -2.0, 1.5], requires_grad=True)\nx.log().prod().backward()",
     "prod_with_zero": "x = torch.tensor([0.0, -2.0, 1.5], requires_grad=True)\nx.prod().backward()",
     "batched_matmul_folds": M + "y = m.unsqueeze(0).expand(2, 2, 3) @ m.t()\ny.sum().backward()",
+    "leaf_view_of_plain_leaf": C + "v = c.view(3)\nv.requires_grad_()\nv.sub_(c)",
+    "view_regenerates_after_base_requires_grad": C
+    + "v = c[:]\nv[1] = 2.0\nw = v.sigmoid()\nc.requires_grad_()",
+    "inf_minus_inf_no_warning": X + "x.detach().zero_()\ny = 2.0 / x\nz = y - y",
     "expand_backward": X + "y = x.expand(2, 3)\n(y * y).sum().backward()",
     "unsqueeze_expand_sum": X + "y = x.unsqueeze(1).expand(3, 2)\ny.sum().backward()",
     # dtypes
