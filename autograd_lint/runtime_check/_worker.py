@@ -8,8 +8,10 @@ an empty directory with a minimal environment. It reads one JSON request on stdi
      "runs": [{"id": 0, "script": "...", "observe": "..." | null,
                "timeout_s": 10.0, "memory_mb": 1024}, ...]}
 
-and writes JSON lines on the stdout it was given: first ``{"ready": ...}`` (or
-``{"fatal": ...}`` when the backend cannot be set up), then one ``{"id": ...}`` per run.
+(one line) and writes JSON lines on the stdout it was given: first ``{"ready": ...}`` (or
+``{"fatal": ...}`` when the backend cannot be set up), then one ``{"id": ...}`` per run,
+then ``{"done": true}``. It then waits for another request line (same backend; only
+``runs`` is read) and exits at end of input, so the parent may keep it warm.
 The script's own output never reaches that channel: fd 1 is pointed at /dev/null and
 ``print`` is captured.
 
@@ -41,6 +43,8 @@ MAX_WARNINGS = 20
 MAX_PRINT = 4_000
 MAX_PLAIN_ITEMS = 10_000
 SEED = 0
+IDLE_EXIT_S = 600.0
+"""A warm worker with no request for this long exits (the parent starts another)."""
 BACKEND_INTERNALS = frozenset({"torch", "numpy"})
 """Packages whose own code may import their submodules while a witness runs."""
 
@@ -370,8 +374,34 @@ def _run_inline(
     return result
 
 
+def _serve(
+    runs: list[dict[str, Any]],
+    modules: dict[str, ModuleType],
+    seed: Callable[[], None],
+    device: str,
+    fork: bool,
+    send: Callable[[dict[str, Any]], None],
+) -> bool:
+    """Run one batch; ``False`` when this process must not take another (it ran inline)."""
+    for run in runs:
+        refused = _revalidate(run)
+        if refused is not None:
+            send({"id": run["id"], "rejected": refused})
+        elif device == "cpu" and fork and hasattr(os, "fork"):
+            send(_run_forked(run, modules, seed))
+        else:
+            # CUDA (or no fork): one run per process; the parent starts another for the rest.
+            send(_run_inline(run, modules, seed, device))
+            return False
+    return True
+
+
 def main() -> int:
-    request = json.loads(sys.stdin.read())
+    requests = os.fdopen(os.dup(0), "r")
+    line = requests.readline()
+    if not line:
+        return 0
+    request = json.loads(line)
     channel = os.fdopen(os.dup(1), "w", buffering=1)
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1):
@@ -387,13 +417,8 @@ def main() -> int:
     try:
         modules = _load_backend(backend)
     except BaseException as error:
-        send(
-            {
-                "fatal": f"backend {backend!r} cannot be loaded: {type(error).__name__}: {error}"[
-                    :MAX_TEXT
-                ]
-            }
-        )
+        reason = f"backend {backend!r} cannot be loaded: {type(error).__name__}: {error}"
+        send({"fatal": reason[:MAX_TEXT]})
         return 0
     torch = modules["torch"]
     device, why = _resolve_device(backend, request["device"], torch)
@@ -409,17 +434,18 @@ def main() -> int:
         }
     )
     seed = _seeder(torch, device)
-    for run in request["runs"]:
-        refused = _revalidate(run)
-        if refused is not None:
-            send({"id": run["id"], "rejected": refused})
-        elif device == "cpu" and request.get("fork", True) and hasattr(os, "fork"):
-            send(_run_forked(run, modules, seed))
-        else:
-            # CUDA (or no fork): one run per process; the parent starts another for the rest.
-            send(_run_inline(run, modules, seed, device))
-            break
-    return 0
+    fork = bool(request.get("fork", True))
+    while True:
+        more = _serve(request["runs"], modules, seed, device, fork, send)
+        send({"done": True})
+        if not more:
+            return 0
+        # The parent may keep this process warm for further batches; an idle one leaves.
+        waiting, _, _ = select.select([requests], [], [], IDLE_EXIT_S)
+        line = requests.readline() if waiting else ""
+        if not line:
+            return 0
+        request = json.loads(line)
 
 
 if __name__ == "__main__":

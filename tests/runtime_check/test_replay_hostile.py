@@ -252,6 +252,7 @@ def test_missing_torch_backend_is_reported_by_the_worker(monkeypatch: pytest.Mon
         pytest.skip("torch is not installed")
     package_root = str(Path(sandbox.__file__).resolve().parents[2])
     monkeypatch.setattr(sandbox, "child_sys_path", lambda: [package_root])
+    sandbox.shutdown()  # a warm worker would still have torch
     verdicts = confirm_many(
         [raises("x = torch.randn(3)\nx.sum().backward()\n", "element 0")] * 2, "torch", "cpu"
     )
@@ -288,12 +289,12 @@ def test_a_worker_that_never_starts_fails_every_run(monkeypatch: pytest.MonkeyPa
     calls: list[int] = []
 
     def never_ready(
-        runs: list[sandbox.Run], backend: str, device: str, fork: bool
+        runs: list[sandbox.Run], backend: str, device: str, fork: bool, reuse: bool
     ) -> tuple[sandbox.BatchOutcome, str]:
         calls.append(len(runs))
         return sandbox.BatchOutcome(backend, device), "sandbox process exited with status 1"
 
-    monkeypatch.setattr(sandbox, "_one_worker", never_ready)
+    monkeypatch.setattr(sandbox, "_one_batch", never_ready)
     outcome = sandbox.run_batch([sandbox.Run(i, "pass\n") for i in range(3)], "mini", "cpu")
     assert calls == [3]
     assert {r["reason"] for r in outcome.results.values()} == {
