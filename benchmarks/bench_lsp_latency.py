@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import statistics
 import sys
 import time
@@ -27,8 +28,8 @@ from pygls.lsp.client import LanguageClient
 
 SERVER = [sys.executable, "-m", "autograd_lint.server"]
 
+EDITED_LINE = "SEED = {}"
 HEADER = """\
-SEED = 0
 import math
 
 import torch
@@ -101,7 +102,25 @@ def snapshot_{i}(model):
 
 
 def generate(lines: int) -> str:
-    """A plausible training module of about ``lines`` lines (a few pitfalls included)."""
+    """A plausible training module of about ``lines`` lines, ending in the line the runs edit.
+
+    Uses the shared benchmark corpus when it is importable (same code as the throughput
+    benchmark), else the small generator below.
+    """
+    try:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from corpus import generate_file
+
+        seeds = (random.Random(seed) for seed in range(lines, lines + 100))
+        # The corpus also makes utility files that never mention autograd (and are skipped
+        # unparsed); the editor latency that matters is that of a training module.
+        body = next(b for b in (generate_file(r, 0, lines, 0.02) for r in seeds) if "torch" in b)
+    except ImportError:
+        body = _fallback(lines)
+    return body.rstrip("\n") + "\n" + EDITED_LINE.format(0) + "\n"
+
+
+def _fallback(lines: int) -> str:
     parts = [HEADER]
     count = HEADER.count("\n")
     i = 0
@@ -170,14 +189,18 @@ async def measure(client: Client, lines: int, runs: int, timeout: float) -> Row:
         types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text))
     )
     first = await asyncio.wait_for(waiter, timeout)
+    last_line = text.count("\n") - 1
     latencies = []
     for run in range(runs):
         version = run + 2
         waiter = loop.create_future()
         client.waiters[(uri, version)] = waiter
         edit = types.TextDocumentContentChangePartial(
-            range=types.Range(types.Position(0, 0), types.Position(0, len(f"SEED = {run}"))),
-            text=f"SEED = {run + 1}",
+            range=types.Range(
+                types.Position(last_line, 0),
+                types.Position(last_line, len(EDITED_LINE.format(run))),
+            ),
+            text=EDITED_LINE.format(run + 1),
         )
         started = time.perf_counter()
         client.text_document_did_change(
