@@ -3,15 +3,17 @@
 Measured in one run, on one witness (a saved tensor modified through a detached alias,
 which both backends must report as ``RuntimeError``):
 
-- floor: starting a bare isolated interpreter (``python -I -S -B -c pass``), the least any
-  sandboxed replay can cost;
-- mini in-process: validating and executing the witness on the engine in this process
-  (what the sandbox child does after it has started);
-- mini end to end: ``confirm(witness, backend="mini")``: subprocess, numpy and engine
-  import, fork, limits, execution, judgement;
-- torch end to end: the same with ``backend="torch"`` (includes importing torch);
-- torch in-process: executing the witness on torch in this process, torch already imported
-  (measured last, so that torch is not loaded while the mini figures are taken).
+- floor: starting a bare isolated interpreter (``python -I -S -B -c pass``), the least a
+  sandboxed replay in a fresh process can cost;
+- in-process: validating and executing the witness with the backend already imported
+  (what the sandbox's per-witness fork does);
+- end to end, cold: ``confirm(witness, backend=...)`` with no warm worker: start the
+  interpreter, import the backend (numpy and the engine, or torch), fork, limit, execute,
+  judge. What a single ``autograd-lint verify`` pays;
+- end to end, warm: the same once a worker is running (the language server, ``verify`` of
+  many findings): a fork per witness and the round trip.
+
+torch is imported into this process only for its in-process figure, measured last.
 
 Targets: mini in-process under 5 ms; mini end to end at least 10x faster than torch.
 
@@ -33,7 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from autograd_lint.diagnostics import Expectation, Witness
-from autograd_lint.runtime_check import _worker, available_backends, confirm
+from autograd_lint.runtime_check import _worker, available_backends, confirm, sandbox
 from autograd_lint.runtime_check.validate import validate
 
 WITNESS = Witness(
@@ -54,9 +56,14 @@ WITNESS = Witness(
 MODULE_NAMES = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd")
 
 
-def median_ms(action: Callable[[], object], repeat: int) -> float:
+def median_ms(
+    action: Callable[[], object], repeat: int, before: Callable[[], object] | None = None
+) -> float:
+    """Median wall time of ``action``; ``before`` runs untimed ahead of each repetition."""
     times = []
     for _ in range(repeat):
+        if before is not None:
+            before()
         started = time.perf_counter()
         action()
         times.append((time.perf_counter() - started) * 1000)
@@ -97,7 +104,11 @@ def torch_modules() -> tuple[dict[str, ModuleType], Callable[[], None]]:
 
     torch.set_num_threads(1)
     modules = {name: sys.modules[name] for name in MODULE_NAMES if name in sys.modules}
-    return modules, lambda: torch.manual_seed(0)
+
+    def seed() -> None:
+        torch.manual_seed(0)
+
+    return modules, seed
 
 
 def main() -> int:
@@ -116,24 +127,32 @@ def main() -> int:
     )
     modules, seed = mini_modules()
     mini_inproc = median_ms(in_process(modules, seed), args.repeat * 10)
-    mini_e2e = median_ms(end_to_end("mini"), args.repeat)
+    mini_cold = median_ms(end_to_end("mini"), args.repeat, before=sandbox.shutdown)
+    end_to_end("mini")()
+    mini_warm = median_ms(end_to_end("mini"), args.repeat)
+    sandbox.shutdown()
     print(f"floor (bare isolated interpreter):   {floor:9.1f} ms")
     print(f"mini in-process (validate + exec):   {mini_inproc:9.2f} ms   target < 5 ms")
     print(
-        f"mini end to end (subprocess):        {mini_e2e:9.1f} ms   {mini_e2e / floor:5.1f}x floor"
+        f"mini end to end, cold:               {mini_cold:9.1f} ms   {mini_cold / floor:5.1f}x floor"
     )
+    print(f"mini end to end, warm:               {mini_warm:9.1f} ms")
     if "torch" not in backends:
         print("torch is not installed: no comparison")
         return 0
-    torch_e2e = median_ms(end_to_end("torch"), args.torch_repeat)
+    torch_cold = median_ms(end_to_end("torch"), args.torch_repeat, before=sandbox.shutdown)
+    end_to_end("torch")()
+    torch_warm = median_ms(end_to_end("torch"), args.torch_repeat)
+    sandbox.shutdown()
     tmodules, tseed = torch_modules()
     torch_inproc = median_ms(in_process(tmodules, tseed), args.repeat * 10)
     print(
-        f"torch end to end (subprocess):       {torch_e2e:9.1f} ms"
-        f"   {torch_e2e / floor:5.1f}x floor"
+        f"torch end to end, cold:              {torch_cold:9.1f} ms   {torch_cold / floor:5.1f}x floor"
     )
+    print(f"torch end to end, warm:              {torch_warm:9.1f} ms")
     print(f"torch in-process (validate + exec):  {torch_inproc:9.2f} ms")
-    print(f"end to end, torch / mini:            {torch_e2e / mini_e2e:9.1f}x   target >= 10x")
+    print(f"cold end to end, torch / mini:       {torch_cold / mini_cold:9.1f}x   target >= 10x")
+    print(f"warm end to end, torch / mini:       {torch_warm / mini_warm:9.1f}x")
     print(f"in-process, mini / torch:            {mini_inproc / torch_inproc:9.1f}x")
     return 0
 
