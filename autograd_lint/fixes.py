@@ -198,12 +198,12 @@ def fix_source(
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
-    """A ``diff -u`` of one file, as ruff and black print for ``--diff``."""
+    """A ``diff -u`` of one file, as ruff prints for ``--diff`` (``patch -p0`` applies it)."""
     lines = difflib.unified_diff(
         before.splitlines(keepends=True),
         after.splitlines(keepends=True),
-        fromfile=f"a/{path}",
-        tofile=f"b/{path}",
+        fromfile=path,
+        tofile=path,
     )
     out = []
     for line in lines:

@@ -132,7 +132,7 @@ def test_fix_loop_stops_after_max_rounds() -> None:
 
 def test_unified_diff_names_both_sides() -> None:
     diff = unified_diff("m.py", "a = x.clone()\n", "a = x.detach().clone()\n")
-    assert diff.splitlines()[:2] == ["--- a/m.py", "+++ b/m.py"]
+    assert diff.splitlines()[:2] == ["--- m.py", "+++ m.py"]
     assert "-a = x.clone()" in diff and "+a = x.detach().clone()" in diff
     assert unified_diff("m.py", "same\n", "same\n") == ""
 

@@ -175,10 +175,26 @@ def test_diff_prints_and_does_not_write(cli: Cli, tmp_path: Path) -> None:
     target = write(tmp_path, "snap.py", SNAPSHOT)
     run = cli("check", "--diff", "snap.py")
     assert run.code == 1
-    assert "--- a/snap.py" in run.out and "+++ b/snap.py" in run.out
+    assert run.out.startswith("--- snap.py\n+++ snap.py\n")
     assert "+    history.append(w.detach().clone())" in run.out
     assert target.read_text() == SNAPSHOT
     assert "Would fix 1 finding." in run.err
+
+
+def test_unsafe_fixes_only_with_the_flag(cli: Cli, tmp_path: Path) -> None:
+    source = (
+        "import torch\n\nw = torch.randn(3, requires_grad=True)\n"
+        "loss = torch.exp(w).sum()\nloss.backward()\nloss.backward()\n"
+    )
+    target = write(tmp_path, "twice.py", source)
+    safe_only = cli("check", "--diff", "twice.py")
+    assert safe_only.out == "" and "No fixes available." in safe_only.err
+    offered = cli("check", "--diff", "--unsafe-fixes", "twice.py")
+    assert "+loss.backward(retain_graph=True)" in offered.out
+    assert target.read_text() == source
+    applied = cli("check", "--fix", "--unsafe-fixes", "twice.py")
+    assert applied.code == 0
+    assert "loss.backward(retain_graph=True)\nloss.backward()\n" in target.read_text()
 
 
 def test_jobs_gives_the_same_report_in_the_same_order(cli: Cli, tmp_path: Path) -> None:
