@@ -101,6 +101,10 @@ class set_grad_enabled(_Mode):
         self._saved.append((self._prev, STATE.inference))
         STATE.grad_enabled = self.mode
 
+    def __call__(self, func: F) -> F:
+        STATE.grad_enabled = self._prev  # as a decorator it must not change the mode now
+        return super().__call__(func)
+
     def clone(self) -> _Mode:
         prev = STATE.grad_enabled
         clone = set_grad_enabled(self.mode)

@@ -70,6 +70,13 @@ PROGRAMS: dict[str, str] = {
     "backward_gradient_mismatch": X + "y = x + 1\ny.backward(torch.tensor([1.0, 2.0]))",
     "decorator_no_grad": X + "@torch.no_grad()\ndef f(t):\n    return t * 2\ny = f(x)",
     "decorator_no_grad_bare": X + "@torch.no_grad\ndef f(t):\n    return t * 2\ny = f(x)",
+    "decorator_set_grad_enabled": X
+    + "@torch.set_grad_enabled(False)\ndef f(t):\n    return t * 2\n"
+    "y = f(x)\nz = x * 2\nw = f(x)",
+    "decorator_inference_mode": X
+    + "@torch.inference_mode()\ndef f(t):\n    return t * 2\ny = f(x)\nrg = y.requires_grad",
+    "decorator_enable_grad": X + "@torch.enable_grad()\ndef f(t):\n    return t * 2\n"
+    "with torch.no_grad():\n    y = f(x)",
     "enable_grad_inside": X
     + "with torch.no_grad():\n    with torch.enable_grad():\n        y = x * 2\n    z = x * 2",
     "set_grad_enabled_false": X + "with torch.set_grad_enabled(False):\n    y = x * 2\nz = x * 2",
@@ -200,6 +207,14 @@ NN_PROGRAMS: dict[str, str] = {
     "sgd_step_saved_weight": LIN + "h = torch.tensor([[0.5, -1.0, 2.0]], requires_grad=True)\n"
     "opt = torch.optim.SGD(lin.parameters(), lr=0.1)\nout = lin(h)\n"
     "out.sum().backward(retain_graph=True)\nopt.step()\nout.sum().backward()\ndel opt",
+    "adam_step": X + LIN + "opt = torch.optim.Adam(lin.parameters(), lr=0.1)\n"
+    "lin(x).pow(2).sum().backward()\nopt.step()\ndel opt",
+    "adamw_step": X + LIN + "opt = torch.optim.AdamW(lin.parameters(), lr=0.1)\n"
+    "lin(x).pow(2).sum().backward()\nopt.step()\ndel opt",
+    "sgd_momentum_two_steps": X
+    + LIN
+    + "opt = torch.optim.SGD(lin.parameters(), lr=0.1, momentum=0.9)\n"
+    "for _ in range(2):\n    opt.zero_grad()\n    lin(x).pow(2).sum().backward()\n    opt.step()\ndel opt",
     "sequential": X + LIN + "net = torch.nn.Sequential(lin, torch.nn.ReLU(), torch.nn.Sigmoid())\n"
     "y = net(x)\ny.sum().backward()\nn = len(list(net.parameters()))\ndel net",
     "mse_module": X + C + "loss = torch.nn.MSELoss()(x, c)\nloss.backward()",
