@@ -451,5 +451,7 @@ def main() -> int:
 if __name__ == "__main__":
     status = main()
     sys.stdout.flush()
+    with contextlib.suppress(OSError):  # the empty scratch directory, if the parent cannot
+        os.rmdir(os.getcwd())
     # Skip interpreter teardown: with numpy or torch loaded it costs more than the replay.
     os._exit(status)
