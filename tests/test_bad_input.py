@@ -67,7 +67,7 @@ def cli(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=1500,
+        timeout=880,
     )
 
 
@@ -192,7 +192,7 @@ def test_cli_directory_walk_reports_bad_files_and_goes_on(tmp_path: Path) -> Non
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(1800)
+@pytest.mark.timeout(900)
 def test_10_megabyte_file_completes(tmp_path: Path) -> None:
     path = tmp_path / "huge_train.py"
     parts = ["import torch\n"]
