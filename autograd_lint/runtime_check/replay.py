@@ -377,6 +377,9 @@ def _judge_differs(
     )
 
 
+_NO_LITERAL = object()
+
+
 def _judge_equals(
     exp: Expectation, facts: dict[str, Any], backend: str, device: str
 ) -> Confirmation:
@@ -387,9 +390,13 @@ def _judge_equals(
     matched = shown == exp.value
     if not matched and "plain" in observed and exp.value is not None:
         try:
-            matched = same_value(observed["plain"], ast.literal_eval(exp.value))
+            expected = ast.literal_eval(exp.value)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            matched = False
+            expected = _NO_LITERAL
+        plain = observed["plain"]
+        if isinstance(plain, dict) and plain.get("shape") == [] and "values" in plain:
+            plain = plain["values"]  # a 0-d tensor or numpy scalar (``np.True_``) is its value
+        matched = expected is not _NO_LITERAL and same_value(plain, expected)
     if matched:
         return _verdict("confirmed", backend, device, f"{exp.observe} == {shown}")
     return _verdict(

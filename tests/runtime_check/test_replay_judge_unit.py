@@ -261,3 +261,13 @@ def test_non_positive_limits_are_a_programming_error(timeout_s: float, memory_mb
 
     with pytest.raises(ValueError, match="limits must be positive"):
         replay.confirm(Witness("import torch\n", RAISES), "mini", "cpu", timeout_s, memory_mb)
+
+
+def test_equals_unwraps_zero_dimensional_values() -> None:
+    exp = Expectation("equals", observe="w._version == before", value="True")
+    numpy_true = observed({"shape": [], "values": True}, "np.True_")
+    assert verdict(exp, ran(observed=numpy_true))[0] == "confirmed"
+    numpy_false = observed({"shape": [], "values": False}, "np.False_")
+    assert verdict(exp, ran(observed=numpy_false))[0] == "not_reproduced"
+    vector = observed({"shape": [1], "values": [True]}, "tensor([True])")
+    assert verdict(exp, ran(observed=vector))[0] == "not_reproduced"
