@@ -298,6 +298,7 @@ def _run_forked(
         code = 0
         try:
             os.close(read_end)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 2)  # its facts travel by the pipe
             apply_limits(run["timeout_s"], run["memory_mb"], limit_memory=True)
             data = json.dumps(execute(run, modules, seed)).encode()
             with os.fdopen(write_end, "wb") as out:
