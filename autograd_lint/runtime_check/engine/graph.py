@@ -42,6 +42,8 @@ def describe(t: Tensor) -> str:
 
 def short_name(node: Node) -> str:
     """``SigmoidBackward0`` -> ``Sigmoid``, ``PowBackward1`` -> ``Pow1``, as torch's error spells it."""
+    if node.name() == "CopySlices":
+        return "torch::autograd::CopySlices"  # a C++ class torch names with its namespace
     return re.sub(r"Backward0?$", "", node.name()).replace("Backward", "")
 
 

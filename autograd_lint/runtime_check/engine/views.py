@@ -84,6 +84,9 @@ class CopySlices(Node):
         self.shape = shape
 
     def apply(self, grad: Array) -> Grads:
+        if self._released:
+            # torch drops the in-place op's node on release, whatever it saved
+            raise RuntimeError(messages.SECOND_BACKWARD)
         positions = _positions(self.shape, self.view_fn)
         result = np.array(grad, copy=True, order="C").reshape(-1)
         region = result[positions]

@@ -180,6 +180,11 @@ PROGRAMS: dict[str, str] = {
     "view_regenerates_after_base_requires_grad": C
     + "v = c[:]\nv[1] = 2.0\nw = v.sigmoid()\nc.requires_grad_()",
     "inf_minus_inf_no_warning": X + "x.detach().zero_()\ny = 2.0 / x\nz = y - y",
+    "copyslices_second_backward": C
+    + X
+    + "c[2] = x[0]\nc.sum().backward()\nc[0:2].mul_(2.0)\nc.sum().backward()",
+    "copyslices_in_message": X
+    + "y = torch.exp(x)\ny.detach().zero_()\nz = y.abs()\ny[0:2].mul_(2.0)\nz.sum().backward()",
     "expand_backward": X + "y = x.expand(2, 3)\n(y * y).sum().backward()",
     "unsqueeze_expand_sum": X + "y = x.unsqueeze(1).expand(3, 2)\ny.sum().backward()",
     # dtypes
