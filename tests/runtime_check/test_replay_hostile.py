@@ -309,3 +309,27 @@ def test_real_torch_is_loaded_only_for_the_torch_backend(backend: str) -> None:
     outcome = sandbox.run_batch([run], backend, "cpu")
     assert outcome.ready and outcome.results[0]["finished"] is True
     assert outcome.real_torch is (backend == "torch")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_modules_in_the_callers_directory_or_pythonpath_are_not_imported(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``numpy.py`` or ``torch.py`` next to the linted code must not shadow the backend."""
+    backend_or_skip(backend)
+    marker = tmp_path / "escaped"
+    for name in ("numpy", "torch", "json", "select"):
+        (tmp_path / f"{name}.py").write_text(f"open({str(marker)!r}, 'w').write('{name}')\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.setenv("PYTHONSTARTUP", str(tmp_path / "numpy.py"))
+    monkeypatch.setenv("SECRET_TOKEN", "do-not-pass")
+    assert "SECRET_TOKEN" not in sandbox.child_environment(str(tmp_path))
+    sandbox.shutdown()  # a fresh worker, started from here
+    try:
+        witness = raises("x = torch.randn(3)\nx.sum().backward()\n", "element 0 of tensors")
+        [verdict] = confirm_many([witness], backend)
+    finally:
+        sandbox.shutdown()
+    assert verdict.status == "confirmed", verdict.evidence
+    assert not marker.exists()
