@@ -68,6 +68,7 @@ if [[ "$(npm_version "$CODE_SERVER_PREFIX" code-server)" != "$CODE_SERVER_VERSIO
     (
         export PATH="$NODE24_HOME/bin:$PATH"
         export npm_config_nodedir="$NODE24_HOME"
+        export JOBS=max # node-gyp: compile each native module on every core
         npm install --prefix "$CODE_SERVER_PREFIX" --no-save \
             "code-server@$CODE_SERVER_VERSION" 2>&1 | tail -n 20
     )
