@@ -15,6 +15,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Literal
@@ -158,10 +159,60 @@ def run_checks(
     show = progress and len(paths) >= PROGRESS_MIN_FILES and sys.stderr.isatty()
     if workers == 1:
         return list(_with_progress(map(task, paths), len(paths), show))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        # map() submits every chunk now, so the workers start before any progress thread does.
-        outcomes = pool.map(task, paths, chunksize=chunk_size(len(paths), workers))
-        return list(_with_progress(outcomes, len(paths), show))
+    outcomes = _parallel(list(paths), task, workers)
+    return list(_with_progress(outcomes, len(paths), show))
+
+
+CRASH_MESSAGE = (
+    "the checking process died on this file (a crash in a native extension, "
+    "such as the parser running out of stack); the file was not checked"
+)
+
+
+def _parallel(
+    paths: list[str], task: Callable[[str], FileOutcome], workers: int
+) -> Iterator[FileOutcome]:
+    """Outcomes in input order from a process pool; a dying worker does not end the run."""
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        # map() submits every chunk now, so the workers fork before any progress thread starts.
+        results = pool.map(task, paths, chunksize=chunk_size(len(paths), workers))
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    return _drain(pool, results, paths, task)
+
+
+def _drain(
+    pool: ProcessPoolExecutor,
+    results: Iterator[FileOutcome],
+    paths: list[str],
+    task: Callable[[str], FileOutcome],
+) -> Iterator[FileOutcome]:
+    done = 0
+    try:
+        for outcome in results:
+            done += 1
+            yield outcome
+    except BrokenProcessPool:
+        pool.shutdown(wait=True)
+        yield from _isolated(paths[done:], task)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _isolated(paths: list[str], task: Callable[[str], FileOutcome]) -> Iterator[FileOutcome]:
+    """After a worker died: one worker at a time, so the file that kills it is identified."""
+    position = 0
+    while position < len(paths):
+        try:
+            with ProcessPoolExecutor(max_workers=1) as pool:
+                for outcome in pool.map(task, paths[position:], chunksize=1):
+                    position += 1
+                    yield outcome
+        except BrokenProcessPool:
+            yield FileOutcome(FileResult(paths[position], ()), error=CRASH_MESSAGE)
+            position += 1
 
 
 def _with_progress(

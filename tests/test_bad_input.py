@@ -191,6 +191,23 @@ def test_cli_directory_walk_reports_bad_files_and_goes_on(tmp_path: Path) -> Non
     assert codes_of(run.stdout) == [("a.py", "E999"), ("b.py", "AG001")]
 
 
+def test_nesting_deep_enough_to_crash_a_parser_does_not_end_a_parallel_run(
+    tmp_path: Path,
+) -> None:
+    # libcst's native parser overflows its stack somewhere past 1000 levels. CPython itself
+    # refuses more than 200 ("too many nested parentheses"). Either the file is reported as
+    # E999, or the worker that crashed on it is reported; the other file is checked regardless.
+    (tmp_path / "a_deep.py").write_text(f"import torch\nx = {'(' * 20000}1{')' * 20000}\n")
+    (tmp_path / "b_pitfall.py").write_text(PITFALL)
+    run = cli("a_deep.py", "b_pitfall.py", "--jobs", "2", cwd=tmp_path)
+    assert ("b_pitfall.py", "AG001") in codes_of(run.stdout)
+    if run.returncode == 1:
+        assert ("a_deep.py", "E999") in codes_of(run.stdout)
+    else:
+        assert run.returncode == 2
+        assert "internal error while checking a_deep.py: the checking process died" in run.stderr
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_10_megabyte_file_completes(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -81,3 +82,32 @@ def test_jobs_and_chunks() -> None:
     assert chunk_size(10, 2) == 1
     assert chunk_size(800, 2) == 64
     assert chunk_size(200, 2) == 25
+
+
+@pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork", reason="needs forked workers to patch"
+)
+def test_a_worker_that_dies_is_reported_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    import autograd_lint.runner as runner
+
+    real = runner.lint_path
+
+    def crashing(path: str, settings: Settings):  # type: ignore[no-untyped-def]
+        if path.endswith("f007.py"):
+            os.kill(os.getpid(), signal.SIGSEGV)  # what a native parser crash looks like
+        return real(path, settings)
+
+    # Worker processes are forked, so they inherit the patched function.
+    monkeypatch.setattr(runner, "lint_path", crashing)
+    files = make_files(tmp_path, 12)
+    outcomes = run_checks(files, CheckOptions(Settings()), jobs=2)
+    assert [o.result.path for o in outcomes] == files
+    crashed = [o.result.path for o in outcomes if o.error]
+    assert crashed == [str(tmp_path / "f007.py")]
+    assert "process died" in (outcomes[files.index(crashed[0])].error or "")
+    expected = summary(run_checks([f for f in files if f not in crashed], CheckOptions(Settings())))
+    assert [s for s in summary(outcomes) if s[0] not in crashed] == expected
