@@ -197,7 +197,8 @@ def test_nesting_deep_enough_to_crash_a_parser_does_not_end_a_parallel_run(
     # libcst's native parser overflows its stack somewhere past 1000 levels. CPython itself
     # refuses more than 200 ("too many nested parentheses"). Either the file is reported as
     # E999, or the worker that crashed on it is reported; the other file is checked regardless.
-    (tmp_path / "a_deep.py").write_text(f"import torch\nx = {'(' * 20000}1{')' * 20000}\n")
+    deep = f"import torch\nx = {'(' * 20000}1{')' * 20000}\nx.backward()\n"
+    (tmp_path / "a_deep.py").write_text(deep)
     (tmp_path / "b_pitfall.py").write_text(PITFALL)
     run = cli("a_deep.py", "b_pitfall.py", "--jobs", "2", cwd=tmp_path)
     assert ("b_pitfall.py", "AG001") in codes_of(run.stdout)
