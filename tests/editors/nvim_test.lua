@@ -181,7 +181,9 @@ local function step(name, body, ...)
 end
 
 local function run()
-  plugin.setup({ cmd = config.cmd, settings = config.settings or {} })
+  plugin.setup({ cmd = config.cmd, settings = config.settings or {}, api = config.api })
+  results.api = config.api
+  results.enabledThroughLspConfig = vim.lsp.is_enabled ~= nil and vim.lsp.is_enabled(plugin.name)
   local bufnr
   step("diagnostics", function()
     bufnr = check_diagnostics()

@@ -30,12 +30,16 @@ STEP_TIMEOUT_MS = 60_000
 RUN_TIMEOUT_S = 180
 
 
-@pytest.fixture(scope="module")
-def nvim_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+@pytest.fixture(scope="module", params=["config", "start"])
+def nvim_run(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """One Neovim run per way of starting the server: vim.lsp.config/enable (0.11+) and
+    vim.lsp.start (the 0.9 / 0.10 path, forced here with ``api = "start"``)."""
     binary = nvim()
     require(nvim=binary)
     assert binary is not None
-    work = tmp_path_factory.mktemp("nvim")
+    work = tmp_path_factory.mktemp(f"nvim-{request.param}")
     ag001, ag002 = write_samples(work / "project")
     results = work / "results.json"
     config = {
@@ -46,6 +50,7 @@ def nvim_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "fixFile": str(ag002),
         "results": str(results),
         "timeoutMs": STEP_TIMEOUT_MS,
+        "api": request.param,
     }
     config_file = work / "config.json"
     config_file.write_text(json.dumps(config), encoding="utf-8")
@@ -99,6 +104,7 @@ def test_neovim_shows_ag001_at_the_data_write(nvim_run: dict[str, Any]) -> None:
     _step(nvim_run, "diagnostics")
     assert nvim_run["filetype"] == "python"
     assert nvim_run["client"]["name"] == "autograd_lint"
+    assert nvim_run["enabledThroughLspConfig"] is (nvim_run["api"] == "config")
     found = [d for d in nvim_run["diagnostics"] if d["code"] == "AG001"]
     assert len(found) == 1, nvim_run["diagnostics"]
     (diagnostic,) = found

@@ -23,6 +23,9 @@ local defaults = {
   filetypes = { "python" },
   root_markers = { "pyproject.toml", "setup.cfg", "setup.py", ".git" },
   settings = {}, -- select, ignore, runtimeCheck, device, severity, preview, debounceMs
+  -- "auto": vim.lsp.config/enable on 0.11+, vim.lsp.start before; "config" or "start" to
+  -- choose (e.g. "start" when another part of the configuration owns vim.lsp.enable).
+  api = "auto",
   on_attach = nil,
   on_init = nil,
   capabilities = nil,
@@ -218,7 +221,14 @@ end
 --- Configure and enable the server. Safe to call more than once (the last call wins).
 function M.setup(opts)
   M.config = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts or {})
-  if has_new_api() then
+  local api = M.config.api
+  if api ~= "auto" and api ~= "config" and api ~= "start" then
+    error(("autograd_lint.setup: api must be 'auto', 'config' or 'start', not %s"):format(vim.inspect(api)))
+  end
+  if api == "config" and not has_new_api() then
+    error("autograd_lint.setup: api = 'config' needs Neovim 0.11 or newer")
+  end
+  if api == "config" or (api == "auto" and has_new_api()) then
     vim.lsp.config(M.name, M.client_config(M.config))
     vim.lsp.enable(M.name)
   else
