@@ -56,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError as error:
         return fail(f"the verify command is not available: {error}", verbose)
     args = parser.parse_args(arguments)
+    # -v may come before or after the command; argparse's subparser default would hide it.
+    args.verbose = verbose or getattr(args, "verbose", False)
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR

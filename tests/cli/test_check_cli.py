@@ -225,6 +225,8 @@ def test_internal_error_is_short_without_verbose(
     assert "Traceback" not in run.err
     verbose = cli("check", "a.py", "--verbose")
     assert verbose.code == 2 and "Traceback (most recent call last)" in verbose.err
+    before = cli("-v", "check", "a.py")
+    assert before.code == 2 and "Traceback (most recent call last)" in before.err
 
 
 def test_internal_error_outside_a_file(
