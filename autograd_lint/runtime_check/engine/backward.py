@@ -120,19 +120,22 @@ def run_backward(
 
 
 def _needed(order: list[Node], targets: set[Node]) -> set[Node]:
-    """Nodes from which a captured node is reachable (the only ones ``grad`` must run)."""
+    """Nodes ``grad`` must run: those with an edge leading to a captured node.
+
+    A captured node itself only receives its gradient; it runs (and unpacks what it saved)
+    only if another captured node lies below it, as in torch.
+    """
+    reach = set(targets)
     needed: set[Node] = set()
-    for node in reversed(order):
-        if node in targets or any(n in needed for n, _ in node.next_functions if n is not None):
-            needed.add(node)
     changed = True
     while changed:
         changed = False
         for node in order:
             if node not in needed and any(
-                n in needed for n, _ in node.next_functions if n is not None
+                n in reach for n, _ in node.next_functions if n is not None
             ):
                 needed.add(node)
+                reach.add(node)
                 changed = True
     return needed
 

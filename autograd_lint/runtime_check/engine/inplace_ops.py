@@ -64,6 +64,12 @@ def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
 
     def compute() -> Tensor:
         value = src._data if isinstance(src, Tensor) else np.asarray(src)
+        shape = np.broadcast_shapes(value.shape, self._data.shape)
+        if shape != self._data.shape:
+            raise RuntimeError(
+                f"output with shape {list(self._data.shape)} doesn't match the broadcast "
+                f"shape {list(shape)}"
+            )
         data = np.broadcast_to(value, self._data.shape).astype(self._data.dtype)
 
         def backward(node: Node, g: Array) -> Grads:

@@ -185,6 +185,12 @@ PROGRAMS: dict[str, str] = {
     + "c[2] = x[0]\nc.sum().backward()\nc[0:2].mul_(2.0)\nc.sum().backward()",
     "copyslices_in_message": X
     + "y = torch.exp(x)\ny.detach().zero_()\nz = y.abs()\ny[0:2].mul_(2.0)\nz.sum().backward()",
+    "copy_broadcast_mismatch": X + "y = x.mean(0, keepdim=True).detach()\ny.copy_(x)",
+    "grad_wrt_output_skips_its_node": X
+    + "y = x * x\nz = y * 2\nwith torch.no_grad():\n    y.zero_()\n"
+    "gs = torch.autograd.grad(z.sum(), [z])\nn = len(gs)\ndel gs",
+    "grad_capture_keeps_copyslices": C + X + "c[0] = x[0]\ngs = torch.autograd.grad(c.sum(), [c])\n"
+    "d = c.tanh()\ngs = torch.autograd.grad(d.sum(), [c])\nn = len(gs)\ndel gs",
     "expand_backward": X + "y = x.expand(2, 3)\n(y * y).sum().backward()",
     "unsqueeze_expand_sum": X + "y = x.unsqueeze(1).expand(3, 2)\ny.sum().backward()",
     # dtypes
