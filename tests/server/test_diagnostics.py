@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pytest
 from lsprotocol import types
-
-from autograd_lint.lint import lint_source
-from autograd_lint.rules import RULES_BY_CODE
-from tests.server.conftest import (
+from server_helpers import (
     RecordingClient,
     codes,
     init_params,
@@ -15,7 +12,10 @@ from tests.server.conftest import (
     replace_all,
     wait_for,
 )
-from tests.server.snippets import AG001, AG002, AG004, CLEAN
+from server_snippets import AG001, AG002, AG004, CLEAN
+
+from autograd_lint.lint import lint_source
+from autograd_lint.rules import RULES_BY_CODE
 
 pytestmark = pytest.mark.asyncio
 

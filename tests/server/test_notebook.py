@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 from lsprotocol import types
-
-from tests.server.conftest import RecordingClient, codes, wait_for
+from server_helpers import RecordingClient, codes, wait_for
 
 pytestmark = pytest.mark.asyncio
 

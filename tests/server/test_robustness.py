@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcMethodNotFound
-
-from tests.server.conftest import RecordingClient, codes, open_doc, replace_all, wait_for
-from tests.server.snippets import AG001, AG004, CLEAN
+from server_helpers import RecordingClient, codes, open_doc, replace_all, wait_for
+from server_snippets import AG001, AG004, CLEAN
 
 pytestmark = pytest.mark.asyncio
 

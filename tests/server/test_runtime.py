@@ -7,9 +7,8 @@ import asyncio
 import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
-
-from tests.server.conftest import RecordingClient, init_params, open_doc, replace_all, wait_for
-from tests.server.snippets import AG001, AG004, CLEAN
+from server_helpers import RecordingClient, init_params, open_doc, replace_all, wait_for
+from server_snippets import AG001, AG004, CLEAN
 
 pytestmark = pytest.mark.asyncio
 

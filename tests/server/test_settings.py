@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
-
-from tests.server.conftest import (
+from server_helpers import (
     RecordingClient,
     codes,
     init_params,
@@ -15,7 +14,7 @@ from tests.server.conftest import (
     replace_all,
     wait_for,
 )
-from tests.server.snippets import AG001, AG004
+from server_snippets import AG001, AG004
 
 pytestmark = pytest.mark.asyncio
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
+from server_helpers import apply_text_edits
 
 from autograd_lint.diagnostics import Range
 from autograd_lint.server.actions import whole_text_edit
@@ -11,7 +12,6 @@ from autograd_lint.server.convert import Placer
 from autograd_lint.server.hover import suppressed_code_at
 from autograd_lint.server.settings import DEFAULT_DEBOUNCE_MS, parse_editor_settings
 from autograd_lint.server.units import notebook_unit, split_lines, text_unit
-from tests.server.conftest import apply_text_edits
 
 
 def test_notebook_line_map_round_trips_every_line() -> None:
