@@ -151,8 +151,8 @@ def _line_text(server: AutogradLintServer, uri: str, line0: int) -> str:
     return lines[line0].rstrip("\r\n") if 0 <= line0 < len(lines) else ""
 
 
-def _published(server: AutogradLintServer, uri: str) -> list[Published]:
-    return server.engine.diagnostics_for(server.key_for(uri), uri)
+def _published(server: AutogradLintServer, uri: str, current: bool = True) -> list[Published]:
+    return server.engine.diagnostics_for(server.key_for(uri), uri, current)
 
 
 def _register(server: AutogradLintServer) -> None:
@@ -299,7 +299,7 @@ def _register(server: AutogradLintServer) -> None:
         line_text = _line_text(ls, uri, position.line)
         column = document.position_from_client_units(position).character
         found = hover.hover_for_suppression(position.line, line_text, column, ls.codec())
-        return found or hover.hover_for_diagnostics(position, _published(ls, uri))
+        return found or hover.hover_for_diagnostics(position, _published(ls, uri, current=False))
 
     @server.command(SHOW_WITNESS)
     async def show_witness(ls: AutogradLintServer, *args: Any) -> dict[str, Any]:

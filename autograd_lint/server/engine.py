@@ -194,9 +194,13 @@ class Engine:
         for uri, items in state.published.items():
             self._publish(uri, state.unit.version_of(uri), [item.lsp for item in items])
 
-    def diagnostics_for(self, key: str, uri: str) -> list[Published]:
+    def diagnostics_for(self, key: str, uri: str, current: bool = True) -> list[Published]:
+        """What was last published for ``uri``; with ``current``, only if no edit came since.
+
+        Hover passes ``current=False``: it explains the squiggles the editor still shows.
+        """
         state = self.states.get(key)
-        if state is None or state.published_generation != state.generation:
+        if state is None or (current and state.published_generation != state.generation):
             return []
         return state.published.get(uri, [])
 

@@ -95,3 +95,27 @@ async def test_show_witness_rejects_bad_arguments(client: RecordingClient) -> No
         await client.workspace_execute_command_async(
             types.ExecuteCommandParams(command="autograd-lint.showWitness", arguments=[42])
         )
+
+
+async def test_pull_client_is_asked_to_refresh_after_confirmation(
+    raw_client: RecordingClient,
+) -> None:
+    params = init_params({"runtimeCheck": "mini"}, pull=True)
+    assert params.capabilities.workspace is not None
+    params.capabilities.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(
+        refresh_support=True
+    )
+    await raw_client.initialize_session(params)
+    open_doc(raw_client, URI, AG004)
+    request = types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(URI))
+    first = await raw_client.text_document_diagnostic_async(request)
+    assert isinstance(first, types.RelatedFullDocumentDiagnosticReport)
+    assert not first.items[0].message.endswith(SUFFIX)
+    deadline = asyncio.get_running_loop().time() + 90
+    while raw_client.diagnostic_refresh_count == 0:
+        assert asyncio.get_running_loop().time() < deadline, "no workspace/diagnostic/refresh"
+        await asyncio.sleep(0.05)
+    again = await raw_client.text_document_diagnostic_async(request)
+    assert isinstance(again, types.RelatedFullDocumentDiagnosticReport)
+    assert again.items[0].message == first.items[0].message + SUFFIX
+    assert again.result_id != first.result_id
