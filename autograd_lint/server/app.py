@@ -102,6 +102,11 @@ class AutogradLintServer(LanguageServer):
         root = self.workspace.root_path if self.protocol._workspace is not None else None
         path = unit.path if not unit.path.startswith(("untitled:", "vscode-")) else None
         project, config = self.project.for_path(path, root)
+        while self.project.problems:  # a broken pyproject.toml: say so once, lint with defaults
+            problem = self.project.problems.pop(0)
+            self.window_show_message(
+                types.ShowMessageParams(types.MessageType.Error, f"autograd-lint: {problem}")
+            )
         return effective(project, self.editor, config)
 
     def publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:

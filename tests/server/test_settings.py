@@ -114,3 +114,16 @@ async def test_pyproject_edit_is_picked_up_on_the_next_lint(
     replace_all(raw_client, uri, AG001 + "\n", version=2)
     params = await wait_for(raw_client, uri, lambda p: p.version == 2)
     assert "AG001" in codes(params)
+
+
+async def test_broken_pyproject_is_reported_and_defaults_apply(
+    raw_client: RecordingClient, tmp_path: Path
+) -> None:
+    uri = _project(tmp_path, 'runtime-check = "sometimes"')
+    await raw_client.initialize_session(init_params())
+    open_doc(raw_client, uri, AG001)
+    params = await wait_for(raw_client, uri, lambda p: p.version == 1)
+    assert "AG001" in codes(params)
+    errors = [m for m in raw_client.messages if m.type == types.MessageType.Error]
+    assert len(errors) == 1
+    assert "pyproject.toml" in errors[0].message and "runtime-check" in errors[0].message
