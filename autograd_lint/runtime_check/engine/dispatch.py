@@ -190,10 +190,6 @@ def apply_inplace(
         if saved.is_output:
             saved.tensor = target
             saved.version = target._version_counter.value
-    retained = target._retains_grad
-    old = target._grad_fn
-    if old is not None and retained:
-        old._retained.remove(target)
     if target._base is not None and target._view_kind == GRAD_VIEW:
         from .views import copy_slices
 
@@ -203,8 +199,7 @@ def apply_inplace(
         target._view_version = -1
     else:
         target._grad_fn = node
-    if retained:
-        fn = target.grad_fn
-        assert fn is not None
-        fn._retained.append(target)
+    target._follow_retained_grad()
+    if target._base is not None:
+        target._base._follow_retained_grad()
     return target

@@ -77,6 +77,7 @@ class Tensor:
     _view_version: int
     _hooks: dict[int, Callable[[Any], Any]]
     _retains_grad: bool
+    _retain_node: Node | None
     _inference: bool
 
     __array_priority__ = 1000  # numpy scalars defer to our reflected operators
@@ -104,6 +105,7 @@ class Tensor:
         self._view_version = 0
         self._hooks = {}
         self._retains_grad = False
+        self._retain_node = None
         self._inference = grad_mode.STATE.inference
 
     @classmethod
@@ -199,10 +201,21 @@ class Tensor:
             raise RuntimeError(messages.RETAIN_GRAD_NO_GRAD)
         if self.is_leaf or self._retains_grad:
             return
-        fn = self.grad_fn
-        assert fn is not None
-        fn._retained.append(self)
         self._retains_grad = True
+        self._follow_retained_grad()
+
+    def _follow_retained_grad(self) -> None:
+        """Keep ``retain_grad`` on the node that now makes this tensor (after an in-place op)."""
+        if not self._retains_grad:
+            return
+        fn = self.grad_fn
+        if fn is self._retain_node:
+            return
+        if self._retain_node is not None:
+            self._retain_node._retained.remove(self)
+        if fn is not None:
+            fn._retained.append(self)
+        self._retain_node = fn
 
     def register_hook(self, hook: Callable[[Any], Any]) -> RemovableHandle:
         if not self.requires_grad:

@@ -191,6 +191,10 @@ PROGRAMS: dict[str, str] = {
     "gs = torch.autograd.grad(z.sum(), [z])\nn = len(gs)\ndel gs",
     "grad_capture_keeps_copyslices": C + X + "c[0] = x[0]\ngs = torch.autograd.grad(c.sum(), [c])\n"
     "d = c.tanh()\ngs = torch.autograd.grad(d.sum(), [c])\nn = len(gs)\ndel gs",
+    "retain_grad_follows_inplace_on_view": X + "y = x.neg()\ny.retain_grad()\ny[0:2].mul_(2.0)\n"
+    "y.sub_(y * 0.5)\ny.sum().backward()",
+    "retain_grad_follows_inplace": X
+    + "y = x.neg()\ny.retain_grad()\ny.mul_(3.0)\n(y * y).sum().backward()",
     "expand_backward": X + "y = x.expand(2, 3)\n(y * y).sum().backward()",
     "unsqueeze_expand_sum": X + "y = x.unsqueeze(1).expand(3, 2)\ny.sum().backward()",
     # dtypes
