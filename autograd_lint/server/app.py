@@ -165,7 +165,13 @@ def _register(server: AutogradLintServer) -> None:
     def initialize(ls: AutogradLintServer, params: types.InitializeParams) -> None:
         ls.apply_editor_settings(params.initialization_options)
         text = params.capabilities.text_document
-        ls.pull_mode = bool(text and text.diagnostic)
+        workspace = params.capabilities.workspace
+        can_refresh = bool(
+            workspace and workspace.diagnostics and workspace.diagnostics.refresh_support
+        )
+        # pull only where the server can ask the client to pull again (background verdicts,
+        # settings changes); otherwise push, so nothing goes stale in the editor
+        ls.pull_mode = bool(text and text.diagnostic) and can_refresh
 
     @server.feature(types.INITIALIZED)
     def initialized(ls: AutogradLintServer, params: types.InitializedParams) -> None:

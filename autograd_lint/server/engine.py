@@ -124,6 +124,8 @@ class Engine:
             if current and self._push():
                 self._send(state)
                 self._start_confirmation(key, state)
+            elif current:
+                self._refresh()  # a pull client learns that a re-lint has new results
         except asyncio.CancelledError:
             raise
         except Exception:

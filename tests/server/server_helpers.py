@@ -88,6 +88,9 @@ def capabilities(
         workspace=types.WorkspaceClientCapabilities(
             configuration=True,
             did_change_configuration=types.DidChangeConfigurationClientCapabilities(),
+            diagnostics=(
+                types.DiagnosticWorkspaceClientCapabilities(refresh_support=True) if pull else None
+            ),
         ),
         notebook_document=(
             types.NotebookDocumentClientCapabilities(

@@ -183,3 +183,15 @@ async def test_pull_diagnostics(raw_client: RecordingClient) -> None:
     assert report.items == []
     # A pull client gets no pushed diagnostics (they would show twice).
     assert raw_client.recorder.history == []
+
+
+async def test_pull_capability_without_refresh_gets_pushes(raw_client: RecordingClient) -> None:
+    # a client that pulls but cannot be asked to pull again (Neovim 0.10/0.11) would keep
+    # stale results after a settings change or a runtime verdict: such clients get pushes
+    params = init_params(pull=True)
+    assert params.capabilities.workspace is not None
+    params.capabilities.workspace.diagnostics = None
+    await raw_client.initialize_session(params)
+    open_doc(raw_client, URI, AG001)
+    pushed = await wait_for(raw_client, URI, lambda p: bool(p.diagnostics))
+    assert "AG001" in [d.code for d in pushed.diagnostics]
