@@ -69,8 +69,11 @@ class OpSpec:
         if not any(requires_grad):
             return ()
         saved = []
-        for i, rule in enumerate(self.saves[: len(requires_grad)]):
-            others = any(rg for j, rg in enumerate(requires_grad) if j != i)
+        rules = self.saves[: len(requires_grad)]
+        for i, rule in enumerate(rules):
+            # an additive input (``never``: linear's bias) needs no other input for its
+            # gradient, so it does not make them saved
+            others = any(rg for j, rg in enumerate(requires_grad) if j != i and rules[j] != "never")
             if rule == "always" or (rule == "cross" and others):
                 saved.append(i)
         return tuple(saved)
@@ -124,7 +127,9 @@ def _view(name: str, node: str, *, function: bool = True) -> OpSpec:
     return OpSpec(name=name, kind="view", backward_node=node, function=function)
 
 
-def _reduction(name: str, node: str, *, saves_self: bool = False, saves_output: bool = False) -> OpSpec:
+def _reduction(
+    name: str, node: str, *, saves_self: bool = False, saves_output: bool = False
+) -> OpSpec:
     return OpSpec(
         name=name,
         kind="math",
@@ -194,10 +199,38 @@ _SPECS: tuple[OpSpec, ...] = (
     _unary("tanh", "TanhBackward0", saves_output=True, functional=True),
     _unary("relu", "ReluBackward0", saves_output=True, functional=True),
     _unary("gelu", "GeluBackward0", saves_self=True, functional=True, inplace=False, method=False),
-    _unary("silu", "SiluBackward0", saves_self=True, functional=True, inplace=False, method=False, function=False),
-    _unary("leaky_relu", "LeakyReluBackward0", saves_self=True, functional=True, inplace=False, method=False, function=False),
-    OpSpec(name="softmax", kind="math", saves_output=True, backward_node="SoftmaxBackward0", functional=True),
-    OpSpec(name="log_softmax", kind="math", saves_output=True, backward_node="LogSoftmaxBackward0", functional=True),
+    _unary(
+        "silu",
+        "SiluBackward0",
+        saves_self=True,
+        functional=True,
+        inplace=False,
+        method=False,
+        function=False,
+    ),
+    _unary(
+        "leaky_relu",
+        "LeakyReluBackward0",
+        saves_self=True,
+        functional=True,
+        inplace=False,
+        method=False,
+        function=False,
+    ),
+    OpSpec(
+        name="softmax",
+        kind="math",
+        saves_output=True,
+        backward_node="SoftmaxBackward0",
+        functional=True,
+    ),
+    OpSpec(
+        name="log_softmax",
+        kind="math",
+        saves_output=True,
+        backward_node="LogSoftmaxBackward0",
+        functional=True,
+    ),
     # reductions
     _reduction("sum", "SumBackward0"),
     _reduction("mean", "MeanBackward0"),

@@ -11,6 +11,7 @@ is followed across methods.
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Sequence as Seq
 from dataclasses import dataclass
 
@@ -133,7 +134,8 @@ class Interpreter:
             globals_env: dict[str, Value] = {
                 k: v
                 for k, v in state.env.items()
-                if isinstance(v, ModuleRef | UserClass | UserFunction | NNModule | Optimizer)
+                if k.startswith("#")
+                or isinstance(v, ModuleRef | UserClass | UserFunction | NNModule | Optimizer)
             }
             for function, owner in self.functions:
                 self.run_function(function, owner, globals_env)
@@ -143,7 +145,7 @@ class Interpreter:
     def run_function(
         self, function: cst.FunctionDef, owner: UserClass | None, globals_env: dict[str, Value]
     ) -> None:
-        state = State(env=dict(globals_env))
+        state = State(globals=globals_env)
         self_value: NNModule | None = None
         params = function.params
         names = [p.name.value for p in (*params.posonly_params, *params.params)]
@@ -396,7 +398,7 @@ class Interpreter:
         if not base:
             return False
         head, _, rest = base.partition(".")
-        resolved = state.env.get(head)
+        resolved = state.lookup(head)
         if isinstance(resolved, ModuleRef):
             full = f"{resolved.qualname}.{rest}" if rest else resolved.qualname
             return full in {"torch.nn.Module", "torch.nn.modules.module.Module"}
@@ -569,7 +571,8 @@ class Interpreter:
     def expr(self, node: cst.BaseExpression, state: State) -> Value:
         self.trace.owner[node] = self._owner
         if isinstance(node, cst.Name):
-            return state.env.get(node.value, Unknown())
+            found = state.lookup(node.value)
+            return found if found is not None else Unknown()
         if isinstance(node, cst.Attribute):
             return self.attribute(node, state)
         if isinstance(node, cst.Call):
@@ -643,7 +646,8 @@ class Interpreter:
             return PlainValue(owner.prov)
         if isinstance(owner, NNModule):
             if not owner.builtin:
-                return state.env.get(f"#{id(owner)}.{attr}", Unknown())
+                found = state.lookup(f"#{id(owner)}.{attr}")
+                return found if found is not None else Unknown()
             for param in owner.params:
                 if param.label.endswith(f".{attr}"):
                     return param
@@ -717,7 +721,7 @@ class Interpreter:
                 return self.qualified_call(f"{receiver.qualname}.{method}", node, state)
             args = [self.expr(a.value, state) for a in node.args]
             if isinstance(receiver, NNModule) and not receiver.builtin:
-                attribute = state.env.get(f"#{id(receiver)}.{method}")
+                attribute = state.lookup(f"#{id(receiver)}.{method}")
                 if isinstance(attribute, NNModule):
                     return self.module_call(attribute, node, args, state)
             return self.object_method(receiver, method, node, args, state)
@@ -903,8 +907,8 @@ class Interpreter:
                 prefix = f"#{id(receiver)}."
                 for key in [
                     k
-                    for k, v in state.env.items()
-                    if k.startswith(prefix) and isinstance(v, Tensor) and not v.is_param
+                    for k, v in state.items_with_prefix(prefix)
+                    if isinstance(v, Tensor) and not v.is_param
                 ]:
                     state.env[key] = Unknown()
             return Unknown() if method not in {"to", "cuda", "cpu", "train", "eval"} else receiver
@@ -925,12 +929,11 @@ class Interpreter:
             return list(module.params)
         prefix = f"#{id(module)}."
         found: list[Tensor] = []
-        for key, value in state.env.items():
-            if key.startswith(prefix):
-                if isinstance(value, Tensor) and value.is_param:
-                    found.append(value)
-                elif isinstance(value, NNModule) and value is not module:
-                    found.extend(self._module_params(value, state))
+        for _, value in state.items_with_prefix(prefix):
+            if isinstance(value, Tensor) and value.is_param:
+                found.append(value)
+            elif isinstance(value, NNModule) and value is not module:
+                found.extend(self._module_params(value, state))
         return found
 
     def _representative_param(self, module: NNModule) -> Tensor:
@@ -1023,10 +1026,10 @@ class Interpreter:
     def _instantiate(
         self, cls: UserClass, state: State, prov: frozenset[int], node: cst.CSTNode
     ) -> dict[str, Value]:
-        scratch = State(env=dict(state.env))
+        scratch = State(globals=ChainMap(state.env, state.globals))  # type: ignore[arg-type]
         instance = self._new_instance(cls, scratch, node)
         prefix = f"#{id(instance)}."
-        return {k[len(prefix) - 1 :]: v for k, v in scratch.env.items() if k.startswith(prefix)}
+        return {k[len(prefix) - 1 :]: v for k, v in scratch.items_with_prefix(prefix)}
 
     def inline(
         self, function: cst.FunctionDef, instance: NNModule, args: list[Value], state: State
@@ -1034,11 +1037,7 @@ class Interpreter:
         """Run a method body on the caller's state with ``self`` bound to ``instance``."""
         params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
         local = State(
-            env={
-                k: v
-                for k, v in state.env.items()
-                if k.startswith("#") or isinstance(v, ModuleRef | UserClass | UserFunction)
-            },
+            globals=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
             grad_enabled=_decorator_grad_mode(function, state.grad_enabled),
             freed=state.freed,
             writes=state.writes,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import sys
 from dataclasses import dataclass
 
@@ -24,8 +25,46 @@ def mentions_autograd(source: str) -> bool:
     return any(word in source for word in AUTOGRAD_VOCABULARY)
 
 
+MAX_BRACKET_DEPTH = 200
+"""CPython refuses deeper bracket nesting ("too many nested parentheses"); libcst's native
+parser can crash the process on it (about 2,000 levels), so such files stop here."""
+
+_OPEN = str.maketrans({c: "(" for c in "([{"} | {c: ")" for c in ")]}"})
+
+
+def bracket_depth(source: str) -> int:
+    """Deepest bracket nesting, counting brackets inside strings too (an upper bound)."""
+    if source.count("(") + source.count("[") + source.count("{") <= MAX_BRACKET_DEPTH:
+        return 0
+    depth = deepest = 0
+    for char in source.translate(_OPEN):
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    return deepest
+
+
+def _too_deep(source: str) -> ParseFailure | None:
+    if bracket_depth(source) <= MAX_BRACKET_DEPTH:
+        return None
+    try:  # brackets inside strings may have been counted: let CPython's parser decide
+        ast.parse(source)
+    except SyntaxError as error:
+        return ParseFailure(
+            error.msg or "invalid syntax", error.lineno or 1, max((error.offset or 1) - 1, 0)
+        )
+    except (RecursionError, MemoryError, ValueError):
+        return ParseFailure("too deeply nested to analyse", 1, 0)
+    return None
+
+
 def parse(source: str) -> cst.Module:
     """Parse, turning every libcst failure (including recursion) into :class:`ParseFailure`."""
+    failure = _too_deep(source)
+    if failure is not None:
+        raise failure
     try:
         return cst.parse_module(source)
     except cst.ParserSyntaxError as error:

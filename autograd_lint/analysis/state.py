@@ -7,6 +7,7 @@ here, so that a branch works on a copy and the join keeps only what holds on eve
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -17,7 +18,11 @@ from autograd_lint.analysis.values import Tensor, Tri, Unknown, Value
 @dataclass
 class State:
     env: dict[str, Value] = field(default_factory=dict)
-    """Bindings by name; attributes of ``self`` are bound as ``self.<attr>``."""
+    """Local bindings by name; instance attributes are bound as ``#<instance id>.<attr>``."""
+    globals: Mapping[str, Value] = field(default_factory=dict)
+    """Read-only fallback (module names seen from a function, the caller's names seen from an
+    inlined method): shared, never copied, joined or compared, so a scope costs what its
+    own names cost."""
     grad_enabled: bool | None = True
     freed: dict[int, Backward] = field(default_factory=dict)
     """Graph node id -> the backward that freed its saved tensors."""
@@ -31,12 +36,23 @@ class State:
     def copy(self) -> State:
         return State(
             env=dict(self.env),
+            globals=self.globals,
             grad_enabled=self.grad_enabled,
             freed=dict(self.freed),
             writes={k: list(v) for k, v in self.writes.items()},
             data_writes={k: list(v) for k, v in self.data_writes.items()},
             dead=self.dead,
         )
+
+    def lookup(self, name: str) -> Value | None:
+        value = self.env.get(name)
+        return value if value is not None else self.globals.get(name)
+
+    def items_with_prefix(self, prefix: str) -> list[tuple[str, Value]]:
+        """Bindings whose names start with ``prefix``, local ones shadowing the fallback."""
+        found = {k: v for k, v in self.globals.items() if k.startswith(prefix)}
+        found.update((k, v) for k, v in self.env.items() if k.startswith(prefix))
+        return list(found.items())
 
 
 def join(states: list[State]) -> State:
@@ -59,6 +75,7 @@ def join(states: list[State]) -> State:
     modes = {s.grad_enabled for s in live}
     return State(
         env=env,
+        globals=first.globals,
         grad_enabled=modes.pop() if len(modes) == 1 else None,
         freed={k: v for k, v in first.freed.items() if all(k in s.freed for s in rest)},
         writes=_intersect(first.writes, [s.writes for s in rest]),

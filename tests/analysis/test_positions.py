@@ -92,3 +92,14 @@ def test_one_line_suites_are_analysed_and_placed():
     assert finding.code == "AG001"
     line = source.splitlines()[1]
     assert (finding.range.start_line, finding.range.start_col) == (2, line.index("w.data"))
+
+
+def test_bracket_nesting_beyond_cpython_limit_is_a_syntax_error():
+    from autograd_lint.lint import lint_source
+
+    deep = "import torch\nx = " + "(" * 3000 + "1" + ")" * 3000 + "\nx.backward()\n"
+    (finding,) = lint_source(deep).diagnostics
+    assert finding.code == "E999" and "nested" in finding.message
+    # brackets inside a string are not nesting: the file is analysed as usual
+    stringy = "import torch\ns = '" + "(" * 500 + "'\nx = torch.randn(3)\nx.backward()\n"
+    assert [d.code for d in lint_source(stringy).diagnostics] == ["AG003"]
