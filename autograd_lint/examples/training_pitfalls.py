@@ -39,8 +39,8 @@ def train_feature_scale(x: torch.Tensor, y: torch.Tensor, steps: int = 5) -> tor
         loss = ((pred - y) ** 2).mean()
         # Reading .data is fine: nothing is written.
         print("scale norm", scale.data.norm())
-        # AG001: written through .data before the backward that saved `scale` has run,
-        # so the gradient below is computed from the decayed values.
+        # AG001: a write through .data is invisible to autograd (its version counter does
+        # not move); had an op saved `scale` for this backward, the gradient would be wrong.
         scale.data.mul_(0.99)
         loss.backward()
         # Correct: the update itself happens under no_grad, after the backward.
