@@ -7,7 +7,10 @@ server in the background) via :mod:`autograd_lint.runtime_check`.
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from autograd_lint.analysis import ParseFailure, analyze, mentions_autograd
@@ -47,6 +50,31 @@ def lint_source(
     rules = active_rules(settings, path)
     if not rules or not mentions_autograd(source):
         return FileResult(path, (), source, skipped=True)
+    with _collector_paused():
+        return _lint_parsed(source, path, settings, rules, witnesses)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector stays off while one file is analysed.
+
+    A libcst tree is hundreds of thousands of objects; with the collector on, every few
+    hundred allocations it walks them all again (about a fifth of the check's time). The
+    analysis keeps no garbage cycles that outlive a file for long: the collector runs again
+    as soon as the file is done.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _lint_parsed(
+    source: str, path: str, settings: Settings, rules: list[Rule], witnesses: bool | None
+) -> FileResult:
     try:
         trace = analyze(source)
         trace.want_witnesses = settings.runtime_check != "off" if witnesses is None else witnesses
