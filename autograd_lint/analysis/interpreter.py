@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import ChainMap
 from collections.abc import Sequence as Seq
 from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 
@@ -512,9 +513,7 @@ class Interpreter:
         """A write through ``tensor.data``: storage changes, the version counter does not."""
         event = DataWrite(
             site=site,
-            seq=self._frame.seq,
-            statement=self._frame.statement,
-            scope=self._frame.scope,
+            **self._where(),
             target=tensor,
             how=how,  # type: ignore[arg-type]
             method=method,
@@ -524,6 +523,11 @@ class Interpreter:
         )
         self.trace.events.append(event)
         state.data_writes.setdefault(tensor.storage, []).append(event)
+
+    def _where(self) -> dict[str, Any]:
+        """Where an event happens: the statement being executed, its number and scope."""
+        frame = self._frame
+        return {"seq": frame.seq, "statement": frame.statement, "scope": frame.scope}
 
     def inplace_write(
         self, tensor: Tensor, site: cst.CSTNode, state: State, how: str, method: str
@@ -535,9 +539,7 @@ class Interpreter:
             return
         event = InplaceWrite(
             site=site,
-            seq=self._frame.seq,
-            statement=self._frame.statement,
-            scope=self._frame.scope,
+            **self._where(),
             target=tensor,
             how=how,  # type: ignore[arg-type]
             method=method,
@@ -558,9 +560,7 @@ class Interpreter:
         self.trace.events.append(
             CloneEscape(
                 site=site,
-                seq=self._frame.seq,
-                statement=self._frame.statement,
-                scope=self._frame.scope,
+                **self._where(),
                 tensor=tensor,
                 how=how,  # type: ignore[arg-type]
             )
@@ -806,9 +806,7 @@ class Interpreter:
                 self.trace.events.append(
                     TensorFromTensor(
                         site=node,
-                        seq=self._frame.seq,
-                        statement=self._frame.statement,
-                        scope=self._frame.scope,
+                        **self._where(),
                         tensor=first,
                         argument=node.args[0].value,
                     )
@@ -1177,9 +1175,7 @@ class Interpreter:
         requires_grad = tensor.requires_grad if tensor is not None else Tri.UNKNOWN
         event = Backward(
             site=node,
-            seq=self._frame.seq,
-            statement=self._frame.statement,
-            scope=self._frame.scope,
+            **self._where(),
             tensor=tensor if tensor is not None else value,
             api=api,  # type: ignore[arg-type]
             retain_graph=retain,
