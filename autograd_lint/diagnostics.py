@@ -106,6 +106,9 @@ class Confirmation:
     device: str = "cpu"
     evidence: str = ""
 
+    def to_dict(self) -> dict[str, str]:
+        return {k: str(v) for k, v in asdict(self).items()}
+
 
 @dataclass(frozen=True)
 class Diagnostic:

@@ -49,12 +49,7 @@ def related_object(path: str, related: RelatedLocation) -> dict[str, Any]:
 def confirmation_object(confirmation: Confirmation | None) -> dict[str, Any] | None:
     if confirmation is None:
         return None
-    return {
-        "status": confirmation.status,
-        "backend": confirmation.backend,
-        "device": confirmation.device,
-        "evidence": confirmation.evidence,
-    }
+    return confirmation.to_dict()
 
 
 def diagnostic_object(path: str, diagnostic: Diagnostic) -> dict[str, Any]:

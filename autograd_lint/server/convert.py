@@ -180,12 +180,7 @@ def fix_data(fix: Fix, placer: Placer, primary: bool) -> dict[str, Any]:
 def confirmation_data(confirmation: Confirmation | None) -> dict[str, str] | None:
     if confirmation is None:
         return None
-    return {
-        "status": confirmation.status,
-        "backend": confirmation.backend,
-        "device": confirmation.device,
-        "evidence": confirmation.evidence,
-    }
+    return confirmation.to_dict()
 
 
 def range_data(rng: types.Range) -> dict[str, dict[str, int]]:
