@@ -51,6 +51,13 @@ _TENSOR_METHODS = frozenset(
     }
 )
 _TORCH_ROOTS = ("torch", "nn", "F", "optim")
+
+MODIFIED_SAVED = (
+    "one of the variables needed for gradient computation has been modified by an inplace operation"
+)
+NO_GRAD_FN = "element 0 of tensors does not require grad and does not have a grad_fn"
+SECOND_BACKWARD = "Trying to backward through the graph a second time"
+"""torch's RuntimeError messages (their first words) for AG002, AG003 and AG004."""
 _IMPORTS: dict[int, tuple[Trace, list[str]]] = {}
 """The torch imports of the last file rendered (one file's findings are rendered together)."""
 
@@ -380,47 +387,41 @@ def witness_for_stale(trace: Trace, backward: Backward, stale: StaleSave) -> Wit
     seqs |= set(stale.write.target.prov) | set(getattr(stale.write, "prov", ()))
     if isinstance(stale.write, DataWrite):
         return _silent_gradient(trace, seqs, stale.write.seq)
-    script = _script(trace, seqs)
-    if script is None:
-        return None
-    return Witness(
-        script,
-        Expectation(
-            kind="raises",
-            exception="RuntimeError",
-            message="one of the variables needed for gradient computation has been modified by an inplace operation",
-        ),
+    return _raises(
+        trace,
+        seqs,
+        MODIFIED_SAVED,
         "the backward fails because a saved tensor was modified in place",
     )
 
 
 def witness_for_no_grad(trace: Trace, backward: Backward) -> Witness | None:
-    script = _script(trace, _backward_seqs(backward))
-    if script is None:
-        return None
-    return Witness(
-        script,
-        Expectation(
-            kind="raises",
-            exception="RuntimeError",
-            message="element 0 of tensors does not require grad and does not have a grad_fn",
-        ),
+    return _raises(
+        trace,
+        _backward_seqs(backward),
+        NO_GRAD_FN,
         "backward on a tensor that does not require grad",
     )
 
 
 def witness_for_repeated(trace: Trace, backward: Backward, first: Backward) -> Witness | None:
-    script = _script(trace, _backward_seqs(backward) | _backward_seqs(first))
+    return _raises(
+        trace,
+        _backward_seqs(backward) | _backward_seqs(first),
+        SECOND_BACKWARD,
+        "a second backward through a graph whose saved tensors were freed",
+    )
+
+
+def _raises(trace: Trace, seqs: set[int], message: str, description: str) -> Witness | None:
+    """The slice, expected to stop with torch's ``RuntimeError`` starting with ``message``."""
+    script = _script(trace, seqs)
     if script is None:
         return None
     return Witness(
         script,
-        Expectation(
-            kind="raises",
-            exception="RuntimeError",
-            message="Trying to backward through the graph a second time",
-        ),
-        "a second backward through a graph whose saved tensors were freed",
+        Expectation(kind="raises", exception="RuntimeError", message=message),
+        description,
     )
 
 

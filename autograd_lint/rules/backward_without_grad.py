@@ -6,12 +6,11 @@ from collections.abc import Iterator
 
 from autograd_lint.analysis.trace import Backward, Trace
 from autograd_lint.analysis.values import Tensor, Tri
+from autograd_lint.analysis.witness import NO_GRAD_FN as MESSAGE
 from autograd_lint.analysis.witness import witness_for_no_grad
 from autograd_lint.diagnostics import Diagnostic, Severity
 from autograd_lint.rules._build import diagnostic, line_of
 from autograd_lint.rules.base import Rule
-
-MESSAGE = "element 0 of tensors does not require grad and does not have a grad_fn"
 
 
 class BackwardWithoutGrad(Rule):

@@ -8,14 +8,11 @@ import libcst as cst
 
 from autograd_lint.analysis.trace import Backward, DataWrite, InplaceWrite, StaleSave, Trace
 from autograd_lint.analysis.values import Tensor
+from autograd_lint.analysis.witness import MODIFIED_SAVED as MESSAGE
 from autograd_lint.analysis.witness import witness_for_stale
 from autograd_lint.diagnostics import Diagnostic, Fix, Severity
 from autograd_lint.rules._build import diagnostic, line_of, replace_node, short
 from autograd_lint.rules.base import Rule
-
-MESSAGE = (
-    "one of the variables needed for gradient computation has been modified by an inplace operation"
-)
 
 
 class DetachedAliasInplace(Rule):

@@ -8,12 +8,11 @@ import libcst as cst
 
 from autograd_lint.analysis.names import keyword
 from autograd_lint.analysis.trace import Backward, Trace
+from autograd_lint.analysis.witness import SECOND_BACKWARD as MESSAGE
 from autograd_lint.analysis.witness import witness_for_repeated
 from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Range, Severity
 from autograd_lint.rules._build import diagnostic, line_of
 from autograd_lint.rules.base import Rule
-
-MESSAGE = "Trying to backward through the graph a second time"
 
 
 class RepeatedBackward(Rule):
