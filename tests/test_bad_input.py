@@ -14,31 +14,14 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from samples import DATA_WRITE as PITFALL
+from samples import SNAPSHOT
 
 from autograd_lint.diagnostics import IO_ERROR_CODE, SYNTAX_ERROR_CODE
 from autograd_lint.lint import lint_path
 
 REPO = Path(__file__).resolve().parents[1]
 
-PITFALL = """\
-import torch
-
-w = torch.randn(3, requires_grad=True)
-y = (w * w).sum()
-w.data.mul_(10)
-y.backward()
-"""
-
-SNAPSHOT = """\
-import torch
-
-w = torch.randn(3, requires_grad=True)
-history = []
-for step in range(3):
-    loss = (w * w).sum()
-    loss.backward()
-    history.append(w.clone())
-"""
 
 TRAINING_FUNCTION = '''
 def train_epoch_{index}(model, loader, optimizer):

@@ -14,27 +14,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from samples import CLEAN
+from samples import DATA_WRITE as PITFALL
 
 REPO = Path(__file__).resolve().parents[1]
 
-PITFALL = """\
-import torch
-
-w = torch.randn(3, requires_grad=True)
-y = (w * w).sum()
-w.data.mul_(10)
-y.backward()
-"""
-
-CLEAN = """\
-import torch
-
-w = torch.randn(3, requires_grad=True)
-y = (w * w).sum()
-y.backward()
-with torch.no_grad():
-    w.mul_(10)
-"""
 
 pytestmark = [
     pytest.mark.slow,

@@ -8,37 +8,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from samples import CLEAN, DATA_WRITE, SNAPSHOT  # noqa: F401  (re-exported to the CLI tests)
+
 REPO = Path(__file__).resolve().parents[2]
-DATA_WRITE = """\
-import torch
-
-w = torch.randn(3, requires_grad=True)
-y = (w * w).sum()
-w.data.mul_(10)
-y.backward()
-"""
-
-SNAPSHOT = """\
-import torch
-
-w = torch.randn(3, requires_grad=True)
-history = []
-for step in range(3):
-    loss = (w * w).sum()
-    loss.backward()
-    history.append(w.clone())
-"""
-
-CLEAN = """\
-import torch
-
-w = torch.randn(3, requires_grad=True)
-y = (w * w).sum()
-y.backward()
-with torch.no_grad():
-    w.mul_(10)
-snapshot = w.detach().clone()
-"""
 
 
 @dataclass
