@@ -17,8 +17,7 @@ Saving rules (``SaveRule``) follow torch's ``derivatives.yaml``:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 SaveRule = Literal["always", "cross", "never"]
 OpKind = Literal[
@@ -32,9 +31,12 @@ OpKind = Literal[
 ]
 
 
-@dataclass(frozen=True)
-class OpSpec:
-    """One differentiable (or explicitly non-differentiable) torch operation."""
+class OpSpec(NamedTuple):
+    """One differentiable (or explicitly non-differentiable) torch operation.
+
+    A named tuple rather than a dataclass: the sandbox worker imports this registry on
+    every cold replay, and a frozen dataclass costs several times more to define.
+    """
 
     name: str
     kind: OpKind
@@ -350,8 +352,7 @@ GRAD_MODE_CONTEXTS: Mapping[str, bool | None] = {
 """``torch.<name>()`` context managers / decorators and the grad mode they set."""
 
 
-@dataclass(frozen=True)
-class ModuleSpec:
+class ModuleSpec(NamedTuple):
     """An ``nn`` module class: what calling an instance does."""
 
     name: str

@@ -35,7 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from autograd_lint.diagnostics import Expectation, Witness
-from autograd_lint.runtime_check import _worker, available_backends, confirm, sandbox
+from autograd_lint.runtime_check import available_backends, confirm, sandbox, worker
 from autograd_lint.runtime_check.validate import validate
 
 WITNESS = Witness(
@@ -75,7 +75,7 @@ def in_process(modules: dict[str, Any], seed: Callable[[], None]) -> Callable[[]
 
     def action() -> object:
         validate(WITNESS.script)
-        result = _worker.execute(run, modules, seed)
+        result = worker.execute(run, modules, seed)
         assert result["exception"] and result["exception"]["type"] == "RuntimeError", result
         return result
 

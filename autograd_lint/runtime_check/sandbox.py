@@ -1,10 +1,11 @@
 """Run validated witness scripts in a separate, limited Python process and collect facts.
 
 The parent side of the sandbox. It starts ``_worker.py`` with ``python -I -S -B`` (no
-environment variables honoured, no site hooks, no bytecode written) in an empty temporary
+environment variables honoured, no site hooks, no bytecode written), handing it the worker's
+modules precompiled (:mod:`~autograd_lint.runtime_check.worker_code`), in an empty temporary
 directory, with a minimal environment and in a new session so that the whole process
 group can be killed. The worker forks one limited process per witness (see
-``_worker.py``); this side enforces an overall wall-clock bound on top, so that nothing
+``worker.py``); this side enforces an overall wall-clock bound on top, so that nothing
 the child does can make the caller wait forever.
 
 Importing numpy (or torch) dominates the cost of a replay, so a worker is kept warm per
@@ -35,6 +36,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from autograd_lint.runtime_check.worker_code import PACKAGE_ROOT, prepared_bundle
 
 WORKER = Path(__file__).with_name("_worker.py")
 STARTUP_ALLOWANCE_S = {"mini": 60.0, "torch": 180.0}
@@ -70,6 +73,8 @@ class BatchOutcome:
     """The worker imported its backend and started on the runs."""
     real_torch: bool = False
     """The real torch was loaded in the worker (never so for the mini backend)."""
+    precompiled: list[str] = field(default_factory=list)
+    """Modules the worker loaded from precompiled code rather than compiling their source."""
 
 
 def child_environment(home: str) -> dict[str, str]:
@@ -91,9 +96,8 @@ def child_environment(home: str) -> dict[str, str]:
 def child_sys_path() -> list[str]:
     """Where the child finds this package and the backend (``-S`` skips site-packages
     discovery); the current directory is left out so nothing local shadows a module."""
-    package_root = str(Path(__file__).resolve().parents[2])
     cwd = os.getcwd()
-    paths = [package_root]
+    paths = [str(PACKAGE_ROOT)]
     for entry in sys.path:
         if not entry or not os.path.isabs(entry) or entry == cwd or entry in paths:
             continue
@@ -149,8 +153,10 @@ class Worker:
         self.scratch = tempfile.mkdtemp(prefix="autograd-lint-replay-")
         # A file, not a pipe: nobody reads a warm worker's stderr until it ends.
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        bundle = prepared_bundle()
+        command = [sys.executable, "-I", "-S", "-B", str(WORKER), str(PACKAGE_ROOT)]
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-B", str(WORKER)],
+            command + ([str(bundle)] if bundle is not None else []),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.stderr,
@@ -187,6 +193,7 @@ class Worker:
             outcome.device = str(self.ready.get("device", self.device))
             outcome.version = str(self.ready.get("version", ""))
             outcome.real_torch = bool(self.ready.get("real_torch"))
+            outcome.precompiled = [str(name) for name in self.ready.get("precompiled", [])]
         return outcome, ended
 
     def _read(self, outcome: BatchOutcome, deadline: float, budget: float) -> str | None:
@@ -362,6 +369,7 @@ def run_batch(
         total.device, total.version = outcome.device, outcome.version or total.version
         total.ready = total.ready or outcome.ready
         total.real_torch = total.real_torch or outcome.real_torch
+        total.precompiled = total.precompiled or outcome.precompiled
         total.results.update(outcome.results)
         if outcome.fatal is not None:
             total.fatal = outcome.fatal

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from autograd_lint import ops
 
@@ -212,8 +212,7 @@ class WitnessRejected(ValueError):
     """The witness is not one the sandbox will run; the message says why, with a line."""
 
 
-@dataclass(frozen=True)
-class ValidatedWitness:
+class ValidatedWitness(NamedTuple):
     """Scripts and observation that passed validation (the text is unchanged)."""
 
     script: str

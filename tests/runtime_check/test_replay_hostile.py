@@ -16,7 +16,7 @@ import pytest
 from replay_cases import BACKENDS, HEADER, backend_or_skip, raises
 
 from autograd_lint.diagnostics import Confirmation, Expectation, Witness
-from autograd_lint.runtime_check import _worker, available_backends, confirm_many, sandbox
+from autograd_lint.runtime_check import available_backends, confirm_many, sandbox, worker
 from autograd_lint.runtime_check.validate import WitnessRejected, validate
 
 
@@ -147,14 +147,14 @@ def test_restricted_builtins_stop_what_validation_would_have(
     """Run straight through the executor, skipping validation, to test the second layer."""
     marker = tmp_path / "escaped"
     text = script.replace("MARKER", repr(str(marker)))
-    result = _worker.execute({"id": 0, "script": text}, _fake_modules(), lambda: None)
+    result = worker.execute({"id": 0, "script": text}, _fake_modules(), lambda: None)
     assert result["finished"] is False
     assert result["exception"]["type"] == error
     assert not marker.exists()
 
 
 def test_print_is_captured_not_written(capfd: pytest.CaptureFixture[str]) -> None:
-    result = _worker.execute({"id": 0, "script": "print('hello', 3)\n"}, {}, lambda: None)
+    result = worker.execute({"id": 0, "script": "print('hello', 3)\n"}, {}, lambda: None)
     assert result["printed"] == "hello 3\n"
     assert "hello" not in capfd.readouterr().out
 

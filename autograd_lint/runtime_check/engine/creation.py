@@ -1,8 +1,9 @@
 """Constructors: ``torch.tensor``, ``randn``, ``zeros``, ... and their ``*_like`` forms.
 
 Every result is a fresh leaf; it requires grad only when asked (``requires_grad=True``), and
-only floating-point tensors may. Random numbers come from one seeded numpy generator
-(``manual_seed``); they do not match torch's stream, and witnesses never depend on values.
+only floating-point tensors may. Random numbers come from one seeded generator (``rng.py``,
+reset by ``manual_seed``); they do not match torch's stream, and witnesses never depend on
+values.
 """
 
 from __future__ import annotations
@@ -15,16 +16,18 @@ import numpy as np
 
 from autograd_lint.ops import CREATION_FUNCTIONS
 
-from . import dtypes, messages
+from . import dtypes, messages, rng
 from .graph import Array
 from .tensor import Tensor
 
-RNG = np.random.default_rng(0)
+RNG = rng.Generator(0)
+NORMAL_KERNEL = "normal_kernel_cpu"
+UNIFORM_KERNEL = "check_uniform_bounds"
 
 
 def manual_seed(seed: int) -> None:
     global RNG
-    RNG = np.random.default_rng(seed)
+    RNG = rng.Generator(seed)
 
 
 def _finish(data: Array, dtype: dtypes.dtype | None, requires_grad: bool) -> Tensor:
@@ -101,6 +104,25 @@ def _float(dtype: dtypes.dtype | None) -> dtypes.dtype:
     return dtype if dtype is not None else dtypes.DEFAULT_FLOAT
 
 
+def require_floating(dtype: dtypes.dtype, kernel: str) -> None:
+    """torch draws normal and uniform numbers for floating dtypes only."""
+    if not dtype.is_floating_point:
+        scalar_type = dtype.tensor_type.removesuffix("Tensor")
+        raise NotImplementedError(
+            messages.RANDOM_KERNEL_DTYPE.format(kernel=kernel, scalar_type=scalar_type)
+        )
+
+
+def _normal(shape: tuple[int, ...], dtype: dtypes.dtype, requires_grad: bool) -> Tensor:
+    require_floating(dtype, NORMAL_KERNEL)
+    return _finish(RNG.standard_normal(shape), dtype, requires_grad)
+
+
+def _uniform(shape: tuple[int, ...], dtype: dtypes.dtype, requires_grad: bool) -> Tensor:
+    require_floating(dtype, UNIFORM_KERNEL)
+    return _finish(RNG.random(shape), dtype, requires_grad)
+
+
 def randn(
     *size: Any,
     dtype: dtypes.dtype | None = None,
@@ -108,7 +130,7 @@ def randn(
     requires_grad: bool = False,
     generator: Any = None,
 ) -> Tensor:
-    return _finish(RNG.standard_normal(_size(size)), _float(dtype), requires_grad)
+    return _normal(_size(size), _float(dtype), requires_grad)
 
 
 def rand(
@@ -118,12 +140,12 @@ def rand(
     requires_grad: bool = False,
     generator: Any = None,
 ) -> Tensor:
-    return _finish(RNG.random(_size(size)), _float(dtype), requires_grad)
+    return _uniform(_size(size), _float(dtype), requires_grad)
 
 
 def randint(
     low: int,
-    high: int | None = None,
+    high: Any = None,
     size: Any = None,
     *,
     dtype: dtypes.dtype | None = None,
@@ -131,10 +153,10 @@ def randint(
     requires_grad: bool = False,
     generator: Any = None,
 ) -> Tensor:
-    if high is None:
-        low, high = 0, low
+    if high is None or (size is None and isinstance(high, tuple | list)):
+        low, high, size = 0, low, size if high is None else high  # randint(high, size)
     shape = tuple(size) if size is not None else ()
-    data = RNG.integers(low, high, shape, dtype=np.int64)
+    data = RNG.integers(low, high, shape)
     return _finish(data, dtype or dtypes.int64, requires_grad)
 
 
@@ -243,13 +265,13 @@ def full_like(
 def randn_like(
     t: Tensor, *, dtype: dtypes.dtype | None = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    return _finish(RNG.standard_normal(t._data.shape), _like(t, dtype), requires_grad)
+    return _normal(t._data.shape, _like(t, dtype), requires_grad)
 
 
 def rand_like(
     t: Tensor, *, dtype: dtypes.dtype | None = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    return _finish(RNG.random(t._data.shape), _like(t, dtype), requires_grad)
+    return _uniform(t._data.shape, _like(t, dtype), requires_grad)
 
 
 CREATION = {name: globals()[name] for name in sorted(CREATION_FUNCTIONS)}

@@ -18,14 +18,17 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
-import numpy.typing as npt
 
 from . import messages
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from .tensor import Tensor
 
-Array = npt.NDArray[Any]
+    Array = npt.NDArray[Any]
+else:
+    Array = np.ndarray  # numpy.typing is for the type checker: importing it costs a replay
 Edge = tuple[Optional["Node"], int]
 Grads = Sequence[Array | None]
 BackwardFn = Callable[["Node", Array], Grads]

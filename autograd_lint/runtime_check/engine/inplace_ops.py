@@ -86,7 +86,9 @@ def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
-    from .creation import RNG
+    from .creation import NORMAL_KERNEL, RNG, require_floating
+
+    require_floating(self.dtype, NORMAL_KERNEL)
 
     def compute() -> Tensor:
         data = RNG.normal(mean, std, self._data.shape).astype(self._data.dtype)
@@ -96,7 +98,9 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any = 
 
 
 def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
-    from .creation import RNG
+    from .creation import RNG, UNIFORM_KERNEL, require_floating
+
+    require_floating(self.dtype, UNIFORM_KERNEL)
 
     def compute() -> Tensor:
         data = RNG.uniform(a, b, self._data.shape).astype(self._data.dtype)

@@ -92,3 +92,5 @@ VIEW_INCOMPATIBLE = (
     "view size is not compatible with input tensor's size and stride (at least one dimension "
     "spans across two contiguous subspaces). Use .reshape(...) instead."
 )
+RANDOM_KERNEL_DTYPE = "\"{kernel}\" not implemented for '{scalar_type}'"
+"""Drawing normal (``normal_kernel_cpu``) or uniform (``check_uniform_bounds``) integers."""

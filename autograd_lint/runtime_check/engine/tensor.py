@@ -19,12 +19,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from . import dtypes, grad_mode, messages
-from .graph import AccumulateGrad, Edge, Node, make_node
-
-Array = npt.NDArray[Any]
+from .graph import AccumulateGrad, Array, Edge, Node, make_node
 
 # view kinds
 NOT_VIEW = 0
