@@ -10,6 +10,8 @@ which both backends must report as ``RuntimeError``):
 - end to end, cold: ``confirm(witness, backend=...)`` with no warm worker: start the
   interpreter, import the backend (numpy and the engine, or torch), fork, limit, execute,
   judge. What a single ``autograd-lint verify`` pays;
+- end to end, first run: cold, and the worker's modules not yet precompiled into the user
+  cache (``worker_code.py``): what the very first replay after an install or an upgrade pays;
 - end to end, warm: the same once a worker is running (the language server, ``verify`` of
   many findings): a fork per witness and the round trip.
 
@@ -23,9 +25,11 @@ Targets: mini in-process under 5 ms; mini end to end at least 10x faster than to
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -91,6 +95,25 @@ def end_to_end(backend: str) -> Callable[[], object]:
     return action
 
 
+def first_run_ms(backend: str, repeat: int) -> float:
+    """Cold runs, each with an empty cache directory: the worker code is compiled first."""
+    saved = os.environ.get("XDG_CACHE_HOME")
+    with tempfile.TemporaryDirectory(prefix="bench-replay-cache-") as scratch:
+        fresh = iter(range(repeat))
+
+        def before() -> None:
+            sandbox.shutdown()
+            os.environ["XDG_CACHE_HOME"] = os.path.join(scratch, str(next(fresh)))
+
+        try:
+            return median_ms(end_to_end(backend), repeat, before=before)
+        finally:
+            if saved is None:
+                os.environ.pop("XDG_CACHE_HOME", None)
+            else:
+                os.environ["XDG_CACHE_HOME"] = saved
+
+
 def mini_modules() -> tuple[dict[str, Any], Callable[[], None]]:
     from autograd_lint.runtime_check import engine
 
@@ -128,6 +151,7 @@ def main() -> int:
     modules, seed = mini_modules()
     mini_inproc = median_ms(in_process(modules, seed), args.repeat * 10)
     mini_cold = median_ms(end_to_end("mini"), args.repeat, before=sandbox.shutdown)
+    mini_first = first_run_ms("mini", args.repeat)
     end_to_end("mini")()
     mini_warm = median_ms(end_to_end("mini"), args.repeat)
     sandbox.shutdown()
@@ -136,6 +160,7 @@ def main() -> int:
     print(
         f"mini end to end, cold:               {mini_cold:9.1f} ms   {mini_cold / floor:5.1f}x floor"
     )
+    print(f"mini end to end, first run:          {mini_first:9.1f} ms")
     print(f"mini end to end, warm:               {mini_warm:9.1f} ms")
     if "torch" not in backends:
         print("torch is not installed: no comparison")

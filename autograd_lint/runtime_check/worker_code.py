@@ -35,6 +35,8 @@ WORKER_MODULES = (
 WORKER_PACKAGES = ("autograd_lint.runtime_check.engine",)
 """Packages whose modules are all bundled (the engine loads most of them at import)."""
 PREFIX = "worker-code-"
+KEEP = 3
+"""Files kept per interpreter, newest first."""
 
 
 def cache_directory() -> Path:
@@ -91,12 +93,19 @@ def _write_atomically(target: Path, data: bytes) -> None:
         raise
 
 
+def _modified(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:  # removed meanwhile by another process
+        return 0
+
+
 def _remove_older(directory: Path, keep: Path) -> None:
     tag = f"{PREFIX}{sys.implementation.cache_tag}-"
-    for old in directory.glob(f"{tag}*.marshal"):
-        if old != keep:
-            with contextlib.suppress(OSError):
-                old.unlink()
+    others = [path for path in directory.glob(f"{tag}*.marshal") if path != keep]
+    for old in sorted(others, key=_modified, reverse=True)[KEEP - 1 :]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def prepared_bundle(directory: Path | None = None) -> Path | None:

@@ -64,7 +64,7 @@ def test_the_file_is_written_once_and_reused(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]
 
 
-def test_changed_sources_get_a_new_file_and_the_old_one_goes(
+def test_changed_sources_get_a_new_file_and_only_the_newest_are_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = tmp_path / "root"
@@ -75,13 +75,16 @@ def test_changed_sources_get_a_new_file_and_the_old_one_goes(
     )
     monkeypatch.setattr(worker_code, "PACKAGE_ROOT", root)
     cache = tmp_path / "cache"
-    before = worker_code.prepared_bundle(cache)
     messages = root / "autograd_lint" / "runtime_check" / "engine" / "messages.py"
-    messages.write_text(messages.read_text() + "\nEXTRA = 1\n")
-    after = worker_code.prepared_bundle(cache)
-    assert before is not None and after is not None and after != before
-    assert not before.exists()
-    assert sorted(cache.iterdir()) == [after]
+    written = []
+    for version in range(worker_code.KEEP + 1):
+        messages.write_text(messages.read_text() + f"\nEXTRA_{version} = 1\n")
+        bundle = worker_code.prepared_bundle(cache)
+        assert bundle is not None and bundle not in written
+        os.utime(bundle, ns=(version * 10**9, version * 10**9))  # distinct ages
+        written.append(bundle)
+    assert sorted(cache.iterdir()) == sorted(written[1:])
+    assert worker_code.prepared_bundle(cache) == written[-1]
 
 
 def test_a_corrupt_file_is_ignored_and_the_worker_compiles_from_source(
