@@ -26,7 +26,7 @@ from autograd_lint.analysis.trace import (
     TensorFromTensor,
     Trace,
 )
-from autograd_lint.analysis.values import NNModule, Tensor, Tri, Value
+from autograd_lint.analysis.values import NNModule, Tensor, Tri, Unknown, Value
 from autograd_lint.diagnostics import Expectation, Witness
 
 HEADER = ("import torch", "import torch.nn as nn", "import torch.nn.functional as F")
@@ -86,6 +86,23 @@ class _SelfRenamer(cst.CSTTransformer):
     ) -> cst.BaseExpression:
         if isinstance(updated.value, cst.Name) and updated.value.value == "self":
             return cst.Name(f"self_{updated.attr.value}")
+        return updated
+
+
+class _ModelCallReplacer(cst.CSTTransformer):
+    """``model(x)`` -> ``returned_12``: a call of the user's own module, whose ``forward`` the
+    analyzer followed, stands for the value that ``forward`` returned (rendered under that
+    name earlier in the script)."""
+
+    def __init__(self, models: set[str], returned: str) -> None:
+        self.models = models
+        self.returned = returned
+        self.replaced = 0
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        if isinstance(updated.func, cst.Name) and updated.func.value in self.models:
+            self.replaced += 1
+            return cst.Name(self.returned)
         return updated
 
 
@@ -158,6 +175,13 @@ class SliceBuilder:
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
         self.empty = cst.Module(body=[])
+        self.layers: dict[str, NNModule] = {}
+        """Built-in modules the last rendered script creates, by name (their parameters
+        can be named through them: ``fc.weight``)."""
+        self.models: set[str] = set()
+        """Names of the user's own module instances (never created in a script)."""
+        self.rendering: frozenset[int] = frozenset()
+        """The statements of the script being rendered."""
 
     def render(self, seqs: set[int] | frozenset[int]) -> str | None:
         lines: list[str] = []
@@ -166,6 +190,9 @@ class SliceBuilder:
         names_of: dict[int, str] = {}
         """Value identity -> a name bound to it earlier in the script."""
         no_grad_open = False
+        self.layers = {}
+        self.models = set()
+        self.rendering = frozenset(seqs)
         finished = self.trace.finished_after
         entries: list[tuple[int, int, int]] = []
         rendered_lines: list[str | None]
@@ -184,7 +211,8 @@ class SliceBuilder:
             if kind == 0:
                 bound = self.trace.inputs[seq]
                 rendered_lines = [
-                    self._define(name, value, names_of) for name, value in bound.items()
+                    self._define(name, value, names_of, unknown_is_input=True)
+                    for name, value in bound.items()
                 ]
             else:
                 bound = self.trace.bindings.get(seq, {})
@@ -200,8 +228,11 @@ class SliceBuilder:
             for name, value in bound.items():
                 defined.add(name)
                 names_of.setdefault(id(value), name)
+                if isinstance(value, NNModule) and not value.builtin:
+                    self.models.add(name)
                 if isinstance(value, NNModule) and value.builtin and kind and rendered is not None:
                     modules.add(name)
+                    self.layers[name] = value
             if grad_mode is False and not no_grad_open:
                 lines.append("with torch.no_grad():")
                 no_grad_open = True
@@ -216,8 +247,15 @@ class SliceBuilder:
         body = _fill_placeholders([*preamble, *lines])
         return "\n".join([*self._imports(), *body]) + "\n"
 
-    def _define(self, name: str, value: Value, names_of: dict[int, str]) -> str | None:
-        """A stand-in for a value the script cannot compute as the file does."""
+    def _define(
+        self, name: str, value: Value, names_of: dict[int, str], unknown_is_input: bool = False
+    ) -> str | None:
+        """A stand-in for a value the script cannot compute as the file does.
+
+        ``unknown_is_input``: the parameter of an inlined method, given an argument the file
+        does not show (the caller's own parameter): a plain tensor, as a top-level name the
+        slice reads but never binds would get.
+        """
         other = names_of.get(id(value))
         if other is not None and other != name:
             return f"{name} = {other}"
@@ -230,7 +268,23 @@ class SliceBuilder:
                     return f"{name} = {' '.join(self.empty.code_for_node(value.site).split())}"
         if isinstance(value, NNModule) and not value.builtin:
             return ""  # calls of it are rendered through their returned values
+        parameter = self.parameter_of_layer(value)
+        if parameter is not None:
+            return f"{name} = {parameter}"
+        if unknown_is_input and isinstance(value, Unknown):
+            return f"{name} = {shapes.PLACEHOLDER_PREFIX}plain__"
         return _placeholder(name, value)
+
+    def parameter_of_layer(self, value: Value) -> str | None:
+        """``fc.weight`` for a parameter of a layer the script creates as ``fc``."""
+        if not isinstance(value, Tensor) or not value.is_param:
+            return None
+        if value.label not in {".weight", ".bias"}:
+            return None
+        for name, layer in self.layers.items():
+            if any(param is value for param in layer.params):
+                return f"{name}{value.label}"
+        return None
 
     def _statement(
         self, statement: cst.SimpleStatementLine, modules: set[str], seq: int
@@ -251,6 +305,7 @@ class SliceBuilder:
             return None
         renamed = statement.visit(_SelfRenamer())
         assert isinstance(renamed, cst.SimpleStatementLine)
+        renamed = self._replace_model_call(renamed, seq)
         checker = _Checker(modules)
         renamed.visit(checker)
         if not checker.ok:
@@ -259,6 +314,29 @@ class SliceBuilder:
             leading_lines=[], trailing_whitespace=cst.TrailingWhitespace()
         )
         return self.empty.code_for_node(cleaned).strip()
+
+    def _replace_model_call(
+        self, statement: cst.SimpleStatementLine, seq: int
+    ) -> cst.SimpleStatementLine:
+        """One call of a user module whose ``forward`` ran to a ``return``: its result."""
+        last = self.trace.finished_after.get(seq)
+        if last is None or last not in self.rendering or not self.models:
+            return statement  # the ``return`` that names the result is not in the script
+        entry = self.trace.statements.get(last)
+        if entry is None:
+            return statement
+        body = entry[0]
+        if not (
+            isinstance(body, cst.SimpleStatementLine)
+            and len(body.body) == 1
+            and isinstance(body.body[0], cst.Return)
+        ):
+            return statement
+        replacer = _ModelCallReplacer(self.models, f"returned_{last}")
+        replaced = statement.visit(replacer)
+        if replacer.replaced != 1 or not isinstance(replaced, cst.SimpleStatementLine):
+            return statement  # none, or more than one call to tell apart
+        return replaced
 
     def _imports(self) -> list[str]:
         cached = _IMPORTS.get(id(self.trace))
@@ -361,22 +439,62 @@ def _silent_gradient(trace: Trace, seqs: set[int], write_seq: int) -> Witness | 
     )
 
 
+def _receiver_name(event: DataWrite) -> str | None:
+    """``p`` for a write through ``p.data``."""
+    receiver = event.receiver
+    if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
+        return receiver.value.value
+    return None
+
+
+def _backward_that_filled_grad(trace: Trace, event: DataWrite) -> Backward | None:
+    """The latest earlier backward whose loss was computed from the written tensor's
+    origin: the write reads ``.grad``, which only that backward gives a value."""
+    found = None
+    for other in trace.events:
+        if other.seq >= event.seq:
+            break
+        if isinstance(other, Backward) and set(getattr(other.tensor, "prov", ())) & set(
+            event.target.prov
+        ):
+            found = other
+    return found
+
+
 def witness_for_data_write(trace: Trace, event: DataWrite) -> Witness | None:
     seqs = set(event.target.prov) | set(event.prov) | {event.seq}
     if event.silently_stale and event.stale_backward is not None:
         return _silent_gradient(trace, seqs | _backward_seqs(event.stale_backward), event.seq)
-    name = _name_in_script(event.target)
-    if name is None or not trace.want_witnesses:
+    if not trace.want_witnesses:
         return None
-    builder = SliceBuilder(trace)
-    before = builder.render(seqs - {event.seq})
     statement = trace.statements[event.seq][0]
     assert isinstance(statement, cst.SimpleStatementLine)
-    write = builder._statement(statement, set(), event.seq)
-    if before is None or write is None:
+    builder = SliceBuilder(trace)
+    name = _name_in_script(event.target)
+    bind = ""
+    loop_target = name is None
+    if name is None:  # a loop target (``for p in model.parameters()``): name it in the script
+        name = _receiver_name(event)
+        if name is None:
+            return None
+        if ".grad" in builder.empty.code_for_node(statement):
+            filled = _backward_that_filled_grad(trace, event)
+            if filled is None:
+                return None
+            seqs |= _backward_seqs(filled)
+    before = builder.render(seqs - {event.seq})
+    if before is None:
+        return None
+    if loop_target:  # bound by the ``for``, which no slice contains
+        parameter = builder.parameter_of_layer(event.target)
+        if parameter is None:
+            return None
+        bind = f"{name} = {parameter}\n"
+    write = builder._statement(statement, set(builder.layers), event.seq)
+    if write is None:
         return None
     return Witness(
-        f"{before}version_before = {name}._version\n{write}\n",
+        f"{before}{bind}version_before = {name}._version\n{write}\n",
         Expectation(kind="equals", observe=f"{name}._version == version_before", value="True"),
         f"the write leaves the version counter of `{name}` unchanged: autograd cannot see it",
     )

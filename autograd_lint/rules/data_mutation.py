@@ -106,6 +106,13 @@ another shape.
 
 def _name(trace: Trace, event: DataWrite) -> str:
     label = event.target.label
+    receiver = event.receiver
+    if (
+        label.startswith(".")  # a layer's parameter reached through a loop, not a name
+        and isinstance(receiver, cst.Attribute)
+        and isinstance(receiver.value, cst.Name)
+    ):
+        return f"`{receiver.value.value}`"
     return f"`{label}`" if label else "a tensor that requires grad"
 
 
