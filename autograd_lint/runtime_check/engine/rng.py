@@ -12,6 +12,8 @@ well-mixed 64-bit finaliser; normals come from the Box-Muller transform.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -41,14 +43,14 @@ class Generator:
 
     def random(self, shape: tuple[int, ...]) -> np.ndarray:
         """Uniform floats in [0, 1) with 53 random bits each."""
-        count = int(np.prod(shape, dtype=np.int64))
+        count = math.prod(shape)
         return ((self._bits(count) >> np.uint64(11)) * (1.0 / (1 << 53))).reshape(shape)
 
     def uniform(self, low: float, high: float, shape: tuple[int, ...]) -> np.ndarray:
         return low + (high - low) * self.random(shape)
 
     def standard_normal(self, shape: tuple[int, ...]) -> np.ndarray:
-        count = int(np.prod(shape, dtype=np.int64))
+        count = math.prod(shape)
         radius = np.sqrt(-2.0 * np.log1p(-self.random((count,))))  # 1 - u lies in (0, 1]
         angle = (2.0 * np.pi) * self.random((count,))
         return (radius * np.cos(angle)).reshape(shape)
@@ -62,6 +64,6 @@ class Generator:
             raise RuntimeError(
                 f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
             )
-        count = int(np.prod(shape, dtype=np.int64))
+        count = math.prod(shape)
         span = np.uint64(high - low)
         return ((self._bits(count) % span).astype(np.int64) + low).reshape(shape)
