@@ -126,6 +126,11 @@ def build_parser(with_verify: bool = False) -> argparse.ArgumentParser:
     )
     check.add_argument("--config", metavar="PATH", help="pyproject.toml or autograd-lint.toml")
     check.add_argument("--preview", action="store_true", help="also report preview findings")
+    check.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply exclude patterns to files named explicitly too (for pre-commit)",
+    )
     add_runtime_flags(check)
     check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     check.add_argument("--quiet", "-q", action="store_true", help="only the findings")
@@ -202,6 +207,7 @@ def resolve_settings(args: argparse.Namespace) -> tuple[Settings, Path]:
         "select": parse_code_list(args.select, "--select") if args.select is not None else None,
         "ignore": parse_code_list(args.ignore, "--ignore") if args.ignore is not None else None,
         "preview": True if args.preview else None,
+        "force_exclude": True if getattr(args, "force_exclude", False) else None,
         "runtime_check": args.runtime_check,
         "device": args.device,
     }

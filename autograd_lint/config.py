@@ -39,6 +39,8 @@ class Settings:
     preview: bool = False
     exclude: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()
+    force_exclude: bool = False
+    """Apply ``exclude`` to files named explicitly too (pre-commit passes every staged file)."""
 
     def merged(self, **changes: Any) -> Settings:
         """A copy with the given fields replaced (``None`` values are ignored)."""
@@ -89,6 +91,7 @@ KNOWN_KEYS: tuple[str, ...] = (
     "preview",
     "exclude",
     "extend-exclude",
+    "force-exclude",
 )
 _CODE_SELECTOR = re.compile(r"^(ALL|[A-Z]+[0-9]*)$")
 
@@ -178,10 +181,11 @@ def settings_from_mapping(table: Mapping[str, Any], where: str = "configuration"
         )
     if "device" in table:
         changes["device"] = _choice(table["device"], DEVICE_CHOICES, f"{where}: device")
-    if "preview" in table:
-        if not isinstance(table["preview"], bool):
-            raise ConfigError(f"{where}: preview must be true or false, got {table['preview']!r}")
-        changes["preview"] = table["preview"]
+    for key in ("preview", "force-exclude"):
+        if key in table:
+            if not isinstance(table[key], bool):
+                raise ConfigError(f"{where}: {key} must be true or false, got {table[key]!r}")
+            changes[key.replace("-", "_")] = table[key]
     for key in ("exclude", "extend-exclude"):
         if key in table:
             changes[key.replace("-", "_")] = _strings(table[key], f"{where}: {key}")

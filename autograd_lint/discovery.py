@@ -3,8 +3,9 @@
 Directories are walked for ``*.py`` files, skipping what no one wants linted (virtual
 environments, build output, VCS folders), what ``.gitignore`` files say git ignores, and the
 ``exclude`` / ``extend-exclude`` patterns of the configuration. A file named explicitly on the
-command line is always checked: pre-commit and editors pass exactly the files they mean, and
-a path that does not exist must be reported rather than silently dropped.
+command line is checked even when a pattern matches it (a path that does not exist must be
+reported rather than silently dropped), unless ``force-exclude`` is set: pre-commit names
+every staged file, and there ``exclude`` must still keep vendored code out, as with ruff.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class Discovery:
         patterns = settings.exclude if settings.exclude else DEFAULT_EXCLUDES
         self.exclude = pathspec.GitIgnoreSpec.from_lines([*patterns, *settings.extend_exclude])
         self.respect_gitignore = respect_gitignore
+        self.force_exclude = settings.force_exclude
 
     def files(self, paths: Sequence[str | os.PathLike[str]]) -> list[str]:
         """Files to check, in argument order, each once; directories expand sorted."""
@@ -72,6 +74,8 @@ class Discovery:
         seen: set[str] = set()
         for argument in paths:
             name = os.fspath(argument)
+            if self.force_exclude and self.is_excluded(Path(name), Path(name).is_dir()):
+                continue
             candidates = self._walk(Path(name)) if Path(name).is_dir() else [name]
             for candidate in candidates:
                 key = os.path.normcase(os.path.abspath(candidate))

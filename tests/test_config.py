@@ -27,6 +27,7 @@ runtime-check = "torch"
 device = "auto"
 exclude = ["generated"]
 extend-exclude = ["legacy/*.py"]
+force-exclude = true
 
 [tool.autograd-lint.per-file-ignores]
 "tests/*.py" = ["AG003", "AG004"]
@@ -52,6 +53,7 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     assert settings.device == "auto"
     assert settings.exclude == ("generated",)
     assert settings.extend_exclude == ("legacy/*.py",)
+    assert settings.force_exclude is True
     assert settings.per_file_ignores == {"tests/*.py": ("AG003", "AG004")}
     assert settings.severity == {"AG002": Severity.WARNING, "AG001": Severity.INFO}
 
@@ -85,6 +87,7 @@ def test_standalone_file_is_the_table(tmp_path: Path) -> None:
         ('runtime-check = "full"', "runtime-check must be one of off, mini, torch; got 'full'"),
         ('device = "tpu"', "device must be one of cpu, cuda, auto; got 'tpu'"),
         ('preview = "yes"', "preview must be true or false"),
+        ("force-exclude = 1", "force-exclude must be true or false"),
         ("exclude = 3", "exclude must be a list of strings"),
         ('severity = { AG001 = "fatal" }', "severity.AG001 must be one of error, warning, info"),
         ('severity = { bogus = "error" }', "'bogus' is not a rule code"),

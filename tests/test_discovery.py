@@ -106,6 +106,21 @@ def test_explicit_files_are_always_checked(tmp_path: Path) -> None:
     assert discover(explicit, Settings(), tmp_path) == explicit
 
 
+def test_force_exclude_applies_patterns_to_explicit_files(tmp_path: Path) -> None:
+    touch(tmp_path, "vendored/lib/upstream.py", "build/gen.py", "src/train.py", "src/gen_x.py")
+    explicit = [
+        str(tmp_path / "vendored/lib/upstream.py"),  # inside an excluded directory
+        str(tmp_path / "build/gen.py"),  # a default exclude
+        str(tmp_path / "src/gen_x.py"),  # a file pattern
+        str(tmp_path / "src/train.py"),
+        str(tmp_path / "vendored"),  # an excluded directory named as such
+    ]
+    settings = Settings(extend_exclude=("vendored/", "gen_*.py"), force_exclude=True)
+    assert discover(explicit, settings, tmp_path) == [str(tmp_path / "src/train.py")]
+    without = Settings(extend_exclude=("vendored/", "gen_*.py"))
+    assert discover(explicit[:4], without, tmp_path) == explicit[:4]
+
+
 def test_missing_paths_pass_through_to_be_reported(tmp_path: Path) -> None:
     missing = str(tmp_path / "nope.py")
     assert discover([missing], Settings(), tmp_path) == [missing]

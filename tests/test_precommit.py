@@ -41,6 +41,11 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[st
     git("init", "--quiet", cwd=project)
     (project / "train_bad.py").write_text(PITFALL)
     (project / "train_ok.py").write_text(CLEAN)
+    (project / "vendored").mkdir()
+    (project / "vendored" / "upstream.py").write_text(PITFALL)
+    (project / "pyproject.toml").write_text(
+        '[tool.autograd-lint]\nextend-exclude = ["vendored/"]\n'
+    )
     git("add", "-A", cwd=project)
     env = dict(os.environ)
     env.update(
@@ -83,3 +88,11 @@ def test_hook_passes_on_clean_code(setup: tuple[Path, Path, dict[str, str]]) -> 
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
     assert "Passed" in output
+
+
+def test_hook_leaves_excluded_files_alone(setup: tuple[Path, Path, dict[str, str]]) -> None:
+    """pre-commit names every staged file; the configured ``exclude`` still applies."""
+    run = try_repo(setup, "vendored/upstream.py")
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output
+    assert "AG001" not in output

@@ -107,7 +107,7 @@ class AutogradLintServer(LanguageServer):
             self.window_show_message(
                 types.ShowMessageParams(types.MessageType.Error, f"autograd-lint: {problem}")
             )
-        return effective(project, self.editor, config)
+        return effective(project, self.editor, config, path, root)
 
     def publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
         self.text_document_publish_diagnostics(

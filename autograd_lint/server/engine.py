@@ -161,6 +161,8 @@ class Engine:
             return True
 
     async def lint(self, unit: LintUnit, settings: DocumentSettings, owner: str = "") -> FileResult:
+        if settings.excluded:
+            return FileResult(unit.path, (), unit.text, skipped=True)
         digest = hashlib.blake2b(
             unit.text.encode("utf-8", "surrogatepass"), digest_size=16
         ).hexdigest()

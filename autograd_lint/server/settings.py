@@ -30,6 +30,7 @@ from autograd_lint.config import (
     load_settings,
     settings_from_mapping,
 )
+from autograd_lint.discovery import Discovery
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -86,11 +87,13 @@ class DocumentSettings:
     lint: Settings
     debounce_ms: int
     config_path: Path | None = None
+    excluded: bool = False
+    """The project's ``exclude`` patterns match the document: it gets no diagnostics."""
 
     @property
     def key(self) -> str:
         """A stable fingerprint, part of the lint cache key."""
-        return repr(self.lint)
+        return repr((self.lint, self.excluded))
 
 
 def parse_editor_settings(raw: Any) -> EditorSettings:
@@ -210,8 +213,24 @@ def _start_dir(path: str | None, fallback_dir: str | None) -> Path | None:
     return None
 
 
-def effective(project: Settings, editor: EditorSettings, config: Path | None) -> DocumentSettings:
-    """Editor overrides applied over the project settings."""
+def effective(
+    project: Settings,
+    editor: EditorSettings,
+    config: Path | None,
+    path: str | None = None,
+    workspace_root: str | None = None,
+) -> DocumentSettings:
+    """Editor overrides applied over the project settings; whether ``path`` is excluded.
+
+    Exclusion is as ``check --force-exclude`` decides it, with patterns relative to the
+    configuration file's directory (else the workspace root): an editor opens files one by
+    one, and vendored or generated code the project excludes should stay quiet there too.
+    """
     valid = {f.name for f in fields(Settings)}
     changes = {k: v for k, v in editor.overrides.items() if k in valid}
-    return DocumentSettings(project.merged(**changes), editor.debounce_ms, config)
+    lint = project.merged(**changes)
+    base = config.parent if config is not None else workspace_root
+    excluded = bool(
+        path and base and Discovery(lint, Path(base)).is_excluded(Path(path), is_dir=False)
+    )
+    return DocumentSettings(lint, editor.debounce_ms, config, excluded)

@@ -87,6 +87,21 @@ def test_config_flag_and_per_file_ignores(cli: Cli, tmp_path: Path) -> None:
     assert [line.split(":")[0] for line in run.out.splitlines() if " AG001 " in line] == ["new.py"]
 
 
+def test_force_exclude_from_the_flag_or_the_config(cli: Cli, tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.autograd-lint]\nextend-exclude = ["vendored/"]\n')
+    write(tmp_path, "vendored/upstream.py", DATA_WRITE)
+    assert cli("check", "vendored/upstream.py").code == 1  # named explicitly: checked
+    assert cli("check", ".").code == 0  # walked: excluded
+    run = cli("check", "vendored/upstream.py", "--force-exclude")
+    assert run.code == 0 and "AG001" not in run.out
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[tool.autograd-lint]\nextend-exclude = ["vendored/"]\nforce-exclude = true\n',
+    )
+    assert cli("check", "vendored/upstream.py").code == 0
+
+
 def test_bad_config_exits_2_with_a_clear_message(cli: Cli, tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", '[tool.autograd-lint]\nruntime-check = "always"\n')
     write(tmp_path, "train.py", DATA_WRITE)

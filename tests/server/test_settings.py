@@ -127,3 +127,17 @@ async def test_broken_pyproject_is_reported_and_defaults_apply(
     errors = [m for m in raw_client.messages if m.type == types.MessageType.Error]
     assert len(errors) == 1
     assert "pyproject.toml" in errors[0].message and "runtime-check" in errors[0].message
+
+
+async def test_documents_the_project_excludes_get_no_diagnostics(
+    raw_client: RecordingClient, tmp_path: Path
+) -> None:
+    included = _project(tmp_path, 'extend-exclude = ["vendored/"]')
+    (tmp_path / "vendored").mkdir()
+    excluded = (tmp_path / "vendored" / "upstream.py").as_uri()
+    await raw_client.initialize_session(init_params(root=str(tmp_path)))
+    open_doc(raw_client, excluded, AG001)
+    open_doc(raw_client, included, AG001)
+    assert "AG001" in codes(await wait_for(raw_client, included, lambda p: p.version == 1))
+    params = await wait_for(raw_client, excluded, lambda p: p.version == 1)
+    assert params.diagnostics == []
