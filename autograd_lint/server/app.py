@@ -8,6 +8,7 @@ in those modules, so it can be read (and tested) without a client on the other e
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 from dataclasses import asdict
 from typing import Any
@@ -38,6 +39,8 @@ SHOW_WITNESS = "autograd-lint.showWitness"
 NOTEBOOK_TYPE = "jupyter-notebook"
 OPEN_DELAY_MS = 0
 """Opening or saving a document is a deliberate act: lint it without waiting."""
+CONFIG_FILE = "pyproject.toml"
+CONFIG_WATCHER_ID = "autograd-lint-config"
 
 
 class AutogradLintServer(LanguageServer):
@@ -60,6 +63,8 @@ class AutogradLintServer(LanguageServer):
         self.editor = EditorSettings()
         self.project = ProjectSettings()
         self.pull_mode = False
+        self.watch_config = False
+        """The client watches files for the server (``pyproject.toml`` edits re-lint)."""
         self.engine = Engine(
             snapshot=self.snapshot,
             settings_for=self.settings_for,
@@ -160,6 +165,27 @@ def _published(server: AutogradLintServer, uri: str, current: bool = True) -> li
     return server.engine.diagnostics_for(server.key_for(uri), uri, current)
 
 
+def _watch_config_files(ls: AutogradLintServer) -> None:
+    """Ask the client to report ``pyproject.toml`` changes, so that open documents are
+    re-linted when the project's configuration changes rather than on their next edit."""
+    options = types.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[types.FileSystemWatcher(glob_pattern=f"**/{CONFIG_FILE}")]
+    )
+    registration = types.Registration(
+        id=CONFIG_WATCHER_ID,
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=options,
+    )
+
+    def done(future: concurrent.futures.Future[None]) -> None:
+        if not future.cancelled() and future.exception() is not None:
+            # the client refused: a changed pyproject.toml still applies on the next lint
+            log.info("file watching not registered: %s", future.exception())
+
+    future = ls.client_register_capability(types.RegistrationParams(registrations=[registration]))
+    future.add_done_callback(done)
+
+
 def _register(server: AutogradLintServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: AutogradLintServer, params: types.InitializeParams) -> None:
@@ -172,10 +198,14 @@ def _register(server: AutogradLintServer) -> None:
         # pull only where the server can ask the client to pull again (background verdicts,
         # settings changes); otherwise push, so nothing goes stale in the editor
         ls.pull_mode = bool(text and text.diagnostic) and can_refresh
+        watched = workspace.did_change_watched_files if workspace else None
+        ls.watch_config = bool(watched and watched.dynamic_registration)
 
     @server.feature(types.INITIALIZED)
     def initialized(ls: AutogradLintServer, params: types.InitializedParams) -> None:
         ls.engine.pool.warm()
+        if ls.watch_config:
+            _watch_config_files(ls)
 
     @server.feature(types.SHUTDOWN)
     def on_shutdown(ls: AutogradLintServer, params: None) -> None:
@@ -229,6 +259,14 @@ def _register(server: AutogradLintServer) -> None:
         ls.apply_editor_settings(raw)
         ls.project.clear()
         ls.relint_all()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(
+        ls: AutogradLintServer, params: types.DidChangeWatchedFilesParams
+    ) -> None:
+        if any(change.uri.endswith("/" + CONFIG_FILE) for change in params.changes):
+            ls.project.clear()
+            ls.relint_all()
 
     @server.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,

@@ -25,9 +25,10 @@ TEST_DEBOUNCE_MS = 10
 
 @dataclass
 class Recorder:
-    """Every publishDiagnostics received, in arrival order."""
+    """Every publishDiagnostics received, in arrival order (and capability registrations)."""
 
     history: list[types.PublishDiagnosticsParams] = field(default_factory=list)
+    registrations: list[types.Registration] = field(default_factory=list)
 
     def latest(self, uri: str) -> types.PublishDiagnosticsParams | None:
         for params in reversed(self.history):
@@ -48,8 +49,12 @@ def make_client() -> RecordingClient:
         ls.diagnostics[params.uri] = params.diagnostics
         ls.recorder.history.append(params)
 
+    def on_register(ls: RecordingClient, params: types.RegistrationParams) -> None:
+        ls.recorder.registrations.extend(params.registrations)
+
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = on_publish
+    features[types.CLIENT_REGISTER_CAPABILITY] = on_register
     register_lsp_features(client, features)
     return client
 
@@ -58,7 +63,7 @@ CONFIG = ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_c
 
 
 def capabilities(
-    pull: bool = False, notebooks: bool = True, resolve: bool = True
+    pull: bool = False, notebooks: bool = True, resolve: bool = True, watch: bool = False
 ) -> types.ClientCapabilities:
     return types.ClientCapabilities(
         text_document=types.TextDocumentClientCapabilities(
@@ -90,6 +95,11 @@ def capabilities(
             did_change_configuration=types.DidChangeConfigurationClientCapabilities(),
             diagnostics=(
                 types.DiagnosticWorkspaceClientCapabilities(refresh_support=True) if pull else None
+            ),
+            did_change_watched_files=(
+                types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True)
+                if watch
+                else None
             ),
         ),
         notebook_document=(

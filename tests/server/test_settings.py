@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -107,8 +108,6 @@ async def test_pyproject_edit_is_picked_up_on_the_next_lint(
     params = await wait_for(raw_client, uri, lambda p: p.version == 1)
     assert "AG001" not in codes(params)
     (tmp_path / "pyproject.toml").write_text('[tool.autograd-lint]\nignore = ["AG004"]\n')
-    import os
-
     stat = (tmp_path / "pyproject.toml").stat()
     os.utime(tmp_path / "pyproject.toml", (stat.st_atime, stat.st_mtime + 5))
     replace_all(raw_client, uri, AG001 + "\n", version=2)
@@ -141,3 +140,41 @@ async def test_documents_the_project_excludes_get_no_diagnostics(
     assert "AG001" in codes(await wait_for(raw_client, included, lambda p: p.version == 1))
     params = await wait_for(raw_client, excluded, lambda p: p.version == 1)
     assert params.diagnostics == []
+
+
+async def test_a_pyproject_change_relints_open_documents_when_the_client_watches(
+    raw_client: RecordingClient, tmp_path: Path
+) -> None:
+    uri = _project(tmp_path, 'ignore = ["AG001"]')
+    await raw_client.initialize_session(init_params(root=str(tmp_path), watch=True))
+    open_doc(raw_client, uri, AG001)
+    params = await wait_for(raw_client, uri, lambda p: p.version == 1)
+    assert "AG001" not in codes(params)
+    (watcher,) = [
+        r
+        for r in raw_client.recorder.registrations
+        if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    ]
+    assert "pyproject.toml" in str(watcher.register_options)
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.autograd-lint]\nignore = ["AG004"]\n')
+    stat = config.stat()
+    os.utime(config, (stat.st_atime, stat.st_mtime + 5))
+    count = len(raw_client.recorder.history)
+    raw_client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Changed)]
+        )
+    )
+    params = await wait_for(raw_client, uri, lambda p: True, after=count)
+    assert "AG001" in codes(params)  # no edit to the document was needed
+
+
+async def test_no_file_watch_is_registered_without_the_client_capability(
+    raw_client: RecordingClient, tmp_path: Path
+) -> None:
+    uri = _project(tmp_path, "")
+    await raw_client.initialize_session(init_params(root=str(tmp_path)))
+    open_doc(raw_client, uri, AG001)
+    await wait_for(raw_client, uri, lambda p: p.version == 1)
+    assert raw_client.recorder.registrations == []
