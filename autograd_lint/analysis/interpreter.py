@@ -556,6 +556,18 @@ class Interpreter:
             tensor.node = GraphNode(method or "inplace", site, (tensor.node,))
             tensor.prov = tensor.prov | {self._frame.seq}
 
+    def _stepped_snapshot(self, graph: GraphNode, site: cst.CSTNode, state: State) -> None:
+        """A backward through a clone whose source an optimizer step has since updated (on
+        every path): the snapshot of the parameter passes gradient into the parameter."""
+        clone = graph.result
+        if clone is None or clone.clone_of is None:
+            return
+        if any(
+            write.how == "optimizer" and write.order > clone.clone_order
+            for write in state.writes.get(clone.clone_of.vc, ())
+        ):
+            self.clone_escape(clone, "snapshot-step", site, state)
+
     def clone_escape(self, tensor: Tensor, how: str, site: cst.CSTNode, state: State) -> None:
         self.trace.events.append(
             CloneEscape(
@@ -1125,6 +1137,8 @@ class Interpreter:
             graph.result = result
             if spec.kind == "copy" and any(t.requires_grad is Tri.YES for t in tensors):
                 result.clone_site = node
+                result.clone_of = tensors[0] if tensors else None
+                result.clone_order = fresh_id()
         return result
 
     def loss(
@@ -1205,6 +1219,8 @@ class Interpreter:
                         data_write.stale_backward = event
                         event.stale.append(StaleSave(graph, saved, data_write))
                         break
+        for graph in reachable:
+            self._stepped_snapshot(graph, node, state)
         if retain is Tri.NO:
             for graph in reachable:
                 state.freed.setdefault(graph.id, event)

@@ -103,7 +103,14 @@ class CloneEscape(Event):
     """A clone of a tensor that requires grad used where a constant was meant."""
 
     tensor: Tensor
-    how: Literal["loss-target", "snapshot-list", "snapshot-dict", "snapshot-attribute", "numpy"]
+    how: Literal[
+        "loss-target",
+        "snapshot-list",
+        "snapshot-dict",
+        "snapshot-attribute",
+        "snapshot-step",
+        "numpy",
+    ]
 
 
 @dataclass(eq=False, repr=False)

@@ -17,8 +17,14 @@ _USES = {
     "snapshot-list": "as a snapshot appended to a list",
     "snapshot-dict": "as a snapshot stored in a dict",
     "snapshot-attribute": "as a snapshot stored on an attribute",
+    "snapshot-step": (
+        "as a snapshot kept across an optimizer step: a backward through it sends gradient "
+        "into the source as well"
+    ),
     "numpy": "with `.numpy()` (torch raises: it still requires grad)",
 }
+
+_RELATED = {"snapshot-step": "backward through the snapshot here, after the step"}
 
 
 class CloneInsteadOfDetach(Rule):
@@ -29,7 +35,9 @@ class CloneInsteadOfDetach(Rule):
 `clone()` keeps the autograd history (`CloneBackward0`): the copy still requires grad,
 keeps the whole graph alive, and lets gradients flow back into the source. Used as a loss
 target it trains the target too; kept as a snapshot it holds the graph (and its memory)
-for as long as the snapshot lives; `.numpy()` on it raises. `torch.tensor(t)` of a tensor
+for as long as the snapshot lives; a parameter's snapshot taken before an optimizer step
+and used in a loss after it (a proximal or drift penalty) sends gradient into the
+parameter through the snapshot too, cancelling part of the penalty; `.numpy()` on it raises. `torch.tensor(t)` of a tensor
 copies without history but torch warns and recommends `t.detach().clone()`.
 """
     example = """
@@ -50,12 +58,18 @@ history.append(loss.detach().clone())
         "w = torch.randn(3, requires_grad=True)\nsnap = w.detach().clone()\nhistory = []\nhistory.append(snap)\n",
         "w = torch.randn(3, requires_grad=True)\nsnap = w.clone().detach()\nhistory = []\nhistory.append(snap)\n",
         "w = torch.randn(3, requires_grad=True)\nx = w.clone()\nx[0] = 0\nloss = (x * 2).sum()\n",
+        "w = torch.randn(3, requires_grad=True)\nopt = torch.optim.SGD([w], lr=0.1)\n"
+        "anchor = w.detach().clone()\n(w * 2).sum().backward()\nopt.step()\n"
+        "((w - anchor) ** 2).sum().backward()\n",
     )
     invalid = (
         "w = torch.randn(3, requires_grad=True)\np = w * 2\nloss = F.mse_loss(p, w.clone())\n",
         "w = torch.randn(3, requires_grad=True)\nhistory = []\nhistory.append(w.clone())\n",
         "w = torch.randn(3, requires_grad=True)\na = w.clone().numpy()\n",
         "w = torch.randn(3, requires_grad=True)\nt = torch.tensor(w)\n",
+        "w = torch.randn(3, requires_grad=True)\nopt = torch.optim.SGD([w], lr=0.1)\n"
+        "anchor = w.clone()\n(w * 2).sum().backward()\nopt.step()\n"
+        "((w - anchor) ** 2).sum().backward()\n",
     )
 
     def check(self, trace: Trace) -> Iterator[Diagnostic]:
@@ -73,7 +87,7 @@ history.append(loss.detach().clone())
                 f"`.clone()` keeps the autograd history (CloneBackward0) and `{source}` is used "
                 f"{_USES[event.how]}; use `.detach().clone()` for a constant copy",
                 Severity.WARNING,
-                [(event.site, "used as a constant here")],
+                [(event.site, _RELATED.get(event.how, "used as a constant here"))],
                 fixes=_clone_fix(trace, clone),
                 witness=witness_for_clone(trace, event),
             )
