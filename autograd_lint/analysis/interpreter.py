@@ -562,8 +562,9 @@ class Interpreter:
         clone = graph.result
         if clone is None or clone.clone_of is None:
             return
+        # the clone's node was numbered when the clone was made, on the events' counter
         if any(
-            write.how == "optimizer" and write.order > clone.clone_order
+            write.how == "optimizer" and write.order > graph.id
             for write in state.writes.get(clone.clone_of.vc, ())
         ):
             self.clone_escape(clone, "snapshot-step", site, state)
@@ -1138,7 +1139,6 @@ class Interpreter:
             if spec.kind == "copy" and any(t.requires_grad is Tri.YES for t in tensors):
                 result.clone_site = node
                 result.clone_of = tensors[0] if tensors else None
-                result.clone_order = fresh_id()
         return result
 
     def loss(
@@ -1303,16 +1303,15 @@ def _grad_mode_of(expr: cst.BaseExpression, interpreter: Interpreter, state: Sta
     return _grad_mode_call(expr, interpreter, state)
 
 
+def _decorator_name(decorator: cst.Decorator) -> str:
+    """``torch.no_grad`` for ``@torch.no_grad()`` and for ``@torch.no_grad``."""
+    expression = decorator.decorator
+    return dotted(expression.func if isinstance(expression, cst.Call) else expression) or ""
+
+
 def _decorator_site(function: cst.FunctionDef) -> cst.CSTNode | None:
     for decorator in function.decorators:
-        name = (
-            dotted(
-                decorator.decorator.func
-                if isinstance(decorator.decorator, cst.Call)
-                else decorator.decorator
-            )
-            or ""
-        )
+        name = _decorator_name(decorator)
         if name.rsplit(".", 1)[-1] in ops.GRAD_MODE_CONTEXTS:
             return decorator.decorator
     return None
@@ -1321,14 +1320,7 @@ def _decorator_site(function: cst.FunctionDef) -> cst.CSTNode | None:
 def _decorator_grad_mode(function: cst.FunctionDef, current: bool | None) -> bool | None:
     """``@torch.no_grad()`` and friends set the grad mode of the whole body."""
     for decorator in function.decorators:
-        name = (
-            dotted(
-                decorator.decorator.func
-                if isinstance(decorator.decorator, cst.Call)
-                else decorator.decorator
-            )
-            or ""
-        )
+        name = _decorator_name(decorator)
         tail = name.rsplit(".", 1)[-1]
         if tail in ops.GRAD_MODE_CONTEXTS and ("torch" in name or "." not in name):
             mode = ops.GRAD_MODE_CONTEXTS[tail]

@@ -57,6 +57,14 @@ class DataWrite(Event):
     def rank(self) -> int:
         return int(self.silently_stale)
 
+    @property
+    def receiver_name(self) -> str | None:
+        """``p`` for a write through ``p.data``."""
+        receiver = self.receiver
+        if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
+            return receiver.value.value
+        return None
+
 
 @dataclass(eq=False, repr=False)
 class InplaceWrite(Event):

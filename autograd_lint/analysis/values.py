@@ -113,8 +113,6 @@ class Tensor:
     """Set when this is ``t.clone()`` of a tensor that requires grad."""
     clone_of: Tensor | None = None
     """For such a clone: ``t``."""
-    clone_order: int = 0
-    """For such a clone: when it was made (compared with the ``order`` of later events)."""
     is_param: bool = False
     label: str = ""
     """Source text that names it, for messages."""

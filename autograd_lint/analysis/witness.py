@@ -439,14 +439,6 @@ def _silent_gradient(trace: Trace, seqs: set[int], write_seq: int) -> Witness | 
     )
 
 
-def _receiver_name(event: DataWrite) -> str | None:
-    """``p`` for a write through ``p.data``."""
-    receiver = event.receiver
-    if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
-        return receiver.value.value
-    return None
-
-
 def _backward_that_filled_grad(trace: Trace, event: DataWrite) -> Backward | None:
     """The latest earlier backward whose loss was computed from the written tensor's
     origin: the write reads ``.grad``, which only that backward gives a value."""
@@ -473,11 +465,11 @@ def witness_for_data_write(trace: Trace, event: DataWrite) -> Witness | None:
     name = _name_in_script(event.target)
     bind = ""
     loop_target = name is None
-    if name is None:  # a loop target (``for p in model.parameters()``): name it in the script
-        name = _receiver_name(event)
+    if loop_target:  # ``for p in model.parameters()``: the script names it as the file does
+        name = event.receiver_name
         if name is None:
             return None
-        if ".grad" in builder.empty.code_for_node(statement):
+        if ".grad" in trace.code_of(statement):
             filled = _backward_that_filled_grad(trace, event)
             if filled is None:
                 return None

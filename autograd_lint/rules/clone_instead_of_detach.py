@@ -37,8 +37,9 @@ keeps the whole graph alive, and lets gradients flow back into the source. Used 
 target it trains the target too; kept as a snapshot it holds the graph (and its memory)
 for as long as the snapshot lives; a parameter's snapshot taken before an optimizer step
 and used in a loss after it (a proximal or drift penalty) sends gradient into the
-parameter through the snapshot too, cancelling part of the penalty; `.numpy()` on it raises. `torch.tensor(t)` of a tensor
-copies without history but torch warns and recommends `t.detach().clone()`.
+parameter through the snapshot too, cancelling part of the penalty; `.numpy()` on it
+raises. `torch.tensor(t)` of a tensor copies without history but torch warns and
+recommends `t.detach().clone()`.
 """
     example = """
 target = teacher(x).clone()

@@ -106,13 +106,9 @@ another shape.
 
 def _name(trace: Trace, event: DataWrite) -> str:
     label = event.target.label
-    receiver = event.receiver
-    if (
-        label.startswith(".")  # a layer's parameter reached through a loop, not a name
-        and isinstance(receiver, cst.Attribute)
-        and isinstance(receiver.value, cst.Name)
-    ):
-        return f"`{receiver.value.value}`"
+    # a layer's parameter reached through a loop (``for p in ...``) is known by no name
+    if label.startswith(".") and event.receiver_name is not None:
+        return f"`{event.receiver_name}`"
     return f"`{label}`" if label else "a tensor that requires grad"
 
 

@@ -1,7 +1,8 @@
 """The sandbox child: imports one backend, then runs each witness in a limited fork.
 
 Started by :mod:`autograd_lint.runtime_check.sandbox` through the ``_worker.py`` script
-(``python -I -S -B``) in an empty directory with a minimal environment. It reads one JSON request on stdin::
+(``python -I -S -B``) in an empty directory with a minimal environment. It reads one JSON
+request on stdin::
 
     {"backend": "mini" | "torch", "device": "cpu" | "cuda" | "auto",
      "sys_path": [...], "fork": true,
