@@ -137,7 +137,11 @@ def _lint_workers(pid: int) -> set[int]:
     """Worker processes of the server (multiprocessing children, not its resource tracker)."""
     children: set[int] = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
-        children |= {int(c) for c in (task / "children").read_text().split()}
+        try:
+            listed = (task / "children").read_text()
+        except OSError:  # the thread ended between the listing and the read
+            continue
+        children |= {int(c) for c in listed.split()}
     workers = set()
     for child in children:
         try:
