@@ -12,13 +12,15 @@ is followed across methods.
 from __future__ import annotations
 
 from collections import ChainMap
+from collections.abc import Mapping
 from collections.abc import Sequence as Seq
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import libcst as cst
 
 from autograd_lint import ops
+from autograd_lint.analysis import calls
 from autograd_lint.analysis.names import (
     dotted,
     is_literal,
@@ -28,7 +30,7 @@ from autograd_lint.analysis.names import (
     positional,
 )
 from autograd_lint.analysis.parse import parse
-from autograd_lint.analysis.state import State, join
+from autograd_lint.analysis.state import State, join, join_values
 from autograd_lint.analysis.trace import (
     Backward,
     CloneEscape,
@@ -46,6 +48,7 @@ from autograd_lint.analysis.values import (
     PlainValue,
     SavedRef,
     Sequence,
+    SuperRef,
     Tensor,
     Tri,
     Unknown,
@@ -61,8 +64,6 @@ LOOP_PASSES = 2
 """Loop bodies are interpreted at least this many times in a row..."""
 MAX_LOOP_PASSES = 4
 """...and at most this many, stopping once a pass leaves the facts as the previous one did."""
-MAX_INLINE_DEPTH = 3
-"""How deep ``Net()`` / ``net(x)`` calls are followed into ``__init__`` / ``forward``."""
 MAX_STATEMENTS = 200_000
 """A budget of executed statements per file: beyond it the rest is skipped (never a hang)."""
 
@@ -102,6 +103,14 @@ class _Frame:
     loop_depth: int
     self_value: NNModule | None
     depth: int
+    owner_class: UserClass | None = None
+    """The class whose method is running (``super()`` resolves from it)."""
+    returns: list[tuple[Value, State, int]] | None = None
+    """In a followed call: each ``return`` reached, with the state it left."""
+    active: tuple[cst.CSTNode, ...] = field(default_factory=tuple)
+    """The functions being followed, outermost first (a recursive call is not followed)."""
+    call_seq: int = 0
+    """In a followed call: the caller's statement (its arguments are bound there)."""
 
 
 def analyze(source: str) -> Trace:
@@ -150,11 +159,13 @@ class Interpreter:
         self_value: NNModule | None = None
         params = function.params
         names = [p.name.value for p in (*params.posonly_params, *params.params)]
-        if owner is not None and names:
-            self_value = (
-                NNModule(owner.name, False, [], frozenset(), function) if owner.is_module else None
-            )
-            if self_value is not None:
+        if owner is not None and names and not _is_staticmethod(function):
+            if _is_classmethod(function):
+                state.env[names[0]] = owner
+            else:
+                self_value = NNModule(
+                    owner.name, False, [], frozenset(), function, is_module=owner.is_module
+                )
                 for attr, value in owner.attributes.items():
                     state.env[f"#{id(self_value)}.{attr}"] = value
                 state.env[names[0]] = self_value
@@ -166,7 +177,7 @@ class Interpreter:
         for decorator in function.decorators:
             self.trace.owner[decorator.decorator] = function
         saved = self._frame
-        self._frame = _Frame(function.name.value, function, 0, 0, self_value, 0)
+        self._frame = _Frame(function.name.value, function, 0, 0, self_value, 0, owner_class=owner)
         try:
             self.block(
                 function.body.body if isinstance(function.body, cst.IndentedBlock) else [], state
@@ -205,10 +216,10 @@ class Interpreter:
                 raise _Budget
             seq = self._seq
             self.trace.statements[seq] = (node, state.grad_enabled)
+            if self._frame.call_seq:
+                self.trace.called_from[seq] = self._frame.call_seq
             saved = self._frame
-            self._frame = _Frame(
-                saved.scope, node, seq, saved.loop_depth, saved.self_value, saved.depth
-            )
+            self._frame = replace(saved, statement=node, seq=seq)
             try:
                 for small in node.body:
                     if state.dead:
@@ -228,7 +239,11 @@ class Interpreter:
         if isinstance(node, cst.Try | cst.TryStar):
             return self.try_statement(node, state)
         if isinstance(node, cst.FunctionDef):
-            state.env[node.name.value] = UserFunction(node.name.value)
+            state.env[node.name.value] = UserFunction(
+                node.name.value,
+                node,
+                scope=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
+            )
             if self._frame.depth == 0:
                 self.functions.append((node, None))
             return state
@@ -251,12 +266,15 @@ class Interpreter:
         elif isinstance(node, cst.Expr):
             self.expr(node.value, state)
         elif isinstance(node, cst.Return):
+            returned: Value = PlainValue(frozenset())
             if node.value is not None:
                 returned = self.expr(node.value, state)
                 state.env["<return>"] = returned
                 self.trace.bindings.setdefault(self._frame.seq, {})[
                     f"returned_{self._frame.seq}"
                 ] = returned
+            if self._frame.returns is not None:
+                self._frame.returns.append((returned, state.copy(), self._frame.seq))
             state.dead = True
         elif isinstance(node, cst.Raise | cst.Break | cst.Continue):
             state.dead = True
@@ -304,14 +322,7 @@ class Interpreter:
         outcomes: list[State] = []
         self._loops.append((node, fresh_id()))
         saved = self._frame
-        self._frame = _Frame(
-            saved.scope,
-            saved.statement,
-            saved.seq,
-            saved.loop_depth + 1,
-            saved.self_value,
-            saved.depth,
-        )
+        self._frame = replace(saved, loop_depth=saved.loop_depth + 1)
         try:
             previous: tuple[object, ...] | None = None
             for passes in range(1, MAX_LOOP_PASSES + 1):
@@ -377,7 +388,17 @@ class Interpreter:
     def class_def(self, node: cst.ClassDef, state: State) -> None:
         bases = [dotted(b.value) or "" for b in node.bases]
         is_module = any(self._is_module_base(b, state) for b in bases)
-        cls = UserClass(node.name.value, is_module, {})
+        project_bases = [
+            base for base in (state.lookup(b) for b in bases) if isinstance(base, UserClass)
+        ]
+        cls = UserClass(
+            node.name.value,
+            is_module,
+            {},
+            node,
+            project_bases,
+            scope=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
+        )
         self.classes[cls.name] = cls
         self.class_nodes[cls.name] = node
         state.env[cls.name] = cls
@@ -386,7 +407,7 @@ class Interpreter:
                 if isinstance(statement, cst.FunctionDef):
                     self.functions.append((statement, cls))
         if is_module:
-            init = _method(node, "__init__")
+            init = cls.method("__init__")
             if init is not None:
                 instance = self._instantiate(cls, state, frozenset(), node)
                 cls.attributes = {
@@ -660,7 +681,9 @@ class Interpreter:
         if isinstance(owner, NNModule):
             if not owner.builtin:
                 found = state.lookup(f"#{id(owner)}.{attr}")
-                return found if found is not None else Unknown()
+                if found is not None:
+                    return found
+                return self._class_attribute(owner, attr, state)
             for param in owner.params:
                 if param.label.endswith(f".{attr}"):
                     return param
@@ -668,6 +691,27 @@ class Interpreter:
         if isinstance(owner, UserClass):
             return Unknown()
         return Unknown(provenance(owner))
+
+    def _class_attribute(self, instance: NNModule, attr: str, state: State) -> Value:
+        """An attribute the instance does not hold: a method of its class (bound to it), a
+        property (its getter followed), or a class-level value."""
+        cls = self.classes.get(instance.kind)
+        if cls is None:
+            return Unknown()
+        found = cls.method(attr)
+        if found is not None:
+            function = self._method_value(found, cls)
+            if _has_decorator(found[0], "property"):
+                result = self.follow(function, None, [], state, instance)
+                return result if result is not None else Unknown()
+            if _is_staticmethod(found[0]):
+                return function
+            function.bound_self = cls if _is_classmethod(found[0]) else instance
+            return function
+        for base in cls.mro():
+            if attr in base.attributes and not isinstance(base.attributes[attr], Tensor):
+                return base.attributes[attr]
+        return Unknown()
 
     def subscript(self, node: cst.Subscript, state: State) -> Value:
         owner = self.expr(node.value, state)
@@ -737,7 +781,28 @@ class Interpreter:
                 attribute = state.lookup(f"#{id(receiver)}.{method}")
                 if isinstance(attribute, NNModule):
                     return self.module_call(attribute, node, args, state)
+                if isinstance(attribute, UserFunction):
+                    return self.call_function(attribute, node, args, state)
+                followed = self.call_method(receiver, method, node, args, state)
+                if followed is not None:
+                    return followed
+            if isinstance(receiver, SuperRef):
+                return self.super_call(receiver, method, node, args, state)
+            if isinstance(receiver, UserClass):
+                found = receiver.method(method)
+                if found is not None:
+                    function = self._method_value(found, receiver)
+                    bound = receiver if _is_classmethod(found[0]) else None
+                    result = self.follow(function, node, args, state, bound)
+                    return result if result is not None else Unknown()
+            if isinstance(receiver, Optimizer) and method == "step":
+                self._optimizer_closure(node, args, state)
             return self.object_method(receiver, method, node, args, state)
+        if isinstance(func, cst.Name) and func.value == "super" and not node.args:
+            instance, owner = self._frame.self_value, self._frame.owner_class
+            if instance is not None and owner is not None:
+                return SuperRef(instance, owner)
+            return Unknown()
         callee = self.expr(func, state)
         if isinstance(callee, ModuleRef):
             return self.qualified_call(callee.qualname, node, state)
@@ -745,9 +810,9 @@ class Interpreter:
         if isinstance(callee, NNModule):
             return self.module_call(callee, node, args, state)
         if isinstance(callee, UserClass):
-            if callee.is_module:
-                return self._new_instance(callee, state, node)
-            return Unknown()
+            return self._new_instance(callee, state, node, args)
+        if isinstance(callee, UserFunction):
+            return self.call_function(callee, node, args, state)
         name = func.value if isinstance(func, cst.Name) else ""
         if name in {"list", "tuple"} and len(args) == 1 and isinstance(args[0], Sequence):
             return args[0]
@@ -990,12 +1055,16 @@ class Interpreter:
                 return self.apply_op(op, args[:1], node, state, extra_prov=module.prov)
             return self.opaque_module_call(module, node, args, state)
         cls = self.classes.get(module.kind)
-        forward = _method(self.class_nodes[cls.name], "forward") if cls is not None else None
-        if forward is not None and self._frame.depth < MAX_INLINE_DEPTH:
-            result = self.inline(forward, module, args, state)
+        found = cls.method("forward" if module.is_module else "__call__") if cls else None
+        if cls is not None and found is not None:
+            result = self.follow(self._method_value(found, cls), node, args, state, module)
             if isinstance(result, Tensor):
                 result.prov = result.prov | module.prov | {self._frame.seq}
                 return result
+            if result is not None and not module.is_module:
+                return result
+        if not module.is_module:
+            return Unknown()
         return self.opaque_module_call(module, node, args, state)
 
     def opaque_module_call(
@@ -1027,11 +1096,21 @@ class Interpreter:
         )
         return result
 
-    def _new_instance(self, cls: UserClass, state: State, node: cst.CSTNode) -> NNModule:
-        instance = NNModule(cls.name, False, [], frozenset({self._frame.seq}), node)
-        init = _method(self.class_nodes[cls.name], "__init__")
-        if init is not None and self._frame.depth < MAX_INLINE_DEPTH:
-            self.inline(init, instance, [], state)
+    def _new_instance(
+        self,
+        cls: UserClass,
+        state: State,
+        node: cst.CSTNode,
+        args: list[Value] | None = None,
+    ) -> NNModule:
+        """``Cls(...)``: a new heap object, its ``__init__`` followed with the arguments."""
+        instance = NNModule(
+            cls.name, False, [], frozenset({self._frame.seq}), node, is_module=cls.is_module
+        )
+        init = cls.method("__init__")
+        if init is not None:
+            call = node if isinstance(node, cst.Call) else None
+            self.follow(self._method_value(init, cls), call, args or [], state, instance)
         return instance
 
     def _instantiate(
@@ -1042,43 +1121,173 @@ class Interpreter:
         prefix = f"#{id(instance)}."
         return {k[len(prefix) - 1 :]: v for k, v in scratch.items_with_prefix(prefix)}
 
-    def inline(
-        self, function: cst.FunctionDef, instance: NNModule, args: list[Value], state: State
+    def call_function(
+        self, function: UserFunction, node: cst.Call, args: list[Value], state: State
     ) -> Value:
-        """Run a method body on the caller's state with ``self`` bound to ``instance``."""
-        params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+        """A call of a function, lambda or bound method of the project."""
+        result = self.follow(function, node, args, state, function.bound_self)
+        return result if result is not None else Unknown()
+
+    def call_method(
+        self, instance: NNModule, method: str, node: cst.Call, args: list[Value], state: State
+    ) -> Value | None:
+        """``obj.method(...)`` on an instance of a project class: the method it resolves to,
+        followed with ``self`` bound; ``None`` when there is no such method to follow."""
+        cls = self.classes.get(instance.kind)
+        found = cls.method(method) if cls is not None else None
+        if cls is None or found is None:
+            return None
+        if instance.is_module and method == "forward":
+            return self.module_call(instance, node, args, state)
+        function = self._method_value(found, cls)
+        receiver: Value | None = instance
+        if _is_staticmethod(found[0]):
+            receiver = None
+        elif _is_classmethod(found[0]):
+            receiver = cls
+        result = self.follow(function, node, args, state, receiver)
+        if result is None:
+            self._forget_attributes(instance, state)
+            return Unknown()
+        return result
+
+    def super_call(
+        self, ref: SuperRef, method: str, node: cst.Call, args: list[Value], state: State
+    ) -> Value:
+        """``super().method(...)``: the first definition after the running method's class."""
+        for base in ref.owner.bases:
+            found = base.method(method)
+            if found is not None:
+                result = self.follow(
+                    self._method_value(found, base), node, args, state, ref.instance
+                )
+                return result if result is not None else Unknown()
+        return Unknown()
+
+    def _method_value(
+        self, found: tuple[cst.FunctionDef, UserClass], cls: UserClass
+    ) -> UserFunction:
+        function, owner = found
+        return UserFunction(
+            f"{cls.name}.{function.name.value}", function, scope=owner.scope, owner=owner
+        )
+
+    def _forget_attributes(self, instance: NNModule, state: State) -> None:
+        """A method that is not followed may rebind any attribute of the instance."""
+        prefix = f"#{id(instance)}."
+        for key in [
+            k
+            for k, v in state.items_with_prefix(prefix)
+            if isinstance(v, Tensor) and not v.is_param
+        ]:
+            state.env[key] = Unknown()
+
+    def _optimizer_closure(self, node: cst.Call, args: list[Value], state: State) -> None:
+        """``opt.step(closure)`` of a torch optimizer runs the closure with grad enabled."""
+        closure = args[0] if args else None
+        named = keyword(node, "closure")
+        if named is not None:
+            closure = args[node.args.index(named)]
+        if isinstance(closure, UserFunction):
+            previous = state.grad_enabled
+            state.grad_enabled = True
+            try:
+                self.follow(closure, None, [], state, closure.bound_self)
+            finally:
+                state.grad_enabled = previous
+
+    def follow(
+        self,
+        function: UserFunction,
+        call: cst.Call | None,
+        args: list[Value],
+        state: State,
+        receiver: Value | None = None,
+    ) -> Value | None:
+        """Run the body of a project function for one call, on a state of its own.
+
+        Arguments bind to parameters as Python binds them; the callee resolves its free
+        names where it was defined and sees the heap (object attributes) as the caller left
+        it; its writes to the heap, the graphs it frees and the in-place writes it makes
+        flow back to the caller. Returns what it returns, or ``None`` when the call is not
+        followed (too deep, recursive, past the budget, or wrapped by an unknown decorator).
+        """
+        definition = function.node
+        frame = self._frame
+        if (
+            definition is None
+            or frame.depth >= calls.MAX_CALL_DEPTH
+            or definition in frame.active
+            or self._seq > MAX_STATEMENTS * calls.CALL_BUDGET_SHARE
+            or (isinstance(definition, cst.FunctionDef) and not _followable(definition))
+        ):
+            return None
+        bound = calls.bind(definition, call, args, receiver)
+        scope: Mapping[str, Value] = function.scope if function.scope is not None else {}
+        grad_enabled = state.grad_enabled
+        if isinstance(definition, cst.FunctionDef):
+            grad_enabled = _decorator_grad_mode(definition, grad_enabled)
         local = State(
-            globals=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
-            grad_enabled=_decorator_grad_mode(function, state.grad_enabled),
+            globals=ChainMap(calls.HeapView(state.env, state.globals), scope),  # type: ignore[arg-type]
+            grad_enabled=grad_enabled,
             freed=state.freed,
             writes=state.writes,
             data_writes=state.data_writes,
         )
-        if params:
-            local.env[params[0]] = instance
-        for i, name in enumerate(params[1:]):
-            local.env[name] = args[i] if i < len(args) else Unknown()
-            self.trace.inputs.setdefault(self._frame.seq, {})[name] = local.env[name]
-        saved = self._frame
-        self._frame = _Frame(
-            f"{instance.kind}.{function.name.value}",
-            saved.statement,
-            saved.seq,
-            saved.loop_depth,
-            instance,
-            saved.depth + 1,
+        for name, value in bound.names:
+            local.env[name] = value
+            if receiver is None or value is not receiver:
+                self.trace.inputs.setdefault(frame.seq, {})[name] = value
+        if bound.literals:
+            self.trace.input_literals.setdefault(frame.seq, {}).update(bound.literals)
+        self_value = receiver if isinstance(receiver, NNModule) else frame.self_value
+        returns: list[tuple[Value, State, int]] = []
+        self._frame = replace(
+            frame,
+            scope=function.name,
+            self_value=self_value,
+            depth=frame.depth + 1,
+            owner_class=function.owner,
+            returns=returns,
+            active=(*frame.active, definition),
+            call_seq=frame.seq,
         )
+        previous_site = self._grad_off_site
+        if isinstance(definition, cst.FunctionDef) and _decorator_site(definition) is not None:
+            self._grad_off_site = _decorator_site(definition)
         try:
-            body = function.body.body if isinstance(function.body, cst.IndentedBlock) else []
-            end = self.block(body, local)
+            if isinstance(definition, cst.Lambda):
+                returns.append((self.expr(definition.body, local), local, 0))
+                end = local
+                end.dead = True
+            else:
+                body = (
+                    definition.body.body if isinstance(definition.body, cst.IndentedBlock) else []
+                )
+                end = self.block(body, local)
         finally:
-            self._frame = saved
-        prefix = "#"
-        for key, value in end.env.items():
-            if key.startswith(prefix):
+            self._frame = frame
+            self._grad_off_site = previous_site
+        exits = [exit_state for _, exit_state, _ in returns]
+        if not end.dead:
+            exits.append(end)
+        values = [value for value, _, _ in returns]
+        if call is not None and len(returns) == 1 and end.dead and returns[0][2]:
+            self.trace.returned_by[call] = returns[0][2]
+        if not end.dead:
+            values.append(PlainValue(frozenset()))
+        if not exits:
+            return Unknown()  # every path raises
+        final = join(exits) if len(exits) > 1 else exits[0]
+        for key, value in final.env.items():
+            if key.startswith("#"):
                 state.env[key] = value
-        state.freed, state.writes, state.data_writes = end.freed, end.writes, end.data_writes
-        result = end.env.get("<return>", Unknown())
+        state.freed, state.writes, state.data_writes = final.freed, final.writes, final.data_writes
+        result = _join_returned(values)
+        # what a call returns is made by the calling statement too (the witness needs it)
+        for item in [result, *(result.items if isinstance(result, Sequence) else ())]:
+            if isinstance(item, Tensor | Sequence):
+                item.prov = item.prov | {frame.seq}
         return result
 
     # ---------------------------------------------------------------- ops
@@ -1258,11 +1467,43 @@ def _plain_like(value: Value) -> Value:
     return value if isinstance(value, PlainValue) else Unknown(provenance(value))
 
 
-def _method(node: cst.ClassDef, name: str) -> cst.FunctionDef | None:
-    for statement in node.body.body:
-        if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
-            return statement
-    return None
+_FOLLOWED_DECORATORS = frozenset({"staticmethod", "classmethod", "property"})
+
+
+def _followable(function: cst.FunctionDef) -> bool:
+    """A function whose decorators are known to call it as written (grad-mode decorators,
+    ``staticmethod``, ``classmethod``, ``property``); any other decorator may replace it."""
+    for decorator in function.decorators:
+        name = _decorator_name(decorator)
+        tail = name.rsplit(".", 1)[-1]
+        if name in _FOLLOWED_DECORATORS:
+            continue
+        if tail in ops.GRAD_MODE_CONTEXTS and ("torch" in name or "." not in name):
+            continue
+        return False
+    return True
+
+
+def _has_decorator(function: cst.FunctionDef, name: str) -> bool:
+    return any(_decorator_name(d) == name for d in function.decorators)
+
+
+def _is_staticmethod(function: cst.FunctionDef) -> bool:
+    return _has_decorator(function, "staticmethod")
+
+
+def _is_classmethod(function: cst.FunctionDef) -> bool:
+    return _has_decorator(function, "classmethod")
+
+
+def _join_returned(values: list[Value]) -> Value:
+    """The value of a call whose body may end at several ``return`` statements."""
+    first = values[0]
+    if all(v is first for v in values):
+        return first
+    if all(isinstance(v, Tensor) for v in values):
+        return join_values(list(values))
+    return Unknown(frozenset().union(*(provenance(v) for v in values)))
 
 
 def _range_is_nonempty(iterable: cst.BaseExpression) -> bool:

@@ -71,7 +71,7 @@ def join(states: list[State]) -> State:
         if all(o is value for o in others):
             env[name] = value
         else:
-            env[name] = _join_values([value, *others])
+            env[name] = join_values([value, *others])
     modes = {s.grad_enabled for s in live}
     return State(
         env=env,
@@ -95,7 +95,7 @@ def _intersect(first: dict[int, list[W]], rest: list[dict[int, list[W]]]) -> dic
     return result
 
 
-def _join_values(values: list[Value | None]) -> Value:
+def join_values(values: list[Value | None]) -> Value:
     """Two different values for one name: keep only the facts they share."""
     tensors = [v for v in values if isinstance(v, Tensor)]
     if len(tensors) != len(values) or not tensors:

@@ -143,6 +143,13 @@ class Trace:
     """Names each executed statement bound, and to what (witness placeholders use them)."""
     inputs: dict[int, dict[str, Value]] = field(default_factory=dict)
     """Parameters bound when a statement's call was followed into a method body."""
+    returned_by: dict[cst.CSTNode, int] = field(default_factory=dict)
+    """A followed call whose body ended at one ``return`` -> that statement (a witness
+    writes the call as the value that ``return`` computed)."""
+    called_from: dict[int, int] = field(default_factory=dict)
+    """Statements run inside a followed call -> the statement that made the call."""
+    input_literals: dict[int, dict[str, cst.BaseExpression]] = field(default_factory=dict)
+    """Of those, the ones bound to a literal argument or default, and that literal."""
     want_witnesses: bool = True
     """Witnesses cost a slice and a render per finding: only built when a replay will use them."""
     finished_after: dict[int, int] = field(default_factory=dict)

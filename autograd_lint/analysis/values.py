@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -136,7 +137,12 @@ class ModuleRef:
 
 @dataclass(eq=False, repr=False)
 class NNModule:
-    """An ``nn.Module`` instance: a built-in layer or loss, or a user subclass."""
+    """An object on the heap: an ``nn.Module`` instance (a built-in layer or loss, or a user
+    subclass) or, with ``is_module`` false, an instance of any other class of the project.
+
+    A user instance's attributes live in the state as ``#<id>.<attr>`` bindings, so that they
+    follow the flow (branches, loops, methods) like any local name.
+    """
 
     kind: str
     """``torch.nn`` class name, or the user class name."""
@@ -146,6 +152,11 @@ class NNModule:
     site: cst.CSTNode
     saves_input: bool = False
     has_parameters: bool = True
+    is_module: bool = True
+    children: list[Value] = field(default_factory=list)
+    """For ``nn.Sequential`` / ``nn.ModuleList``: the submodules, in order."""
+    inplace: bool = False
+    """An activation built with ``inplace=True``: calling it writes its input in place."""
 
 
 @dataclass(eq=False, repr=False)
@@ -183,11 +194,57 @@ class UserClass:
     name: str
     is_module: bool
     attributes: dict[str, Value]
+    node: cst.ClassDef | None = None
+    bases: list[UserClass] = field(default_factory=list)
+    """Base classes defined in the project, in declaration order (others are not followed)."""
+    scope: Mapping[str, Value] | None = None
+    """The names its methods' bodies resolve free names in (where the class was defined)."""
+
+    def method(self, name: str) -> tuple[cst.FunctionDef, UserClass] | None:
+        """The definition ``name`` resolves to through the class and its project bases."""
+        for cls in self.mro():
+            if cls.node is None:
+                continue
+            for statement in cls.node.body.body:
+                if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+                    return statement, cls
+        return None
+
+    def mro(self) -> list[UserClass]:
+        """Depth-first, left to right, each class once (enough for single inheritance and
+        the usual mixins; the project's classes only)."""
+        order: list[UserClass] = []
+        stack: list[UserClass] = [self]
+        while stack:
+            cls = stack.pop(0)
+            if all(cls is not seen for seen in order):
+                order.append(cls)
+                stack[0:0] = cls.bases
+        return order
 
 
 @dataclass(eq=False, repr=False)
 class UserFunction:
+    """A function, lambda or method defined in the project, as a value that can be called.
+
+    ``scope`` is the environment it was defined in (its free names resolve there, as
+    Python's closures do); ``bound_self`` is set for a bound method (``self.loss_fn``).
+    """
+
     name: str
+    node: cst.FunctionDef | cst.Lambda | None = None
+    scope: Mapping[str, Value] | None = None
+    bound_self: Value | None = None
+    owner: UserClass | None = None
+    """The class a method was found in (``super()`` inside it starts after it)."""
+
+
+@dataclass(eq=False, repr=False)
+class SuperRef:
+    """``super()`` inside a method of ``owner`` called on ``instance``."""
+
+    instance: Value
+    owner: UserClass
 
 
 @dataclass(eq=False, repr=False)
@@ -206,6 +263,7 @@ Value = (
     | Sequence
     | UserClass
     | UserFunction
+    | SuperRef
     | Unknown
 )
 

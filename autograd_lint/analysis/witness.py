@@ -106,6 +106,21 @@ class _ModelCallReplacer(cst.CSTTransformer):
         return updated
 
 
+class _FollowedCallReplacer(cst.CSTTransformer):
+    """A call of the project's own function or method, followed to its one ``return``, ->
+    ``returned_<seq>``: the value that ``return`` statement computed earlier in the script."""
+
+    def __init__(self, returned_by: dict[cst.CSTNode, int], rendering: frozenset[int]) -> None:
+        self.returned_by = returned_by
+        self.rendering = rendering
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        seq = self.returned_by.get(original)
+        if seq is not None and seq in self.rendering:
+            return cst.Name(f"returned_{seq}")
+        return updated
+
+
 class _Checker(cst.CSTVisitor):
     """Decides whether a statement uses only what a witness may contain."""
 
@@ -196,9 +211,17 @@ class SliceBuilder:
         finished = self.trace.finished_after
         entries: list[tuple[int, int, int]] = []
         rendered_lines: list[str | None]
+        callers: set[int] = set()
         for seq in seqs:
+            caller = self.trace.called_from.get(seq)
+            while caller is not None and caller not in callers:
+                callers.add(caller)
+                caller = self.trace.called_from.get(caller)
+        needed = _names_read(self.trace, seqs)
+        for seq in set(seqs) | callers:
             if seq in self.trace.inputs:
                 entries.append((seq, 0, seq))
+        for seq in seqs:
             # a statement whose call ran a method body comes after that body
             entries.append((finished.get(seq, seq), 2 if seq in finished else 1, seq))
         for _, kind, seq in sorted(entries):
@@ -210,10 +233,26 @@ class SliceBuilder:
             rendered: str | None = None
             if kind == 0:
                 bound = self.trace.inputs[seq]
+                literals = self.trace.input_literals.get(seq, {})
                 rendered_lines = [
-                    self._define(name, value, names_of, unknown_is_input=True)
+                    f"{name} = {self.empty.code_for_node(literals[name])}"
+                    if name in literals
+                    else self._define(name, value, names_of, unknown_is_input=True)
                     for name, value in bound.items()
                 ]
+                if seq not in seqs or callers:
+                    # the arguments of a call the slice runs inside: only those the slice
+                    # reads and that can be written from what the script defines stand
+                    pairs = [
+                        (name, value, line)
+                        for (name, value), line in zip(bound.items(), rendered_lines, strict=True)
+                        if line is not None
+                        and name in needed
+                        and _reads_only(line, defined | set(bound))
+                    ]
+                    kept = [line for _, _, line in pairs]
+                    bound = {name: value for name, value, _ in pairs}
+                    rendered_lines = kept or [""]
             else:
                 bound = self.trace.bindings.get(seq, {})
                 rendered = self._statement(statement, modules, seq)
@@ -221,9 +260,24 @@ class SliceBuilder:
                     rendered_lines = [
                         self._define(name, value, names_of) for name, value in bound.items()
                     ]
+                    if seq in callers:
+                        # a call the slice runs inside (its loop targets are bound at the
+                        # call's number): what cannot be written is left out
+                        bound = {
+                            name: value
+                            for (name, value), line in zip(
+                                bound.items(), rendered_lines, strict=True
+                            )
+                            if line is not None
+                        }
+                        rendered_lines = [line for line in rendered_lines if line is not None]
                 else:
                     rendered_lines = list(rendered.splitlines())
-            if not rendered_lines or None in rendered_lines:
+            if None in rendered_lines or not (
+                rendered_lines or seq in self.trace.inputs or seq in callers
+            ):
+                # nothing stands for the statement; a call whose body was followed is
+                # represented by that body's statements (and the arguments bound above)
                 return None
             for name, value in bound.items():
                 defined.add(name)
@@ -257,8 +311,8 @@ class SliceBuilder:
         slice reads but never binds would get.
         """
         other = names_of.get(id(value))
-        if other is not None and other != name:
-            return f"{name} = {other}"
+        if other is not None:
+            return f"{name} = {other}" if other != name else ""
         if isinstance(value, Tensor) and isinstance(value.site, cst.Call):
             callee = dotted(value.site.func) or ""
             if callee.startswith("torch.") and callee.rsplit(".", 1)[-1] in ops.CREATION_FUNCTIONS:
@@ -303,6 +357,12 @@ class SliceBuilder:
             for s in statement.body
         ):
             return None
+        if self.trace.returned_by:
+            replaced = statement.visit(
+                _FollowedCallReplacer(self.trace.returned_by, self.rendering)
+            )
+            assert isinstance(replaced, cst.SimpleStatementLine)
+            statement = replaced
         renamed = statement.visit(_SelfRenamer())
         assert isinstance(renamed, cst.SimpleStatementLine)
         renamed = self._replace_model_call(renamed, seq)
@@ -390,6 +450,30 @@ class _NameCollector(cst.CSTVisitor):
 
     def visit_Name(self, node: cst.Name) -> None:
         self.loaded.add(node.value)
+
+
+def _reads_only(line: str, defined: set[str]) -> bool:
+    """Whether the right-hand side of an assignment line reads only ``defined`` names (and
+    torch's): a stand-in that reads a name the script never binds would replay wrongly."""
+    _, _, value = line.partition("=")
+    try:
+        expression = cst.parse_expression(value.strip() or "None")
+    except cst.ParserSyntaxError:
+        return False
+    collector = _NameCollector()
+    expression.visit(collector)
+    known = defined | set(_TORCH_ROOTS) | _ALLOWED_BUILTINS | {"True", "False", "None"}
+    return not ((collector.loaded | collector.called) - known)
+
+
+def _names_read(trace: Trace, seqs: set[int] | frozenset[int]) -> set[str]:
+    """Every name the given statements mention (a superset of what they read)."""
+    collector = _NameCollector()
+    for seq in seqs:
+        entry = trace.statements.get(seq)
+        if entry is not None:
+            entry[0].visit(collector)
+    return collector.loaded | collector.called
 
 
 def _name_in_script(tensor: Tensor) -> str | None:

@@ -1,0 +1,228 @@
+"""Findings whose pitfall and consequence sit in different functions, methods and classes.
+
+Each positive case is followed through calls of the project's own code (functions,
+methods of plain classes, constructors with arguments, closures handed to an optimizer's
+``step``) and its witness is replayed; each negative is a look-alike that must stay quiet.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from autograd_lint.lint import lint_source
+from autograd_lint.runtime_check import confirm_many
+
+HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"
+BACKENDS = ["mini", pytest.param("torch", marks=pytest.mark.torch)]
+
+CLONE_IN_HELPER = (
+    HEADER
+    + """
+def make_target(q):
+    return q.clone()
+
+
+def train_step(model, x):
+    out = model(x)
+    target = make_target(out)
+    loss = F.mse_loss(out, target)
+    loss.backward()
+
+
+def main():
+    model = nn.Linear(4, 4)
+    x = torch.randn(2, 4)
+    train_step(model, x)
+
+
+if __name__ == "__main__":
+    main()
+"""
+)
+
+CLOSURE_IN_NO_GRAD_STEP = (
+    HEADER
+    + """
+class PlainSGD(torch.optim.Optimizer):
+    def __init__(self, params, lr=0.1):
+        super().__init__(params, dict(lr=lr))
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            loss = closure()
+        return loss
+
+
+model = nn.Linear(3, 1)
+opt = PlainSGD(model.parameters())
+x = torch.randn(5, 3)
+
+
+def closure():
+    opt.zero_grad()
+    loss = model(x).pow(2).mean()
+    loss.backward()
+    return loss
+
+
+opt.step(closure)
+"""
+)
+
+DETACHED_ALIAS_RETURNED = (
+    HEADER
+    + """
+def compute(w, x):
+    y = torch.sigmoid(x @ w)
+    return y, y.detach()
+
+
+w = torch.randn(3, 3, requires_grad=True)
+x = torch.randn(2, 3)
+y, snap = compute(w, x)
+snap.zero_()
+y.sum().backward()
+"""
+)
+
+STATE_ON_A_PLAIN_OBJECT = (
+    HEADER
+    + """
+class Block(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.fc = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        return torch.sigmoid(self.fc(x))
+
+
+class Runner:
+    def __init__(self, block):
+        self.block = block
+        self.history = None
+
+    def run(self, x):
+        self.history = self.block(x)
+        return self.history.sum()
+
+
+runner = Runner(Block(4))
+x = torch.randn(2, 4)
+loss = runner.run(x)
+loss.backward()
+loss.backward()
+"""
+)
+
+POSITIVES = {
+    "clone returned by a helper, used as a loss target": (CLONE_IN_HELPER, "AG005", 7),
+    "closure run by a custom optimizer's no_grad step": (CLOSURE_IN_NO_GRAD_STEP, "AG003", 26),
+    "detached alias returned in a tuple": (DETACHED_ALIAS_RETURNED, "AG002", 14),
+    "graph built in a method of a plain class": (STATE_ON_A_PLAIN_OBJECT, "AG004", 29),
+}
+
+
+def _findings(source: str) -> list[tuple[str, int]]:
+    return [(d.code, d.line) for d in lint_source(source, "case.py").diagnostics]
+
+
+@pytest.mark.parametrize("name", POSITIVES)
+def test_found_across_calls(name: str) -> None:
+    source, code, line = POSITIVES[name]
+    assert (code, line) in _findings(source)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", POSITIVES)
+def test_witness_cut_across_calls_is_confirmed(name: str, backend: str) -> None:
+    if backend == "torch":
+        pytest.importorskip("torch")
+    source, code, line = POSITIVES[name]
+    (finding,) = [
+        d
+        for d in lint_source(source, "case.py", witnesses=True).diagnostics
+        if (d.code, d.line) == (code, line)
+    ]
+    assert finding.witness is not None
+    (verdict,) = confirm_many([finding.witness], backend=backend)
+    assert verdict.status == "confirmed", (finding.witness.script, verdict)
+
+
+NEGATIVES = {
+    "helper returns a detached copy": CLONE_IN_HELPER.replace(
+        "return q.clone()", "return q.detach().clone()"
+    ),
+    "torch's own optimizer runs the closure with grad enabled": HEADER
+    + """
+model = nn.Linear(3, 1)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+x = torch.randn(5, 3)
+
+
+def closure():
+    opt.zero_grad()
+    loss = model(x).pow(2).mean()
+    loss.backward()
+    return loss
+
+
+opt.step(closure)
+""",
+    "the custom step re-enables grad for the closure": CLOSURE_IN_NO_GRAD_STEP.replace(
+        "            loss = closure()",
+        "            with torch.enable_grad():\n                loss = closure()",
+    ),
+    "the helper's alias is cloned before the in-place op": DETACHED_ALIAS_RETURNED.replace(
+        "y.detach()", "y.detach().clone()"
+    ),
+    "the graph is rebuilt by each call": STATE_ON_A_PLAIN_OBJECT.replace(
+        "loss.backward()\nloss.backward()", "loss.backward()\nrunner.run(x).backward()"
+    ),
+    "an unknown decorator may replace the function": HEADER
+    + """
+import functools
+
+
+def cached(fn):
+    return functools.lru_cache()(fn)
+
+
+@cached
+def make_input():
+    return torch.randn(3)
+
+
+x = make_input()
+x.sum().backward()
+""",
+    "recursion is cut, not followed forever": HEADER
+    + """
+def depth(x, n):
+    if n == 0:
+        return x
+    return depth(x * 2, n - 1)
+
+
+w = torch.randn(3, requires_grad=True)
+depth(w, 3).sum().backward()
+""",
+}
+
+
+@pytest.mark.parametrize("name", NEGATIVES)
+def test_look_alike_is_quiet(name: str) -> None:
+    assert _findings(NEGATIVES[name]) == []
+
+
+def test_arguments_bind_by_keyword_and_default() -> None:
+    source = HEADER + (
+        "def loss_of(pred, target=None, *, detach_target=False):\n"
+        "    return F.mse_loss(pred, target)\n\n\n"
+        "w = torch.randn(3, requires_grad=True)\n"
+        "y = (w * 2)\n"
+        "loss_of(pred=y, target=y.clone())\n"
+    )
+    assert ("AG005", 11) in _findings(source)
