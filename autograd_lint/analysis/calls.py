@@ -89,13 +89,13 @@ def bind(
         else:
             extra.append(placed)
     leftover: dict[str, Value] = {}
-    for name, value in keywords.items():
+    for name, given in keywords.items():
         if name in slots and slots[name] is None:
-            slots[name] = value
+            slots[name] = given
             if is_literal(keyword_exprs[name]):
                 literals[name] = keyword_exprs[name]
         else:
-            leftover[name] = value
+            leftover[name] = given
     names: list[tuple[str, Value]] = []
     for p in [*ordered, *params.kwonly_params]:
         name = p.name.value

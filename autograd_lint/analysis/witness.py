@@ -250,7 +250,7 @@ class SliceBuilder:
                         and name in needed
                         and _reads_only(line, defined | set(bound))
                     ]
-                    kept = [line for _, _, line in pairs]
+                    kept: list[str | None] = [line for _, _, line in pairs]
                     bound = {name: value for name, value, _ in pairs}
                     rendered_lines = kept or [""]
             else:
