@@ -1,0 +1,271 @@
+"""What operations do to autograd state: ops recorded in the graph, in-place writes and
+writes through ``.data``, losses, and backward passes (which graphs they free, which saved
+tensors they find stale).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from autograd_lint import ops
+from autograd_lint.analysis.frame import InterpreterBase
+from autograd_lint.analysis.names import keyword, kwarg_tri
+from autograd_lint.analysis.state import State
+from autograd_lint.analysis.trace import Backward, CloneEscape, DataWrite, InplaceWrite, StaleSave
+from autograd_lint.analysis.values import (
+    GraphNode,
+    PlainValue,
+    SavedRef,
+    Sequence,
+    Tensor,
+    Tri,
+    Unknown,
+    Value,
+    any_yes,
+    provenance,
+)
+
+
+def same_facts(a: Value, b: Value) -> bool:
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return a.requires_grad is b.requires_grad and a.is_param == b.is_param
+    return False
+
+
+def plain_rg(value: Value) -> Tri:
+    """requires_grad contributed by a non-tensor operand (a number never requires grad)."""
+    return Tri.NO if isinstance(value, PlainValue) else Tri.UNKNOWN
+
+
+class Effects(InterpreterBase):
+    """Events and tensor facts produced by registry ops, writes and backward passes."""
+
+    def data_write(
+        self,
+        tensor: Tensor,
+        site: cst.CSTNode,
+        state: State,
+        how: str,
+        method: str = "",
+        value_expr: cst.BaseExpression | None = None,
+        receiver: cst.BaseExpression | None = None,
+        via_name: bool = False,
+    ) -> None:
+        """A write through ``tensor.data``: storage changes, the version counter does not."""
+        event = DataWrite(
+            site=site,
+            **self._where(),
+            target=tensor,
+            how=how,  # type: ignore[arg-type]
+            method=method,
+            value=value_expr,
+            receiver=receiver,
+            via_name=via_name,
+        )
+        self.trace.events.append(event)
+        state.data_writes.setdefault(tensor.storage, []).append(event)
+
+    def _where(self) -> dict[str, Any]:
+        """Where an event happens: the statement being executed, its number and scope."""
+        frame = self._frame
+        return {"seq": frame.seq, "statement": frame.statement, "scope": frame.scope}
+
+    def inplace_write(
+        self, tensor: Tensor, site: cst.CSTNode, state: State, how: str, method: str
+    ) -> None:
+        base = tensor.data_base()
+        if base is not None:
+            self.data_write(base, site, state, how, method, via_name=True)
+            self.trace.events[-1].prov = tensor.prov  # type: ignore[attr-defined]
+            return
+        event = InplaceWrite(
+            site=site,
+            **self._where(),
+            target=tensor,
+            how=how,  # type: ignore[arg-type]
+            method=method,
+        )
+        self.trace.events.append(event)
+        state.writes.setdefault(tensor.vc, []).append(event)
+        grad_on = state.grad_enabled is True
+        if (
+            tensor.requires_grad is Tri.YES
+            and tensor.is_leaf is Tri.NO
+            and grad_on
+            and tensor.node is not None
+        ):
+            tensor.node = GraphNode(method or "inplace", site, (tensor.node,))
+            tensor.prov = tensor.prov | {self._frame.seq}
+
+    def _stepped_snapshot(self, graph: GraphNode, site: cst.CSTNode, state: State) -> None:
+        """A backward through a clone whose source an optimizer step has since updated (on
+        every path): the snapshot of the parameter passes gradient into the parameter."""
+        clone = graph.result
+        if clone is None or clone.clone_of is None:
+            return
+        # the clone's node was numbered when the clone was made, on the events' counter
+        if any(
+            write.how == "optimizer" and write.order > graph.id
+            for write in state.writes.get(clone.clone_of.vc, ())
+        ):
+            self.clone_escape(clone, "snapshot-step", site, state)
+
+    def clone_escape(self, tensor: Tensor, how: str, site: cst.CSTNode, state: State) -> None:
+        self.trace.events.append(
+            CloneEscape(
+                site=site,
+                **self._where(),
+                tensor=tensor,
+                how=how,  # type: ignore[arg-type]
+            )
+        )
+
+    def view(self, tensor: Tensor, node: cst.CSTNode, state: State, name: str) -> Tensor:
+        spec = ops.OPS.get(name, ops.OPS["view"])
+        result = self.apply_op(spec, [tensor], node, state)
+        result.storage, result.vc = tensor.storage, tensor.vc
+        result.alias_of, result.alias_kind = tensor, "view"
+        if tensor.alias_kind == "data" or tensor.data_base() is not None:
+            result.alias_kind = "view"
+        return result
+
+    def apply_op(
+        self,
+        spec: ops.OpSpec,
+        inputs: list[Value],
+        node: cst.CSTNode,
+        state: State,
+        extra_prov: frozenset[int] = frozenset(),
+    ) -> Tensor:
+        seq = self._frame.seq
+        prov = extra_prov.union(*(provenance(v) for v in inputs)) | {seq}
+        tensors = [v for v in inputs if isinstance(v, Tensor)]
+        rgs = [v.requires_grad if isinstance(v, Tensor) else plain_rg(v) for v in inputs]
+        if spec.kind in {"nondiff", "detach"}:
+            return Tensor(Tri.NO, Tri.YES, node, prov, cut_site=node, cut_reason=f"`{spec.name}`")
+        if state.grad_enabled is False:
+            rg = Tri.NO
+        elif state.grad_enabled is None:
+            rg = Tri.UNKNOWN if any_yes(rgs) is not Tri.NO else Tri.NO
+        else:
+            rg = any_yes(rgs)
+        result = Tensor(
+            rg, Tri.NO if rg is Tri.YES else (Tri.YES if rg is Tri.NO else Tri.UNKNOWN), node, prov
+        )
+        if rg is Tri.NO:
+            if state.grad_enabled is False:
+                result.cut_site, result.cut_reason = self._grad_off(node)
+            else:
+                cut = next((t for t in tensors if t.cut_site is not None), None)
+                if cut is not None:
+                    result.cut_site, result.cut_reason = cut.cut_site, cut.cut_reason
+        if rg is Tri.YES:
+            parents = tuple(t.node for t in tensors if t.node is not None)
+            graph = GraphNode(spec.name, node, parents, saves_internal=spec.saves_internal)
+            known = all(r is not Tri.UNKNOWN for r in rgs)
+            if known:
+                flags = tuple(r is Tri.YES for r in rgs)
+                for index in spec.saved_inputs(flags):
+                    value = inputs[index] if index < len(inputs) else None
+                    if isinstance(value, Tensor):
+                        graph.saved.append(SavedRef(value, seq, node, spec.inputs[index]))
+            if spec.saves_output:
+                graph.saved.append(SavedRef(result, seq, node, "output"))
+            result.node = graph
+            graph.result = result
+            if spec.kind == "copy" and any(t.requires_grad is Tri.YES for t in tensors):
+                result.clone_site = node
+                result.clone_of = tensors[0] if tensors else None
+        return result
+
+    def _arg(self, node: cst.Call, args: list[Value], index: int, name: str) -> Value:
+        arg = keyword(node, name)
+        if arg is not None:
+            return args[node.args.index(arg)]
+        plain = [v for a, v in zip(node.args, args, strict=False) if a.keyword is None]
+        return plain[index] if index < len(plain) else PlainValue(frozenset())
+
+    def loss(
+        self,
+        spec: ops.OpSpec,
+        node: cst.Call,
+        args: list[Value],
+        state: State,
+        extra: frozenset[int] = frozenset(),
+    ) -> Tensor:
+        inputs = [self._arg(node, args, 0, "input"), self._arg(node, args, 1, "target")]
+        target = inputs[1]
+        if isinstance(target, Tensor) and target.clone_site is not None:
+            self.clone_escape(
+                target, "loss-target", node.args[1].value if len(node.args) > 1 else node, state
+            )
+        return self.apply_op(spec, inputs, node, state, extra_prov=extra)
+
+    def _grad_off(self, node: cst.CSTNode) -> tuple[cst.CSTNode, str]:
+        """Where grad mode was turned off, for messages."""
+        site = self._grad_off_site
+        if site is None:
+            return node, "a function decorated to run without grad"
+        return site, f"`{self.module.code_for_node(site)}`"
+
+    def _element_of(self, iterable: Value) -> Value:
+        """What a ``for`` target is bound to: an element all items agree on, else unknown."""
+        if isinstance(iterable, Sequence) and iterable.items:
+            first = iterable.items[0]
+            if iterable.homogeneous or all(same_facts(first, i) for i in iterable.items):
+                return first
+        return Unknown(provenance(iterable))
+
+    def backward(self, value: Value, node: cst.Call, state: State, api: str) -> Value:
+        default_retain = kwarg_tri(node, "create_graph", Tri.NO)
+        retain = kwarg_tri(node, "retain_graph", default_retain)
+        if keyword(node, "retain_graph") is None and default_retain is Tri.UNKNOWN:
+            retain = Tri.UNKNOWN
+        tensor = value if isinstance(value, Tensor) else None
+        if (
+            isinstance(value, Sequence)
+            and len(value.items) == 1
+            and isinstance(value.items[0], Tensor)
+        ):
+            tensor = value.items[0]
+        requires_grad = tensor.requires_grad if tensor is not None else Tri.UNKNOWN
+        event = Backward(
+            site=node,
+            **self._where(),
+            tensor=tensor if tensor is not None else value,
+            api=api,  # type: ignore[arg-type]
+            retain_graph=retain,
+            requires_grad=requires_grad,
+            call=node,
+            in_loop=self._frame.loop_depth > 0,
+            loop=self._loops[-1][0] if self._loops else None,
+            loop_started=self._loops[-1][1] if self._loops else 0,
+        )
+        self.trace.events.append(event)
+        if tensor is None or tensor.node is None:
+            return Unknown() if api == "autograd.grad" else PlainValue(frozenset())
+        reachable = tensor.node.reachable()
+        for graph in reachable:
+            if graph.holds_saved and graph.id in state.freed:
+                event.freed.append((graph, state.freed[graph.id]))
+        for graph in [] if event.freed else reachable:
+            # torch reports a freed graph before it checks versions: one finding, not two
+            for saved in graph.saved:
+                for write in state.writes.get(saved.tensor.vc, ()):
+                    if write.order > saved.order:
+                        event.stale.append(StaleSave(graph, saved, write))
+                        break
+                for data_write in state.data_writes.get(saved.tensor.storage, ()):
+                    if data_write.order > saved.order:
+                        data_write.silently_stale = True
+                        data_write.stale_backward = event
+                        event.stale.append(StaleSave(graph, saved, data_write))
+                        break
+        for graph in reachable:
+            self._stepped_snapshot(graph, node, state)
+        if retain is Tri.NO:
+            for graph in reachable:
+                state.freed.setdefault(graph.id, event)
+        return Unknown() if api == "autograd.grad" else PlainValue(frozenset())

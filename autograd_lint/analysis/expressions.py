@@ -1,0 +1,199 @@
+"""Expressions: names, attributes (tensor aliases, heap cells, methods and properties of
+project classes), subscripts, operators and literals, each evaluated to an abstract value.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from autograd_lint import ops
+from autograd_lint.analysis.decorators import has_decorator, is_classmethod, is_staticmethod
+from autograd_lint.analysis.effects import Effects
+from autograd_lint.analysis.names import is_literal
+from autograd_lint.analysis.state import State
+from autograd_lint.analysis.values import (
+    ModuleRef,
+    NNModule,
+    PlainValue,
+    Sequence,
+    Tensor,
+    Tri,
+    Unknown,
+    UserClass,
+    Value,
+    provenance,
+)
+
+_BINARY_OPERATORS: dict[type[cst.BaseBinaryOp], str] = {
+    cst.Add: "+",
+    cst.Subtract: "-",
+    cst.Multiply: "*",
+    cst.Divide: "/",
+    cst.MatrixMultiply: "@",
+    cst.Power: "**",
+}
+
+
+_INDEX_COPY = ops.OpSpec(name="index", kind="math", backward_node="IndexBackward0")
+
+
+def _plain_like(value: Value) -> Value:
+    return value if isinstance(value, PlainValue) else Unknown(provenance(value))
+
+
+class Expressions(Effects):
+    """Evaluates expressions; calls are dispatched by :class:`ProjectCalls`."""
+
+    def expr(self, node: cst.BaseExpression, state: State) -> Value:
+        self.trace.owner[node] = self._owner
+        if isinstance(node, cst.Name):
+            found = state.lookup(node.value)
+            return found if found is not None else Unknown()
+        if isinstance(node, cst.Attribute):
+            return self.attribute(node, state)
+        if isinstance(node, cst.Call):
+            return self.call(node, state)
+        if isinstance(node, cst.BinaryOperation):
+            left = self.expr(node.left, state)
+            right = self.expr(node.right, state)
+            operator = _BINARY_OPERATORS.get(type(node.operator))
+            if operator is None:
+                return Unknown(provenance(left) | provenance(right))
+            return self.binary(operator, left, right, node, state)
+        if isinstance(node, cst.UnaryOperation):
+            operand = self.expr(node.expression, state)
+            if isinstance(operand, Tensor) and isinstance(node.operator, cst.Minus):
+                return self.apply_op(ops.OPS["neg"], [operand], node, state)
+            return _plain_like(operand)
+        if isinstance(node, cst.Subscript):
+            return self.subscript(node, state)
+        if isinstance(node, cst.Tuple | cst.List):
+            items = [self.expr(e.value, state) for e in node.elements if isinstance(e, cst.Element)]
+            prov = frozenset().union(*(provenance(i) for i in items)) if items else frozenset()
+            return Sequence(items, prov)
+        if isinstance(node, cst.Comparison):
+            self.expr(node.left, state)
+            for target in node.comparisons:
+                self.expr(target.comparator, state)
+            return PlainValue(frozenset())
+        if isinstance(node, cst.IfExp):
+            self.expr(node.test, state)
+            body = self.expr(node.body, state)
+            orelse = self.expr(node.orelse, state)
+            return body if body is orelse else Unknown(provenance(body) | provenance(orelse))
+        if isinstance(node, cst.BooleanOperation):
+            self.expr(node.left, state)
+            self.expr(node.right, state)
+            return Unknown()
+        if isinstance(node, cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedString):
+            return PlainValue(frozenset())
+        if isinstance(node, cst.Dict):
+            for element in node.elements:
+                if isinstance(element, cst.DictElement):
+                    value = self.expr(element.value, state)
+                    if isinstance(value, Tensor) and value.clone_site is not None:
+                        self.clone_escape(value, "snapshot-dict", element.value, state)
+            return Unknown()
+        if isinstance(node, cst.Await):
+            return self.expr(node.expression, state)
+        return Unknown()
+
+    def attribute(self, node: cst.Attribute, state: State) -> Value:
+        owner = self.expr(node.value, state)
+        attr = node.attr.value
+        if isinstance(owner, ModuleRef):
+            return ModuleRef(f"{owner.qualname}.{attr}")
+        if isinstance(owner, Tensor):
+            if attr == "data":
+                return Tensor(
+                    requires_grad=Tri.NO,
+                    is_leaf=Tri.YES,
+                    site=node,
+                    prov=owner.prov | {self._frame.seq},
+                    storage=owner.storage,
+                    alias_of=owner,
+                    alias_kind="data",
+                    cut_site=node,
+                    cut_reason="`.data`",
+                    label=f"{owner.label}.data" if owner.label else "",
+                )
+            if attr in {"T", "mT", "H"}:
+                return self.view(owner, node, state, "t")
+            return PlainValue(owner.prov)
+        if isinstance(owner, NNModule):
+            if not owner.builtin:
+                found = state.lookup(f"#{id(owner)}.{attr}")
+                if found is not None:
+                    return found
+                return self._class_attribute(owner, attr, state)
+            for param in owner.params:
+                if param.label.endswith(f".{attr}"):
+                    return param
+            return Unknown()
+        if isinstance(owner, UserClass):
+            return Unknown()
+        return Unknown(provenance(owner))
+
+    def _class_attribute(self, instance: NNModule, attr: str, state: State) -> Value:
+        """An attribute the instance does not hold: a method of its class (bound to it), a
+        property (its getter followed), or a class-level value."""
+        cls = self.classes.get(instance.kind)
+        if cls is None:
+            return Unknown()
+        found = cls.method(attr)
+        if found is not None:
+            function = self._method_value(found, cls)
+            if has_decorator(found[0], "property"):
+                result = self.follow(function, None, [], state, instance)
+                return result if result is not None else Unknown()
+            if is_staticmethod(found[0]):
+                return function
+            function.bound_self = cls if is_classmethod(found[0]) else instance
+            return function
+        for base in cls.mro():
+            if attr in base.attributes and not isinstance(base.attributes[attr], Tensor):
+                return base.attributes[attr]
+        return Unknown()
+
+    def subscript(self, node: cst.Subscript, state: State) -> Value:
+        owner = self.expr(node.value, state)
+        basic = True
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                index = self.expr(element.slice.value, state)
+                if (
+                    isinstance(index, Tensor)
+                    or isinstance(element.slice.value, cst.List)
+                    or not (
+                        is_literal(element.slice.value) or isinstance(element.slice.value, cst.Name)
+                    )
+                ):
+                    basic = False
+        if isinstance(owner, Tensor):
+            if basic:
+                return self.view(owner, node, state, "__getitem__")
+            return self.apply_op(_INDEX_COPY, [owner], node, state)
+        if isinstance(owner, Sequence) and owner.items:
+            if owner.homogeneous:
+                return owner.items[0]
+            if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+                index_node = node.slice[0].slice.value
+                if isinstance(index_node, cst.Integer):
+                    position = int(index_node.value, 0)
+                    if -len(owner.items) <= position < len(owner.items):
+                        return owner.items[position]
+        return Unknown(provenance(owner))
+
+    def binary(
+        self, operator: str, left: Value, right: Value, node: cst.CSTNode, state: State
+    ) -> Value:
+        if isinstance(left, Tensor) or isinstance(right, Tensor):
+            spec = ops.OPS[ops.OPERATORS[operator]]
+            return self.apply_op(spec, [left, right], node, state)
+        if isinstance(left, PlainValue) and isinstance(right, PlainValue):
+            return PlainValue(
+                left.prov | right.prov,
+                cut_site=left.cut_site or right.cut_site,
+                cut_reason=left.cut_reason or right.cut_reason,
+            )
+        return Unknown(provenance(left) | provenance(right))

@@ -1,0 +1,89 @@
+"""The interpreter's shared state: where execution is (the frame), the limits that keep
+analysis bounded, and the base every concern of the interpreter builds on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence as Seq
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from autograd_lint.analysis.state import State
+from autograd_lint.analysis.trace import Trace
+from autograd_lint.analysis.values import NNModule, UserClass, UserFunction, Value
+
+LOOP_PASSES = 2
+"""Loop bodies are interpreted at least this many times in a row..."""
+MAX_LOOP_PASSES = 4
+"""...and at most this many, stopping once a pass leaves the facts as the previous one did."""
+MAX_STATEMENTS = 200_000
+"""A budget of executed statements per file: beyond it the rest is skipped (never a hang)."""
+
+
+class Budget(Exception):
+    """Raised when a file exhausts its statement budget."""
+
+
+@dataclass
+class Frame:
+    """What the statement being executed belongs to."""
+
+    scope: str
+    statement: cst.CSTNode
+    seq: int
+    loop_depth: int
+    self_value: NNModule | None
+    depth: int
+    owner_class: UserClass | None = None
+    """The class whose method is running (``super()`` resolves from it)."""
+    returns: list[tuple[Value, State, int]] | None = None
+    """In a followed call: each ``return`` reached, with the state it left."""
+    active: tuple[cst.CSTNode, ...] = field(default_factory=tuple)
+    """The functions being followed, outermost first (a recursive call is not followed)."""
+    call_seq: int = 0
+    """In a followed call: the caller's statement (its arguments are bound there)."""
+
+
+class InterpreterBase:
+    """Fields shared by the interpreter's concerns, and the entry points they call each
+    other through (implemented by the subclass that owns each concern)."""
+
+    def __init__(self, module: cst.Module, source: str) -> None:
+        self.module = module
+        self.trace = Trace(module=module, source=source)
+        self.classes: dict[str, UserClass] = {}
+        self.class_nodes: dict[str, cst.ClassDef] = {}
+        self.functions: list[tuple[cst.FunctionDef, UserClass | None]] = []
+        self._seq = 0
+        self._frame = Frame("<module>", module, 0, 0, None, 0)
+        self._grad_off_site: cst.CSTNode | None = None
+        self._loops: list[tuple[cst.For | cst.While, int]] = []
+        self._owner: cst.CSTNode = module
+        """The statement whose expressions are being evaluated (positions are found through it)."""
+
+    def expr(self, node: cst.BaseExpression, state: State) -> Value:
+        raise NotImplementedError
+
+    def call(self, node: cst.Call, state: State) -> Value:
+        raise NotImplementedError
+
+    def block(
+        self, statements: Seq[cst.BaseStatement | cst.BaseSmallStatement], state: State
+    ) -> State:
+        raise NotImplementedError
+
+    def follow(
+        self,
+        function: UserFunction,
+        call: cst.Call | None,
+        args: list[Value],
+        state: State,
+        receiver: Value | None = None,
+    ) -> Value | None:
+        raise NotImplementedError
+
+    def _method_value(
+        self, found: tuple[cst.FunctionDef, UserClass], cls: UserClass
+    ) -> UserFunction:
+        raise NotImplementedError

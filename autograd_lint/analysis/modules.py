@@ -1,0 +1,151 @@
+"""``nn.Module`` instances and heap objects: built-in layers and losses from the registry,
+the project's own classes (constructed with their ``__init__`` followed), and what calling
+one does.
+"""
+
+from __future__ import annotations
+
+from collections import ChainMap
+
+import libcst as cst
+
+from autograd_lint import ops
+from autograd_lint.analysis.expressions import Expressions
+from autograd_lint.analysis.names import keyword, literal_bool
+from autograd_lint.analysis.state import State
+from autograd_lint.analysis.values import (
+    GraphNode,
+    NNModule,
+    SavedRef,
+    Tensor,
+    Tri,
+    Unknown,
+    UserClass,
+    Value,
+    any_yes,
+)
+
+
+class Modules(Expressions):
+    """Module construction and module calls."""
+
+    def _module_params(self, module: NNModule, state: State) -> list[Tensor]:
+        if module.builtin:
+            return list(module.params)
+        prefix = f"#{id(module)}."
+        found: list[Tensor] = []
+        for _, value in state.items_with_prefix(prefix):
+            if isinstance(value, Tensor) and value.is_param:
+                found.append(value)
+            elif isinstance(value, NNModule) and value is not module:
+                found.extend(self._module_params(value, state))
+        return found
+
+    def _representative_param(self, module: NNModule) -> Tensor:
+        return Tensor(Tri.YES, Tri.YES, module.site, module.prov, is_param=True, label="param")
+
+    def builtin_module(self, spec: ops.ModuleSpec, node: cst.Call, state: State) -> NNModule:
+        prov = frozenset({self._frame.seq})
+        module = NNModule(
+            spec.name,
+            True,
+            [],
+            prov,
+            node,
+            saves_input=spec.saves_input,
+            has_parameters=spec.has_parameters,
+        )
+        if spec.has_parameters:
+            module.params.append(
+                Tensor(Tri.YES, Tri.YES, node, prov, is_param=True, label=".weight")
+            )
+            bias = keyword(node, "bias")
+            if (
+                spec.name != "Embedding"
+                and literal_bool(bias.value if bias else None) is not Tri.NO
+            ):
+                module.params.append(
+                    Tensor(Tri.YES, Tri.YES, node, prov, is_param=True, label=".bias")
+                )
+        return module
+
+    def module_call(
+        self, module: NNModule, node: cst.Call, args: list[Value], state: State
+    ) -> Value:
+        if module.builtin:
+            spec = ops.MODULES.get(module.kind)
+            op = ops.OPS.get(spec.op) if spec is not None and spec.op else None
+            if op is not None and op.kind == "loss":
+                return self.loss(op, node, args, state, module.prov)
+            if op is not None and op.name == "linear":
+                inputs: list[Value] = [args[0] if args else Unknown(), *module.params]
+                return self.apply_op(op, inputs, node, state, extra_prov=module.prov)
+            if op is not None:
+                return self.apply_op(op, args[:1], node, state, extra_prov=module.prov)
+            return self.opaque_module_call(module, node, args, state)
+        cls = self.classes.get(module.kind)
+        found = cls.method("forward" if module.is_module else "__call__") if cls else None
+        if cls is not None and found is not None:
+            result = self.follow(self._method_value(found, cls), node, args, state, module)
+            if isinstance(result, Tensor):
+                result.prov = result.prov | module.prov | {self._frame.seq}
+                return result
+            if result is not None and not module.is_module:
+                return result
+        if not module.is_module:
+            return Unknown()
+        return self.opaque_module_call(module, node, args, state)
+
+    def opaque_module_call(
+        self, module: NNModule, node: cst.Call, args: list[Value], state: State
+    ) -> Value:
+        inputs = [a for a in args if isinstance(a, Tensor)]
+        prov = module.prov.union(*(a.prov for a in inputs)) | {self._frame.seq}
+        if state.grad_enabled is False:
+            cut_site, cut_reason = self._grad_off(node)
+            return Tensor(Tri.NO, Tri.YES, node, prov, cut_site=cut_site, cut_reason=cut_reason)
+        if state.grad_enabled is None:
+            return Tensor(Tri.UNKNOWN, Tri.UNKNOWN, node, prov)
+        rg = (
+            Tri.YES
+            if module.has_parameters
+            else any_yes([a.requires_grad for a in inputs] or [Tri.UNKNOWN])
+        )
+        parents = tuple(a.node for a in inputs if a.node is not None)
+        graph = GraphNode(module.kind, node, parents)
+        if module.saves_input:
+            for tensor in inputs:
+                graph.saved.append(SavedRef(tensor, self._frame.seq, node, "input"))
+        result = Tensor(
+            rg,
+            Tri.NO if rg is Tri.YES else Tri.UNKNOWN,
+            node,
+            prov,
+            node=graph if rg is Tri.YES else None,
+        )
+        return result
+
+    def _new_instance(
+        self,
+        cls: UserClass,
+        state: State,
+        node: cst.CSTNode,
+        args: list[Value] | None = None,
+    ) -> NNModule:
+        """``Cls(...)``: a new heap object, its ``__init__`` followed with the arguments."""
+        instance = NNModule(
+            cls.name, False, [], frozenset({self._frame.seq}), node, is_module=cls.is_module
+        )
+        init = cls.method("__init__")
+        if init is not None:
+            call = node if isinstance(node, cst.Call) else None
+            self.follow(self._method_value(init, cls), call, args or [], state, instance)
+        return instance
+
+    def _instantiate(
+        self, cls: UserClass, state: State, prov: frozenset[int], node: cst.CSTNode
+    ) -> dict[str, Value]:
+        scratch = State(globals=ChainMap(state.env, state.globals))  # type: ignore[arg-type]
+        instance = self._new_instance(cls, scratch, node)
+        prefix = f"#{id(instance)}."
+        return {k[len(prefix) - 1 :]: v for k, v in scratch.items_with_prefix(prefix)}

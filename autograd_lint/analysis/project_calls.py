@@ -1,0 +1,287 @@
+"""Calls into the project's own code, and the dispatch of every call expression.
+
+A call of a function, method, lambda, closure or constructor defined in the project is
+followed: its body runs on a state of its own with the arguments bound (see
+:mod:`autograd_lint.analysis.binding`), and its effects flow back to the caller.
+"""
+
+from __future__ import annotations
+
+from collections import ChainMap
+from collections.abc import Mapping
+from dataclasses import replace
+
+import libcst as cst
+
+from autograd_lint import ops
+from autograd_lint.analysis import binding
+from autograd_lint.analysis.decorators import (
+    decorator_grad_mode,
+    decorator_site,
+    followable,
+    is_classmethod,
+    is_staticmethod,
+)
+from autograd_lint.analysis.frame import MAX_STATEMENTS
+from autograd_lint.analysis.names import keyword
+from autograd_lint.analysis.state import State, join, join_values
+from autograd_lint.analysis.torch_calls import TorchCalls
+from autograd_lint.analysis.values import (
+    ModuleRef,
+    NNModule,
+    Optimizer,
+    PlainValue,
+    Sequence,
+    SuperRef,
+    Tensor,
+    Unknown,
+    UserClass,
+    UserFunction,
+    Value,
+    provenance,
+)
+
+
+def _join_returned(values: list[Value]) -> Value:
+    """The value of a call whose body may end at several ``return`` statements."""
+    first = values[0]
+    if all(v is first for v in values):
+        return first
+    if all(isinstance(v, Tensor) for v in values):
+        return join_values(list(values))
+    return Unknown(frozenset().union(*(provenance(v) for v in values)))
+
+
+class ProjectCalls(TorchCalls):
+    """Dispatches calls; follows the project's own functions and methods."""
+
+    def call(self, node: cst.Call, state: State) -> Value:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            receiver = self.expr(func.value, state)
+            method = func.attr.value
+            if isinstance(receiver, Tensor):
+                args = [self.expr(a.value, state) for a in node.args]
+                direct_data = (
+                    isinstance(func.value, cst.Attribute) and func.value.attr.value == "data"
+                )
+                if direct_data and method in ops.INPLACE_METHODS and receiver.alias_of is not None:
+                    self.data_write(
+                        receiver.alias_of, node, state, "inplace", method, receiver=func.value
+                    )
+                    return receiver
+                return self.tensor_method(receiver, method, node, args, state)
+            if isinstance(receiver, ModuleRef):
+                return self.qualified_call(f"{receiver.qualname}.{method}", node, state)
+            args = [self.expr(a.value, state) for a in node.args]
+            if isinstance(receiver, NNModule) and not receiver.builtin:
+                attribute = state.lookup(f"#{id(receiver)}.{method}")
+                if isinstance(attribute, NNModule):
+                    return self.module_call(attribute, node, args, state)
+                if isinstance(attribute, UserFunction):
+                    return self.call_function(attribute, node, args, state)
+                followed = self.call_method(receiver, method, node, args, state)
+                if followed is not None:
+                    return followed
+            if isinstance(receiver, SuperRef):
+                return self.super_call(receiver, method, node, args, state)
+            if isinstance(receiver, UserClass):
+                found = receiver.method(method)
+                if found is not None:
+                    function = self._method_value(found, receiver)
+                    bound = receiver if is_classmethod(found[0]) else None
+                    result = self.follow(function, node, args, state, bound)
+                    return result if result is not None else Unknown()
+            if isinstance(receiver, Optimizer) and method == "step":
+                self._optimizer_closure(node, args, state)
+            return self.object_method(receiver, method, node, args, state)
+        if isinstance(func, cst.Name) and func.value == "super" and not node.args:
+            instance, owner = self._frame.self_value, self._frame.owner_class
+            if instance is not None and owner is not None:
+                return SuperRef(instance, owner)
+            return Unknown()
+        callee = self.expr(func, state)
+        if isinstance(callee, ModuleRef):
+            return self.qualified_call(callee.qualname, node, state)
+        args = [self.expr(a.value, state) for a in node.args]
+        if isinstance(callee, NNModule):
+            return self.module_call(callee, node, args, state)
+        if isinstance(callee, UserClass):
+            return self._new_instance(callee, state, node, args)
+        if isinstance(callee, UserFunction):
+            return self.call_function(callee, node, args, state)
+        name = func.value if isinstance(func, cst.Name) else ""
+        if name in {"list", "tuple"} and len(args) == 1 and isinstance(args[0], Sequence):
+            return args[0]
+        if name == "float" and len(args) == 1 and isinstance(args[0], PlainValue):
+            return args[0]
+        return Unknown()
+
+    def call_function(
+        self, function: UserFunction, node: cst.Call, args: list[Value], state: State
+    ) -> Value:
+        """A call of a function, lambda or bound method of the project."""
+        result = self.follow(function, node, args, state, function.bound_self)
+        return result if result is not None else Unknown()
+
+    def call_method(
+        self, instance: NNModule, method: str, node: cst.Call, args: list[Value], state: State
+    ) -> Value | None:
+        """``obj.method(...)`` on an instance of a project class: the method it resolves to,
+        followed with ``self`` bound; ``None`` when there is no such method to follow."""
+        cls = self.classes.get(instance.kind)
+        found = cls.method(method) if cls is not None else None
+        if cls is None or found is None:
+            return None
+        if instance.is_module and method == "forward":
+            return self.module_call(instance, node, args, state)
+        function = self._method_value(found, cls)
+        receiver: Value | None = instance
+        if is_staticmethod(found[0]):
+            receiver = None
+        elif is_classmethod(found[0]):
+            receiver = cls
+        result = self.follow(function, node, args, state, receiver)
+        if result is None:
+            self._forget_attributes(instance, state)
+            return Unknown()
+        return result
+
+    def super_call(
+        self, ref: SuperRef, method: str, node: cst.Call, args: list[Value], state: State
+    ) -> Value:
+        """``super().method(...)``: the first definition after the running method's class."""
+        for base in ref.owner.bases:
+            found = base.method(method)
+            if found is not None:
+                result = self.follow(
+                    self._method_value(found, base), node, args, state, ref.instance
+                )
+                return result if result is not None else Unknown()
+        return Unknown()
+
+    def _method_value(
+        self, found: tuple[cst.FunctionDef, UserClass], cls: UserClass
+    ) -> UserFunction:
+        function, owner = found
+        return UserFunction(
+            f"{cls.name}.{function.name.value}", function, scope=owner.scope, owner=owner
+        )
+
+    def _forget_attributes(self, instance: NNModule, state: State) -> None:
+        """A method that is not followed may rebind any attribute of the instance."""
+        prefix = f"#{id(instance)}."
+        for key in [
+            k
+            for k, v in state.items_with_prefix(prefix)
+            if isinstance(v, Tensor) and not v.is_param
+        ]:
+            state.env[key] = Unknown()
+
+    def _optimizer_closure(self, node: cst.Call, args: list[Value], state: State) -> None:
+        """``opt.step(closure)`` of a torch optimizer runs the closure with grad enabled."""
+        closure = args[0] if args else None
+        named = keyword(node, "closure")
+        if named is not None:
+            closure = args[node.args.index(named)]
+        if isinstance(closure, UserFunction):
+            previous = state.grad_enabled
+            state.grad_enabled = True
+            try:
+                self.follow(closure, None, [], state, closure.bound_self)
+            finally:
+                state.grad_enabled = previous
+
+    def follow(
+        self,
+        function: UserFunction,
+        call: cst.Call | None,
+        args: list[Value],
+        state: State,
+        receiver: Value | None = None,
+    ) -> Value | None:
+        """Run the body of a project function for one call, on a state of its own.
+
+        Arguments bind to parameters as Python binds them; the callee resolves its free
+        names where it was defined and sees the heap (object attributes) as the caller left
+        it; its writes to the heap, the graphs it frees and the in-place writes it makes
+        flow back to the caller. Returns what it returns, or ``None`` when the call is not
+        followed (too deep, recursive, past the budget, or wrapped by an unknown decorator).
+        """
+        definition = function.node
+        frame = self._frame
+        if (
+            definition is None
+            or frame.depth >= binding.MAX_CALL_DEPTH
+            or definition in frame.active
+            or self._seq > MAX_STATEMENTS * binding.CALL_BUDGET_SHARE
+            or (isinstance(definition, cst.FunctionDef) and not followable(definition))
+        ):
+            return None
+        bound = binding.bind(definition, call, args, receiver)
+        scope: Mapping[str, Value] = function.scope if function.scope is not None else {}
+        grad_enabled = state.grad_enabled
+        if isinstance(definition, cst.FunctionDef):
+            grad_enabled = decorator_grad_mode(definition, grad_enabled)
+        local = State(
+            globals=ChainMap(binding.HeapView(state.env, state.globals), scope),  # type: ignore[arg-type]
+            grad_enabled=grad_enabled,
+            freed=state.freed,
+            writes=state.writes,
+            data_writes=state.data_writes,
+        )
+        for name, value in bound.names:
+            local.env[name] = value
+            if receiver is None or value is not receiver:
+                self.trace.inputs.setdefault(frame.seq, {})[name] = value
+        if bound.literals:
+            self.trace.input_literals.setdefault(frame.seq, {}).update(bound.literals)
+        self_value = receiver if isinstance(receiver, NNModule) else frame.self_value
+        returns: list[tuple[Value, State, int]] = []
+        self._frame = replace(
+            frame,
+            scope=function.name,
+            self_value=self_value,
+            depth=frame.depth + 1,
+            owner_class=function.owner,
+            returns=returns,
+            active=(*frame.active, definition),
+            call_seq=frame.seq,
+        )
+        previous_site = self._grad_off_site
+        if isinstance(definition, cst.FunctionDef) and decorator_site(definition) is not None:
+            self._grad_off_site = decorator_site(definition)
+        try:
+            if isinstance(definition, cst.Lambda):
+                returns.append((self.expr(definition.body, local), local, 0))
+                end = local
+                end.dead = True
+            else:
+                body = (
+                    definition.body.body if isinstance(definition.body, cst.IndentedBlock) else []
+                )
+                end = self.block(body, local)
+        finally:
+            self._frame = frame
+            self._grad_off_site = previous_site
+        exits = [exit_state for _, exit_state, _ in returns]
+        if not end.dead:
+            exits.append(end)
+        values = [value for value, _, _ in returns]
+        if call is not None and len(returns) == 1 and end.dead and returns[0][2]:
+            self.trace.returned_by[call] = returns[0][2]
+        if not end.dead:
+            values.append(PlainValue(frozenset()))
+        if not exits:
+            return Unknown()  # every path raises
+        final = join(exits) if len(exits) > 1 else exits[0]
+        for key, value in final.env.items():
+            if key.startswith("#"):
+                state.env[key] = value
+        state.freed, state.writes, state.data_writes = final.freed, final.writes, final.data_writes
+        result = _join_returned(values)
+        # what a call returns is made by the calling statement too (the witness needs it)
+        for item in [result, *(result.items if isinstance(result, Sequence) else ())]:
+            if isinstance(item, Tensor | Sequence):
+                item.prov = item.prov | {frame.seq}
+        return result

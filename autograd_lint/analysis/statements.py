@@ -1,0 +1,397 @@
+"""Statements: assignments, branches, loops (run to a fixed point), ``with`` blocks (grad
+mode), ``try``, function and class definitions.
+"""
+
+from __future__ import annotations
+
+from collections import ChainMap
+from collections.abc import Sequence as Seq
+from dataclasses import replace
+
+import libcst as cst
+
+from autograd_lint import ops
+from autograd_lint.analysis.decorators import NOT_A_MODE, grad_mode_of
+from autograd_lint.analysis.frame import LOOP_PASSES, MAX_LOOP_PASSES, MAX_STATEMENTS, Budget
+from autograd_lint.analysis.names import dotted, literal_bool, positional
+from autograd_lint.analysis.project_calls import ProjectCalls
+from autograd_lint.analysis.state import State, join
+from autograd_lint.analysis.values import (
+    ModuleRef,
+    NNModule,
+    PlainValue,
+    Sequence,
+    Tensor,
+    Tri,
+    Unknown,
+    UserClass,
+    UserFunction,
+    Value,
+    fresh_id,
+    provenance,
+)
+
+_AUGMENTED: dict[type[cst.BaseAugOp], str] = {
+    cst.AddAssign: "+=",
+    cst.SubtractAssign: "-=",
+    cst.MultiplyAssign: "*=",
+    cst.DivideAssign: "/=",
+    cst.PowerAssign: "**=",
+}
+
+
+def _signature(state: State) -> tuple[object, ...]:
+    """The facts a loop pass can change, in a form two passes can be compared by."""
+    facts: list[object] = []
+    for name, value in sorted(state.env.items()):
+        if isinstance(value, Tensor):
+            facts.append((name, value.requires_grad, value.is_leaf, value.node is not None))
+        else:
+            facts.append((name, type(value).__name__))
+    facts.append(state.grad_enabled)
+    return tuple(facts)
+
+
+def _range_is_nonempty(iterable: cst.BaseExpression) -> bool:
+    if (
+        isinstance(iterable, cst.Call)
+        and isinstance(iterable.func, cst.Name)
+        and iterable.func.value == "range"
+    ):
+        args = positional(iterable)
+        if len(args) == 1 and isinstance(args[0].value, cst.Integer):
+            return int(args[0].value.value, 0) > 0
+    return False
+
+
+class Statements(ProjectCalls):
+    """Executes statements over the abstract state."""
+
+    def block(
+        self, statements: Seq[cst.BaseStatement | cst.BaseSmallStatement], state: State
+    ) -> State:
+        for statement in statements:
+            if state.dead:
+                break
+            state = self.statement(statement, state)
+        return state
+
+    def statement(self, node: cst.CSTNode, state: State) -> State:
+        previous = self._owner
+        if isinstance(node, cst.BaseSmallStatement):
+            # ``if x: a = 1; b = 2`` on one line: run it as a line of its own; positions are
+            # found through the compound statement that holds it
+            node = cst.SimpleStatementLine(body=[node])
+        else:
+            self._owner = node
+        try:
+            return self._statement(node, state)
+        finally:
+            self._owner = previous
+
+    def _statement(self, node: cst.CSTNode, state: State) -> State:
+        if isinstance(node, cst.SimpleStatementLine):
+            self._seq += 1
+            if self._seq > MAX_STATEMENTS:
+                raise Budget
+            seq = self._seq
+            self.trace.statements[seq] = (node, state.grad_enabled)
+            if self._frame.call_seq:
+                self.trace.called_from[seq] = self._frame.call_seq
+            saved = self._frame
+            self._frame = replace(saved, statement=node, seq=seq)
+            try:
+                for small in node.body:
+                    if state.dead:
+                        break
+                    self.small_statement(small, state)
+            finally:
+                self._frame = saved
+                if self._seq != seq:
+                    self.trace.finished_after[seq] = self._seq
+            return state
+        if isinstance(node, cst.If):
+            return self.if_statement(node, state)
+        if isinstance(node, cst.For | cst.While):
+            return self.loop(node, state)
+        if isinstance(node, cst.With):
+            return self.with_statement(node, state)
+        if isinstance(node, cst.Try | cst.TryStar):
+            return self.try_statement(node, state)
+        if isinstance(node, cst.FunctionDef):
+            state.env[node.name.value] = UserFunction(
+                node.name.value,
+                node,
+                scope=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
+            )
+            if self._frame.depth == 0:
+                self.functions.append((node, None))
+            return state
+        if isinstance(node, cst.ClassDef):
+            self.class_def(node, state)
+            return state
+        return state
+
+    def small_statement(self, node: cst.BaseSmallStatement, state: State) -> None:
+        self.trace.owner[node] = self._owner
+        if isinstance(node, cst.Assign):
+            value = self.expr(node.value, state)
+            for target in node.targets:
+                self.assign(target.target, value, state, node.value)
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self.assign(node.target, self.expr(node.value, state), state, node.value)
+        elif isinstance(node, cst.AugAssign):
+            self.aug_assign(node, state)
+        elif isinstance(node, cst.Expr):
+            self.expr(node.value, state)
+        elif isinstance(node, cst.Return):
+            returned: Value = PlainValue(frozenset())
+            if node.value is not None:
+                returned = self.expr(node.value, state)
+                state.env["<return>"] = returned
+                self.trace.bindings.setdefault(self._frame.seq, {})[
+                    f"returned_{self._frame.seq}"
+                ] = returned
+            if self._frame.returns is not None:
+                self._frame.returns.append((returned, state.copy(), self._frame.seq))
+            state.dead = True
+        elif isinstance(node, cst.Raise | cst.Break | cst.Continue):
+            state.dead = True
+        elif isinstance(node, cst.Import):
+            for alias in node.names:
+                full = dotted(alias.name) or ""
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    state.env[alias.asname.name.value] = ModuleRef(full)
+                else:
+                    head = full.split(".")[0]
+                    state.env[head] = ModuleRef(head)
+        elif isinstance(node, cst.ImportFrom):
+            base = dotted(node.module) if node.module is not None else None
+            if base and not node.relative and not isinstance(node.names, cst.ImportStar):
+                for alias in node.names:
+                    name = dotted(alias.name) or ""
+                    local = name
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                        local = alias.asname.name.value
+                    state.env[local] = ModuleRef(f"{base}.{name}")
+        elif isinstance(node, cst.Del) and isinstance(node.target, cst.Name):
+            state.env.pop(node.target.value, None)
+
+    def if_statement(self, node: cst.If, state: State) -> State:
+        self.expr(node.test, state)
+        then_state = self.block(node.body.body, state.copy())
+        if node.orelse is None:
+            else_state = state
+        elif isinstance(node.orelse, cst.If):
+            else_state = self.if_statement(node.orelse, state.copy())
+        else:
+            else_state = self.block(node.orelse.body.body, state.copy())
+        return join([then_state, else_state])
+
+    def loop(self, node: cst.For | cst.While, state: State) -> State:
+        entry = state
+        surely_runs = False
+        if isinstance(node, cst.For):
+            iterable = self.expr(node.iter, state)
+            surely_runs = _range_is_nonempty(node.iter)
+        else:
+            self.expr(node.test, state)
+            surely_runs = isinstance(node.test, cst.Name) and node.test.value == "True"
+        current = state.copy()
+        outcomes: list[State] = []
+        self._loops.append((node, fresh_id()))
+        saved = self._frame
+        self._frame = replace(saved, loop_depth=saved.loop_depth + 1)
+        try:
+            previous: tuple[object, ...] | None = None
+            for passes in range(1, MAX_LOOP_PASSES + 1):
+                if isinstance(node, cst.For):
+                    self._owner = node
+                    self.assign(node.target, self._element_of(iterable), current, node.iter)
+                body_end = self.block(node.body.body, current.copy())
+                outcomes.append(body_end)
+                if body_end.dead:
+                    # a break / return / continue ended this pass; keep going from what
+                    # reached the end of the body on another path, if anything did
+                    body_end = body_end.copy()
+                    body_end.dead = False
+                current = body_end
+                signature = _signature(current)
+                if passes >= LOOP_PASSES and signature == previous:
+                    break  # the facts the rules read no longer change from pass to pass
+                previous = signature
+        finally:
+            self._frame = saved
+            self._loops.pop()
+        if isinstance(node, cst.While):
+            self._owner = node
+            self.expr(node.test, current)
+        exits = outcomes[-1:] if surely_runs else [entry, *outcomes[-1:]]
+        result = join([s for s in exits]) if len(exits) > 1 else exits[0].copy()
+        result.dead = False if not surely_runs else result.dead and False
+        if node.orelse is not None:
+            result = self.block(node.orelse.body.body, result)
+        return result
+
+    def with_statement(self, node: cst.With, state: State) -> State:
+        previous = state.grad_enabled
+        previous_site = self._grad_off_site
+        for item in node.items:
+            mode = grad_mode_of(item.item, self, state)
+            if mode is not NOT_A_MODE:
+                state.grad_enabled = mode  # type: ignore[assignment]
+                self._grad_off_site = item.item
+                self.trace.owner[item.item] = node
+            else:
+                value = self.expr(item.item, state)
+                if item.asname is not None:
+                    self.assign(item.asname.name, value, state, item.item)
+        state = self.block(node.body.body, state)
+        state.grad_enabled = previous
+        self._grad_off_site = previous_site
+        return state
+
+    def try_statement(self, node: cst.Try | cst.TryStar, state: State) -> State:
+        before = state.copy()
+        body_end = self.block(node.body.body, state)
+        if node.orelse is not None:
+            body_end = self.block(node.orelse.body.body, body_end)
+        outcomes = [body_end]
+        for handler in node.handlers:
+            outcomes.append(self.block(handler.body.body, join([before.copy(), body_end.copy()])))
+        result = join(outcomes)
+        if node.finalbody is not None:
+            result = self.block(node.finalbody.body.body, result)
+        return result
+
+    def class_def(self, node: cst.ClassDef, state: State) -> None:
+        bases = [dotted(b.value) or "" for b in node.bases]
+        is_module = any(self._is_module_base(b, state) for b in bases)
+        project_bases = [
+            base for base in (state.lookup(b) for b in bases) if isinstance(base, UserClass)
+        ]
+        cls = UserClass(
+            node.name.value,
+            is_module,
+            {},
+            node,
+            project_bases,
+            scope=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
+        )
+        self.classes[cls.name] = cls
+        self.class_nodes[cls.name] = node
+        state.env[cls.name] = cls
+        if self._frame.depth == 0:
+            for statement in node.body.body:
+                if isinstance(statement, cst.FunctionDef):
+                    self.functions.append((statement, cls))
+        if is_module:
+            init = cls.method("__init__")
+            if init is not None:
+                instance = self._instantiate(cls, state, frozenset(), node)
+                cls.attributes = {
+                    k.split(".", 1)[1]: v
+                    for k, v in instance.items()
+                    if isinstance(v, NNModule) or (isinstance(v, Tensor) and v.is_param)
+                }
+
+    def _is_module_base(self, base: str, state: State) -> bool:
+        if not base:
+            return False
+        head, _, rest = base.partition(".")
+        resolved = state.lookup(head)
+        if isinstance(resolved, ModuleRef):
+            full = f"{resolved.qualname}.{rest}" if rest else resolved.qualname
+            return full in {"torch.nn.Module", "torch.nn.modules.module.Module"}
+        if isinstance(resolved, UserClass):
+            return resolved.is_module
+        return False
+
+    def assign(
+        self, target: cst.BaseExpression, value: Value, state: State, source: cst.BaseExpression
+    ) -> None:
+        self.trace.owner[target] = self._owner
+        if isinstance(target, cst.Name):
+            if isinstance(value, Tensor) and not value.label:
+                value.label = target.value
+            state.env[target.value] = value
+            self.trace.bindings.setdefault(self._frame.seq, {})[target.value] = value
+            if isinstance(value, NNModule) and value.builtin:
+                for param in value.params:
+                    if param.label.startswith("."):
+                        param.label = target.value + param.label
+        elif isinstance(target, cst.Tuple | cst.List):
+            items: list[Value] = []
+            if isinstance(value, Sequence) and not value.homogeneous:
+                items = value.items
+            for i, element in enumerate(target.elements):
+                if isinstance(element, cst.Element):
+                    item = items[i] if i < len(items) else Unknown(provenance(value))
+                    self.assign(element.value, item, state, source)
+        elif isinstance(target, cst.Attribute):
+            self.assign_attribute(target, value, state, source)
+        elif isinstance(target, cst.Subscript):
+            self.assign_subscript(target, value, state)
+
+    def assign_attribute(
+        self, target: cst.Attribute, value: Value, state: State, source: cst.BaseExpression
+    ) -> None:
+        owner = self.expr(target.value, state)
+        attr = target.attr.value
+        if isinstance(owner, Tensor):
+            if attr == "data":
+                self.data_write(owner, target, state, "assign", value_expr=source)
+            elif attr == "requires_grad" and owner.is_leaf is Tri.YES:
+                owner.requires_grad = literal_bool(source)
+            return
+        if isinstance(owner, NNModule) and not owner.builtin:
+            state.env[f"#{id(owner)}.{attr}"] = value
+            if isinstance(target.value, cst.Name) and target.value.value == "self":
+                if isinstance(value, Tensor) and not value.label:
+                    value.label = f"self.{attr}"
+                self.trace.bindings.setdefault(self._frame.seq, {})[f"self_{attr}"] = value
+            if isinstance(value, Tensor) and value.clone_site is not None:
+                self.clone_escape(value, "snapshot-attribute", target, state)
+
+    def assign_subscript(self, target: cst.Subscript, value: Value, state: State) -> None:
+        owner = self.expr(target.value, state)
+        for element in target.slice:
+            if isinstance(element.slice, cst.Index):
+                self.expr(element.slice.value, state)
+        if isinstance(owner, Tensor):
+            if (
+                isinstance(target.value, cst.Attribute)
+                and target.value.attr.value == "data"
+                and owner.alias_of is not None
+            ):
+                self.data_write(
+                    owner.alias_of, target, state, "setitem", "__setitem__", receiver=target.value
+                )
+                return
+            self.inplace_write(owner, target, state, "setitem", "__setitem__")
+        elif (
+            isinstance(value, Tensor)
+            and value.clone_site is not None
+            and isinstance(owner, Unknown | PlainValue)
+        ):
+            self.clone_escape(value, "snapshot-dict", target, state)
+
+    def aug_assign(self, node: cst.AugAssign, state: State) -> None:
+        self.trace.owner[node.target] = self._owner
+        operator = _AUGMENTED.get(type(node.operator))
+        target_value = self.expr(node.target, state)
+        value = self.expr(node.value, state)
+        if isinstance(target_value, Tensor) and operator is not None:
+            method = ops.AUGMENTED_INPLACE[operator]
+            direct = isinstance(node.target, cst.Attribute) and node.target.attr.value == "data"
+            if direct and target_value.alias_of is not None:
+                self.data_write(
+                    target_value.alias_of, node, state, "augassign", method, receiver=node.target
+                )
+                return
+            self.inplace_write(target_value, node.target, state, "augassign", method)
+            return
+        if operator is not None:
+            combined = self.binary(operator[:-1], target_value, value, node, state)
+            self.assign(node.target, combined, state, node.value)

@@ -1,0 +1,206 @@
+"""Calls of torch's API: registry functions and methods, tensor creation, ``nn.Parameter``,
+optimizers, and the methods of torch objects (optimizers, modules, sequences).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from autograd_lint import ops
+from autograd_lint.analysis.modules import Modules
+from autograd_lint.analysis.names import kwarg_tri, literal_bool
+from autograd_lint.analysis.state import State
+from autograd_lint.analysis.trace import TensorFromTensor
+from autograd_lint.analysis.values import (
+    NNModule,
+    Optimizer,
+    PlainValue,
+    Sequence,
+    Tensor,
+    Tri,
+    Unknown,
+    Value,
+    provenance,
+)
+
+_GRAD_APIS = {
+    "torch.autograd.backward": "autograd.backward",
+    "torch.autograd.grad": "autograd.grad",
+}
+
+
+class TorchCalls(Modules):
+    """What a call of torch's own API does to autograd state."""
+
+    def qualified_call(self, qualname: str, node: cst.Call, state: State) -> Value:
+        """A call of a dotted name rooted at an import: ``torch.sigmoid(x)``, ``nn.Linear(...)``."""
+        args = [self.expr(a.value, state) for a in node.args]
+        prefix, _, name = qualname.rpartition(".")
+        if qualname in _GRAD_APIS:
+            outputs = args[0] if args else Unknown()
+            return self.backward(outputs, node, state, _GRAD_APIS[qualname])
+        if prefix == "torch" and name in ops.CREATION_FUNCTIONS:
+            return self.create(name, node, args, state)
+        if prefix in {"torch.nn", "torch.nn.parameter"} and name == "Parameter":
+            source = args[0] if args else Unknown()
+            rg = kwarg_tri(node, "requires_grad", Tri.YES)
+            param = Tensor(rg, Tri.YES, node, provenance(source) | {self._frame.seq}, is_param=True)
+            return param
+        if prefix in {"torch.nn", "torch.nn.modules"} and name in ops.MODULES:
+            return self.builtin_module(ops.MODULES[name], node, state)
+        if prefix == "torch.optim" and name in ops.OPTIMIZERS:
+            params = args[0] if args else Unknown()
+            known = (
+                [p for p in params.items if isinstance(p, Tensor)]
+                if isinstance(params, Sequence)
+                else None
+            )
+            return Optimizer(known, provenance(params) | {self._frame.seq})
+        spec = None
+        if prefix == "torch":
+            spec = ops.function_op(name)
+        elif prefix in {"torch.nn.functional", "torch.functional"}:
+            spec = ops.functional_op(name) or ops.function_op(name)
+        if spec is not None:
+            tensors = [args[i] for i in range(min(len(args), len(spec.inputs)))]
+            if spec.name == "linear":
+                tensors = [self._arg(node, args, i, n) for i, n in enumerate(spec.inputs)]
+            if spec.kind == "loss":
+                return self.loss(spec, node, args, state)
+            return self.apply_op(spec, tensors, node, state)
+        if (
+            prefix == "torch"
+            and name in ops.INPLACE_METHODS
+            and args
+            and isinstance(args[0], Tensor)
+        ):
+            return self.tensor_method(args[0], name, node, args[1:], state)
+        if (prefix == "torch" and name == "stack") or name == "cat":
+            return Unknown()
+        return Unknown()
+
+    def create(self, name: str, node: cst.Call, args: list[Value], state: State) -> Value:
+        requires_grad = kwarg_tri(node, "requires_grad", Tri.NO)
+        prov = frozenset({self._frame.seq}).union(*(provenance(a) for a in args))
+        tensor = Tensor(requires_grad, Tri.YES, node, prov)
+        if requires_grad is Tri.NO:
+            first = args[0] if args else None
+            if name in {"tensor", "as_tensor"} and isinstance(first, Tensor):
+                self.trace.events.append(
+                    TensorFromTensor(
+                        site=node,
+                        **self._where(),
+                        tensor=first,
+                        argument=node.args[0].value,
+                    )
+                )
+                tensor.cut_site, tensor.cut_reason = node, f"`torch.{name}(...)` of a tensor"
+            elif isinstance(first, PlainValue) and first.cut_site is not None:
+                tensor.cut_site, tensor.cut_reason = first.cut_site, first.cut_reason
+            elif isinstance(first, Sequence) and any(
+                isinstance(i, PlainValue) and i.cut_site for i in first.items
+            ):
+                cut = next(i for i in first.items if isinstance(i, PlainValue) and i.cut_site)
+                assert isinstance(cut, PlainValue)
+                tensor.cut_site, tensor.cut_reason = cut.cut_site, cut.cut_reason
+            elif isinstance(first, Unknown) and name in {"tensor", "as_tensor", "from_numpy"}:
+                tensor.requires_grad = Tri.NO
+        return tensor
+
+    def tensor_method(
+        self, tensor: Tensor, method: str, node: cst.Call, args: list[Value], state: State
+    ) -> Value:
+        seq = self._frame.seq
+        if method == "backward":
+            return self.backward(tensor, node, state, "method")
+        if method == "detach":
+            return Tensor(
+                requires_grad=Tri.NO,
+                is_leaf=Tri.YES,
+                site=node,
+                prov=tensor.prov | {seq},
+                storage=tensor.storage,
+                vc=tensor.vc,
+                alias_of=tensor,
+                alias_kind="detach",
+                cut_site=node,
+                cut_reason="`.detach()`",
+            )
+        if method == "detach_":
+            tensor.requires_grad, tensor.is_leaf, tensor.node = Tri.NO, Tri.YES, None
+            tensor.cut_site, tensor.cut_reason = node, "`.detach_()`"
+            return tensor
+        if method == "requires_grad_":
+            flag = literal_bool(node.args[0].value) if node.args else Tri.YES
+            if tensor.is_leaf is Tri.YES:
+                tensor.requires_grad = flag if flag is not Tri.UNKNOWN else Tri.UNKNOWN
+            return tensor
+        if method in {"item", "tolist", "numpy"}:
+            if method == "numpy" and tensor.clone_site is not None:
+                self.clone_escape(tensor, "numpy", node, state)
+            return PlainValue(tensor.prov | {seq}, tensor, node, f"`.{method}()`")
+        if method in ops.NON_TENSOR_METHODS:
+            return PlainValue(tensor.prov)
+        if method in ops.INPLACE_METHODS:
+            self.inplace_write(tensor, node, state, "inplace", method)
+            return tensor
+        if method == "retain_grad" or method == "register_hook":
+            return Unknown()
+        if method in {"to", "cpu", "cuda", "float", "double", "half", "type"}:
+            return tensor
+        spec = ops.method_op(method)
+        if spec is None:
+            return Unknown(tensor.prov)
+        if spec.kind == "view":
+            return self.view(tensor, node, state, method)
+        inputs: list[Value] = [tensor]
+        if len(spec.inputs) > 1:
+            inputs += args[: len(spec.inputs) - 1]
+        return self.apply_op(spec, inputs, node, state)
+
+    def object_method(
+        self, receiver: Value, method: str, node: cst.Call, args: list[Value], state: State
+    ) -> Value:
+        if isinstance(receiver, Optimizer):
+            if method == "step" and receiver.params:
+                for param in receiver.params:
+                    self.inplace_write(param, node, state, "optimizer", "step")
+            return Unknown()
+        if isinstance(receiver, NNModule):
+            if method in {"parameters", "buffers"}:
+                params = self._module_params(receiver, state)
+                if params:
+                    return Sequence(list(params), receiver.prov | {self._frame.seq})
+                return Sequence(
+                    [self._representative_param(receiver)], receiver.prov, homogeneous=True
+                )
+            if method == "forward" and not receiver.builtin:
+                return self.module_call(receiver, node, args, state)
+            if not receiver.builtin and method not in {
+                "train",
+                "eval",
+                "to",
+                "cuda",
+                "cpu",
+                "zero_grad",
+            }:
+                # an unknown method may rebind any attribute of the instance
+                prefix = f"#{id(receiver)}."
+                for key in [
+                    k
+                    for k, v in state.items_with_prefix(prefix)
+                    if isinstance(v, Tensor) and not v.is_param
+                ]:
+                    state.env[key] = Unknown()
+            return Unknown() if method not in {"to", "cuda", "cpu", "train", "eval"} else receiver
+        if isinstance(receiver, Sequence | Unknown):
+            if (
+                method == "append"
+                and args
+                and isinstance(args[0], Tensor)
+                and args[0].clone_site is not None
+            ):
+                self.clone_escape(args[0], "snapshot-list", node, state)
+            if isinstance(receiver, Sequence) and method == "append" and args:
+                receiver.items.append(args[0])
+        return Unknown()
