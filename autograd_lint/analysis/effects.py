@@ -5,6 +5,8 @@ tensors they find stale).
 
 from __future__ import annotations
 
+from collections.abc import Sequence as Seq
+from dataclasses import replace
 from typing import Any
 
 import libcst as cst
@@ -72,14 +74,39 @@ class Effects(InterpreterBase):
         frame = self._frame
         return {"seq": frame.seq, "statement": frame.statement, "scope": frame.scope}
 
+    def updated(self, tensor: Tensor, state: State, **changes: Any) -> Tensor:
+        """A copy of ``tensor`` with ``changes``, bound on this path in its place.
+
+        Facts that an operation changes in place (``requires_grad_()``, ``detach_()``, an
+        in-place op that takes a graph from its operand) must not leak into the other
+        branch of an ``if``: the other path keeps the object it had. Storage and version
+        counter identities are kept, so aliases and saved references still match.
+        """
+        new = replace(tensor, **changes)
+        for name, value in list(state.env.items()):
+            if value is tensor:
+                state.env[name] = new
+        for name, value in state.globals.items():
+            if value is tensor and name not in state.env:
+                state.env[name] = new
+        return new
+
     def inplace_write(
-        self, tensor: Tensor, site: cst.CSTNode, state: State, how: str, method: str
-    ) -> None:
+        self,
+        tensor: Tensor,
+        site: cst.CSTNode,
+        state: State,
+        how: str,
+        method: str,
+        operands: Seq[Value] = (),
+    ) -> Tensor:
+        """An in-place write; returns the tensor as it is after it on this path (it takes
+        requires_grad and a graph edge from its operands, as torch's in-place ops do)."""
         base = tensor.data_base()
         if base is not None:
             self.data_write(base, site, state, how, method, via_name=True)
             self.trace.events[-1].prov = tensor.prov  # type: ignore[attr-defined]
-            return
+            return tensor
         event = InplaceWrite(
             site=site,
             **self._where(),
@@ -98,6 +125,40 @@ class Effects(InterpreterBase):
         ):
             tensor.node = GraphNode(method or "inplace", site, (tensor.node,))
             tensor.prov = tensor.prov | {self._frame.seq}
+        return self._took_operands(tensor, site, state, method, operands)
+
+    def _took_operands(
+        self, tensor: Tensor, site: cst.CSTNode, state: State, method: str, operands: Seq[Value]
+    ) -> Tensor:
+        """``x.copy_(t)``, ``x[i] = t``, ``x += t`` with ``t`` requiring grad: ``x`` now
+        requires grad and is a non-leaf of ``t``'s graph (grad mode on); with an operand of
+        unknown facts, whether ``x`` requires grad is unknown."""
+        if tensor.requires_grad is Tri.YES or state.grad_enabled is False:
+            return tensor
+        flags = [o.requires_grad if isinstance(o, Tensor) else plain_rg(o) for o in operands]
+        if not flags or all(flag is Tri.NO for flag in flags):
+            return tensor
+        prov = tensor.prov.union(*(provenance(o) for o in operands)) | {self._frame.seq}
+        if any(flag is Tri.YES for flag in flags) and state.grad_enabled is True:
+            parents = tuple(
+                o.node for o in (tensor, *operands) if isinstance(o, Tensor) and o.node is not None
+            )
+            new = self.updated(
+                tensor,
+                state,
+                requires_grad=Tri.YES,
+                is_leaf=Tri.NO,
+                node=GraphNode(method or "inplace", site, parents),
+                cut_site=None,
+                cut_reason="",
+                prov=prov,
+            )
+            assert new.node is not None
+            new.node.result = new
+            return new
+        return self.updated(
+            tensor, state, requires_grad=Tri.UNKNOWN, is_leaf=Tri.UNKNOWN, prov=prov
+        )
 
     def _stepped_snapshot(self, graph: GraphNode, site: cst.CSTNode, state: State) -> None:
         """A backward through a clone whose source an optimizer step has since updated (on

@@ -72,10 +72,21 @@ class Expressions(Effects):
             prov = frozenset().union(*(provenance(i) for i in items)) if items else frozenset()
             return Sequence(items, prov)
         if isinstance(node, cst.Comparison):
-            self.expr(node.left, state)
-            for target in node.comparisons:
-                self.expr(target.comparator, state)
-            return PlainValue(frozenset())
+            operands = [self.expr(node.left, state)]
+            operands += [self.expr(target.comparator, state) for target in node.comparisons]
+            tensors = [o for o in operands if isinstance(o, Tensor)]
+            prov = frozenset().union(*(provenance(o) for o in operands))
+            if tensors:
+                # a comparison of tensors is a bool tensor: never differentiable
+                return Tensor(
+                    Tri.NO,
+                    Tri.YES,
+                    node,
+                    prov | {self._frame.seq},
+                    cut_site=node,
+                    cut_reason="a comparison",
+                )
+            return PlainValue(prov)
         if isinstance(node, cst.IfExp):
             self.expr(node.test, state)
             body = self.expr(node.body, state)

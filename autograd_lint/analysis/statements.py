@@ -52,6 +52,25 @@ def _signature(state: State) -> tuple[object, ...]:
     return tuple(facts)
 
 
+def constant_test(test: cst.BaseExpression) -> Tri:
+    """Whether an ``if`` test is decided before the program runs: ``True`` / ``False``
+    literals, and ``__name__ == "__main__"`` (the file is checked as the script it is)."""
+    literal = literal_bool(test)
+    if literal is not Tri.UNKNOWN:
+        return literal
+    if (
+        isinstance(test, cst.Comparison)
+        and isinstance(test.left, cst.Name)
+        and test.left.value == "__name__"
+        and len(test.comparisons) == 1
+        and isinstance(test.comparisons[0].operator, cst.Equal)
+        and isinstance(test.comparisons[0].comparator, cst.SimpleString)
+        and test.comparisons[0].comparator.evaluated_value == "__main__"
+    ):
+        return Tri.YES
+    return Tri.UNKNOWN
+
+
 def _range_is_nonempty(iterable: cst.BaseExpression) -> bool:
     if (
         isinstance(iterable, cst.Call)
@@ -180,6 +199,15 @@ class Statements(ProjectCalls):
 
     def if_statement(self, node: cst.If, state: State) -> State:
         self.expr(node.test, state)
+        taken = constant_test(node.test)
+        if taken is Tri.YES:
+            return self.block(node.body.body, state)
+        if taken is Tri.NO:
+            if node.orelse is None:
+                return state
+            if isinstance(node.orelse, cst.If):
+                return self.if_statement(node.orelse, state)
+            return self.block(node.orelse.body.body, state)
         then_state = self.block(node.body.body, state.copy())
         if node.orelse is None:
             else_state = state
@@ -343,7 +371,7 @@ class Statements(ProjectCalls):
             if attr == "data":
                 self.data_write(owner, target, state, "assign", value_expr=source)
             elif attr == "requires_grad" and owner.is_leaf is Tri.YES:
-                owner.requires_grad = literal_bool(source)
+                self.updated(owner, state, requires_grad=literal_bool(source))
             return
         if isinstance(owner, NNModule) and not owner.builtin:
             state.env[f"#{id(owner)}.{attr}"] = value
@@ -369,7 +397,7 @@ class Statements(ProjectCalls):
                     owner.alias_of, target, state, "setitem", "__setitem__", receiver=target.value
                 )
                 return
-            self.inplace_write(owner, target, state, "setitem", "__setitem__")
+            self.inplace_write(owner, target, state, "setitem", "__setitem__", [value])
         elif (
             isinstance(value, Tensor)
             and value.clone_site is not None
@@ -390,7 +418,7 @@ class Statements(ProjectCalls):
                     target_value.alias_of, node, state, "augassign", method, receiver=node.target
                 )
                 return
-            self.inplace_write(target_value, node.target, state, "augassign", method)
+            self.inplace_write(target_value, node.target, state, "augassign", method, [value])
             return
         if operator is not None:
             combined = self.binary(operator[:-1], target_value, value, node, state)

@@ -41,6 +41,12 @@ class TorchCalls(Modules):
             return self.backward(outputs, node, state, _GRAD_APIS[qualname])
         if prefix == "torch" and name in ops.CREATION_FUNCTIONS:
             return self.create(name, node, args, state)
+        if name == "set_grad_enabled" and prefix in {"torch", "torch.autograd"}:
+            # called as a plain function (not in a ``with``), it sets the mode at once
+            flag = literal_bool(node.args[0].value) if node.args else Tri.UNKNOWN
+            state.grad_enabled = None if flag is Tri.UNKNOWN else flag is Tri.YES
+            self._grad_off_site = node
+            return Unknown()
         if prefix in {"torch.nn", "torch.nn.parameter"} and name == "Parameter":
             source = args[0] if args else Unknown()
             rg = kwarg_tri(node, "requires_grad", Tri.YES)
@@ -127,13 +133,19 @@ class TorchCalls(Modules):
                 cut_reason="`.detach()`",
             )
         if method == "detach_":
-            tensor.requires_grad, tensor.is_leaf, tensor.node = Tri.NO, Tri.YES, None
-            tensor.cut_site, tensor.cut_reason = node, "`.detach_()`"
-            return tensor
+            return self.updated(
+                tensor,
+                state,
+                requires_grad=Tri.NO,
+                is_leaf=Tri.YES,
+                node=None,
+                cut_site=node,
+                cut_reason="`.detach_()`",
+            )
         if method == "requires_grad_":
             flag = literal_bool(node.args[0].value) if node.args else Tri.YES
             if tensor.is_leaf is Tri.YES:
-                tensor.requires_grad = flag if flag is not Tri.UNKNOWN else Tri.UNKNOWN
+                return self.updated(tensor, state, requires_grad=flag)
             return tensor
         if method in {"item", "tolist", "numpy"}:
             if method == "numpy" and tensor.clone_site is not None:
@@ -142,8 +154,7 @@ class TorchCalls(Modules):
         if method in ops.NON_TENSOR_METHODS:
             return PlainValue(tensor.prov)
         if method in ops.INPLACE_METHODS:
-            self.inplace_write(tensor, node, state, "inplace", method)
-            return tensor
+            return self.inplace_write(tensor, node, state, "inplace", method, args)
         if method == "retain_grad" or method == "register_hook":
             return Unknown()
         if method in {"to", "cpu", "cuda", "float", "double", "half", "type"}:

@@ -1,0 +1,54 @@
+"""Facts that decide findings: in-place ops that take a graph from their operand, changes
+made on one branch only, comparisons, constant branches and grad mode set by a plain call."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograd_lint.lint import lint_source
+
+HEADER = "import torch\n\n"
+
+QUIET = {
+    "copy_ from a tensor that requires grad": "buf = torch.zeros(3)\nbuf.copy_(w * 2)\nbuf.sum().backward()\n",
+    "item assignment of a tensor that requires grad": "acc = torch.zeros(3)\nacc[0] = (w * 3).sum()\nacc.sum().backward()\n",
+    "augmented assignment of a tensor that requires grad": "tot = torch.zeros(1)\ntot += (w ** 2).sum()\ntot.backward()\n",
+    "in-place op with an operand of unknown facts": "def f(scale):\n    x = torch.zeros(3)\n    x.mul_(scale)\n    x.sum().backward()\n",
+    "requires_grad_ on one branch only": "def f(flag):\n    x = torch.randn(3)\n    if flag:\n        x.requires_grad_()\n    (x * 2).sum().backward()\n",
+    "detach_ on one branch only": "def f(flag):\n    y = w * 2\n    if flag:\n        y.detach_()\n    y.sum().backward()\n",
+    "a branch that never runs": "if False:\n    never = torch.randn(3)\n    never.sum().backward()\n",
+}
+
+FLAGGED = {
+    "a loss made of a comparison": ("loss = (w * 2 > 0).float().sum()\nloss.backward()\n", 5),
+    "grad mode turned off by a plain call": (
+        "torch.set_grad_enabled(False)\nv = torch.randn(3, requires_grad=True)\n(v * 2).sum().backward()\n",
+        6,
+    ),
+    "detach_ on every path": ("y = w * 2\ny.detach_()\ny.sum().backward()\n", 6),
+    "the main block runs": (
+        'if __name__ == "__main__":\n    x = torch.randn(3)\n    x.sum().backward()\n',
+        6,
+    ),
+    "the other branch of a constant test": (
+        "if True:\n    z = torch.randn(3)\nelse:\n    z = w\nz.sum().backward()\n",
+        8,
+    ),
+}
+
+PREAMBLE = HEADER + "w = torch.randn(3, requires_grad=True)\n"
+
+
+def _codes(body: str) -> list[tuple[str, int]]:
+    return [(d.code, d.line) for d in lint_source(PREAMBLE + body, "case.py").diagnostics]
+
+
+@pytest.mark.parametrize("name", QUIET)
+def test_quiet(name: str) -> None:
+    assert _codes(QUIET[name]) == []
+
+
+@pytest.mark.parametrize("name", FLAGGED)
+def test_flagged(name: str) -> None:
+    body, line = FLAGGED[name]
+    assert ("AG003", line) in _codes(body)
