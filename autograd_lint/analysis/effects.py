@@ -31,6 +31,8 @@ from autograd_lint.analysis.values import (
 
 
 def same_facts(a: Value, b: Value) -> bool:
+    if a is b:
+        return True
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         return a.requires_grad is b.requires_grad and a.is_param == b.is_param
     return False
@@ -273,7 +275,7 @@ class Effects(InterpreterBase):
 
     def _element_of(self, iterable: Value) -> Value:
         """What a ``for`` target is bound to: an element all items agree on, else unknown."""
-        if isinstance(iterable, Sequence) and iterable.items:
+        if isinstance(iterable, Sequence) and iterable.items and iterable.keys is None:
             first = iterable.items[0]
             if iterable.homogeneous or all(same_facts(first, i) for i in iterable.items):
                 return first

@@ -4,6 +4,8 @@ project classes), subscripts, operators and literals, each evaluated to an abstr
 
 from __future__ import annotations
 
+from collections import ChainMap
+
 import libcst as cst
 
 from autograd_lint import ops
@@ -35,6 +37,27 @@ _BINARY_OPERATORS: dict[type[cst.BaseBinaryOp], str] = {
 
 
 _INDEX_COPY = ops.OpSpec(name="index", kind="math", backward_node="IndexBackward0")
+
+
+def literal_key(node: cst.BaseExpression) -> str | None:
+    """The string a dict key literal spells, else ``None``."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def literal_int(node: cst.BaseExpression) -> int | None:
+    """``3`` or ``-1`` as written, else ``None``."""
+    if isinstance(node, cst.Integer):
+        return int(node.value, 0)
+    if (
+        isinstance(node, cst.UnaryOperation)
+        and isinstance(node.operator, cst.Minus)
+        and isinstance(node.expression, cst.Integer)
+    ):
+        return -int(node.expression.value, 0)
+    return None
 
 
 def _plain_like(value: Value) -> Value:
@@ -99,12 +122,19 @@ class Expressions(Effects):
         if isinstance(node, cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedString):
             return PlainValue(frozenset())
         if isinstance(node, cst.Dict):
+            mapping = Sequence([], frozenset(), keys=[])
             for element in node.elements:
-                if isinstance(element, cst.DictElement):
-                    value = self.expr(element.value, state)
-                    if isinstance(value, Tensor) and value.clone_site is not None:
-                        self.clone_escape(value, "snapshot-dict", element.value, state)
-            return Unknown()
+                if not isinstance(element, cst.DictElement):
+                    return Unknown()  # ``**other``: keys unknown
+                self.expr(element.key, state)
+                value = self.expr(element.value, state)
+                if isinstance(value, Tensor) and value.clone_site is not None:
+                    self.clone_escape(value, "snapshot-dict", element.value, state)
+                mapping.store(literal_key(element.key), value)
+                mapping.prov = mapping.prov | provenance(value)
+            return mapping
+        if isinstance(node, cst.ListComp | cst.GeneratorExp | cst.SetComp):
+            return self.comprehension(node, state)
         if isinstance(node, cst.Await):
             return self.expr(node.expression, state)
         return Unknown()
@@ -189,11 +219,42 @@ class Expressions(Effects):
                 return owner.items[0]
             if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
                 index_node = node.slice[0].slice.value
-                if isinstance(index_node, cst.Integer):
-                    position = int(index_node.value, 0)
-                    if -len(owner.items) <= position < len(owner.items):
-                        return owner.items[position]
+                if owner.keys is not None:
+                    key = literal_key(index_node)
+                    found = owner.lookup(key) if key is not None else None
+                    return found if found is not None else Unknown(provenance(owner))
+                position = literal_int(index_node)
+                if position is not None and -len(owner.items) <= position < len(owner.items):
+                    return owner.items[position]
+            if (
+                len(node.slice) == 1
+                and isinstance(node.slice[0].slice, cst.Slice)
+                and owner.keys is None
+            ):
+                return Sequence(list(owner.items), owner.prov)  # one of these, in some order
         return Unknown(provenance(owner))
+
+    def comprehension(
+        self, node: cst.ListComp | cst.GeneratorExp | cst.SetComp, state: State
+    ) -> Value:
+        """``[f(x) for x in xs]``: the element expression evaluated once with each target
+        bound to what every element of its iterable is (the result stands for each item)."""
+        local = State(
+            globals=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
+            grad_enabled=state.grad_enabled,
+            freed=state.freed,
+            writes=state.writes,
+            data_writes=state.data_writes,
+        )
+        clause: cst.CompFor | None = node.for_in
+        while clause is not None:
+            iterable = self.expr(clause.iter, local)
+            self.assign(clause.target, self._element_of(iterable), local, clause.iter)
+            for condition in clause.ifs:
+                self.expr(condition.test, local)
+            clause = clause.inner_for_in
+        element = self.expr(node.elt, local)
+        return Sequence([element], provenance(element), homogeneous=True)
 
     def binary(
         self, operator: str, left: Value, right: Value, node: cst.CSTNode, state: State
@@ -201,6 +262,15 @@ class Expressions(Effects):
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             spec = ops.OPS[ops.OPERATORS[operator]]
             return self.apply_op(spec, [left, right], node, state)
+        if (
+            operator == "+"
+            and isinstance(left, Sequence)
+            and isinstance(right, Sequence)
+            and not (left.homogeneous or right.homogeneous)
+            and left.keys is None
+            and right.keys is None
+        ):
+            return Sequence([*left.items, *right.items], left.prov | right.prov)
         if isinstance(left, PlainValue) and isinstance(right, PlainValue):
             return PlainValue(
                 left.prov | right.prov,

@@ -68,6 +68,11 @@ class InterpreterBase:
     def call(self, node: cst.Call, state: State) -> Value:
         raise NotImplementedError
 
+    def assign(
+        self, target: cst.BaseExpression, value: Value, state: State, source: cst.BaseExpression
+    ) -> None:
+        raise NotImplementedError
+
     def block(
         self, statements: Seq[cst.BaseStatement | cst.BaseSmallStatement], state: State
     ) -> State:

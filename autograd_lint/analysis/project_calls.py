@@ -111,10 +111,54 @@ class ProjectCalls(TorchCalls):
         if isinstance(callee, UserFunction):
             return self.call_function(callee, node, args, state)
         name = func.value if isinstance(func, cst.Name) else ""
-        if name in {"list", "tuple"} and len(args) == 1 and isinstance(args[0], Sequence):
-            return args[0]
-        if name == "float" and len(args) == 1 and isinstance(args[0], PlainValue):
-            return args[0]
+        if name and state.lookup(name) is None:
+            return self.builtin_call(name, node, args, state)
+        return Unknown()
+
+    def builtin_call(self, name: str, node: cst.Call, args: list[Value], state: State) -> Value:
+        """Python's builtins that move values between containers (or make numbers)."""
+        first = args[0] if len(args) == 1 and not node.args[0].star else None
+        if name in {"list", "tuple", "reversed", "sorted"} and isinstance(first, Sequence):
+            items = list(reversed(first.items)) if name == "reversed" else list(first.items)
+            return Sequence(items, first.prov, first.homogeneous)
+        if name == "float" and isinstance(first, PlainValue):
+            return first
+        if name in {"float", "int", "bool"} and isinstance(first, Tensor):
+            seq = self._frame.seq
+            return PlainValue(first.prov | {seq}, first, node, f"`{name}()`")
+        if name in {"len", "int", "float", "bool", "round", "abs"} and not isinstance(
+            first, Tensor
+        ):
+            return PlainValue(provenance(first) if first is not None else frozenset())
+        if name == "dict" and not args:
+            return Sequence([], frozenset(), keys=[])
+        if name == "enumerate" and isinstance(first, Sequence):
+            pairs: list[Value] = [
+                Sequence([PlainValue(frozenset()), item], provenance(item)) for item in first.items
+            ]
+            return Sequence(pairs, first.prov, first.homogeneous)
+        if name == "zip" and args and all(isinstance(a, Sequence) for a in args):
+            sequences = [a for a in args if isinstance(a, Sequence)]
+            if all(s.homogeneous for s in sequences):
+                row: list[Value] = [s.items[0] if s.items else Unknown() for s in sequences]
+                return Sequence([Sequence(row, frozenset())], frozenset(), homogeneous=True)
+            if any(s.homogeneous for s in sequences):
+                return Unknown()
+            rows: list[Value] = [
+                Sequence(list(items), frozenset().union(*(provenance(i) for i in items)))
+                for items in zip(*(s.items for s in sequences), strict=False)
+            ]
+            return Sequence(rows, frozenset().union(*(s.prov for s in sequences)))
+        if name == "sum" and isinstance(first, Sequence) and not first.homogeneous:
+            tensors = [item for item in first.items if isinstance(item, Tensor)]
+            if not tensors or len(tensors) != len(first.items):
+                return Unknown(first.prov)
+            total: Value = tensors[0]
+            for item in tensors[1:]:
+                total = self.binary("+", total, item, node, state)
+            if isinstance(total, Tensor):
+                total.prov = total.prov | first.prov | {self._frame.seq}
+            return total
         return Unknown()
 
     def call_function(

@@ -12,6 +12,7 @@ import libcst as cst
 
 from autograd_lint import ops
 from autograd_lint.analysis.decorators import NOT_A_MODE, grad_mode_of
+from autograd_lint.analysis.expressions import literal_int, literal_key
 from autograd_lint.analysis.frame import LOOP_PASSES, MAX_LOOP_PASSES, MAX_STATEMENTS, Budget
 from autograd_lint.analysis.names import dotted, literal_bool, positional
 from autograd_lint.analysis.project_calls import ProjectCalls
@@ -222,7 +223,12 @@ class Statements(ProjectCalls):
         surely_runs = False
         if isinstance(node, cst.For):
             iterable = self.expr(node.iter, state)
-            surely_runs = _range_is_nonempty(node.iter)
+            surely_runs = _range_is_nonempty(node.iter) or (
+                isinstance(iterable, Sequence)
+                and bool(iterable.items)
+                and not iterable.homogeneous
+                and iterable.keys is None
+            )
         else:
             self.expr(node.test, state)
             surely_runs = isinstance(node.test, cst.Name) and node.test.value == "True"
@@ -233,10 +239,16 @@ class Statements(ProjectCalls):
         self._frame = replace(saved, loop_depth=saved.loop_depth + 1)
         try:
             previous: tuple[object, ...] | None = None
+            elements = self._elements_in_turn(iterable) if isinstance(node, cst.For) else []
             for passes in range(1, MAX_LOOP_PASSES + 1):
                 if isinstance(node, cst.For):
                     self._owner = node
-                    self.assign(node.target, self._element_of(iterable), current, node.iter)
+                    element = (
+                        elements[(passes - 1) % len(elements)]
+                        if elements
+                        else self._element_of(iterable)
+                    )
+                    self.assign(node.target, element, current, node.iter)
                 body_end = self.block(node.body.body, current.copy())
                 outcomes.append(body_end)
                 if body_end.dead:
@@ -246,7 +258,7 @@ class Statements(ProjectCalls):
                     body_end.dead = False
                 current = body_end
                 signature = _signature(current)
-                if passes >= LOOP_PASSES and signature == previous:
+                if passes >= max(LOOP_PASSES, len(elements)) and signature == previous:
                     break  # the facts the rules read no longer change from pass to pass
                 previous = signature
         finally:
@@ -261,6 +273,19 @@ class Statements(ProjectCalls):
         if node.orelse is not None:
             result = self.block(node.orelse.body.body, result)
         return result
+
+    def _elements_in_turn(self, iterable: Value) -> list[Value]:
+        """The items of a short container whose items differ (layers of a ``ModuleList``,
+        a tuple of losses): the loop body runs with each in turn, in order."""
+        if (
+            isinstance(iterable, Sequence)
+            and not iterable.homogeneous
+            and iterable.keys is None
+            and 1 < len(iterable.items) <= MAX_LOOP_PASSES
+            and isinstance(self._element_of(iterable), Unknown)
+        ):
+            return list(iterable.items)
+        return []
 
     def with_statement(self, node: cst.With, state: State) -> State:
         previous = state.grad_enabled
@@ -398,12 +423,25 @@ class Statements(ProjectCalls):
                 )
                 return
             self.inplace_write(owner, target, state, "setitem", "__setitem__", [value])
-        elif (
+            return
+        if (
             isinstance(value, Tensor)
             and value.clone_site is not None
-            and isinstance(owner, Unknown | PlainValue)
+            and isinstance(owner, Unknown | PlainValue | Sequence)
         ):
             self.clone_escape(value, "snapshot-dict", target, state)
+        if isinstance(owner, Sequence) and not owner.homogeneous and len(target.slice) == 1:
+            index = target.slice[0].slice
+            if owner.keys is not None:
+                key = literal_key(index.value) if isinstance(index, cst.Index) else None
+                owner.store(key, value)
+            else:
+                position = literal_int(index.value) if isinstance(index, cst.Index) else None
+                if position is not None and -len(owner.items) <= position < len(owner.items):
+                    owner.items[position] = value
+                else:
+                    owner.items.append(value)  # one of the items may now be this value
+            owner.prov = owner.prov | provenance(value)
 
     def aug_assign(self, node: cst.AugAssign, state: State) -> None:
         self.trace.owner[node.target] = self._owner
@@ -419,6 +457,17 @@ class Statements(ProjectCalls):
                 )
                 return
             self.inplace_write(target_value, node.target, state, "augassign", method, [value])
+            return
+        if (
+            operator == "+="
+            and isinstance(target_value, Sequence)
+            and isinstance(value, Sequence)
+            and target_value.keys is None
+            and not target_value.homogeneous
+        ):
+            # ``xs += ys`` extends the list itself (every name bound to it sees it)
+            target_value.items.extend(value.items)
+            target_value.prov = target_value.prov | value.prov
             return
         if operator is not None:
             combined = self.binary(operator[:-1], target_value, value, node, state)

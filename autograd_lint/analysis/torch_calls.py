@@ -7,6 +7,7 @@ from __future__ import annotations
 import libcst as cst
 
 from autograd_lint import ops
+from autograd_lint.analysis.expressions import literal_key
 from autograd_lint.analysis.modules import Modules
 from autograd_lint.analysis.names import kwarg_tri, literal_bool
 from autograd_lint.analysis.state import State
@@ -27,6 +28,11 @@ _GRAD_APIS = {
     "torch.autograd.backward": "autograd.backward",
     "torch.autograd.grad": "autograd.grad",
 }
+
+
+_JOINING_OPS = frozenset({"cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack"})
+"""``torch.<name>(tensors)``: one result from a list of tensors."""
+_NEVER: tuple[ops.SaveRule, ...] = ("never",)
 
 
 class TorchCalls(Modules):
@@ -81,8 +87,20 @@ class TorchCalls(Modules):
             and isinstance(args[0], Tensor)
         ):
             return self.tensor_method(args[0], name, node, args[1:], state)
-        if (prefix == "torch" and name == "stack") or name == "cat":
-            return Unknown()
+        if prefix == "torch" and name in _JOINING_OPS and args and isinstance(args[0], Sequence):
+            parts = args[0]
+            if not parts.items:
+                return Unknown(parts.prov)
+            # a join of tensors saves no input for backward (only their sizes)
+            spec = ops.OPS.get(name) or ops.OpSpec(name=name, kind="math")
+            joined = ops.OpSpec(
+                name=spec.name,
+                kind="math",
+                inputs=("tensors",) * len(parts.items),
+                saves=_NEVER * len(parts.items),
+                backward_node=spec.backward_node,
+            )
+            return self.apply_op(joined, list(parts.items), node, state, extra_prov=parts.prov)
         return Unknown()
 
     def create(self, name: str, node: cst.Call, args: list[Value], state: State) -> Value:
@@ -212,6 +230,44 @@ class TorchCalls(Modules):
                 and args[0].clone_site is not None
             ):
                 self.clone_escape(args[0], "snapshot-list", node, state)
-            if isinstance(receiver, Sequence) and method == "append" and args:
-                receiver.items.append(args[0])
+            if isinstance(receiver, Sequence):
+                return self.container_method(receiver, method, node, args)
         return Unknown()
+
+    def container_method(
+        self, container: Sequence, method: str, node: cst.Call, args: list[Value]
+    ) -> Value:
+        """The list and dict methods that move values in and out of a container."""
+        seq = self._frame.seq
+        if container.homogeneous:
+            return Unknown(container.prov)
+        if method in {"append", "insert"} and args and container.keys is None:
+            value = args[-1]
+            container.items.append(value)
+            container.prov = container.prov | provenance(value) | {seq}
+            return PlainValue(frozenset())
+        if method == "extend" and args and isinstance(args[0], Sequence):
+            if container.keys is None and not args[0].homogeneous:
+                container.items.extend(args[0].items)
+                container.prov = container.prov | args[0].prov | {seq}
+            return PlainValue(frozenset())
+        if method == "pop" and not args and container.keys is None and container.items:
+            return container.items[-1]
+        if container.keys is not None:
+            if method == "values":
+                return Sequence(list(container.items), container.prov)
+            if method == "items":
+                pairs: list[Value] = [
+                    Sequence([PlainValue(frozenset()), item], provenance(item))
+                    for item in container.items
+                ]
+                return Sequence(pairs, container.prov)
+            if method == "get" and node.args:
+                key = literal_key(node.args[0].value)
+                found = container.lookup(key) if key is not None else None
+                return found if found is not None else Unknown(container.prov)
+        if method == "copy":
+            return Sequence(
+                list(container.items), container.prov, keys=container.keys and list(container.keys)
+            )
+        return Unknown(container.prov)

@@ -179,12 +179,35 @@ class PlainValue:
 
 @dataclass(eq=False, repr=False)
 class Sequence:
-    """A tuple or list literal, or ``model.parameters()`` (``items`` may be a representative)."""
+    """A tuple, list or dict on the heap, or ``model.parameters()`` (``items`` may be a
+    representative). Containers are shared objects, as in Python: what one path appends is
+    seen on every path that holds the container (its items are "may be" facts)."""
 
     items: list[Value]
     prov: frozenset[int]
     homogeneous: bool = False
-    """``items[0]`` stands for every element (parameters of a module)."""
+    """``items[0]`` stands for every element (parameters of a module, a comprehension)."""
+    keys: list[str | None] | None = None
+    """For a dict: the key of each item (``None`` where it is not a literal string)."""
+
+    def lookup(self, key: str) -> Value | None:
+        """The item a dict holds under a literal key, if that is known."""
+        if self.keys is None or None in self.keys:
+            return None
+        for item_key, item in zip(reversed(self.keys), reversed(self.items), strict=True):
+            if item_key == key:
+                return item
+        return None
+
+    def store(self, key: str | None, value: Value) -> None:
+        """``d[key] = value`` (``key`` None: not a literal, it may be any key)."""
+        if self.keys is None:
+            return
+        if key is not None and key in self.keys:
+            self.items[self.keys.index(key)] = value
+            return
+        self.keys.append(key)
+        self.items.append(value)
 
 
 @dataclass(eq=False, repr=False)
