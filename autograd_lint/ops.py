@@ -397,6 +397,39 @@ _MODULES: tuple[ModuleSpec, ...] = (
 MODULES: Mapping[str, ModuleSpec] = {m.name: m for m in _MODULES}
 """``torch.nn.<Name>`` classes by name."""
 
+CONTAINER_MODULES: frozenset[str] = frozenset({"Sequential", "ModuleList", "ModuleDict"})
+"""Modules that hold submodules: their parameters are their children's; calling a
+``Sequential`` calls each child on the previous one's output."""
+
+INPLACE_ACTIVATIONS: Mapping[str, tuple[str, bool]] = {
+    # module -> (the in-place op its ``inplace=True`` call runs, whether it saves its output)
+    "ReLU": ("relu_", True),
+    "ReLU6": ("hardtanh_", True),
+    "LeakyReLU": ("leaky_relu_", True),
+    "ELU": ("elu_", True),
+    "CELU": ("celu_", True),
+    "SELU": ("selu_", True),
+    "Hardtanh": ("hardtanh_", True),
+    "Threshold": ("threshold_", True),
+    "SiLU": ("silu_", False),
+    "Hardswish": ("hardswish_", False),
+    "Hardsigmoid": ("hardsigmoid_", False),
+    "Mish": ("mish_", False),
+    "RReLU": ("rrelu_", False),
+    "Dropout": ("dropout_", False),
+    "Dropout1d": ("dropout_", False),
+    "Dropout2d": ("dropout_", False),
+    "Dropout3d": ("dropout_", False),
+    "AlphaDropout": ("dropout_", False),
+}
+"""``nn.<Name>(inplace=True)`` overwrites its input (bumping its version, so a backward that
+saved the input raises). ``F.<name>(x, inplace=True)`` and ``F.<name>_`` do the same."""
+
+INPLACE_FUNCTIONAL: Mapping[str, bool] = {
+    method: saves_output for method, saves_output in INPLACE_ACTIVATIONS.values()
+}
+"""``F.<op>_`` / ``torch.<op>_`` in-place activations, and whether each saves its output."""
+
 OPTIMIZERS: frozenset[str] = frozenset({"SGD", "Adam", "AdamW", "RMSprop", "Adagrad"})
 """``torch.optim.<Name>``: ``step()`` updates every parameter in place."""
 

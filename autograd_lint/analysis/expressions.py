@@ -214,6 +214,15 @@ class Expressions(Effects):
             if basic:
                 return self.view(owner, node, state, "__getitem__")
             return self.apply_op(_INDEX_COPY, [owner], node, state)
+        if (
+            isinstance(owner, NNModule)
+            and owner.children
+            and len(node.slice) == 1
+            and isinstance(node.slice[0].slice, cst.Index)
+        ):
+            position = literal_int(node.slice[0].slice.value)
+            if position is not None and -len(owner.children) <= position < len(owner.children):
+                return owner.children[position]
         if isinstance(owner, Sequence) and owner.items:
             if owner.homogeneous:
                 return owner.items[0]

@@ -17,12 +17,14 @@ from autograd_lint.analysis.values import (
     GraphNode,
     NNModule,
     SavedRef,
+    Sequence,
     Tensor,
     Tri,
     Unknown,
     UserClass,
     Value,
     any_yes,
+    provenance,
 )
 
 
@@ -30,10 +32,14 @@ class Modules(Expressions):
     """Module construction and module calls."""
 
     def _module_params(self, module: NNModule, state: State) -> list[Tensor]:
-        if module.builtin:
-            return list(module.params)
-        prefix = f"#{id(module)}."
         found: list[Tensor] = []
+        if module.builtin:
+            found.extend(module.params)
+            for child in module.children:
+                if isinstance(child, NNModule) and child is not module:
+                    found.extend(self._module_params(child, state))
+            return found
+        prefix = f"#{id(module)}."
         for _, value in state.items_with_prefix(prefix):
             if isinstance(value, Tensor) and value.is_param:
                 found.append(value)
@@ -44,7 +50,9 @@ class Modules(Expressions):
     def _representative_param(self, module: NNModule) -> Tensor:
         return Tensor(Tri.YES, Tri.YES, module.site, module.prov, is_param=True, label="param")
 
-    def builtin_module(self, spec: ops.ModuleSpec, node: cst.Call, state: State) -> NNModule:
+    def builtin_module(
+        self, spec: ops.ModuleSpec, node: cst.Call, state: State, args: list[Value] | None = None
+    ) -> NNModule:
         prov = frozenset({self._frame.seq})
         module = NNModule(
             spec.name,
@@ -54,8 +62,16 @@ class Modules(Expressions):
             node,
             saves_input=spec.saves_input,
             has_parameters=spec.has_parameters,
+            known_kind=spec.name in ops.MODULES,
         )
-        if spec.has_parameters:
+        module.inplace = spec.name in ops.INPLACE_ACTIVATIONS and _inplace_requested(node)
+        if spec.name in ops.CONTAINER_MODULES:
+            children = _children(spec.name, node, args or [])
+            if children is not None:
+                module.children = children
+                module.prov = prov.union(*(provenance(c) for c in children))
+                return module
+        if spec.has_parameters and spec.name not in ops.CONTAINER_MODULES:
             module.params.append(
                 Tensor(Tri.YES, Tri.YES, node, prov, is_param=True, label=".weight")
             )
@@ -73,6 +89,10 @@ class Modules(Expressions):
         self, module: NNModule, node: cst.Call, args: list[Value], state: State
     ) -> Value:
         if module.builtin:
+            if module.kind == "Sequential" and module.children:
+                return self.sequential_call(module, node, args, state)
+            if module.inplace and args and isinstance(args[0], Tensor):
+                return self.inplace_activation(module, args[0], node, state)
             spec = ops.MODULES.get(module.kind)
             op = ops.OPS.get(spec.op) if spec is not None and spec.op else None
             if op is not None and op.kind == "loss":
@@ -96,6 +116,43 @@ class Modules(Expressions):
             return Unknown()
         return self.opaque_module_call(module, node, args, state)
 
+    def sequential_call(
+        self, module: NNModule, node: cst.Call, args: list[Value], state: State
+    ) -> Value:
+        """``nn.Sequential``: each child called on what the previous one returned."""
+        value: Value = args[0] if args else Unknown()
+        for child in module.children:
+            if not isinstance(child, NNModule):
+                return Unknown(module.prov)
+            value = self.module_call(child, node, [value], state)
+        if isinstance(value, Tensor):
+            value.prov = value.prov | module.prov | {self._frame.seq}
+        return value
+
+    def inplace_activation(
+        self, module: NNModule, tensor: Tensor, node: cst.Call, state: State
+    ) -> Tensor:
+        """``nn.ReLU(inplace=True)(x)``: ``x`` is overwritten and returned."""
+        method, saves_output = ops.INPLACE_ACTIVATIONS[module.kind]
+        result = self.activate_in_place(tensor, method, saves_output, node, state)
+        result.prov = result.prov | module.prov | {self._frame.seq}
+        return result
+
+    def activate_in_place(
+        self, tensor: Tensor, method: str, saves_output: bool, node: cst.Call, state: State
+    ) -> Tensor:
+        """An in-place activation: a write to ``tensor`` (a backward that saved it before
+        now fails) that, recorded in the graph, saves its own output."""
+        result = self.inplace_write(tensor, node, state, "inplace", method)
+        if (
+            saves_output
+            and result.node is not None
+            and result.requires_grad is Tri.YES
+            and state.grad_enabled is True
+        ):
+            result.node.saved.append(SavedRef(result, self._frame.seq, node, "output"))
+        return result
+
     def opaque_module_call(
         self, module: NNModule, node: cst.Call, args: list[Value], state: State
     ) -> Value:
@@ -111,6 +168,8 @@ class Modules(Expressions):
             if module.has_parameters
             else any_yes([a.requires_grad for a in inputs] or [Tri.UNKNOWN])
         )
+        if not module.known_kind and rg is Tri.NO:
+            rg = Tri.UNKNOWN  # it may have parameters of its own
         parents = tuple(a.node for a in inputs if a.node is not None)
         graph = GraphNode(module.kind, node, parents)
         if module.saves_input:
@@ -149,3 +208,34 @@ class Modules(Expressions):
         instance = self._new_instance(cls, scratch, node)
         prefix = f"#{id(instance)}."
         return {k[len(prefix) - 1 :]: v for k, v in scratch.items_with_prefix(prefix)}
+
+
+def _inplace_requested(node: cst.Call) -> bool:
+    """``inplace=True``, or a literal ``True`` among the positional arguments (``ReLU(True)``,
+    ``LeakyReLU(0.2, True)``: the activations' only boolean parameter is ``inplace``)."""
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value != "inplace":
+            continue
+        if literal_bool(arg.value) is Tri.YES:
+            return True
+    return False
+
+
+def _children(kind: str, node: cst.Call, args: list[Value]) -> list[Value] | None:
+    """The submodules a container is built from, when the call shows them all."""
+    if kind == "Sequential":
+        children: list[Value] = []
+        for arg, value in zip(node.args, args, strict=False):
+            if arg.star == "*" and isinstance(value, Sequence) and value.keys is None:
+                children.extend(value.items)
+            elif arg.star or arg.keyword is not None:
+                return None
+            else:
+                children.append(value)
+        return children if all(isinstance(c, NNModule) for c in children) else None
+    if len(args) == 1 and isinstance(args[0], Sequence) and not node.args[0].star:
+        items = list(args[0].items)
+        return items if all(isinstance(c, NNModule) for c in items) else None
+    if not args:
+        return []
+    return None

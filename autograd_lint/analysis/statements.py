@@ -223,6 +223,12 @@ class Statements(ProjectCalls):
         surely_runs = False
         if isinstance(node, cst.For):
             iterable = self.expr(node.iter, state)
+            if (
+                isinstance(iterable, NNModule)
+                and iterable.kind in {"Sequential", "ModuleList"}
+                and iterable.children
+            ):
+                iterable = Sequence(list(iterable.children), iterable.prov)
             surely_runs = _range_is_nonempty(node.iter) or (
                 isinstance(iterable, Sequence)
                 and bool(iterable.items)

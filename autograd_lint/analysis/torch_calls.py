@@ -9,7 +9,7 @@ import libcst as cst
 from autograd_lint import ops
 from autograd_lint.analysis.expressions import literal_key
 from autograd_lint.analysis.modules import Modules
-from autograd_lint.analysis.names import kwarg_tri, literal_bool
+from autograd_lint.analysis.names import keyword, kwarg_tri, literal_bool
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.trace import TensorFromTensor
 from autograd_lint.analysis.values import (
@@ -59,7 +59,12 @@ class TorchCalls(Modules):
             param = Tensor(rg, Tri.YES, node, provenance(source) | {self._frame.seq}, is_param=True)
             return param
         if prefix in {"torch.nn", "torch.nn.modules"} and name in ops.MODULES:
-            return self.builtin_module(ops.MODULES[name], node, state)
+            return self.builtin_module(ops.MODULES[name], node, state, args)
+        if prefix in {"torch.nn", "torch.nn.modules"} and name[:1].isupper():
+            # an nn class the registry does not describe: calling it gives a tensor whose
+            # facts follow its input and grad mode, saving nothing known
+            opaque = ops.ModuleSpec(name, None, False, False)
+            return self.builtin_module(opaque, node, state, args)
         if prefix == "torch.optim" and name in ops.OPTIMIZERS:
             params = args[0] if args else Unknown()
             known = (
@@ -73,6 +78,17 @@ class TorchCalls(Modules):
             spec = ops.function_op(name)
         elif prefix in {"torch.nn.functional", "torch.functional"}:
             spec = ops.functional_op(name) or ops.function_op(name)
+        inplace_twin = f"{name}_" if name and not name.endswith("_") else name
+        if (
+            prefix in {"torch.nn.functional", "torch"}
+            and args
+            and isinstance(args[0], Tensor)
+            and (name.endswith("_") or _inplace_flag(node))
+            and ops.INPLACE_FUNCTIONAL.get(inplace_twin) is not None
+        ):
+            # ``F.relu(x, inplace=True)``, ``F.relu_(x)``: ``x`` is overwritten
+            saves_output = ops.INPLACE_FUNCTIONAL[inplace_twin]
+            return self.activate_in_place(args[0], inplace_twin, saves_output, node, state)
         if spec is not None:
             tensors = [args[i] for i in range(min(len(args), len(spec.inputs)))]
             if spec.name == "linear":
@@ -196,6 +212,12 @@ class TorchCalls(Modules):
                     self.inplace_write(param, node, state, "optimizer", "step")
             return Unknown()
         if isinstance(receiver, NNModule):
+            if receiver.builtin and receiver.kind in ops.CONTAINER_MODULES:
+                if method in {"append", "add_module"} and args:
+                    receiver.children.append(args[-1])
+                    return receiver
+                if method == "values" and receiver.kind == "ModuleDict":
+                    return Sequence(list(receiver.children), receiver.prov)
             if method in {"parameters", "buffers"}:
                 params = self._module_params(receiver, state)
                 if params:
@@ -271,3 +293,9 @@ class TorchCalls(Modules):
                 list(container.items), container.prov, keys=container.keys and list(container.keys)
             )
         return Unknown(container.prov)
+
+
+def _inplace_flag(node: cst.Call) -> bool:
+    """``inplace=True`` passed by keyword."""
+    flag = keyword(node, "inplace")
+    return flag is not None and literal_bool(flag.value) is Tri.YES

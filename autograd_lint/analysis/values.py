@@ -157,6 +157,9 @@ class NNModule:
     """For ``nn.Sequential`` / ``nn.ModuleList``: the submodules, in order."""
     inplace: bool = False
     """An activation built with ``inplace=True``: calling it writes its input in place."""
+    known_kind: bool = True
+    """False for an ``nn`` class the registry does not describe: whether it has parameters
+    (so whether its output requires grad) is unknown."""
 
 
 @dataclass(eq=False, repr=False)

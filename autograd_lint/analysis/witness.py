@@ -198,7 +198,11 @@ class SliceBuilder:
         self.rendering: frozenset[int] = frozenset()
         """The statements of the script being rendered."""
 
-    def render(self, seqs: set[int] | frozenset[int]) -> str | None:
+    def render(
+        self, seqs: set[int] | frozenset[int], essential: frozenset[int] = frozenset()
+    ) -> str | None:
+        """The script of ``seqs``; ``essential`` statements (the write, the save, the
+        backward a finding rests on) must appear as written, never as stand-ins."""
         lines: list[str] = []
         defined: set[str] = set()
         modules: set[str] = set()
@@ -256,6 +260,8 @@ class SliceBuilder:
             else:
                 bound = self.trace.bindings.get(seq, {})
                 rendered = self._statement(statement, modules, seq)
+                if rendered is None and seq in essential:
+                    return None
                 if rendered is None:
                     rendered_lines = [
                         self._define(name, value, names_of) for name, value in bound.items()
@@ -485,10 +491,10 @@ def _name_in_script(tensor: Tensor) -> str | None:
     return label if all(part.isidentifier() for part in label.split(".")) else None
 
 
-def _script(trace: Trace, seqs: set[int]) -> str | None:
+def _script(trace: Trace, seqs: set[int], essential: frozenset[int] = frozenset()) -> str | None:
     if not trace.want_witnesses:
         return None
-    return SliceBuilder(trace).render(seqs)
+    return SliceBuilder(trace).render(seqs, essential)
 
 
 def _backward_seqs(event: Backward) -> set[int]:
@@ -509,10 +515,12 @@ def _leaf_with_grad(trace: Trace, seqs: set[int]) -> str | None:
     return None
 
 
-def _silent_gradient(trace: Trace, seqs: set[int], write_seq: int) -> Witness | None:
+def _silent_gradient(
+    trace: Trace, seqs: set[int], write_seq: int, essential: frozenset[int] = frozenset()
+) -> Witness | None:
     """The program with and without a ``.data`` write: a different gradient is the evidence."""
     leaf = _leaf_with_grad(trace, seqs)
-    script = _script(trace, seqs)
+    script = _script(trace, seqs, essential | {write_seq})
     control = _script(trace, seqs - {write_seq})
     if leaf is None or script is None or control is None:
         return None
@@ -579,13 +587,15 @@ def witness_for_data_write(trace: Trace, event: DataWrite) -> Witness | None:
 def witness_for_stale(trace: Trace, backward: Backward, stale: StaleSave) -> Witness | None:
     seqs = _backward_seqs(backward) | set(stale.saved.tensor.prov) | {stale.write.seq}
     seqs |= set(stale.write.target.prov) | set(getattr(stale.write, "prov", ()))
+    essential = frozenset({stale.write.seq, stale.saved.seq, backward.seq})
     if isinstance(stale.write, DataWrite):
-        return _silent_gradient(trace, seqs, stale.write.seq)
+        return _silent_gradient(trace, seqs, stale.write.seq, essential)
     return _raises(
         trace,
         seqs,
         MODIFIED_SAVED,
         "the backward fails because a saved tensor was modified in place",
+        essential,
     )
 
 
@@ -595,6 +605,7 @@ def witness_for_no_grad(trace: Trace, backward: Backward) -> Witness | None:
         _backward_seqs(backward),
         NO_GRAD_FN,
         "backward on a tensor that does not require grad",
+        frozenset({backward.seq}),
     )
 
 
@@ -604,12 +615,19 @@ def witness_for_repeated(trace: Trace, backward: Backward, first: Backward) -> W
         _backward_seqs(backward) | _backward_seqs(first),
         SECOND_BACKWARD,
         "a second backward through a graph whose saved tensors were freed",
+        frozenset({backward.seq, first.seq}),
     )
 
 
-def _raises(trace: Trace, seqs: set[int], message: str, description: str) -> Witness | None:
+def _raises(
+    trace: Trace,
+    seqs: set[int],
+    message: str,
+    description: str,
+    essential: frozenset[int] = frozenset(),
+) -> Witness | None:
     """The slice, expected to stop with torch's ``RuntimeError`` starting with ``message``."""
-    script = _script(trace, seqs)
+    script = _script(trace, seqs, essential)
     if script is None:
         return None
     return Witness(
