@@ -291,7 +291,7 @@ def json_statistics(results: Sequence[FileResult]) -> str:
     rows = []
     for line in render_statistics(results).splitlines():
         count, code, rest = line.split("\t", 2)
-        marker, _, name = rest.partition(" ")
+        marker, name = rest[:3], rest[4:]  # "[*] name" or "[ ] name"
         rows.append({"code": code, "name": name, "count": int(count), "fixable": marker == "[*]"})
     return json.dumps(rows, indent=2) + "\n"
 

@@ -20,7 +20,8 @@ def rule_table() -> str:
     rows = ["| code | name | default | summary |", "| --- | --- | --- | --- |"]
     for rule in ALL_RULES:
         link = f"[{rule.code}](docs/rules/{rule.code}.md)"
-        rows.append(f"| {link} | `{rule.name}` | {rule.default_severity.value} | {rule.summary} |")
+        default = rule.default_severity.value if rule.default_enabled else "off"
+        rows.append(f"| {link} | `{rule.name}` | {default} | {rule.summary} |")
     return "\n".join(rows)
 
 

@@ -32,7 +32,12 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 def active_rules(settings: Settings, path: str | None = None) -> list[Rule]:
-    return [rule for rule in ALL_RULES if settings.is_enabled(rule.code, path)]
+    return [
+        rule
+        for rule in ALL_RULES
+        if settings.is_enabled(rule.code, path)
+        and (rule.default_enabled or settings.selects_explicitly(rule.code))
+    ]
 
 
 def lint_source(

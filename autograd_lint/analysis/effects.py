@@ -56,8 +56,10 @@ class Effects(InterpreterBase):
         value_expr: cst.BaseExpression | None = None,
         receiver: cst.BaseExpression | None = None,
         via_name: bool = False,
+        operands: Seq[Value] = (),
     ) -> None:
         """A write through ``tensor.data``: storage changes, the version counter does not."""
+        flags = [o.requires_grad if isinstance(o, Tensor) else plain_rg(o) for o in operands]
         event = DataWrite(
             site=site,
             **self._where(),
@@ -67,6 +69,9 @@ class Effects(InterpreterBase):
             value=value_expr,
             receiver=receiver,
             via_name=via_name,
+            value_requires_grad=any_yes(flags) if flags else Tri.NO,
+            in_forward=self._frame.in_forward,
+            grad_enabled=state.grad_enabled,
         )
         self.trace.events.append(event)
         state.data_writes.setdefault(tensor.storage, []).append(event)
@@ -106,7 +111,7 @@ class Effects(InterpreterBase):
         requires_grad and a graph edge from its operands, as torch's in-place ops do)."""
         base = tensor.data_base()
         if base is not None:
-            self.data_write(base, site, state, how, method, via_name=True)
+            self.data_write(base, site, state, how, method, via_name=True, operands=operands)
             self.trace.events[-1].prov = tensor.prov  # type: ignore[attr-defined]
             return tensor
         event = InplaceWrite(

@@ -41,6 +41,8 @@ class Frame:
     """In a followed call: each ``return`` reached, with the state it left."""
     active: tuple[cst.CSTNode, ...] = field(default_factory=tuple)
     """The functions being followed, outermost first (a recursive call is not followed)."""
+    in_forward: bool = False
+    """Inside ``forward`` of a module, or a call made from it."""
     call_seq: int = 0
     """In a followed call: the caller's statement (its arguments are bound there)."""
 

@@ -98,7 +98,16 @@ class Interpreter(Statements):
         for decorator in function.decorators:
             self.trace.owner[decorator.decorator] = function
         saved = self._frame
-        self._frame = Frame(function.name.value, function, 0, 0, self_value, 0, owner_class=owner)
+        self._frame = Frame(
+            function.name.value,
+            function,
+            0,
+            0,
+            self_value,
+            0,
+            owner_class=owner,
+            in_forward=function.name.value == "forward" and owner is not None and owner.is_module,
+        )
         try:
             self.block(
                 function.body.body if isinstance(function.body, cst.IndentedBlock) else [], state

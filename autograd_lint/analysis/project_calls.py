@@ -67,7 +67,13 @@ class ProjectCalls(TorchCalls):
                 )
                 if direct_data and method in ops.INPLACE_METHODS and receiver.alias_of is not None:
                     self.data_write(
-                        receiver.alias_of, node, state, "inplace", method, receiver=func.value
+                        receiver.alias_of,
+                        node,
+                        state,
+                        "inplace",
+                        method,
+                        receiver=func.value,
+                        operands=args,
                     )
                     return receiver
                 return self.tensor_method(receiver, method, node, args, state)
@@ -291,6 +297,7 @@ class ProjectCalls(TorchCalls):
             returns=returns,
             active=(*frame.active, definition),
             call_seq=frame.seq,
+            in_forward=frame.in_forward or _is_forward(definition, function.owner),
         )
         previous_site = self._grad_off_site
         if isinstance(definition, cst.FunctionDef) and decorator_site(definition) is not None:
@@ -329,3 +336,12 @@ class ProjectCalls(TorchCalls):
             if isinstance(item, Tensor | Sequence):
                 item.prov = item.prov | {frame.seq}
         return result
+
+
+def _is_forward(definition: cst.FunctionDef | cst.Lambda, owner: UserClass | None) -> bool:
+    return (
+        isinstance(definition, cst.FunctionDef)
+        and definition.name.value == "forward"
+        and owner is not None
+        and owner.is_module
+    )

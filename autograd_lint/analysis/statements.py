@@ -400,7 +400,7 @@ class Statements(ProjectCalls):
         attr = target.attr.value
         if isinstance(owner, Tensor):
             if attr == "data":
-                self.data_write(owner, target, state, "assign", value_expr=source)
+                self.data_write(owner, target, state, "assign", value_expr=source, operands=[value])
             elif attr == "requires_grad" and owner.is_leaf is Tri.YES:
                 self.updated(owner, state, requires_grad=literal_bool(source))
             return
@@ -425,7 +425,13 @@ class Statements(ProjectCalls):
                 and owner.alias_of is not None
             ):
                 self.data_write(
-                    owner.alias_of, target, state, "setitem", "__setitem__", receiver=target.value
+                    owner.alias_of,
+                    target,
+                    state,
+                    "setitem",
+                    "__setitem__",
+                    receiver=target.value,
+                    operands=[value],
                 )
                 return
             self.inplace_write(owner, target, state, "setitem", "__setitem__", [value])
@@ -459,7 +465,13 @@ class Statements(ProjectCalls):
             direct = isinstance(node.target, cst.Attribute) and node.target.attr.value == "data"
             if direct and target_value.alias_of is not None:
                 self.data_write(
-                    target_value.alias_of, node, state, "augassign", method, receiver=node.target
+                    target_value.alias_of,
+                    node,
+                    state,
+                    "augassign",
+                    method,
+                    receiver=node.target,
+                    operands=[value],
                 )
                 return
             self.inplace_write(target_value, node.target, state, "augassign", method, [value])

@@ -53,6 +53,12 @@ class DataWrite(Event):
     stale_backward: Backward | None = None
     prov: frozenset[int] = frozenset()
     """Provenance of the alias written through (``raw = t.data`` ... ``raw.zero_()``)."""
+    value_requires_grad: Tri = Tri.NO
+    """Whether the value written carries a graph (``w.data = F.normalize(w)``)."""
+    in_forward: bool = False
+    """The write runs inside a module's ``forward`` (or a call made from it)."""
+    grad_enabled: bool | None = True
+    """Grad mode at the write."""
 
     def rank(self) -> int:
         return int(self.silently_stale)

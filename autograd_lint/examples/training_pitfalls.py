@@ -35,12 +35,13 @@ def train_feature_scale(x: torch.Tensor, y: torch.Tensor, steps: int = 5) -> tor
     """Learns one scale per feature with a hand-written SGD step."""
     scale = torch.ones(4, requires_grad=True)
     for _ in range(steps):
-        pred = (x * scale).sum(dim=1, keepdim=True)
+        pred = (x * scale**2).sum(dim=1, keepdim=True)
         loss = ((pred - y) ** 2).mean()
         # Reading .data is fine: nothing is written.
         print("scale norm", scale.data.norm())
-        # AG001: a write through .data is invisible to autograd (its version counter does
-        # not move); had an op saved `scale` for this backward, the gradient would be wrong.
+        # AG001: `**` saved `scale` for the backward below; a write through .data is
+        # invisible to autograd (its version counter does not move), so the gradient is
+        # computed from the decayed values, silently wrong.
         scale.data.mul_(0.99)
         loss.backward()
         # Correct: the update itself happens under no_grad, after the backward.

@@ -5,6 +5,7 @@ from autograd_lint.rules.base import Rule
 from autograd_lint.rules.clone_instead_of_detach import CloneInsteadOfDetach
 from autograd_lint.rules.data_mutation import DataMutation
 from autograd_lint.rules.detached_alias_inplace import DetachedAliasInplace
+from autograd_lint.rules.legacy_data_write import LegacyDataWrite
 from autograd_lint.rules.repeated_backward import RepeatedBackward
 
 ALL_RULES: tuple[Rule, ...] = (
@@ -13,6 +14,7 @@ ALL_RULES: tuple[Rule, ...] = (
     BackwardWithoutGrad(),
     RepeatedBackward(),
     CloneInsteadOfDetach(),
+    LegacyDataWrite(),
 )
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
 

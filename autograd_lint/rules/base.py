@@ -30,6 +30,9 @@ class Rule(ABC):
     use_instead: ClassVar[str]
     fix_note: ClassVar[str] = ""
     default_severity: ClassVar[Severity] = Severity.WARNING
+    default_enabled: ClassVar[bool] = True
+    """Off-by-default rules run only when a selector names them (``select``,
+    ``extend-select``), as ruff's non-default rules do."""
     valid: ClassVar[tuple[str, ...]] = ()
     """Snippets the rule must not flag."""
     invalid: ClassVar[tuple[str, ...]] = ()

@@ -86,10 +86,11 @@ def test_newer_syntax_falls_back_to_libcst_positions():
 
 def test_one_line_suites_are_analysed_and_placed():
     source = "import torch\nif True: w = torch.randn(3, requires_grad=True); w.data.add_(1)\n"
+    from autograd_lint.config import Settings
     from autograd_lint.lint import lint_source
 
-    (finding,) = lint_source(source).diagnostics
-    assert finding.code == "AG001"
+    (finding,) = lint_source(source, settings=Settings(select=("AG",))).diagnostics
+    assert finding.code == "AG013"
     line = source.splitlines()[1]
     assert (finding.range.start_line, finding.range.start_col) == (2, line.index("w.data"))
 

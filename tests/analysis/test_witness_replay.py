@@ -7,19 +7,21 @@ from pathlib import Path
 
 import pytest
 
+from autograd_lint.config import Settings
 from autograd_lint.diagnostics import Witness
 from autograd_lint.lint import lint_source
 from autograd_lint.rules import ALL_RULES
 from autograd_lint.runtime_check import confirm_many
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "rules"
+EVERY_RULE = Settings(select=("AG",))
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
 
 
 def fixture_findings():
     found = []
     for path in sorted(FIXTURES.glob("AG*.py")):
-        result = lint_source(path.read_text(), str(path), witnesses=True)
+        result = lint_source(path.read_text(), str(path), EVERY_RULE, witnesses=True)
         found.extend((path.name, d) for d in result.diagnostics)
     return found
 
@@ -57,7 +59,7 @@ def sgd(batch):
 
 
 def _only_witness(source: str) -> Witness | None:
-    (finding,) = lint_source(source, "case.py", witnesses=True).diagnostics
+    (finding,) = lint_source(source, "case.py", EVERY_RULE, witnesses=True).diagnostics
     return finding.witness
 
 
@@ -84,7 +86,7 @@ def test_a_loop_over_parameters_of_an_unseen_model_gets_no_witness():
         "    for p in model.parameters():\n"
         "        p.data.add_(p.grad, alpha=-0.1)\n"
     )
-    result = lint_source(source, "case.py", witnesses=True)
+    result = lint_source(source, "case.py", EVERY_RULE, witnesses=True)
     assert all(d.witness is None for d in result.diagnostics)
 
 

@@ -163,7 +163,14 @@ def test_statistics(cli: Cli, tmp_path: Path) -> None:
     assert rows[0][:2] == ["2", "AG001"] and rows[0][2].endswith("data-mutation")
     assert rows[1][:2] == ["1", "AG005"]
     as_json = json.loads(cli("check", ".", "--statistics", "--format", "json").out)
-    assert as_json[0] == {"code": "AG001", "name": "data-mutation", "count": 2, "fixable": True}
+    # a write a pending backward needs has no automatic fix
+    assert as_json[0] == {"code": "AG001", "name": "data-mutation", "count": 2, "fixable": False}
+    assert as_json[1] == {
+        "code": "AG005",
+        "name": "clone-instead-of-detach",
+        "count": 1,
+        "fixable": True,
+    }
 
 
 def test_fix_writes_and_a_second_run_changes_nothing(cli: Cli, tmp_path: Path) -> None:

@@ -11,8 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from autograd_lint.config import Settings
 from autograd_lint.lint import lint_source
 from autograd_lint.rules import ALL_RULES
+
+EVERY_RULE = Settings(select=("AG",))
+"""Rules that are off by default are checked against their fixtures too."""
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "rules"
 EXPECT = re.compile(r"#\s*expect:\s*(?P<code>AG\d{3})(?:\s+(?P<severity>error|warning|info))?")
@@ -33,7 +37,7 @@ def test_fixture(rule):
     source = path.read_text()
     expected = expectations(source, rule.code)
     assert expected, "a fixture must have positives"
-    result = lint_source(source, str(path))
+    result = lint_source(source, str(path), EVERY_RULE)
     got = {d.range.start_line: d for d in result.diagnostics if d.code == rule.code}
     missing = sorted(set(expected) - set(got))
     unexpected = sorted(set(got) - set(expected))
@@ -50,10 +54,10 @@ def test_fixture(rule):
 def test_rule_examples(rule):
     header = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
     for snippet in rule.invalid:
-        codes = [d.code for d in lint_source(header + snippet).diagnostics]
+        codes = [d.code for d in lint_source(header + snippet, settings=EVERY_RULE).diagnostics]
         assert rule.code in codes, snippet
     for snippet in rule.valid:
-        codes = [d.code for d in lint_source(header + snippet).diagnostics]
+        codes = [d.code for d in lint_source(header + snippet, settings=EVERY_RULE).diagnostics]
         assert rule.code not in codes, snippet
 
 
@@ -65,3 +69,14 @@ def test_rule_docs(rule):
         assert heading in docs
     assert re.fullmatch(r"AG\d{3}", rule.code)
     assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.name)
+
+
+def test_off_by_default_rules_need_a_selector():
+    source = "import torch\nw = torch.randn(3, requires_grad=True)\nw.data.zero_()\n"
+    off = [r for r in ALL_RULES if not r.default_enabled]
+    assert off, "AG013 is off by default"
+    for rule in off:
+        assert rule.code not in [d.code for d in lint_source(source).diagnostics]
+        for select in (("AG",), (rule.code,), ("AG01",)):
+            found = lint_source(source, settings=Settings(select=select)).diagnostics
+            assert rule.code in [d.code for d in found], select

@@ -12,7 +12,7 @@ from server_helpers import (
     open_doc,
     wait_for,
 )
-from server_snippets import AG001, AG004, AG005
+from server_snippets import AG001, AG002, AG004, AG005
 
 from autograd_lint.lint import lint_source
 from autograd_lint.rules import RULES_BY_CODE
@@ -45,20 +45,29 @@ def _edits(action: types.CodeAction, uri: str = URI) -> list[types.TextEdit]:
     return list(action.edit.changes[uri])
 
 
-async def test_quick_fix_rewrites_the_data_write(client: RecordingClient) -> None:
-    open_doc(client, URI, AG001)
+async def test_quick_fix_rewrites_the_detached_alias(client: RecordingClient) -> None:
+    open_doc(client, URI, AG002)
     params = await wait_for(client, URI, lambda p: bool(p.diagnostics))
-    ag001 = [d for d in params.diagnostics if d.code == "AG001"]
-    actions = await _actions(client, ag001, only=[types.CodeActionKind.QuickFix])
+    ag002 = [d for d in params.diagnostics if d.code == "AG002"]
+    actions = await _actions(client, ag002, only=[types.CodeActionKind.QuickFix])
     fixes = [a for a in actions if "noqa" not in a.title]
     assert fixes, actions
     fix = fixes[0]
     assert fix.kind == types.CodeActionKind.QuickFix
-    assert fix.diagnostics is not None and fix.diagnostics[0].code == "AG001"
-    fixed = apply_text_edits(AG001, _edits(fix))
-    assert "w.data" not in fixed
-    assert "torch.no_grad()" in fixed
-    assert "AG001" not in [d.code for d in lint_source(fixed).diagnostics]
+    assert fix.is_preferred
+    assert fix.diagnostics is not None and fix.diagnostics[0].code == "AG002"
+    fixed = apply_text_edits(AG002, _edits(fix))
+    assert "c = out.detach().clone()\n" in fixed
+    assert lint_source(fixed).diagnostics == ()
+
+
+async def test_a_data_write_the_backward_needs_offers_no_rewrite(client: RecordingClient) -> None:
+    open_doc(client, URI, AG001)
+    params = await wait_for(client, URI, lambda p: bool(p.diagnostics))
+    ag001 = [d for d in params.diagnostics if d.code == "AG001"]
+    assert ag001
+    actions = await _actions(client, ag001, only=[types.CodeActionKind.QuickFix])
+    assert [a for a in actions if "noqa" not in a.title] == []
 
 
 async def test_unsafe_fix_is_offered_but_not_preferred(client: RecordingClient) -> None:
@@ -106,17 +115,17 @@ async def test_add_noqa_then_merge_into_existing_list(client: RecordingClient) -
 
 
 async def test_fix_all_resolves_to_an_edit_that_fixes_the_file(client: RecordingClient) -> None:
-    text = AG005 + "\n" + AG001.replace("import torch\n", "")
+    text = AG005 + "\n" + AG002.replace("import torch\n", "")
     open_doc(client, URI, text)
     params = await wait_for(client, URI, lambda p: bool(p.diagnostics))
-    assert {"AG001", "AG005"} <= set(codes(params))
+    assert {"AG002", "AG005"} <= set(codes(params))
     actions = await _actions(client, [], only=[types.CodeActionKind.SourceFixAll])
     assert [a.kind for a in actions] == ["source.fixAll.autograd-lint"]
     assert actions[0].edit is None  # computed on resolve
     resolved = await client.code_action_resolve_async(actions[0])
     fixed = apply_text_edits(text, _edits(resolved))
     remaining = {d.code for d in lint_source(fixed).diagnostics}
-    assert not remaining & {"AG001", "AG005"}, fixed
+    assert not remaining & {"AG002", "AG005"}, fixed
     assert "target = w.detach().clone()" in fixed
 
 

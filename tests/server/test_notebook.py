@@ -118,9 +118,10 @@ async def test_hover_and_quick_fix_in_a_cell(client: RecordingClient) -> None:
     (edit,) = noqa[0].edit.changes[_cell_uri(2)]
     assert edit.range.start == types.Position(2, len("w.data.mul_(scale)"))
     assert edit.new_text == "  # noqa: AG001"
+    # a write the pending backward needs has no automatic fix (a no_grad rewrite would make
+    # torch raise): only the suppression is offered
     fixes = [a for a in actions or [] if isinstance(a, types.CodeAction) and "noqa" not in a.title]
-    assert fixes and fixes[0].edit is not None and fixes[0].edit.changes is not None
-    assert list(fixes[0].edit.changes) == [_cell_uri(2)]
+    assert fixes == []
 
 
 async def test_close_clears_every_cell(client: RecordingClient) -> None:
