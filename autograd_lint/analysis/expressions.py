@@ -49,14 +49,17 @@ def literal_key(node: cst.BaseExpression) -> str | None:
 
 def literal_int(node: cst.BaseExpression) -> int | None:
     """``3`` or ``-1`` as written, else ``None``."""
-    if isinstance(node, cst.Integer):
-        return int(node.value, 0)
-    if (
-        isinstance(node, cst.UnaryOperation)
-        and isinstance(node.operator, cst.Minus)
-        and isinstance(node.expression, cst.Integer)
-    ):
-        return -int(node.expression.value, 0)
+    try:
+        if isinstance(node, cst.Integer):
+            return int(node.value, 0)
+        if (
+            isinstance(node, cst.UnaryOperation)
+            and isinstance(node.operator, cst.Minus)
+            and isinstance(node.expression, cst.Integer)
+        ):
+            return -int(node.expression.value, 0)
+    except ValueError:  # beyond the interpreter's digit limit: not a count anyone loops to
+        return None
     return None
 
 
@@ -119,6 +122,8 @@ class Expressions(Effects):
             self.expr(node.left, state)
             self.expr(node.right, state)
             return Unknown()
+        if isinstance(node, cst.Integer):
+            return PlainValue(frozenset(), const=literal_int(node))
         if isinstance(node, cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedString):
             return PlainValue(frozenset())
         if isinstance(node, cst.Dict):

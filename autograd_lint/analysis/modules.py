@@ -6,6 +6,7 @@ one does.
 from __future__ import annotations
 
 from collections import ChainMap
+from dataclasses import replace
 
 import libcst as cst
 
@@ -24,6 +25,7 @@ from autograd_lint.analysis.values import (
     UserClass,
     Value,
     any_yes,
+    fresh_id,
     provenance,
 )
 
@@ -93,6 +95,8 @@ class Modules(Expressions):
                 return self.sequential_call(module, node, args, state)
             if module.inplace and args and isinstance(args[0], Tensor):
                 return self.inplace_activation(module, args[0], node, state)
+            if module.kind in _RECURRENT:
+                return self.recurrent_call(module, node, args, state)
             spec = ops.MODULES.get(module.kind)
             op = ops.OPS.get(spec.op) if spec is not None and spec.op else None
             if op is not None and op.kind == "loss":
@@ -105,16 +109,81 @@ class Modules(Expressions):
             return self.opaque_module_call(module, node, args, state)
         cls = self.classes.get(module.kind)
         found = cls.method("forward" if module.is_module else "__call__") if cls else None
+        if cls is not None and found is None and cls.builtin_base is not None:
+            # ``class C(nn.Linear)`` without a forward of its own: the layer's
+            return self.module_call(
+                self.layer_part(module, cls.builtin_base, state), node, args, state
+            )
         if cls is not None and found is not None:
             result = self.follow(self._method_value(found, cls), node, args, state, module)
             if isinstance(result, Tensor):
                 result.prov = result.prov | module.prov | {self._frame.seq}
                 return result
-            if result is not None and not module.is_module:
-                return result
+            if result is not None and (not module.is_module or not isinstance(result, Unknown)):
+                return result  # a tuple, a dict of outputs... as forward returned it
         if not module.is_module:
             return Unknown()
         return self.opaque_module_call(module, node, args, state)
+
+    def init_layer_part(
+        self, instance: NNModule, layer: str, node: cst.CSTNode, state: State
+    ) -> None:
+        """``super().__init__(...)`` of a class extending an ``nn`` layer: the layer's
+        parameters become the instance's ``weight`` and ``bias``."""
+        spec = ops.MODULES[layer]
+        if not spec.has_parameters:
+            return
+        prov = frozenset({self._frame.seq})
+        for name in ("weight", "bias"):
+            key = f"#{id(instance)}.{name}"
+            if state.lookup(key) is None:
+                state.env[key] = Tensor(
+                    Tri.YES, Tri.YES, node, prov, is_param=True, label=f"self.{name}"
+                )
+
+    def layer_part(self, instance: NNModule, layer: str, state: State) -> NNModule:
+        """The ``nn`` layer inside an instance of a class extending it, with the instance's
+        own ``weight`` / ``bias`` as it holds them now."""
+        spec = ops.MODULES[layer]
+        params = [
+            value
+            for value in (state.lookup(f"#{id(instance)}.{name}") for name in ("weight", "bias"))
+            if isinstance(value, Tensor)
+        ]
+        return NNModule(
+            spec.name,
+            True,
+            params,
+            instance.prov,
+            instance.site,
+            saves_input=spec.saves_input,
+            has_parameters=spec.has_parameters,
+        )
+
+    def recurrent_call(
+        self, module: NNModule, node: cst.Call, args: list[Value], state: State
+    ) -> Value:
+        """``out, h = rnn(x, h0)`` (``out, (h, c)`` for an LSTM): both results come from one
+        graph node that saved the input, the initial state and buffers of its own."""
+        hidden = args[1] if len(args) > 1 else None
+        inputs: list[Value] = [args[0] if args else Unknown()]
+        if isinstance(hidden, Sequence):
+            inputs.extend(hidden.items)
+        elif hidden is not None:
+            inputs.append(hidden)
+        output = self.opaque_module_call(module, node, inputs, state)
+        if not isinstance(output, Tensor):
+            return Unknown()
+        if output.node is not None:
+            output.node.saves_internal = True
+
+        def state_tensor() -> Tensor:
+            return replace(output, storage=fresh_id(), vc=fresh_id(), label="")
+
+        final: Value = state_tensor()
+        if module.kind == "LSTM":
+            final = Sequence([final, state_tensor()], output.prov)
+        return Sequence([output, final], output.prov)
 
     def sequential_call(
         self, module: NNModule, node: cst.Call, args: list[Value], state: State
@@ -208,6 +277,9 @@ class Modules(Expressions):
         instance = self._new_instance(cls, scratch, node)
         prefix = f"#{id(instance)}."
         return {k[len(prefix) - 1 :]: v for k, v in scratch.items_with_prefix(prefix)}
+
+
+_RECURRENT = frozenset({"RNN", "GRU", "LSTM"})
 
 
 def _inplace_requested(node: cst.Call) -> bool:

@@ -101,8 +101,11 @@ class ProjectCalls(TorchCalls):
             if isinstance(receiver, Optimizer) and method == "step":
                 self._optimizer_closure(node, args, state)
             return self.object_method(receiver, method, node, args, state)
-        if isinstance(func, cst.Name) and func.value == "super" and not node.args:
+        if isinstance(func, cst.Name) and func.value == "super" and len(node.args) in {0, 2}:
             instance, owner = self._frame.self_value, self._frame.owner_class
+            if node.args:  # super(Cls, self): the search starts after Cls
+                named = self.expr(node.args[0].value, state)
+                owner = named if isinstance(named, UserClass) else None
             if instance is not None and owner is not None:
                 return SuperRef(instance, owner)
             return Unknown()
@@ -208,6 +211,15 @@ class ProjectCalls(TorchCalls):
                     self._method_value(found, base), node, args, state, ref.instance
                 )
                 return result if result is not None else Unknown()
+        layer = next((c.builtin_base for c in ref.owner.mro() if c.builtin_base), None)
+        if layer is not None and isinstance(ref.instance, NNModule):
+            if method == "__init__":
+                self.init_layer_part(ref.instance, layer, node, state)
+                return PlainValue(frozenset())
+            if method == "forward":
+                return self.module_call(
+                    self.layer_part(ref.instance, layer, state), node, args, state
+                )
         return Unknown()
 
     def _method_value(

@@ -72,18 +72,6 @@ def constant_test(test: cst.BaseExpression) -> Tri:
     return Tri.UNKNOWN
 
 
-def _range_is_nonempty(iterable: cst.BaseExpression) -> bool:
-    if (
-        isinstance(iterable, cst.Call)
-        and isinstance(iterable.func, cst.Name)
-        and iterable.func.value == "range"
-    ):
-        args = positional(iterable)
-        if len(args) == 1 and isinstance(args[0].value, cst.Integer):
-            return int(args[0].value.value, 0) > 0
-    return False
-
-
 class Statements(ProjectCalls):
     """Executes statements over the abstract state."""
 
@@ -229,7 +217,7 @@ class Statements(ProjectCalls):
                 and iterable.children
             ):
                 iterable = Sequence(list(iterable.children), iterable.prov)
-            surely_runs = _range_is_nonempty(node.iter) or (
+            surely_runs = self._range_is_nonempty(node.iter, state) or (
                 isinstance(iterable, Sequence)
                 and bool(iterable.items)
                 and not iterable.homogeneous
@@ -279,6 +267,23 @@ class Statements(ProjectCalls):
         if node.orelse is not None:
             result = self.block(node.orelse.body.body, result)
         return result
+
+    def _range_is_nonempty(self, iterable: cst.BaseExpression, state: State) -> bool:
+        """``range(3)``, or ``range(n)`` with ``n`` bound to a positive integer literal."""
+        if (
+            isinstance(iterable, cst.Call)
+            and isinstance(iterable.func, cst.Name)
+            and iterable.func.value == "range"
+        ):
+            args = positional(iterable)
+            if len(args) == 1 and isinstance(args[0].value, cst.Integer | cst.Name):
+                count = (
+                    literal_int(args[0].value)
+                    if isinstance(args[0].value, cst.Integer)
+                    else getattr(state.lookup(args[0].value.value), "const", None)
+                )
+                return isinstance(count, int) and count > 0
+        return False
 
     def _elements_in_turn(self, iterable: Value) -> list[Value]:
         """The items of a short container whose items differ (layers of a ``ModuleList``,
@@ -330,6 +335,10 @@ class Statements(ProjectCalls):
         project_bases = [
             base for base in (state.lookup(b) for b in bases) if isinstance(base, UserClass)
         ]
+        builtin_base = next(
+            (layer for layer in (self._nn_layer(b, state) for b in bases) if layer is not None),
+            next((b.builtin_base for b in project_bases if b.builtin_base), None),
+        )
         cls = UserClass(
             node.name.value,
             is_module,
@@ -337,6 +346,7 @@ class Statements(ProjectCalls):
             node,
             project_bases,
             scope=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
+            builtin_base=builtin_base,
         )
         self.classes[cls.name] = cls
         self.class_nodes[cls.name] = node
@@ -354,6 +364,26 @@ class Statements(ProjectCalls):
                     for k, v in instance.items()
                     if isinstance(v, NNModule) or (isinstance(v, Tensor) and v.is_param)
                 }
+            layer = ops.MODULES.get(builtin_base) if builtin_base else None
+            if layer is not None and layer.has_parameters:
+                for name in ("weight", "bias"):
+                    cls.attributes.setdefault(
+                        name,
+                        Tensor(
+                            Tri.YES, Tri.YES, node, frozenset(), is_param=True, label=f"self.{name}"
+                        ),
+                    )
+
+    def _nn_layer(self, base: str, state: State) -> str | None:
+        """``Conv2d`` for a base written ``nn.Conv2d`` (a layer the registry describes)."""
+        head, _, rest = base.partition(".")
+        resolved = state.lookup(head) if head else None
+        if isinstance(resolved, ModuleRef):
+            full = f"{resolved.qualname}.{rest}" if rest else resolved.qualname
+            prefix, _, name = full.rpartition(".")
+            if prefix in {"torch.nn", "torch.nn.modules"} and name in ops.MODULES:
+                return name
+        return None
 
     def _is_module_base(self, base: str, state: State) -> bool:
         if not base:
@@ -362,6 +392,8 @@ class Statements(ProjectCalls):
         resolved = state.lookup(head)
         if isinstance(resolved, ModuleRef):
             full = f"{resolved.qualname}.{rest}" if rest else resolved.qualname
+            if self._nn_layer(base, state) is not None:
+                return True
             return full in {"torch.nn.Module", "torch.nn.modules.module.Module"}
         if isinstance(resolved, UserClass):
             return resolved.is_module
@@ -384,6 +416,8 @@ class Statements(ProjectCalls):
             items: list[Value] = []
             if isinstance(value, Sequence) and not value.homogeneous:
                 items = value.items
+            elif isinstance(value, Sequence) and value.items:
+                items = [value.items[0]] * len(target.elements)  # each one is such an item
             for i, element in enumerate(target.elements):
                 if isinstance(element, cst.Element):
                     item = items[i] if i < len(items) else Unknown(provenance(value))

@@ -33,6 +33,11 @@ _GRAD_APIS = {
 _JOINING_OPS = frozenset({"cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack"})
 """``torch.<name>(tensors)``: one result from a list of tensors."""
 _NEVER: tuple[ops.SaveRule, ...] = ("never",)
+_SPLITTING = frozenset({"chunk", "split", "unbind", "tensor_split", "split_with_sizes"})
+"""Ops whose results are views of the input, several of them."""
+_SELECTING = frozenset({"max", "min", "sort", "topk", "kthvalue", "median", "mode"})
+"""Ops that, along a dimension, return ``(values, indices)``."""
+_SELECTION = ops.OpSpec(name="select_values", kind="math")
 
 
 class TorchCalls(Modules):
@@ -89,6 +94,15 @@ class TorchCalls(Modules):
             # ``F.relu(x, inplace=True)``, ``F.relu_(x)``: ``x`` is overwritten
             saves_output = ops.INPLACE_FUNCTIONAL[inplace_twin]
             return self.activate_in_place(args[0], inplace_twin, saves_output, node, state)
+        if (
+            prefix == "torch"
+            and (name in _SPLITTING or name in _SELECTING)
+            and args
+            and isinstance(args[0], Tensor)
+        ):
+            several = self.tuple_result(args[0], name, node, args[1:], state)
+            if several is not None:
+                return several
         if spec is not None:
             tensors = [args[i] for i in range(min(len(args), len(spec.inputs)))]
             if spec.name == "linear":
@@ -193,6 +207,9 @@ class TorchCalls(Modules):
             return Unknown()
         if method in {"to", "cpu", "cuda", "float", "double", "half", "type"}:
             return tensor
+        several = self.tuple_result(tensor, method, node, args, state)
+        if several is not None:
+            return several
         spec = ops.method_op(method)
         if spec is None:
             return Unknown(tensor.prov)
@@ -202,6 +219,35 @@ class TorchCalls(Modules):
         if len(spec.inputs) > 1:
             inputs += args[: len(spec.inputs) - 1]
         return self.apply_op(spec, inputs, node, state)
+
+    def tuple_result(
+        self, tensor: Tensor, name: str, node: cst.Call, args: list[Value], state: State
+    ) -> Value | None:
+        """Ops that return several tensors: ``chunk`` / ``split`` / ``unbind`` (views of the
+        input, one standing for each), and ``max`` / ``min`` / ``sort`` / ``topk`` along a
+        dimension (values that save the indices, and indices that never require grad)."""
+        if name in _SPLITTING:
+            part = self.view(tensor, node, state, "__getitem__")
+            return Sequence([part], part.prov, homogeneous=True)
+        along_dim = name in _SELECTING and (
+            name in {"sort", "topk", "kthvalue", "mode"}
+            or keyword(node, "dim") is not None
+            or any(isinstance(a, PlainValue) for a in args[:1])
+        )
+        if not along_dim:
+            return None
+        values = self.apply_op(_SELECTION, [tensor], node, state)
+        if values.node is not None:
+            values.node.saves_internal = True  # the indices, for the backward
+        indices = Tensor(
+            Tri.NO,
+            Tri.YES,
+            node,
+            values.prov,
+            cut_site=node,
+            cut_reason=f"the indices of `{name}`",
+        )
+        return Sequence([values, indices], values.prov)
 
     def object_method(
         self, receiver: Value, method: str, node: cst.Call, args: list[Value], state: State

@@ -178,6 +178,8 @@ class PlainValue:
     from_tensor: Tensor | None = None
     cut_site: cst.CSTNode | None = None
     cut_reason: str = ""
+    const: int | None = None
+    """An integer known before the program runs (a literal, or a name bound to one)."""
 
 
 @dataclass(eq=False, repr=False)
@@ -225,6 +227,9 @@ class UserClass:
     """Base classes defined in the project, in declaration order (others are not followed)."""
     scope: Mapping[str, Value] | None = None
     """The names its methods' bodies resolve free names in (where the class was defined)."""
+    builtin_base: str | None = None
+    """The ``torch.nn`` layer it extends (``class C(nn.Conv2d)``), itself or through a base:
+    its ``weight`` / ``bias`` and its ``forward`` come from there."""
 
     def method(self, name: str) -> tuple[cst.FunctionDef, UserClass] | None:
         """The definition ``name`` resolves to through the class and its project bases."""

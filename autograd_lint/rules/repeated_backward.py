@@ -74,6 +74,13 @@ the message says which fits.
                 )
                 related = [(node.site, "saved for backward here, in an earlier iteration")]
                 fixes = _detach_fix(trace, event)
+            elif same_call and event.loop is None:
+                hint = (
+                    "this backward runs twice on one graph (its function is called twice with "
+                    "the same loss): call it once, or compute a new loss for the second call"
+                )
+                related = [(node.site, "saved for backward here")]
+                fixes = ()
             elif same_call and node.id > event.loop_started:
                 hint = (
                     "a value carried from one iteration to the next (a hidden state, possibly kept "
@@ -100,13 +107,21 @@ the message says which fits.
                 trace,
                 self.code,
                 event.site,
-                f"backward through a graph already freed by {'this backward in an earlier iteration' if same_call else f'the backward at line {line_of(trace, first.site)}'}: "
+                f"backward through a graph already freed by {_freed_by(trace, event, first, same_call)}: "
                 f"torch raises '{MESSAGE}'; {hint}",
                 Severity.ERROR,
                 related,
                 fixes=fixes,
                 witness=witness_for_repeated(trace, event, first),
             )
+
+
+def _freed_by(trace: Trace, event: Backward, first: Backward, same_call: bool) -> str:
+    if not same_call:
+        return f"the backward at line {line_of(trace, first.site)}"
+    if event.loop is None:
+        return "an earlier run of this same backward"
+    return "this backward in an earlier iteration"
 
 
 def _retain_fix(trace: Trace, first: Backward) -> tuple[Fix, ...]:
