@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     mismatches = 0
     new: list[tuple[Snippet, Observed]] = []
     print(f"torch {torch.__version__}")
-    print(f"{'file':<46} {'truth':<7} {'observed':<13} {'s':>5}  result")
+    print(f"{'file':<52} {'truth':<7} {'observed':<13} {'s':>5}  result")
     for snippet in chosen:
         truth = truths.get(snippet.key)
         observed = run_one(snippet, truth.check if truth else None, args.timeout)
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
             mismatches += bool(why)
         shown = observed.error if observed.status == "raised" else observed.status
         print(
-            f"{snippet.key:<46} {truth.outcome if truth else '-':<7} {shown:<13} "
+            f"{snippet.key:<52} {truth.outcome if truth else '-':<7} {shown:<13} "
             f"{observed.seconds:5.1f}  {verdict}"
         )
     if args.update and new:
