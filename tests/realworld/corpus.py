@@ -96,11 +96,7 @@ def parse_header(path: Path) -> Snippet:
 
 
 def snippets() -> list[Snippet]:
-    files = sorted(
-        path
-        for folder in (*CATEGORIES, CLEAN)
-        for path in (ROOT / folder).glob("*.py")
-    )
+    files = sorted(path for folder in (*CATEGORIES, CLEAN) for path in (ROOT / folder).glob("*.py"))
     return [parse_header(path) for path in files]
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import TRUTH_PATH, Snippet, Truth, load_truth, snippets  # noqa: E402
+from corpus import TRUTH_PATH, Snippet, Truth, load_truth, snippets
 
 DEFAULT_TIMEOUT = 20.0
 
@@ -146,7 +146,7 @@ def append_entries(entries: list[tuple[Snippet, Observed]]) -> None:
             lines.append('outcome = "ok"')
         else:
             lines.append('outcome = "silent"')
-            lines.append('check = "raise AssertionError(\'write the check\')"')
+            lines.append("check = \"raise AssertionError('write the check')\"")
     with TRUTH_PATH.open("a", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
 
@@ -167,9 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     # before the children are forked, rather than in every child.
     torch.optim.Adam([torch.zeros(1, requires_grad=True)])
     truths = load_truth()
-    chosen = [
-        s for s in snippets() if not args.filters or any(f in s.key for f in args.filters)
-    ]
+    chosen = [s for s in snippets() if not args.filters or any(f in s.key for f in args.filters)]
     mismatches = 0
     new: list[tuple[Snippet, Observed]] = []
     print(f"torch {torch.__version__}")

@@ -17,9 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from corpus import CATEGORIES, Snippet, snippets  # noqa: E402
+from corpus import CATEGORIES, Snippet, snippets
 
-from autograd_lint.lint import lint_path  # noqa: E402
+from autograd_lint.lint import lint_path
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,7 @@ class Scores:
 def score_snippet(snippet: Snippet) -> FileScore:
     result = lint_path(snippet.path, witnesses=False)
     reported = sorted({d.code for d in result.diagnostics if d.code.startswith("AG")})
-    if snippet.is_clean:
-        hit = not reported
-    else:
-        hit = any(code in reported for code in snippet.expect)
+    hit = not reported if snippet.is_clean else any(code in reported for code in snippet.expect)
     return FileScore(snippet.key, snippet.category, list(snippet.expect), reported, hit)
 
 
@@ -66,8 +63,7 @@ def render(scores: Scores) -> str:
     lines = [f"{'category':<8} {'found':>5} {'total':>5} {'recall':>7}"]
     for code in CATEGORIES:
         lines.append(
-            f"{code:<8} {scores.found[code]:>5} {scores.total[code]:>5} "
-            f"{scores.recall[code]:>7.2f}"
+            f"{code:<8} {scores.found[code]:>5} {scores.total[code]:>5} {scores.recall[code]:>7.2f}"
         )
     lines.append(f"clean    flagged {scores.clean_flagged} of {scores.clean_total}")
     lines.append("")
