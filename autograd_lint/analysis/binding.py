@@ -106,7 +106,11 @@ def bind(
         elif unknown_spread:
             value = Unknown()
         elif p.default is not None:
-            value = PlainValue(frozenset()) if is_literal(p.default) else Unknown()
+            value = (
+                PlainValue(frozenset(), const=_constant(p.default))
+                if is_literal(p.default)
+                else Unknown()
+            )
             if is_literal(p.default):
                 literals[name] = p.default
         else:
@@ -124,6 +128,18 @@ def bind(
     elif leftover:
         complete = False
     return Bound(names, complete, literals)
+
+
+def _constant(node: cst.BaseExpression) -> int | bool | None:
+    """The value of a ``True`` / ``False`` / integer default."""
+    if isinstance(node, cst.Name) and node.value in {"True", "False"}:
+        return node.value == "True"
+    if isinstance(node, cst.Integer):
+        try:
+            return int(node.value, 0)
+        except ValueError:
+            return None
+    return None
 
 
 def _prov(values: list[Value]) -> frozenset[int]:

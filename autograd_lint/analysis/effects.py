@@ -130,7 +130,10 @@ class Effects(InterpreterBase):
             and grad_on
             and tensor.node is not None
         ):
-            tensor.node = GraphNode(method or "inplace", site, (tensor.node,))
+            operand_nodes = tuple(
+                o.node for o in operands if isinstance(o, Tensor) and o.node is not None
+            )
+            tensor.node = GraphNode(method or "inplace", site, (tensor.node, *operand_nodes))
             tensor.prov = tensor.prov | {self._frame.seq}
         return self._took_operands(tensor, site, state, method, operands)
 

@@ -74,6 +74,8 @@ class Expressions(Effects):
         self.trace.owner[node] = self._owner
         if isinstance(node, cst.Name):
             found = state.lookup(node.value)
+            if found is None and node.value in {"True", "False"}:
+                return PlainValue(frozenset(), const=node.value == "True")
             return found if found is not None else Unknown()
         if isinstance(node, cst.Attribute):
             return self.attribute(node, state)

@@ -187,8 +187,10 @@ class Statements(ProjectCalls):
             state.env.pop(node.target.value, None)
 
     def if_statement(self, node: cst.If, state: State) -> State:
-        self.expr(node.test, state)
+        test = self.expr(node.test, state)
         taken = constant_test(node.test)
+        if taken is Tri.UNKNOWN and isinstance(test, PlainValue) and test.const is not None:
+            taken = Tri.of(bool(test.const))  # ``if self.activate:`` with a literal flag
         if taken is Tri.YES:
             return self.block(node.body.body, state)
         if taken is Tri.NO:

@@ -58,6 +58,13 @@ class TorchCalls(Modules):
             state.grad_enabled = None if flag is Tri.UNKNOWN else flag is Tri.YES
             self._grad_off_site = node
             return Unknown()
+        if (
+            prefix in {"torch.nn.utils", "torch.nn.utils.parametrizations"}
+            and name in {"weight_norm", "spectral_norm"}
+            and args
+            and isinstance(args[0], NNModule)
+        ):
+            return args[0]  # the same module, reparametrised: its output still requires grad
         if prefix in {"torch.nn", "torch.nn.parameter"} and name == "Parameter":
             source = args[0] if args else Unknown()
             rg = kwarg_tri(node, "requires_grad", Tri.YES)

@@ -178,8 +178,9 @@ class PlainValue:
     from_tensor: Tensor | None = None
     cut_site: cst.CSTNode | None = None
     cut_reason: str = ""
-    const: int | None = None
-    """An integer known before the program runs (a literal, or a name bound to one)."""
+    const: int | bool | None = None
+    """A number or truth value known before the program runs (a literal, or a name or
+    attribute bound to one): it decides ``range(n)`` and ``if flag:``."""
 
 
 @dataclass(eq=False, repr=False)
