@@ -54,6 +54,8 @@ def make_view(src: Tensor, step: Step, name: str) -> Tensor:
     parent = src._view_fn
     out._view_fn = step if parent is None else _compose(parent, step)
     out._base = root
+    if src._multi_view is not None:  # torch keeps the restriction on views of such views
+        out._multi_view = src._multi_view
     if grad_mode.STATE.grad_enabled:
         out._view_kind = GRAD_VIEW
         out._view_version = src._version_counter.value
