@@ -200,6 +200,11 @@ class _Activation(Module):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
+        if len(args) > len(self._params):
+            raise TypeError(
+                f"{type(self).__name__}.__init__() takes {len(self._params)} positional "
+                f"arguments but {len(args)} were given"
+            )
         named = dict(zip(self._params, args, strict=False)) | kwargs
         self.inplace = bool(named.pop("inplace", False))
         self.args = ()
@@ -232,6 +237,7 @@ class GELU(_Activation):
 
 class SiLU(_Activation):
     _op = "silu"
+    _params = ("inplace",)
 
 
 class LeakyReLU(_Activation):

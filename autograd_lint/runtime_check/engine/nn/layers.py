@@ -247,14 +247,17 @@ class AvgPool2d(Module):
 
 class ELU(_Activation):
     _op = "elu"
+    _params = ("alpha", "inplace")
 
 
 class Hardtanh(_Activation):
     _op = "hardtanh"
+    _params = ("min_val", "max_val", "inplace")
 
 
 class Softplus(_Activation):
     _op = "softplus"
+    _params = ("beta", "threshold")
 
 
 class SmoothL1Loss(_Loss):
