@@ -62,6 +62,26 @@ class OpSpec(NamedTuple):
     saves_internal: bool = False
     """The recorded graph saves intermediates of its own (``l1_loss`` saves ``input - target``):
     a second backward through it fails even though no input or output is saved."""
+    tuple_output: int = 0
+    """How many tensors the op returns as a tuple: 0 for a single tensor, 2 for
+    ``(values, indices)`` (``max(dim)``, ``topk``), -1 when the count depends on the arguments
+    (``split``, ``chunk``). Only output 0 is differentiable for the fixed-size tuples; every
+    output of ``split``/``chunk`` is a view of the input (see ``multi_view``)."""
+    saved_outputs: tuple[int, ...] = ()
+    """Indices of tuple outputs other than 0 that the op saves (``max(dim)`` saves output 1, its
+    indices): writing one in place before backward fails, although it never requires grad."""
+    multi_view: bool = False
+    """The outputs are views made by one node (``split``, ``chunk``): torch forbids writing any
+    of them in place while grad mode is on and the input requires grad
+    ("Output 0 of Split is a view and is being modified inplace...")."""
+    list_input: bool = False
+    """The first tensor argument is a sequence of tensors (``cat``, ``stack``)."""
+    inplace_kwarg: bool = False
+    """``F.<name>(x, inplace=True)`` (and the module's ``inplace=True``) runs the in-place twin:
+    it writes into ``x`` and bumps its version."""
+    overloads: tuple[str, ...] = ()
+    """Names in ``OVERLOADS`` of the other forms of this call (``max.dim``, ``max.other``);
+    which form applies is decided by the arguments, as the overload's docs say."""
 
     def saved_inputs(self, requires_grad: tuple[bool, ...]) -> tuple[int, ...]:
         """Indices of the inputs this op saves, given which inputs require grad.
@@ -199,7 +219,9 @@ _SPECS: tuple[OpSpec, ...] = (
     # activations
     _unary("sigmoid", "SigmoidBackward0", saves_output=True, functional=True),
     _unary("tanh", "TanhBackward0", saves_output=True, functional=True),
-    _unary("relu", "ReluBackward0", saves_output=True, functional=True),
+    _unary("relu", "ReluBackward0", saves_output=True, functional=True)._replace(
+        inplace_kwarg=True
+    ),
     _unary("gelu", "GeluBackward0", saves_self=True, functional=True, inplace=False, method=False),
     _unary(
         "silu",
@@ -218,7 +240,7 @@ _SPECS: tuple[OpSpec, ...] = (
         inplace=False,
         method=False,
         function=False,
-    ),
+    )._replace(inplace_kwarg=True),
     OpSpec(
         name="softmax",
         kind="math",
@@ -275,10 +297,289 @@ _SPECS: tuple[OpSpec, ...] = (
     _loss("nll_loss", "NllLossBackward0"),
     _loss("binary_cross_entropy", "BinaryCrossEntropyBackward0"),
     _loss("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0"),
+    # kl_div is a composition in torch (xlogy, mul, sub, then the reduction's node)
+    _loss("kl_div", "MeanBackward0", ("cross", "always"), internal=True),
+    _loss("smooth_l1_loss", "SmoothL1LossBackward0"),
+    # joining, splitting, selecting
+    OpSpec(
+        name="cat",
+        kind="math",
+        inputs=("tensors",),
+        backward_node="CatBackward0",
+        method=False,
+        list_input=True,
+    ),
+    OpSpec(
+        name="stack",
+        kind="math",
+        inputs=("tensors",),
+        backward_node="StackBackward0",
+        method=False,
+        list_input=True,
+    ),
+    OpSpec(
+        name="split",
+        kind="view",
+        backward_node="SplitBackward0",
+        tuple_output=-1,
+        multi_view=True,
+        overloads=("split.sizes",),
+    ),
+    OpSpec(
+        name="chunk", kind="view", backward_node="SplitBackward0", tuple_output=-1, multi_view=True
+    ),
+    OpSpec(
+        name="where",
+        kind="math",
+        inputs=("condition", "self", "other"),
+        saves=("always", "never", "never"),
+        backward_node="WhereBackward0",
+        method=False,  # ``x.where(condition, y)`` puts self first: see ``methods.py``
+    ),
+    OpSpec(
+        name="max",
+        kind="math",
+        saves=("always",),
+        saves_output=True,
+        backward_node="MaxBackward1",
+        reduces=True,
+        overloads=("max.dim", "max.other"),
+    ),
+    OpSpec(
+        name="min",
+        kind="math",
+        saves=("always",),
+        saves_output=True,
+        backward_node="MinBackward1",
+        reduces=True,
+        overloads=("min.dim", "min.other"),
+    ),
+    _binary("maximum", "MaximumBackward0", ("always", "always"), inplace=False),
+    _binary("minimum", "MinimumBackward0", ("always", "always"), inplace=False),
+    OpSpec(
+        name="topk",
+        kind="math",
+        backward_node="TopkBackward0",
+        tuple_output=2,
+        saved_outputs=(1,),
+    ),
+    OpSpec(
+        name="gather",
+        kind="math",
+        inputs=("self", "index"),  # gather(self, dim, index)
+        saves=("always", "always"),
+        backward_node="GatherBackward0",
+    ),
+    OpSpec(
+        name="scatter",
+        kind="math",
+        inputs=("self", "index", "src"),  # scatter(self, dim, index, src)
+        saves=("never", "always", "never"),
+        backward_node="ScatterBackward0",
+        inplace="scatter_",
+    ),
+    OpSpec(
+        name="index_select",
+        kind="math",
+        inputs=("self", "index"),  # index_select(self, dim, index)
+        saves=("never", "always"),
+        backward_node="IndexSelectBackward0",
+    ),
+    OpSpec(
+        name="masked_fill",
+        kind="math",
+        inputs=("self", "mask"),
+        saves=("never", "always"),
+        backward_node="MaskedFillBackward0",
+        inplace="masked_fill_",
+    ),
+    # batched matrix products
+    _binary("bmm", "BmmBackward0", ("cross", "cross"), inplace=False),
+    OpSpec(
+        name="baddbmm",
+        kind="math",
+        inputs=("self", "batch1", "batch2"),
+        saves=("never", "cross", "cross"),
+        backward_node="BaddbmmBackward0",
+        inplace="baddbmm_",
+    ),
+    # more nn.functional
+    OpSpec(
+        name="softplus",
+        kind="math",
+        saves=("always",),
+        backward_node="SoftplusBackward0",
+        method=False,
+        function=False,
+        functional=True,
+    ),
+    OpSpec(
+        name="normalize",
+        kind="math",
+        inputs=("input",),
+        saves=("always",),  # div saves the input for the norm's gradient
+        backward_node="DivBackward0",
+        method=False,
+        function=False,
+        functional=True,
+        saves_internal=True,
+    ),
+    OpSpec(
+        name="dropout",
+        kind="math",
+        inputs=("input",),
+        backward_node="MulBackward0",  # the identity (the input itself) for p=0 or eval
+        method=False,
+        function=False,
+        functional=True,
+        saves_internal=True,  # the mask
+        inplace_kwarg=True,
+    ),
+    OpSpec(
+        name="embedding",
+        kind="math",
+        inputs=("input", "weight"),
+        saves=("always", "never"),
+        backward_node="EmbeddingBackward0",
+        method=False,
+        function=False,
+        functional=True,
+    ),
+    OpSpec(
+        name="elu",
+        kind="math",
+        saves=("always",),
+        backward_node="EluBackward0",
+        method=False,
+        function=False,
+        functional=True,
+        inplace_kwarg=True,
+    ),
+    OpSpec(
+        name="hardtanh",
+        kind="math",
+        saves=("always",),
+        backward_node="HardtanhBackward0",
+        method=False,
+        function=False,
+        functional=True,
+        inplace_kwarg=True,
+    ),
+    # convolution, pooling, normalisation
+    OpSpec(
+        name="conv1d",
+        kind="math",
+        inputs=("input", "weight", "bias"),
+        saves=("always", "always", "never"),
+        backward_node="ConvolutionBackward0",
+        method=False,
+        functional=True,
+    ),
+    OpSpec(
+        name="conv2d",
+        kind="math",
+        inputs=("input", "weight", "bias"),
+        saves=("always", "always", "never"),
+        backward_node="ConvolutionBackward0",
+        method=False,
+        functional=True,
+    ),
+    OpSpec(
+        name="max_pool2d",
+        kind="math",
+        inputs=("input",),
+        saves=("always",),
+        backward_node="MaxPool2DWithIndicesBackward0",
+        method=False,
+        functional=True,
+    ),
+    OpSpec(
+        name="avg_pool2d",
+        kind="math",
+        inputs=("input",),
+        saves=("always",),
+        backward_node="AvgPool2DBackward0",
+        method=False,
+        function=False,
+        functional=True,
+    ),
+    OpSpec(
+        name="batch_norm",
+        kind="math",
+        inputs=("input", "running_mean", "running_var", "weight", "bias"),
+        saves=("always", "always", "always", "always", "never"),
+        backward_node="NativeBatchNormBackward0",
+        method=False,
+        function=False,
+        functional=True,
+        saves_internal=True,  # the batch mean and inverse std
+    ),
+    OpSpec(
+        name="layer_norm",
+        kind="math",
+        inputs=("input", "weight", "bias"),  # layer_norm(input, normalized_shape, weight, bias)
+        saves=("always", "always", "always"),
+        backward_node="NativeLayerNormBackward0",
+        method=False,
+        function=False,
+        functional=True,
+        saves_internal=True,
+    ),
+    OpSpec(
+        name="group_norm",
+        kind="math",
+        inputs=("input", "weight", "bias"),  # group_norm(input, num_groups, weight, bias)
+        saves=("always", "always", "never"),
+        backward_node="NativeGroupNormBackward0",
+        method=False,
+        function=False,
+        functional=True,
+        saves_internal=True,
+    ),
 )
 
 OPS: Mapping[str, OpSpec] = {spec.name: spec for spec in _SPECS}
 """Every op by canonical name."""
+
+_OVERLOADS: tuple[OpSpec, ...] = (
+    # ``x.max(dim)`` / ``torch.max(x, dim, keepdim)``: ``(values, indices)``, saves the indices
+    OpSpec(
+        name="max.dim",
+        kind="math",
+        backward_node="MaxBackward0",
+        tuple_output=2,
+        saved_outputs=(1,),
+    ),
+    OpSpec(
+        name="min.dim",
+        kind="math",
+        backward_node="MinBackward0",
+        tuple_output=2,
+        saved_outputs=(1,),
+    ),
+    # ``torch.max(x, y)`` with a tensor ``y`` is ``torch.maximum``
+    _binary("max.other", "MaximumBackward0", ("always", "always"), inplace=False),
+    _binary("min.other", "MinimumBackward0", ("always", "always"), inplace=False),
+    # ``torch.split(x, [sizes])``: a list of sizes instead of one size
+    OpSpec(
+        name="split.sizes",
+        kind="view",
+        backward_node="SplitWithSizesBackward0",
+        tuple_output=-1,
+        multi_view=True,
+    ),
+)
+OVERLOADS: Mapping[str, OpSpec] = {spec.name: spec for spec in _OVERLOADS}
+"""Other forms of a registry op, chosen by the call's arguments: ``<op>.dim`` when a ``dim``
+is given (positionally as an int or by keyword), ``<op>.other`` when the second argument is a
+tensor, ``split.sizes`` when the split size is a list. Listed in the op's ``overloads``."""
+
+
+def spec_of(name: str) -> OpSpec:
+    """The spec of an op or of one of its overloads (``max.dim``)."""
+    spec = OPS.get(name)
+    return spec if spec is not None else OVERLOADS[name]
+
 
 OPERATORS: Mapping[str, str] = {spec.operator: spec.name for spec in _SPECS if spec.operator}
 """Python binary operator spelling -> op name."""
@@ -340,6 +641,18 @@ CREATION_FUNCTIONS: frozenset[str] = frozenset(
 )
 """``torch.<name>(...)`` constructors: a fresh leaf; requires grad only with ``requires_grad=True``."""
 
+NEW_TENSOR_METHODS: frozenset[str] = frozenset(
+    {"new_tensor", "new_zeros", "new_ones", "new_full", "new_empty"}
+)
+"""``x.new_<kind>(...)``: a fresh leaf with ``x``'s dtype, unrelated to ``x``'s graph; requires
+grad only with ``requires_grad=True``."""
+
+LEGACY_CONSTRUCTORS: frozenset[str] = frozenset(
+    {"FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor", "Tensor"}
+)
+"""``torch.<Name>(data)``: a fresh leaf that never requires grad. ``torch.autograd.Variable(t,
+requires_grad=...)`` returns ``t`` itself (a leaf's flag set as asked)."""
+
 NON_TENSOR_METHODS: frozenset[str] = frozenset({"item", "tolist", "numpy", "dim", "size", "numel"})
 """Methods whose result is a Python value or array, never a tensor in the graph."""
 
@@ -361,33 +674,54 @@ class ModuleSpec(NamedTuple):
     has_parameters: bool
     saves_input: bool
     """A call surely saves its input for backward (known for Linear, Conv, losses)."""
+    inplace_kwarg: bool = False
+    """Constructed with ``inplace=True`` (keyword, or the documented positional slot), a call
+    runs the op's in-place form on its input: the input's version is bumped, and a tensor
+    saved by an earlier op is invalidated exactly as by ``x.relu_()``."""
+    tuple_output: int = 0
+    """A call returns a tuple: 2 for the recurrent modules, ``(output, h_n)`` for ``RNN`` and
+    ``GRU`` and ``(output, (h_n, c_n))`` for ``LSTM``; 0 for a single tensor."""
+    container: bool = False
+    """A container of submodules (``Sequential``, ``ModuleList``, ``ModuleDict``): calling a
+    ``Sequential`` applies its children in order; the others are not callable."""
 
 
 _MODULES: tuple[ModuleSpec, ...] = (
     ModuleSpec("Linear", "linear", True, True),
     ModuleSpec("Bilinear", None, True, True),
-    ModuleSpec("Conv1d", None, True, True),
-    ModuleSpec("Conv2d", None, True, True),
+    ModuleSpec("Conv1d", "conv1d", True, True),
+    ModuleSpec("Conv2d", "conv2d", True, True),
     ModuleSpec("Conv3d", None, True, True),
-    ModuleSpec("Embedding", None, True, False),
-    ModuleSpec("LayerNorm", None, True, True),
-    ModuleSpec("BatchNorm1d", None, True, True),
-    ModuleSpec("BatchNorm2d", None, True, True),
-    ModuleSpec("LSTM", None, True, True),
-    ModuleSpec("GRU", None, True, True),
-    ModuleSpec("RNN", None, True, True),
-    ModuleSpec("Sequential", None, True, False),
-    ModuleSpec("ModuleList", None, True, False),
-    ModuleSpec("ReLU", "relu", False, False),
+    ModuleSpec("Embedding", "embedding", True, False),
+    ModuleSpec("LayerNorm", "layer_norm", True, True),
+    ModuleSpec("GroupNorm", "group_norm", True, True),
+    ModuleSpec("BatchNorm1d", "batch_norm", True, True),
+    ModuleSpec("BatchNorm2d", "batch_norm", True, True),
+    ModuleSpec("MaxPool2d", "max_pool2d", False, True),
+    ModuleSpec("AvgPool2d", "avg_pool2d", False, True),
+    ModuleSpec("LSTM", None, True, True, tuple_output=2),
+    ModuleSpec("GRU", None, True, True, tuple_output=2),
+    ModuleSpec("RNN", None, True, True, tuple_output=2),
+    ModuleSpec("Sequential", None, True, False, container=True),
+    ModuleSpec("ModuleList", None, True, False, container=True),
+    ModuleSpec("ModuleDict", None, True, False, container=True),
+    ModuleSpec("ReLU", "relu", False, False, inplace_kwarg=True),
+    ModuleSpec("LeakyReLU", "leaky_relu", False, False, inplace_kwarg=True),
+    ModuleSpec("ELU", "elu", False, False, inplace_kwarg=True),
+    ModuleSpec("Hardtanh", "hardtanh", False, False, inplace_kwarg=True),
     ModuleSpec("Sigmoid", "sigmoid", False, False),
     ModuleSpec("Tanh", "tanh", False, False),
     ModuleSpec("GELU", "gelu", False, False),
+    ModuleSpec("SiLU", "silu", False, False),
+    ModuleSpec("Softplus", "softplus", False, False),
     ModuleSpec("Softmax", "softmax", False, False),
     ModuleSpec("LogSoftmax", "log_softmax", False, False),
-    ModuleSpec("Dropout", None, False, False),
+    ModuleSpec("Dropout", "dropout", False, False, inplace_kwarg=True),
     ModuleSpec("Identity", None, False, False),
     ModuleSpec("MSELoss", "mse_loss", False, False),
     ModuleSpec("L1Loss", "l1_loss", False, False),
+    ModuleSpec("SmoothL1Loss", "smooth_l1_loss", False, False),
+    ModuleSpec("KLDivLoss", "kl_div", False, False),
     ModuleSpec("CrossEntropyLoss", "cross_entropy", False, False),
     ModuleSpec("NLLLoss", "nll_loss", False, False),
     ModuleSpec("BCELoss", "binary_cross_entropy", False, False),

@@ -12,7 +12,7 @@ from collections.abc import MutableMapping
 from types import ModuleType
 from typing import Any
 
-from . import dtypes
+from . import creation, dtypes
 from .creation import (
     arange,
     as_tensor,
@@ -50,6 +50,7 @@ from .tensor import Size, Tensor
 bind()
 globals().update(FUNCTIONS)
 globals().update(dtypes.ALIASES)
+globals().update(creation.LEGACY)
 
 from . import autograd, nn, optim  # noqa: E402
 from .nn import functional  # noqa: E402

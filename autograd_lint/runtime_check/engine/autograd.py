@@ -84,3 +84,12 @@ class set_detect_anomaly:
 
 
 detect_anomaly = set_detect_anomaly
+
+
+def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) -> Tensor:
+    """The legacy wrapper: ``data.detach()`` (same storage and version counter) with the flag
+    set as asked, as torch still does."""
+    out = data.detach()
+    if requires_grad:
+        out.requires_grad_(True)
+    return out

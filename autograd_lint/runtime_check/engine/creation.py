@@ -276,3 +276,23 @@ def rand_like(
 
 CREATION = {name: globals()[name] for name in sorted(CREATION_FUNCTIONS)}
 """Constructors by name: every ``torch.<name>`` the registry lists as a constructor."""
+
+
+def _legacy(kind: dtypes.dtype) -> Any:
+    def construct(*args: Any) -> Tensor:
+        """``torch.<Kind>Tensor(data)`` or ``torch.<Kind>Tensor(*sizes)``: a leaf of that dtype."""
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            return Tensor._wrap(args[0]._data.astype(kind.np))
+        if len(args) == 1 and isinstance(args[0], list | tuple):
+            return Tensor._wrap(np.array(_untensor(args[0]), dtype=kind.np))
+        return Tensor._wrap(np.zeros(_size(args), dtype=kind.np))
+
+    construct.__name__ = kind.tensor_type
+    return construct
+
+
+LEGACY = {
+    d.tensor_type: _legacy(d)
+    for d in (dtypes.float32, dtypes.float64, dtypes.int64, dtypes.int32, dtypes.bool_)
+}
+"""The registry's ``LEGACY_CONSTRUCTORS`` other than ``Tensor`` (the class itself)."""

@@ -30,13 +30,17 @@ def is_recording(*inputs: object) -> bool:
 
 def registry_saves(op: str, inputs: Sequence[object]) -> dict[str, Tensor]:
     """The inputs ``op`` saves for backward, by the registry's rules and who requires grad."""
-    spec = registry.OPS[op]
+    spec = registry.spec_of(op)
     flags = tuple(isinstance(t, Tensor) and t.requires_grad for t in inputs)
     saved: dict[str, Tensor] = {}
     for i in spec.saved_inputs(flags):
         t = inputs[i]
         if isinstance(t, Tensor):
             saved[spec.inputs[i]] = t
+        elif isinstance(t, int | float | bool):
+            # torch wraps a Python number into a tensor and saves it (``x * 2`` saves the 2):
+            # its version never changes, but a second backward through the node fails
+            saved[spec.inputs[i]] = Tensor._wrap(np.asarray(t))
     return saved
 
 
@@ -79,7 +83,7 @@ def record_op(
     edges: Sequence[object] | None = None,
 ) -> Tensor:
     """``record`` with the node name and saving rules read from the op registry."""
-    spec = registry.OPS[op]
+    spec = registry.spec_of(op)
     node_name = name or spec.backward_node
     assert node_name is not None, op
     return record(
@@ -144,6 +148,9 @@ def check_inplace(target: Tensor, others: Sequence[object]) -> None:
     if target._base is not None:
         if target._view_kind == NO_GRAD_VIEW:
             raise RuntimeError(messages.NO_GRAD_VIEW_INPLACE)
+        if target._multi_view is not None:
+            index, node = target._multi_view
+            raise RuntimeError(messages.MULTI_VIEW_INPLACE.format(index=index, node=node))
         base = target._base
         if target.requires_grad and base.is_leaf:
             raise RuntimeError(messages.VIEW_OF_LEAF_INPLACE)

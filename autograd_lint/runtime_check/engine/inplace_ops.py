@@ -109,36 +109,6 @@ def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None
     return apply_inplace(self, [], compute)
 
 
-def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
-    m = np.broadcast_to(mask._data.astype(bool), self._data.shape)
-    v = value.item() if isinstance(value, Tensor) else value
-
-    def backward(node: Node, g: Array) -> Grads:
-        return (np.where(m, 0, g),)
-
-    return apply_inplace(
-        self,
-        [],
-        lambda: record(
-            "MaskedFillBackward0",
-            np.where(m, v, self._data).astype(self._data.dtype),
-            [self],
-            backward,
-        ),
-    )
-
-
-def masked_fill(self: Tensor, mask: Tensor, value: Any) -> Tensor:
-    m = np.broadcast_to(mask._data.astype(bool), self._data.shape)
-    v = value.item() if isinstance(value, Tensor) else value
-
-    def backward(node: Node, g: Array) -> Grads:
-        return (np.where(m, 0, g),)
-
-    data = np.where(m, v, self._data).astype(self._data.dtype)
-    return record("MaskedFillBackward0", data, [self], backward)
-
-
 def _clamp_one(name: str, bound: float, upper: bool) -> Callable[[Tensor], Tensor]:
     def compute(self: Tensor) -> Tensor:
         data = (np.minimum if upper else np.maximum)(self._data, bound).astype(self._data.dtype)
@@ -150,6 +120,11 @@ def _clamp_one(name: str, bound: float, upper: bool) -> Callable[[Tensor], Tenso
         return record(name, data, [self], backward, save={"self": self})
 
     return compute
+
+
+def clamp_min(self: Tensor, min: float) -> Tensor:
+    """Out of place: ``ClampMinBackward0`` saves its input (``F.normalize`` uses it)."""
+    return _clamp_one("ClampMinBackward0", min, False)(self)
 
 
 def clamp_min_(self: Tensor, min: float) -> Tensor:
@@ -277,61 +252,18 @@ def index_add_(
     return apply_inplace(self, [source], compute)
 
 
-def _scatter_coords(index: Array, dim: int) -> tuple[Array, ...]:
-    coords: list[Array] = list(np.indices(index.shape))
-    coords[dim] = index
-    return tuple(coords)
-
-
-def scatter_(
-    self: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None
-) -> Tensor:
-    idx = index._data.astype(np.int64)
-    coords = _scatter_coords(idx, dim)
-    region = tuple(slice(0, n) for n in idx.shape)
-    fill = value if src is None else src
-
-    def compute() -> Tensor:
-        data = self._data.copy()
-        if isinstance(fill, Tensor):
-            data[coords] = fill._data[region]
-            s_shape = fill._data.shape
-
-            def backward(node: Node, g: Array) -> Grads:
-                gself = g.copy()
-                gself[coords] = 0
-                gsrc = None
-                if wants(node, 1):
-                    gsrc = np.zeros(s_shape, dtype=g.dtype)
-                    gsrc[region] = g[coords]
-                return (gself, gsrc)
-
-            return record("ScatterBackward0", data, [self, fill], backward)
-        data[coords] = fill
-
-        def backward_v(node: Node, g: Array) -> Grads:
-            gself = g.copy()
-            gself[coords] = 0
-            return (gself,)
-
-        return record("ScatterBackward1", data, [self], backward_v)
-
-    return apply_inplace(self, [fill], compute)
-
-
 EXTRA_INPLACE: dict[str, Callable[..., Tensor]] = {
     "zero_": zero_,
     "fill_": fill_,
     "copy_": copy_,
     "normal_": normal_,
     "uniform_": uniform_,
-    "masked_fill_": masked_fill_,
     "clamp_min_": clamp_min_,
     "clamp_max_": clamp_max_,
     "addcmul_": addcmul_,
     "addcdiv_": addcdiv_,
     "lerp_": lerp_,
     "index_add_": index_add_,
-    "scatter_": scatter_,
 }
-"""The registry's in-place methods that are not twins of a registry op."""
+"""The registry's in-place methods that are not twins of a registry op (``masked_fill_`` and
+``scatter_`` are: their twins save the mask / index, as torch's do)."""

@@ -94,3 +94,14 @@ VIEW_INCOMPATIBLE = (
 )
 RANDOM_KERNEL_DTYPE = "\"{kernel}\" not implemented for '{scalar_type}'"
 """Drawing normal (``normal_kernel_cpu``) or uniform (``check_uniform_bounds``) integers."""
+MULTI_VIEW_INPLACE = (
+    "Output {index} of {node} is a view and is being modified inplace. This view is the output "
+    "of a function that returns multiple views. Such functions do not allow the output views to "
+    "be modified inplace. You should replace the inplace operation by an out-of-place one."
+)
+MULTI_VIEW_REBASED = (
+    "Output {index} of {node} is a view and its base or another view of its base has been "
+    "modified inplace. This view is the output of a function that returns multiple views. Such "
+    "functions do not allow the output views to be modified inplace. You should replace the "
+    "inplace operation by an out-of-place one."
+)

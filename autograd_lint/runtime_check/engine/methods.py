@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from ... import ops as registry
-from . import functional_ops, math_ops, views
-from .inplace_ops import EXTRA_INPLACE, make_twin, masked_fill
+from . import functional_ops, linalg, losses, math_ops, selection, shape_ops, views
+from .inplace_ops import EXTRA_INPLACE, clamp_min, make_twin
+from .layers import activation, conv, norm
 from .tensor import Tensor
 
 Impl = Callable[..., Any]
@@ -74,6 +75,37 @@ IMPLEMENTATIONS: dict[str, Impl] = {
     "nll_loss": functional_ops.nll_loss,
     "binary_cross_entropy": functional_ops.binary_cross_entropy,
     "binary_cross_entropy_with_logits": functional_ops.binary_cross_entropy_with_logits,
+    "kl_div": losses.kl_div,
+    "smooth_l1_loss": losses.smooth_l1_loss,
+    "cat": shape_ops.cat,
+    "stack": shape_ops.stack,
+    "split": shape_ops.split,
+    "chunk": shape_ops.chunk,
+    "where": shape_ops.where,
+    "max": selection.max,
+    "min": selection.min,
+    "maximum": selection.maximum,
+    "minimum": selection.minimum,
+    "topk": selection.topk,
+    "gather": shape_ops.gather,
+    "scatter": shape_ops.scatter,
+    "index_select": shape_ops.index_select,
+    "masked_fill": shape_ops.masked_fill,
+    "bmm": linalg.bmm,
+    "baddbmm": linalg.baddbmm,
+    "softplus": activation.softplus,
+    "normalize": activation.normalize,
+    "dropout": activation.dropout,
+    "embedding": activation.embedding,
+    "elu": activation.elu,
+    "hardtanh": activation.hardtanh,
+    "conv1d": conv.conv1d,
+    "conv2d": conv.conv2d,
+    "max_pool2d": conv.max_pool2d,
+    "avg_pool2d": conv.avg_pool2d,
+    "batch_norm": norm.batch_norm,
+    "layer_norm": norm.layer_norm,
+    "group_norm": norm.group_norm,
 }
 """Registry op name -> implementation (the tests check every registry entry has one)."""
 
@@ -102,12 +134,18 @@ def _inplace_operator(method: str) -> Impl:
     return operator
 
 
-def _functional(impl: Impl, twin: Impl | None) -> Impl:
-    """``F.<op>(input, ..., inplace=False)``."""
+_FUNCTIONAL_INPLACE: dict[str, Impl] = {"leaky_relu": activation.leaky_relu_}
+"""``F.<op>(x, inplace=True)`` forms that record a node of their own (``LeakyReluBackward1``)."""
+
+
+def _functional(impl: Impl, twin: Impl | None, inplace_kwarg: bool = False) -> Impl:
+    """``F.<op>(input, ..., inplace=False)``: the twin, or the op's own ``inplace`` handling."""
 
     def functional(input: Any, *args: Any, inplace: bool = False, **kwargs: Any) -> Any:
         if inplace and twin is not None:
             return twin(input, *args, **kwargs)
+        if inplace and inplace_kwarg:
+            return impl(input, *args, inplace=True, **kwargs)
         return impl(input, *args, **kwargs)
 
     functional.__name__ = impl.__name__
@@ -139,7 +177,11 @@ def bind() -> None:
         if spec.function:
             FUNCTIONS[name] = impl
         if spec.functional:
-            FUNCTIONAL[name] = _functional(impl, twin)
+            own = _FUNCTIONAL_INPLACE.get(name)
+            if own is not None:
+                FUNCTIONAL[name] = _functional(impl, _quiet(own))
+            else:
+                FUNCTIONAL[name] = _functional(impl, twin, spec.inplace_kwarg)
         if spec.operator:
             forward, reflected = _DUNDERS[spec.operator]
             setattr(Tensor, forward, impl)
@@ -165,7 +207,9 @@ def bind() -> None:
         "ge": math_ops.ge,
         "le": math_ops.le,
         "reciprocal": math_ops.reciprocal,
-        "masked_fill": masked_fill,
+        "clamp_min": clamp_min,
+        "where": shape_ops.where_method,
+        **shape_ops.NEW_METHODS,
         "expand_as": views.expand_as,
         "view_as": lambda self, other: views.view(self, *other.shape),
         "reshape_as": lambda self, other: views.reshape(self, *other.shape),

@@ -76,6 +76,9 @@ class Tensor:
     _retains_grad: bool
     _retain_node: Node | None
     _inference: bool
+    _multi_view: tuple[int, str] | None = None
+    """``(output index, node name)`` for one of several views made by one node (``split``):
+    a class default, so that ordinary tensors pay nothing for it."""
 
     __array_priority__ = 1000  # numpy scalars defer to our reflected operators
 
@@ -119,6 +122,9 @@ class Tensor:
         if self._view_kind == GRAD_VIEW and self._view_version != self._version_counter.value:
             base = self._base
             assert base is not None and self._view_fn is not None
+            if base.requires_grad and self._multi_view is not None:
+                index, node = self._multi_view
+                raise RuntimeError(messages.MULTI_VIEW_REBASED.format(index=index, node=node))
             if base.requires_grad:  # torch regenerates (and records the version) only then
                 self._view_version = self._version_counter.value
                 from .views import as_strided_backward
@@ -132,7 +138,9 @@ class Tensor:
 
     @property
     def requires_grad(self) -> bool:
-        if self._requires_grad or self.grad_fn is not None:
+        # ``_grad_fn``, not ``grad_fn``: reading the flag never regenerates a view's history
+        # (nor raises for a rebased multi-output view), as in torch
+        if self._requires_grad or self._grad_fn is not None:
             return True
         # torch: a view reports its base's flag, even one made under no_grad (no history)
         return self._base is not None and self._base.requires_grad

@@ -9,6 +9,7 @@ same for in-place writes into a view. One mechanism, no per-op index arithmetic.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -54,6 +55,8 @@ def make_view(src: Tensor, step: Step, name: str) -> Tensor:
     parent = src._view_fn
     out._view_fn = step if parent is None else _compose(parent, step)
     out._base = root
+    if src._multi_view is not None:  # torch keeps the restriction, naming the newest view
+        out._multi_view = (0, re.sub(r"Backward\d*$", "", name))
     if grad_mode.STATE.grad_enabled:
         out._view_kind = GRAD_VIEW
         out._view_version = src._version_counter.value
@@ -322,8 +325,17 @@ def _np_index(index: Any) -> Any:  # numpy's index types are too narrow to spell
 
 
 def _advanced(self: Tensor, index: Any) -> Tensor:
-    """Indexing with tensors, lists or masks: a copy (``IndexBackward0``)."""
+    """Indexing with tensors, lists or masks: a copy (``IndexBackward0``) that saves the index
+    tensors. As in torch, slices beside them are applied first, as views."""
+    if isinstance(index, tuple) and all(isinstance(i, slice) or not _is_basic(i) for i in index):
+        slices = tuple(i if isinstance(i, slice) else slice(None) for i in index)
+        if not all(_full(i) for i in slices):
+            sliced = _basic_chain(self, slices)
+            rest = tuple(slice(None) if isinstance(i, slice) else i for i in index)
+            return _advanced(sliced, rest)
     key = _np_index(index)
+    parts = index if isinstance(index, tuple) else (index,)
+    saves = {f"indices{n}": t for n, t in enumerate(parts) if isinstance(t, Tensor)}
     shape = self._data.shape
     data = np.array(self._data[key], copy=True)
 
@@ -332,7 +344,7 @@ def _advanced(self: Tensor, index: Any) -> Tensor:
         np.add.at(out, key, grad)
         return (out,)
 
-    return record("IndexBackward0", data, [self], backward)
+    return record("IndexBackward0", data, [self], backward, save=saves)
 
 
 def setitem(self: Tensor, index: Any, value: Any) -> None:

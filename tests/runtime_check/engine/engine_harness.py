@@ -94,7 +94,7 @@ def run(source: str, backend: ModuleType) -> Outcome:
                     version = -1
                 outcome.tensors[name] = TensorState(
                     requires_grad=value.requires_grad,
-                    is_leaf=value.is_leaf,
+                    is_leaf=_attempt(lambda v=value: v.is_leaf),
                     grad_fn=fn_name,
                     graph=_attempt(lambda v=value: _graph(v.grad_fn)),
                     shape=tuple(value.shape),

@@ -9,6 +9,7 @@ checks the registry's saving rules and node names against torch through the engi
 from __future__ import annotations
 
 import itertools
+import math
 
 import pytest
 from engine_harness import assert_same
@@ -22,6 +23,31 @@ A = "[[0.5, -1.25, 2.0], [1.5, 0.25, -0.75]]"
 B = "[[0.3, 0.7, -0.2], [0.9, -0.4, 0.1]]"
 P = "[[0.2, 0.7, 0.4], [0.9, 0.35, 0.6]]"  # probabilities for BCE
 W = "[[0.1, -0.2, 0.3], [0.4, 0.5, -0.6], [0.7, -0.8, 0.9], [1.0, 0.2, -0.3]]"
+
+
+def _literal(*shape: int) -> str:
+    """A nested-list literal of ``shape`` with distinct, irregular values (no ties)."""
+    count = math.prod(shape)
+    flat = [round(math.sin(1.7 * i + 0.3) * 1.5, 4) for i in range(count)]
+
+    def nest(values: list[float], dims: tuple[int, ...]) -> list[object]:
+        if len(dims) == 1:
+            return list(values)
+        step = len(values) // dims[0]
+        return [nest(values[i * step : (i + 1) * step], dims[1:]) for i in range(dims[0])]
+
+    return repr(nest(flat, shape))
+
+
+C = "[[True, False, True], [False, True, True]]"
+K = "[[0], [2]]"
+IDX = "[0, 2]"
+X3 = _literal(2, 2, 5)
+W3 = _literal(3, 2, 3)
+X4 = _literal(1, 2, 4, 4)
+W4 = _literal(3, 2, 3, 3)
+V3 = "[0.1, -0.2, 0.3]"
+V3B = "[1.1, 0.9, 1.3]"
 
 # op -> (call with tensors named a, b, ...; {name: (literal, may require grad)})
 CASES: dict[str, tuple[str, dict[str, tuple[str, bool]]]] = {
@@ -87,6 +113,61 @@ CASES: dict[str, tuple[str, dict[str, tuple[str, bool]]]] = {
         "F.binary_cross_entropy_with_logits(a, p)",
         {"a": (A, True), "p": (P, True)},
     ),
+    "kl_div": ("F.kl_div(a, p, reduction='sum')", {"a": (A, True), "p": (P, True)}),
+    "smooth_l1_loss": ("F.smooth_l1_loss(a * 2, b)", {"a": (A, True), "b": (B, True)}),
+    "cat": ("torch.cat([a, b], 1)", {"a": (A, True), "b": (B, True)}),
+    "stack": ("torch.stack([a, b], 1)", {"a": (A, True), "b": (B, True)}),
+    "split": ("torch.split(a, 2, 1)[1]", {"a": (A, True)}),
+    "chunk": ("a.chunk(2, 1)[0]", {"a": (A, True)}),
+    "where": ("torch.where(c, a, b)", {"c": (C, False), "a": (A, True), "b": (B, True)}),
+    "max": ("a.max()", {"a": (A, True)}),
+    "min": ("torch.min(a)", {"a": (A, True)}),
+    "maximum": ("torch.maximum(a, b)", {"a": (A, True), "b": (B, True)}),
+    "minimum": ("torch.minimum(a, b)", {"a": (A, True), "b": (B, True)}),
+    "topk": ("a.topk(2)[0]", {"a": (A, True)}),
+    "gather": ("a.gather(1, k)", {"a": (A, True), "k": (K, False)}),
+    "scatter": ("a.scatter(1, k, b[:, :1])", {"a": (A, True), "k": (K, False), "b": (B, True)}),
+    "index_select": ("a.index_select(1, i)", {"a": (A, True), "i": (IDX, False)}),
+    "masked_fill": ("a.masked_fill(c, 0.5)", {"a": (A, True), "c": (C, False)}),
+    "bmm": ("torch.bmm(a.unsqueeze(0), b.t().unsqueeze(0))", {"a": (A, True), "b": (B, True)}),
+    "baddbmm": (
+        "torch.baddbmm(s, a.unsqueeze(0), b.t().unsqueeze(0), beta=0.5, alpha=2.0)",
+        {"s": ("[[[0.1, 0.2], [0.3, 0.4]]]", True), "a": (A, True), "b": (B, True)},
+    ),
+    "softplus": ("F.softplus(a, beta=2.0, threshold=3.0)", {"a": (A, True)}),
+    "normalize": ("F.normalize(a, dim=1)", {"a": (A, True)}),
+    "dropout": ("F.dropout(a, 0.0) * 1", {"a": (A, True)}),
+    "embedding": ("F.embedding(i, w)", {"i": (IDX, False), "w": (W, True)}),
+    "elu": ("F.elu(a)", {"a": (A, True)}),
+    "hardtanh": ("F.hardtanh(a)", {"a": (A, True)}),
+    "conv1d": (
+        "F.conv1d(x, w, bias, stride=2, padding=1)",
+        {"x": (X3, True), "w": (W3, True), "bias": (V3, True)},
+    ),
+    "conv2d": (
+        "F.conv2d(x, w, bias, padding=1)",
+        {"x": (X4, True), "w": (W4, True), "bias": (V3, True)},
+    ),
+    "max_pool2d": ("F.max_pool2d(x, 2)", {"x": (X4, True)}),
+    "avg_pool2d": ("F.avg_pool2d(x, 2, stride=1, padding=1)", {"x": (X4, True)}),
+    "batch_norm": (
+        "F.batch_norm(a, rm, rv, g, bias, training=True)",
+        {
+            "a": (A, True),
+            "rm": (V3, False),
+            "rv": (V3B, False),
+            "g": (V3B, True),
+            "bias": (V3, True),
+        },
+    ),
+    "layer_norm": (
+        "F.layer_norm(a, (3,), g, bias)",
+        {"a": (A, True), "g": (V3B, True), "bias": (V3, True)},
+    ),
+    "group_norm": (
+        "F.group_norm(x, 2, g, bias)",
+        {"x": (X3, True), "g": ("[1.1, 0.9]", True), "bias": ("[0.1, -0.2]", True)},
+    ),
 }
 
 # Shape-dependent node names torch gives beyond the registry's default.
@@ -116,6 +197,38 @@ VARIANTS: dict[str, str] = {
     "l1_none": "y = F.l1_loss(a, b, reduction='none')",
     "module_linear": "lin = torch.nn.Linear(3, 4)\nwith torch.no_grad():\n    lin.weight.copy_(w)\n    lin.bias.copy_(bias)\ny = lin(a)\ndel lin",
     "float_cast": "y = a.double()",
+    "max_dim": "y = a.max(1)[0]",
+    "max_dim_keepdim": "y = torch.max(a, dim=0, keepdim=True).values",
+    "min_dim": "y = a.min(dim=1).values",
+    "max_other": "y = torch.max(a, b)",
+    "min_other": "y = torch.min(a, b)",
+    "topk_smallest": "y = a.topk(2, dim=0, largest=False)[0]",
+    "split_sizes": "y = torch.split(a, [1, 2], 1)[1]",
+    "where_scalar": "y = torch.where(a > 0, a, 0.0)",
+    "where_method": "y = a.where(a > 0, b)",
+    "kl_mean": "y = F.kl_div(a, b.softmax(1))",
+    "kl_batchmean": "y = F.kl_div(a, b.softmax(1), reduction='batchmean')",
+    "kl_log_target": "y = F.kl_div(a, b, reduction='sum', log_target=True)",
+    "smooth_l1_sum": "y = F.smooth_l1_loss(a, b * 3, reduction='sum', beta=0.5)",
+    "smooth_l1_none": "y = F.smooth_l1_loss(a, b * 3, reduction='none')",
+    "cross_entropy_none": "y = F.cross_entropy(a, torch.tensor([2, 0]), reduction='none')",
+    "cross_entropy_sum": "y = F.cross_entropy(a, torch.tensor([2, 0]), reduction='sum')",
+    "nll_sum": "y = F.nll_loss(a.log_softmax(1), torch.tensor([1, 0]), reduction='sum')",
+    "nll_none": "y = F.nll_loss(a.log_softmax(1), torch.tensor([1, 0]), reduction='none')",
+    "bce_sum": "y = F.binary_cross_entropy(a.sigmoid(), b.sigmoid(), reduction='sum')",
+    "bce_logits_none": "y = F.binary_cross_entropy_with_logits(a, b.sigmoid(), reduction='none')",
+    "dropout_eval": "y = F.dropout(a, 0.5, training=False) * 2",
+    "normalize_p1": "y = F.normalize(a, p=1.0, dim=0)",
+    "batch_norm_eval": "y = F.batch_norm(a, torch.zeros(3), torch.ones(3), a[0], a[1])",
+    "batch_norm_plain": "y = F.batch_norm(a, None, None, training=True)",
+    "layer_norm_plain": "y = F.layer_norm(a, [3])",
+    "embedding_pad": "y = F.embedding(torch.tensor([[0, 1], [1, 3]]), w, padding_idx=1)",
+    "conv1d_nobias": "y = F.conv1d(a.unsqueeze(0), w.t().unsqueeze(2))",
+    "conv2d_stride": "y = F.conv2d(a.reshape(1, 1, 2, 3), w.reshape(3, 1, 2, 2), stride=(1, 2))",
+    "elu_alpha": "y = F.elu(a, alpha=0.5)",
+    "softplus_default": "y = F.softplus(a)",
+    "new_zeros": "y = a * a.new_zeros(3)",
+    "new_tensor": "y = a * a.new_tensor([1.0, 2.0, 3.0])",
 }
 
 
@@ -190,6 +303,7 @@ def test_inplace_method_matches_torch(method: str) -> None:
         "lerp_": "lerp_(b, 0.3)",
         "index_add_": "index_add_(0, torch.tensor([1, 0]), b)",
         "scatter_": "scatter_(1, torch.tensor([[0], [2]]), b[:, :1])",
+        "baddbmm_": "unsqueeze(0).baddbmm_(b.unsqueeze(0)[:, :, :2], b.unsqueeze(0))",
         "add_": "add_(b)",
         "sub_": "sub_(b)",
         "mul_": "mul_(b)",

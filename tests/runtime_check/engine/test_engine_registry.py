@@ -103,3 +103,25 @@ def test_install_as_torch_serves_imports() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1", "MseLossBackward0"]
+
+
+def test_overloads_are_listed_and_exist() -> None:
+    listed = {name for spec in registry.OPS.values() for name in spec.overloads}
+    assert listed == set(registry.OVERLOADS)
+    for name in listed:
+        assert name.split(".")[0] in registry.OPS, name
+
+
+def test_new_tensor_methods_and_legacy_constructors_exist() -> None:
+    for name in registry.NEW_TENSOR_METHODS:
+        assert callable(getattr(engine.Tensor, name, None)), name
+    for name in registry.LEGACY_CONSTRUCTORS:
+        assert callable(getattr(engine, name, None)), name
+    assert callable(engine.autograd.Variable)
+
+
+def test_modules_with_an_op_name_a_registry_op() -> None:
+    for spec in registry.MODULES.values():
+        assert spec.op is None or spec.op in registry.OPS, spec.name
+        if spec.inplace_kwarg:
+            assert spec.op is not None and registry.OPS[spec.op].inplace_kwarg, spec.name

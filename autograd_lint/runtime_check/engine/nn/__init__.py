@@ -18,18 +18,31 @@ from . import functional
 from . import functional as F
 
 __all__ = [
+    "ELU",
     "GELU",
+    "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Embedding",
+    "GroupNorm",
+    "Hardtanh",
     "Identity",
+    "KLDivLoss",
     "L1Loss",
+    "LayerNorm",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
     "MSELoss",
+    "MaxPool2d",
     "Module",
+    "ModuleDict",
     "ModuleList",
     "NLLLoss",
     "Parameter",
@@ -37,7 +50,9 @@ __all__ = [
     "Sequential",
     "SiLU",
     "Sigmoid",
+    "SmoothL1Loss",
     "Softmax",
+    "Softplus",
     "Tanh",
     "functional",
 ]
@@ -75,6 +90,19 @@ class Module:
         elif isinstance(value, Module) and modules is not None:
             modules[name] = value
         object.__setattr__(self, name, value)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register ``module`` as a child called ``name`` (``Sequential`` runs it last)."""
+        if module is None:
+            self._modules.pop(name, None)
+            object.__setattr__(self, name, None)
+            return
+        setattr(self, name, module)
+
+    register_module = add_module
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        object.__setattr__(self, name, tensor)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         self._parameters[name] = param
@@ -166,12 +194,21 @@ class Linear(Module):
 
 class _Activation(Module):
     _op = ""
+    _params: tuple[str, ...] = ()
+    """Constructor arguments in torch's positional order (``inplace`` last where it exists):
+    ``nn.LeakyReLU(0.1, True)`` is in place."""
 
-    def __init__(self, *args: Any, inplace: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
-        self.args = args
-        self.kwargs = kwargs
-        self.inplace = inplace
+        if len(args) > len(self._params):
+            raise TypeError(
+                f"{type(self).__name__}.__init__() takes {len(self._params)} positional "
+                f"arguments but {len(args)} were given"
+            )
+        named = dict(zip(self._params, args, strict=False)) | kwargs
+        self.inplace = bool(named.pop("inplace", False))
+        self.args = ()
+        self.kwargs = named
 
     def forward(self, input: Tensor) -> Tensor:
         fn = getattr(F, self._op)
@@ -182,6 +219,7 @@ class _Activation(Module):
 
 class ReLU(_Activation):
     _op = "relu"
+    _params = ("inplace",)
 
 
 class Sigmoid(_Activation):
@@ -194,14 +232,17 @@ class Tanh(_Activation):
 
 class GELU(_Activation):
     _op = "gelu"
+    _params = ("approximate",)
 
 
 class SiLU(_Activation):
     _op = "silu"
+    _params = ("inplace",)
 
 
 class LeakyReLU(_Activation):
     _op = "leaky_relu"
+    _params = ("negative_slope", "inplace")
 
 
 class Softmax(Module):
@@ -223,20 +264,13 @@ class Identity(Module):
         return input
 
 
-class Dropout(Module):
-    """Identity: a random mask would make replay outcomes depend on luck."""
-
-    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
-        super().__init__()
-        self.p = p
-
-    def forward(self, input: Tensor) -> Tensor:
-        return input
-
-
 class Sequential(Module):
-    def __init__(self, *modules: Module) -> None:
+    def __init__(self, *modules: Any) -> None:
         super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], dict):
+            for name, m in modules[0].items():
+                setattr(self, name, m)
+            return
         for i, m in enumerate(modules):
             setattr(self, str(i), m)
 
@@ -245,8 +279,15 @@ class Sequential(Module):
             input = m(input)
         return input
 
-    def __getitem__(self, index: int) -> Module:
-        return list(self._modules.values())[index]
+    def __getitem__(self, index: Any) -> Any:
+        children = list(self._modules.values())
+        if isinstance(index, slice):
+            return Sequential(*children[index])
+        return children[index]
+
+    def append(self, module: Module) -> Sequential:
+        setattr(self, str(len(self._modules)), module)
+        return self
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -265,8 +306,16 @@ class ModuleList(Module):
         setattr(self, str(len(self._modules)), module)
         return self
 
-    def __getitem__(self, index: int) -> Module:
-        return list(self._modules.values())[index]
+    def extend(self, modules: Any) -> ModuleList:
+        for m in modules:
+            self.append(m)
+        return self
+
+    def __getitem__(self, index: Any) -> Any:
+        children = list(self._modules.values())
+        if isinstance(index, slice):
+            return ModuleList(children[index])
+        return children[index]
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -308,3 +357,23 @@ class BCELoss(_Loss):
 
 class BCEWithLogitsLoss(_Loss):
     _op = "binary_cross_entropy_with_logits"
+
+
+from .layers import (  # noqa: E402  (the layers subclass the classes above)
+    ELU,
+    AvgPool2d,
+    BatchNorm1d,
+    BatchNorm2d,
+    Conv1d,
+    Conv2d,
+    Dropout,
+    Embedding,
+    GroupNorm,
+    Hardtanh,
+    KLDivLoss,
+    LayerNorm,
+    MaxPool2d,
+    ModuleDict,
+    SmoothL1Loss,
+    Softplus,
+)
