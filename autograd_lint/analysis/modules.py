@@ -17,6 +17,7 @@ from autograd_lint.analysis.state import State
 from autograd_lint.analysis.values import (
     GraphNode,
     NNModule,
+    PlainValue,
     SavedRef,
     Sequence,
     Tensor,
@@ -101,11 +102,9 @@ class Modules(Expressions):
             op = ops.OPS.get(spec.op) if spec is not None and spec.op else None
             if op is not None and op.kind == "loss":
                 return self.loss(op, node, args, state, module.prov)
-            if op is not None and op.name == "linear":
-                inputs: list[Value] = [args[0] if args else Unknown(), *module.params]
-                return self.apply_op(op, inputs, node, state, extra_prov=module.prov)
             if op is not None:
-                return self.apply_op(op, args[:1], node, state, extra_prov=module.prov)
+                inputs = _layer_inputs(op, args, module)
+                return self.apply_op(op, inputs, node, state, extra_prov=module.prov)
             return self.opaque_module_call(module, node, args, state)
         cls = self.classes.get(module.kind)
         found = cls.method("forward" if module.is_module else "__call__") if cls else None
@@ -280,6 +279,26 @@ class Modules(Expressions):
 
 
 _RECURRENT = frozenset({"RNN", "GRU", "LSTM"})
+_BUFFERS = frozenset({"running_mean", "running_var"})
+
+
+def _layer_inputs(op: ops.OpSpec, args: list[Value], module: NNModule) -> list[Value]:
+    """The op's tensor arguments when a layer calls it: the call's input, then the layer's
+    own ``weight`` / ``bias`` (and running statistics, which never require grad)."""
+    params = {param.label.rsplit(".", 1)[-1]: param for param in module.params}
+    inputs: list[Value] = []
+    for index, name in enumerate(op.inputs):
+        if index == 0:
+            inputs.append(args[0] if args else Unknown())
+        elif name in params:
+            inputs.append(params[name])
+        elif name in _BUFFERS:
+            inputs.append(PlainValue(frozenset()))
+        elif index < len(args):
+            inputs.append(args[index])  # a loss's target, a second input
+        else:
+            break
+    return inputs
 
 
 def _inplace_requested(node: cst.Call) -> bool:

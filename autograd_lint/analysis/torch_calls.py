@@ -85,6 +85,20 @@ class TorchCalls(Modules):
                 else None
             )
             return Optimizer(known, provenance(params) | {self._frame.seq})
+        if prefix == "torch" and name in _JOINING_OPS and args and isinstance(args[0], Sequence):
+            parts = args[0]
+            if not parts.items:
+                return Unknown(parts.prov)
+            # a join of tensors saves no input for backward (only their sizes)
+            joining = ops.OPS.get(name) or ops.OpSpec(name=name, kind="math")
+            joined = ops.OpSpec(
+                name=joining.name,
+                kind="math",
+                inputs=("tensors",) * len(parts.items),
+                saves=_NEVER * len(parts.items),
+                backward_node=joining.backward_node,
+            )
+            return self.apply_op(joined, list(parts.items), node, state, extra_prov=parts.prov)
         spec = None
         if prefix == "torch":
             spec = ops.function_op(name)
@@ -124,20 +138,6 @@ class TorchCalls(Modules):
             and isinstance(args[0], Tensor)
         ):
             return self.tensor_method(args[0], name, node, args[1:], state)
-        if prefix == "torch" and name in _JOINING_OPS and args and isinstance(args[0], Sequence):
-            parts = args[0]
-            if not parts.items:
-                return Unknown(parts.prov)
-            # a join of tensors saves no input for backward (only their sizes)
-            spec = ops.OPS.get(name) or ops.OpSpec(name=name, kind="math")
-            joined = ops.OpSpec(
-                name=spec.name,
-                kind="math",
-                inputs=("tensors",) * len(parts.items),
-                saves=_NEVER * len(parts.items),
-                backward_node=spec.backward_node,
-            )
-            return self.apply_op(joined, list(parts.items), node, state, extra_prov=parts.prov)
         return Unknown()
 
     def create(self, name: str, node: cst.Call, args: list[Value], state: State) -> Value:
