@@ -109,6 +109,9 @@ def build_parser(with_verify: bool = False) -> argparse.ArgumentParser:
     )
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="default: .")
     check.add_argument("--select", metavar="CODES", help="comma list of codes or prefixes")
+    check.add_argument(
+        "--extend-select", metavar="CODES", help="codes or prefixes to enable on top of select"
+    )
     check.add_argument("--ignore", metavar="CODES", help="comma list of codes or prefixes")
     check.add_argument("--format", choices=FORMATS, default="text", help="report format")
     check.add_argument("--fix", action="store_true", help="apply safe fixes in place")
@@ -205,6 +208,11 @@ def resolve_settings(args: argparse.Namespace) -> tuple[Settings, Path]:
         root = found.parent if found else Path.cwd()
     changes: dict[str, Any] = {
         "select": parse_code_list(args.select, "--select") if args.select is not None else None,
+        "extend_select": (
+            settings.extend_select + parse_code_list(args.extend_select, "--extend-select")
+            if getattr(args, "extend_select", None) is not None
+            else None
+        ),
         "ignore": parse_code_list(args.ignore, "--ignore") if args.ignore is not None else None,
         "preview": True if args.preview else None,
         "force_exclude": True if getattr(args, "force_exclude", False) else None,
@@ -260,6 +268,8 @@ def check_and_report(files: list[str], options: Any, args: argparse.Namespace) -
         report = render(results, args.format)
     emit(report, getattr(args, "output_file", None))
     for outcome in outcomes:
+        for warning in outcome.warnings:
+            print(f"{PROG}: warning: {outcome.result.path}:{warning}", file=sys.stderr)
         for reason in outcome.refused:
             print(f"{PROG}: {outcome.result.path}: fix not applied: {reason}", file=sys.stderr)
     if args.format == "text" and not quiet:

@@ -24,6 +24,7 @@ from autograd_lint.config import Settings
 from autograd_lint.diagnostics import Confirmation, Diagnostic, FileResult, Witness
 from autograd_lint.fixes import fix_source, parses, read_source, write_atomic
 from autograd_lint.lint import lint_path
+from autograd_lint.noqa_codes import noqa_warnings
 
 FixMode = Literal["none", "apply", "diff"]
 ConfirmFunction = Callable[[Witness, str, str], Confirmation]
@@ -56,6 +57,8 @@ class FileOutcome:
     refused: tuple[str, ...] = ()
     error: str | None = None
     error_traceback: str | None = None
+    warnings: tuple[str, ...] = ()
+    """``line: message`` for questionable ``# noqa`` comments (reported, never a failure)."""
 
 
 def load_confirm() -> ConfirmFunction:
@@ -118,9 +121,12 @@ def check_file(path: str, options: CheckOptions) -> FileOutcome:
                 result.diagnostics, settings.runtime_check, settings.device
             ),
         )
+    warnings = tuple(
+        f"{warning.line}: {warning.message}" for warning in noqa_warnings(result.source or "")
+    )
     if not options.keep_source:
         result = replace(result, source=None)
-    return FileOutcome(result, fixed, diff, refused)
+    return FileOutcome(result, fixed, diff, refused, warnings=warnings)
 
 
 def check_file_safely(path: str, options: CheckOptions) -> FileOutcome:
