@@ -107,7 +107,14 @@ def build_parser(with_verify: bool = False) -> argparse.ArgumentParser:
     check = sub.add_parser(
         "check", parents=[common], help="lint files and directories", description=CHECK_HELP
     )
-    check.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="default: .")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="default: . ('-' reads standard input)"
+    )
+    check.add_argument(
+        "--stdin-filename",
+        metavar="PATH",
+        help="the file standard input stands for (configuration, ignores, reported name)",
+    )
     check.add_argument("--select", metavar="CODES", help="comma list of codes or prefixes")
     check.add_argument(
         "--extend-select", metavar="CODES", help="codes or prefixes to enable on top of select"
@@ -195,15 +202,18 @@ def non_negative_int(text: str) -> int:
 # --- check -----------------------------------------------------------------------------------
 
 
-def resolve_settings(args: argparse.Namespace) -> tuple[Settings, Path]:
-    """The configuration file's settings with the flags on top, and the directory it is in."""
+def resolve_settings(args: argparse.Namespace, start: Path | None = None) -> tuple[Settings, Path]:
+    """The configuration file's settings with the flags on top, and the directory it is in.
+
+    The configuration is searched from ``start`` (default: the working directory).
+    """
     if args.config:
         path = Path(args.config)
         if not path.is_file():
             raise ConfigError(f"{path}: configuration file not found")
         settings, root = load_settings(path), path.resolve().parent
     else:
-        found = find_pyproject(Path.cwd())
+        found = find_pyproject(start or Path.cwd())
         settings = load_settings(found)
         root = found.parent if found else Path.cwd()
     changes: dict[str, Any] = {
@@ -224,7 +234,7 @@ def resolve_settings(args: argparse.Namespace) -> tuple[Settings, Path]:
 
 def run_check(args: argparse.Namespace) -> int:
     from autograd_lint.discovery import Discovery
-    from autograd_lint.runner import CheckOptions, RuntimeCheckUnavailable, load_confirm
+    from autograd_lint.runner import RuntimeCheckUnavailable, load_confirm
 
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise UsageError("--unsafe-fixes only applies together with --fix or --diff")
@@ -232,32 +242,82 @@ def run_check(args: argparse.Namespace) -> int:
         raise UsageError("--fix and --diff cannot be combined: --diff never writes")
     if args.statistics and args.format not in ("text", "json"):
         raise UsageError("--statistics works with --format text or json")
-    settings, root = resolve_settings(args)
+    stdin_name = getattr(args, "stdin_filename", None)
+    paths = args.paths or (["-"] if stdin_name else ["."])
+    reads_stdin = "-" in paths
+    if reads_stdin and len(paths) > 1:
+        raise UsageError("'-' (standard input) cannot be combined with other paths")
+    start = Path(stdin_name).absolute().parent if reads_stdin and stdin_name else None
+    settings, root = resolve_settings(args, start)
     if settings.runtime_check != "off":
         try:
             load_confirm()
         except RuntimeCheckUnavailable as error:
             raise UsageError(str(error)) from error
-    files = Discovery(settings, root).files(args.paths)
+    if reads_stdin:
+        return check_stdin(args, settings, root)
+    files = Discovery(settings, root).files(paths)
     if not files:
         if not args.quiet:
             print(f"{PROG}: warning: no Python files found", file=sys.stderr)
         return EXIT_CLEAN
-    options = CheckOptions(
+    return check_and_report(files, check_options(args, settings), args)
+
+
+def check_options(args: argparse.Namespace, settings: Settings) -> Any:
+    from autograd_lint.runner import CheckOptions
+
+    return CheckOptions(
         settings,
         fix="apply" if args.fix else "diff" if args.diff else "none",
         unsafe_fixes=args.unsafe_fixes,
     )
-    return check_and_report(files, options, args)
+
+
+def check_stdin(args: argparse.Namespace, settings: Settings, root: Path) -> int:
+    """``check -``: the text on stdin, under ``--stdin-filename`` when given."""
+    from autograd_lint.discovery import Discovery
+    from autograd_lint.stdin_check import STDIN_NAME, check_text, read_stdin
+
+    data = read_stdin()
+    name = args.stdin_filename or STDIN_NAME
+    if (
+        args.stdin_filename
+        and settings.force_exclude
+        and Discovery(settings, root).is_excluded(Path(name), is_dir=False)
+    ):
+        if args.fix:
+            sys.stdout.buffer.write(data)
+        return EXIT_CLEAN
+    options = check_options(args, settings)
+    outcome, fixed_text = check_text(data, name, options)
+    if options.fix == "apply":
+        # The fixed text is the output; the report goes to stderr so it cannot mix with it.
+        sys.stdout.write(fixed_text)
+        sys.stdout.flush()
+        return report_outcomes([outcome], options, args, stream=sys.stderr)
+    return report_outcomes([outcome], options, args)
 
 
 def check_and_report(files: list[str], options: Any, args: argparse.Namespace) -> int:
-    from autograd_lint.output import render, render_statistics, render_summary
     from autograd_lint.runner import run_checks
 
     quiet: bool = getattr(args, "quiet", False)
     progress = not (getattr(args, "no_progress", False) or quiet)
     outcomes = run_checks(files, options, jobs=getattr(args, "jobs", 1), progress=progress)
+    return report_outcomes(outcomes, options, args)
+
+
+def report_outcomes(
+    outcomes: Sequence[Any],
+    options: Any,
+    args: argparse.Namespace,
+    stream: TextIO | None = None,
+) -> int:
+    """Print the report and the summary; the exit status for these outcomes."""
+    from autograd_lint.output import render, render_statistics, render_summary
+
+    quiet: bool = getattr(args, "quiet", False)
     results = [outcome.result for outcome in outcomes]
     fixed = sum(outcome.fixed for outcome in outcomes)
     if options.fix == "diff":
@@ -266,7 +326,7 @@ def check_and_report(files: list[str], options: Any, args: argparse.Namespace) -
         report = render_statistics(results) if args.format == "text" else json_statistics(results)
     else:
         report = render(results, args.format)
-    emit(report, getattr(args, "output_file", None))
+    emit(report, getattr(args, "output_file", None), stream)
     for outcome in outcomes:
         for warning in outcome.warnings:
             print(f"{PROG}: warning: {outcome.result.path}:{warning}", file=sys.stderr)
