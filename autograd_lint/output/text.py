@@ -42,8 +42,11 @@ def render_text(results: Sequence[FileResult], show_related: bool = True) -> str
     return "".join(line + "\n" for line in lines)
 
 
-def render_summary(results: Sequence[FileResult], fixed: int = 0) -> str:
-    """The closing lines: how many findings, how many ``--fix`` could resolve."""
+def render_summary(results: Sequence[FileResult], fixed: int = 0, fix_hint: bool = True) -> str:
+    """The closing lines: how many findings, how many ``--fix`` could resolve.
+
+    ``fix_hint`` is off where ``--fix`` does not exist (``example``), so it is not advertised.
+    """
     diagnostics = [d for _, d in each_diagnostic(results)]
     parts: list[str] = []
     if fixed:
@@ -56,7 +59,7 @@ def render_summary(results: Sequence[FileResult], fixed: int = 0) -> str:
             f"in {files} file{'s' if files != 1 else ''}."
         )
         fixable = sum(1 for d in diagnostics if is_fixable(d))
-        if fixable:
+        if fixable and fix_hint:
             parts.append(f"{fixable} fixable with the `--fix` option.")
     elif not fixed:
         parts.append("All checks passed!")
