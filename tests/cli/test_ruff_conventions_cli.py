@@ -93,3 +93,13 @@ def test_example_does_not_advertise_a_fix_it_lacks(tmp_path: Path) -> None:
         "example", "--runtime-check", "off", "--output-format", "concise", cwd=tmp_path
     )
     assert "note:" not in concise.out and concise.code == 1
+
+
+def test_file_level_directives(tmp_path: Path) -> None:
+    write(tmp_path, "skipped.py", "# autograd-lint: skip-file\n" + DATA_WRITE)
+    write(tmp_path, "ignored.py", "# autograd-lint: file-ignore[AG001]\n" + DATA_WRITE)
+    write(tmp_path, "other.py", "# autograd-lint: file-ignore[AG004]\n" + DATA_WRITE)
+    write(tmp_path, "quoted.py", DATA_WRITE + 'x = "# autograd-lint: skip-file"\n')
+    run = run_subprocess("check", ".", "--output-format", "concise", cwd=tmp_path)
+    reported = {line.split(":")[0] for line in run.out.splitlines()}
+    assert reported == {"other.py", "quoted.py"}, run.out
