@@ -32,6 +32,7 @@ from autograd_lint.config import (
     parse_code_list,
 )
 from autograd_lint.diagnostics import FileResult
+from autograd_lint.output import TEXT_FORMATS
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -90,7 +91,6 @@ def fail(message: str, verbose: bool) -> int:
 
 
 def build_parser(with_verify: bool = False) -> argparse.ArgumentParser:
-    from autograd_lint.output import FORMATS
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -107,10 +107,31 @@ def build_parser(with_verify: bool = False) -> argparse.ArgumentParser:
     check = sub.add_parser(
         "check", parents=[common], help="lint files and directories", description=CHECK_HELP
     )
-    check.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="default: .")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="default: . ('-' reads standard input)"
+    )
+    check.add_argument(
+        "--stdin-filename",
+        metavar="PATH",
+        help="the file standard input stands for (configuration, ignores, reported name)",
+    )
     check.add_argument("--select", metavar="CODES", help="comma list of codes or prefixes")
+    check.add_argument(
+        "--extend-select", metavar="CODES", help="codes or prefixes to enable on top of select"
+    )
     check.add_argument("--ignore", metavar="CODES", help="comma list of codes or prefixes")
-    check.add_argument("--format", choices=FORMATS, default="text", help="report format")
+    add_format_flag(check)
+    check.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when there are findings"
+    )
+    check.add_argument(
+        "--exit-non-zero-on-fix",
+        action="store_true",
+        help="with --fix: exit 1 when a fix was applied, even if nothing is left",
+    )
+    check.add_argument(
+        "--show-fixes", action="store_true", help="list the fixes applied, per file and code"
+    )
     check.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     check.add_argument(
         "--diff", action="store_true", help="print the fixes as a diff instead of writing them"
@@ -140,6 +161,9 @@ def build_parser(with_verify: bool = False) -> argparse.ArgumentParser:
     rule = sub.add_parser("rule", parents=[common], help="show a rule's documentation")
     rule.add_argument("code", nargs="?", help="e.g. AG001 or data-mutation")
     rule.add_argument("--all", action="store_true", help="list every rule")
+    rule.add_argument(
+        "--output-format", "--format", dest="format", choices=("text", "json"), default="text"
+    )
     rule.set_defaults(handler=run_rule)
 
     example = sub.add_parser(
@@ -149,7 +173,7 @@ def build_parser(with_verify: bool = False) -> argparse.ArgumentParser:
         description="Check a bundled training script that contains each pitfall "
         "(runtime check on the mini engine when available).",
     )
-    example.add_argument("--format", choices=FORMATS, default="text")
+    add_format_flag(example)
     add_runtime_flags(example)
     example.add_argument("--show-path", action="store_true", help="print the script's path")
     example.set_defaults(handler=run_example)
@@ -168,6 +192,20 @@ def build_parser(with_verify: bool = False) -> argparse.ArgumentParser:
 CHECK_HELP = """\
 Lint Python files for autograd pitfalls. Exit status: 0 no findings, 1 findings,
 2 usage, configuration or internal error."""
+
+
+def add_format_flag(parser: argparse.ArgumentParser) -> None:
+    """``--output-format`` as ruff names it; ``--format`` is kept as an alias."""
+    from autograd_lint.output import FORMATS
+
+    parser.add_argument(
+        "--output-format",
+        "--format",
+        dest="format",
+        choices=FORMATS,
+        default="text",
+        help="report format (text is full: findings with their notes)",
+    )
 
 
 def add_runtime_flags(parser: argparse.ArgumentParser) -> None:
@@ -192,19 +230,27 @@ def non_negative_int(text: str) -> int:
 # --- check -----------------------------------------------------------------------------------
 
 
-def resolve_settings(args: argparse.Namespace) -> tuple[Settings, Path]:
-    """The configuration file's settings with the flags on top, and the directory it is in."""
+def resolve_settings(args: argparse.Namespace, start: Path | None = None) -> tuple[Settings, Path]:
+    """The configuration file's settings with the flags on top, and the directory it is in.
+
+    The configuration is searched from ``start`` (default: the working directory).
+    """
     if args.config:
         path = Path(args.config)
         if not path.is_file():
             raise ConfigError(f"{path}: configuration file not found")
         settings, root = load_settings(path), path.resolve().parent
     else:
-        found = find_pyproject(Path.cwd())
+        found = find_pyproject(start or Path.cwd())
         settings = load_settings(found)
         root = found.parent if found else Path.cwd()
     changes: dict[str, Any] = {
         "select": parse_code_list(args.select, "--select") if args.select is not None else None,
+        "extend_select": (
+            settings.extend_select + parse_code_list(args.extend_select, "--extend-select")
+            if getattr(args, "extend_select", None) is not None
+            else None
+        ),
         "ignore": parse_code_list(args.ignore, "--ignore") if args.ignore is not None else None,
         "preview": True if args.preview else None,
         "force_exclude": True if getattr(args, "force_exclude", False) else None,
@@ -216,58 +262,122 @@ def resolve_settings(args: argparse.Namespace) -> tuple[Settings, Path]:
 
 def run_check(args: argparse.Namespace) -> int:
     from autograd_lint.discovery import Discovery
-    from autograd_lint.runner import CheckOptions, RuntimeCheckUnavailable, load_confirm
+    from autograd_lint.runner import RuntimeCheckUnavailable, load_confirm
 
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise UsageError("--unsafe-fixes only applies together with --fix or --diff")
     if args.fix and args.diff:
         raise UsageError("--fix and --diff cannot be combined: --diff never writes")
-    if args.statistics and args.format not in ("text", "json"):
-        raise UsageError("--statistics works with --format text or json")
-    settings, root = resolve_settings(args)
+    if args.statistics and args.format not in (*TEXT_FORMATS, "json"):
+        raise UsageError("--statistics works with the text formats or json")
+    if args.exit_non_zero_on_fix and not args.fix:
+        raise UsageError("--exit-non-zero-on-fix only applies together with --fix")
+    stdin_name = getattr(args, "stdin_filename", None)
+    paths = args.paths or (["-"] if stdin_name else ["."])
+    reads_stdin = "-" in paths
+    if reads_stdin and len(paths) > 1:
+        raise UsageError("'-' (standard input) cannot be combined with other paths")
+    start = Path(stdin_name).absolute().parent if reads_stdin and stdin_name else None
+    settings, root = resolve_settings(args, start)
     if settings.runtime_check != "off":
         try:
             load_confirm()
         except RuntimeCheckUnavailable as error:
             raise UsageError(str(error)) from error
-    files = Discovery(settings, root).files(args.paths)
+    if reads_stdin:
+        return check_stdin(args, settings, root)
+    files = Discovery(settings, root).files(paths)
     if not files:
         if not args.quiet:
             print(f"{PROG}: warning: no Python files found", file=sys.stderr)
         return EXIT_CLEAN
-    options = CheckOptions(
+    return check_and_report(files, check_options(args, settings), args)
+
+
+def check_options(args: argparse.Namespace, settings: Settings) -> Any:
+    from autograd_lint.runner import CheckOptions
+
+    return CheckOptions(
         settings,
         fix="apply" if args.fix else "diff" if args.diff else "none",
         unsafe_fixes=args.unsafe_fixes,
     )
-    return check_and_report(files, options, args)
+
+
+def check_stdin(args: argparse.Namespace, settings: Settings, root: Path) -> int:
+    """``check -``: the text on stdin, under ``--stdin-filename`` when given."""
+    from autograd_lint.discovery import Discovery
+    from autograd_lint.stdin_check import STDIN_NAME, check_text, read_stdin
+
+    data = read_stdin()
+    name = args.stdin_filename or STDIN_NAME
+    if (
+        args.stdin_filename
+        and settings.force_exclude
+        and Discovery(settings, root).is_excluded(Path(name), is_dir=False)
+    ):
+        if args.fix:
+            sys.stdout.buffer.write(data)
+        return EXIT_CLEAN
+    options = check_options(args, settings)
+    outcome, fixed_text = check_text(data, name, options)
+    if options.fix == "apply":
+        # The fixed text is the output; the report goes to stderr so it cannot mix with it.
+        sys.stdout.write(fixed_text)
+        sys.stdout.flush()
+        return report_outcomes([outcome], options, args, stream=sys.stderr)
+    return report_outcomes([outcome], options, args)
 
 
 def check_and_report(files: list[str], options: Any, args: argparse.Namespace) -> int:
-    from autograd_lint.output import render, render_statistics, render_summary
     from autograd_lint.runner import run_checks
 
     quiet: bool = getattr(args, "quiet", False)
     progress = not (getattr(args, "no_progress", False) or quiet)
     outcomes = run_checks(files, options, jobs=getattr(args, "jobs", 1), progress=progress)
+    return report_outcomes(outcomes, options, args)
+
+
+def report_outcomes(
+    outcomes: Sequence[Any],
+    options: Any,
+    args: argparse.Namespace,
+    stream: TextIO | None = None,
+) -> int:
+    """Print the report and the summary; the exit status for these outcomes."""
+    from autograd_lint.output import render, render_statistics, render_summary
+
+    quiet: bool = getattr(args, "quiet", False)
     results = [outcome.result for outcome in outcomes]
     fixed = sum(outcome.fixed for outcome in outcomes)
     if options.fix == "diff":
         report = "".join(outcome.diff for outcome in outcomes)
     elif getattr(args, "statistics", False):
-        report = render_statistics(results) if args.format == "text" else json_statistics(results)
+        report = (
+            render_statistics(results) if args.format in TEXT_FORMATS else json_statistics(results)
+        )
     else:
         report = render(results, args.format)
-    emit(report, getattr(args, "output_file", None))
+        if args.format in ("text", "full", "concise") and not getattr(args, "output_file", None):
+            from autograd_lint.output.colour import colourize, wants_colour
+
+            if wants_colour(stream or sys.stdout):
+                report = colourize(report)
+    emit(report, getattr(args, "output_file", None), stream)
     for outcome in outcomes:
+        for warning in outcome.warnings:
+            print(f"{PROG}: warning: {outcome.result.path}:{warning}", file=sys.stderr)
         for reason in outcome.refused:
             print(f"{PROG}: {outcome.result.path}: fix not applied: {reason}", file=sys.stderr)
-    if args.format == "text" and not quiet:
+    if getattr(args, "show_fixes", False) and fixed:
+        sys.stderr.write(render_fixes(outcomes))
+    if args.format in TEXT_FORMATS and not quiet:
         if options.fix == "diff":
             would = f"Would fix {fixed} finding{'s' if fixed != 1 else ''}.\n" if fixed else ""
             sys.stderr.write(would or "No fixes available.\n")
         else:
-            sys.stderr.write(render_summary(results, fixed))
+            fix_hint = getattr(args, "fix_hint", True)
+            sys.stderr.write(render_summary(results, fixed, fix_hint=fix_hint))
     errors = [outcome for outcome in outcomes if outcome.error]
     for outcome in errors:
         print(
@@ -282,7 +392,20 @@ def check_and_report(files: list[str], options: Any, args: argparse.Namespace) -
                 "hint: rerun with --verbose for the full traceback and report it", file=sys.stderr
             )
         return EXIT_ERROR
+    if getattr(args, "exit_zero", False):
+        return EXIT_CLEAN
+    if getattr(args, "exit_non_zero_on_fix", False) and fixed:
+        return EXIT_FINDINGS
     return EXIT_FINDINGS if any(result.diagnostics for result in results) else EXIT_CLEAN
+
+
+def render_fixes(outcomes: Sequence[Any]) -> str:
+    """``--show-fixes``: how many fixes went into each file (ruff prints the same list)."""
+    lines = ["Fixed findings:"]
+    for outcome in outcomes:
+        if outcome.fixed:
+            lines.append(f"  {outcome.result.path}: {outcome.fixed} fixed")
+    return "".join(line + "\n" for line in lines)
 
 
 def json_statistics(results: Sequence[FileResult]) -> str:
@@ -313,23 +436,73 @@ def emit(report: str, output_file: str | None, stream: TextIO | None = None) -> 
 
 
 def run_rule(args: argparse.Namespace) -> int:
+    """A rule's page (markdown) or its facts (``--output-format json``), as ``ruff rule``."""
+    from autograd_lint.output.common import BUILTIN_CODES
     from autograd_lint.rules import ALL_RULES, RULES_BY_CODE
 
+    as_json = args.format == "json"
     if args.all:
+        if as_json:
+            codes = [rule.code for rule in ALL_RULES] + list(BUILTIN_CODES)
+            print(json.dumps([rule_facts(each) for each in codes], indent=2))
+            return EXIT_CLEAN
         width = max((len(rule.name) for rule in ALL_RULES), default=0)
         for rule in ALL_RULES:
             print(f"{rule.code}  {rule.name:<{width}}  {rule.summary}")
+        for builtin, (name, summary) in BUILTIN_CODES.items():
+            print(f"{builtin}  {name:<{width}}  {summary}")
         return EXIT_CLEAN
     if not args.code:
         raise UsageError("give a rule code (e.g. `autograd-lint rule AG001`) or --all")
     wanted = args.code.strip()
-    by_name = {rule.name: rule for rule in ALL_RULES}
-    found = RULES_BY_CODE.get(wanted.upper()) or by_name.get(wanted.lower())
-    if found is None:
-        known = ", ".join(sorted(RULES_BY_CODE)) or "none"
+    by_name: dict[str, str] = {rule.name: rule.code for rule in ALL_RULES}
+    by_name.update({entry[0]: builtin for builtin, entry in BUILTIN_CODES.items()})
+    upper = wanted.upper()
+    code: str | None = upper if upper in {*RULES_BY_CODE, *BUILTIN_CODES} else None
+    code = code or by_name.get(wanted.lower())
+    if code is None:
+        known = ", ".join([*sorted(RULES_BY_CODE), *BUILTIN_CODES])
         raise UsageError(f"unknown rule {wanted!r}; known rules: {known}")
-    sys.stdout.write(found.docs_markdown())
+    if as_json:
+        print(json.dumps(rule_facts(code), indent=2))
+    else:
+        sys.stdout.write(rule_facts(code)["explanation"])
     return EXIT_CLEAN
+
+
+def rule_facts(code: str) -> dict[str, Any]:
+    """What ``rule --output-format json`` prints, with the keys ``ruff rule`` uses."""
+    from autograd_lint.output.common import BUILTIN_CODES
+    from autograd_lint.rules import RULES_BY_CODE
+
+    rule = RULES_BY_CODE.get(code)
+    if rule is not None:
+        return {
+            "name": rule.name,
+            "code": rule.code,
+            "linter": "autograd-lint",
+            "summary": rule.summary,
+            "default_severity": rule.default_severity.value,
+            "fix": bool(rule.fix_note),
+            "explanation": rule.docs_markdown(),
+            "url": rule.url(),
+        }
+    name, summary = BUILTIN_CODES[code]
+    explanation = (
+        f"# {name} ({code})\n\n{summary}\n\n"
+        "Reported by the checker itself, not by a rule, when it cannot analyse a file; "
+        "there is nothing to fix automatically: correct the file and check again.\n"
+    )
+    return {
+        "name": name,
+        "code": code,
+        "linter": "autograd-lint",
+        "summary": summary,
+        "default_severity": "error",
+        "fix": False,
+        "explanation": explanation,
+        "url": None,
+    }
 
 
 # --- example ---------------------------------------------------------------------------------
@@ -363,9 +536,11 @@ def run_example(args: argparse.Namespace) -> int:
     if args.show_path:
         print(path)
         return EXIT_CLEAN
-    if args.format == "text":
+    if args.format in TEXT_FORMATS:
         print(f"Checking the bundled example {shown} (runtime check: {runtime})", file=sys.stderr)
     args.quiet = False
+    # The bundled script is part of the installation: it is never fixed, so do not offer to.
+    args.fix_hint = False
     return check_and_report([shown], CheckOptions(settings), args)
 
 

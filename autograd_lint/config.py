@@ -19,6 +19,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
+from autograd_lint.codes import is_known_code, is_known_selector, known_codes
 from autograd_lint.diagnostics import Severity
 
 RuntimeCheckMode = Literal["off", "mini", "torch"]
@@ -31,6 +32,8 @@ class Settings:
 
     select: tuple[str, ...] = ()
     """Codes or code prefixes to enable; empty means every stable rule."""
+    extend_select: tuple[str, ...] = ()
+    """Enabled on top of ``select`` (or of the default set), as ruff's ``extend-select``."""
     ignore: tuple[str, ...] = ()
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     severity: dict[str, Severity] = field(default_factory=dict)
@@ -48,7 +51,11 @@ class Settings:
 
     def is_enabled(self, code: str, path: str | None = None) -> bool:
         """Whether ``code`` is reported for ``path`` under select / ignore / per-file-ignores."""
-        if self.select and not _matches_any(code, self.select):
+        if (
+            self.select
+            and not _matches_any(code, self.select)
+            and not _matches_any(code, self.extend_select)
+        ):
             return False
         if _matches_any(code, self.ignore):
             return False
@@ -83,11 +90,13 @@ def _path_matches(path: str, pattern: str) -> bool:
 # --- loading ``[tool.autograd-lint]`` -------------------------------------------------------
 
 TOOL_TABLE = "autograd-lint"
+MISSPELT_TOOL_TABLE = "autograd_lint"
 RUNTIME_CHECK_MODES: tuple[str, ...] = ("off", "mini", "torch")
 DEVICE_CHOICES: tuple[str, ...] = ("cpu", "cuda", "auto")
 CONFIGURABLE_SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 KNOWN_KEYS: tuple[str, ...] = (
     "select",
+    "extend-select",
     "ignore",
     "per-file-ignores",
     "severity",
@@ -115,19 +124,25 @@ def find_pyproject(start: Path) -> Path | None:
     directory = start if start.is_dir() else start.parent
     for candidate_dir in (directory, *directory.parents):
         candidate = candidate_dir / "pyproject.toml"
-        if candidate.is_file() and _has_tool_table(candidate):
+        if candidate.is_file() and _may_configure(candidate):
             return candidate
     return None
 
 
-def _has_tool_table(path: Path) -> bool:
+def _may_configure(path: Path) -> bool:
+    """Whether ``path`` is the file to load: it has our table, a misspelt one, or is broken.
+
+    A broken or misspelt file is returned rather than skipped so that :func:`load_settings`
+    reports it (file and line): skipping it would silently fall back to the defaults.
+    """
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        # A broken file found by searching is reported only when it is chosen explicitly.
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    except OSError:
         return False
     tool = data.get("tool")
-    return isinstance(tool, dict) and TOOL_TABLE in tool
+    return isinstance(tool, dict) and (TOOL_TABLE in tool or MISSPELT_TOOL_TABLE in tool)
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -150,6 +165,10 @@ def load_settings(path: Path | None) -> Settings:
     if isinstance(tool, dict) and TOOL_TABLE in tool:
         table = tool[TOOL_TABLE]
         where = f"{path}: [tool.{TOOL_TABLE}]"
+    elif isinstance(tool, dict) and MISSPELT_TOOL_TABLE in tool:
+        raise ConfigError(
+            f"{path}: [tool.{MISSPELT_TOOL_TABLE}] is not read; did you mean [tool.{TOOL_TABLE}]?"
+        )
     elif path.name == "pyproject.toml":
         return Settings()
     else:
@@ -174,6 +193,8 @@ def settings_from_mapping(table: Mapping[str, Any], where: str = "configuration"
     changes: dict[str, Any] = {}
     if "select" in table:
         changes["select"] = _codes(table["select"], f"{where}: select")
+    if "extend-select" in table:
+        changes["extend_select"] = _codes(table["extend-select"], f"{where}: extend-select")
     if "ignore" in table:
         changes["ignore"] = _codes(table["ignore"], f"{where}: ignore")
     if "per-file-ignores" in table:
@@ -216,6 +237,12 @@ def _codes(value: Any, what: str) -> tuple[str, ...]:
             f"{what}: {', '.join(repr(b) for b in bad)} is not a rule code or prefix "
             "(expected e.g. 'AG001', 'AG' or 'ALL')"
         )
+    unknown = [code for code in codes if not is_known_selector(code)]
+    if unknown:
+        raise ConfigError(
+            f"{what}: unknown rule selector {', '.join(repr(u) for u in unknown)} "
+            f"(matches no rule; known codes: {', '.join(known_codes())})"
+        )
     return codes
 
 
@@ -241,6 +268,11 @@ def _severities(value: Any, where: str) -> dict[str, Severity]:
     for code, level in value.items():
         if not re.match(r"^[A-Z]+[0-9]+$", code):
             raise ConfigError(f"{where}: severity: {code!r} is not a rule code (e.g. 'AG001')")
+        if not is_known_code(code):
+            raise ConfigError(
+                f"{where}: severity: unknown rule code {code!r} "
+                f"(known codes: {', '.join(known_codes())})"
+            )
         result[code] = Severity(
             _choice(level, CONFIGURABLE_SEVERITIES, f"{where}: severity.{code}")
         )

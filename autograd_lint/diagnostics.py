@@ -9,6 +9,7 @@ Formatters convert (flake8 prints 1-based columns, LSP wants 0-based lines).
 
 from __future__ import annotations
 
+import bisect
 import enum
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
@@ -151,6 +152,25 @@ IO_ERROR_CODE = "E902"
 
 
 @dataclass(frozen=True)
+class CellMap:
+    """For a notebook: which program lines belong to which cell (ranges stay program-wide).
+
+    Diagnostics of a notebook keep program coordinates (fixes apply to the program); the
+    formats translate them to ``cell N, line L`` with :meth:`locate`.
+    """
+
+    cell_numbers: tuple[int, ...]
+    """1-based position of each code cell among all the notebook's cells, as Jupyter counts."""
+    first_lines: tuple[int, ...]
+    """1-based program line where each code cell starts."""
+
+    def locate(self, line: int) -> tuple[int, int]:
+        """1-based program line -> (cell number, 1-based line within that cell)."""
+        index = max(bisect.bisect_right(self.first_lines, line) - 1, 0)
+        return self.cell_numbers[index], line - self.first_lines[index] + 1
+
+
+@dataclass(frozen=True)
 class FileResult:
     """Everything found in one file; ``source`` is kept so fixes and noqa edits can be made."""
 
@@ -158,3 +178,5 @@ class FileResult:
     diagnostics: tuple[Diagnostic, ...]
     source: str | None = None
     skipped: bool = False
+    cells: CellMap | None = None
+    """Set for notebooks: how to report program lines as cell lines."""

@@ -1,6 +1,6 @@
 """Which files a ``check`` run looks at.
 
-Directories are walked for ``*.py`` files, skipping what no one wants linted (virtual
+Directories are walked for ``*.py`` files and ``*.ipynb`` notebooks, skipping what no one wants linted (virtual
 environments, build output, VCS folders), what ``.gitignore`` files say git ignores, and the
 ``exclude`` / ``extend-exclude`` patterns of the configuration. A file named explicitly on the
 command line is checked even when a pattern matches it (a path that does not exist must be
@@ -45,7 +45,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 )
 """Gitignore-style patterns excluded unless ``exclude`` replaces them."""
 
-PYTHON_SUFFIXES: tuple[str, ...] = (".py",)
+PYTHON_SUFFIXES: tuple[str, ...] = (".py", ".ipynb")
 
 
 @dataclass(frozen=True)

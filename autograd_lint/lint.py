@@ -23,6 +23,7 @@ from autograd_lint.diagnostics import (
     Range,
     Severity,
 )
+from autograd_lint.file_directives import file_directives, filter_file_ignored
 from autograd_lint.rules import ALL_RULES, Rule
 from autograd_lint.suppression import filter_suppressed
 
@@ -53,7 +54,7 @@ def lint_source(
     settings ask for a runtime check; building them costs more than the analysis itself.
     """
     rules = active_rules(settings, path)
-    if not rules or not mentions_autograd(source):
+    if not rules or not mentions_autograd(source) or file_directives(source).skip:
         return FileResult(path, (), source, skipped=True)
     with _collector_paused():
         return _lint_parsed(source, path, settings, rules, witnesses)
@@ -102,7 +103,7 @@ def _lint_parsed(
                 if severity is diagnostic.severity
                 else diagnostic.with_(severity=severity)
             )
-    kept = filter_suppressed(source, found)
+    kept = filter_file_ignored(source, filter_suppressed(source, found))
     kept.sort(key=lambda d: (d.range, d.code))
     return FileResult(path, tuple(kept), source)
 

@@ -24,6 +24,8 @@ from autograd_lint.config import Settings
 from autograd_lint.diagnostics import Confirmation, Diagnostic, FileResult, Witness
 from autograd_lint.fixes import fix_source, parses, read_source, write_atomic
 from autograd_lint.lint import lint_path
+from autograd_lint.noqa_codes import noqa_warnings
+from autograd_lint.notebook import check_notebook, is_notebook
 
 FixMode = Literal["none", "apply", "diff"]
 ConfirmFunction = Callable[[Witness, str, str], Confirmation]
@@ -56,6 +58,8 @@ class FileOutcome:
     refused: tuple[str, ...] = ()
     error: str | None = None
     error_traceback: str | None = None
+    warnings: tuple[str, ...] = ()
+    """``line: message`` for questionable ``# noqa`` comments (reported, never a failure)."""
 
 
 def load_confirm() -> ConfirmFunction:
@@ -94,6 +98,39 @@ def confirm_diagnostics(
 def check_file(path: str, options: CheckOptions) -> FileOutcome:
     """Lint one file and, as asked, fix it and replay its findings."""
     settings = options.settings
+    if is_notebook(path):
+        result, fixed, diff, refused = check_notebook(
+            path, settings, options.fix, options.unsafe_fixes
+        )
+    else:
+        result, fixed, diff, refused = _lint_and_fix(path, options)
+    if settings.runtime_check != "off" and any(d.witness for d in result.diagnostics):
+        result = replace(
+            result,
+            diagnostics=confirm_diagnostics(
+                result.diagnostics, settings.runtime_check, settings.device
+            ),
+        )
+    warnings = tuple(
+        f"{_place(result, warning.line)}: {warning.message}"
+        for warning in noqa_warnings(result.source or "")
+    )
+    if not options.keep_source:
+        result = replace(result, source=None)
+    return FileOutcome(result, fixed, diff, refused, warnings=warnings)
+
+
+def _place(result: FileResult, line: int) -> str:
+    """``12``, or ``cell 3:2`` in a notebook."""
+    if result.cells is None:
+        return str(line)
+    cell, within = result.cells.locate(line)
+    return f"cell {cell}:{within}"
+
+
+def _lint_and_fix(path: str, options: CheckOptions) -> tuple[FileResult, int, str, tuple[str, ...]]:
+    """A Python file: lint it and, as asked, fix it in place or as a diff."""
+    settings = options.settings
     result = lint_path(path, settings)
     fixed = 0
     diff = ""
@@ -111,16 +148,7 @@ def check_file(path: str, options: CheckOptions) -> FileOutcome:
             else:
                 diff = outcome.diff()
                 fixed = outcome.applied
-    if settings.runtime_check != "off" and any(d.witness for d in result.diagnostics):
-        result = replace(
-            result,
-            diagnostics=confirm_diagnostics(
-                result.diagnostics, settings.runtime_check, settings.device
-            ),
-        )
-    if not options.keep_source:
-        result = replace(result, source=None)
-    return FileOutcome(result, fixed, diff, refused)
+    return result, fixed, diff, refused
 
 
 def check_file_safely(path: str, options: CheckOptions) -> FileOutcome:

@@ -7,9 +7,11 @@ from collections.abc import Iterator, Sequence
 from autograd_lint.diagnostics import (
     IO_ERROR_CODE,
     SYNTAX_ERROR_CODE,
+    CellMap,
     Confirmation,
     Diagnostic,
     FileResult,
+    Range,
 )
 
 BUILTIN_CODES: dict[str, tuple[str, str]] = {
@@ -28,6 +30,32 @@ def each_diagnostic(results: Sequence[FileResult]) -> Iterator[tuple[str, Diagno
     for result in results:
         for diagnostic in result.diagnostics:
             yield result.path, diagnostic
+
+
+def each_located(
+    results: Sequence[FileResult],
+) -> Iterator[tuple[FileResult, Diagnostic]]:
+    """(result, diagnostic) pairs in file order: formats that need the cell map use these."""
+    for result in results:
+        for diagnostic in result.diagnostics:
+            yield result, diagnostic
+
+
+def cell_position(cells: CellMap | None, span: Range) -> tuple[int | None, Range]:
+    """A program range as (cell number, range within that cell); plain files: (None, span).
+
+    A range is placed in the cell where it starts (a finding never spans two cells).
+    """
+    if cells is None:
+        return None, span
+    cell, line = cells.locate(span.start_line)
+    shift = span.start_line - line
+    return cell, Range(line, span.start_col, max(span.end_line - shift, line), span.end_col)
+
+
+def display_path(path: str, cell: int | None) -> str:
+    """``nb.ipynb:cell 3`` for a notebook position (ruff's notation), else the path."""
+    return path if cell is None else f"{path}:cell {cell}"
 
 
 def confirmation_label(confirmation: Confirmation | None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autograd_lint.diagnostics import FileResult, Severity
-from autograd_lint.output.common import confirmation_label, each_diagnostic
+from autograd_lint.output.common import cell_position, confirmation_label, each_located
 
 COMMANDS = {
     Severity.ERROR: "error",
@@ -29,8 +29,10 @@ def escape_property(text: str) -> str:
 
 def render_github(results: Sequence[FileResult]) -> str:
     lines = []
-    for path, diagnostic in each_diagnostic(results):
-        span = diagnostic.range
+    for result, diagnostic in each_located(results):
+        path = result.path
+        cell, span = cell_position(result.cells, diagnostic.range)
+        title = diagnostic.code if cell is None else f"{diagnostic.code} (cell {cell})"
         properties = ",".join(
             [
                 f"file={escape_property(path)}",
@@ -38,10 +40,10 @@ def render_github(results: Sequence[FileResult]) -> str:
                 f"col={span.start_col + 1}",
                 f"endLine={span.end_line}",
                 f"endColumn={span.end_col + 1}",
-                f"title={escape_property(diagnostic.code)}",
+                f"title={escape_property(title)}",
             ]
         )
-        message = diagnostic.message
+        message = diagnostic.message if cell is None else f"cell {cell}: {diagnostic.message}"
         label = confirmation_label(diagnostic.confirmation)
         if label:
             message += f" [{label}]"

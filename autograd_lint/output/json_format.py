@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd_lint.diagnostics import (
+    CellMap,
     Confirmation,
     Diagnostic,
     FileResult,
@@ -17,22 +18,24 @@ from autograd_lint.diagnostics import (
     Range,
     RelatedLocation,
 )
-from autograd_lint.output.common import each_diagnostic
+from autograd_lint.output.common import cell_position, each_located
 
 
-def location(span: Range) -> tuple[dict[str, int], dict[str, int]]:
+def location(span: Range, cells: CellMap | None = None) -> tuple[dict[str, int], dict[str, int]]:
+    """1-based start and end; in a notebook, lines within the cell the range starts in."""
+    span = cell_position(cells, span)[1]
     return (
         {"row": span.start_line, "column": span.start_col + 1},
         {"row": span.end_line, "column": span.end_col + 1},
     )
 
 
-def fix_object(fix: Fix | None) -> dict[str, Any] | None:
+def fix_object(fix: Fix | None, cells: CellMap | None = None) -> dict[str, Any] | None:
     if fix is None:
         return None
     edits = []
     for edit in fix.edits:
-        start, end = location(edit.range)
+        start, end = location(edit.range, cells)
         edits.append({"content": edit.new_text, "location": start, "end_location": end})
     return {
         "message": fix.title,
@@ -41,9 +44,14 @@ def fix_object(fix: Fix | None) -> dict[str, Any] | None:
     }
 
 
-def related_object(path: str, related: RelatedLocation) -> dict[str, Any]:
-    start, end = location(related.range)
-    return {"message": related.message, "filename": path, "location": start, "end_location": end}
+def related_object(
+    path: str, related: RelatedLocation, cells: CellMap | None = None
+) -> dict[str, Any]:
+    start, end = location(related.range, cells)
+    data: dict[str, Any] = {"message": related.message, "filename": path}
+    if cells is not None:
+        data["cell"] = cell_position(cells, related.range)[0]
+    return {**data, "location": start, "end_location": end}
 
 
 def confirmation_object(confirmation: Confirmation | None) -> dict[str, Any] | None:
@@ -52,25 +60,29 @@ def confirmation_object(confirmation: Confirmation | None) -> dict[str, Any] | N
     return confirmation.to_dict()
 
 
-def diagnostic_object(path: str, diagnostic: Diagnostic) -> dict[str, Any]:
+def diagnostic_object(
+    path: str, diagnostic: Diagnostic, cells: CellMap | None = None
+) -> dict[str, Any]:
+    """One finding; ``cell`` is the 1-based notebook cell (``None`` outside notebooks), as ruff."""
     from autograd_lint.rules import RULES_BY_CODE
 
-    start, end = location(diagnostic.range)
+    start, end = location(diagnostic.range, cells)
     rule = RULES_BY_CODE.get(diagnostic.code)
     return {
         "code": diagnostic.code,
         "message": diagnostic.message,
         "filename": path,
+        "cell": cell_position(cells, diagnostic.range)[0],
         "location": start,
         "end_location": end,
         "severity": diagnostic.severity.value,
-        "fix": fix_object(diagnostic.fix),
-        "related": [related_object(path, r) for r in diagnostic.related],
+        "fix": fix_object(diagnostic.fix, cells),
+        "related": [related_object(path, r, cells) for r in diagnostic.related],
         "confirmation": confirmation_object(diagnostic.confirmation),
         "url": rule.url() if rule is not None else None,
     }
 
 
 def render_json(results: Sequence[FileResult]) -> str:
-    objects = [diagnostic_object(path, d) for path, d in each_diagnostic(results)]
+    objects = [diagnostic_object(r.path, d, r.cells) for r, d in each_located(results)]
     return json.dumps(objects, indent=2, ensure_ascii=False) + "\n"

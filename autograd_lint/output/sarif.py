@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import quote
 
 from autograd_lint import __version__
-from autograd_lint.diagnostics import Diagnostic, FileResult, Fix, Range, Severity
-from autograd_lint.output.common import BUILTIN_CODES, each_diagnostic
+from autograd_lint.diagnostics import CellMap, Diagnostic, FileResult, Fix, Range, Severity
+from autograd_lint.output.common import BUILTIN_CODES, cell_position, each_located
 from autograd_lint.output.json_format import confirmation_object
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -47,8 +47,16 @@ def region(span: Range) -> dict[str, int]:
     }
 
 
-def physical_location(path: str, span: Range) -> dict[str, Any]:
-    return {"artifactLocation": {"uri": artifact_uri(path)}, "region": region(span)}
+def physical_location(path: str, span: Range, cells: CellMap | None = None) -> dict[str, Any]:
+    """In a notebook the region is within the cell, named in the location's ``cell`` property."""
+    cell, span = cell_position(cells, span)
+    location: dict[str, Any] = {
+        "artifactLocation": {"uri": artifact_uri(path)},
+        "region": region(span),
+    }
+    if cell is not None:
+        location["properties"] = {"cell": cell}
+    return location
 
 
 def rule_descriptors(extra_codes: Sequence[str] = ()) -> list[dict[str, Any]]:
@@ -88,7 +96,7 @@ def rule_descriptors(extra_codes: Sequence[str] = ()) -> list[dict[str, Any]]:
     return descriptors
 
 
-def fix_object(path: str, fix: Fix) -> dict[str, Any]:
+def fix_object(path: str, fix: Fix, cells: CellMap | None = None) -> dict[str, Any]:
     return {
         "description": {"text": fix.title},
         "artifactChanges": [
@@ -96,7 +104,7 @@ def fix_object(path: str, fix: Fix) -> dict[str, Any]:
                 "artifactLocation": {"uri": artifact_uri(path)},
                 "replacements": [
                     {
-                        "deletedRegion": region(edit.range),
+                        "deletedRegion": region(cell_position(cells, edit.range)[1]),
                         "insertedContent": {"text": edit.new_text},
                     }
                     for edit in fix.edits
@@ -106,26 +114,31 @@ def fix_object(path: str, fix: Fix) -> dict[str, Any]:
     }
 
 
-def result_object(path: str, diagnostic: Diagnostic, rule_index: int) -> dict[str, Any]:
+def result_object(
+    path: str, diagnostic: Diagnostic, rule_index: int, cells: CellMap | None = None
+) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": diagnostic.code,
         "ruleIndex": rule_index,
         "level": LEVELS[diagnostic.severity],
         "message": {"text": diagnostic.message},
-        "locations": [{"physicalLocation": physical_location(path, diagnostic.range)}],
+        "locations": [{"physicalLocation": physical_location(path, diagnostic.range, cells)}],
     }
     if diagnostic.related:
         result["relatedLocations"] = [
             {
                 "id": index,
                 "message": {"text": related.message},
-                "physicalLocation": physical_location(path, related.range),
+                "physicalLocation": physical_location(path, related.range, cells),
             }
             for index, related in enumerate(diagnostic.related)
         ]
     if diagnostic.fixes:
-        result["fixes"] = [fix_object(path, fix) for fix in diagnostic.fixes]
+        result["fixes"] = [fix_object(path, fix, cells) for fix in diagnostic.fixes]
     properties: dict[str, Any] = {"severity": diagnostic.severity.value}
+    cell = cell_position(cells, diagnostic.range)[0]
+    if cell is not None:
+        properties["cell"] = cell
     if diagnostic.confirmation is not None:
         properties["confirmation"] = confirmation_object(diagnostic.confirmation)
     if diagnostic.witness is not None:
@@ -135,7 +148,7 @@ def result_object(path: str, diagnostic: Diagnostic, rule_index: int) -> dict[st
 
 
 def sarif_log(results: Sequence[FileResult]) -> dict[str, Any]:
-    pairs = list(each_diagnostic(results))
+    pairs = list(each_located(results))
     rules = rule_descriptors([d.code for _, d in pairs])
     index = {descriptor["id"]: position for position, descriptor in enumerate(rules)}
     return {
@@ -153,7 +166,7 @@ def sarif_log(results: Sequence[FileResult]) -> dict[str, Any]:
                     }
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": [result_object(path, d, index[d.code]) for path, d in pairs],
+                "results": [result_object(r.path, d, index[d.code], r.cells) for r, d in pairs],
             }
         ],
     }

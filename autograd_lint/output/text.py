@@ -11,8 +11,11 @@ from collections.abc import Sequence
 
 from autograd_lint.diagnostics import FileResult
 from autograd_lint.output.common import (
+    cell_position,
     confirmation_label,
+    display_path,
     each_diagnostic,
+    each_located,
     is_fixable,
     rule_name,
 )
@@ -20,8 +23,9 @@ from autograd_lint.output.common import (
 
 def render_text(results: Sequence[FileResult], show_related: bool = True) -> str:
     lines: list[str] = []
-    for path, diagnostic in each_diagnostic(results):
-        start = diagnostic.range
+    for result, diagnostic in each_located(results):
+        cell, start = cell_position(result.cells, diagnostic.range)
+        path = display_path(result.path, cell)
         line = f"{path}:{start.start_line}:{start.start_col + 1}: {diagnostic.code} "
         line += diagnostic.message
         label = confirmation_label(diagnostic.confirmation)
@@ -30,15 +34,19 @@ def render_text(results: Sequence[FileResult], show_related: bool = True) -> str
         lines.append(line)
         if show_related:
             for related in diagnostic.related:
-                where = related.range
+                related_cell, where = cell_position(result.cells, related.range)
+                place = display_path(result.path, related_cell)
                 lines.append(
-                    f"    {path}:{where.start_line}:{where.start_col + 1}: note: {related.message}"
+                    f"    {place}:{where.start_line}:{where.start_col + 1}: note: {related.message}"
                 )
     return "".join(line + "\n" for line in lines)
 
 
-def render_summary(results: Sequence[FileResult], fixed: int = 0) -> str:
-    """The closing lines: how many findings, how many ``--fix`` could resolve."""
+def render_summary(results: Sequence[FileResult], fixed: int = 0, fix_hint: bool = True) -> str:
+    """The closing lines: how many findings, how many ``--fix`` could resolve.
+
+    ``fix_hint`` is off where ``--fix`` does not exist (``example``), so it is not advertised.
+    """
     diagnostics = [d for _, d in each_diagnostic(results)]
     parts: list[str] = []
     if fixed:
@@ -51,7 +59,7 @@ def render_summary(results: Sequence[FileResult], fixed: int = 0) -> str:
             f"in {files} file{'s' if files != 1 else ''}."
         )
         fixable = sum(1 for d in diagnostics if is_fixable(d))
-        if fixable:
+        if fixable and fix_hint:
             parts.append(f"{fixable} fixable with the `--fix` option.")
     elif not fixed:
         parts.append("All checks passed!")

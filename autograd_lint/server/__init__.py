@@ -48,10 +48,35 @@ def main(argv: list[str] | None = None) -> int:
     server = create_server()
     if args.tcp is not None:
         host, port = args.tcp
+        announce_bound_address(server)
         server.start_tcp(host, port)
     else:
         server.start_io()
     return 0
 
 
-__all__ = ["build_parser", "main"]
+def announce_bound_address(server: object) -> None:
+    """Print ``listening on HOST:PORT`` on stderr once the TCP socket is bound.
+
+    With ``--tcp HOST:0`` the system picks the port, and a client (an editor, a test) can only
+    connect if it is told which. pygls binds inside ``start_tcp`` and logs "Serving on" right
+    after; that record is the moment to read the bound sockets from the server.
+    """
+
+    class Announce(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            if str(record.msg).startswith("Serving on"):
+                listening = getattr(server, "_server", None)
+                for sock in getattr(listening, "sockets", None) or ():
+                    bound_host, bound_port = sock.getsockname()[:2]
+                    print(f"listening on {bound_host}:{bound_port}", file=sys.stderr, flush=True)
+                return False
+            return record.levelno >= logging.WARNING
+
+    pygls_server_log = logging.getLogger("pygls.server")
+    pygls_server_log.addFilter(Announce())
+    if pygls_server_log.getEffectiveLevel() > logging.INFO:
+        pygls_server_log.setLevel(logging.INFO)
+
+
+__all__ = ["announce_bound_address", "build_parser", "main"]

@@ -8,17 +8,11 @@ a line map sends every finding back to the cell it belongs to, with cell-relativ
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass, field
 
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
-"""Line breaks as libcst counts them (``str.splitlines`` also splits on form feeds etc.)."""
-_MAGIC = re.compile(r"^([ \t]*)([%!])", re.MULTILINE)
+from autograd_lint.cells import LINE_BREAK, concatenate, split_lines
 
-
-def split_lines(text: str) -> list[str]:
-    """Lines without their terminators, numbered like libcst numbers them (index = line - 1)."""
-    return LINE_BREAK.split(text)
+__all__ = ["LINE_BREAK", "CellSpan", "LintUnit", "notebook_unit", "split_lines", "text_unit"]
 
 
 @dataclass(frozen=True)
@@ -85,25 +79,19 @@ def notebook_unit(
 ) -> LintUnit:
     """Concatenate code cells ``(uri, text, version)`` in order into one program.
 
-    IPython magics and shell escapes (``%timeit``, ``!pip``) are not Python; their first
-    character is turned into ``#`` so the line stays (same length, same numbering) but is
-    read as a comment.
+    The joining and magic blanking are :func:`autograd_lint.cells.concatenate`, shared with
+    ``check`` on ``.ipynb`` files.
     """
-    parts: list[str] = []
-    spans: list[CellSpan] = []
-    line = 1
-    for cell_uri, cell_text, cell_version in cells:
-        body = _MAGIC.sub(r"\1#", cell_text)
-        count = len(split_lines(body)) if body else 1
-        if body.endswith(("\n", "\r")):
-            count -= 1
-        count = max(count, 1)
-        spans.append(CellSpan(cell_uri, line, count, cell_version))
-        parts.append(body if body.endswith(("\n", "\r")) else body + "\n")
-        line += count
+    program = concatenate([cell_text for _, cell_text, _ in cells])
+    spans = [
+        CellSpan(cell_uri, first, count, cell_version)
+        for (cell_uri, _, cell_version), first, count in zip(
+            cells, program.first_lines, program.line_counts, strict=True
+        )
+    ]
     return LintUnit(
         key=uri,
-        text="".join(parts),
+        text=program.text,
         path=path,
         version=version,
         cells=tuple(spans),

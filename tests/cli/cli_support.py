@@ -20,7 +20,9 @@ class Run:
     err: str
 
 
-def run_subprocess(*argv: str, cwd: Path, env: dict[str, str] | None = None) -> Run:
+def run_subprocess(
+    *argv: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
+) -> Run:
     """The command as a user runs it: ``python -m autograd_lint ...`` in a fresh process."""
     environment = dict(os.environ)
     environment["PYTHONPATH"] = os.pathsep.join(
@@ -33,6 +35,8 @@ def run_subprocess(*argv: str, cwd: Path, env: dict[str, str] | None = None) -> 
         env=environment,
         capture_output=True,
         text=True,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
         timeout=600,
     )
     return Run(completed.returncode, completed.stdout, completed.stderr)

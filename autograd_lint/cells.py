@@ -1,0 +1,69 @@
+"""Notebook code cells as one program: concatenation, magic blanking, and the line map back.
+
+A notebook's cells share one namespace, so a tensor made in cell 1 and written through
+``.data`` in cell 3 is one pitfall: the cells are linted as one program. Shared by the
+language server (cells arrive as LSP documents) and ``check`` (cells read from ``.ipynb``).
+
+IPython magics and shell escapes (``%timeit``, ``!pip``) are not Python. Their first
+character becomes ``#`` so the line stays (same length, same numbering) but reads as a
+comment; a cell magic (``%%bash``) makes its whole cell foreign, so every line is commented.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+"""Line breaks as libcst counts them (``str.splitlines`` also splits on form feeds etc.)."""
+_MAGIC = re.compile(r"^([ \t]*)([%!])", re.MULTILINE)
+_LINE_START = re.compile(r"^", re.MULTILINE)
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines without their terminators, numbered like libcst numbers them (index = line - 1)."""
+    return LINE_BREAK.split(text)
+
+
+def blank_magics(cell: str) -> str:
+    """The cell with magic and shell lines commented out, line count and columns unchanged."""
+    if cell.lstrip().startswith("%%"):
+        return _LINE_START.sub("#", cell)
+    return _MAGIC.sub(r"\1#", cell)
+
+
+@dataclass(frozen=True)
+class Program:
+    """Code cells joined into one program, and where each cell starts in it."""
+
+    text: str
+    first_lines: tuple[int, ...]
+    """1-based program line of each cell's first line."""
+    line_counts: tuple[int, ...]
+
+    def locate(self, line: int) -> tuple[int, int]:
+        """1-based program line -> (0-based position among the cells, 1-based line in it)."""
+        index = max(bisect.bisect_right(self.first_lines, line) - 1, 0)
+        relative = line - self.first_lines[index] + 1
+        return index, min(max(relative, 1), max(self.line_counts[index], 1))
+
+
+def concatenate(cells: Sequence[str]) -> Program:
+    """Join code cells (magics blanked), each ending in a line break, into one program."""
+    parts: list[str] = []
+    first_lines: list[int] = []
+    counts: list[int] = []
+    line = 1
+    for cell_text in cells:
+        body = blank_magics(cell_text)
+        count = len(split_lines(body)) if body else 1
+        if body.endswith(("\n", "\r")):
+            count -= 1
+        count = max(count, 1)
+        first_lines.append(line)
+        counts.append(count)
+        parts.append(body if body.endswith(("\n", "\r")) else body + "\n")
+        line += count
+    return Program("".join(parts), tuple(first_lines), tuple(counts))
