@@ -68,7 +68,9 @@ class Settings:
     def selects_explicitly(self, code: str) -> bool:
         """Whether a selector names ``code`` (or a prefix of it): what turns on a rule that
         is off by default."""
-        return bool(self.select) and _matches_any(code, self.select)
+        return (bool(self.select) and _matches_any(code, self.select)) or _matches_any(
+            code, self.extend_select
+        )
 
     def severity_for(self, code: str, default: Severity) -> Severity:
         return self.severity.get(code, default)

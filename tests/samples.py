@@ -10,6 +10,16 @@ y.backward()
 """
 """AG001 at line 5, error: the `.data` write changes what the pending backward uses."""
 
+LEGACY_DATA_WRITE = """\
+import torch
+
+w = torch.randn(3, requires_grad=True)
+y = (w + 1).sum()
+w.data.mul_(10)
+y.backward()
+"""
+"""AG013 at line 5 (off by default): `+` saved nothing, so the write is a legacy update."""
+
 SNAPSHOT = """\
 import torch
 

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from samples import CLEAN, DATA_WRITE, SNAPSHOT  # noqa: F401  (re-exported to the CLI tests)
+from samples import CLEAN, DATA_WRITE, LEGACY_DATA_WRITE, SNAPSHOT  # noqa: F401  (re-exported to the CLI tests)
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -22,8 +22,23 @@ CELLS = [
 ]
 
 
-def write_notebook(directory: Path, name: str = "nb.ipynb") -> Path:
-    notebook = new_notebook(cells=[cell.copy() for cell in CELLS])
+LEGACY_CELLS = [
+    new_code_cell(
+        "import torch\nw = torch.randn(3, requires_grad=True)\ny = (w + 1).sum()",
+        outputs=[new_output("stream", name="stdout", text="hi\n")],
+        execution_count=1,
+    ),
+    *CELLS[1:4],
+    new_code_cell("y.backward()\nw.data.mul_(2)  # noqa: AG013\nprint(w.grad)"),
+]
+"""The same notebook where nothing saved `w` (`+` saves no input): the writes are legacy
+updates (AG013), which have a fix."""
+
+
+def write_notebook(
+    directory: Path, name: str = "nb.ipynb", cells: list[nbformat.NotebookNode] | None = None
+) -> Path:
+    notebook = new_notebook(cells=[cell.copy() for cell in cells or CELLS])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     notebook.metadata["custom"] = {"keep": [1, 2, 3]}
     directory.mkdir(parents=True, exist_ok=True)
@@ -63,9 +78,9 @@ def test_json_and_sarif_locations_name_the_cell(tmp_path: Path) -> None:
 
 
 def test_fix_rewrites_only_the_fixed_cell(tmp_path: Path) -> None:
-    path = write_notebook(tmp_path)
+    path = write_notebook(tmp_path, cells=LEGACY_CELLS)
     before = nbformat.read(path, as_version=4)
-    run = run_subprocess("check", "nb.ipynb", "--fix", "--select", "AG001", cwd=tmp_path)
+    run = run_subprocess("check", "nb.ipynb", "--fix", "--select", "AG013", cwd=tmp_path)
     assert run.code == 0, run
     assert "Fixed 1 finding." in run.err
     after = nbformat.read(path, as_version=4)
@@ -81,14 +96,14 @@ def test_fix_rewrites_only_the_fixed_cell(tmp_path: Path) -> None:
             }
         else:
             assert new == old, index
-    again = run_subprocess("check", "nb.ipynb", "--select", "AG001", cwd=tmp_path)
+    again = run_subprocess("check", "nb.ipynb", "--select", "AG013", cwd=tmp_path)
     assert again.code == 0, again
 
 
 def test_diff_names_the_cell_and_does_not_write(tmp_path: Path) -> None:
-    path = write_notebook(tmp_path)
+    path = write_notebook(tmp_path, cells=LEGACY_CELLS)
     text = path.read_bytes()
-    run = run_subprocess("check", "nb.ipynb", "--diff", cwd=tmp_path)
+    run = run_subprocess("check", "nb.ipynb", "--diff", "--extend-select", "AG013", cwd=tmp_path)
     assert "--- nb.ipynb:cell 3" in run.out
     assert "+with torch.no_grad():" in run.out
     assert path.read_bytes() == text

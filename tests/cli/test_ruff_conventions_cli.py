@@ -7,7 +7,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from cli_support import CLEAN, DATA_WRITE, run_subprocess, write
+from cli_support import CLEAN, DATA_WRITE, LEGACY_DATA_WRITE, run_subprocess, write
 
 
 def test_exit_zero_and_exit_non_zero_on_fix(tmp_path: Path) -> None:
@@ -15,13 +15,14 @@ def test_exit_zero_and_exit_non_zero_on_fix(tmp_path: Path) -> None:
     run = run_subprocess("check", "train.py", "--exit-zero", cwd=tmp_path)
     assert run.code == 0
     assert "AG001" in run.out
+    write(tmp_path, "legacy.py", LEGACY_DATA_WRITE)
     fixed = run_subprocess(
-        "check", "train.py", "--select", "AG001", "--fix", "--exit-non-zero-on-fix",
+        "check", "legacy.py", "--select", "AG013", "--fix", "--exit-non-zero-on-fix",
         "--show-fixes", cwd=tmp_path,
     )  # fmt: skip
     assert fixed.code == 1, fixed
-    assert "train.py: 1 fixed" in fixed.err
-    assert run_subprocess("check", "train.py", "--select", "AG001", cwd=tmp_path).code == 0
+    assert "legacy.py: 1 fixed" in fixed.err
+    assert run_subprocess("check", "legacy.py", "--select", "AG013", cwd=tmp_path).code == 0
 
 
 @pytest.mark.parametrize("flag", ["--output-format", "--format"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cli_support import CLEAN, DATA_WRITE, run_subprocess, write
+from cli_support import CLEAN, DATA_WRITE, LEGACY_DATA_WRITE, run_subprocess, write
 
 
 def test_dash_reads_standard_input(tmp_path: Path) -> None:
@@ -47,8 +47,8 @@ def test_stdin_filename_with_force_exclude_skips_excluded_paths(tmp_path: Path) 
 
 def test_fix_prints_the_fixed_source_and_reports_on_stderr(tmp_path: Path) -> None:
     run = run_subprocess(
-        "check", "-", "--fix", "--select", "AG001", "--stdin-filename", "t.py",
-        cwd=tmp_path, stdin=DATA_WRITE,
+        "check", "-", "--fix", "--select", "AG013", "--stdin-filename", "t.py",
+        cwd=tmp_path, stdin=LEGACY_DATA_WRITE,
     )  # fmt: skip
     assert run.code == 0, run
     assert "with torch.no_grad():\n    w.mul_(10)\n" in run.out

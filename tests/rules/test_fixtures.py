@@ -80,3 +80,5 @@ def test_off_by_default_rules_need_a_selector():
         for select in (("AG",), (rule.code,), ("AG01",)):
             found = lint_source(source, settings=Settings(select=select)).diagnostics
             assert rule.code in [d.code for d in found], select
+        extended = lint_source(source, settings=Settings(extend_select=(rule.code,)))
+        assert rule.code in [d.code for d in extended.diagnostics]
