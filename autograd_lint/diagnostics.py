@@ -148,6 +148,8 @@ class Diagnostic:
 
 SYNTAX_ERROR_CODE = "E999"
 IO_ERROR_CODE = "E902"
+INTERNAL_ERROR_CODE = "E001"
+"""A phase of the check (analysis, one rule, fixing, ...) failed on this file."""
 
 
 @dataclass(frozen=True)
@@ -158,3 +160,6 @@ class FileResult:
     diagnostics: tuple[Diagnostic, ...]
     source: str | None = None
     skipped: bool = False
+    internal_errors: tuple[tuple[str, str], ...] = ()
+    """(what failed, traceback) of each internal error reported as E001: the command line
+    prints the first on stderr, the second with ``--verbose``."""

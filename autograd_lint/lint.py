@@ -11,6 +11,7 @@ import gc
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from autograd_lint.analysis import ParseFailure, analyze, mentions_autograd
@@ -23,6 +24,7 @@ from autograd_lint.diagnostics import (
     Range,
     Severity,
 )
+from autograd_lint.isolation import with_internal_error
 from autograd_lint.rules import ALL_RULES, Rule
 from autograd_lint.suppression import filter_suppressed
 
@@ -86,20 +88,39 @@ def _lint_parsed(
             severity=Severity.ERROR,
         )
         return FileResult(path, (diagnostic,), source)
+    except Exception as error:  # a bug in the analysis: this file only, and said so
+        return with_internal_error(FileResult(path, (), source), "the analysis", error)
     found: list[Diagnostic] = []
+    failures: list[tuple[str, Exception]] = []
     for rule in rules:
-        for diagnostic in rule.check(trace):
-            severity = settings.severity_for(diagnostic.code, diagnostic.severity)
-            if diagnostic.severity is Severity.PREVIEW and not settings.preview:
-                continue
-            found.append(
-                diagnostic
-                if severity is diagnostic.severity
-                else diagnostic.with_(severity=severity)
-            )
-    kept = filter_suppressed(source, found)
-    kept.sort(key=lambda d: (d.range, d.code))
-    return FileResult(path, tuple(kept), source)
+        try:  # what a rule found before it failed is kept; the other rules run regardless
+            for diagnostic in rule.check(trace):
+                found.extend(_configured(diagnostic, settings))
+        except Exception as error:
+            failures.append((f"rule {rule.code} ({rule.name})", error))
+    try:
+        kept = filter_suppressed(source, found)
+    except Exception as error:
+        failures.append(("the suppression comments", error))
+        kept = found
+    result = FileResult(path, tuple(kept), source)
+    for phase, problem in failures:
+        result = with_internal_error(result, phase, problem)
+    return replace(result, diagnostics=tuple(sorted(result.diagnostics, key=_order)))
+
+
+def _configured(diagnostic: Diagnostic, settings: Settings) -> list[Diagnostic]:
+    """The diagnostic with its configured severity, or nothing for an unwanted preview."""
+    if diagnostic.severity is Severity.PREVIEW and not settings.preview:
+        return []
+    severity = settings.severity_for(diagnostic.code, diagnostic.severity)
+    if severity is diagnostic.severity:
+        return [diagnostic]
+    return [diagnostic.with_(severity=severity)]
+
+
+def _order(diagnostic: Diagnostic) -> tuple[Range, str]:
+    return diagnostic.range, diagnostic.code
 
 
 def io_error(path: str, message: str) -> FileResult:
