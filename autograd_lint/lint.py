@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from autograd_lint.analysis import ParseFailure, analyze, mentions_autograd
+from autograd_lint.analysis.syntax import check_syntax
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import (
     IO_ERROR_CODE,
@@ -50,7 +51,13 @@ def lint_source(
     settings ask for a runtime check; building them costs more than the analysis itself.
     """
     rules = active_rules(settings, path)
-    if not rules or not mentions_autograd(source):
+    if not rules:
+        return FileResult(path, (), source, skipped=True)
+    try:  # a syntax error is reported whatever words the file contains
+        check_syntax(source, path)
+    except ParseFailure as failure:
+        return FileResult(path, (_syntax_error(failure),), source)
+    if not mentions_autograd(source):
         return FileResult(path, (), source, skipped=True)
     with _collector_paused():
         return _lint_parsed(source, path, settings, rules, witnesses)
@@ -81,13 +88,7 @@ def _lint_parsed(
         trace = analyze(source)
         trace.want_witnesses = settings.runtime_check != "off" if witnesses is None else witnesses
     except ParseFailure as failure:
-        diagnostic = Diagnostic(
-            code=SYNTAX_ERROR_CODE,
-            message=f"SyntaxError: {failure.message}",
-            range=Range(failure.line, failure.column, failure.line, failure.column + 1),
-            severity=Severity.ERROR,
-        )
-        return FileResult(path, (diagnostic,), source)
+        return FileResult(path, (_syntax_error(failure),), source)
     except Exception as error:  # a bug in the analysis: this file only, and said so
         return with_internal_error(FileResult(path, (), source), "the analysis", error)
     found: list[Diagnostic] = []
@@ -107,6 +108,15 @@ def _lint_parsed(
     for phase, problem in failures:
         result = with_internal_error(result, phase, problem)
     return replace(result, diagnostics=tuple(sorted(result.diagnostics, key=_order)))
+
+
+def _syntax_error(failure: ParseFailure) -> Diagnostic:
+    return Diagnostic(
+        code=SYNTAX_ERROR_CODE,
+        message=f"SyntaxError: {failure.message}",
+        range=Range(failure.line, failure.column, failure.line, failure.column + 1),
+        severity=Severity.ERROR,
+    )
 
 
 def _configured(diagnostic: Diagnostic, settings: Settings) -> list[Diagnostic]:
