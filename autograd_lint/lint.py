@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -163,7 +164,10 @@ def lint_path(
     """Read and lint one file; unreadable or oversized files get an E902 result, never a crash."""
     name = os.fspath(path)
     try:
-        size = Path(name).stat().st_size
+        info = Path(name).stat()  # follows symlinks: a link to /dev/zero is a device
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+            return io_error(name, f"not a regular file ({_kind(info.st_mode)}): not checked")
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             return io_error(
                 name, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit: not checked"
@@ -172,3 +176,15 @@ def lint_path(
     except OSError as error:
         return io_error(name, f"cannot read file: {error.strerror or error}")
     return lint_bytes(data, name, settings, witnesses=witnesses)
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, in words: reading a FIFO or a device could block forever
+    or never end, so such files are reported without being opened."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a plain file"
