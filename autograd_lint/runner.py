@@ -23,7 +23,7 @@ from autograd_lint.config import Settings
 from autograd_lint.diagnostics import Confirmation, Diagnostic, FileResult, Witness
 from autograd_lint.fixes import fix_source, parses, read_source, write_atomic
 from autograd_lint.isolation import CRASH_MESSAGE, failed_file, with_internal_error
-from autograd_lint.lint import lint_path
+from autograd_lint.lint import io_error, lint_path
 
 FixMode = Literal["none", "apply", "diff"]
 ConfirmFunction = Callable[[Witness, str, str], Confirmation]
@@ -126,7 +126,15 @@ def _fix(
     if not (outcome.changed and parses(outcome.fixed)):
         return result, 0, "", refused
     if options.fix == "apply":
-        write_atomic(path, outcome.fixed, bom)
+        if not os.stat(path).st_mode & 0o222 or not os.access(path, os.W_OK):
+            # no write bit for anyone: read-only on purpose, even for root
+            return result, 0, "", (*refused, "the file is read-only")
+        try:
+            write_atomic(path, outcome.fixed, bom)
+        except OSError as error:  # disk full, quota, ...: the file is left as it was
+            message = f"cannot write the fixed file: {error.strerror or error}; left unchanged"
+            (failed,) = io_error(path, message).diagnostics
+            return replace(result, diagnostics=(failed, *result.diagnostics)), 0, "", refused
         return outcome.result, outcome.applied, "", refused
     return result, outcome.applied, outcome.diff(), refused
 
