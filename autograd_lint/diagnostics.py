@@ -149,6 +149,8 @@ class Diagnostic:
 
 SYNTAX_ERROR_CODE = "E999"
 IO_ERROR_CODE = "E902"
+INTERNAL_ERROR_CODE = "E001"
+"""A phase of the check (analysis, one rule, fixing, ...) failed on this file."""
 
 
 @dataclass(frozen=True)
@@ -180,3 +182,6 @@ class FileResult:
     skipped: bool = False
     cells: CellMap | None = None
     """Set for notebooks: how to report program lines as cell lines."""
+    internal_errors: tuple[tuple[str, str], ...] = ()
+    """(what failed, traceback) of each internal error reported as E001: the command line
+    prints the first on stderr, the second with ``--verbose``."""

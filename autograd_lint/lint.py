@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import gc
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from autograd_lint.analysis import ParseFailure, analyze, mentions_autograd
+from autograd_lint.analysis.syntax import check_syntax
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import (
     IO_ERROR_CODE,
@@ -24,6 +27,7 @@ from autograd_lint.diagnostics import (
     Severity,
 )
 from autograd_lint.file_directives import file_directives, filter_file_ignored
+from autograd_lint.isolation import with_internal_error
 from autograd_lint.rules import ALL_RULES, Rule
 from autograd_lint.suppression import filter_suppressed
 
@@ -54,7 +58,13 @@ def lint_source(
     settings ask for a runtime check; building them costs more than the analysis itself.
     """
     rules = active_rules(settings, path)
-    if not rules or not mentions_autograd(source) or file_directives(source).skip:
+    if not rules:
+        return FileResult(path, (), source, skipped=True)
+    try:  # a syntax error is reported whatever words the file contains
+        check_syntax(source, path)
+    except ParseFailure as failure:
+        return FileResult(path, (_syntax_error(failure),), source)
+    if not mentions_autograd(source) or file_directives(source).skip:
         return FileResult(path, (), source, skipped=True)
     with _collector_paused():
         return _lint_parsed(source, path, settings, rules, witnesses)
@@ -85,27 +95,49 @@ def _lint_parsed(
         trace = analyze(source)
         trace.want_witnesses = settings.runtime_check != "off" if witnesses is None else witnesses
     except ParseFailure as failure:
-        diagnostic = Diagnostic(
-            code=SYNTAX_ERROR_CODE,
-            message=f"SyntaxError: {failure.message}",
-            range=Range(failure.line, failure.column, failure.line, failure.column + 1),
-            severity=Severity.ERROR,
-        )
-        return FileResult(path, (diagnostic,), source)
+        return FileResult(path, (_syntax_error(failure),), source)
+    except Exception as error:  # a bug in the analysis: this file only, and said so
+        return with_internal_error(FileResult(path, (), source), "the analysis", error)
     found: list[Diagnostic] = []
+    failures: list[tuple[str, Exception]] = []
     for rule in rules:
-        for diagnostic in rule.check(trace):
-            severity = settings.severity_for(diagnostic.code, diagnostic.severity)
-            if diagnostic.severity is Severity.PREVIEW and not settings.preview:
-                continue
-            found.append(
-                diagnostic
-                if severity is diagnostic.severity
-                else diagnostic.with_(severity=severity)
-            )
-    kept = filter_file_ignored(source, filter_suppressed(source, found))
-    kept.sort(key=lambda d: (d.range, d.code))
-    return FileResult(path, tuple(kept), source)
+        try:  # what a rule found before it failed is kept; the other rules run regardless
+            for diagnostic in rule.check(trace):
+                found.extend(_configured(diagnostic, settings))
+        except Exception as error:
+            failures.append((f"rule {rule.code} ({rule.name})", error))
+    try:
+        kept = filter_file_ignored(source, filter_suppressed(source, found))
+    except Exception as error:
+        failures.append(("the suppression comments", error))
+        kept = found
+    result = FileResult(path, tuple(kept), source)
+    for phase, problem in failures:
+        result = with_internal_error(result, phase, problem)
+    return replace(result, diagnostics=tuple(sorted(result.diagnostics, key=_order)))
+
+
+def _syntax_error(failure: ParseFailure) -> Diagnostic:
+    return Diagnostic(
+        code=SYNTAX_ERROR_CODE,
+        message=f"SyntaxError: {failure.message}",
+        range=Range(failure.line, failure.column, failure.line, failure.column + 1),
+        severity=Severity.ERROR,
+    )
+
+
+def _configured(diagnostic: Diagnostic, settings: Settings) -> list[Diagnostic]:
+    """The diagnostic with its configured severity, or nothing for an unwanted preview."""
+    if diagnostic.severity is Severity.PREVIEW and not settings.preview:
+        return []
+    severity = settings.severity_for(diagnostic.code, diagnostic.severity)
+    if severity is diagnostic.severity:
+        return [diagnostic]
+    return [diagnostic.with_(severity=severity)]
+
+
+def _order(diagnostic: Diagnostic) -> tuple[Range, str]:
+    return diagnostic.range, diagnostic.code
 
 
 def io_error(path: str, message: str) -> FileResult:
@@ -138,7 +170,10 @@ def lint_path(
     """Read and lint one file; unreadable or oversized files get an E902 result, never a crash."""
     name = os.fspath(path)
     try:
-        size = Path(name).stat().st_size
+        info = Path(name).stat()  # follows symlinks: a link to /dev/zero is a device
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+            return io_error(name, f"not a regular file ({_kind(info.st_mode)}): not checked")
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             return io_error(
                 name, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit: not checked"
@@ -147,3 +182,15 @@ def lint_path(
     except OSError as error:
         return io_error(name, f"cannot read file: {error.strerror or error}")
     return lint_bytes(data, name, settings, witnesses=witnesses)
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, in words: reading a FIFO or a device could block forever
+    or never end, so such files are reported without being opened."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a plain file"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,7 +22,8 @@ from typing import Literal
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import Confirmation, Diagnostic, FileResult, Witness
 from autograd_lint.fixes import fix_source, parses, read_source, write_atomic
-from autograd_lint.lint import lint_path
+from autograd_lint.isolation import CRASH_MESSAGE, failed_file, with_internal_error
+from autograd_lint.lint import io_error, lint_path
 from autograd_lint.noqa_codes import noqa_warnings
 from autograd_lint.notebook import check_notebook, is_notebook
 
@@ -117,7 +117,7 @@ def check_file(path: str, options: CheckOptions) -> FileOutcome:
     )
     if not options.keep_source:
         result = replace(result, source=None)
-    return FileOutcome(result, fixed, diff, refused, warnings=warnings)
+    return _outcome(result, fixed, diff, refused, warnings)
 
 
 def _place(result: FileResult, line: int) -> str:
@@ -136,19 +136,56 @@ def _lint_and_fix(path: str, options: CheckOptions) -> tuple[FileResult, int, st
     diff = ""
     refused: tuple[str, ...] = ()
     if options.fix != "none" and result.source is not None and result.diagnostics:
-        source, bom = read_source(path)
-        first = result if source == result.source else None
-        outcome = fix_source(source, path, settings, unsafe=options.unsafe_fixes, first=first)
-        refused = tuple(outcome.refused)
-        if outcome.changed and parses(outcome.fixed):
-            if options.fix == "apply":
-                write_atomic(path, outcome.fixed, bom)
-                fixed = outcome.applied
-                result = outcome.result
-            else:
-                diff = outcome.diff()
-                fixed = outcome.applied
+        try:
+            result, fixed, diff, refused = _fix(path, result, options)
+        except Exception as error:  # the findings stand; only the fix is lost
+            result = with_internal_error(result, f"--{options.fix} (fixing)", error)
     return result, fixed, diff, refused
+
+
+def _fix(
+    path: str, result: FileResult, options: CheckOptions
+) -> tuple[FileResult, int, str, tuple[str, ...]]:
+    """``--fix`` / ``--diff`` on one file: (result after it, fixes made, diff, refusals)."""
+    source, bom = read_source(path)
+    first = result if source == result.source else None
+    outcome = fix_source(source, path, options.settings, unsafe=options.unsafe_fixes, first=first)
+    refused = tuple(outcome.refused)
+    if not (outcome.changed and parses(outcome.fixed)):
+        return result, 0, "", refused
+    if options.fix == "apply":
+        if not os.stat(path).st_mode & 0o222 or not os.access(path, os.W_OK):
+            # no write bit for anyone: read-only on purpose, even for root
+            return result, 0, "", (*refused, "the file is read-only")
+        try:
+            write_atomic(path, outcome.fixed, bom)
+        except OSError as error:  # disk full, quota, ...: the file is left as it was
+            message = f"cannot write the fixed file: {error.strerror or error}; left unchanged"
+            (failed,) = io_error(path, message).diagnostics
+            return replace(result, diagnostics=(failed, *result.diagnostics)), 0, "", refused
+        return outcome.result, outcome.applied, "", refused
+    return result, outcome.applied, outcome.diff(), refused
+
+
+def _outcome(
+    result: FileResult,
+    fixed: int,
+    diff: str,
+    refused: tuple[str, ...],
+    warnings: tuple[str, ...] = (),
+) -> FileOutcome:
+    """The outcome, with the internal errors of the result as its ``error`` (exit status 2)."""
+    if not result.internal_errors:
+        return FileOutcome(result, fixed, diff, refused, warnings=warnings)
+    return FileOutcome(
+        result,
+        fixed,
+        diff,
+        refused,
+        warnings=warnings,
+        error="; ".join(what for what, _ in result.internal_errors),
+        error_traceback="".join(trace for _, trace in result.internal_errors),
+    )
 
 
 def check_file_safely(path: str, options: CheckOptions) -> FileOutcome:
@@ -158,11 +195,7 @@ def check_file_safely(path: str, options: CheckOptions) -> FileOutcome:
     except RuntimeCheckUnavailable:
         raise
     except Exception as error:
-        return FileOutcome(
-            FileResult(path, ()),
-            error=f"{type(error).__name__}: {error}",
-            error_traceback=traceback.format_exc(),
-        )
+        return _outcome(failed_file(path, "the check", error), 0, "", ())
 
 
 def resolve_jobs(jobs: int) -> int:
@@ -189,12 +222,6 @@ def run_checks(
         return list(_with_progress(map(task, paths), len(paths), show))
     outcomes = _parallel(list(paths), task, workers)
     return list(_with_progress(outcomes, len(paths), show))
-
-
-CRASH_MESSAGE = (
-    "the checking process died on this file (a crash in a native extension, "
-    "such as the parser running out of stack); the file was not checked"
-)
 
 
 def _parallel(
@@ -239,7 +266,8 @@ def _isolated(paths: list[str], task: Callable[[str], FileOutcome]) -> Iterator[
                     position += 1
                     yield outcome
         except BrokenProcessPool:
-            yield FileOutcome(FileResult(paths[position], ()), error=CRASH_MESSAGE)
+            crashed = failed_file(paths[position], "the checking process", CRASH_MESSAGE)
+            yield _outcome(crashed, 0, "", ())
             position += 1
 
 

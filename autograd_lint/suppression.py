@@ -6,8 +6,10 @@ A bare ``# noqa`` silences every code on its line, as in flake8 and ruff.
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Iterable
+import tokenize
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from autograd_lint.diagnostics import Diagnostic
@@ -37,9 +39,7 @@ def find_suppressions(source: str) -> dict[int, Suppression]:
     found: dict[int, Suppression] = {}
     if not _QUICK.search(source):  # case-insensitive, like _NOQA itself
         return found
-    for number, line in enumerate(source.splitlines(), start=1):
-        if "#" not in line:
-            continue
+    for number, column, line in _comments(source):
         codes: set[str] = set()
         start = -1
         for match in _NOQA.finditer(line):
@@ -50,8 +50,20 @@ def find_suppressions(source: str) -> dict[int, Suppression]:
             start = match.start() if start < 0 else start
             codes |= set(_CODE.findall(match.group("codes").upper())) or {ALL_CODES}
         if codes:
-            found[number] = Suppression(number, frozenset(codes), start)
+            found[number] = Suppression(number, frozenset(codes), column + start)
     return found
+
+
+def _comments(source: str) -> Iterator[tuple[int, int, str]]:
+    """(line, column, text) of each comment, as Python's tokenizer sees them: a ``# noqa``
+    inside a string is not a comment, and lines end at ``\\n``, ``\\r\\n`` and ``\\r`` only
+    (not at the form feeds or U+2028 that ``str.splitlines`` breaks on)."""
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                yield token.start[0], token.start[1], token.string
+    except (tokenize.TokenError, SyntaxError):
+        return  # not valid Python: it is reported as E999, nothing to suppress
 
 
 def is_suppressed(diagnostic: Diagnostic, suppressions: dict[int, Suppression]) -> bool:

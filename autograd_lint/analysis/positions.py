@@ -65,6 +65,10 @@ def _cst_block(block: cst.BaseSuite | None) -> Iterator[cst.CSTNode]:
 
 
 def _cst_children(node: cst.BaseCompoundStatement) -> Iterator[cst.CSTNode]:
+    if isinstance(node, cst.Match):  # no body of its own: each case has one
+        for case in node.cases:
+            yield from _cst_block(case.body)
+        return
     yield from _cst_block(node.body)
     if isinstance(node, cst.If):
         if isinstance(node.orelse, cst.If):
@@ -79,12 +83,8 @@ def _cst_children(node: cst.BaseCompoundStatement) -> Iterator[cst.CSTNode]:
             yield from _cst_block(node.orelse.body)
         if node.finalbody is not None:
             yield from _cst_block(node.finalbody.body)
-    elif isinstance(node, cst.For | cst.While):
-        if node.orelse is not None:
-            yield from _cst_block(node.orelse.body)
-    elif isinstance(node, cst.Match):
-        for case in node.cases:
-            yield from _cst_block(case.body)
+    elif isinstance(node, cst.For | cst.While) and node.orelse is not None:
+        yield from _cst_block(node.orelse.body)
 
 
 def _ast_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -198,10 +198,14 @@ def _leading_line_count(node: cst.CSTNode) -> int:
 
 def _header_only(node: cst.CSTNode) -> cst.CSTNode:
     """A compound statement without its body: its header's positions are unchanged."""
+    empty = cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+    if isinstance(node, cst.Match):
+        if any(isinstance(case.body, cst.SimpleStatementSuite) for case in node.cases):
+            return node  # ``case 1: a = 1``: the match is the owner of that one-line body
+        return node.with_changes(cases=[node.cases[0].with_changes(body=empty)])
     if isinstance(node, cst.BaseCompoundStatement) and not isinstance(
         node.body, cst.SimpleStatementSuite
     ):
-        empty = cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
         changes: dict[str, object] = {"body": empty}
         if isinstance(node, cst.If | cst.For | cst.While | cst.Try):
             changes["orelse"] = None

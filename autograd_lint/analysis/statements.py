@@ -126,6 +126,10 @@ class Statements(ProjectCalls):
             return self.with_statement(node, state)
         if isinstance(node, cst.Try | cst.TryStar):
             return self.try_statement(node, state)
+        if isinstance(node, cst.Match):  # cases are branches, joined like ``if``
+            self.expr(node.subject, state)
+            cases = [self.block(c.body.body, state.copy()) for c in node.cases]
+            return join([*cases, state])
         if isinstance(node, cst.FunctionDef):
             state.env[node.name.value] = UserFunction(
                 node.name.value,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from autograd_lint.diagnostics import (
+    INTERNAL_ERROR_CODE,
     IO_ERROR_CODE,
     SYNTAX_ERROR_CODE,
     CellMap,
@@ -20,6 +21,11 @@ BUILTIN_CODES: dict[str, tuple[str, str]] = {
         "io-error",
         "The file could not be read or decoded (missing, a directory, binary, not UTF-8, "
         "or too large) and was not analysed.",
+    ),
+    INTERNAL_ERROR_CODE: (
+        "internal-error",
+        "A phase of the check failed on this file (a bug in autograd-lint): the findings "
+        "of that phase are missing, the others are reported.",
     ),
 }
 """Codes the core reports itself, outside the rule catalogue."""

@@ -32,6 +32,7 @@ from autograd_lint.config import (
     parse_code_list,
 )
 from autograd_lint.diagnostics import Confirmation, Diagnostic, Witness
+from autograd_lint.isolation import failed_file
 from autograd_lint.lint import lint_path
 
 EXIT_CLEAN = 0
@@ -167,21 +168,20 @@ def verify(
     memory_mb: int = 1024,
 ) -> list[Verified]:
     """Lint the targets and replay every kept diagnosis (all witnesses in one sandbox batch)."""
-    from autograd_lint.runtime_check.replay import confirm_many
-
     found: list[tuple[str, Diagnostic]] = []
     for target in targets:
         for path in _files(target, settings):
-            result = lint_path(path, settings, witnesses=True)
+            try:
+                result = lint_path(path, settings, witnesses=True)
+            except Exception as error:  # this file is reported; the others are verified
+                result = failed_file(path, "the analysis", error)
             found.extend(
                 (result.path, d)
                 for d in result.diagnostics
                 if target.line is None or d.line == target.line
             )
     witnesses = [d.witness for _, d in found if d.witness is not None]
-    verdicts = iter(
-        confirm_many(witnesses, backend, device, timeout_s, memory_mb) if witnesses else []
-    )
+    verdicts = iter(_confirm_each(witnesses, backend, device, timeout_s, memory_mb))
     verified = []
     for path, diagnostic in found:
         if diagnostic.witness is None:
@@ -193,6 +193,30 @@ def verify(
             confirmation = next(verdicts)
         verified.append(Verified(path, diagnostic.with_(confirmation=confirmation), confirmation))
     return verified
+
+
+def _confirm_each(
+    witnesses: list[Witness], backend: str, device: str, timeout_s: float, memory_mb: int
+) -> list[Confirmation]:
+    """One verdict per witness: one batch, or when the batch fails, one witness at a time,
+    so that a witness that breaks the replay costs only its own verdict."""
+    from autograd_lint.runtime_check.replay import confirm_many
+
+    if not witnesses:
+        return []
+    try:
+        return list(confirm_many(witnesses, backend, device, timeout_s, memory_mb))
+    except Exception:
+        pass
+    verdicts: list[Confirmation] = []
+    for witness in witnesses:
+        try:
+            verdicts.extend(confirm_many([witness], backend, device, timeout_s, memory_mb))
+        except Exception as error:
+            shown = "cpu" if device == "auto" else device
+            reason = f"runtime check failed: {type(error).__name__}: {error}"
+            verdicts.append(Confirmation("not_replayable", backend, shown, reason))
+    return verdicts
 
 
 def _indent(text: str, prefix: str) -> str:

@@ -27,8 +27,9 @@ from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
 from autograd_lint.diagnostics import Confirmation, FileResult, Witness
+from autograd_lint.isolation import CRASH_MESSAGE, failed_file
 from autograd_lint.server.convert import Published, to_lsp
-from autograd_lint.server.pool import LintCancelled, LintPool
+from autograd_lint.server.pool import LintCancelled, LintPool, WorkerCrashed
 from autograd_lint.server.runtime import Confirmer
 from autograd_lint.server.settings import DocumentSettings
 from autograd_lint.server.units import LintUnit
@@ -172,7 +173,15 @@ class Engine:
             self._cache.move_to_end(cache_key)
             return cached
         started = time.perf_counter()
-        result = await self.pool.lint(unit.text, unit.path, settings.lint, owner)
+        try:
+            result = await self.pool.lint(unit.text, unit.path, settings.lint, owner)
+        except LintCancelled:
+            raise
+        except WorkerCrashed:  # publish that this document could not be checked
+            return failed_file(unit.path, "the checking process", CRASH_MESSAGE)
+        except Exception as error:
+            log.exception("linting %s failed", unit.key)
+            return failed_file(unit.path, "the lint", error)
         log.info(
             "linted %s (%d chars) in %.1f ms",
             unit.key,

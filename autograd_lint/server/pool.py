@@ -75,6 +75,12 @@ class LintCancelled(Exception):
     """A lint was stopped because its result is no longer wanted."""
 
 
+class WorkerCrashed(Exception):
+    """This document's lint kills the worker process each time (a native crash), while a
+    fresh worker runs other work fine: the document is reported, not linted in a thread
+    (where the same crash would take the server down)."""
+
+
 class LintPool:
     """Two single-process executors (small and large documents), recreated if they break.
 
@@ -171,9 +177,23 @@ class LintPool:
                 self._executors.pop(lane, None)
                 executor.shutdown(wait=False, cancel_futures=True)
                 if attempt == 1:
-                    # Workers cannot start or keep dying: lint in a thread from now on.
+                    if await self._workers_start(lane):
+                        raise WorkerCrashed(path) from None
+                    # Workers cannot start: lint in a thread from now on.
                     self._use_processes = False
         raise BrokenProcessPool("lint workers keep failing")
+
+    async def _workers_start(self, lane: str) -> bool:
+        """Whether a fresh worker can run a trivial job (so the last job was what killed it)."""
+        if not self._use_processes:
+            return False
+        executor = self._executor(lane)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(executor, _warm)
+        except Exception:
+            self._executors.pop(lane, None)
+            executor.shutdown(wait=False, cancel_futures=True)
+            return False
 
     def shutdown(self) -> None:
         for executor in self._executors.values():

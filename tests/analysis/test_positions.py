@@ -42,6 +42,15 @@ with torch.no_grad():
     # leading comment
     q = (w *
          w).sum()
+
+match q:
+    case 1: v = torch.randn(2, requires_grad=True); v.data.add_(1)
+    case [first, *rest] if first:
+        u = torch.randn(
+            2, requires_grad=True)
+        u.data.mul_(3)
+    case _:
+        pass
 """
 
 

@@ -62,8 +62,9 @@ def test_one_failing_file_does_not_stop_the_others(
     monkeypatch.setattr(runner, "lint_path", flaky)
     files = make_files(tmp_path, 3)
     outcomes = run_checks(files, CheckOptions(Settings()), jobs=1)
-    assert [o.error for o in outcomes] == [None, "KeyError: 'boom'", None]
+    assert [o.error for o in outcomes] == [None, "the check failed: KeyError: 'boom'", None]
     assert outcomes[1].error_traceback and "KeyError" in outcomes[1].error_traceback
+    assert [d.code for d in outcomes[1].result.diagnostics] == ["E001"]
     assert [d.code for d in outcomes[0].result.diagnostics] == ["AG001"]
 
 
