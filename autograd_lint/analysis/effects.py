@@ -242,6 +242,10 @@ class Effects(InterpreterBase):
                     value = inputs[index] if index < len(inputs) else None
                     if isinstance(value, Tensor):
                         graph.saved.append(SavedRef(value, seq, node, spec.inputs[index]))
+                    elif isinstance(value, PlainValue):
+                        # torch saves a Python number as a wrapped tensor (``w * 2``): a
+                        # second backward through the node fails as for any saved tensor
+                        graph.saves_internal = True
             if spec.saves_output:
                 graph.saved.append(SavedRef(result, seq, node, "output"))
             result.node = graph

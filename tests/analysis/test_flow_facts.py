@@ -52,3 +52,11 @@ def test_quiet(name: str) -> None:
 def test_flagged(name: str) -> None:
     body, line = FLAGGED[name]
     assert ("AG003", line) in _codes(body)
+
+
+def test_a_number_saved_by_mul_makes_a_second_backward_fail() -> None:
+    # torch saves `2` as a wrapped tensor for `w * 2`; `w + 2` saves nothing
+    twice = "l = {}.sum()\nl.backward()\nl.backward()\n"
+    assert [c for c, _ in _codes(twice.format("(w * 2)"))] == ["AG004"]
+    assert [c for c, _ in _codes(twice.format("(w / 2)"))] == ["AG004"]
+    assert _codes(twice.format("(w + 2)")) == []
