@@ -69,6 +69,7 @@ def bind(
         if arg.star == "*":
             if isinstance(evaluated, Sequence) and not evaluated.homogeneous:
                 positional.extend(evaluated.items)
+                positional_exprs.extend([None] * len(evaluated.items))
             else:
                 unknown_spread = True
         elif arg.star == "**":

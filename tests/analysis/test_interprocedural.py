@@ -226,3 +226,17 @@ def test_arguments_bind_by_keyword_and_default() -> None:
         "loss_of(pred=y, target=y.clone())\n"
     )
     assert ("AG005", 11) in _findings(source)
+
+
+def test_a_starred_tuple_of_arguments_is_bound() -> None:
+    source = HEADER + (
+        "class M(nn.Module):\n"
+        "    def forward(self, a, b):\n"
+        "        return torch.sigmoid(a) * b\n\n\n"
+        "model = M()\n"
+        "inputs = (torch.randn(3, requires_grad=True), torch.randn(3))\n"
+        "out = model(*inputs)\n"
+        "out.sum().backward()\n"
+        "out.sum().backward()\n"
+    )
+    assert ("AG004", 14) in _findings(source)
