@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -74,3 +75,33 @@ def test_ground_truth_matches_torch() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_no_true_finding_is_called_not_reproduced() -> None:
+    """Every finding on the corpus is replayed on the mini engine: a verdict of "not
+    reproduced" on a real pitfall would tell the user the bug is not there."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograd_lint",
+            "check",
+            str(REALWORLD),
+            *("--runtime-check", "mini", "--format", "json", "--jobs", "2"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    findings = json.loads(result.stdout)
+    verdicts = [(f.get("confirmation") or {}).get("status") for f in findings]
+    wrong = [
+        f"{f['filename']}:{f['location']['row']} {f['code']}"
+        for f, verdict in zip(findings, verdicts, strict=True)
+        if verdict == "not_reproduced"
+    ]
+    assert wrong == []
+    floors = corpus.load_floors()
+    assert verdicts.count("confirmed") >= floors["replay"]["min_confirmed"]

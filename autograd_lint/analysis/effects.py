@@ -18,6 +18,7 @@ from autograd_lint.analysis.state import State
 from autograd_lint.analysis.trace import Backward, CloneEscape, DataWrite, InplaceWrite, StaleSave
 from autograd_lint.analysis.values import (
     GraphNode,
+    NNModule,
     PlainValue,
     SavedRef,
     Sequence,
@@ -89,6 +90,7 @@ class Effects(InterpreterBase):
         branch of an ``if``: the other path keeps the object it had. Storage and version
         counter identities are kept, so aliases and saved references still match.
         """
+        changes.setdefault("prov", tensor.prov | {self._frame.seq})
         new = replace(tensor, **changes)
         for name, value in list(state.env.items()):
             if value is tensor:
@@ -96,7 +98,26 @@ class Effects(InterpreterBase):
         for name, value in state.globals.items():
             if value is tensor and name not in state.env:
                 state.env[name] = new
+        if self._uncertain == 0 and tensor.is_param:
+            self._replace_in_layers(tensor, new, state)
+        others = self._stands_for.pop(id(tensor), None)
+        if others is not None:  # ``for p in params: p.requires_grad = False``: every one
+            self._stands_for[id(new)] = [self.updated(other, state, **changes) for other in others]
         return new
+
+    def _replace_in_layers(self, old: Tensor, new: Tensor, state: State) -> None:
+        """A parameter a built-in layer holds (``fc.weight``), updated on every path."""
+        seen: set[int] = set()
+        stack = [
+            v for v in (*state.env.values(), *state.globals.values()) if isinstance(v, NNModule)
+        ]
+        while stack:
+            module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            module.params[:] = [new if p is old else p for p in module.params]
+            stack.extend(c for c in module.children if isinstance(c, NNModule))
 
     def inplace_write(
         self,

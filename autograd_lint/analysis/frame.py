@@ -11,7 +11,7 @@ import libcst as cst
 
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.trace import Trace
-from autograd_lint.analysis.values import NNModule, UserClass, UserFunction, Value
+from autograd_lint.analysis.values import NNModule, Tensor, UserClass, UserFunction, Value
 
 LOOP_PASSES = 2
 """Loop bodies are interpreted at least this many times in a row..."""
@@ -61,6 +61,12 @@ class InterpreterBase:
         self._frame = Frame("<module>", module, 0, 0, None, 0)
         self._grad_off_site: cst.CSTNode | None = None
         self._loops: list[tuple[cst.For | cst.While, int]] = []
+        self._uncertain = 0
+        """Inside a branch, a handler or a loop that may not run: a change made to a shared
+        heap object (a layer's parameter list) would leak into the other paths."""
+        self._stands_for: dict[int, list[Tensor]] = {}
+        """A loop target bound to one of several like items (``for p in model.parameters()``)
+        -> all of them: a change of facts made through it is made to each."""
         self._owner: cst.CSTNode = module
         """The statement whose expressions are being evaluated (positions are found through it)."""
 

@@ -203,13 +203,17 @@ class Statements(ProjectCalls):
             if isinstance(node.orelse, cst.If):
                 return self.if_statement(node.orelse, state)
             return self.block(node.orelse.body.body, state)
-        then_state = self.block(node.body.body, state.copy())
-        if node.orelse is None:
-            else_state = state
-        elif isinstance(node.orelse, cst.If):
-            else_state = self.if_statement(node.orelse, state.copy())
-        else:
-            else_state = self.block(node.orelse.body.body, state.copy())
+        self._uncertain += 1
+        try:
+            then_state = self.block(node.body.body, state.copy())
+            if node.orelse is None:
+                else_state = state
+            elif isinstance(node.orelse, cst.If):
+                else_state = self.if_statement(node.orelse, state.copy())
+            else:
+                else_state = self.block(node.orelse.body.body, state.copy())
+        finally:
+            self._uncertain -= 1
         return join([then_state, else_state])
 
     def loop(self, node: cst.For | cst.While, state: State) -> State:
@@ -237,6 +241,8 @@ class Statements(ProjectCalls):
         self._loops.append((node, fresh_id()))
         saved = self._frame
         self._frame = replace(saved, loop_depth=saved.loop_depth + 1)
+        uncertain = 0 if surely_runs else 1
+        self._uncertain += uncertain
         try:
             previous: tuple[object, ...] | None = None
             elements = self._elements_in_turn(iterable) if isinstance(node, cst.For) else []
@@ -249,6 +255,7 @@ class Statements(ProjectCalls):
                         else self._element_of(iterable)
                     )
                     self.assign(node.target, element, current, node.iter)
+                    self._stand_for(element, iterable)
                 body_end = self.block(node.body.body, current.copy())
                 outcomes.append(body_end)
                 if body_end.dead:
@@ -264,6 +271,7 @@ class Statements(ProjectCalls):
         finally:
             self._frame = saved
             self._loops.pop()
+            self._uncertain -= uncertain
         if isinstance(node, cst.While):
             self._owner = node
             self.expr(node.test, current)
@@ -290,6 +298,19 @@ class Statements(ProjectCalls):
                 )
                 return isinstance(count, int) and count > 0
         return False
+
+    def _stand_for(self, element: Value, iterable: Value) -> None:
+        """Remember which items a loop target bound to one of them stands for."""
+        if (
+            isinstance(element, Tensor)
+            and isinstance(iterable, Sequence)
+            and not iterable.homogeneous
+            and len(iterable.items) > 1
+            and all(isinstance(item, Tensor) for item in iterable.items)
+        ):
+            self._stands_for[id(element)] = [
+                item for item in iterable.items if isinstance(item, Tensor) and item is not element
+            ]
 
     def _elements_in_turn(self, iterable: Value) -> list[Value]:
         """The items of a short container whose items differ (layers of a ``ModuleList``,
@@ -323,6 +344,13 @@ class Statements(ProjectCalls):
         return state
 
     def try_statement(self, node: cst.Try | cst.TryStar, state: State) -> State:
+        self._uncertain += 1
+        try:
+            return self._try_statement(node, state)
+        finally:
+            self._uncertain -= 1
+
+    def _try_statement(self, node: cst.Try | cst.TryStar, state: State) -> State:
         before = state.copy()
         body_end = self.block(node.body.body, state)
         if node.orelse is not None:
@@ -442,7 +470,9 @@ class Statements(ProjectCalls):
             if attr == "data":
                 self.data_write(owner, target, state, "assign", value_expr=source, operands=[value])
             elif attr == "requires_grad" and owner.is_leaf is Tri.YES:
-                self.updated(owner, state, requires_grad=literal_bool(source))
+                flag = literal_bool(source)
+                cut = {"cut_site": target, "cut_reason": "`requires_grad = False`"}
+                self.updated(owner, state, requires_grad=flag, **(cut if flag is Tri.NO else {}))
             return
         if isinstance(owner, NNModule) and not owner.builtin:
             state.env[f"#{id(owner)}.{attr}"] = value

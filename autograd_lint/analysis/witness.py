@@ -31,7 +31,20 @@ from autograd_lint.diagnostics import Expectation, Witness
 
 HEADER = ("import torch", "import torch.nn as nn", "import torch.nn.functional as F")
 _ALLOWED_BUILTINS = frozenset(
-    {"range", "len", "float", "int", "abs", "min", "max", "list", "tuple"}
+    {
+        "range",
+        "len",
+        "float",
+        "int",
+        "abs",
+        "min",
+        "max",
+        "list",
+        "tuple",
+        "sum",
+        "zip",
+        "enumerate",
+    }
 )
 _TENSOR_METHODS = frozenset(
     set(ops.INPLACE_METHODS)
@@ -431,7 +444,9 @@ class SliceBuilder:
         module.visit(collector)
         known = defined | set(_TORCH_ROOTS) | _ALLOWED_BUILTINS | {"True", "False", "None"}
         known |= {n for n in collector.loaded if n.startswith(shapes.PLACEHOLDER_PREFIX)}
-        if collector.called - known:
+        if collector.called - known or collector.written - known:
+            # a name the script never binds, whose attribute it sets (``p.requires_grad =``
+            # for a loop target): a stand-in would take the change, not the real tensor
             return None
         return collector.loaded - known - collector.called
 
@@ -441,6 +456,13 @@ class _NameCollector(cst.CSTVisitor):
         self.loaded: set[str] = set()
         self.called: set[str] = set()
         self.assigned: set[str] = set()
+        self.written: set[str] = set()
+        """Names whose attributes are assigned (``p.requires_grad = False``)."""
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        target = node.target
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            self.written.add(target.value.value)
 
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Name):
@@ -599,23 +621,37 @@ def witness_for_stale(trace: Trace, backward: Backward, stale: StaleSave) -> Wit
     )
 
 
+def _statements_of(trace: Trace, site: cst.CSTNode | None, seqs: set[int]) -> set[int]:
+    """The numbers, among ``seqs``, of the statement that holds ``site``."""
+    if site is None:
+        return set()
+    owner = site if isinstance(site, cst.BaseStatement) else trace.owner.get(site)
+    return {seq for seq in seqs if trace.statements.get(seq, (None,))[0] is owner}
+
+
 def witness_for_no_grad(trace: Trace, backward: Backward) -> Witness | None:
+    seqs = _backward_seqs(backward)
+    cut = getattr(backward.tensor, "cut_site", None)
     return _raises(
         trace,
-        _backward_seqs(backward),
+        seqs,
         NO_GRAD_FN,
         "backward on a tensor that does not require grad",
-        frozenset({backward.seq}),
+        frozenset({backward.seq} | _statements_of(trace, cut, seqs)),
     )
 
 
 def witness_for_repeated(trace: Trace, backward: Backward, first: Backward) -> Witness | None:
+    seqs = _backward_seqs(backward) | _backward_seqs(first)
+    essential = {backward.seq, first.seq}
+    for node, _ in backward.freed:
+        essential |= _statements_of(trace, node.site, seqs)  # where the freed graph was made
     return _raises(
         trace,
-        _backward_seqs(backward) | _backward_seqs(first),
+        seqs,
         SECOND_BACKWARD,
         "a second backward through a graph whose saved tensors were freed",
-        frozenset({backward.seq, first.seq}),
+        frozenset(essential),
     )
 
 
@@ -640,7 +676,7 @@ def _raises(
 def witness_for_clone(trace: Trace, event: CloneEscape) -> Witness | None:
     tensor = event.tensor
     if event.how == "numpy":
-        script = _script(trace, set(tensor.prov) | {event.seq})
+        script = _script(trace, set(tensor.prov) | {event.seq}, frozenset({event.seq}))
         if script is None:
             return None
         return Witness(
@@ -679,7 +715,7 @@ def _render_expression(trace: Trace, node: cst.CSTNode) -> str:
 
 
 def witness_for_tensor_copy(trace: Trace, event: TensorFromTensor) -> Witness | None:
-    script = _script(trace, set(event.tensor.prov) | {event.seq})
+    script = _script(trace, set(event.tensor.prov) | {event.seq}, frozenset({event.seq}))
     if script is None:
         return None
     return Witness(

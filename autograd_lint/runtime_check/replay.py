@@ -5,12 +5,12 @@ Three verdicts, as in :class:`~autograd_lint.diagnostics.Confirmation`:
 - ``confirmed``: the expected error, warning, difference or value was observed; the
   evidence quotes it.
 - ``not_reproduced``: the witness ran properly and the expected thing did not happen
-  (it finished without raising, raised a different autograd error, the values agree);
-  the evidence says what happened instead.
+  (it finished without raising, raised a different one of the autograd errors findings
+  predict, the values agree); the evidence says what happened instead.
 - ``not_replayable``: the witness could not be run meaningfully, so it says nothing about
   the finding: validation refused it, a limit stopped it, the backend is missing or lacks
-  a feature (``AttributeError``/``NotImplementedError`` from the mini engine), or it failed
-  on something unrelated to the expectation such as a shape mismatch.
+  a feature (``AttributeError``/``NotImplementedError`` from the mini engine), or it
+  stopped on an error that is none of autograd's (a stand-in of the wrong shape or dtype).
 
 The judge is the same for every backend and device; only the facts differ.
 """
@@ -270,9 +270,34 @@ def _judge_raises(
     failure = _replay_failure(raised, backend)
     if failure is not None:
         return _verdict("not_replayable", backend, device, failure)
+    if not _is_autograd_verdict(raised):
+        # the script stopped on something else before it could show the finding: a
+        # stand-in the witness needed did not fit; that says nothing about the finding
+        return _verdict(
+            "not_replayable",
+            backend,
+            device,
+            f"the witness stopped before the check, on {_exception_text(raised)}",
+        )
     return _verdict(
         "not_reproduced", backend, device, f"raised {_exception_text(raised)}, expected {expected}"
     )
+
+
+_AUTOGRAD_VERDICTS = (
+    "one of the variables needed for gradient computation has been modified by an inplace",
+    "Trying to backward through the graph a second time",
+    "element 0 of tensors does not require grad",
+    "Can't call numpy() on Tensor that requires grad",
+    "a leaf Variable that requires grad is being used in an in-place operation",
+)
+"""The autograd errors a finding predicts: raising another one of these instead is a real
+difference from the diagnosis; any other error is a witness that did not fit."""
+
+
+def _is_autograd_verdict(facts: dict[str, Any]) -> bool:
+    message = str(facts.get("message", "")).lstrip()
+    return any(message.startswith(prefix) for prefix in _AUTOGRAD_VERDICTS)
 
 
 def _judge_warns(

@@ -242,7 +242,10 @@ def test_internal_error_is_short_without_verbose(
     monkeypatch.setattr(runner, "lint_path", explode)
     run = cli("check", "a.py")
     assert run.code == 2
-    assert "internal error while checking a.py: the check failed: ValueError: analysis blew up" in run.err
+    assert (
+        "internal error while checking a.py: the check failed: ValueError: analysis blew up"
+        in run.err
+    )
     assert "hint: rerun with --verbose" in run.err
     assert "Traceback" not in run.err
     verbose = cli("check", "a.py", "--verbose")

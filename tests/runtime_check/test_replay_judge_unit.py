@@ -271,3 +271,12 @@ def test_equals_unwraps_zero_dimensional_values() -> None:
     assert verdict(exp, ran(observed=numpy_false))[0] == "not_reproduced"
     vector = observed({"shape": [1], "values": [True]}, "tensor([True])")
     assert verdict(exp, ran(observed=vector))[0] == "not_reproduced"
+
+
+def test_an_error_that_is_none_of_autograds_is_not_replayable() -> None:
+    # a stand-in of the wrong kind (a tensor where the file had a number) stops the script
+    # before the check: that says nothing about the finding
+    raised = error("RuntimeError", "a Tensor with 4 elements cannot be converted to Scalar")
+    status, evidence = verdict(RAISES, ran(exception=raised))
+    assert status == "not_replayable"
+    assert "stopped before the check" in evidence and "cannot be converted" in evidence
