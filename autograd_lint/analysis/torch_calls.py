@@ -50,8 +50,15 @@ class TorchCalls(Modules):
         if qualname in _GRAD_APIS:
             outputs = args[0] if args else Unknown()
             return self.backward(outputs, node, state, _GRAD_APIS[qualname])
-        if prefix == "torch" and name in ops.CREATION_FUNCTIONS:
+        if prefix == "torch" and (
+            name in ops.CREATION_FUNCTIONS or name in ops.LEGACY_CONSTRUCTORS
+        ):
             return self.create(name, node, args, state)
+        if qualname in {"torch.autograd.Variable", "torch.autograd.variable.Variable"}:
+            # a leaf on the same data, its flag as asked (the legacy wrapper)
+            rg = kwarg_tri(node, "requires_grad", Tri.NO)
+            source = args[0] if args else Unknown()
+            return Tensor(rg, Tri.YES, node, provenance(source) | {self._frame.seq})
         if name == "set_grad_enabled" and prefix in {"torch", "torch.autograd"}:
             # called as a plain function (not in a ``with``), it sets the mode at once
             flag = literal_bool(node.args[0].value) if node.args else Tri.UNKNOWN
@@ -214,6 +221,8 @@ class TorchCalls(Modules):
             return Unknown()
         if method in {"to", "cpu", "cuda", "float", "double", "half", "type"}:
             return tensor
+        if method in ops.NEW_TENSOR_METHODS:
+            return self.create(method, node, args, state)  # a fresh leaf, not of this graph
         several = self.tuple_result(tensor, method, node, args, state)
         if several is not None:
             return several

@@ -60,3 +60,17 @@ def test_a_number_saved_by_mul_makes_a_second_backward_fail() -> None:
     assert [c for c, _ in _codes(twice.format("(w * 2)"))] == ["AG004"]
     assert [c for c, _ in _codes(twice.format("(w / 2)"))] == ["AG004"]
     assert _codes(twice.format("(w + 2)")) == []
+
+
+def test_legacy_constructors_and_variable_make_leaves() -> None:
+    body = (
+        "x = torch.FloatTensor([[1.0, 2.0]])\n"
+        "w1 = torch.FloatTensor([[2.0], [1.0]])\n"
+        "w1.requires_grad = True\n"
+        "d = torch.matmul(x, w1)\n"
+        "f = torch.matmul(d, torch.autograd.Variable(torch.ones(1), requires_grad=True))\n"
+        "d[:] = 0\n"
+        "f.sum().backward()\n"
+    )
+    assert ("AG002", 9) in _codes(body)
+    assert _codes("z = torch.FloatTensor([1.0]) * 2\nz.sum().backward()\n")[0][0] == "AG003"
