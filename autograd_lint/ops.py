@@ -731,7 +731,7 @@ _MODULES: tuple[ModuleSpec, ...] = (
 MODULES: Mapping[str, ModuleSpec] = {m.name: m for m in _MODULES}
 """``torch.nn.<Name>`` classes by name."""
 
-CONTAINER_MODULES: frozenset[str] = frozenset({"Sequential", "ModuleList", "ModuleDict"})
+CONTAINER_MODULES: frozenset[str] = frozenset(m.name for m in _MODULES if m.container)
 """Modules that hold submodules: their parameters are their children's; calling a
 ``Sequential`` calls each child on the previous one's output."""
 

@@ -30,14 +30,8 @@ class Bound:
     """The parameters of a followed call and what each one is bound to."""
 
     names: list[tuple[str, Value]]
-    complete: bool
-    """False when an argument could not be placed (``*xs`` of unknown length...)."""
     literals: dict[str, cst.BaseExpression]
     """Parameters bound to a literal (an argument or a default): a witness writes them."""
-
-
-def parameters(function: cst.FunctionDef | cst.Lambda) -> cst.Parameters:
-    return function.params
 
 
 def bind(
@@ -58,7 +52,6 @@ def bind(
     literals: dict[str, cst.BaseExpression] = {}
     for p in params.kwonly_params:
         slots[p.name.value] = None
-    complete = True
     positional: list[Value] = [receiver] if receiver is not None else []
     positional_exprs: list[cst.BaseExpression | None] = [None] * len(positional)
     keywords: dict[str, Value] = {}
@@ -89,14 +82,11 @@ def bind(
                 literals[ordered[i].name.value] = expr
         else:
             extra.append(placed)
-    leftover: dict[str, Value] = {}
     for name, given in keywords.items():
         if name in slots and slots[name] is None:
             slots[name] = given
             if is_literal(keyword_exprs[name]):
                 literals[name] = keyword_exprs[name]
-        else:
-            leftover[name] = given
     names: list[tuple[str, Value]] = []
     for p in [*ordered, *params.kwonly_params]:
         name = p.name.value
@@ -116,19 +106,14 @@ def bind(
                 literals[name] = p.default
         else:
             value = Unknown()
-            complete = False
         names.append((name, value))
     star = params.star_arg
     if isinstance(star, cst.Param):
         spread: Value = Unknown() if unknown_spread else Sequence(extra, _prov(extra))
         names.append((star.name.value, spread))
-    elif extra:
-        complete = False
     if isinstance(params.star_kwarg, cst.Param):
         names.append((params.star_kwarg.name.value, Unknown()))
-    elif leftover:
-        complete = False
-    return Bound(names, complete, literals)
+    return Bound(names, literals)
 
 
 def _constant(node: cst.BaseExpression) -> int | bool | None:
@@ -175,13 +160,3 @@ class HeapView(Mapping[str, Value]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
-
-
-def join_returns(values: list[Value]) -> Value:
-    """What a call returns when its body may end at several ``return`` statements."""
-    if not values:
-        return PlainValue(frozenset())  # falls off the end: None
-    first = values[0]
-    if all(v is first for v in values):
-        return first
-    return Unknown(_prov(values))

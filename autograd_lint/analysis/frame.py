@@ -55,7 +55,6 @@ class InterpreterBase:
         self.module = module
         self.trace = Trace(module=module, source=source)
         self.classes: dict[str, UserClass] = {}
-        self.class_nodes: dict[str, cst.ClassDef] = {}
         self.functions: list[tuple[cst.FunctionDef, UserClass | None]] = []
         self._seq = 0
         self._frame = Frame("<module>", module, 0, 0, None, 0)

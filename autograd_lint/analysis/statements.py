@@ -161,7 +161,6 @@ class Statements(ProjectCalls):
             returned: Value = PlainValue(frozenset())
             if node.value is not None:
                 returned = self.expr(node.value, state)
-                state.env["<return>"] = returned
                 self.trace.bindings.setdefault(self._frame.seq, {})[
                     f"returned_{self._frame.seq}"
                 ] = returned
@@ -383,7 +382,6 @@ class Statements(ProjectCalls):
             builtin_base=builtin_base,
         )
         self.classes[cls.name] = cls
-        self.class_nodes[cls.name] = node
         state.env[cls.name] = cls
         if self._frame.depth == 0:
             for statement in node.body.body:

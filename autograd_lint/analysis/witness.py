@@ -11,6 +11,7 @@ replayable" rather than a script that runs the user's code.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import libcst as cst
 
@@ -260,16 +261,13 @@ class SliceBuilder:
                 if seq not in seqs or callers:
                     # the arguments of a call the slice runs inside: only those the slice
                     # reads and that can be written from what the script defines stand
-                    pairs = [
-                        (name, value, line)
-                        for (name, value), line in zip(bound.items(), rendered_lines, strict=True)
-                        if line is not None
-                        and name in needed
-                        and _reads_only(line, defined | set(bound))
-                    ]
-                    kept: list[str | None] = [line for _, _, line in pairs]
-                    bound = {name: value for name, value, _ in pairs}
-                    rendered_lines = kept or [""]
+                    known = defined | set(bound)
+
+                    def readable(name: str, line: str, known: set[str] = known) -> bool:
+                        return name in needed and _reads_only(line, known)
+
+                    bound, rendered_lines = _written(bound, rendered_lines, readable)
+                    rendered_lines = rendered_lines or [""]
             else:
                 bound = self.trace.bindings.get(seq, {})
                 rendered = self._statement(statement, modules, seq)
@@ -282,14 +280,9 @@ class SliceBuilder:
                     if seq in callers:
                         # a call the slice runs inside (its loop targets are bound at the
                         # call's number): what cannot be written is left out
-                        bound = {
-                            name: value
-                            for (name, value), line in zip(
-                                bound.items(), rendered_lines, strict=True
-                            )
-                            if line is not None
-                        }
-                        rendered_lines = [line for line in rendered_lines if line is not None]
+                        bound, rendered_lines = _written(
+                            bound, rendered_lines, lambda name, line: True
+                        )
                 else:
                     rendered_lines = list(rendered.splitlines())
             if None in rendered_lines or not (
@@ -478,6 +471,21 @@ class _NameCollector(cst.CSTVisitor):
 
     def visit_Name(self, node: cst.Name) -> None:
         self.loaded.add(node.value)
+
+
+def _written(
+    bound: dict[str, Value],
+    lines: list[str | None],
+    keep: Callable[[str, str], bool],
+) -> tuple[dict[str, Value], list[str | None]]:
+    """The bindings whose stand-in line could be written (and that ``keep`` accepts), with
+    those lines, in order."""
+    pairs = [
+        (name, value, line)
+        for (name, value), line in zip(bound.items(), lines, strict=True)
+        if line is not None and keep(name, line)
+    ]
+    return {name: value for name, value, _ in pairs}, [line for _, _, line in pairs]
 
 
 def _reads_only(line: str, defined: set[str]) -> bool:
