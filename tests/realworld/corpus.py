@@ -1,6 +1,6 @@
 """The real-world corpus: its files, their headers and their recorded ground truth.
 
-Each snippet lives in ``<category>/<name>.py`` (category: AG001..AG005 or clean) and starts
+Each snippet lives in ``<category>/<name>.py`` (category: a rule code such as AG002, or clean) and starts
 with a header::
 
     # source: <public URL the code comes from>
@@ -12,6 +12,7 @@ with a header::
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,10 @@ else:  # pragma: no cover - Python 3.10
 ROOT = Path(__file__).resolve().parent
 TRUTH_PATH = ROOT / "truth.toml"
 FLOORS_PATH = ROOT / "floors.toml"
-CATEGORIES = ("AG001", "AG002", "AG003", "AG004", "AG005")
+CATEGORIES = tuple(
+    sorted(d.name for d in ROOT.iterdir() if d.is_dir() and re.fullmatch(r"AG\d{3}", d.name))
+)
+"""One folder per rule code that has real snippets."""
 CLEAN = "clean"
 OUTCOMES = ("raises", "silent", "ok")
 HEADER_KEYS = ("source", "expect", "pitfall")
