@@ -13,7 +13,7 @@ from types import ModuleType
 import pytest
 
 REALWORLD = Path(__file__).resolve().parent / "realworld"
-MIN_PER_CATEGORY = 8
+MIN_PER_CATEGORY = 6
 MIN_CLEAN = 25
 
 
