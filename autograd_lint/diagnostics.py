@@ -55,12 +55,22 @@ class Fix:
     """A set of edits that resolves a finding.
 
     ``safe`` fixes are applied by ``check --fix``; unsafe ones are only offered (the editor's
-    quick fix, ``--diff --unsafe-fixes``) because they can change behaviour.
+    quick fix, ``--diff --unsafe-fixes``) because they can change behaviour. ``display_only``
+    fixes are suggestions whose correctness depends on facts the analysis does not know (as
+    ruff's display-only fixes): shown to the user, never applied by any fix-all.
     """
 
     title: str
     edits: tuple[Edit, ...]
     safe: bool = True
+    display_only: bool = False
+
+    @property
+    def applicability(self) -> str:
+        """ruff's word for how a fix may be applied: safe, unsafe or display-only."""
+        if self.display_only:
+            return "display-only"
+        return "safe" if self.safe else "unsafe"
 
 
 ExpectationKind = Literal["raises", "warns", "differs", "equals"]

@@ -18,6 +18,7 @@ import os
 import re
 import stat
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,8 @@ def chosen_fixes(diagnostics: Iterable[Diagnostic], unsafe: bool) -> list[Fix]:
     chosen: list[Fix] = []
     for diagnostic in diagnostics:
         for candidate in diagnostic.fixes:
+            if candidate.display_only:
+                continue
             if candidate.safe or unsafe:
                 chosen.append(candidate)
                 break
@@ -112,7 +115,10 @@ def apply_fixes(source: str, fixes: Sequence[Fix]) -> RoundResult:
     accepted: list[tuple[int, int, Fix]] = []
     taken: list[tuple[int, int]] = []
     refused: list[str] = []
+    shares = Counter(id(candidate) for candidate in fixes)
     for candidate in fixes:
+        if any(candidate is other for _, _, other in accepted):
+            continue  # one fix shared by several findings (a run of writes): applied once
         try:
             spans = [range_offsets(source, edit.range, starts) for edit in candidate.edits]
         except FixError as error:
@@ -128,7 +134,7 @@ def apply_fixes(source: str, fixes: Sequence[Fix]) -> RoundResult:
         return RoundResult(source, 0, refused)
     everything = apply_edits(source, [e for _, _, f in accepted for e in f.edits])
     if parses(everything):
-        return RoundResult(everything, len(accepted), refused)
+        return RoundResult(everything, sum(shares[id(f)] for _, _, f in accepted), refused)
     # Some fix breaks the syntax: apply them one at a time from the back, keeping those that
     # leave a parseable file. Working back to front keeps the earlier offsets valid.
     text = source
@@ -137,7 +143,7 @@ def apply_fixes(source: str, fixes: Sequence[Fix]) -> RoundResult:
         attempt = apply_edits(text, candidate.edits)
         if parses(attempt):
             text = attempt
-            applied += 1
+            applied += shares[id(candidate)]
         else:
             refused.append(f"{candidate.title}: the result would not parse; not applied")
     return RoundResult(text, applied, refused)

@@ -39,7 +39,7 @@ def fix_object(fix: Fix | None, cells: CellMap | None = None) -> dict[str, Any] 
         edits.append({"content": edit.new_text, "location": start, "end_location": end})
     return {
         "message": fix.title,
-        "applicability": "safe" if fix.safe else "unsafe",
+        "applicability": fix.applicability,
         "edits": edits,
     }
 

@@ -168,7 +168,8 @@ def fix_data(fix: Fix, placer: Placer, primary: bool) -> dict[str, Any]:
     """A fix as JSON; ``primary`` marks the rule's own fix (the one fix-all may apply)."""
     return {
         "title": fix.title,
-        "safe": fix.safe,
+        "safe": fix.safe and not fix.display_only,
+        "applicability": fix.applicability,
         "primary": primary,
         "edits": [
             {"uri": m.uri, "range": range_data(m.range), "newText": m.new_text}

@@ -103,3 +103,54 @@ def test_detach_fix_text():
     fixed = apply_edits(source, finding.fix.edits)
     assert "c = out.detach().clone()\n" in fixed
     assert not lint_source(fixed).diagnostics
+
+
+def test_a_run_of_legacy_writes_gets_one_no_grad_block():
+    source = (
+        "import torch\n\n\ndef reset():\n    w = torch.randn(3, requires_grad=True)\n"
+        "    w.data.zero_()\n    w.data.add_(1.0)\n    w.data[0] = 2.0\n    return w\n"
+    )
+    findings = lint_source(source, settings=EVERY_RULE).diagnostics
+    assert [d.code for d in findings] == ["AG013"] * 3
+    assert len({id(d.fix) for d in findings}) == 1  # one fix shared by the run
+    outcome = fix_source(source, "t.py", EVERY_RULE)
+    assert outcome.applied == 3
+    assert outcome.fixed.count("with torch.no_grad():") == 1
+    assert "    with torch.no_grad():\n        w.zero_()\n        w.add_(1.0)\n        w[0] = 2.0\n" in (
+        outcome.fixed
+    )
+    assert not outcome.result.diagnostics
+
+
+def test_a_comment_between_legacy_writes_ends_the_run():
+    source = (
+        "import torch\nw = torch.randn(3, requires_grad=True)\n"
+        "w.data.zero_()\n# then shift\nw.data.add_(1.0)\n"
+    )
+    outcome = fix_source(source, "t.py", EVERY_RULE)
+    assert outcome.fixed.count("with torch.no_grad():") == 2
+    assert "# then shift\n" in outcome.fixed
+    assert not outcome.result.diagnostics
+
+
+@pytest.mark.parametrize(
+    ("value", "applied"),
+    [
+        ("torch.zeros_like(w)", True),
+        ("w.data * 0.5", True),
+        ("w.data.clamp(0.0, 1.0)", True),
+        ("torch.zeros(3)", False),  # a new tensor: its dtype and device are not known to match
+        ("torch.zeros_like(w, dtype=torch.float64)", False),
+        ("w.data * 2", False),  # an integer literal: only a float tensor keeps its dtype for sure
+        ("v", False),
+    ],
+)
+def test_legacy_assignment_becomes_copy_only_when_layouts_are_known_equal(value, applied):
+    source = f"import torch\nv = torch.ones(3)\nw = torch.randn(3, requires_grad=True)\nw.data = {value}\n"
+    (finding,) = lint_source(source, settings=EVERY_RULE).diagnostics
+    assert finding.code == "AG013" and finding.fix is not None
+    assert finding.fix.display_only is not applied
+    outcome = fix_source(source, "t.py", EVERY_RULE, unsafe=True)
+    assert outcome.changed is applied
+    if applied:
+        assert f"    w.copy_({value})\n" in outcome.fixed
