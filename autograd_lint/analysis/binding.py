@@ -116,10 +116,13 @@ def bind(
     return Bound(names, literals)
 
 
-def _constant(node: cst.BaseExpression) -> int | bool | None:
-    """The value of a ``True`` / ``False`` / integer default."""
+def _constant(node: cst.BaseExpression) -> int | bool | str | None:
+    """The value of a ``True`` / ``False`` / integer / string default."""
     if isinstance(node, cst.Name) and node.value in {"True", "False"}:
         return node.value == "True"
+    if isinstance(node, cst.SimpleString):
+        text = node.evaluated_value
+        return text if isinstance(text, str) else None
     if isinstance(node, cst.Integer):
         try:
             return int(node.value, 0)

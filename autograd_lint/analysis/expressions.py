@@ -47,6 +47,24 @@ def literal_key(node: cst.BaseExpression) -> str | None:
     return None
 
 
+def _compared(node: cst.Comparison, operands: list[Value]) -> bool | None:
+    """``mode == "G"`` with both sides known strings or numbers (a literal argument bound to
+    a parameter): which branch of an ``if`` runs is then known in that call's context."""
+    if len(node.comparisons) != 1 or not all(
+        isinstance(o, PlainValue) and o.const is not None for o in operands
+    ):
+        return None
+    left, right = (o.const for o in operands if isinstance(o, PlainValue))
+    if type(left) is not type(right):
+        return None
+    operator = node.comparisons[0].operator
+    if isinstance(operator, cst.Equal):
+        return left == right
+    if isinstance(operator, cst.NotEqual):
+        return left != right
+    return None
+
+
 def literal_int(node: cst.BaseExpression) -> int | None:
     """``3`` or ``-1`` as written, else ``None``."""
     try:
@@ -114,7 +132,7 @@ class Expressions(Effects):
                     cut_site=node,
                     cut_reason="a comparison",
                 )
-            return PlainValue(prov)
+            return PlainValue(prov, const=_compared(node, operands))
         if isinstance(node, cst.IfExp):
             self.expr(node.test, state)
             body = self.expr(node.body, state)
@@ -126,7 +144,10 @@ class Expressions(Effects):
             return Unknown()
         if isinstance(node, cst.Integer):
             return PlainValue(frozenset(), const=literal_int(node))
-        if isinstance(node, cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedString):
+        if isinstance(node, cst.SimpleString):
+            text = node.evaluated_value
+            return PlainValue(frozenset(), const=text if isinstance(text, str) else None)
+        if isinstance(node, cst.Integer | cst.Float | cst.ConcatenatedString):
             return PlainValue(frozenset())
         if isinstance(node, cst.Dict):
             mapping = Sequence([], frozenset(), keys=[])

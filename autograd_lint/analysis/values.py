@@ -178,9 +178,9 @@ class PlainValue:
     from_tensor: Tensor | None = None
     cut_site: cst.CSTNode | None = None
     cut_reason: str = ""
-    const: int | bool | None = None
-    """A number or truth value known before the program runs (a literal, or a name or
-    attribute bound to one): it decides ``range(n)`` and ``if flag:``."""
+    const: int | bool | str | None = None
+    """A number, truth value or string known before the program runs (a literal, or a name or
+    attribute bound to one): it decides ``range(n)``, ``if flag:`` and ``if mode == "G":``."""
 
 
 @dataclass(eq=False, repr=False)

@@ -117,11 +117,34 @@ loss.backward()
 """
 )
 
+MODE_ARGUMENT = (
+    HEADER
+    + """
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Linear(4, 4)
+
+    def forward(self, x, mode):
+        if mode == "G":
+            code = torch.tanh(self.enc(x))
+            return code.sum(), (code * code).sum()
+        return None
+
+
+model = Model()
+first, second = model(torch.randn(2, 4), "G")
+first.backward()
+second.backward()
+"""
+)
+
 POSITIVES = {
     "clone returned by a helper, used as a loss target": (CLONE_IN_HELPER, "AG005", 7),
     "closure run by a custom optimizer's no_grad step": (CLOSURE_IN_NO_GRAD_STEP, "AG003", 26),
     "detached alias returned in a tuple": (DETACHED_ALIAS_RETURNED, "AG002", 14),
     "graph built in a method of a plain class": (STATE_ON_A_PLAIN_OBJECT, "AG004", 29),
+    "branch chosen by a literal mode argument": (MODE_ARGUMENT, "AG004", 21),
 }
 
 
@@ -198,6 +221,9 @@ def make_input():
 x = make_input()
 x.sum().backward()
 """,
+    "the literal mode argument takes the other branch": MODE_ARGUMENT.replace(
+        '"G")\nfirst', '"D")\nfirst'
+    ).replace("        return None\n", "        return self.enc(x).sum(), torch.tanh(self.enc(x)).sum()\n"),
     "recursion is cut, not followed forever": HEADER
     + """
 def depth(x, n):
