@@ -98,7 +98,7 @@ def bind(
             value = Unknown()
         elif p.default is not None:
             value = (
-                PlainValue(frozenset(), const=_constant(p.default))
+                PlainValue(frozenset(), const=literal_constant(p.default))
                 if is_literal(p.default)
                 else Unknown()
             )
@@ -116,8 +116,8 @@ def bind(
     return Bound(names, literals)
 
 
-def _constant(node: cst.BaseExpression) -> int | bool | str | None:
-    """The value of a ``True`` / ``False`` / integer / string default."""
+def literal_constant(node: cst.BaseExpression) -> int | bool | str | None:
+    """The value of a ``True`` / ``False`` / integer / string literal (a default, a setting)."""
     if isinstance(node, cst.Name) and node.value in {"True", "False"}:
         return node.value == "True"
     if isinstance(node, cst.SimpleString):

@@ -49,15 +49,25 @@ def literal_key(node: cst.BaseExpression) -> str | None:
 
 def _compared(node: cst.Comparison, operands: list[Value]) -> bool | None:
     """``mode == "G"`` with both sides known strings or numbers (a literal argument bound to
-    a parameter): which branch of an ``if`` runs is then known in that call's context."""
-    if len(node.comparisons) != 1 or not all(
-        isinstance(o, PlainValue) and o.const is not None for o in operands
+    a parameter), or ``cfg.finetune is not None`` with a known constant: which branch of an
+    ``if`` runs is then known in that context."""
+    if len(node.comparisons) != 1:
+        return None
+    operator = node.comparisons[0].operator
+    comparator = node.comparisons[0].comparator
+    if (
+        isinstance(operator, cst.Is | cst.IsNot)
+        and isinstance(comparator, cst.Name)
+        and comparator.value == "None"
+        and isinstance(operands[0], PlainValue)
+        and operands[0].const is not None
     ):
+        return isinstance(operator, cst.IsNot)  # a known constant is not None
+    if not all(isinstance(o, PlainValue) and o.const is not None for o in operands):
         return None
     left, right = (o.const for o in operands if isinstance(o, PlainValue))
     if type(left) is not type(right):
         return None
-    operator = node.comparisons[0].operator
     if isinstance(operator, cst.Equal):
         return left == right
     if isinstance(operator, cst.NotEqual):

@@ -11,6 +11,7 @@ from dataclasses import replace
 import libcst as cst
 
 from autograd_lint import ops
+from autograd_lint.analysis.binding import literal_constant
 from autograd_lint.analysis.decorators import NOT_A_MODE, grad_mode_of
 from autograd_lint.analysis.expressions import literal_int, literal_key
 from autograd_lint.analysis.frame import LOOP_PASSES, MAX_LOOP_PASSES, MAX_STATEMENTS, Budget
@@ -70,6 +71,25 @@ def constant_test(test: cst.BaseExpression) -> Tri:
     ):
         return Tri.YES
     return Tri.UNKNOWN
+
+
+def _class_constants(node: cst.ClassDef) -> dict[str, Value]:
+    """Literal class-level settings (``finetune = "ep049.pth"``, ``use_amp = True``): read
+    through an instance that does not shadow them, they decide ``if cfg.finetune:``."""
+    constants: dict[str, Value] = {}
+    for line in node.body.body:
+        if not isinstance(line, cst.SimpleStatementLine):
+            continue
+        for small in line.body:
+            if (
+                isinstance(small, cst.Assign)
+                and len(small.targets) == 1
+                and isinstance(small.targets[0].target, cst.Name)
+            ):
+                const = literal_constant(small.value)
+                if const is not None:
+                    constants[small.targets[0].target.value] = PlainValue(frozenset(), const=const)
+    return constants
 
 
 class Statements(ProjectCalls):
@@ -381,6 +401,7 @@ class Statements(ProjectCalls):
             scope=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
             builtin_base=builtin_base,
         )
+        cls.attributes.update(_class_constants(node))
         self.classes[cls.name] = cls
         state.env[cls.name] = cls
         if self._frame.depth == 0:

@@ -266,3 +266,32 @@ def test_a_starred_tuple_of_arguments_is_bound() -> None:
         "out.sum().backward()\n"
     )
     assert ("AG004", 14) in _findings(source)
+
+
+FREEZE_BY_SETTING = HEADER + (
+    "class Cfg:\n"
+    '    finetune = "ep049.pth"\n\n\n'
+    "cfg = Cfg()\n"
+    "net = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2))\n"
+    "if cfg.finetune is not None:\n"
+    "    for param in net.parameters():\n"
+    "        param.requires_grad = False\n"
+    "loss = net(torch.randn(2, 4)).sum()\n"
+    "loss.backward()\n"
+)
+
+
+def test_a_literal_class_setting_decides_its_branch() -> None:
+    assert ("AG003", 15) in _findings(FREEZE_BY_SETTING)
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "    finetune = None\n",  # `is not None` is then false: the parameters stay trainable
+        "    finetune = None\n\n    def __init__(self):\n        self.finetune = None\n",
+    ],
+)
+def test_a_class_setting_that_skips_the_branch_is_quiet(setting: str) -> None:
+    source = FREEZE_BY_SETTING.replace('    finetune = "ep049.pth"\n', setting)
+    assert _findings(source) == []
