@@ -17,7 +17,7 @@ import libcst as cst
 
 from autograd_lint import ops
 from autograd_lint.analysis import shapes
-from autograd_lint.analysis.names import dotted
+from autograd_lint.analysis.names import dotted, is_literal
 from autograd_lint.analysis.trace import (
     Backward,
     CloneEscape,
@@ -27,7 +27,7 @@ from autograd_lint.analysis.trace import (
     TensorFromTensor,
     Trace,
 )
-from autograd_lint.analysis.values import NNModule, Tensor, Tri, Unknown, Value
+from autograd_lint.analysis.values import NNModule, PlainValue, Tensor, Tri, Unknown, Value
 from autograd_lint.diagnostics import Expectation, Witness
 
 HEADER = ("import torch", "import torch.nn as nn", "import torch.nn.functional as F")
@@ -198,6 +198,65 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
     return filled
 
 
+_LEGACY_DTYPES = {
+    "FloatTensor": "torch.float32",
+    "Tensor": "torch.float32",
+    "DoubleTensor": "torch.float64",
+    "LongTensor": "torch.long",
+    "IntTensor": "torch.int32",
+    "BoolTensor": "torch.bool",
+}
+
+
+def _legacy_constructor(site: cst.Call, callee: str) -> str | None:
+    """``torch.FloatTensor([[1., 2.]])`` as ``torch.tensor([[1., 2.]], dtype=torch.float32)``,
+    ``torch.FloatTensor(3, 4)`` as ``torch.randn(3, 4)`` (its values are uninitialised): the
+    file's own data and shapes, in the constructors every backend has."""
+    parts = callee.split(".")
+    if len(parts) != 2 or parts[0] != "torch" or parts[1] not in _LEGACY_DTYPES:
+        return None
+    dtype = _LEGACY_DTYPES[parts[1]]
+    args = site.args
+    if not args or any(a.keyword is not None or a.star for a in args):
+        return None
+    code = cst.Module(body=[]).code_for_node
+    if len(args) == 1 and isinstance(args[0].value, cst.List | cst.Tuple):
+        if not is_literal(args[0].value):
+            return None
+        return f"torch.tensor({' '.join(code(args[0].value).split())}, dtype={dtype})"
+    sizes = [literal_size(a.value) for a in args]
+    if any(size is None for size in sizes):
+        return None
+    dims = ", ".join(str(size) for size in sizes)
+    if dtype in {"torch.float32", "torch.float64"}:
+        return f"torch.randn({dims}, dtype={dtype})"
+    return f"torch.zeros({dims}, dtype={dtype})"
+
+
+def literal_size(node: cst.BaseExpression) -> int | None:
+    """A non-negative integer literal (a dimension)."""
+    if isinstance(node, cst.Integer):
+        try:
+            return int(node.value, 0)
+        except ValueError:
+            return None
+    return None
+
+
+def _known_constants(trace: Trace) -> dict[str, int | bool | str]:
+    """Names bound to one known constant wherever the file binds them (``in_dim, out_dim =
+    (5, 2)``, ``n_steps = 3``): a slice that reads such a name gets the number, not a tensor."""
+    seen: dict[str, int | bool | str | None] = {}
+    for bound in trace.bindings.values():
+        for name, value in bound.items():
+            const = value.const if isinstance(value, PlainValue) else None
+            if name in seen and seen[name] != const:
+                seen[name] = None
+            else:
+                seen.setdefault(name, const)
+    return {name: const for name, const in seen.items() if const is not None}
+
+
 class SliceBuilder:
     """Renders a set of executed statements as a witness script."""
 
@@ -309,7 +368,13 @@ class SliceBuilder:
         free = self._free_names("\n".join(lines), defined)
         if free is None:
             return None
-        preamble = [f"{name} = {shapes.PLACEHOLDER_PREFIX}plain__" for name in sorted(free)]
+        constants = _known_constants(self.trace)
+        preamble = [
+            f"{name} = {constants[name]!r}"
+            if name in constants
+            else f"{name} = {shapes.PLACEHOLDER_PREFIX}plain__"
+            for name in sorted(free)
+        ]
         body = _fill_placeholders([*preamble, *lines])
         return "\n".join([*self._imports(), *body]) + "\n"
 
@@ -332,6 +397,9 @@ class SliceBuilder:
                 value.site.visit(checker)
                 if checker.ok:
                     return f"{name} = {' '.join(self.empty.code_for_node(value.site).split())}"
+            legacy = _legacy_constructor(value.site, callee)
+            if legacy is not None:
+                return f"{name} = {legacy}"
         if isinstance(value, NNModule) and not value.builtin:
             return ""  # calls of it are rendered through their returned values
         parameter = self.parameter_of_layer(value)

@@ -17,7 +17,7 @@ from . import views
 from .dispatch import record, record_op, registry_saves, unbroadcast, wants
 from .graph import Array, Grads, Node
 from .math_ops import abs as abs_
-from .math_ops import log_softmax, matmul, mean, sub
+from .math_ops import log_softmax, matmul, mean, mul, neg, sub
 from .math_ops import sum as sum_
 from .tensor import Tensor
 
@@ -130,6 +130,16 @@ def nll_loss(
     return record_op("nll_loss", data.astype(x.dtype), [input, target], backward, edges=[input])
 
 
+def _div_by_count(total: Tensor, count: int) -> Tensor:
+    """``total / count`` with a Python number: torch's ``DivBackward1``, one edge."""
+    data = (total._data / count).astype(total._data.dtype)
+
+    def backward(node: Node, g: Array) -> Grads:
+        return (g / count,)
+
+    return record("DivBackward1", data, [total], backward)
+
+
 def cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -139,6 +149,16 @@ def cross_entropy(
     **_: Any,
 ) -> Tensor:
     dim = 1 if input._data.ndim >= 2 else 0
+    if target._data.dtype.kind == "f" and target._data.shape == input._data.shape:
+        # class probabilities: torch composes -(log_softmax(input) * target), summed over
+        # the class dim ('none') or over everything, then divided by the batch size ('mean')
+        product = mul(log_softmax(input, dim), target)
+        if reduction == "none":
+            return neg(sum_(product, dim))
+        total = neg(sum_(product))
+        if reduction == "sum":
+            return total
+        return _div_by_count(total, input._data.shape[0] if input._data.ndim >= 2 else 1)
     return nll_loss(log_softmax(input, dim), target, ignore_index=ignore_index, reduction=reduction)
 
 
