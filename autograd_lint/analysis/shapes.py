@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ast
 
+from autograd_lint import stand_ins
+
 Shape = tuple[int, ...]
 DEFAULT: Shape = (2, 2)
 PLACEHOLDER_PREFIX = "__placeholder_"
@@ -73,12 +75,16 @@ def _int_args(call: ast.Call) -> Shape | None:
     if len(args) == 1 and isinstance(args[0], ast.Tuple | ast.List):
         args = list(args[0].elts)
     for arg in args:
+        negative = isinstance(arg, ast.UnaryOp) and isinstance(arg.op, ast.USub)
+        if negative:
+            assert isinstance(arg, ast.UnaryOp)
+            arg = arg.operand
         if (
             isinstance(arg, ast.Constant)
             and isinstance(arg.value, int)
             and not isinstance(arg.value, bool)
         ):
-            values.append(arg.value)
+            values.append(-arg.value if negative else arg.value)
         else:
             return None
     return tuple(values)
@@ -154,7 +160,8 @@ class _Inference:
         name = _callee(call)
         last = name.rsplit(".", 1)[-1]
         if name.startswith("torch.") and last in _CONSTRUCTORS:
-            return _int_args(call)
+            sizes = _int_args(call)
+            return sizes if sizes is not None and all(d >= 0 for d in sizes) else None
         if isinstance(call.func, ast.Name) and call.func.id in self.linears:
             features_in, features_out = self.linears[call.func.id]
             if call.args:
@@ -167,6 +174,14 @@ class _Inference:
             if last == "item":
                 self.want(receiver, (1,))
                 return ()
+            if last in {"view", "reshape"} and not name.startswith("torch."):
+                target = _int_args(call)
+                if target is None or sum(d == -1 for d in target) > 1:
+                    return None
+                # a stand-in viewed as (-1, 784) can be (2, 784): the -1 dimension free
+                shape = tuple(2 if d == -1 else d for d in target)
+                self.want(receiver, shape)
+                return shape
             if last in _REDUCTIONS and not call.args:
                 self.shape(receiver)
                 return ()
@@ -187,6 +202,10 @@ class _Inference:
         return None
 
     def statement(self, statement: ast.stmt) -> None:
+        if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
+            added = self.shape(statement.value)
+            self.want(statement.target, added)  # ``total += loss``: the total has its shape
+            return
         if isinstance(statement, ast.With):
             for inner in statement.body:
                 self.statement(inner)
@@ -203,7 +222,11 @@ class _Inference:
                     if sizes is not None and len(sizes) == 2:
                         self.linears[target.id] = (sizes[0], sizes[1])
                     return
-                if target.id in self.placeholders:
+                if (
+                    target.id in self.placeholders
+                    and isinstance(value, ast.Name)
+                    and value.id.startswith(PLACEHOLDER_PREFIX)
+                ):
                     known = self.placeholders[target.id]
                     if known is not None:
                         self.shapes[target.id] = known
@@ -222,10 +245,16 @@ class _Inference:
 
 def infer(script: str, placeholders: list[str]) -> dict[str, Shape]:
     """Shapes for the placeholder names of ``script`` (the default where nothing tells)."""
+    found = infer_partial(script, placeholders)
+    return {name: shape if shape is not None else DEFAULT for name, shape in found.items()}
+
+
+def infer_partial(script: str, placeholders: list[str]) -> dict[str, Shape | None]:
+    """Shapes for the placeholder names of ``script``; ``None`` where nothing tells."""
     try:
         tree = ast.parse(script)
     except SyntaxError:
-        return dict.fromkeys(placeholders, DEFAULT)
+        return dict.fromkeys(placeholders)
     wanted: dict[str, Shape | None] = dict.fromkeys(placeholders)
     for _ in range(3):
         inference = _Inference(wanted)
@@ -233,17 +262,52 @@ def infer(script: str, placeholders: list[str]) -> dict[str, Shape]:
             inference.statement(statement)
         if not inference.changed:
             break
-    return {name: shape if shape is not None else DEFAULT for name, shape in wanted.items()}
+    return wanted
+
+
+_SIZE_TAKERS = {*_CONSTRUCTORS, "randint", "arange", "view", "reshape", "expand", "repeat"}
+_SIZE_TAKERS |= {"Linear", "Conv1d", "Conv2d", "Conv3d", "Embedding", "LSTM", "GRU", "RNN"}
+
+
+def integer_names(script: str, names: list[str]) -> dict[str, int]:
+    """Names of ``script`` that only an integer fits where the script uses them.
+
+    A name passed as a size (``torch.randn(bsz, 8)``, ``x.view(n, -1)``, ``nn.Linear(d, 2)``,
+    ``range(n)``) stands for a count: 2. A name used as a bare index (``out[:, t]``,
+    ``losses[i]``) stands for a position: 0. A name also used as a tensor is left alone.
+    """
+    try:
+        tree = ast.parse(script)
+    except SyntaxError:
+        return {}
+    wanted = set(names)
+    counts: set[str] = set()
+    positions: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            last = _callee(node).rsplit(".", 1)[-1]
+            if last in _SIZE_TAKERS or last == "range":
+                counts |= {a.id for a in node.args if isinstance(a, ast.Name)} & wanted
+        elif isinstance(node, ast.Subscript):
+            items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            positions |= {i.id for i in items if isinstance(i, ast.Name)} & wanted
+    as_tensor = _used_as_tensor(tree, wanted)
+    result = {name: 0 for name in positions - as_tensor - counts}
+    result.update({name: 2 for name in counts - as_tensor})
+    return result
+
+
+def _used_as_tensor(tree: ast.AST, names: set[str]) -> set[str]:
+    """Names whose attributes the script reads (``x.view``, ``x.grad``) or that ops combine."""
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)) or (
+            isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
+        ):
+            used.add(node.value.id)
+    return used & names
 
 
 def fill(kind: str, shape: Shape) -> str:
     """The expression that stands for a placeholder of ``kind`` with ``shape``."""
-    dims = ", ".join(str(d) for d in shape) if shape else ""
-    if kind == "leaf":
-        return f"torch.randn({dims}{', ' if dims else ''}requires_grad=True)"
-    if kind == "nonleaf":
-        features = shape[-1] if shape else 1
-        inner = f"torch.randn({dims})" if shape else "torch.randn(1)"
-        call = f"nn.Linear({features}, {features})({inner})"
-        return call if shape else f"{call}.sum()"
-    return f"torch.randn({dims})"
+    return stand_ins.fill(kind, shape)

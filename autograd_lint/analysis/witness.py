@@ -10,12 +10,13 @@ replayable" rather than a script that runs the user's code.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 
 import libcst as cst
 
-from autograd_lint import ops
+from autograd_lint import ops, stand_ins
 from autograd_lint.analysis import shapes
 from autograd_lint.analysis.names import dotted, is_literal
 from autograd_lint.analysis.trace import (
@@ -184,17 +185,27 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
     names = [m.group("name") for m in map(_MARKER.match, lines) if m]
     if not names:
         return lines
-    found = shapes.infer("\n".join(lines), names)
+    script = "\n".join(lines)
+    found = shapes.infer_partial(script, names)
+    free = [m.group("name") for m in map(_MARKER.match, lines) if m and m.group("kind") == "free"]
+    integers = shapes.integer_names(script, free)
     filled = []
     for line in lines:
         match = _MARKER.match(line)
         if match is None:
             filled.append(line)
             continue
-        shape = found.get(match.group("name"), shapes.DEFAULT)
-        filled.append(
-            f"{match.group('indent')}{match.group('name')} = {shapes.fill(match.group('kind'), shape)}"
-        )
+        name = match.group("name")
+        kind = "plain" if match.group("kind") == "free" else match.group("kind")
+        shape = found.get(name)
+        if name in integers and shape is None:
+            expression = str(integers[name])
+        else:
+            known = shape is not None
+            expression = stand_ins.stand_in(
+                kind, shape if shape is not None else shapes.DEFAULT, known
+            )
+        filled.append(f"{match.group('indent')}{name} = {expression}")
     return filled
 
 
@@ -372,7 +383,7 @@ class SliceBuilder:
         preamble = [
             f"{name} = {constants[name]!r}"
             if name in constants
-            else f"{name} = {shapes.PLACEHOLDER_PREFIX}plain__"
+            else f"{name} = {shapes.PLACEHOLDER_PREFIX}free__"
             for name in sorted(free)
         ]
         body = _fill_placeholders([*preamble, *lines])
@@ -509,7 +520,44 @@ class SliceBuilder:
             # a name the script never binds, whose attribute it sets (``p.requires_grad =``
             # for a loop target): a stand-in would take the change, not the real tensor
             return None
-        return collector.loaded - known - collector.called
+        early = _read_before_bound(code) - collector.called - _ALLOWED_BUILTINS
+        return (collector.loaded - known - collector.called) | early
+
+
+def _read_before_bound(code: str) -> set[str]:
+    """Names a statement reads before any earlier statement of the script binds them
+    (``batch = batch.view(-1, 784)`` for a loop target, ``total += loss`` for an
+    accumulator set before the slice): they need a stand-in at the top."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    statements: list[ast.stmt] = []
+    pending = list(tree.body)
+    while pending:
+        statement = pending.pop(0)
+        if isinstance(statement, ast.With):
+            pending[:0] = statement.body
+        else:
+            statements.append(statement)
+    bound: set[str] = set()
+    early: set[str] = set()
+    for statement in statements:
+        reads = {
+            n.id
+            for n in ast.walk(statement)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        }
+        if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
+            reads.add(statement.target.id)
+        early |= reads - bound
+        bound |= {
+            n.id
+            for n in ast.walk(statement)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        }
+    early -= {n for n in early if n.startswith(shapes.PLACEHOLDER_PREFIX)}
+    return early - set(_TORCH_ROOTS) - {"True", "False", "None"}
 
 
 class _NameCollector(cst.CSTVisitor):

@@ -21,10 +21,12 @@ import ast
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from autograd_lint import stand_ins
 from autograd_lint.diagnostics import Confirmation, ConfirmationStatus, Expectation, Witness
 from autograd_lint.runtime_check import sandbox
 from autograd_lint.runtime_check.validate import WitnessRejected, validate, without_unused_imports
@@ -152,8 +154,53 @@ def confirm_many(
     """Replay witnesses in one sandbox worker (each in its own limited process) and judge each.
 
     ``timeout_s`` and ``memory_mb`` apply to every script separately; ``device="auto"``
-    runs on CUDA when the backend finds a GPU, else on the CPU.
+    runs on CUDA when the backend finds a GPU, else on the CPU. A witness whose guessed
+    stand-in shapes stopped it before the check is tried again with other shapes (see
+    :mod:`autograd_lint.stand_ins`); only a confirmation replaces the first verdict.
     """
+    verdicts = _confirm_once(witnesses, backend, device, timeout_s, memory_mb)
+    pending = [
+        i
+        for i, (witness, verdict) in enumerate(zip(witnesses, verdicts, strict=True))
+        if _worth_other_shapes(verdict) and stand_ins.has_unknown_shapes(witness.script)
+    ]
+    for attempt in range(len(stand_ins.CANDIDATE_SHAPES)):
+        if not pending:
+            break
+        shape = stand_ins.CANDIDATE_SHAPES[attempt]
+        tries = [_with_shape(witnesses[i], shape) for i in pending]
+        again = _confirm_once(tries, backend, device, timeout_s, memory_mb)
+        still = []
+        for i, verdict in zip(pending, again, strict=True):
+            if verdict.status == "confirmed":
+                verdicts[i] = verdict
+            else:
+                still.append(i)
+        pending = still
+    return verdicts
+
+
+def _worth_other_shapes(verdict: Confirmation) -> bool:
+    """A replay that stopped on an error of the stand-ins, not of autograd."""
+    return verdict.status == "not_replayable" and verdict.evidence.startswith(
+        ("shape error", "the witness stopped before the check")
+    )
+
+
+def _with_shape(witness: Witness, shape: stand_ins.Shape) -> Witness:
+    exp = witness.expectation
+    if exp.control_script is not None:
+        exp = replace(exp, control_script=stand_ins.with_shape(exp.control_script, shape))
+    return replace(witness, script=stand_ins.with_shape(witness.script, shape), expectation=exp)
+
+
+def _confirm_once(
+    witnesses: Sequence[Witness],
+    backend: str,
+    device: str,
+    timeout_s: float,
+    memory_mb: int,
+) -> list[Confirmation]:
     if not (timeout_s > 0 and memory_mb > 0):
         raise ValueError(
             f"limits must be positive, got timeout_s={timeout_s}, memory_mb={memory_mb}"

@@ -1,0 +1,67 @@
+"""Stand-in tensors of a witness script, and the other shapes a replay may try for them.
+
+A witness replaces a value the file does not show (a parameter, the result of a call the
+analysis did not follow) by a stand-in: ``torch.randn(...)`` of the shape the script's own
+ops need. Where nothing in the script tells the shape, the stand-in gets a small default
+and says so (``# stand-in, shape unknown (plain)``). When such a witness stops on a shape
+error before the check, the replay tries it again with a few other shapes for the unknown
+stand-ins; only a confirmation counts from those tries, so a guess can never turn a finding
+into "not reproduced".
+"""
+
+from __future__ import annotations
+
+import re
+
+Shape = tuple[int, ...]
+
+CANDIDATE_SHAPES: tuple[Shape, ...] = ((4,), (), (2, 8), (2, 3, 8, 8), (4, 4), (1, 4))
+"""Shapes tried, in order, for every unknown stand-in of a witness that stopped on a shape
+error: a vector, a scalar, a batch of features, a batch of images, larger squares."""
+
+_TAG = "# stand-in, shape unknown"
+_TAGGED = re.compile(rf"^(?P<head>\s*\w+ = ).*  {re.escape(_TAG)} \((?P<kind>\w+)\)$", re.M)
+
+
+def fill(kind: str, shape: Shape) -> str:
+    """The expression that stands for a value of ``kind`` (leaf, nonleaf, plain) and ``shape``."""
+    dims = ", ".join(str(d) for d in shape) if shape else ""
+    if kind == "leaf":
+        return f"torch.randn({dims}{', ' if dims else ''}requires_grad=True)"
+    if kind == "nonleaf":
+        features = shape[-1] if shape else 1
+        inner = f"torch.randn({dims})" if shape else "torch.randn(1)"
+        call = f"nn.Linear({features}, {features})({inner})"
+        return call if shape else f"{call}.sum()"
+    return f"torch.randn({dims})"
+
+
+def stand_in(kind: str, shape: Shape, known: bool) -> str:
+    """``fill`` plus, where the shape is a guess, the tag that lets a replay vary it."""
+    expression = fill(kind, shape)
+    return expression if known else f"{expression}  {_TAG} ({kind})"
+
+
+def has_unknown_shapes(script: str) -> bool:
+    return _TAGGED.search(script) is not None
+
+
+def with_shape(script: str, shape: Shape) -> str:
+    """``script`` with every unknown stand-in given ``shape`` (the tag kept)."""
+    return _TAGGED.sub(
+        lambda m: f"{m.group('head')}{stand_in(m.group('kind'), shape, known=False)}", script
+    )
+
+
+def variants(script: str) -> list[str]:
+    """The script with each candidate shape for its unknown stand-ins (none if it has none)."""
+    if not has_unknown_shapes(script):
+        return []
+    tried = {script}
+    result = []
+    for shape in CANDIDATE_SHAPES:
+        variant = with_shape(script, shape)
+        if variant not in tried:
+            tried.add(variant)
+            result.append(variant)
+    return result

@@ -1,0 +1,65 @@
+"""Stand-ins whose shape the witness had to guess: tried again with other shapes, and only a
+confirmation counts from those tries."""
+
+from __future__ import annotations
+
+import pytest
+from replay_cases import BACKENDS, SAVED_MODIFIED, SECOND_BACKWARD, backend_or_skip, raises
+
+from autograd_lint import stand_ins
+from autograd_lint.analysis import shapes
+from autograd_lint.runtime_check import confirm_many
+
+GUESSED = "x = torch.randn(2, 2)  # stand-in, shape unknown (plain)\n"
+
+
+def test_variants_change_only_the_tagged_stand_ins() -> None:
+    script = GUESSED + "w = torch.randn(2, 2)\n"
+    found = stand_ins.variants(script)
+    assert len(found) == len(stand_ins.CANDIDATE_SHAPES)
+    assert all(v.endswith("w = torch.randn(2, 2)\n") for v in found)
+    assert "x = torch.randn(4)  # stand-in, shape unknown (plain)\n" in found[0]
+    assert stand_ins.variants("w = torch.randn(2, 2)\n") == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_guessed_shape_that_stops_the_witness_is_tried_again(backend: str) -> None:
+    backend = backend_or_skip(backend)
+    witness = raises(
+        GUESSED
+        + "w = torch.randn(4, requires_grad=True)\n"
+        + "y = torch.sigmoid(w * x)\n"
+        + "y.detach().zero_()\n"
+        + "y.sum().backward()\n",
+        SAVED_MODIFIED,
+    )
+    (verdict,) = confirm_many([witness], backend=backend)
+    assert verdict.status == "confirmed", verdict
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_another_shape_never_turns_a_finding_into_not_reproduced(backend: str) -> None:
+    backend = backend_or_skip(backend)
+    # with x of shape (4,) the script runs and raises nothing: that try must not count
+    witness = raises(
+        GUESSED + "w = torch.randn(4, requires_grad=True)\n(w * x).sum().backward()\n",
+        SECOND_BACKWARD,
+    )
+    (verdict,) = confirm_many([witness], backend=backend)
+    assert verdict.status == "not_replayable", verdict
+
+
+def test_names_used_as_sizes_or_indices_stand_for_integers() -> None:
+    script = (
+        "bsz = P\nt = P\nx = P\n"
+        "z = torch.randn(bsz, 8)\nv = x[:, t]\nfor _ in range(bsz):\n    pass\n"
+    )
+    assert shapes.integer_names(script, ["bsz", "t", "x"]) == {"bsz": 2, "t": 0}
+
+
+def test_a_view_target_and_an_accumulation_give_their_shapes() -> None:
+    script = (
+        "b = __placeholder_free__\ntotal = __placeholder_free__\n"
+        "flat = b.view(-1, 784)\nloss = F.mse_loss(flat, torch.zeros(2, 784))\ntotal += loss\n"
+    )
+    assert shapes.infer_partial(script, ["b", "total"]) == {"b": (2, 784), "total": ()}
