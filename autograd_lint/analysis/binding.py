@@ -116,8 +116,13 @@ def bind(
     return Bound(names, literals)
 
 
-def literal_constant(node: cst.BaseExpression) -> int | bool | str | None:
-    """The value of a ``True`` / ``False`` / integer / string literal (a default, a setting)."""
+def literal_constant(node: cst.BaseExpression) -> int | bool | str | float | None:
+    """The value of a ``True`` / ``False`` / number / string literal (a default, a setting)."""
+    if isinstance(node, cst.Float):
+        try:
+            return float(node.value)
+        except ValueError:
+            return None
     if isinstance(node, cst.Name) and node.value in {"True", "False"}:
         return node.value == "True"
     if isinstance(node, cst.SimpleString):

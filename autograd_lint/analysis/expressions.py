@@ -75,6 +75,13 @@ def _compared(node: cst.Comparison, operands: list[Value]) -> bool | None:
     return None
 
 
+def literal_float(node: cst.Float) -> float | None:
+    try:
+        return float(node.value)
+    except ValueError:
+        return None
+
+
 def literal_int(node: cst.BaseExpression) -> int | None:
     """``3`` or ``-1`` as written, else ``None``."""
     try:
@@ -106,7 +113,12 @@ class Expressions(Effects):
                 return PlainValue(frozenset(), const=node.value == "True")
             return found if found is not None else Unknown()
         if isinstance(node, cst.Attribute):
-            return self.attribute(node, state)
+            value = self.attribute(node, state)
+            if isinstance(value, PlainValue) and value.const is not None:
+                seen = self.trace.constants.setdefault(node, value.const)
+                if seen != value.const or type(seen) is not type(value.const):
+                    self.trace.constants[node] = None
+            return value
         if isinstance(node, cst.Call):
             return self.call(node, state)
         if isinstance(node, cst.BinaryOperation):
@@ -157,7 +169,9 @@ class Expressions(Effects):
         if isinstance(node, cst.SimpleString):
             text = node.evaluated_value
             return PlainValue(frozenset(), const=text if isinstance(text, str) else None)
-        if isinstance(node, cst.Integer | cst.Float | cst.ConcatenatedString):
+        if isinstance(node, cst.Float):
+            return PlainValue(frozenset(), const=literal_float(node))
+        if isinstance(node, cst.Integer | cst.ConcatenatedString):
             return PlainValue(frozenset())
         if isinstance(node, cst.Dict):
             mapping = Sequence([], frozenset(), keys=[])

@@ -162,6 +162,9 @@ class Trace:
     """For statements whose calls ran other statements: the last of those."""
     owner: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
     """Each evaluated expression -> the statement it belongs to."""
+    constants: dict[cst.CSTNode, int | bool | str | float | None] = field(default_factory=dict)
+    """Attribute reads that gave one known constant (``args.lambda_adv = 1.0`` read as
+    ``args.lambda_adv``), ``None`` where two contexts disagree: a witness writes the value."""
     _positions: Positions | None = None
 
     def range_of(self, node: cst.CSTNode) -> Range:

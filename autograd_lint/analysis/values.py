@@ -178,7 +178,7 @@ class PlainValue:
     from_tensor: Tensor | None = None
     cut_site: cst.CSTNode | None = None
     cut_reason: str = ""
-    const: int | bool | str | None = None
+    const: int | bool | str | float | None = None
     """A number, truth value or string known before the program runs (a literal, or a name or
     attribute bound to one): it decides ``range(n)``, ``if flag:`` and ``if mode == "G":``."""
 

@@ -104,6 +104,30 @@ class _SelfRenamer(cst.CSTTransformer):
         return updated
 
 
+class _ConstantWriter(cst.CSTTransformer):
+    """``args.lambda_adv`` -> ``1.0`` where the read gave that one constant: the witness has
+    no settings object, only the value the file's settings hold."""
+
+    def __init__(self, constants: dict[cst.CSTNode, int | bool | str | float | None]) -> None:
+        self.constants = constants
+
+    def leave_Attribute(
+        self, original: cst.Attribute, updated: cst.Attribute
+    ) -> cst.BaseExpression:
+        const = self.constants.get(original)
+        if const is None:
+            return updated
+        return cst.parse_expression(repr(const))
+
+    def leave_AssignTarget(
+        self, original: cst.AssignTarget, updated: cst.AssignTarget
+    ) -> cst.AssignTarget:
+        return original if isinstance(original.target, cst.Attribute) else updated
+
+    def leave_AugAssign(self, original: cst.AugAssign, updated: cst.AugAssign) -> cst.AugAssign:
+        return updated.with_changes(target=original.target)  # ``args.step += 1`` stays
+
+
 class _ModelCallReplacer(cst.CSTTransformer):
     """``model(x)`` -> ``returned_12``: a call of the user's own module, whose ``forward`` the
     analyzer followed, stands for the value that ``forward`` returned (rendered under that
@@ -254,10 +278,10 @@ def literal_size(node: cst.BaseExpression) -> int | None:
     return None
 
 
-def _known_constants(trace: Trace) -> dict[str, int | bool | str]:
+def _known_constants(trace: Trace) -> dict[str, int | bool | str | float]:
     """Names bound to one known constant wherever the file binds them (``in_dim, out_dim =
     (5, 2)``, ``n_steps = 3``): a slice that reads such a name gets the number, not a tensor."""
-    seen: dict[str, int | bool | str | None] = {}
+    seen: dict[str, int | bool | str | float | None] = {}
     for bound in trace.bindings.values():
         for name, value in bound.items():
             const = value.const if isinstance(value, PlainValue) else None
@@ -448,6 +472,10 @@ class SliceBuilder:
             for s in statement.body
         ):
             return None
+        if self.trace.constants:
+            written = statement.visit(_ConstantWriter(self.trace.constants))
+            assert isinstance(written, cst.SimpleStatementLine)
+            statement = written
         if self.trace.returned_by:
             replaced = statement.visit(
                 _FollowedCallReplacer(self.trace.returned_by, self.rendering)

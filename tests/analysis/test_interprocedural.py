@@ -139,12 +139,28 @@ second.backward()
 """
 )
 
+SETTINGS_OBJECT = (
+    HEADER
+    + """
+class Args:
+    weight = 0.5
+
+
+args = Args()
+w = torch.randn(3, requires_grad=True)
+y = torch.sigmoid(w) * args.weight
+y.sum().backward()
+y.sum().backward()
+"""
+)
+
 POSITIVES = {
     "clone returned by a helper, used as a loss target": (CLONE_IN_HELPER, "AG005", 7),
     "closure run by a custom optimizer's no_grad step": (CLOSURE_IN_NO_GRAD_STEP, "AG003", 26),
     "detached alias returned in a tuple": (DETACHED_ALIAS_RETURNED, "AG002", 14),
     "graph built in a method of a plain class": (STATE_ON_A_PLAIN_OBJECT, "AG004", 29),
     "branch chosen by a literal mode argument": (MODE_ARGUMENT, "AG004", 21),
+    "a setting read from a plain settings object": (SETTINGS_OBJECT, "AG004", 14),
 }
 
 
