@@ -153,6 +153,11 @@ def build_parser(with_verify: bool = False) -> argparse.ArgumentParser:
         help="apply exclude patterns to files named explicitly too (for pre-commit)",
     )
     add_runtime_flags(check)
+    check.add_argument(
+        "--confirmed-only",
+        action="store_true",
+        help="report only findings the runtime check confirmed (implies --runtime-check mini)",
+    )
     check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     check.add_argument("--quiet", "-q", action="store_true", help="only the findings")
     check.add_argument("--output-file", "-o", metavar="PATH", help="write the report here")
@@ -279,6 +284,17 @@ def run_check(args: argparse.Namespace) -> int:
         raise UsageError("'-' (standard input) cannot be combined with other paths")
     start = Path(stdin_name).absolute().parent if reads_stdin and stdin_name else None
     settings, root = resolve_settings(args, start)
+    if args.confirmed_only:
+        if args.fix or args.diff:
+            raise UsageError(
+                "--confirmed-only filters the report: it cannot be combined with --fix or --diff"
+            )
+        if settings.runtime_check == "off":
+            settings = settings.merged(runtime_check="mini")
+    if settings.runtime_check == "mini" and settings.device == "cuda":
+        raise UsageError(
+            "--device cuda needs --runtime-check torch: the mini engine runs on the CPU only"
+        )
     if settings.runtime_check != "off":
         try:
             load_confirm()
@@ -335,7 +351,37 @@ def check_and_report(files: list[str], options: Any, args: argparse.Namespace) -
     quiet: bool = getattr(args, "quiet", False)
     progress = not (getattr(args, "no_progress", False) or quiet)
     outcomes = run_checks(files, options, jobs=getattr(args, "jobs", 1), progress=progress)
+    if getattr(args, "confirmed_only", False):
+        outcomes, hidden = confirmed_only(outcomes)
+        if hidden and not quiet:
+            print(f"{PROG}: {hidden}", file=sys.stderr)
     return report_outcomes(outcomes, options, args)
+
+
+def confirmed_only(outcomes: Sequence[Any]) -> tuple[list[Any], str]:
+    """The outcomes with only the rule findings a replay confirmed (errors such as E999 are
+    always kept), and a sentence counting what was left out and why."""
+    from dataclasses import replace
+
+    left_out: dict[str, int] = {}
+    kept_outcomes = []
+    for outcome in outcomes:
+        kept = []
+        for diagnostic in outcome.result.diagnostics:
+            status = diagnostic.confirmation.status if diagnostic.confirmation else "no witness"
+            if not diagnostic.code.startswith("AG") or status == "confirmed":
+                kept.append(diagnostic)
+            else:
+                reason = status.replace("_", " ")
+                left_out[reason] = left_out.get(reason, 0) + 1
+        result = replace(outcome.result, diagnostics=tuple(kept))
+        kept_outcomes.append(replace(outcome, result=result))
+    total = sum(left_out.values())
+    if not total:
+        return kept_outcomes, ""
+    why = ", ".join(f"{count} {reason}" for reason, count in sorted(left_out.items()))
+    noun = "finding" if total == 1 else "findings"
+    return kept_outcomes, f"--confirmed-only: {total} {noun} not shown ({why})"
 
 
 def report_outcomes(

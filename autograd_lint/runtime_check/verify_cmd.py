@@ -314,6 +314,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         settings.runtime_check if settings.runtime_check != "off" else "mini"
     )
     device = args.device or settings.device
+    if backend == "mini" and device == "cuda":
+        err.write(
+            "autograd-lint verify: error: --device cuda needs --backend torch: "
+            "the mini engine runs on the CPU only\n"
+        )
+        return EXIT_USAGE
     verified = verify(targets, settings, backend, device, args.timeout, args.memory_mb)
     if args.output_format == "json":
         out.write(render_json(verified, args.show_witness))
