@@ -46,6 +46,11 @@ def has_unknown_shapes(script: str) -> bool:
     return _TAGGED.search(script) is not None
 
 
+def unknown_names(script: str) -> list[str]:
+    """The names of the stand-ins whose shape is a guess, in script order."""
+    return [m.group("head").strip().rstrip("=").strip() for m in _TAGGED.finditer(script)]
+
+
 def with_shape(script: str, shape: Shape) -> str:
     """``script`` with every unknown stand-in given ``shape`` (the tag kept)."""
     return _TAGGED.sub(

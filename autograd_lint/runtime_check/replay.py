@@ -177,7 +177,23 @@ def confirm_many(
             else:
                 still.append(i)
         pending = still
+    for i in pending:
+        verdicts[i] = _naming_stand_ins(verdicts[i], witnesses[i].script)
     return verdicts
+
+
+def _naming_stand_ins(verdict: Confirmation, script: str) -> Confirmation:
+    """Say which stand-ins did not fit, in the user's terms, with the error under it."""
+    names = stand_ins.unknown_names(script)
+    if not names:
+        return verdict
+    listed = ", ".join(f"`{name}`" for name in names)
+    tried = len(stand_ins.CANDIDATE_SHAPES) + 1
+    which = f"the stand-in for {listed}" if len(names) == 1 else f"the stand-ins for {listed}"
+    evidence = (
+        f"could not replay: {which} had the wrong shape ({tried} shapes tried); {verdict.evidence}"
+    )
+    return replace(verdict, evidence=evidence)
 
 
 def _worth_other_shapes(verdict: Confirmation) -> bool:
@@ -274,6 +290,8 @@ def _replay_failure(facts: dict[str, Any], backend: str) -> str | None:
         return f"memory limit reached: {text}"
     if "RecursionError" in mro:
         return f"recursion limit reached: {text}"
+    if name in ("NameError", "UnboundLocalError"):
+        return f"the witness is incomplete (a name it uses is not defined): {text}"
     if name in _UNSUPPORTED or mro & {"NotImplementedError", "ImportError"}:
         where = (
             "the mini engine does not support this"

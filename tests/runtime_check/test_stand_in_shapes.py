@@ -63,3 +63,13 @@ def test_a_view_target_and_an_accumulation_give_their_shapes() -> None:
         "flat = b.view(-1, 784)\nloss = F.mse_loss(flat, torch.zeros(2, 784))\ntotal += loss\n"
     )
     assert shapes.infer_partial(script, ["b", "total"]) == {"b": (2, 784), "total": ()}
+
+
+def test_a_stand_in_that_never_fits_is_named_in_the_verdict() -> None:
+    witness = raises(
+        GUESSED + "w = torch.randn(5, 7, requires_grad=True)\n(w @ x @ w).sum().backward()\n",
+        SECOND_BACKWARD,
+    )
+    (verdict,) = confirm_many([witness], backend="mini")
+    assert verdict.status == "not_replayable"
+    assert verdict.evidence.startswith("could not replay: the stand-in for `x` had the wrong shape")
