@@ -71,6 +71,7 @@ class Effects(InterpreterBase):
             receiver=receiver,
             via_name=via_name,
             value_requires_grad=any_yes(flags) if flags else Tri.NO,
+            value_from_target=_computed_from(tensor, operands, value_expr, receiver or site),
             in_forward=self._frame.in_forward,
             grad_enabled=state.grad_enabled,
         )
@@ -365,3 +366,38 @@ class Effects(InterpreterBase):
             for graph in reachable:
                 state.freed.setdefault(graph.id, event)
         return Unknown() if api == "autograd.grad" else PlainValue(frozenset())
+
+
+def _computed_from(
+    target: Tensor,
+    operands: Seq[Value],
+    value_expr: cst.BaseExpression | None,
+    receiver: cst.CSTNode | None,
+) -> bool:
+    """Whether a value written through ``target.data`` was computed from ``target``: the
+    statements that made ``target`` are among those that made the value, or the value's
+    expression names the target (``w.data = F.normalize(w)``)."""
+    if any(isinstance(o, Tensor) and target.prov and (o.prov & target.prov) for o in operands):
+        return True
+    if value_expr is None or not isinstance(receiver, cst.Attribute):
+        return False
+    empty = cst.Module(body=[])
+    wanted = empty.code_for_node(receiver.value)
+    found = _Mentions(wanted, empty)
+    value_expr.visit(found)
+    return found.seen
+
+
+class _Mentions(cst.CSTVisitor):
+    """Finds a name or attribute chain written exactly as ``wanted``."""
+
+    def __init__(self, wanted: str, empty: cst.Module) -> None:
+        self.wanted = wanted
+        self.empty = empty
+        self.seen = False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.seen = self.seen or node.value == self.wanted
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.seen = self.seen or self.empty.code_for_node(node) == self.wanted

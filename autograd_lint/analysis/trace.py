@@ -55,6 +55,9 @@ class DataWrite(Event):
     """Provenance of the alias written through (``raw = t.data`` ... ``raw.zero_()``)."""
     value_requires_grad: Tri = Tri.NO
     """Whether the value written carries a graph (``w.data = F.normalize(w)``)."""
+    value_from_target: bool = False
+    """The value written was computed from the target itself (``w.data = F.normalize(w)``),
+    not copied in from other tensors (a fresh layer given fused weights)."""
     in_forward: bool = False
     """The write runs inside a module's ``forward`` (or a call made from it)."""
     grad_enabled: bool | None = True

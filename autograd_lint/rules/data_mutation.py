@@ -113,7 +113,9 @@ def needed_by_autograd(event: DataWrite) -> str | None:
 
     ``stale``: a pending backward saved the old value; ``nonleaf``: the target belongs to a
     graph; ``forward``: the write runs inside a module's forward; ``graph-value``: the value
-    written requires grad.
+    written requires grad and was computed from the target itself (``w.data =
+    F.normalize(w)``: the normalisation is lost to the gradient). Fused or copied-in values
+    (``fresh.weight.data = a.weight + b``, a deploy-time reparameterisation) are AG013's.
     """
     target = event.target
     if event.silently_stale and event.stale_backward is not None:
@@ -123,7 +125,12 @@ def needed_by_autograd(event: DataWrite) -> str | None:
     tracked = target.requires_grad is Tri.YES or target.is_param
     if tracked and event.in_forward and event.grad_enabled is not False:
         return "forward"
-    if tracked and event.value_requires_grad is Tri.YES and event.grad_enabled is True:
+    if (
+        tracked
+        and event.value_requires_grad is Tri.YES
+        and event.grad_enabled is True
+        and event.value_from_target
+    ):
         return "graph-value"
     return None
 
