@@ -9,6 +9,7 @@ from collections import ChainMap
 import libcst as cst
 
 from autograd_lint import ops
+from autograd_lint.analysis import grad_events
 from autograd_lint.analysis.decorators import has_decorator, is_classmethod, is_staticmethod
 from autograd_lint.analysis.effects import Effects
 from autograd_lint.analysis.names import is_literal
@@ -167,6 +168,8 @@ class Expressions(Effects):
                 )
             if attr in {"T", "mT", "H"}:
                 return self.view(owner, node, state, "t")
+            if attr == "grad":
+                grad_events.grad_read(self, owner, node)
             return PlainValue(owner.prov)
         if isinstance(owner, NNModule):
             if not owner.builtin:
