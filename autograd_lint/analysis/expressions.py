@@ -145,6 +145,11 @@ class Expressions(Effects):
             return self.comprehension(node, state)
         if isinstance(node, cst.Await):
             return self.expr(node.expression, state)
+        if isinstance(node, cst.FormattedString):
+            for part in node.parts:  # ``f"{t.grad}"`` reads what it formats
+                if isinstance(part, cst.FormattedStringExpression):
+                    self.expr(part.expression, state)
+            return PlainValue(frozenset())
         return Unknown()
 
     def attribute(self, node: cst.Attribute, state: State) -> Value:

@@ -93,7 +93,8 @@ def leaf_inplace(
     through_view = False
     while leaf.alias_kind == "view" and leaf.alias_of is not None:
         leaf, through_view = leaf.alias_of, True
-    if leaf.alias_kind is not None or leaf.requires_grad is not Tri.YES:
+    if leaf.alias_kind not in (None, "detach") or leaf.requires_grad is not Tri.YES:
+        # a ``.detach()`` alias is a leaf of its own: it counts once it requires grad
         return
     if leaf.is_leaf is not Tri.YES or tensor.requires_grad is not Tri.YES:
         return

@@ -13,7 +13,7 @@ import libcst as cst
 
 from autograd_lint.analysis.trace import Backward, GradRead, LeafInplace, RequiresGradSet, Trace
 from autograd_lint.analysis.values import NNModule, Tensor, Tri, provenance
-from autograd_lint.analysis.witness import SliceBuilder, _name_in_script
+from autograd_lint.analysis.witness import SliceBuilder, _name_in_script, _statements_of
 from autograd_lint.diagnostics import Expectation, Witness
 
 NONLEAF_GRAD = (
@@ -67,7 +67,9 @@ def witness_for_grad_read(trace: Trace, event: GradRead) -> Witness | None:
     name = _name_in_script(event.tensor)
     if name is None:
         return None
-    script = _render(trace, set(event.tensor.prov), frozenset())
+    seqs = set(event.tensor.prov)
+    # the statement that made the tensor must appear as written: a stand-in would be a leaf
+    script = _render(trace, seqs, frozenset(_statements_of(trace, event.tensor.site, seqs)))
     if script is None:
         return None
     return Witness(
@@ -88,7 +90,8 @@ def witness_for_leaf_inplace(trace: Trace, event: LeafInplace) -> Witness | None
             return None  # the write reads a gradient no backward in the slice gives
         seqs |= set(getattr(filled.tensor, "prov", ())) | {filled.seq}
     seqs |= _binders(trace, event.statement, event.seq)
-    script = _render(trace, seqs, frozenset({event.seq}))
+    made = _statements_of(trace, event.leaf.site, seqs)
+    script = _render(trace, seqs, frozenset({event.seq} | made))
     if script is None:
         return None
     return Witness(
@@ -137,7 +140,9 @@ def _backward_before(trace: Trace, event: LeafInplace) -> Backward | None:
 
 
 def witness_for_nonleaf_flag(trace: Trace, event: RequiresGradSet) -> Witness | None:
-    script = _render(trace, set(event.target.prov) | {event.seq}, frozenset({event.seq}))
+    seqs = set(event.target.prov) | {event.seq}
+    made = _statements_of(trace, event.target.site, seqs)
+    script = _render(trace, seqs, frozenset({event.seq} | made))
     if script is None:
         return None
     return Witness(
@@ -160,13 +165,28 @@ def witness_for_cut_loss(
     if script is None:
         return None
     parameter = _parameter_in(trace, builder, seqs, silenced)
-    if parameter is None:
+    if parameter is None or not _backward_on_set_tensor(script, silenced):
         return None
     return Witness(
         script,
         Expectation(kind="equals", observe=f"{parameter}.grad is None", value="True"),
         f"the backward reaches only the re-enabled leaf: `{parameter}` gets no gradient",
     )
+
+
+def _backward_on_set_tensor(script: str, silenced: Tensor) -> bool:
+    """The script runs the backward on the very name whose flag it set, with nothing
+    rebinding that name in between (a stand-in there would make the witness meaningless)."""
+    name = _name_in_script(silenced)
+    if name is None:
+        return False
+    lines = script.splitlines()
+    sets = [i for i, line in enumerate(lines) if f"{name}.requires_grad" in line]
+    backs = [i for i, line in enumerate(lines) if line.strip().startswith(f"{name}.backward(")]
+    if not sets or not backs or backs[-1] < sets[-1]:
+        return False
+    between = lines[sets[-1] + 1 : backs[-1]]
+    return not any(line.strip().startswith(f"{name} =") for line in between)
 
 
 def _parameter_in(
