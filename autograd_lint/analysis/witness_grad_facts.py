@@ -30,7 +30,9 @@ NONLEAF_REQUIRES_GRAD = "you can only change requires_grad flags of leaf variabl
 
 def inplace_message(event: LeafInplace) -> str | None:
     """The error torch raises for this write; ``None`` where the index form does not say
-    which of the two (``w[idx] = v`` with a computed index)."""
+    which of the two. torch indexes ``w[:]``, ``w[...]`` (every slice covering its
+    dimension) as ``w`` itself, an integer index as a view, a tensor or list index with
+    ``index_put_`` on ``w``; a bounded slice may or may not cover its dimension."""
     if event.how != "setitem":
         return VIEW_OF_LEAF_INPLACE if event.through_view else LEAF_INPLACE
     site = event.site
@@ -49,10 +51,10 @@ def inplace_message(event: LeafInplace) -> str | None:
                 view = True
             elif not isinstance(value, cst.Ellipsis):
                 return None  # a tensor or list index (``index_put_``) or unknown
-        elif isinstance(index, cst.Slice):
-            view = view or any(part is not None for part in (index.lower, index.upper, index.step))
-        else:
-            return None
+        elif not isinstance(index, cst.Slice) or any(
+            part is not None for part in (index.lower, index.upper, index.step)
+        ):
+            return None  # ``w[0:n]`` is ``w`` itself when n is its length: unknown here
     return VIEW_OF_LEAF_INPLACE if view else LEAF_INPLACE
 
 
