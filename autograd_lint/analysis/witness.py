@@ -60,6 +60,7 @@ _TENSOR_METHODS = frozenset(
         "to",
         "cpu",
         "float",
+        "double",
         "size",
         "append",
     }

@@ -9,11 +9,13 @@ or a parameter left without a gradient.
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from autograd_lint.analysis.trace import Backward, GradRead, LeafInplace, RequiresGradSet, Trace
 from autograd_lint.analysis.values import NNModule, Tensor, Tri, provenance
-from autograd_lint.analysis.witness import SliceBuilder, _name_in_script, _statements_of
+from autograd_lint.analysis.witness import SliceBuilder, _name_in_script
 from autograd_lint.diagnostics import Expectation, Witness
 
 NONLEAF_GRAD = (
@@ -61,7 +63,17 @@ def inplace_message(event: LeafInplace) -> str | None:
 def _render(trace: Trace, seqs: set[int], essential: frozenset[int]) -> str | None:
     if not trace.want_witnesses:
         return None
-    return SliceBuilder(trace).render(seqs, essential)
+    builder = SliceBuilder(trace)
+    script = builder.render(seqs, essential)
+    if script is None or _reaches_into_models(script, builder):
+        return None
+    return script
+
+
+def _reaches_into_models(script: str, builder: SliceBuilder) -> bool:
+    """``model.proj.bias`` written as in the file: the user's own modules are never built in
+    a witness, so such a script cannot run (and would be refused)."""
+    return any(re.search(rf"\b{re.escape(name)}\.", script) for name in builder.models)
 
 
 def witness_for_grad_read(trace: Trace, event: GradRead) -> Witness | None:
@@ -69,9 +81,8 @@ def witness_for_grad_read(trace: Trace, event: GradRead) -> Witness | None:
     name = _name_in_script(event.tensor)
     if name is None:
         return None
-    seqs = set(event.tensor.prov)
-    # the statement that made the tensor must appear as written: a stand-in would be a leaf
-    script = _render(trace, seqs, frozenset(_statements_of(trace, event.tensor.site, seqs)))
+    # a stand-in for the tensor keeps its facts (a non-leaf stands in as a layer's output)
+    script = _render(trace, set(event.tensor.prov), frozenset())
     if script is None:
         return None
     return Witness(
@@ -92,8 +103,7 @@ def witness_for_leaf_inplace(trace: Trace, event: LeafInplace) -> Witness | None
             return None  # the write reads a gradient no backward in the slice gives
         seqs |= set(getattr(filled.tensor, "prov", ())) | {filled.seq}
     seqs |= _binders(trace, event.statement, event.seq)
-    made = _statements_of(trace, event.leaf.site, seqs)
-    script = _render(trace, seqs, frozenset({event.seq} | made))
+    script = _render(trace, seqs, frozenset({event.seq}))
     if script is None:
         return None
     return Witness(
@@ -142,9 +152,7 @@ def _backward_before(trace: Trace, event: LeafInplace) -> Backward | None:
 
 
 def witness_for_nonleaf_flag(trace: Trace, event: RequiresGradSet) -> Witness | None:
-    seqs = set(event.target.prov) | {event.seq}
-    made = _statements_of(trace, event.target.site, seqs)
-    script = _render(trace, seqs, frozenset({event.seq} | made))
+    script = _render(trace, set(event.target.prov) | {event.seq}, frozenset({event.seq}))
     if script is None:
         return None
     return Witness(
@@ -164,7 +172,7 @@ def witness_for_cut_loss(
     seqs = set(silenced.prov) | set(event.target.prov) | {event.seq, backward.seq}
     builder = SliceBuilder(trace)
     script = builder.render(seqs, frozenset({event.seq, backward.seq}))
-    if script is None:
+    if script is None or _reaches_into_models(script, builder):
         return None
     parameter = _parameter_in(trace, builder, seqs, silenced)
     if parameter is None or not _backward_on_set_tensor(script, silenced):
@@ -183,7 +191,12 @@ def _backward_on_set_tensor(script: str, silenced: Tensor) -> bool:
     if name is None:
         return False
     lines = script.splitlines()
-    sets = [i for i, line in enumerate(lines) if f"{name}.requires_grad" in line]
+    sets = [
+        i
+        for i, line in enumerate(lines)
+        if f"{name}.requires_grad" in line
+        or (line.strip().startswith(f"{name} = ") and "requires_grad=True" in line)
+    ]
     backs = [i for i, line in enumerate(lines) if line.strip().startswith(f"{name}.backward(")]
     if not sets or not backs or backs[-1] < sets[-1]:
         return False
