@@ -130,6 +130,8 @@ def device_copy(
         return None
     if tensor.alias_of is not None or not _float32_cpu(tensor.site):
         return None
+    if "set_default_device" in interp.trace.source or "set_default_dtype" in interp.trace.source:
+        return None  # the constructor's device or dtype is not the default one
     parents = (tensor.node,) if tensor.node is not None else ()
     copy = Tensor(
         Tri.YES,

@@ -15,6 +15,7 @@ from autograd_lint.analysis.witness_grad_facts import (
 )
 from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Severity
 from autograd_lint.rules._build import diagnostic, imports_torch, line_of
+from autograd_lint.rules._local import in_this_file
 from autograd_lint.rules.base import Rule
 
 
@@ -113,6 +114,8 @@ def _fixes(trace: Trace, event: LeafInplace) -> tuple[Fix, ...]:
         return ()
     statement = event.statement
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return ()
+    if not in_this_file(trace, statement):
         return ()
     small = statement.body[0]
     whole = (

@@ -12,6 +12,7 @@ from autograd_lint.analysis.values import Tensor, Tri
 from autograd_lint.analysis.witness_grad_facts import witness_for_grad_read
 from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Severity
 from autograd_lint.rules._build import diagnostic, line_of
+from autograd_lint.rules._local import in_this_file
 from autograd_lint.rules.base import Rule
 
 _RETAIN_CALL = re.compile(r"\.\s*retain_grad\s*\(")
@@ -128,6 +129,8 @@ def _fixes(trace: Trace, tensor: Tensor) -> tuple[Fix, ...]:
         None,
     )
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return ()
+    if not in_this_file(trace, statement):
         return ()
     small = statement.body[0]
     if not (
