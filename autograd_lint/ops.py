@@ -767,7 +767,20 @@ INPLACE_FUNCTIONAL: Mapping[str, bool] = {
 OPTIMIZERS: frozenset[str] = frozenset({"SGD", "Adam", "AdamW", "RMSprop", "Adagrad"})
 """``torch.optim.<Name>``: ``step()`` updates every parameter in place."""
 
-AUTOGRAD_VOCABULARY: tuple[str, ...] = ("backward", ".data", "clone", "tensor(", "autograd")
+AUTOGRAD_VOCABULARY: tuple[str, ...] = (
+    "backward",
+    ".data",
+    "clone",
+    "tensor(",
+    "autograd",
+    # a leaf that requires grad, its ``.grad`` or its flag (AG006, AG007, AG008)
+    "requires_grad",
+    ".grad",
+    "Parameter",
+    ".parameters(",
+    ".weight",
+    ".bias",
+)
 """Substrings without which a file cannot contain a finding; such files are not parsed."""
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import libcst as cst
 
 from autograd_lint import ops
+from autograd_lint.analysis import grad_events
 from autograd_lint.analysis.frame import InterpreterBase
 from autograd_lint.analysis.names import keyword, kwarg_tri
 from autograd_lint.analysis.state import State
@@ -144,6 +145,7 @@ class Effects(InterpreterBase):
             method=method,
         )
         self.trace.events.append(event)
+        grad_events.leaf_inplace(self, tensor, site, state, how, method, operands)
         state.writes.setdefault(tensor.vc, []).append(event)
         grad_on = state.grad_enabled is True
         if (

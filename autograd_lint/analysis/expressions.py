@@ -9,6 +9,7 @@ from collections import ChainMap
 import libcst as cst
 
 from autograd_lint import ops
+from autograd_lint.analysis import grad_events
 from autograd_lint.analysis.decorators import has_decorator, is_classmethod, is_staticmethod
 from autograd_lint.analysis.effects import Effects
 from autograd_lint.analysis.names import is_literal
@@ -189,6 +190,11 @@ class Expressions(Effects):
             return self.comprehension(node, state)
         if isinstance(node, cst.Await):
             return self.expr(node.expression, state)
+        if isinstance(node, cst.FormattedString):
+            for part in node.parts:  # ``f"{t.grad}"`` reads what it formats
+                if isinstance(part, cst.FormattedStringExpression):
+                    self.expr(part.expression, state)
+            return PlainValue(frozenset())
         return Unknown()
 
     def attribute(self, node: cst.Attribute, state: State) -> Value:
@@ -212,6 +218,8 @@ class Expressions(Effects):
                 )
             if attr in {"T", "mT", "H"}:
                 return self.view(owner, node, state, "t")
+            if attr == "grad":
+                grad_events.grad_read(self, owner, node)
             return PlainValue(owner.prov)
         if isinstance(owner, NNModule):
             if not owner.builtin:

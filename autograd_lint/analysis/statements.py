@@ -11,6 +11,7 @@ from dataclasses import replace
 import libcst as cst
 
 from autograd_lint import ops
+from autograd_lint.analysis import grad_events
 from autograd_lint.analysis.binding import literal_constant
 from autograd_lint.analysis.decorators import NOT_A_MODE, grad_mode_of
 from autograd_lint.analysis.expressions import literal_int, literal_key
@@ -488,10 +489,15 @@ class Statements(ProjectCalls):
         if isinstance(owner, Tensor):
             if attr == "data":
                 self.data_write(owner, target, state, "assign", value_expr=source, operands=[value])
-            elif attr == "requires_grad" and owner.is_leaf is Tri.YES:
+            elif attr == "requires_grad":
                 flag = literal_bool(source)
+                event = grad_events.requires_grad_set(self, owner, target, "assign", flag)
+                if owner.is_leaf is not Tri.YES:
+                    return
                 cut = {"cut_site": target, "cut_reason": "`requires_grad = False`"}
-                self.updated(owner, state, requires_grad=flag, **(cut if flag is Tri.NO else {}))
+                event.result = self.updated(
+                    owner, state, requires_grad=flag, **(cut if flag is Tri.NO else {})
+                )
             return
         if isinstance(owner, NNModule) and not owner.builtin:
             state.env[f"#{id(owner)}.{attr}"] = value

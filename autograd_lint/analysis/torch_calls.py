@@ -7,6 +7,7 @@ from __future__ import annotations
 import libcst as cst
 
 from autograd_lint import ops
+from autograd_lint.analysis import grad_events
 from autograd_lint.analysis.expressions import literal_key
 from autograd_lint.analysis.modules import Modules
 from autograd_lint.analysis.names import keyword, kwarg_tri, literal_bool
@@ -58,7 +59,9 @@ class TorchCalls(Modules):
             # a leaf on the same data, its flag as asked (the legacy wrapper)
             rg = kwarg_tri(node, "requires_grad", Tri.NO)
             source = args[0] if args else Unknown()
-            return Tensor(rg, Tri.YES, node, provenance(source) | {self._frame.seq})
+            leaf = Tensor(rg, Tri.YES, node, provenance(source) | {self._frame.seq})
+            grad_events.cut_constructor(self, leaf, node, source)
+            return leaf
         if name == "set_grad_enabled" and prefix in {"torch", "torch.autograd"}:
             # called as a plain function (not in a ``with``), it sets the mode at once
             flag = literal_bool(node.args[0].value) if node.args else Tri.UNKNOWN
@@ -151,6 +154,8 @@ class TorchCalls(Modules):
         requires_grad = kwarg_tri(node, "requires_grad", Tri.NO)
         prov = frozenset({self._frame.seq}).union(*(provenance(a) for a in args))
         tensor = Tensor(requires_grad, Tri.YES, node, prov)
+        if name in {"tensor", "as_tensor"} and args:
+            grad_events.cut_constructor(self, tensor, node, args[0])
         if requires_grad is Tri.NO:
             first = args[0] if args else None
             if name in {"tensor", "as_tensor"} and isinstance(first, Tensor):
@@ -206,8 +211,10 @@ class TorchCalls(Modules):
             )
         if method == "requires_grad_":
             flag = literal_bool(node.args[0].value) if node.args else Tri.YES
+            event = grad_events.requires_grad_set(self, tensor, node, "method", flag)
             if tensor.is_leaf is Tri.YES:
-                return self.updated(tensor, state, requires_grad=flag)
+                event.result = self.updated(tensor, state, requires_grad=flag)
+                return event.result
             return tensor
         if method in {"item", "tolist", "numpy"}:
             if method == "numpy" and tensor.clone_site is not None:
@@ -217,10 +224,12 @@ class TorchCalls(Modules):
             return PlainValue(tensor.prov)
         if method in ops.INPLACE_METHODS:
             return self.inplace_write(tensor, node, state, "inplace", method, args)
+        if method == "retain_grad":
+            grad_events.retain_grad(self, tensor, node)
         if method == "retain_grad" or method == "register_hook":
             return Unknown()
         if method in {"to", "cpu", "cuda", "float", "double", "half", "type"}:
-            return tensor
+            return grad_events.device_copy(self, tensor, method, node, state) or tensor
         if method in ops.NEW_TENSOR_METHODS:
             return self.create(method, node, args, state)  # a fresh leaf, not of this graph
         several = self.tuple_result(tensor, method, node, args, state)

@@ -191,3 +191,48 @@ class Trace:
                 if current is None or event.rank() > current.rank():
                     best[key] = event
         return list(best.values())
+
+
+@dataclass(eq=False, repr=False)
+class GradRead(Event):
+    """A read of ``t.grad`` (torch warns when ``t`` is a non-leaf that does not retain it)."""
+
+    tensor: Tensor
+    attribute: cst.Attribute
+
+
+@dataclass(eq=False, repr=False)
+class RetainGrad(Event):
+    """``t.retain_grad()`` on a known tensor. ``storages`` are those of the tensors it may
+    apply to (a loop target stands for every item it is bound to in turn)."""
+
+    storages: frozenset[int]
+
+
+@dataclass(eq=False, repr=False)
+class LeafInplace(Event):
+    """An in-place write whose target is a leaf that requires grad, or a view of one."""
+
+    target: Tensor
+    leaf: Tensor
+    """The leaf itself (``target``, or the base the view was taken from)."""
+    how: Literal["inplace", "setitem", "augassign"]
+    method: str
+    through_view: bool
+    """torch names the view in its message ("a view of a leaf Variable ...")."""
+    operands_require_grad: Tri
+    """Whether what is written carries a graph (then ``no_grad`` would drop an edge)."""
+    grad_enabled: bool | None
+
+
+@dataclass(eq=False, repr=False)
+class RequiresGradSet(Event):
+    """``t.requires_grad = flag``, ``t.requires_grad_(flag)``, or a constructor that makes a
+    leaf with ``requires_grad=True`` out of a value cut from a graph."""
+
+    target: Tensor
+    """The tensor as it was before the change."""
+    how: Literal["assign", "method", "constructor"]
+    flag: Tri
+    result: Tensor | None = None
+    """The tensor after the change (its storage identifies it later)."""

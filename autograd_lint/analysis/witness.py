@@ -61,6 +61,7 @@ _TENSOR_METHODS = frozenset(
         "to",
         "cpu",
         "float",
+        "double",
         "size",
         "append",
     }

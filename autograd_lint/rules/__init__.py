@@ -5,7 +5,10 @@ from autograd_lint.rules.base import Rule
 from autograd_lint.rules.clone_instead_of_detach import CloneInsteadOfDetach
 from autograd_lint.rules.data_mutation import DataMutation
 from autograd_lint.rules.detached_alias_inplace import DetachedAliasInplace
+from autograd_lint.rules.leaf_inplace import InplaceOnLeaf
 from autograd_lint.rules.legacy_data_write import LegacyDataWrite
+from autograd_lint.rules.nonleaf_grad_read import NonleafGradRead
+from autograd_lint.rules.nonleaf_requires_grad import NonleafRequiresGrad
 from autograd_lint.rules.repeated_backward import RepeatedBackward
 
 ALL_RULES: tuple[Rule, ...] = (
@@ -15,6 +18,9 @@ ALL_RULES: tuple[Rule, ...] = (
     RepeatedBackward(),
     CloneInsteadOfDetach(),
     LegacyDataWrite(),
+    NonleafGradRead(),
+    InplaceOnLeaf(),
+    NonleafRequiresGrad(),
 )
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
 

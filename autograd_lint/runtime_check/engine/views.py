@@ -347,11 +347,36 @@ def _advanced(self: Tensor, index: Any) -> Tensor:
     return record("IndexBackward0", data, [self], backward, save=saves)
 
 
+def _whole(self: Tensor, index: Any) -> bool:
+    """An index of slices (and at most one ``...``) each covering its whole dimension with
+    step 1: ``t[:]``, ``t[...]``, ``t[:, :]``, ``t[0:len(t)]``."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if not all(isinstance(p, slice) or p is Ellipsis for p in parts) or parts.count(Ellipsis) > 1:
+        return False
+    shape = self._data.shape
+    if Ellipsis in parts:
+        at = parts.index(Ellipsis)
+        before, after = parts[:at], parts[at + 1 :]
+        dims = [*range(len(before)), *range(len(shape) - len(after), len(shape))]
+        parts = before + after
+    else:
+        dims = list(range(len(parts)))
+    if len(parts) > len(shape):
+        return False
+    return all(
+        isinstance(p, slice) and p.indices(shape[d]) == (0, shape[d], 1)
+        for p, d in zip(parts, dims, strict=True)
+    )
+
+
 def setitem(self: Tensor, index: Any, value: Any) -> None:
     """``t[index] = value``: a view then ``copy_`` for basic indexing, ``index_put_`` otherwise."""
     from .inplace_ops import copy_
 
     basic = _is_basic(index) or (isinstance(index, tuple) and all(_is_basic(i) for i in index))
+    if basic and _whole(self, index):
+        copy_(self, value)  # torch skips slices that cover their dimension: no view is made
+        return
     if basic:
         copy_(getitem(self, index), value)
         return

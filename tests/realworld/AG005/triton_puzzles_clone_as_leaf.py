@@ -1,5 +1,5 @@
 # source: https://github.com/SiriusNEO/Triton-Puzzles-Lite/pull/11
-# expect: AG005
+# expect: AG005,AG006
 # pitfall: the backward spec copies its inputs with x.clone() where x.clone().detach().requires_grad_(True) was meant; for an input that requires grad the copy is a non-leaf, x.grad stays None and the gradient leaks into the caller's tensor
 import torch
 from torch import Tensor

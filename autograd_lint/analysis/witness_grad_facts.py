@@ -1,0 +1,239 @@
+"""Witnesses for findings about a tensor's own flags: a ``.grad`` read of a non-leaf (AG006),
+an in-place write on a leaf (AG007), a ``requires_grad`` change on a non-leaf or on a loss
+cut from its graph (AG008).
+
+Each is the provenance slice of the tensor involved, cut as every other witness is (see
+``witness.py``), with the observation the finding rests on: torch's warning, torch's error,
+or a parameter left without a gradient.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from autograd_lint.analysis.trace import Backward, GradRead, LeafInplace, RequiresGradSet, Trace
+from autograd_lint.analysis.values import NNModule, Tensor, Tri, provenance
+from autograd_lint.analysis.witness import SliceBuilder, _name_in_script
+from autograd_lint.diagnostics import Expectation, Witness
+
+NONLEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward()."
+)
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_OF_LEAF_INPLACE = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
+NONLEAF_REQUIRES_GRAD = "you can only change requires_grad flags of leaf variables."
+"""torch's warning and error texts (their first sentences) for AG006, AG007 and AG008."""
+
+
+def inplace_message(event: LeafInplace) -> str | None:
+    """The error torch raises for this write; ``None`` where the index form does not say
+    which of the two. torch indexes ``w[:]``, ``w[...]`` (every slice covering its
+    dimension) as ``w`` itself, an integer index as a view, a tensor or list index with
+    ``index_put_`` on ``w``; a bounded slice may or may not cover its dimension."""
+    if event.how != "setitem":
+        return VIEW_OF_LEAF_INPLACE if event.through_view else LEAF_INPLACE
+    site = event.site
+    if event.target is not event.leaf:
+        return VIEW_OF_LEAF_INPLACE
+    if not isinstance(site, cst.Subscript):
+        return None
+    view = False
+    for element in site.slice:
+        index = element.slice
+        if isinstance(index, cst.Index):
+            value = index.value
+            if isinstance(value, cst.Integer) or (
+                isinstance(value, cst.UnaryOperation) and isinstance(value.expression, cst.Integer)
+            ):
+                view = True
+            elif not isinstance(value, cst.Ellipsis):
+                return None  # a tensor or list index (``index_put_``) or unknown
+        elif not isinstance(index, cst.Slice) or any(
+            part is not None for part in (index.lower, index.upper, index.step)
+        ):
+            return None  # ``w[0:n]`` is ``w`` itself when n is its length: unknown here
+    return VIEW_OF_LEAF_INPLACE if view else LEAF_INPLACE
+
+
+def _render(trace: Trace, seqs: set[int], essential: frozenset[int]) -> str | None:
+    if not trace.want_witnesses:
+        return None
+    builder = SliceBuilder(trace)
+    script = builder.render(seqs, essential)
+    if script is None or _reaches_into_models(script, builder):
+        return None
+    return script
+
+
+def _reaches_into_models(script: str, builder: SliceBuilder) -> bool:
+    """``model.proj.bias`` written as in the file: the user's own modules are never built in
+    a witness, so such a script cannot run (and would be refused)."""
+    return any(re.search(rf"\b{re.escape(name)}\.", script) for name in builder.models)
+
+
+def witness_for_grad_read(trace: Trace, event: GradRead) -> Witness | None:
+    """The slice that makes the tensor, then a read of its ``.grad``: torch warns."""
+    name = _name_in_script(event.tensor)
+    if name is None:
+        return None
+    # a stand-in for the tensor keeps its facts (a non-leaf stands in as a layer's output)
+    script = _render(trace, set(event.tensor.prov), frozenset())
+    if script is None:
+        return None
+    return Witness(
+        f"{script}observed_grad = {name}.grad\n",
+        Expectation(kind="warns", message=NONLEAF_GRAD),
+        f"`{name}` is not a leaf: torch warns that its `.grad` is not populated",
+    )
+
+
+def witness_for_leaf_inplace(trace: Trace, event: LeafInplace) -> Witness | None:
+    message = inplace_message(event)
+    if message is None:
+        return None
+    seqs = set(event.target.prov) | set(event.leaf.prov) | {event.seq}
+    if ".grad" in trace.code_of(event.statement):
+        filled = _backward_before(trace, event)
+        if filled is None:
+            return None  # the write reads a gradient no backward in the slice gives
+        seqs |= set(getattr(filled.tensor, "prov", ())) | {filled.seq}
+    seqs |= _binders(trace, event.statement, event.seq)
+    script = _render(trace, seqs, frozenset({event.seq}))
+    if script is None:
+        return None
+    return Witness(
+        script,
+        Expectation(kind="raises", exception="RuntimeError", message=message),
+        "an in-place operation on a leaf that requires grad",
+    )
+
+
+class _Names(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+
+def _binders(trace: Trace, statement: cst.CSTNode, before: int) -> set[int]:
+    """The statements that last bound, before ``before``, a plain name the write reads
+    (``lr`` in ``w -= lr * w.grad``), with what made their values."""
+    collector = _Names()
+    statement.visit(collector)
+    found: set[int] = set()
+    for name in collector.names:
+        latest = max(
+            (seq for seq, names in trace.bindings.items() if seq < before and name in names),
+            default=None,
+        )
+        if latest is not None:
+            found |= set(provenance(trace.bindings[latest][name])) | {latest}
+    return found
+
+
+def _backward_before(trace: Trace, event: LeafInplace) -> Backward | None:
+    """The latest backward before the write whose loss was computed from the leaf (the
+    write reads ``.grad``, which only that backward fills)."""
+    found = None
+    for other in trace.events:
+        if other.order >= event.order:
+            break
+        if isinstance(other, Backward) and set(getattr(other.tensor, "prov", ())) & set(
+            event.leaf.prov
+        ):
+            found = other
+    return found
+
+
+def witness_for_nonleaf_flag(trace: Trace, event: RequiresGradSet) -> Witness | None:
+    script = _render(trace, set(event.target.prov) | {event.seq}, frozenset({event.seq}))
+    if script is None:
+        return None
+    return Witness(
+        script,
+        Expectation(kind="raises", exception="RuntimeError", message=NONLEAF_REQUIRES_GRAD),
+        "`requires_grad` changed on a tensor that is not a leaf",
+    )
+
+
+def witness_for_cut_loss(
+    trace: Trace, event: RequiresGradSet, backward: Backward
+) -> Witness | None:
+    """The slice up to the backward; a parameter the loss was computed from has no gradient."""
+    silenced = event.result
+    if silenced is None or not trace.want_witnesses:
+        return None
+    seqs = set(silenced.prov) | set(event.target.prov) | {event.seq, backward.seq}
+    builder = SliceBuilder(trace)
+    script = builder.render(seqs, frozenset({event.seq, backward.seq}))
+    if script is None or _reaches_into_models(script, builder):
+        return None
+    parameter = _parameter_in(trace, builder, seqs, silenced)
+    if parameter is None or not _backward_on_set_tensor(script, silenced):
+        return None
+    return Witness(
+        script,
+        Expectation(kind="equals", observe=f"{parameter}.grad is None", value="True"),
+        f"the backward reaches only the re-enabled leaf: `{parameter}` gets no gradient",
+    )
+
+
+def _backward_on_set_tensor(script: str, silenced: Tensor) -> bool:
+    """The script runs the backward on the very name whose flag it set, with nothing
+    rebinding that name in between (a stand-in there would make the witness meaningless)."""
+    name = _name_in_script(silenced)
+    if name is None:
+        return False
+    lines = script.splitlines()
+    sets = [
+        i
+        for i, line in enumerate(lines)
+        if f"{name}.requires_grad" in line
+        or (line.strip().startswith(f"{name} = ") and "requires_grad=True" in line)
+    ]
+    backs = [i for i, line in enumerate(lines) if line.strip().startswith(f"{name}.backward(")]
+    if not sets or not backs or backs[-1] < sets[-1]:
+        return False
+    between = lines[sets[-1] + 1 : backs[-1]]
+    return not any(line.strip().startswith(f"{name} =") for line in between)
+
+
+def _parameter_in(
+    trace: Trace, builder: SliceBuilder, seqs: set[int], silenced: Tensor
+) -> str | None:
+    """A leaf that requires grad, bound in the slice (or a stand-in layer's weight), other
+    than the tensor whose flag was set."""
+    for seq in sorted(seqs):
+        for name, value in trace.bindings.get(seq, {}).items():
+            if (
+                isinstance(value, Tensor)
+                and value.requires_grad is Tri.YES
+                and value.is_leaf is Tri.YES
+                and value.storage != silenced.storage
+                and name.isidentifier()
+            ):
+                return name
+    for name, layer in builder.layers.items():
+        found = _weight_of(name, layer)
+        if found is not None:
+            return found
+    return None
+
+
+def _weight_of(name: str, layer: NNModule) -> str | None:
+    """``fc.weight``, or ``net[0].weight`` for the first layer of a ``Sequential`` that has one."""
+    if any(param.label.endswith(".weight") for param in layer.params):
+        return f"{name}.weight"
+    if layer.kind in {"Sequential", "ModuleList"}:
+        for index, child in enumerate(layer.children):
+            if isinstance(child, NNModule):
+                found = _weight_of(f"{name}[{index}]", child)
+                if found is not None:
+                    return found
+    return None

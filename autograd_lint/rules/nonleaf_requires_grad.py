@@ -1,0 +1,131 @@
+"""AG008 nonleaf-requires-grad: ``requires_grad`` set on a non-leaf, or turned on for a loss
+that was cut from its graph."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from autograd_lint.analysis.trace import Backward, RequiresGradSet, Trace
+from autograd_lint.analysis.values import Tensor, Tri
+from autograd_lint.analysis.witness_grad_facts import (
+    NONLEAF_REQUIRES_GRAD,
+    witness_for_cut_loss,
+    witness_for_nonleaf_flag,
+)
+from autograd_lint.diagnostics import Diagnostic, Severity
+from autograd_lint.rules._build import diagnostic, line_of
+from autograd_lint.rules.base import Rule
+
+
+class NonleafRequiresGrad(Rule):
+    code = "AG008"
+    name = "nonleaf-requires-grad"
+    summary = "`requires_grad` set on a non-leaf, or on a loss cut from its graph."
+    why = """
+Only a leaf has a `requires_grad` flag of its own; a non-leaf (the result of an op on a
+tensor that requires grad) inherits it from its graph. Setting `t.requires_grad = ...` on a
+non-leaf, or `t.requires_grad_(False)`, raises "you can only change requires_grad flags of
+leaf variables". The opposite mistake is silent: a loss rebuilt from `.item()`, `.detach()`
+or `.data` (or computed under `no_grad`) has no graph, and `loss.requires_grad = True`
+makes `loss.backward()` run without the error torch would otherwise give, while the
+gradient reaches the loss alone: no parameter of the model gets one, and nothing trains.
+"""
+    example = """
+loss = torch.tensor(criterion(model(x), y).item())   # the graph is gone
+loss.requires_grad = True                            # silences the error...
+loss.backward()                                      # ...and trains nothing
+"""
+    use_instead = """
+loss = criterion(model(x), y)
+loss.backward()
+"""
+    fix_note = "No automatic fix: the message names where the graph was cut."
+    default_severity = Severity.ERROR
+    valid = (
+        "w = torch.randn(3)\nw.requires_grad = True\n(w * 2).sum().backward()\n",
+        "x = torch.randn(3, requires_grad=True)\nx_adv = x.detach()\nx_adv.requires_grad_()\n(x_adv * 2).sum().backward()\n",
+        "x = torch.randn(3, requires_grad=True)\ny = x * 2\ny.requires_grad_()\n",
+    )
+    invalid = (
+        "x = torch.randn(3, requires_grad=True)\ny = x * 2\ny.requires_grad = False\n",
+        "x = torch.randn(3, requires_grad=True)\ny = x * 2\ny.requires_grad_(False)\n",
+        "w = torch.randn(3, requires_grad=True)\nloss = (w * 2).sum().detach()\nloss.requires_grad = True\nloss.backward()\n",
+    )
+
+    def check(self, trace: Trace) -> Iterator[Diagnostic]:
+        backwards = trace.of_type(Backward)
+        for event in trace.of_type(RequiresGradSet):
+            target = event.target
+            raises = target.is_leaf is Tri.NO and target.requires_grad is Tri.YES
+            if raises and (event.how == "assign" or event.flag is Tri.NO):
+                yield self._nonleaf(trace, event)
+                continue
+            backward = _silenced_backward(event, backwards)
+            if backward is not None:
+                yield self._cut_loss(trace, event, backward)
+
+    def _nonleaf(self, trace: Trace, event: RequiresGradSet) -> Diagnostic:
+        target = event.target
+        name = f"`{target.label}`" if target.label else "this tensor"
+        spelled = "`requires_grad = ...`" if event.how == "assign" else "`requires_grad_(False)`"
+        advice = (
+            "use `.detach()` for a copy without history"
+            if event.flag is Tri.NO
+            else "it already requires grad through its graph: drop the assignment"
+        )
+        return diagnostic(
+            trace,
+            self.code,
+            event.site,
+            f"{spelled} on {name}, which is not a leaf (made at line {line_of(trace, target.site)}): "
+            f"torch raises '{NONLEAF_REQUIRES_GRAD}'; {advice}",
+            Severity.ERROR,
+            [(target.site, "non-leaf made here")],
+            witness=witness_for_nonleaf_flag(trace, event),
+        )
+
+    def _cut_loss(self, trace: Trace, event: RequiresGradSet, backward: Backward) -> Diagnostic:
+        target = event.target
+        assert target.cut_site is not None
+        name = f"`{target.label}`" if target.label else "the tensor"
+        spelled = {
+            "assign": "`requires_grad = True`",
+            "method": "`requires_grad_()`",
+            "constructor": "`requires_grad=True`",
+        }[event.how]
+        return diagnostic(
+            trace,
+            self.code,
+            event.site,
+            f"{spelled} on {name}, which was cut from its graph at line "
+            f"{line_of(trace, target.cut_site)} by {target.cut_reason}: the backward at line "
+            f"{line_of(trace, backward.site)} runs but reaches no parameter; compute the loss "
+            "without the cut instead",
+            Severity.ERROR,
+            [
+                (target.cut_site, f"graph cut here by {target.cut_reason}"),
+                (backward.site, "backward here"),
+            ],
+            witness=witness_for_cut_loss(trace, event, backward),
+        )
+
+
+def _silenced_backward(event: RequiresGradSet, backwards: list[Backward]) -> Backward | None:
+    """The backward run on the very tensor whose flag was turned on after a cut."""
+    target, result = event.target, event.result
+    if event.flag is not Tri.YES or result is None or target.cut_site is None:
+        return None
+    if target.requires_grad is not Tri.NO or target.is_leaf is not Tri.YES:
+        return None
+    for backward in backwards:
+        tensor = backward.tensor
+        if (
+            backward.order > event.order
+            and isinstance(tensor, Tensor)
+            and tensor.storage == result.storage
+            and tensor.is_leaf is Tri.YES
+            and tensor.requires_grad is Tri.YES
+            and tensor.node is None
+        ):
+            return backward
+    return None
