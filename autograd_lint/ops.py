@@ -767,7 +767,15 @@ INPLACE_FUNCTIONAL: Mapping[str, bool] = {
 OPTIMIZERS: frozenset[str] = frozenset({"SGD", "Adam", "AdamW", "RMSprop", "Adagrad"})
 """``torch.optim.<Name>``: ``step()`` updates every parameter in place."""
 
-AUTOGRAD_VOCABULARY: tuple[str, ...] = ("backward", ".data", "clone", "tensor(", "autograd")
+AUTOGRAD_VOCABULARY: tuple[str, ...] = (
+    "backward",
+    ".data",
+    "clone",
+    "tensor(",
+    "autograd",
+    "numpy(",
+    "detach",
+)
 """Substrings without which a file cannot contain a finding; such files are not parsed."""
 
 

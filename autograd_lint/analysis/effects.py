@@ -12,6 +12,7 @@ from typing import Any
 import libcst as cst
 
 from autograd_lint import ops
+from autograd_lint.analysis import element_count
 from autograd_lint.analysis.frame import InterpreterBase
 from autograd_lint.analysis.names import keyword, kwarg_tri
 from autograd_lint.analysis.state import State
@@ -217,6 +218,7 @@ class Effects(InterpreterBase):
     def view(self, tensor: Tensor, node: cst.CSTNode, state: State, name: str) -> Tensor:
         spec = ops.OPS.get(name, ops.OPS["view"])
         result = self.apply_op(spec, [tensor], node, state)
+        element_count.after_op(result, spec, [tensor], node, method=True)
         result.storage, result.vc = tensor.storage, tensor.vc
         result.alias_of, result.alias_kind = tensor, "view"
         if tensor.alias_kind == "data" or tensor.data_base() is not None:
@@ -290,6 +292,7 @@ class Effects(InterpreterBase):
         args: list[Value],
         state: State,
         extra: frozenset[int] = frozenset(),
+        loss_constructor: cst.CSTNode | None = None,
     ) -> Tensor:
         inputs = [self._arg(node, args, 0, "input"), self._arg(node, args, 1, "target")]
         target = inputs[1]
@@ -297,7 +300,9 @@ class Effects(InterpreterBase):
             self.clone_escape(
                 target, "loss-target", node.args[1].value if len(node.args) > 1 else node, state
             )
-        return self.apply_op(spec, inputs, node, state, extra_prov=extra)
+        result = self.apply_op(spec, inputs, node, state, extra_prov=extra)
+        result.elements = element_count.loss_output(node, loss_constructor)
+        return result
 
     def _grad_off(self, node: cst.CSTNode) -> tuple[cst.CSTNode, str]:
         """Where grad mode was turned off, for messages."""

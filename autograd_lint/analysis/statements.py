@@ -17,6 +17,7 @@ from autograd_lint.analysis.frame import LOOP_PASSES, MAX_LOOP_PASSES, MAX_STATE
 from autograd_lint.analysis.names import dotted, literal_bool, positional
 from autograd_lint.analysis.project_calls import ProjectCalls
 from autograd_lint.analysis.state import State, join
+from autograd_lint.analysis.trace import DiscardedDetach
 from autograd_lint.analysis.values import (
     ModuleRef,
     NNModule,
@@ -156,7 +157,7 @@ class Statements(ProjectCalls):
         elif isinstance(node, cst.AugAssign):
             self.aug_assign(node, state)
         elif isinstance(node, cst.Expr):
-            self.expr(node.value, state)
+            self._discarded(node.value, self.expr(node.value, state))
         elif isinstance(node, cst.Return):
             returned: Value = PlainValue(frozenset())
             if node.value is not None:
@@ -188,6 +189,23 @@ class Statements(ProjectCalls):
                     state.env[local] = ModuleRef(f"{base}.{name}")
         elif isinstance(node, cst.Del) and isinstance(node.target, cst.Name):
             state.env.pop(node.target.value, None)
+
+    def _discarded(self, expression: cst.BaseExpression, value: Value) -> None:
+        """``h.detach()`` as a statement: its result is lost and ``h`` keeps its history."""
+        source = value.alias_of if isinstance(value, Tensor) else None
+        if (
+            isinstance(expression, cst.Call)
+            and isinstance(expression.func, cst.Attribute)
+            and expression.func.attr.value == "detach"
+            and not expression.args
+            and isinstance(value, Tensor)
+            and value.alias_kind == "detach"
+            and source is not None
+            and source.requires_grad is Tri.YES
+        ):
+            self.trace.events.append(
+                DiscardedDetach(site=expression, **self._where(), tensor=source, call=expression)
+            )
 
     def if_statement(self, node: cst.If, state: State) -> State:
         test = self.expr(node.test, state)

@@ -1,0 +1,92 @@
+"""Witnesses for misuses of the tensor API: backward of a non-scalar (AG009), ``numpy()`` of
+a tensor that requires grad (AG011), ``detach_()`` of a view and a discarded ``detach()``
+(AG012).
+
+Each is the provenance slice of the tensor the finding is about, cut by the same
+:class:`~autograd_lint.analysis.witness.SliceBuilder` as the core rules' witnesses. The
+first three end in torch's own error; the discarded ``detach()`` raises nothing, so its
+evidence is the tensor's state after the statement: it still has its history.
+"""
+
+from __future__ import annotations
+
+from autograd_lint.analysis.trace import (
+    Backward,
+    DetachViewInplace,
+    DiscardedDetach,
+    NumpyOfGrad,
+    Trace,
+)
+from autograd_lint.analysis.values import Tri
+from autograd_lint.analysis.witness import (
+    _backward_seqs,
+    _name_in_script,
+    _raises,
+    _script,
+    _statements_of,
+)
+from autograd_lint.diagnostics import Expectation, Witness
+
+IMPLICIT_SCALAR = "grad can be implicitly created only for scalar outputs"
+NUMPY_REQUIRES_GRAD = "Can't call numpy() on Tensor that requires grad"
+DETACH_VIEW = "Can't detach views in-place"
+"""torch's RuntimeError messages (their first words) for AG009, AG011 and AG012."""
+
+
+def witness_for_nonscalar(trace: Trace, backward: Backward) -> Witness | None:
+    seqs = _backward_seqs(backward)
+    tensor = backward.tensor
+    unreduced = getattr(getattr(tensor, "elements", None), "unreduced", None)
+    return _raises(
+        trace,
+        seqs,
+        IMPLICIT_SCALAR,
+        "backward without `gradient=` on a tensor of more than one element",
+        frozenset({backward.seq} | _statements_of(trace, unreduced, seqs)),
+    )
+
+
+def witness_for_numpy(trace: Trace, event: NumpyOfGrad) -> Witness | None:
+    return _raises(
+        trace,
+        set(event.tensor.prov) | {event.seq},
+        NUMPY_REQUIRES_GRAD,
+        "`.numpy()` on a tensor that requires grad",
+        frozenset({event.seq}),
+    )
+
+
+def witness_for_detach_view(trace: Trace, event: DetachViewInplace) -> Witness | None:
+    return _raises(
+        trace,
+        set(event.tensor.prov) | {event.seq},
+        DETACH_VIEW,
+        "`.detach_()` on a view",
+        frozenset({event.seq}),
+    )
+
+
+def witness_for_discarded_detach(trace: Trace, event: DiscardedDetach) -> Witness | None:
+    """No error: after the statement the tensor still has its history (its ``grad_fn``, or
+    for a leaf its ``requires_grad``), which ``h = h.detach()`` would have cut."""
+    tensor = event.tensor
+    name = _name_in_script(tensor)
+    if name is None:
+        return None
+    script = _script(trace, set(tensor.prov) | {event.seq}, frozenset({event.seq}))
+    if script is None:
+        return None
+    observe = f"{name}.requires_grad" if tensor.is_leaf is Tri.YES else f"{name}.grad_fn is not None"
+    return Witness(
+        script,
+        Expectation(kind="equals", observe=observe, value="True"),
+        f"`{name}` still has its autograd history after the discarded `.detach()`",
+    )
+
+
+__all__ = [
+    "witness_for_detach_view",
+    "witness_for_discarded_detach",
+    "witness_for_nonscalar",
+    "witness_for_numpy",
+]
