@@ -104,7 +104,7 @@ def _imports_test_framework(module: cst.Module) -> bool:
 
 
 def _training_loop_after(
-    statements: list[cst.BaseStatement], start: cst.CSTNode | None
+    statements: list[cst.CSTNode], start: cst.CSTNode | None
 ) -> cst.For | cst.While | None:
     """The first training loop among ``statements`` from the one holding ``start`` on."""
     finder = _StepFinder()
@@ -134,9 +134,9 @@ def anomaly_context(module: cst.Module, call: cst.Call) -> AnomalyContext | None
         or any(c.name.value.startswith("Test") for c in classes)
         or _imports_test_framework(module)
     )
-    guarded = any(
-        isinstance(a, cst.If) and not _is_main_guard(a.test) for a in ancestors
-    ) or any(isinstance(a, cst.IfExp) for a in ancestors)
+    guarded = any(isinstance(a, cst.If) and not _is_main_guard(a.test) for a in ancestors) or any(
+        isinstance(a, cst.IfExp) for a in ancestors
+    )
     with_block = next(
         (
             a

@@ -122,7 +122,9 @@ def _keeps_count(count: ElementCount | None, name: str) -> ElementCount | None:
         return ElementCount(shape=tuple(reversed(count.shape)), reason=count.reason)
     not_one = count.not_one or (count.shape is not None and not count.one)
     if not (not_one or count.unreduced is not None):
-        return ElementCount(shape=(), reason="a scalar") if count.one and count.shape == () else None
+        return (
+            ElementCount(shape=(), reason="a scalar") if count.one and count.shape == () else None
+        )
     return ElementCount(not_one=not_one, unreduced=count.unreduced, reason=count.reason)
 
 
@@ -179,7 +181,9 @@ def linear_output(module_site: cst.CSTNode) -> ElementCount | None:
         return None
     out = keyword(module_site, "out_features")
     positional = [a for a in module_site.args if a.keyword is None]
-    expression = out.value if out is not None else positional[1].value if len(positional) > 1 else None
+    expression = (
+        out.value if out is not None else positional[1].value if len(positional) > 1 else None
+    )
     size = literal_int(expression) if expression is not None else None
     if size is None or size == 1:
         return None

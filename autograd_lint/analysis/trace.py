@@ -135,7 +135,6 @@ class TensorFromTensor(Event):
     argument: cst.BaseExpression
 
 
-
 # --- AG009, AG011, AG012, AG014: tensor API misuse and anomaly mode -------------------------
 
 
@@ -173,6 +172,7 @@ class AnomalyMode(Event):
     api: Literal["set_detect_anomaly", "detect_anomaly"]
     enabled: Tri
     """Whether it turns anomaly mode on (a literal ``True``; unknown for a variable)."""
+
 
 E = TypeVar("E", bound=Event)
 

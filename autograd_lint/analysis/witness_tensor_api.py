@@ -76,7 +76,9 @@ def witness_for_discarded_detach(trace: Trace, event: DiscardedDetach) -> Witnes
     script = _script(trace, set(tensor.prov) | {event.seq}, frozenset({event.seq}))
     if script is None:
         return None
-    observe = f"{name}.requires_grad" if tensor.is_leaf is Tri.YES else f"{name}.grad_fn is not None"
+    observe = (
+        f"{name}.requires_grad" if tensor.is_leaf is Tri.YES else f"{name}.grad_fn is not None"
+    )
     return Witness(
         script,
         Expectation(kind="equals", observe=observe, value="True"),

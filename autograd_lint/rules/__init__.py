@@ -1,7 +1,7 @@
 """The rule catalogue (see RULES.md): one module per rule."""
 
-from autograd_lint.rules.backward_without_grad import BackwardWithoutGrad
 from autograd_lint.rules.anomaly_mode_left_on import AnomalyModeLeftOn
+from autograd_lint.rules.backward_without_grad import BackwardWithoutGrad
 from autograd_lint.rules.base import Rule
 from autograd_lint.rules.clone_instead_of_detach import CloneInsteadOfDetach
 from autograd_lint.rules.data_mutation import DataMutation

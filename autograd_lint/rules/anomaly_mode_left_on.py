@@ -15,7 +15,9 @@ from autograd_lint.rules.base import Rule
 class AnomalyModeLeftOn(Rule):
     code = "AG014"
     name = "anomaly-mode-left-on"
-    summary = "`torch.autograd.set_detect_anomaly(True)` / `detect_anomaly()` left on for a training run."
+    summary = (
+        "`torch.autograd.set_detect_anomaly(True)` / `detect_anomaly()` left on for a training run."
+    )
     why = """
 Anomaly detection records a traceback for every op of the forward pass and checks every
 gradient of the backward for NaN: it is a debugging aid, and torch itself warns that it

@@ -83,7 +83,10 @@ them. A per-element loss whose batch could be a single sample is reported as a w
                 continue
             name = f"`{tensor.label}`" if tensor.label else f"`{short(trace, tensor.site)}`"
             why = _describe(count, surely)
-            related = [(tensor.site, "made here"), (count.unreduced, "the reduction is turned off here")]
+            related = [
+                (tensor.site, "made here"),
+                (count.unreduced, "the reduction is turned off here"),
+            ]
             yield diagnostic(
                 trace,
                 self.code,
@@ -121,8 +124,10 @@ def _gradient_given(event: Backward) -> bool:
 
 def _describe(count: ElementCount, surely: bool) -> str:
     if surely:
-        return f"which has {count.reason}" if count.reason.startswith("shape") else (
-            f"which is not a single element ({count.reason})"
+        return (
+            f"which has {count.reason}"
+            if count.reason.startswith("shape")
+            else (f"which is not a single element ({count.reason})")
         )
     return f"{count.reason}, which has one element only for a batch of one"
 

@@ -61,8 +61,10 @@ plt.plot(probs.detach().cpu().numpy())
         for event in trace.of_type(NumpyOfGrad):
             tensor = event.tensor
             receiver = event.call.func.value if isinstance(event.call.func, cst.Attribute) else None
-            name = f"`{tensor.label}`" if tensor.label else (
-                f"`{short(trace, receiver)}`" if receiver is not None else "the tensor"
+            name = (
+                f"`{tensor.label}`"
+                if tensor.label
+                else (f"`{short(trace, receiver)}`" if receiver is not None else "the tensor")
             )
             yield diagnostic(
                 trace,
