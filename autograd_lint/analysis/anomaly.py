@@ -120,6 +120,17 @@ def _training_loop_after(
     return None
 
 
+def _enclosing_training_loop(ancestors: list[cst.CSTNode]) -> cst.For | cst.While | None:
+    """The outermost loop around the call whose body runs a backward or a step."""
+    for node in ancestors:
+        if isinstance(node, cst.For | cst.While):
+            finder = _StepFinder()
+            node.visit(finder)
+            if finder.loop is not None:
+                return node
+    return None
+
+
 def anomaly_context(module: cst.Module, call: cst.Call) -> AnomalyContext | None:
     """The context of ``call`` in ``module`` (``None`` if the call is not in it)."""
     walker = _Ancestors(call)
@@ -145,7 +156,10 @@ def anomaly_context(module: cst.Module, call: cst.Call) -> AnomalyContext | None
         ),
         None,
     )
-    if with_block is not None:
+    loop = _enclosing_training_loop(ancestors)
+    if loop is not None:
+        pass  # switched on again at every step of the loop it sits in
+    elif with_block is not None:
         loop = _training_loop_after(list(with_block.body.body), None)
     else:
         # the rest of the innermost block that holds the call's statement

@@ -301,7 +301,7 @@ class Effects(InterpreterBase):
                 target, "loss-target", node.args[1].value if len(node.args) > 1 else node, state
             )
         result = self.apply_op(spec, inputs, node, state, extra_prov=extra)
-        result.elements = element_count.loss_output(node, loss_constructor)
+        result.elements = element_count.loss_output(node, loss_constructor, spec.name, inputs)
         return result
 
     def _grad_off(self, node: cst.CSTNode) -> tuple[cst.CSTNode, str]:
@@ -366,7 +366,17 @@ class Effects(InterpreterBase):
                         break
         for graph in reachable:
             self._stepped_snapshot(graph, node, state)
-        if retain is Tri.NO:
+        if retain is Tri.NO and not _raises_before_running(tensor, node, api):
             for graph in reachable:
                 state.freed.setdefault(graph.id, event)
         return Unknown() if api == "autograd.grad" else PlainValue(frozenset())
+
+
+def _raises_before_running(tensor: Tensor, node: cst.Call, api: str) -> bool:
+    """A backward torch refuses to start (no gradient given for a tensor that is surely not
+    a single element): it frees nothing, so a later backward is not a second one."""
+    return (
+        tensor.requires_grad is Tri.YES
+        and element_count.surely_not_one(tensor.elements)
+        and not element_count.gradient_given(node, api)
+    )

@@ -154,8 +154,28 @@ def after_op(
         result.elements = _keeps_count(count, name) if count and count.shape != () else None
 
 
+def _literal_shape(node: cst.BaseExpression) -> tuple[int, ...] | None:
+    """The shape of a nested list literal of numbers (``[[1., 2.], [3., 4.]]`` -> (2, 2))."""
+    if isinstance(node, cst.Integer | cst.Float):
+        return ()
+    if isinstance(node, cst.UnaryOperation) and isinstance(
+        node.expression, cst.Integer | cst.Float
+    ):
+        return ()
+    if not isinstance(node, cst.List | cst.Tuple) or not node.elements:
+        return None
+    inner = [_literal_shape(e.value) for e in node.elements if isinstance(e, cst.Element)]
+    if len(inner) != len(node.elements) or inner[0] is None or any(s != inner[0] for s in inner):
+        return None
+    return (len(inner), *inner[0])
+
+
 def created(node: cst.Call, name: str) -> ElementCount | None:
-    """``torch.randn(4, 3)``: the shape, when every size is a literal integer."""
+    """``torch.randn(4, 3)``, ``torch.tensor([1., 2.])``: the shape, when every size (or
+    every element) is written as a literal."""
+    if name in {"tensor", "as_tensor"} and node.args and node.args[0].keyword is None:
+        shape = _literal_shape(node.args[0].value)
+        return ElementCount(shape=shape, reason=f"shape {shape}") if shape is not None else None
     if name not in _CONSTRUCTORS:
         return None
     sizes = [a.value for a in node.args if a.keyword is None]
@@ -174,6 +194,23 @@ def created(node: cst.Call, name: str) -> ElementCount | None:
     return ElementCount(shape=tuple(shape), reason=f"shape {tuple(shape)}")
 
 
+def joined(name: str, parts: Seq[Value]) -> ElementCount | None:
+    """``torch.cat`` / ``torch.stack`` of parts whose shapes are all known: the total count."""
+    counts = [_count_of(part) for part in parts]
+    shapes = [c.shape for c in counts if c is not None and c.shape is not None]
+    if not shapes or len(shapes) != len(parts):
+        return None
+    total = 0
+    for shape in shapes:
+        size = 1
+        for dim in shape:
+            size *= dim
+        total += size
+    if total == 1:
+        return None
+    return ElementCount(not_one=True, reason=f"{total} elements from `torch.{name}`")
+
+
 def linear_output(module_site: cst.CSTNode) -> ElementCount | None:
     """``nn.Linear(i, o)`` with a literal ``o`` other than 1: every output row has ``o``
     elements, so the output never has exactly one."""
@@ -190,7 +227,25 @@ def linear_output(module_site: cst.CSTNode) -> ElementCount | None:
     return ElementCount(not_one=True, reason=f"`out_features={size}` per row")
 
 
-def loss_output(call: cst.Call, constructor: cst.CSTNode | None = None) -> ElementCount | None:
+_ELEMENTWISE_LOSSES = frozenset(
+    {
+        "mse_loss",
+        "l1_loss",
+        "smooth_l1_loss",
+        "binary_cross_entropy",
+        "binary_cross_entropy_with_logits",
+        "kl_div",
+    }
+)
+"""Losses whose ``reduction="none"`` result has the shape of their (broadcast) inputs."""
+
+
+def loss_output(
+    call: cst.Call,
+    constructor: cst.CSTNode | None = None,
+    name: str = "",
+    inputs: Seq[Value] = (),
+) -> ElementCount | None:
     """A loss's result: a scalar under the default reduction, per element under
     ``reduction="none"`` (a keyword of the call, or of the loss module's constructor)."""
     reduction = keyword(call, "reduction")
@@ -202,5 +257,40 @@ def loss_output(call: cst.Call, constructor: cst.CSTNode | None = None) -> Eleme
     if isinstance(value, cst.SimpleString) and value.evaluated_value in {"mean", "sum"}:
         return SCALAR
     if isinstance(value, cst.SimpleString) and value.evaluated_value in _PER_ELEMENT:
-        return ElementCount(unreduced=reduction, reason='a per-element loss (`reduction="none"`)')
+        reason = 'a per-element loss (`reduction="none"`)'
+        known = elementwise(inputs) if name in _ELEMENTWISE_LOSSES else None
+        if surely_not_one(known):
+            return ElementCount(not_one=True, unreduced=reduction, reason=reason)
+        return ElementCount(unreduced=reduction, reason=reason)
     return None
+
+
+_GRADIENT_ARGUMENT = {
+    # api -> (keyword, position of the gradient among the positional arguments)
+    "method": ("gradient", 0),
+    "autograd.backward": ("grad_tensors", 1),
+    "autograd.grad": ("grad_outputs", 2),
+}
+
+
+def gradient_given(call: cst.Call, api: str) -> bool:
+    """The backward call passes the gradient to start from (anything but a literal ``None``;
+    ``*args`` counts as given, since it may)."""
+    name, position = _GRADIENT_ARGUMENT[api]
+    given = keyword(call, name)
+    if given is not None:
+        return not (isinstance(given.value, cst.Name) and given.value.value == "None")
+    if any(a.star for a in call.args):
+        return True
+    positional = [a for a in call.args if a.keyword is None]
+    if len(positional) > position:
+        value = positional[position].value
+        return not (isinstance(value, cst.Name) and value.value == "None")
+    return False
+
+
+def surely_not_one(count: ElementCount | None) -> bool:
+    """The count is known to be other than one (torch refuses an implicit gradient)."""
+    if count is None:
+        return False
+    return count.not_one or (count.shape is not None and not count.one)

@@ -122,7 +122,10 @@ class TorchCalls(Modules):
                 saves=_NEVER * len(parts.items),
                 backward_node=joining.backward_node,
             )
-            return self.apply_op(joined, list(parts.items), node, state, extra_prov=parts.prov)
+            result = self.apply_op(joined, list(parts.items), node, state, extra_prov=parts.prov)
+            if not parts.homogeneous:  # a comprehension's one item stands for any number
+                result.elements = element_count.joined(name, parts.items)
+            return result
         spec = None
         if prefix == "torch":
             spec = ops.function_op(name)

@@ -17,7 +17,7 @@ from autograd_lint.analysis.trace import (
     NumpyOfGrad,
     Trace,
 )
-from autograd_lint.analysis.values import Tri
+from autograd_lint.analysis.values import Tensor, Tri
 from autograd_lint.analysis.witness import (
     _backward_seqs,
     _name_in_script,
@@ -46,10 +46,41 @@ def witness_for_nonscalar(trace: Trace, backward: Backward) -> Witness | None:
     )
 
 
+def _binding_seqs(trace: Trace, tensor: Tensor, before: int) -> set[int]:
+    """Statements before ``before`` that bound a name to ``tensor`` itself (``w = fc.weight``
+    reads no op, so its number is in no provenance; the script still needs the name)."""
+    return {
+        seq
+        for seq, bound in trace.bindings.items()
+        if seq < before and any(value is tensor for value in bound.values())
+    }
+
+
+def _bound_name(trace: Trace, tensor: Tensor, seqs: set[int]) -> str | None:
+    """A name the statements ``seqs`` bind to ``tensor`` (the last such binding)."""
+    for seq in sorted(seqs, reverse=True):
+        for name, value in trace.bindings.get(seq, {}).items():
+            if value is tensor and name.isidentifier():
+                return name
+    return None
+
+
 def witness_for_numpy(trace: Trace, event: NumpyOfGrad) -> Witness | None:
+    """The slice that makes the tensor, then ``name.numpy()`` on its own line: the statement
+    that converted it may do more than the script can (``print``, a list's ``append``)."""
+    tensor = event.tensor
+    seqs = set(tensor.prov) | _binding_seqs(trace, tensor, event.seq)
+    name = _bound_name(trace, tensor, seqs - {event.seq})
+    before = _script(trace, seqs - {event.seq}) if name is not None else None
+    if before is not None:
+        return Witness(
+            f"{before}{name}.numpy()\n",
+            Expectation(kind="raises", exception="RuntimeError", message=NUMPY_REQUIRES_GRAD),
+            "`.numpy()` on a tensor that requires grad",
+        )
     return _raises(
         trace,
-        set(event.tensor.prov) | {event.seq},
+        seqs | {event.seq},
         NUMPY_REQUIRES_GRAD,
         "`.numpy()` on a tensor that requires grad",
         frozenset({event.seq}),

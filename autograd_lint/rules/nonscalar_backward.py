@@ -6,20 +6,13 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from autograd_lint.analysis.names import keyword
+from autograd_lint.analysis.element_count import gradient_given, surely_not_one
 from autograd_lint.analysis.trace import Backward, Trace
 from autograd_lint.analysis.values import ElementCount, Tensor, Tri
 from autograd_lint.analysis.witness_tensor_api import IMPLICIT_SCALAR, witness_for_nonscalar
 from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Severity
 from autograd_lint.rules._build import diagnostic, imports_torch, short
 from autograd_lint.rules.base import Rule
-
-_GRADIENT_ARGUMENT = {
-    # api -> (keyword, position of the gradient among the positional arguments)
-    "method": ("gradient", 0),
-    "autograd.backward": ("grad_tensors", 1),
-    "autograd.grad": ("grad_outputs", 2),
-}
 
 
 class NonscalarBackward(Rule):
@@ -76,9 +69,9 @@ them. A per-element loss whose batch could be a single sample is reported as a w
             if not isinstance(tensor, Tensor) or tensor.requires_grad is not Tri.YES:
                 continue  # AG003's: torch fails first on the missing grad_fn
             count = tensor.elements
-            if count is None or _gradient_given(event):
+            if count is None or gradient_given(event.call, event.api):
                 continue
-            surely = count.not_one or (count.shape is not None and not count.one)
+            surely = surely_not_one(count)
             if not surely and count.unreduced is None:
                 continue
             name = f"`{tensor.label}`" if tensor.label else f"`{short(trace, tensor.site)}`"
@@ -107,22 +100,9 @@ def _api(event: Backward) -> str:
     )
 
 
-def _gradient_given(event: Backward) -> bool:
-    name, position = _GRADIENT_ARGUMENT[event.api]
-    call = event.call
-    given = keyword(call, name)
-    if given is not None:
-        return not (isinstance(given.value, cst.Name) and given.value.value == "None")
-    positional = [a for a in call.args if a.keyword is None]
-    if any(a.star for a in call.args):
-        return True  # ``*args``: unknown, so assumed given
-    if len(positional) > position:
-        value = positional[position].value
-        return not (isinstance(value, cst.Name) and value.value == "None")
-    return False
-
-
 def _describe(count: ElementCount, surely: bool) -> str:
+    if surely and count.unreduced is not None:
+        return f"{count.reason} of several elements"
     if surely:
         return (
             f"which has {count.reason}"
@@ -140,7 +120,9 @@ def _fixes(trace: Trace, event: Backward) -> tuple[Fix, ...]:
         return ()
     receiver = call.func.value
     text = trace.code_of(receiver)
-    if not isinstance(receiver, cst.Name | cst.Attribute | cst.Call | cst.Subscript):
+    if not isinstance(
+        receiver, cst.Name | cst.Attribute | cst.Call | cst.Subscript
+    ) and not getattr(receiver, "lpar", ()):
         text = f"({text})"
     fixes = [
         Fix(

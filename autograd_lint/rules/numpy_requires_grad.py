@@ -63,7 +63,7 @@ plt.plot(probs.detach().cpu().numpy())
             receiver = event.call.func.value if isinstance(event.call.func, cst.Attribute) else None
             name = (
                 f"`{tensor.label}`"
-                if tensor.label
+                if tensor.label and not tensor.label.startswith(".")
                 else (f"`{short(trace, receiver)}`" if receiver is not None else "the tensor")
             )
             yield diagnostic(
@@ -93,7 +93,9 @@ def _detach_fix(trace: Trace, call: cst.Call) -> tuple[Fix, ...]:
         moves.append(receiver)
         receiver = receiver.func.value
     base = trace.code_of(receiver)
-    if not isinstance(receiver, cst.Name | cst.Attribute | cst.Call | cst.Subscript):
+    if not isinstance(
+        receiver, cst.Name | cst.Attribute | cst.Call | cst.Subscript
+    ) and not getattr(receiver, "lpar", ()):
         base = f"({base})"
     tail = "".join(
         f".{move.func.attr.value}({_arguments(trace, move)})"
