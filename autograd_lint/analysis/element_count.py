@@ -260,8 +260,8 @@ def loss_output(
         reason = 'a per-element loss (`reduction="none"`)'
         known = elementwise(inputs) if name in _ELEMENTWISE_LOSSES else None
         if surely_not_one(known):
-            return ElementCount(not_one=True, unreduced=reduction, reason=reason)
-        return ElementCount(unreduced=reduction, reason=reason)
+            return ElementCount(not_one=True, unreduced=reduction.value, reason=reason)
+        return ElementCount(unreduced=reduction.value, reason=reason)
     return None
 
 

@@ -108,6 +108,8 @@ class Modules(Expressions):
                 output = self.apply_op(op, inputs, node, state, extra_prov=module.prov)
                 if module.kind == "Linear":
                     output.elements = element_count.linear_output(module.site)
+                else:
+                    element_count.after_op(output, op, inputs[:1], node, method=False)
                 return output
             return self.opaque_module_call(module, node, args, state)
         cls = self.classes.get(module.kind)

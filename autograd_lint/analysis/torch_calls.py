@@ -261,7 +261,7 @@ class TorchCalls(Modules):
         spec = ops.method_op(method)
         if spec is None:
             return Unknown(tensor.prov)
-        if spec.kind == "view":
+        if spec.kind == "view" or (method == "reshape" and _fresh_contiguous(tensor)):
             return self.view(tensor, node, state, method)
         inputs: list[Value] = [tensor]
         if len(spec.inputs) > 1:
@@ -418,4 +418,26 @@ def _numpy_raises(tensor: Tensor, node: cst.Call, state: State) -> bool:
         tensor.requires_grad is Tri.YES
         and state.grad_enabled is True
         and keyword(node, "force") is None
+    )
+
+
+_CONTIGUOUS_MAKERS = frozenset(
+    {"stack", "cat", "concat", "randn", "rand", "zeros", "ones", "empty"}
+)
+"""``torch.<name>(...)`` results are freshly allocated and contiguous."""
+
+
+def _fresh_contiguous(tensor: Tensor) -> bool:
+    """A tensor ``torch.stack`` / ``torch.cat`` / a constructor just made: ``reshape`` of
+    it returns a view of it (torch copies only when the strides do not allow a view;
+    ``contiguous()`` and a 1-d ``flatten()`` return the tensor itself, so they are not
+    counted)."""
+    site = tensor.site
+    return (
+        tensor.alias_kind is None
+        and isinstance(site, cst.Call)
+        and isinstance(site.func, cst.Attribute)
+        and isinstance(site.func.value, cst.Name)
+        and site.func.value.value == "torch"
+        and site.func.attr.value in _CONTIGUOUS_MAKERS
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import libcst as cst
+
 from autograd_lint.analysis.anomaly import anomaly_context
 from autograd_lint.analysis.trace import AnomalyMode, Trace
 from autograd_lint.analysis.values import Tri
@@ -49,6 +51,7 @@ for x, y in loader:
         "variable."
     )
     default_severity = Severity.WARNING
+    static = True
     valid = (
         "torch.autograd.set_detect_anomaly(False)\n",
         "import os\nif os.environ.get('DEBUG'):\n    torch.autograd.set_detect_anomaly(True)\n",
@@ -73,14 +76,16 @@ for x, y in loader:
             context = anomaly_context(trace.module, event.call)
             if context is None or context.in_test or context.guarded:
                 continue
+            loop = context.training_loop
+            head = _loop_head(loop)
             if context.with_block is not None:
-                if context.training_loop is None:
+                if head is None:
                     continue
-                where = f"around the training loop at line {line_of(trace, context.training_loop)}"
+                where = f"around the training loop at line {line_of(trace, head)}"
             elif context.module_level:
                 where = "at module level, for the whole run"
-            elif context.training_loop is not None:
-                where = f"before the training loop at line {line_of(trace, context.training_loop)}"
+            elif head is not None:
+                where = f"with the training loop at line {line_of(trace, head)}"
             else:
                 continue
             call = (
@@ -95,5 +100,14 @@ for x, y in loader:
                 f"{call} {where}: anomaly detection slows every step; remove it or guard "
                 "it with a debug flag",
                 Severity.WARNING,
-                [(context.training_loop, "the training loop runs with anomaly mode on")],
+                [(head, "the training loop runs with anomaly mode on")],
             )
+
+
+def _loop_head(loop: cst.For | cst.While | None) -> cst.CSTNode | None:
+    """The part of a loop's header a location points at (its target, or its test)."""
+    if isinstance(loop, cst.For):
+        return loop.target
+    if isinstance(loop, cst.While):
+        return loop.test
+    return None

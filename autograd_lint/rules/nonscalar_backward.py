@@ -53,7 +53,7 @@ them. A per-element loss whose batch could be a single sample is reported as a w
         "w = torch.randn(3, requires_grad=True)\ny = w * 2\ny.backward(gradient=torch.ones(3))\n",
         "w = torch.randn(3, requires_grad=True)\ny = w * 2\ny[0].backward()\n",
         "w = torch.randn(1, requires_grad=True)\n(w * 2).backward()\n",
-        "pred = model(x)\nF.mse_loss(pred, y).backward()\n",
+        "fc = nn.Linear(4, 3)\nF.mse_loss(fc(torch.randn(2, 4)), torch.randn(2, 3)).backward()\n",
         "def step(out):\n    out.backward()\n",
     )
     invalid = (

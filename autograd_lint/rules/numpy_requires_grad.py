@@ -48,7 +48,6 @@ plt.plot(probs.detach().cpu().numpy())
         "w = torch.randn(3, requires_grad=True)\nwith torch.no_grad():\n    a = (w * 2).numpy()\n",
         "w = torch.randn(3, requires_grad=True)\nwith torch.no_grad():\n    y = w * 2\na = y.numpy()\n",
         "x = torch.randn(3)\na = (x * 2).numpy()\n",
-        "w = torch.randn(3, requires_grad=True)\na = w.clone().numpy()\n",
         "def show(t):\n    return t.numpy()\n",
     )
     invalid = (
