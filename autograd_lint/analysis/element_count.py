@@ -174,8 +174,10 @@ def created(node: cst.Call, name: str) -> ElementCount | None:
     """``torch.randn(4, 3)``, ``torch.tensor([1., 2.])``: the shape, when every size (or
     every element) is written as a literal."""
     if name in {"tensor", "as_tensor"} and node.args and node.args[0].keyword is None:
-        shape = _literal_shape(node.args[0].value)
-        return ElementCount(shape=shape, reason=f"shape {shape}") if shape is not None else None
+        literal = _literal_shape(node.args[0].value)
+        return (
+            ElementCount(shape=literal, reason=f"shape {literal}") if literal is not None else None
+        )
     if name not in _CONSTRUCTORS:
         return None
     sizes = [a.value for a in node.args if a.keyword is None]
