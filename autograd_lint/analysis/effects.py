@@ -36,7 +36,11 @@ def same_facts(a: Value, b: Value) -> bool:
     if a is b:
         return True
     if isinstance(a, Tensor) and isinstance(b, Tensor):
-        return a.requires_grad is b.requires_grad and a.is_param == b.is_param
+        return (
+            a.requires_grad is b.requires_grad
+            and a.is_param == b.is_param
+            and a.alias_kind == b.alias_kind
+        )
     return False
 
 

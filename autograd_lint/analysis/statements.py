@@ -73,6 +73,37 @@ def constant_test(test: cst.BaseExpression) -> Tri:
     return Tri.UNKNOWN
 
 
+_CONTAINER_TYPES = frozenset({"tuple", "list", "dict"})
+
+
+def isinstance_test(test: cst.BaseExpression, state: State) -> Tri:
+    """``isinstance(t, tuple)`` (or ``not ...``) for a name bound to a tensor: a tensor is no
+    tuple, list or dict, and it is a ``torch.Tensor``. Anything else stays unknown."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = isinstance_test(test.expression, state)
+        return inner if inner is Tri.UNKNOWN else Tri.of(inner is Tri.NO)
+    if not (
+        isinstance(test, cst.Call)
+        and isinstance(test.func, cst.Name)
+        and test.func.value == "isinstance"
+        and len(test.args) == 2
+        and isinstance(test.args[0].value, cst.Name)
+    ):
+        return Tri.UNKNOWN
+    value = state.lookup(test.args[0].value.value)
+    kind = dotted(test.args[1].value)
+    if not isinstance(value, Tensor) or kind is None:
+        return Tri.UNKNOWN
+    if kind in _CONTAINER_TYPES and state.lookup(kind) is None:
+        return Tri.NO
+    resolved = state.lookup(kind.split(".")[0])
+    if isinstance(
+        resolved, ModuleRef
+    ) and f"{resolved.qualname}{kind[len(kind.split('.')[0]) :]}" in {"torch.Tensor"}:
+        return Tri.YES
+    return Tri.UNKNOWN
+
+
 class Statements(ProjectCalls):
     """Executes statements over the abstract state."""
 
@@ -212,6 +243,8 @@ class Statements(ProjectCalls):
         taken = constant_test(node.test)
         if taken is Tri.UNKNOWN and isinstance(test, PlainValue) and test.const is not None:
             taken = Tri.of(bool(test.const))  # ``if self.activate:`` with a literal flag
+        if taken is Tri.UNKNOWN:
+            taken = isinstance_test(node.test, state)
         if taken is Tri.YES:
             return self.block(node.body.body, state)
         if taken is Tri.NO:

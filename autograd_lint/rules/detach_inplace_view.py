@@ -67,12 +67,16 @@ there it changes which gradients flow, as intended but not yet tested by the aut
     def check(self, trace: Trace) -> Iterator[Diagnostic]:
         for event in trace.of_type(DetachViewInplace):
             name = _name(trace, event.call)
+            advice = (
+                f"use `{name} = {name}.detach()`"
+                if _rebindable(event.call)
+                else "use `.detach()` and keep its result"
+            )
             yield diagnostic(
                 trace,
                 self.code,
                 event.site,
-                f"`{name}.detach_()` on a view: torch raises '{DETACH_VIEW}'; use "
-                f"`{name} = {name}.detach()`",
+                f"`{name}.detach_()` on a view: torch raises '{DETACH_VIEW}'; {advice}",
                 Severity.ERROR,
                 [(event.tensor.site, "the view is made here")],
                 fixes=_rebind(trace, event.call, safe=True),
@@ -120,6 +124,10 @@ def _rebind(trace: Trace, call: cst.Call, *, safe: bool) -> tuple[Fix, ...]:
             safe=safe,
         ),
     )
+
+
+def _rebindable(call: cst.Call) -> bool:
+    return isinstance(call.func, cst.Attribute) and _assignable(call.func.value)
 
 
 def _assignable(node: cst.BaseExpression) -> bool:
