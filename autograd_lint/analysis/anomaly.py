@@ -29,6 +29,8 @@ class AnomalyContext:
     """The ``with`` block the call opens, for the context-manager form."""
     training_loop: cst.For | cst.While | None
     """A training loop that runs while anomaly mode is on."""
+    inside_loop: bool = False
+    """The call sits inside that loop (it is switched on again at every step)."""
 
 
 class _Ancestors(cst.CSTVisitor):
@@ -157,7 +159,8 @@ def anomaly_context(module: cst.Module, call: cst.Call) -> AnomalyContext | None
         None,
     )
     loop = _enclosing_training_loop(ancestors)
-    if loop is not None:
+    inside = loop is not None
+    if inside:
         pass  # switched on again at every step of the loop it sits in
     elif with_block is not None:
         loop = _training_loop_after(list(with_block.body.body), None)
@@ -176,4 +179,5 @@ def anomaly_context(module: cst.Module, call: cst.Call) -> AnomalyContext | None
         guarded=guarded,
         with_block=with_block,
         training_loop=loop,
+        inside_loop=inside,
     )

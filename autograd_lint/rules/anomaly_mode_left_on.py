@@ -78,7 +78,9 @@ for x, y in loader:
                 continue
             loop = context.training_loop
             head = _loop_head(loop)
-            if context.with_block is not None:
+            if context.inside_loop and head is not None:
+                where = f"inside the training loop at line {line_of(trace, head)}, at every step"
+            elif context.with_block is not None:
                 if head is None:
                     continue
                 where = f"around the training loop at line {line_of(trace, head)}"
