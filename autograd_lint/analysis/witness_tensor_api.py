@@ -10,6 +10,8 @@ evidence is the tensor's state after the statement: it still has its history.
 
 from __future__ import annotations
 
+import libcst as cst
+
 from autograd_lint.analysis.trace import (
     Backward,
     DetachViewInplace,
@@ -17,10 +19,11 @@ from autograd_lint.analysis.trace import (
     NumpyOfGrad,
     Trace,
 )
-from autograd_lint.analysis.values import Tensor, Tri
+from autograd_lint.analysis.values import PlainValue, Tensor, Tri
 from autograd_lint.analysis.witness import (
     _backward_seqs,
     _name_in_script,
+    _names_read,
     _raises,
     _script,
     _statements_of,
@@ -60,9 +63,25 @@ def _bound_name(trace: Trace, tensor: Tensor, seqs: set[int]) -> str | None:
     """A name the statements ``seqs`` bind to ``tensor`` (the last such binding)."""
     for seq in sorted(seqs, reverse=True):
         for name, value in trace.bindings.get(seq, {}).items():
-            if value is tensor and name.isidentifier():
+            if value is tensor and name.isidentifier() and _assigns(trace, seq, name):
                 return name
     return None
+
+
+def _assigns(trace: Trace, seq: int, name: str) -> bool:
+    """Statement ``seq`` is an assignment that the script writes as ``name = ...`` (not a
+    loop target bound at that number, not ``self.x`` written as ``self_x``... unless so)."""
+    entry = trace.statements.get(seq)
+    statement = entry[0] if entry is not None else None
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        if isinstance(small, cst.Assign):
+            for target in small.targets:
+                written = trace.code_of(target.target).replace("self.", "self_")
+                if written == name:
+                    return True
+    return False
 
 
 def witness_for_numpy(trace: Trace, event: NumpyOfGrad) -> Witness | None:
@@ -88,13 +107,47 @@ def witness_for_numpy(trace: Trace, event: NumpyOfGrad) -> Witness | None:
 
 
 def witness_for_detach_view(trace: Trace, event: DetachViewInplace) -> Witness | None:
+    """The slice that makes the view, then ``name.detach_()``: the call may run on a loop
+    target bound to the view (``for x in inputs: x.detach_()``), which no slice binds."""
+    tensor = event.tensor
+    seqs = set(tensor.prov) | _binding_seqs(trace, tensor, event.seq)
+    name = _bound_name(trace, tensor, seqs - {event.seq})
+    # the statement that makes the view must appear as written: a stand-in is never a view
+    made = frozenset(_statements_of(trace, tensor.site, seqs))
+    before = _script(trace, _with_literals(trace, seqs - {event.seq}), made) if name else None
+    if before is not None:
+        return Witness(
+            f"{before}{name}.detach_()\n",
+            Expectation(kind="raises", exception="RuntimeError", message=DETACH_VIEW),
+            "`.detach_()` on a view",
+        )
     return _raises(
         trace,
-        set(event.tensor.prov) | {event.seq},
+        seqs | {event.seq},
         DETACH_VIEW,
         "`.detach_()` on a view",
-        frozenset({event.seq}),
+        frozenset({event.seq}) | made,
     )
+
+
+def _with_literals(trace: Trace, seqs: set[int]) -> set[int]:
+    """``seqs`` and the earlier statements that bound a name they read to a literal number
+    (``n, d = 4, 8``): such statements are in no tensor's provenance, yet a size the script
+    passes to a constructor must be that number, not a placeholder tensor."""
+    if not seqs:
+        return seqs
+    last = max(seqs)
+    read = _names_read(trace, seqs)
+    extra = {
+        seq
+        for seq, bound in trace.bindings.items()
+        if seq < last
+        and any(
+            name in read and isinstance(value, PlainValue) and value.const is not None
+            for name, value in bound.items()
+        )
+    }
+    return seqs | extra
 
 
 def witness_for_discarded_detach(trace: Trace, event: DiscardedDetach) -> Witness | None:
