@@ -96,10 +96,10 @@ def isinstance_test(test: cst.BaseExpression, state: State) -> Tri:
         return Tri.UNKNOWN
     if kind in _CONTAINER_TYPES and state.lookup(kind) is None:
         return Tri.NO
-    resolved = state.lookup(kind.split(".")[0])
-    if isinstance(
-        resolved, ModuleRef
-    ) and f"{resolved.qualname}{kind[len(kind.split('.')[0]) :]}" in {"torch.Tensor"}:
+    head, _, rest = kind.partition(".")
+    resolved = state.lookup(head)
+    full = f"{resolved.qualname}.{rest}" if rest else getattr(resolved, "qualname", "")
+    if isinstance(resolved, ModuleRef) and full == "torch.Tensor":
         return Tri.YES
     return Tri.UNKNOWN
 

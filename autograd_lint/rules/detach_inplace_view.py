@@ -28,7 +28,8 @@ slice, `view()`, `t()`, a chunk): the view shares its base's history, so torch r
 not change its receiver at all: it returns a new tensor. Written as a statement of its own
 (`h.detach()`, typically meant to cut a recurrent state between batches) the result is
 thrown away and `h` keeps its whole history: the next backward runs through every earlier
-batch again (and fails on the freed graph, or silently grows in time and memory).
+batch again (and fails on the freed graph, or silently grows in time and memory). That form
+raises nothing; its witness shows `h` still has its `grad_fn` after the statement.
 """
     example = """
 h = h[:, :hidden]
@@ -84,12 +85,17 @@ there it changes which gradients flow, as intended but not yet tested by the aut
             )
         for lost in trace.of_type(DiscardedDetach):
             name = _name(trace, lost.call)
+            advice = (
+                f"write `{name} = {name}.detach()`"
+                if _rebindable(lost.call)
+                else "keep the result of `.detach()`"
+            )
             yield diagnostic(
                 trace,
                 self.code,
                 lost.site,
                 f"the result of `{name}.detach()` is thrown away: `detach()` returns a new "
-                f"tensor and `{name}` keeps its autograd history; write `{name} = {name}.detach()`",
+                f"tensor and `{name}` keeps its autograd history; {advice}",
                 Severity.WARNING,
                 [(lost.tensor.site, "its history starts here")],
                 fixes=_rebind(trace, lost.call, safe=False),
