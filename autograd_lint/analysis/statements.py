@@ -98,10 +98,10 @@ def isinstance_test(test: cst.BaseExpression, state: State) -> Tri:
         return Tri.NO
     head, _, rest = kind.partition(".")
     resolved = state.lookup(head)
-    full = f"{resolved.qualname}.{rest}" if rest else getattr(resolved, "qualname", "")
-    if isinstance(resolved, ModuleRef) and full == "torch.Tensor":
-        return Tri.YES
-    return Tri.UNKNOWN
+    if not isinstance(resolved, ModuleRef):
+        return Tri.UNKNOWN
+    full = f"{resolved.qualname}.{rest}" if rest else resolved.qualname
+    return Tri.YES if full == "torch.Tensor" else Tri.UNKNOWN
 
 
 class Statements(ProjectCalls):
