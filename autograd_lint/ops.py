@@ -780,6 +780,8 @@ AUTOGRAD_VOCABULARY: tuple[str, ...] = (
     ".parameters(",
     ".weight",
     ".bias",
+    "numpy(",
+    "detach",
 )
 """Substrings without which a file cannot contain a finding; such files are not parsed."""
 

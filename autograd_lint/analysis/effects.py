@@ -12,7 +12,7 @@ from typing import Any
 import libcst as cst
 
 from autograd_lint import ops
-from autograd_lint.analysis import grad_events
+from autograd_lint.analysis import element_count, grad_events
 from autograd_lint.analysis.frame import InterpreterBase
 from autograd_lint.analysis.names import keyword, kwarg_tri
 from autograd_lint.analysis.state import State
@@ -36,7 +36,11 @@ def same_facts(a: Value, b: Value) -> bool:
     if a is b:
         return True
     if isinstance(a, Tensor) and isinstance(b, Tensor):
-        return a.requires_grad is b.requires_grad and a.is_param == b.is_param
+        return (
+            a.requires_grad is b.requires_grad
+            and a.is_param == b.is_param
+            and a.alias_kind == b.alias_kind
+        )
     return False
 
 
@@ -220,6 +224,7 @@ class Effects(InterpreterBase):
     def view(self, tensor: Tensor, node: cst.CSTNode, state: State, name: str) -> Tensor:
         spec = ops.OPS.get(name, ops.OPS["view"])
         result = self.apply_op(spec, [tensor], node, state)
+        element_count.after_op(result, spec, [tensor], node, method=True)
         result.storage, result.vc = tensor.storage, tensor.vc
         result.alias_of, result.alias_kind = tensor, "view"
         if tensor.alias_kind == "data" or tensor.data_base() is not None:
@@ -293,6 +298,7 @@ class Effects(InterpreterBase):
         args: list[Value],
         state: State,
         extra: frozenset[int] = frozenset(),
+        loss_constructor: cst.CSTNode | None = None,
     ) -> Tensor:
         inputs = [self._arg(node, args, 0, "input"), self._arg(node, args, 1, "target")]
         target = inputs[1]
@@ -300,7 +306,9 @@ class Effects(InterpreterBase):
             self.clone_escape(
                 target, "loss-target", node.args[1].value if len(node.args) > 1 else node, state
             )
-        return self.apply_op(spec, inputs, node, state, extra_prov=extra)
+        result = self.apply_op(spec, inputs, node, state, extra_prov=extra)
+        result.elements = element_count.loss_output(node, loss_constructor, spec.name, inputs)
+        return result
 
     def _grad_off(self, node: cst.CSTNode) -> tuple[cst.CSTNode, str]:
         """Where grad mode was turned off, for messages."""
@@ -364,7 +372,7 @@ class Effects(InterpreterBase):
                         break
         for graph in reachable:
             self._stepped_snapshot(graph, node, state)
-        if retain is Tri.NO:
+        if retain is Tri.NO and not _raises_before_running(tensor, node, api):
             for graph in reachable:
                 state.freed.setdefault(graph.id, event)
         return Unknown() if api == "autograd.grad" else PlainValue(frozenset())
@@ -403,3 +411,13 @@ class _Mentions(cst.CSTVisitor):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.seen = self.seen or self.empty.code_for_node(node) == self.wanted
+
+
+def _raises_before_running(tensor: Tensor, node: cst.Call, api: str) -> bool:
+    """A backward torch refuses to start (no gradient given for a tensor that is surely not
+    a single element): it frees nothing, so a later backward is not a second one."""
+    return (
+        tensor.requires_grad is Tri.YES
+        and element_count.surely_not_one(tensor.elements)
+        and not element_count.gradient_given(node, api)
+    )

@@ -9,7 +9,7 @@ from collections import ChainMap
 import libcst as cst
 
 from autograd_lint import ops
-from autograd_lint.analysis import grad_events
+from autograd_lint.analysis import element_count, grad_events
 from autograd_lint.analysis.decorators import has_decorator, is_classmethod, is_staticmethod
 from autograd_lint.analysis.effects import Effects
 from autograd_lint.analysis.names import is_literal
@@ -132,7 +132,9 @@ class Expressions(Effects):
         if isinstance(node, cst.UnaryOperation):
             operand = self.expr(node.expression, state)
             if isinstance(operand, Tensor) and isinstance(node.operator, cst.Minus):
-                return self.apply_op(ops.OPS["neg"], [operand], node, state)
+                negated = self.apply_op(ops.OPS["neg"], [operand], node, state)
+                element_count.after_op(negated, ops.OPS["neg"], [operand], node, method=True)
+                return negated
             return _plain_like(operand)
         if isinstance(node, cst.Subscript):
             return self.subscript(node, state)
@@ -330,7 +332,9 @@ class Expressions(Effects):
     ) -> Value:
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             spec = ops.OPS[ops.OPERATORS[operator]]
-            return self.apply_op(spec, [left, right], node, state)
+            result = self.apply_op(spec, [left, right], node, state)
+            element_count.after_op(result, spec, [left, right], node, method=False)
+            return result
         if (
             operator == "+"
             and isinstance(left, Sequence)

@@ -11,6 +11,7 @@ from dataclasses import replace
 import libcst as cst
 
 from autograd_lint import ops
+from autograd_lint.analysis import element_count
 from autograd_lint.analysis.expressions import Expressions
 from autograd_lint.analysis.names import keyword, literal_bool
 from autograd_lint.analysis.state import State
@@ -101,10 +102,15 @@ class Modules(Expressions):
             spec = ops.MODULES.get(module.kind)
             op = ops.OPS.get(spec.op) if spec is not None and spec.op else None
             if op is not None and op.kind == "loss":
-                return self.loss(op, node, args, state, module.prov)
+                return self.loss(op, node, args, state, module.prov, module.site)
             if op is not None:
                 inputs = _layer_inputs(op, args, module)
-                return self.apply_op(op, inputs, node, state, extra_prov=module.prov)
+                output = self.apply_op(op, inputs, node, state, extra_prov=module.prov)
+                if module.kind == "Linear":
+                    output.elements = element_count.linear_output(module.site)
+                else:
+                    element_count.after_op(output, op, inputs[:1], node, method=False)
+                return output
             return self.opaque_module_call(module, node, args, state)
         cls = self.classes.get(module.kind)
         found = cls.method("forward" if module.is_module else "__call__") if cls else None

@@ -19,6 +19,7 @@ from autograd_lint.analysis.frame import LOOP_PASSES, MAX_LOOP_PASSES, MAX_STATE
 from autograd_lint.analysis.names import dotted, literal_bool, positional
 from autograd_lint.analysis.project_calls import ProjectCalls
 from autograd_lint.analysis.state import State, join
+from autograd_lint.analysis.trace import DiscardedDetach
 from autograd_lint.analysis.values import (
     ModuleRef,
     NNModule,
@@ -91,6 +92,37 @@ def _class_constants(node: cst.ClassDef) -> dict[str, Value]:
                 if const is not None:
                     constants[small.targets[0].target.value] = PlainValue(frozenset(), const=const)
     return constants
+
+
+_CONTAINER_TYPES = frozenset({"tuple", "list", "dict"})
+
+
+def isinstance_test(test: cst.BaseExpression, state: State) -> Tri:
+    """``isinstance(t, tuple)`` (or ``not ...``) for a name bound to a tensor: a tensor is no
+    tuple, list or dict, and it is a ``torch.Tensor``. Anything else stays unknown."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = isinstance_test(test.expression, state)
+        return inner if inner is Tri.UNKNOWN else Tri.of(inner is Tri.NO)
+    if not (
+        isinstance(test, cst.Call)
+        and isinstance(test.func, cst.Name)
+        and test.func.value == "isinstance"
+        and len(test.args) == 2
+        and isinstance(test.args[0].value, cst.Name)
+    ):
+        return Tri.UNKNOWN
+    value = state.lookup(test.args[0].value.value)
+    kind = dotted(test.args[1].value)
+    if not isinstance(value, Tensor) or kind is None:
+        return Tri.UNKNOWN
+    if kind in _CONTAINER_TYPES and state.lookup(kind) is None:
+        return Tri.NO
+    head, _, rest = kind.partition(".")
+    resolved = state.lookup(head)
+    if not isinstance(resolved, ModuleRef):
+        return Tri.UNKNOWN
+    full = f"{resolved.qualname}.{rest}" if rest else resolved.qualname
+    return Tri.YES if full == "torch.Tensor" else Tri.UNKNOWN
 
 
 class Statements(ProjectCalls):
@@ -177,7 +209,7 @@ class Statements(ProjectCalls):
         elif isinstance(node, cst.AugAssign):
             self.aug_assign(node, state)
         elif isinstance(node, cst.Expr):
-            self.expr(node.value, state)
+            self._discarded(node.value, self.expr(node.value, state))
         elif isinstance(node, cst.Return):
             returned: Value = PlainValue(frozenset())
             if node.value is not None:
@@ -210,11 +242,30 @@ class Statements(ProjectCalls):
         elif isinstance(node, cst.Del) and isinstance(node.target, cst.Name):
             state.env.pop(node.target.value, None)
 
+    def _discarded(self, expression: cst.BaseExpression, value: Value) -> None:
+        """``h.detach()`` as a statement: its result is lost and ``h`` keeps its history."""
+        source = value.alias_of if isinstance(value, Tensor) else None
+        if (
+            isinstance(expression, cst.Call)
+            and isinstance(expression.func, cst.Attribute)
+            and expression.func.attr.value == "detach"
+            and not expression.args
+            and isinstance(value, Tensor)
+            and value.alias_kind == "detach"
+            and source is not None
+            and source.requires_grad is Tri.YES
+        ):
+            self.trace.events.append(
+                DiscardedDetach(site=expression, **self._where(), tensor=source, call=expression)
+            )
+
     def if_statement(self, node: cst.If, state: State) -> State:
         test = self.expr(node.test, state)
         taken = constant_test(node.test)
         if taken is Tri.UNKNOWN and isinstance(test, PlainValue) and test.const is not None:
             taken = Tri.of(bool(test.const))  # ``if self.activate:`` with a literal flag
+        if taken is Tri.UNKNOWN:
+            taken = isinstance_test(node.test, state)
         if taken is Tri.YES:
             return self.block(node.body.body, state)
         if taken is Tri.NO:

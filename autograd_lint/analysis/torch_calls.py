@@ -7,12 +7,17 @@ from __future__ import annotations
 import libcst as cst
 
 from autograd_lint import ops
-from autograd_lint.analysis import grad_events
+from autograd_lint.analysis import element_count, grad_events
 from autograd_lint.analysis.expressions import literal_key
 from autograd_lint.analysis.modules import Modules
 from autograd_lint.analysis.names import keyword, kwarg_tri, literal_bool
 from autograd_lint.analysis.state import State
-from autograd_lint.analysis.trace import TensorFromTensor
+from autograd_lint.analysis.trace import (
+    AnomalyMode,
+    DetachViewInplace,
+    NumpyOfGrad,
+    TensorFromTensor,
+)
 from autograd_lint.analysis.values import (
     NNModule,
     Optimizer,
@@ -62,6 +67,17 @@ class TorchCalls(Modules):
             leaf = Tensor(rg, Tri.YES, node, provenance(source) | {self._frame.seq})
             grad_events.cut_constructor(self, leaf, node, source)
             return leaf
+        if name in _ANOMALY_APIS and prefix in {"torch.autograd", "torch.autograd.anomaly_mode"}:
+            self.trace.events.append(
+                AnomalyMode(
+                    site=node,
+                    **self._where(),
+                    call=node,
+                    api=name,  # type: ignore[arg-type]
+                    enabled=_anomaly_flag(node, name),
+                )
+            )
+            return Unknown()
         if name == "set_grad_enabled" and prefix in {"torch", "torch.autograd"}:
             # called as a plain function (not in a ``with``), it sets the mode at once
             flag = literal_bool(node.args[0].value) if node.args else Tri.UNKNOWN
@@ -108,7 +124,10 @@ class TorchCalls(Modules):
                 saves=_NEVER * len(parts.items),
                 backward_node=joining.backward_node,
             )
-            return self.apply_op(joined, list(parts.items), node, state, extra_prov=parts.prov)
+            result = self.apply_op(joined, list(parts.items), node, state, extra_prov=parts.prov)
+            if not parts.homogeneous:  # a comprehension's one item stands for any number
+                result.elements = element_count.joined(name, parts.items)
+            return result
         spec = None
         if prefix == "torch":
             spec = ops.function_op(name)
@@ -140,7 +159,9 @@ class TorchCalls(Modules):
                 tensors = [self._arg(node, args, i, n) for i, n in enumerate(spec.inputs)]
             if spec.kind == "loss":
                 return self.loss(spec, node, args, state)
-            return self.apply_op(spec, tensors, node, state)
+            result = self.apply_op(spec, tensors, node, state)
+            element_count.after_op(result, spec, tensors, node, method=False)
+            return result
         if (
             prefix == "torch"
             and name in ops.INPLACE_METHODS
@@ -156,6 +177,7 @@ class TorchCalls(Modules):
         tensor = Tensor(requires_grad, Tri.YES, node, prov)
         if name in {"tensor", "as_tensor"} and args:
             grad_events.cut_constructor(self, tensor, node, args[0])
+        tensor.elements = element_count.created(node, name)
         if requires_grad is Tri.NO:
             first = args[0] if args else None
             if name in {"tensor", "as_tensor"} and isinstance(first, Tensor):
@@ -198,8 +220,13 @@ class TorchCalls(Modules):
                 alias_kind="detach",
                 cut_site=node,
                 cut_reason="`.detach()`",
+                elements=tensor.elements,
             )
         if method == "detach_":
+            if tensor.alias_kind == "view" and state.grad_enabled is True:
+                self.trace.events.append(
+                    DetachViewInplace(site=node, **self._where(), tensor=tensor, call=node)
+                )
             return self.updated(
                 tensor,
                 state,
@@ -219,6 +246,10 @@ class TorchCalls(Modules):
         if method in {"item", "tolist", "numpy"}:
             if method == "numpy" and tensor.clone_site is not None:
                 self.clone_escape(tensor, "numpy", node, state)
+            elif method == "numpy" and _numpy_raises(tensor, node, state):
+                self.trace.events.append(
+                    NumpyOfGrad(site=node, **self._where(), tensor=tensor, call=node)
+                )
             return PlainValue(tensor.prov | {seq}, tensor, node, f"`.{method}()`")
         if method in ops.NON_TENSOR_METHODS:
             return PlainValue(tensor.prov)
@@ -238,12 +269,14 @@ class TorchCalls(Modules):
         spec = ops.method_op(method)
         if spec is None:
             return Unknown(tensor.prov)
-        if spec.kind == "view":
+        if spec.kind == "view" or (method == "reshape" and _fresh_contiguous(tensor)):
             return self.view(tensor, node, state, method)
         inputs: list[Value] = [tensor]
         if len(spec.inputs) > 1:
             inputs += args[: len(spec.inputs) - 1]
-        return self.apply_op(spec, inputs, node, state)
+        result = self.apply_op(spec, inputs, node, state)
+        element_count.after_op(result, spec, inputs, node, method=True)
+        return result
 
     def tuple_result(
         self, tensor: Tensor, name: str, node: cst.Call, args: list[Value], state: State
@@ -370,3 +403,49 @@ def _inplace_flag(node: cst.Call) -> bool:
     """``inplace=True`` passed by keyword."""
     flag = keyword(node, "inplace")
     return flag is not None and literal_bool(flag.value) is Tri.YES
+
+
+_ANOMALY_APIS = frozenset({"set_detect_anomaly", "detect_anomaly"})
+
+
+def _anomaly_flag(node: cst.Call, name: str) -> Tri:
+    """Whether the call turns anomaly mode on: ``detect_anomaly()`` always does (its
+    ``check_nan`` only tunes it); ``set_detect_anomaly(mode)`` when ``mode`` is a literal."""
+    if name == "detect_anomaly":
+        return Tri.YES
+    mode = keyword(node, "mode")
+    positional = [a for a in node.args if a.keyword is None]
+    argument = mode if mode is not None else (positional[0] if positional else None)
+    return literal_bool(argument.value) if argument is not None else Tri.UNKNOWN
+
+
+def _numpy_raises(tensor: Tensor, node: cst.Call, state: State) -> bool:
+    """torch refuses ``numpy()`` on a tensor that requires grad while grad mode is on (under
+    ``no_grad`` it converts); ``numpy(force=True)`` detaches first."""
+    return (
+        tensor.requires_grad is Tri.YES
+        and state.grad_enabled is True
+        and keyword(node, "force") is None
+    )
+
+
+_CONTIGUOUS_MAKERS = frozenset(
+    {"stack", "cat", "concat", "randn", "rand", "zeros", "ones", "empty"}
+)
+"""``torch.<name>(...)`` results are freshly allocated and contiguous."""
+
+
+def _fresh_contiguous(tensor: Tensor) -> bool:
+    """A tensor ``torch.stack`` / ``torch.cat`` / a constructor just made: ``reshape`` of
+    it returns a view of it (torch copies only when the strides do not allow a view;
+    ``contiguous()`` and a 1-d ``flatten()`` return the tensor itself, so they are not
+    counted)."""
+    site = tensor.site
+    return (
+        tensor.alias_kind is None
+        and isinstance(site, cst.Call)
+        and isinstance(site.func, cst.Attribute)
+        and isinstance(site.func.value, cst.Name)
+        and site.func.value.value == "torch"
+        and site.func.attr.value in _CONTIGUOUS_MAKERS
+    )

@@ -138,6 +138,45 @@ class TensorFromTensor(Event):
     argument: cst.BaseExpression
 
 
+# --- AG009, AG011, AG012, AG014: tensor API misuse and anomaly mode -------------------------
+
+
+@dataclass(eq=False, repr=False)
+class NumpyOfGrad(Event):
+    """``t.numpy()`` in grad mode on a tensor that requires grad (torch raises). A clone's
+    ``.numpy()`` is a :class:`CloneEscape` instead (AG005 owns it)."""
+
+    tensor: Tensor
+    call: cst.Call
+
+
+@dataclass(eq=False, repr=False)
+class DetachViewInplace(Event):
+    """``v.detach_()`` on a view (torch raises "Can't detach views in-place")."""
+
+    tensor: Tensor
+    call: cst.Call
+
+
+@dataclass(eq=False, repr=False)
+class DiscardedDetach(Event):
+    """``h.detach()`` as a statement of its own: the result is thrown away, ``h`` keeps its
+    history (``tensor``, which requires grad)."""
+
+    tensor: Tensor
+    call: cst.Call
+
+
+@dataclass(eq=False, repr=False)
+class AnomalyMode(Event):
+    """``torch.autograd.set_detect_anomaly(...)`` or ``torch.autograd.detect_anomaly()``."""
+
+    call: cst.Call
+    api: Literal["set_detect_anomaly", "detect_anomaly"]
+    enabled: Tri
+    """Whether it turns anomaly mode on (a literal ``True``; unknown for a variable)."""
+
+
 E = TypeVar("E", bound=Event)
 
 

@@ -117,6 +117,8 @@ class Tensor:
     is_param: bool = False
     label: str = ""
     """Source text that names it, for messages."""
+    elements: ElementCount | None = None
+    """Its element count where known (see :class:`ElementCount`)."""
 
     def data_base(self) -> Tensor | None:
         """For a ``.data`` alias (or an alias of one), the tensor ``.data`` was read from."""
@@ -304,3 +306,31 @@ UNKNOWN = Unknown()
 
 def provenance(value: Value) -> frozenset[int]:
     return getattr(value, "prov", frozenset())
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ElementCount:
+    """What is known of a tensor's element count (AG009 rests on it).
+
+    ``backward()`` without ``gradient=`` needs exactly one element: torch raises for any other
+    count, zero included. ``shape`` is the exact shape where every size is a literal;
+    ``not_one`` says the count is surely not one even where the shape is not known (a
+    ``Linear`` with ``out_features=5`` gives ``5 * batch`` elements); ``unreduced`` is the
+    ``reduction="none"`` loss a per-element tensor comes from, whose count depends on the
+    batch. ``reason`` words the fact for messages.
+    """
+
+    shape: tuple[int, ...] | None = None
+    not_one: bool = False
+    unreduced: cst.CSTNode | None = None
+    reason: str = ""
+
+    @property
+    def one(self) -> bool:
+        """Surely a single element (a scalar or a ``(1,)`` tensor)."""
+        if self.shape is None:
+            return False
+        count = 1
+        for size in self.shape:
+            count *= size
+        return count == 1

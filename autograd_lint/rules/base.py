@@ -33,6 +33,9 @@ class Rule(ABC):
     default_enabled: ClassVar[bool] = True
     """Off-by-default rules run only when a selector names them (``select``,
     ``extend-select``), as ruff's non-default rules do."""
+    static: ClassVar[bool] = False
+    """A finding that no run can show (a slowdown, not a wrong result or an error): its
+    diagnostics carry no witness, and the rule's docs say why."""
     valid: ClassVar[tuple[str, ...]] = ()
     """Snippets the rule must not flag."""
     invalid: ClassVar[tuple[str, ...]] = ()

@@ -32,7 +32,12 @@ BACKENDS = ["mini", pytest.param("torch", marks=pytest.mark.torch)]
 
 def test_every_fixture_finding_has_a_witness():
     assert len(FINDINGS) >= 30
-    missing = [f"{name}:{d.line} {d.code}" for name, d in FINDINGS if d.witness is None]
+    static = {rule.code for rule in ALL_RULES if rule.static}
+    missing = [
+        f"{name}:{d.line} {d.code}"
+        for name, d in FINDINGS
+        if d.witness is None and d.code not in static
+    ]
     assert not missing, missing
 
 

@@ -31,7 +31,9 @@ CATEGORIES = tuple(
 )
 """One folder per rule code that has real snippets."""
 CLEAN = "clean"
-OUTCOMES = ("raises", "silent", "ok")
+OUTCOMES = ("raises", "silent", "ok", "static")
+"""``static``: a positive that runs to the end with nothing wrong to observe afterwards, only
+a cost (AG014's anomaly mode slows every step); its ``check``, if any, must pass."""
 HEADER_KEYS = ("source", "expect", "pitfall")
 
 

@@ -5,6 +5,7 @@
 torch is imported once; each file then runs in a forked child (so a file cannot disturb the
 next, and a hang is killed after ``--timeout`` seconds). A silent bug's ``check`` (and a
 clean file's optional one) is appended to the file's code and run in the same namespace.
+A ``static`` positive (AG014: anomaly mode only costs time) must run like a clean file.
 ``--update`` adds entries for files that have none (observed outcome; silent bugs get a
 placeholder check that fails until it is written). Exit status 1 on any mismatch.
 """

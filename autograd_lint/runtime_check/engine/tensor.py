@@ -335,7 +335,8 @@ class Tensor:
         return self._data.tolist()
 
     def numpy(self, *, force: bool = False) -> Array:
-        if self.requires_grad and not force:
+        # torch refuses only while grad mode is on: under no_grad the array is handed out
+        if self.requires_grad and not force and grad_mode.STATE.grad_enabled:
             raise RuntimeError(messages.NUMPY_REQUIRES_GRAD)
         return self._data
 

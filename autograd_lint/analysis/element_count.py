@@ -1,0 +1,298 @@
+"""Element counts of tensors: exact shapes from literal constructors, and the weaker fact
+"surely not one element", carried through the ops that keep it.
+
+AG009 needs to know that ``t.backward()`` runs on a tensor that is not a single element.
+Only what is certain is recorded: a literal ``torch.randn(4, 3)``, a ``Linear`` whose
+``out_features`` is a literal other than 1, a ``reduction="none"`` loss. Elementwise ops
+keep the fact (broadcasting never makes a count of 2 or more, or of 0, into 1), views that
+keep every element keep it, reductions without ``dim`` make a scalar, and everything else
+(indexing, reductions along a dimension, calls the analyzer does not know) forgets it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence as Seq
+
+import libcst as cst
+
+from autograd_lint import ops
+from autograd_lint.analysis.names import keyword
+from autograd_lint.analysis.values import ElementCount, PlainValue, Tensor, Value
+
+SCALAR = ElementCount(shape=(), reason="a scalar")
+
+_ELEMENTWISE = frozenset(
+    {
+        "add",
+        "sub",
+        "mul",
+        "div",
+        "pow",
+        "neg",
+        "exp",
+        "log",
+        "sin",
+        "cos",
+        "sqrt",
+        "abs",
+        "square",
+        "clamp",
+        "sigmoid",
+        "tanh",
+        "relu",
+        "gelu",
+        "silu",
+        "leaky_relu",
+        "softmax",
+        "log_softmax",
+        "softplus",
+        "elu",
+        "hardtanh",
+        "dropout",
+        "clone",
+        "maximum",
+        "minimum",
+        "masked_fill",
+        "where",
+    }
+)
+"""Ops whose result broadcasts their inputs element by element."""
+_KEEPS_COUNT = frozenset(
+    {"view", "reshape", "flatten", "contiguous", "t", "transpose", "permute", "squeeze"}
+)
+"""Views and reshapes that keep every element (not ``expand``, ``unsqueeze`` is kept below)."""
+_CONSTRUCTORS = frozenset({"randn", "rand", "zeros", "ones", "empty", "full"})
+_PER_ELEMENT = frozenset({"none"})
+
+
+def literal_int(node: cst.BaseExpression) -> int | None:
+    """A non-negative integer literal as written, else ``None``."""
+    if isinstance(node, cst.Integer):
+        try:
+            return int(node.value, 0)
+        except ValueError:
+            return None
+    return None
+
+
+def _broadcast(shapes: list[tuple[int, ...]]) -> tuple[int, ...] | None:
+    """numpy/torch broadcasting of known shapes; ``None`` where they do not broadcast."""
+    rank = max(len(s) for s in shapes)
+    result: list[int] = []
+    for axis in range(rank):
+        sizes = {s[len(s) - rank + axis] for s in shapes if len(s) - rank + axis >= 0}
+        sizes.discard(1)
+        if len(sizes) > 1:
+            return None
+        result.append(sizes.pop() if sizes else 1)
+    return tuple(result)
+
+
+def _count_of(value: Value) -> ElementCount | None:
+    if isinstance(value, Tensor):
+        return value.elements
+    if isinstance(value, PlainValue):
+        return SCALAR  # a Python number broadcasts as a scalar
+    return None
+
+
+def elementwise(inputs: Seq[Value]) -> ElementCount | None:
+    """The count of an elementwise result from its operands'."""
+    counts = [_count_of(value) for value in inputs]
+    known = [c for c in counts if c is not None]
+    shapes = [c.shape for c in counts if c is not None and c.shape is not None]
+    if len(shapes) == len(inputs) and shapes:
+        shape = _broadcast(shapes)
+        if shape is not None:
+            return ElementCount(shape=shape, reason=f"shape {shape}" if shape else "a scalar")
+    not_one = next((c for c in known if c.not_one or (c.shape is not None and not c.one)), None)
+    unreduced = next((c.unreduced for c in known if c.unreduced is not None), None)
+    if not_one is not None:
+        return ElementCount(not_one=True, unreduced=unreduced, reason=not_one.reason)
+    if unreduced is not None:
+        reason = next(c.reason for c in known if c.unreduced is not None)
+        return ElementCount(unreduced=unreduced, reason=reason)
+    return None
+
+
+def _keeps_count(count: ElementCount | None, name: str) -> ElementCount | None:
+    if count is None:
+        return None
+    if name in {"t", "transpose"} and count.shape is not None and len(count.shape) <= 2:
+        return ElementCount(shape=tuple(reversed(count.shape)), reason=count.reason)
+    not_one = count.not_one or (count.shape is not None and not count.one)
+    if not (not_one or count.unreduced is not None):
+        return (
+            ElementCount(shape=(), reason="a scalar") if count.one and count.shape == () else None
+        )
+    return ElementCount(not_one=not_one, unreduced=count.unreduced, reason=count.reason)
+
+
+def _dims_given(node: cst.CSTNode, method: bool) -> bool:
+    """A reduction called with a dimension (``x.sum(1)``, ``torch.mean(x, dim=0)``)."""
+    if not isinstance(node, cst.Call):
+        return True
+    if keyword(node, "dim") is not None or keyword(node, "axis") is not None:
+        return True
+    positional = [a for a in node.args if a.keyword is None]
+    return len(positional) > (0 if method else 1)
+
+
+def after_op(
+    result: Tensor, spec: ops.OpSpec, inputs: Seq[Value], node: cst.CSTNode, *, method: bool
+) -> None:
+    """Record the element count of an op's result (``method``: called as ``t.<op>(...)``)."""
+    name = spec.name
+    if spec.reduces and spec.kind != "loss" and name not in {"max", "min"}:
+        result.elements = None if _dims_given(node, method) else SCALAR
+    elif name in _ELEMENTWISE:
+        result.elements = elementwise(inputs)
+    elif name in _KEEPS_COUNT and inputs:
+        result.elements = _keeps_count(_count_of(inputs[0]), name)
+    elif name == "unsqueeze" and inputs:
+        count = _count_of(inputs[0])
+        result.elements = _keeps_count(count, name) if count and count.shape != () else None
+
+
+def _literal_shape(node: cst.BaseExpression) -> tuple[int, ...] | None:
+    """The shape of a nested list literal of numbers (``[[1., 2.], [3., 4.]]`` -> (2, 2))."""
+    if isinstance(node, cst.Integer | cst.Float):
+        return ()
+    if isinstance(node, cst.UnaryOperation) and isinstance(
+        node.expression, cst.Integer | cst.Float
+    ):
+        return ()
+    if not isinstance(node, cst.List | cst.Tuple) or not node.elements:
+        return None
+    inner = [_literal_shape(e.value) for e in node.elements if isinstance(e, cst.Element)]
+    if len(inner) != len(node.elements) or inner[0] is None or any(s != inner[0] for s in inner):
+        return None
+    return (len(inner), *inner[0])
+
+
+def created(node: cst.Call, name: str) -> ElementCount | None:
+    """``torch.randn(4, 3)``, ``torch.tensor([1., 2.])``: the shape, when every size (or
+    every element) is written as a literal."""
+    if name in {"tensor", "as_tensor"} and node.args and node.args[0].keyword is None:
+        literal = _literal_shape(node.args[0].value)
+        return (
+            ElementCount(shape=literal, reason=f"shape {literal}") if literal is not None else None
+        )
+    if name not in _CONSTRUCTORS:
+        return None
+    sizes = [a.value for a in node.args if a.keyword is None]
+    if name == "full":
+        sizes = sizes[:1]
+    if len(sizes) == 1 and isinstance(sizes[0], cst.Tuple | cst.List):
+        sizes = [e.value for e in sizes[0].elements]
+    if keyword(node, "size") is not None:
+        return None
+    shape: list[int] = []
+    for size in sizes:
+        number = literal_int(size)
+        if number is None or number < 0:
+            return None
+        shape.append(number)
+    return ElementCount(shape=tuple(shape), reason=f"shape {tuple(shape)}")
+
+
+def joined(name: str, parts: Seq[Value]) -> ElementCount | None:
+    """``torch.cat`` / ``torch.stack`` of parts whose shapes are all known: the total count."""
+    counts = [_count_of(part) for part in parts]
+    shapes = [c.shape for c in counts if c is not None and c.shape is not None]
+    if not shapes or len(shapes) != len(parts):
+        return None
+    total = 0
+    for shape in shapes:
+        size = 1
+        for dim in shape:
+            size *= dim
+        total += size
+    if total == 1:
+        return None
+    return ElementCount(not_one=True, reason=f"{total} elements from `torch.{name}`")
+
+
+def linear_output(module_site: cst.CSTNode) -> ElementCount | None:
+    """``nn.Linear(i, o)`` with a literal ``o`` other than 1: every output row has ``o``
+    elements, so the output never has exactly one."""
+    if not isinstance(module_site, cst.Call):
+        return None
+    out = keyword(module_site, "out_features")
+    positional = [a for a in module_site.args if a.keyword is None]
+    expression = (
+        out.value if out is not None else positional[1].value if len(positional) > 1 else None
+    )
+    size = literal_int(expression) if expression is not None else None
+    if size is None or size == 1:
+        return None
+    return ElementCount(not_one=True, reason=f"`out_features={size}` per row")
+
+
+_ELEMENTWISE_LOSSES = frozenset(
+    {
+        "mse_loss",
+        "l1_loss",
+        "smooth_l1_loss",
+        "binary_cross_entropy",
+        "binary_cross_entropy_with_logits",
+        "kl_div",
+    }
+)
+"""Losses whose ``reduction="none"`` result has the shape of their (broadcast) inputs."""
+
+
+def loss_output(
+    call: cst.Call,
+    constructor: cst.CSTNode | None = None,
+    name: str = "",
+    inputs: Seq[Value] = (),
+) -> ElementCount | None:
+    """A loss's result: a scalar under the default reduction, per element under
+    ``reduction="none"`` (a keyword of the call, or of the loss module's constructor)."""
+    reduction = keyword(call, "reduction")
+    if reduction is None and isinstance(constructor, cst.Call):
+        reduction = keyword(constructor, "reduction")
+    if reduction is None:
+        return SCALAR
+    value = reduction.value
+    if isinstance(value, cst.SimpleString) and value.evaluated_value in {"mean", "sum"}:
+        return SCALAR
+    if isinstance(value, cst.SimpleString) and value.evaluated_value in _PER_ELEMENT:
+        reason = 'a per-element loss (`reduction="none"`)'
+        known = elementwise(inputs) if name in _ELEMENTWISE_LOSSES else None
+        if surely_not_one(known):
+            return ElementCount(not_one=True, unreduced=reduction.value, reason=reason)
+        return ElementCount(unreduced=reduction.value, reason=reason)
+    return None
+
+
+_GRADIENT_ARGUMENT = {
+    # api -> (keyword, position of the gradient among the positional arguments)
+    "method": ("gradient", 0),
+    "autograd.backward": ("grad_tensors", 1),
+    "autograd.grad": ("grad_outputs", 2),
+}
+
+
+def gradient_given(call: cst.Call, api: str) -> bool:
+    """The backward call passes the gradient to start from (anything but a literal ``None``;
+    ``*args`` counts as given, since it may)."""
+    name, position = _GRADIENT_ARGUMENT[api]
+    given = keyword(call, name)
+    if given is not None:
+        return not (isinstance(given.value, cst.Name) and given.value.value == "None")
+    if any(a.star for a in call.args):
+        return True
+    positional = [a for a in call.args if a.keyword is None]
+    if len(positional) > position:
+        value = positional[position].value
+        return not (isinstance(value, cst.Name) and value.value == "None")
+    return False
+
+
+def surely_not_one(count: ElementCount | None) -> bool:
+    """The count is known to be other than one (torch refuses an implicit gradient)."""
+    if count is None:
+        return False
+    return count.not_one or (count.shape is not None and not count.one)
