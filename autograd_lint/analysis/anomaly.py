@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from autograd_lint.analysis.ancestry import ancestors_of
+
 _TEST_MODULES = frozenset({"pytest", "unittest"})
 _STEP_CALLS = frozenset({"backward", "step"})
 
@@ -31,26 +33,6 @@ class AnomalyContext:
     """A training loop that runs while anomaly mode is on."""
     inside_loop: bool = False
     """The call sits inside that loop (it is switched on again at every step)."""
-
-
-class _Ancestors(cst.CSTVisitor):
-    def __init__(self, target: cst.CSTNode) -> None:
-        self.target = target
-        self.stack: list[cst.CSTNode] = []
-        self.found: list[cst.CSTNode] | None = None
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self.found is not None:
-            return False
-        if node is self.target:
-            self.found = list(self.stack)
-            return False
-        self.stack.append(node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if self.stack and self.stack[-1] is original_node:
-            self.stack.pop()
 
 
 class _StepFinder(cst.CSTVisitor):
@@ -135,9 +117,7 @@ def _enclosing_training_loop(ancestors: list[cst.CSTNode]) -> cst.For | cst.Whil
 
 def anomaly_context(module: cst.Module, call: cst.Call) -> AnomalyContext | None:
     """The context of ``call`` in ``module`` (``None`` if the call is not in it)."""
-    walker = _Ancestors(call)
-    module.visit(walker)
-    ancestors = walker.found
+    ancestors = ancestors_of(module, call)
     if ancestors is None:
         return None
     functions = [a for a in ancestors if isinstance(a, cst.FunctionDef)]

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from autograd_lint.analysis.ancestry import ancestors_of
 from autograd_lint.analysis.trace import DetachViewInplace, DiscardedDetach, Trace
 from autograd_lint.analysis.witness_tensor_api import (
     DETACH_VIEW,
@@ -48,7 +49,8 @@ for batch in loader:
     fix_note = """
 `x.detach_()` and the lost `x.detach()` become `x = x.detach()` (for a statement on a name
 or an attribute such as `self.h`). The fix is safe for `detach_()` on a view (torch's own
-advice; the line fails without it) and offered, not applied, for the lost `detach()`:
+advice; the line fails without it) unless `x` is a loop target (rebinding it leaves the
+container's tensors as they were), and offered, not applied, for the lost `detach()`:
 there it changes which gradients flow, as intended but not yet tested by the author.
 """
     default_severity = Severity.ERROR
@@ -68,8 +70,12 @@ there it changes which gradients flow, as intended but not yet tested by the aut
     def check(self, trace: Trace) -> Iterator[Diagnostic]:
         for event in trace.of_type(DetachViewInplace):
             name = _name(trace, event.call)
+            in_loop = _loop_target(trace, event.call)
             advice = (
-                f"use `{name} = {name}.detach()`"
+                "use `.detach()` and store its result where the tensor is kept (rebinding "
+                "the loop variable changes nothing)"
+                if in_loop
+                else f"use `{name} = {name}.detach()`"
                 if _rebindable(event.call)
                 else "use `.detach()` and keep its result"
             )
@@ -80,7 +86,7 @@ there it changes which gradients flow, as intended but not yet tested by the aut
                 f"`{name}.detach_()` on a view: torch raises '{DETACH_VIEW}'; {advice}",
                 Severity.ERROR,
                 [(event.tensor.site, "the view is made here")],
-                fixes=_rebind(trace, event.call, safe=True),
+                fixes=_rebind(trace, event.call, safe=not in_loop),
                 witness=witness_for_detach_view(trace, event),
             )
         for lost in trace.of_type(DiscardedDetach):
@@ -141,3 +147,23 @@ def _assignable(node: cst.BaseExpression) -> bool:
     while isinstance(node, cst.Attribute):
         node = node.value
     return isinstance(node, cst.Name)
+
+
+def _loop_target(trace: Trace, call: cst.Call) -> bool:
+    """The receiver is the target of a ``for`` around the call: rebinding it detaches nothing
+    the loop's container holds, so the fix is only offered there."""
+    if not isinstance(call.func, cst.Attribute) or not isinstance(call.func.value, cst.Name):
+        return False
+    name = call.func.value.value
+    for node in ancestors_of(trace.module, call) or []:
+        if isinstance(node, cst.For) and any(
+            isinstance(target, cst.Name) and target.value == name for target in _names(node.target)
+        ):
+            return True
+    return False
+
+
+def _names(target: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(target, cst.Tuple | cst.List):
+        return [n for e in target.elements for n in _names(e.value)]
+    return [target]

@@ -12,8 +12,8 @@ from autograd_lint.diagnostics import Diagnostic, Fix, Severity
 from autograd_lint.rules._build import diagnostic, replace_node, short
 from autograd_lint.rules.base import Rule
 
-_DEVICE_MOVES = frozenset({"cpu", "cuda", "to"})
-"""Moves between the tensor and ``.numpy()``; the fix detaches before them."""
+_DEVICE_MOVES = frozenset({"cpu", "cuda", "to", "float", "double", "half"})
+"""Moves and casts between the tensor and ``.numpy()``; the fix detaches before them."""
 
 
 class NumpyRequiresGrad(Rule):
