@@ -51,6 +51,26 @@ class Modules(Expressions):
                 found.extend(self._module_params(value, state))
         return found
 
+    def submodules(self, module: NNModule, state: State, recursive: bool) -> list[NNModule]:
+        """The layers a module holds (``children()``), or all below it (``modules()``), in
+        the order they were set, each once."""
+        direct: list[NNModule] = []
+        if module.builtin:
+            direct = [c for c in module.children if isinstance(c, NNModule)]
+        else:
+            prefix = f"#{id(module)}."
+            direct = [v for _, v in state.items_with_prefix(prefix) if isinstance(v, NNModule)]
+        found: list[NNModule] = []
+        for child in direct:
+            if child is module or any(child is seen for seen in found):
+                continue
+            found.append(child)
+            if recursive:
+                for below in self.submodules(child, state, recursive=True):
+                    if not any(below is seen for seen in found) and below is not module:
+                        found.append(below)
+        return found
+
     def _representative_param(self, module: NNModule) -> Tensor:
         return Tensor(Tri.YES, Tri.YES, module.site, module.prov, is_param=True, label="param")
 

@@ -95,6 +95,27 @@ def _class_constants(node: cst.ClassDef) -> dict[str, Value]:
 
 
 _CONTAINER_TYPES = frozenset({"tuple", "list", "dict"})
+MAX_EACH_ITEMS = 64
+"""At most this many submodules are visited one by one by a loop over ``modules()``."""
+
+
+def _module_isinstance(module: NNModule, kind: str, state: State) -> Tri:
+    """``isinstance(m, nn.ReLU)`` for a built-in layer: decided by its class. No class the
+    registry describes subclasses another (a test checks this against torch), so a layer of
+    another registry class is surely not an instance; ``nn.Module`` always matches."""
+    if not module.builtin or not module.known_kind:
+        return Tri.UNKNOWN
+    head, _, rest = kind.partition(".")
+    resolved = state.lookup(head)
+    if not isinstance(resolved, ModuleRef):
+        return Tri.UNKNOWN
+    full = f"{resolved.qualname}.{rest}" if rest else resolved.qualname
+    if not full.startswith("torch.nn."):
+        return Tri.UNKNOWN
+    name = full.rsplit(".", 1)[-1]
+    if name == "Module" or name == module.kind:
+        return Tri.YES
+    return Tri.NO if name in ops.MODULES else Tri.UNKNOWN
 
 
 def isinstance_test(test: cst.BaseExpression, state: State) -> Tri:
@@ -103,6 +124,16 @@ def isinstance_test(test: cst.BaseExpression, state: State) -> Tri:
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         inner = isinstance_test(test.expression, state)
         return inner if inner is Tri.UNKNOWN else Tri.of(inner is Tri.NO)
+    if isinstance(test, cst.BooleanOperation):
+        left = isinstance_test(test.left, state)
+        right = isinstance_test(test.right, state)
+        if isinstance(test.operator, cst.Or):
+            if Tri.YES in (left, right):
+                return Tri.YES
+            return Tri.NO if left is Tri.NO and right is Tri.NO else Tri.UNKNOWN
+        if Tri.NO in (left, right):
+            return Tri.NO
+        return Tri.YES if left is Tri.YES and right is Tri.YES else Tri.UNKNOWN
     if not (
         isinstance(test, cst.Call)
         and isinstance(test.func, cst.Name)
@@ -113,6 +144,8 @@ def isinstance_test(test: cst.BaseExpression, state: State) -> Tri:
         return Tri.UNKNOWN
     value = state.lookup(test.args[0].value.value)
     kind = dotted(test.args[1].value)
+    if isinstance(value, NNModule) and kind is not None:
+        return _module_isinstance(value, kind, state)
     if not isinstance(value, Tensor) or kind is None:
         return Tri.UNKNOWN
     if kind in _CONTAINER_TYPES and state.lookup(kind) is None:
@@ -317,7 +350,7 @@ class Statements(ProjectCalls):
         try:
             previous: tuple[object, ...] | None = None
             elements = self._elements_in_turn(iterable) if isinstance(node, cst.For) else []
-            for passes in range(1, MAX_LOOP_PASSES + 1):
+            for passes in range(1, max(MAX_LOOP_PASSES, len(elements)) + 1):
                 if isinstance(node, cst.For):
                     self._owner = node
                     element = (
@@ -394,6 +427,8 @@ class Statements(ProjectCalls):
             and isinstance(self._element_of(iterable), Unknown)
         ):
             return list(iterable.items)
+        if isinstance(iterable, Sequence) and iterable.run_each:
+            return list(iterable.items[:MAX_EACH_ITEMS])
         return []
 
     def with_statement(self, node: cst.With, state: State) -> State:
@@ -549,6 +584,12 @@ class Statements(ProjectCalls):
                 event.result = self.updated(
                     owner, state, requires_grad=flag, **(cut if flag is Tri.NO else {})
                 )
+            return
+        if isinstance(owner, NNModule) and owner.builtin and attr == "inplace":
+            if owner.kind in ops.INPLACE_ACTIVATIONS:
+                flag = literal_bool(source)
+                if flag is not Tri.UNKNOWN:
+                    owner.inplace = flag is Tri.YES  # ``m.inplace = True`` on a layer
             return
         if isinstance(owner, NNModule) and not owner.builtin:
             state.env[f"#{id(owner)}.{attr}"] = value

@@ -322,6 +322,10 @@ class TorchCalls(Modules):
                     return receiver
                 if method == "values" and receiver.kind == "ModuleDict":
                     return Sequence(list(receiver.children), receiver.prov)
+            if method in {"modules", "children"}:
+                found = self.submodules(receiver, state, recursive=method == "modules")
+                items: list[Value] = [receiver, *found] if method == "modules" else list(found)
+                return Sequence(items, receiver.prov, run_each=True)
             if method in {"parameters", "buffers"}:
                 params = self._module_params(receiver, state)
                 if params:

@@ -197,6 +197,9 @@ class Sequence:
     """``items[0]`` stands for every element (parameters of a module, a comprehension)."""
     keys: list[str | None] | None = None
     """For a dict: the key of each item (``None`` where it is not a literal string)."""
+    run_each: bool = False
+    """A loop over it runs its body once for each item, in order, however many there are:
+    ``model.modules()``, whose items are distinct objects a body tells apart by type."""
 
     def lookup(self, key: str) -> Value | None:
         """The item a dict holds under a literal key, if that is known."""

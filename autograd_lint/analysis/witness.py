@@ -293,6 +293,19 @@ def _known_constants(trace: Trace) -> dict[str, int | bool | str | float]:
     return {name: const for name, const in seen.items() if const is not None}
 
 
+def _inplace_flags(bound: dict[str, Value], rendered: str) -> list[str]:
+    """``m.inplace = True`` for a layer the file made in-place later (a loop over
+    ``modules()`` setting the flag): the script's layer must behave as the file's does."""
+    return [
+        f"{name}.inplace = True"
+        for name, value in bound.items()
+        if isinstance(value, NNModule)
+        and value.builtin
+        and value.inplace
+        and "inplace" not in rendered
+    ]
+
+
 class SliceBuilder:
     """Renders a set of executed statements as a witness script."""
 
@@ -386,6 +399,8 @@ class SliceBuilder:
                 # nothing stands for the statement; a call whose body was followed is
                 # represented by that body's statements (and the arguments bound above)
                 return None
+            if rendered is not None:
+                rendered_lines += _inplace_flags(bound, rendered)
             for name, value in bound.items():
                 defined.add(name)
                 names_of.setdefault(id(value), name)

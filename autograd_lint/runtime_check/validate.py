@@ -76,6 +76,7 @@ _TENSOR_AND_AUTOGRAD_ATTRIBUTES: frozenset[str] = frozenset(
         "data",
         "grad",
         "requires_grad",
+        "inplace",  # a layer's in-place flag, set after it is built
         "requires_grad_",
         "grad_fn",
         "is_leaf",

@@ -311,3 +311,48 @@ def test_a_literal_class_setting_decides_its_branch() -> None:
 def test_a_class_setting_that_skips_the_branch_is_quiet(setting: str) -> None:
     source = FREEZE_BY_SETTING.replace('    finetune = "ep049.pth"\n', setting)
     assert _findings(source) == []
+
+
+LAYERS_SET_INPLACE = HEADER + (
+    "class Head(nn.Module):\n"
+    "    def __init__(self):\n"
+    "        super().__init__()\n"
+    "        self.proj = nn.Linear(4, 4)\n"
+    "        self.act = nn.ReLU()\n"
+    "        self.drop = nn.Dropout(0.1)\n"
+    "        for m in self.modules():\n"
+    "            if isinstance(m, nn.ReLU) or isinstance(m, nn.Dropout):\n"
+    "                m.inplace = True\n\n"
+    "    def forward(self, x):\n"
+    "        return self.drop(self.act(self.proj(x)))\n\n\n"
+    "Head()(torch.randn(2, 4)).sum().backward()\n"
+)
+
+
+def test_a_loop_over_modules_sets_each_layer_by_its_type() -> None:
+    assert ("AG002", 16) in _findings(LAYERS_SET_INPLACE)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("isinstance(m, nn.ReLU) or isinstance(m, nn.Dropout)", "isinstance(m, nn.ReLU)"),
+        ("m.inplace = True", "m.inplace = False"),
+        ("for m in self.modules():", "for m in self.children():\n            pass\n        if False:"),
+    ],
+)
+def test_layers_left_out_of_place_are_quiet(change: tuple[str, str]) -> None:
+    assert _findings(LAYERS_SET_INPLACE.replace(*change)) == []
+
+
+@pytest.mark.torch
+def test_no_registry_layer_subclasses_another() -> None:
+    """What lets ``isinstance(m, nn.ReLU)`` be false for any other registry layer."""
+    nn = pytest.importorskip("torch.nn")
+    from autograd_lint import ops
+
+    classes = {name: getattr(nn, name) for name in ops.MODULES if hasattr(nn, name)}
+    related = [
+        (a, b) for a in classes for b in classes if a != b and issubclass(classes[a], classes[b])
+    ]
+    assert related == []
