@@ -1,6 +1,6 @@
-# source: https://stackoverflow.com/questions/44913720/requires-grad-relation-to-leaf-nodes
+# source: https://codewithsundeep.com/discussion/solution/44913720
 # expect: clean
-# pitfall: none: `requires_grad = False` is set on parameters, which are leaves; torchvision's resnet18 is replaced by a small stand-in with an `fc` head
+# pitfall: none: `requires_grad = False` is set on parameters, which are leaves (the accepted answer to Stack Overflow question 44913720, as mirrored there); torchvision's resnet18 is replaced by a small stand-in with an `fc` head
 import torch.nn as nn
 import torch.optim as optim
 
