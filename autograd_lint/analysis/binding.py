@@ -97,11 +97,7 @@ def bind(
         elif unknown_spread:
             value = Unknown()
         elif p.default is not None:
-            value = (
-                PlainValue(frozenset(), const=literal_constant(p.default))
-                if is_literal(p.default)
-                else Unknown()
-            )
+            value = literal_value(p.default) if is_literal(p.default) else Unknown()
             if is_literal(p.default):
                 literals[name] = p.default
         else:
@@ -114,6 +110,17 @@ def bind(
     if isinstance(params.star_kwarg, cst.Param):
         names.append((params.star_kwarg.name.value, Unknown()))
     return Bound(names, literals)
+
+
+def literal_value(node: cst.BaseExpression) -> Value:
+    """A literal default as a value: a known constant, or a tuple or list of them
+    (``in_channels=(4, 8, 16)``, whose items a loop or comprehension then visits in turn)."""
+    if isinstance(node, cst.Tuple | cst.List):
+        items: list[Value] = [
+            literal_value(e.value) for e in node.elements if isinstance(e, cst.Element)
+        ]
+        return Sequence(items, frozenset())
+    return PlainValue(frozenset(), const=literal_constant(node))
 
 
 def literal_constant(node: cst.BaseExpression) -> int | bool | str | float | None:

@@ -76,6 +76,38 @@ def _compared(node: cst.Comparison, operands: list[Value]) -> bool | None:
     return None
 
 
+MAX_ITEMS_IN_TURN = 8
+"""A comprehension over at most this many distinct items is evaluated item by item."""
+
+
+def _arithmetic(
+    operator: str, left: int | bool | str | float | None, right: int | bool | str | float | None
+) -> int | float | None:
+    """``i - 1`` of known numbers (booleans and strings left alone)."""
+    if type(left) not in (int, float) or type(right) not in (int, float):
+        return None
+    assert isinstance(left, int | float) and isinstance(right, int | float)
+    if operator == "+":
+        return left + right
+    if operator == "-":
+        return left - right
+    if operator == "*":
+        return left * right
+    return None
+
+
+def _unary(
+    operator: cst.BaseUnaryOp, value: int | bool | str | float | None
+) -> int | bool | float | None:
+    """``-1`` and ``not flag`` of known values; anything else is no longer known."""
+    if isinstance(operator, cst.Minus) and type(value) in (int, float):
+        assert isinstance(value, int | float)
+        return -value
+    if isinstance(operator, cst.Not) and value is not None:
+        return not value
+    return None
+
+
 def literal_float(node: cst.Float) -> float | None:
     try:
         return float(node.value)
@@ -135,6 +167,8 @@ class Expressions(Effects):
                 negated = self.apply_op(ops.OPS["neg"], [operand], node, state)
                 element_count.after_op(negated, ops.OPS["neg"], [operand], node, method=True)
                 return negated
+            if isinstance(operand, PlainValue):
+                return PlainValue(operand.prov, const=_unary(node.operator, operand.const))
             return _plain_like(operand)
         if isinstance(node, cst.Subscript):
             return self.subscript(node, state)
@@ -295,6 +329,10 @@ class Expressions(Effects):
                     found = owner.lookup(key) if key is not None else None
                     return found if found is not None else Unknown(provenance(owner))
                 position = literal_int(index_node)
+                if position is None and isinstance(index_node, cst.Name | cst.BinaryOperation):
+                    known = self.expr(index_node, state)
+                    if isinstance(known, PlainValue) and type(known.const) is int:
+                        position = known.const  # ``xs[i - 1]`` with ``i`` known
                 if position is not None and -len(owner.items) <= position < len(owner.items):
                     return owner.items[position]
             if (
@@ -317,7 +355,22 @@ class Expressions(Effects):
             writes=state.writes,
             data_writes=state.data_writes,
         )
+        try:
+            return self._comprehension(node, local)
+        finally:
+            # objects made or changed inside (``ModuleList(Block(c) for c in chans)``) keep
+            # their attributes: those live on the heap, not in the comprehension's scope
+            for key, value in local.env.items():
+                if key.startswith("#"):
+                    state.env[key] = value
+
+    def _comprehension(
+        self, node: cst.ListComp | cst.GeneratorExp | cst.SetComp, local: State
+    ) -> Value:
         clause: cst.CompFor | None = node.for_in
+        in_turn = self._comprehension_in_turn(node, local)
+        if in_turn is not None:
+            return in_turn
         while clause is not None:
             iterable = self.expr(clause.iter, local)
             self.assign(clause.target, self._element_of(iterable), local, clause.iter)
@@ -326,6 +379,30 @@ class Expressions(Effects):
             clause = clause.inner_for_in
         element = self.expr(node.elt, local)
         return Sequence([element], provenance(element), homogeneous=True)
+
+    def _comprehension_in_turn(
+        self, node: cst.ListComp | cst.GeneratorExp | cst.SetComp, local: State
+    ) -> Sequence | None:
+        """``[conv(x[i]) for i, conv in enumerate(convs)]`` over a short container whose
+        items differ: the element evaluated for each item, so the list holds each result."""
+        clause = node.for_in
+        if clause.inner_for_in is not None or clause.ifs or isinstance(node, cst.SetComp):
+            return None
+        iterable = self.expr(clause.iter, local)
+        if isinstance(iterable, NNModule) and iterable.kind in {"Sequential", "ModuleList"}:
+            iterable = Sequence(list(iterable.children), iterable.prov)
+        if not (
+            isinstance(iterable, Sequence)
+            and not iterable.homogeneous
+            and iterable.keys is None
+            and 1 < len(iterable.items) <= MAX_ITEMS_IN_TURN
+        ):
+            return None
+        results: list[Value] = []
+        for item in iterable.items:
+            self.assign(clause.target, item, local, clause.iter)
+            results.append(self.expr(node.elt, local))
+        return Sequence(results, frozenset().union(*(provenance(r) for r in results)))
 
     def binary(
         self, operator: str, left: Value, right: Value, node: cst.CSTNode, state: State
@@ -349,5 +426,6 @@ class Expressions(Effects):
                 left.prov | right.prov,
                 cut_site=left.cut_site or right.cut_site,
                 cut_reason=left.cut_reason or right.cut_reason,
+                const=_arithmetic(operator, left.const, right.const),
             )
         return Unknown(provenance(left) | provenance(right))

@@ -127,6 +127,8 @@ class ProjectCalls(TorchCalls):
     def builtin_call(self, name: str, node: cst.Call, args: list[Value], state: State) -> Value:
         """Python's builtins that move values between containers (or make numbers)."""
         first = args[0] if len(args) == 1 and not node.args[0].star else None
+        if isinstance(first, NNModule) and first.kind in {"Sequential", "ModuleList"}:
+            first = Sequence(list(first.children), first.prov) if first.children else first
         if name in {"list", "tuple", "reversed", "sorted"} and isinstance(first, Sequence):
             items = list(reversed(first.items)) if name == "reversed" else list(first.items)
             return Sequence(items, first.prov, first.homogeneous)
@@ -135,6 +137,14 @@ class ProjectCalls(TorchCalls):
         if name in {"float", "int", "bool"} and isinstance(first, Tensor):
             seq = self._frame.seq
             return PlainValue(first.prov | {seq}, first, node, f"`{name}()`")
+        if name == "len":
+            counted = _known_length(first)
+            if counted is not None and first is not None:
+                return PlainValue(provenance(first), const=counted)
+        if name == "range":
+            counted_range = _constant_range(args, node)
+            if counted_range is not None:
+                return counted_range
         if name in {"len", "int", "float", "bool", "round", "abs"} and not isinstance(
             first, Tensor
         ):
@@ -143,9 +153,13 @@ class ProjectCalls(TorchCalls):
             return Sequence([], frozenset(), keys=[])
         if name == "enumerate" and isinstance(first, Sequence):
             pairs: list[Value] = [
-                Sequence([PlainValue(frozenset()), item], provenance(item)) for item in first.items
+                Sequence(
+                    [PlainValue(frozenset(), const=None if first.homogeneous else i), item],
+                    provenance(item),
+                )
+                for i, item in enumerate(first.items)
             ]
-            return Sequence(pairs, first.prov, first.homogeneous)
+            return Sequence(pairs, first.prov, first.homogeneous, run_each=first.run_each)
         if name == "zip" and args and all(isinstance(a, Sequence) for a in args):
             sequences = [a for a in args if isinstance(a, Sequence)]
             if all(s.homogeneous for s in sequences):
@@ -357,3 +371,34 @@ def _is_forward(definition: cst.FunctionDef | cst.Lambda, owner: UserClass | Non
         and owner is not None
         and owner.is_module
     )
+
+
+MAX_CONSTANT_RANGE = 8
+"""``range(n)`` with a known ``n`` up to this is run item by item (``i`` known each time)."""
+
+
+def _known_length(value: Value | None) -> int | None:
+    """``len(xs)`` of a list or tuple whose items are all known (not a representative)."""
+    if isinstance(value, Sequence) and not value.homogeneous and value.keys is None:
+        return len(value.items)
+    if isinstance(value, NNModule) and value.kind in {"Sequential", "ModuleList"}:
+        return len(value.children) if value.children else None
+    return None
+
+
+def _constant_range(args: list[Value], node: cst.Call) -> Sequence | None:
+    """``range(2, 0, -1)`` with known integers: its items, each a known number, so that a
+    loop over it indexes lists exactly (``laterals[i - 1]``)."""
+    if any(a.star or a.keyword is not None for a in node.args) or not 1 <= len(args) <= 3:
+        return None
+    bounds = [a.const if isinstance(a, PlainValue) else None for a in args]
+    if not all(type(b) is int for b in bounds):
+        return None
+    numbers = [int(b) for b in bounds if b is not None]
+    if len(numbers) == 3 and numbers[2] == 0:
+        return None
+    items = range(*numbers)
+    if not 2 <= len(items) <= MAX_CONSTANT_RANGE:
+        return None
+    values: list[Value] = [PlainValue(frozenset(), const=i) for i in items]
+    return Sequence(values, frozenset(), run_each=True)

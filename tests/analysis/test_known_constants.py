@@ -1,0 +1,61 @@
+"""Known numbers, strings and containers decide branches and indices, as the program would."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograd_lint.lint import lint_source
+
+HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"
+
+TOP_DOWN = HEADER + (
+    "class Block(nn.Module):\n"
+    "    def __init__(self, c_in, c_out):\n"
+    "        super().__init__()\n"
+    "        self.conv = nn.Conv2d(c_in, c_out, 1)\n\n"
+    "    def forward(self, x):\n"
+    "        return torch.relu(self.conv(x))\n\n\n"
+    "class Head(nn.Module):\n"
+    "    def __init__(self, in_channels=(4, 8, 16), channels=8):\n"
+    "        super().__init__()\n"
+    "        self.blocks = nn.ModuleList(Block(c, channels) for c in in_channels)\n\n"
+    "    def forward(self, inputs):\n"
+    "        outs = [block(inputs[i]) for i, block in enumerate(self.blocks)]\n"
+    "        for i in range(len(outs) - 1, 0, -1):\n"
+    "            outs[i - 1] += outs[i].mean()\n"
+    "        return outs[0]\n\n\n"
+    "feats = [torch.randn(1, 4, 8, 8), torch.randn(1, 8, 4, 4), torch.randn(1, 16, 2, 2)]\n"
+    "Head()(feats).sum().backward()\n"
+)
+
+
+def _findings(source: str) -> list[tuple[str, int]]:
+    return [(d.code, d.line) for d in lint_source(source, "case.py").diagnostics]
+
+
+def test_a_top_down_loop_indexes_the_list_it_built() -> None:
+    """Each block's relu output is saved by ReluBackward0; ``outs[i - 1] +=`` writes one."""
+    assert ("AG002", 22) in _findings(TOP_DOWN)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("outs[i - 1] += outs[i].mean()", "outs[i - 1] = outs[i - 1] + outs[i].mean()"),
+        ("return torch.relu(self.conv(x))", "return self.conv(x) + 1"),
+        ("range(len(outs) - 1, 0, -1)", "range(0)"),
+    ],
+)
+def test_the_out_of_place_or_unsaved_forms_are_quiet(change: tuple[str, str]) -> None:
+    assert _findings(TOP_DOWN.replace(*change)) == []
+
+
+def test_a_negative_literal_is_negative() -> None:
+    source = HEADER + (
+        "w = torch.randn(3, requires_grad=True)\n"
+        "flag = -1\n"
+        "if flag == 1:\n"
+        "    w = w.detach()\n"
+        "(w * 2).sum().backward()\n"
+    )
+    assert _findings(source) == []
