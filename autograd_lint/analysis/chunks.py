@@ -179,6 +179,8 @@ def _parse_chunk(text: str) -> Chunk | None:
         module = parse(text)
     except ParseFailure:
         return None
+    if module.code != text:  # libcst does not give this text back (odd continuation lines):
+        return None  # the whole file is parsed instead, faults and all
     return Chunk(
         text,
         module,

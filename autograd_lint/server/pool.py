@@ -18,16 +18,36 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import FileResult
+
+if TYPE_CHECKING:
+    from autograd_lint.analysis.chunks import ChunkCache
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 LARGE_DOCUMENT_CHARS = 512 * 1024
 """Documents at least this long are linted by the separate large-document worker."""
+
+
+_local = threading.local()
+
+
+def chunk_cache() -> ChunkCache:
+    """This worker's parsed top-level statements, kept from one lint to the next.
+
+    An edit changes one statement of the text: the others are found here, already parsed.
+    One cache per thread, as the thread fallback may run both lanes at once.
+    """
+    cache = getattr(_local, "chunks", None)
+    if cache is None:
+        from autograd_lint.analysis.chunks import ChunkCache
+
+        cache = _local.chunks = ChunkCache()
+    return cache
 
 
 def lint_job(text: str, path: str, settings: Settings) -> FileResult:
@@ -37,14 +57,15 @@ def lint_job(text: str, path: str, settings: Settings) -> FileResult:
     """
     from autograd_lint.lint import lint_source
 
-    return replace(lint_source(text, path, settings), source=None)
+    return replace(lint_source(text, path, settings, chunks=chunk_cache()), source=None)
 
 
 def witness_job(text: str, path: str, settings: Settings) -> FileResult:
     """Lint with witnesses whatever the settings say (someone asked to see one)."""
     from autograd_lint.lint import lint_source
 
-    return replace(lint_source(text, path, settings, witnesses=True), source=None)
+    result = lint_source(text, path, settings, witnesses=True, chunks=chunk_cache())
+    return replace(result, source=None)
 
 
 def fix_job(text: str, path: str, settings: Settings) -> str:
