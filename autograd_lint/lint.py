@@ -72,7 +72,7 @@ def lint_source(
     if not rules:
         return FileResult(path, (), source, skipped=True)
     wanted = mentions_autograd(source) and not file_directives(source).skip
-    chunked = chunks.assemble(source) if chunks is not None and wanted else None
+    chunked = chunks.assemble(source, path) if chunks is not None and wanted else None
     if chunked is None:  # every chunk passed CPython's check, or the whole text is checked
         try:  # a syntax error is reported whatever words the file contains
             check_syntax(source, path)

@@ -39,8 +39,16 @@ MAX_JOINS = 24
 """Unfinished chunks joined in a row before giving up on cutting this text (a real syntax
 error, or a long string whose lines start in column 0)."""
 
-CACHE_SIZE = 6000
-"""Parsed chunks kept (least recently used dropped): a few large files' worth."""
+RETIRED_CHARS = 200_000
+"""Characters of chunks no open text uses that are kept anyway (older versions of edited
+statements, for undo): a bounded margin over the open documents' own parses."""
+
+MAX_OWNERS = 32
+"""Documents whose latest text keeps its chunks (the least recently linted beyond that
+release theirs)."""
+
+MAX_FAILED = 512
+"""Texts known not to parse alone, remembered so they are not tried again."""
 
 _GRAMMAR_SWITCH = "barry_as_FLUFL"
 """The one ``__future__`` import that changes how the rest of a file parses."""
@@ -105,11 +113,22 @@ def cut(source: str) -> list[str]:
 
 
 class ChunkCache:
-    """Parsed chunks by text, least recently used dropped first."""
+    """Parsed chunks by text.
 
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self.size = size
-        self._parsed: OrderedDict[str, list[Chunk]] = OrderedDict()
+    What the latest text of each document (``owner``) is made of stays; chunks no text uses
+    any more are *retired* and kept, least recently used dropped first, up to
+    ``retired_chars`` characters (undo and re-typing find them). So the memory held is that
+    of the open documents' parses plus a bounded margin, however many edits are made.
+    """
+
+    def __init__(self, retired_chars: int = RETIRED_CHARS, owners: int = MAX_OWNERS) -> None:
+        self.retired_chars = retired_chars
+        self.owners = owners
+        self._parsed: dict[str, list[Chunk]] = {}
+        self._live: OrderedDict[str, frozenset[str]] = OrderedDict()
+        self._refs: dict[str, int] = {}
+        self._retired: OrderedDict[str, None] = OrderedDict()
+        self._retired_size = 0
         self._failed: OrderedDict[str, None] = OrderedDict()
         self.hits = 0
         self.misses = 0
@@ -119,6 +138,10 @@ class ChunkCache:
 
     def clear(self) -> None:
         self._parsed.clear()
+        self._live.clear()
+        self._refs.clear()
+        self._retired.clear()
+        self._retired_size = 0
         self._failed.clear()
 
     def get(self, text: str, copy: int) -> Chunk | None:
@@ -127,28 +150,28 @@ class ChunkCache:
             self._failed.move_to_end(text)
             return None
         copies = self._parsed.get(text)
-        if copies is not None:
-            self._parsed.move_to_end(text)
-            if copy < len(copies):
-                self.hits += 1
-                return copies[copy]
+        if copies is not None and copy < len(copies):
+            self.hits += 1
+            return copies[copy]
         self.misses += 1
         chunk = _parse_chunk(text)
         if chunk is None:
             self._failed[text] = None
-            while len(self._failed) > self.size:
+            while len(self._failed) > MAX_FAILED:
                 self._failed.popitem(last=False)
             return None
         if copies is None:
             copies = self._parsed[text] = []
+            self._retire(text)  # until an assembly takes it up
         copies.append(chunk)
-        while len(self._parsed) > self.size:
-            self._parsed.popitem(last=False)
         return chunk
 
-    def assemble(self, source: str) -> Chunked | None:
+    def assemble(self, source: str, owner: str = "") -> Chunked | None:
         """The module of ``source`` put together from cached chunks, or None when the whole
-        text must be checked and parsed as one (the caller then reports its errors)."""
+        text must be checked and parsed as one (the caller then reports its errors).
+
+        ``source`` becomes ``owner``'s latest text: its chunks are kept while it is.
+        """
         if _GRAMMAR_SWITCH in source:
             return None
         pieces = cut(source)
@@ -156,6 +179,7 @@ class ChunkCache:
         uses: dict[str, int] = {}
         pending = ""
         joins = 0
+        found: Chunked | None = None
         for piece in pieces:
             pending += piece
             copy = uses.get(pending, 0)
@@ -163,14 +187,49 @@ class ChunkCache:
             if chunk is None:
                 joins += 1
                 if joins > MAX_JOINS:
-                    return None
+                    break
                 continue
             uses[pending] = copy + 1
             chunks.append(chunk)
             pending, joins = "", 0
-        if pending:
-            return None
-        return _combine(chunks)
+        else:
+            if not pending:
+                found = _combine(chunks)
+        self._hold(owner, frozenset(uses) if found is not None else frozenset())
+        return found
+
+    def _hold(self, owner: str, texts: frozenset[str]) -> None:
+        """Make ``texts`` what ``owner`` holds; what nobody holds any more is retired."""
+        before = self._live.pop(owner, frozenset())
+        self._live[owner] = texts
+        released = [before]
+        while len(self._live) > self.owners:
+            released.append(self._live.popitem(last=False)[1])
+        for text in texts - before:
+            self._refs[text] = self._refs.get(text, 0) + 1
+            if text in self._retired:
+                del self._retired[text]
+                self._retired_size -= len(text)
+        for gone in released:
+            for text in gone - texts if gone is before else gone:
+                left = self._refs.get(text, 0) - 1
+                if left > 0:
+                    self._refs[text] = left
+                    continue
+                self._refs.pop(text, None)
+                self._retire(text)
+        self._trim()
+
+    def _retire(self, text: str) -> None:
+        if text in self._parsed and text not in self._retired and text not in self._refs:
+            self._retired[text] = None
+            self._retired_size += len(text)
+
+    def _trim(self) -> None:
+        while self._retired_size > self.retired_chars and self._retired:
+            text, _ = self._retired.popitem(last=False)
+            self._retired_size -= len(text)
+            self._parsed.pop(text, None)
 
 
 def _parse_chunk(text: str) -> Chunk | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import random
+import warnings
 from pathlib import Path
 
 import libcst as cst
@@ -76,7 +77,9 @@ def _edit(rng: random.Random, text: str) -> str:
 
 def _valid(text: str) -> bool:
     try:
-        ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
     except SyntaxError:
         return False
     return True
@@ -160,3 +163,19 @@ def test_a_syntax_error_is_reported_as_a_full_lint_reports_it() -> None:
     incremental = lint_source(text, "t.py", SETTINGS, chunks=cache)
     assert incremental.diagnostics == lint_source(text, "t.py", SETTINGS).diagnostics
     assert incremental.diagnostics[0].code == "E999"
+
+
+def test_the_cache_keeps_open_texts_and_a_bounded_margin() -> None:
+    cache = ChunkCache(retired_chars=2_000)
+    text = "import torch\n\n" + "".join(
+        f"def f{i}(w):\n    return w * {i}\n\n\n" for i in range(50)
+    )
+    assert cache.assemble(text, "a.py") is not None
+    held = len(cache)
+    for edit in range(300):
+        edited = text.replace("return w * 7\n", f"return w * 7 + {edit}\n")
+        assert cache.assemble(edited, "a.py") is not None
+    assert len(cache) <= held + 2_000 // len("def f7(w):\n    return w * 7 + 100\n\n\n")
+    before = cache.misses
+    assert cache.assemble(text, "a.py") is not None  # the other statements were kept
+    assert cache.misses == before + 1
