@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import os
 from dataclasses import asdict
 from typing import Any
 
@@ -20,8 +21,9 @@ from pygls.uris import to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
 from autograd_lint import __version__
-from autograd_lint.server import actions, hover
-from autograd_lint.server.convert import Published, confirmation_data
+from autograd_lint.diagnostics import FileResult
+from autograd_lint.server import actions, hover, pull
+from autograd_lint.server.convert import Published, confirmation_data, to_lsp
 from autograd_lint.server.engine import Engine, UnitState
 from autograd_lint.server.settings import (
     SECTION,
@@ -63,6 +65,7 @@ class AutogradLintServer(LanguageServer):
         self.editor = EditorSettings()
         self.project = ProjectSettings()
         self.pull_mode = False
+        self.workspace_reports = pull.WorkspaceDiagnostics()
         self.watch_config = False
         """The client watches files for the server (``pyproject.toml`` edits re-lint)."""
         self.engine = Engine(
@@ -271,10 +274,10 @@ def _register(server: AutogradLintServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
         types.DiagnosticOptions(
-            identifier="autograd-lint", inter_file_dependencies=False, workspace_diagnostics=False
+            identifier="autograd-lint", inter_file_dependencies=False, workspace_diagnostics=True
         ),
     )
-    async def pull(
+    async def pull_document(
         ls: AutogradLintServer, params: types.DocumentDiagnosticParams
     ) -> types.DocumentDiagnosticReport:
         uri = params.text_document.uri
@@ -286,11 +289,36 @@ def _register(server: AutogradLintServer) -> None:
             if await ls.engine.ensure_current(key, state):
                 break
         ls.engine.after_pull(key, state)
-        result_id = f"{state.generation}.{state.revision}"
-        if params.previous_result_id == result_id:
-            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
         items = [item.lsp for item in state.published.get(uri, [])]
-        return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
+        return pull.document_report(items, params.previous_result_id)
+
+    @server.feature(types.WORKSPACE_DIAGNOSTIC)
+    async def pull_workspace(
+        ls: AutogradLintServer, params: types.WorkspaceDiagnosticParams
+    ) -> types.WorkspaceDiagnosticReport:
+        root = ls.workspace.root_path if ls.protocol._workspace is not None else None
+        if not root:
+            return types.WorkspaceDiagnosticReport(items=[])
+        opened: dict[str, str] = {}
+        for key, state in ls.engine.states.items():
+            for uri in state.published or {key: []}:
+                opened[os.path.realpath(_path_of(uri))] = uri
+
+        def open_items(path: str) -> tuple[str, list[types.Diagnostic]] | None:
+            uri = opened.get(path)
+            if uri is None:
+                return None
+            published = ls.engine.diagnostics_for(ls.key_for(uri), uri, current=False)
+            return uri, [item.lsp for item in published]
+
+        def convert(unit: LintUnit, result: FileResult) -> list[types.Diagnostic]:
+            mapped = to_lsp(unit, result.diagnostics, ls.codec(), {})
+            return [item.lsp for item in mapped.get(unit.key, [])]
+
+        previous = {entry.uri: entry.value for entry in params.previous_result_ids}
+        return await ls.workspace_reports.report(
+            root, previous, open_items, ls.settings_for, ls.engine.lint, convert
+        )
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
