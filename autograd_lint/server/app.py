@@ -259,9 +259,12 @@ def _register(server: AutogradLintServer) -> None:
         raw = params.settings
         if not raw:
             raw = await _fetch_configuration(ls)
+        hints_before = ls.editor.inlay_hints
         ls.apply_editor_settings(raw)
         ls.project.clear()
         ls.relint_all()
+        if ls.editor.inlay_hints != hints_before:
+            _refresh_inlay_hints(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(
@@ -370,13 +373,31 @@ def _register(server: AutogradLintServer) -> None:
         return action
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def on_hover(ls: AutogradLintServer, params: types.HoverParams) -> types.Hover | None:
+    async def on_hover(ls: AutogradLintServer, params: types.HoverParams) -> types.Hover | None:
         uri, position = params.text_document.uri, params.position
         document = ls.workspace.get_text_document(uri)
         line_text = _line_text(ls, uri, position.line)
         column = document.position_from_client_units(position).character
         found = hover.hover_for_suppression(position.line, line_text, column, ls.codec())
-        return found or hover.hover_for_diagnostics(position, _published(ls, uri, current=False))
+        if found is not None:
+            return found
+        rules = hover.hover_for_diagnostics(position, _published(ls, uri, current=False))
+        facts = await _facts(ls, uri, (position.line, column, 0))
+        return hover.combine(facts[0] if facts else None, rules)
+
+    @server.feature(types.TEXT_DOCUMENT_INLAY_HINT, types.InlayHintOptions(resolve_provider=False))
+    async def inlay_hints(
+        ls: AutogradLintServer, params: types.InlayHintParams
+    ) -> list[types.InlayHint]:
+        if not ls.editor.inlay_hints:
+            return []
+        span = params.range
+        return [
+            hover.inlay_hint(item)
+            for item in await _facts(
+                ls, params.text_document.uri, (span.start.line, span.end.line, 1)
+            )
+        ]
 
     @server.command(SHOW_WITNESS)
     async def show_witness(ls: AutogradLintServer, *args: Any) -> dict[str, Any]:
@@ -396,6 +417,60 @@ def _register(server: AutogradLintServer) -> None:
             "expectation": asdict(witness.expectation) if witness else None,
             "verdict": confirmation_data(verdict),
         }
+
+
+FACTS_TIMEOUT_S = 3.0
+"""A hover or inlay-hint request waits this long for the facts, then answers without them."""
+
+
+async def _facts(
+    ls: AutogradLintServer, uri: str, where: tuple[int, int, int]
+) -> list[hover.PlacedFacts]:
+    """Facts of names in ``uri``: at (0-based line, code-point column, 0), or the tensors
+    bound on 0-based lines (first, last, 1); placed on the document in client units."""
+    key = ls.key_for(uri)
+    unit = ls.snapshot(key)
+    if unit is None:
+        return []
+    settings = ls.settings_for(unit)
+    if settings.excluded:
+        return []
+    first, second, ranged = where
+    query = (
+        (unit.program_line(uri, first), unit.program_line(uri, second), 1)
+        if ranged
+        else (unit.program_line(uri, first), second, 0)
+    )
+    try:
+        found = await asyncio.wait_for(
+            ls.engine.pool.facts(unit.text, unit.path, settings.lint, query), FACTS_TIMEOUT_S
+        )
+    except Exception:  # a timeout, a worker that broke: the hover goes without facts
+        log.debug("no facts for %s", uri, exc_info=True)
+        return []
+    placed: list[hover.PlacedFacts] = []
+    for item in found:
+        item_uri, line0 = unit.locate(item.line)
+        if item_uri != uri:
+            continue
+        text = _line_text(ls, uri, line0)
+        codec = ls.codec()
+        placed.append(
+            hover.PlacedFacts(
+                types.Range(
+                    types.Position(line0, int(codec.client_num_units(text[: item.start]))),
+                    types.Position(line0, int(codec.client_num_units(text[: item.end]))),
+                ),
+                item.facts,
+            )
+        )
+    return placed
+
+
+def _refresh_inlay_hints(ls: AutogradLintServer) -> None:
+    workspace = ls.client_capabilities.workspace
+    if workspace and workspace.inlay_hint and workspace.inlay_hint.refresh_support:
+        ls.workspace_inlay_hint_refresh(None)
 
 
 def _can_resolve_edits(ls: AutogradLintServer) -> bool:
