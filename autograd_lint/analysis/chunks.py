@@ -50,6 +50,8 @@ release theirs)."""
 MAX_FAILED = 512
 """Texts known not to parse alone, remembered so they are not tried again."""
 
+_TRIPLE = re.compile(r'"""|\'\'\'')
+
 _GRAMMAR_SWITCH = "barry_as_FLUFL"
 """The one ``__future__`` import that changes how the rest of a file parses."""
 
@@ -87,21 +89,47 @@ class Chunked:
         return starts
 
 
+def _long_strings(source: str) -> list[tuple[int, int]]:
+    """Spans between paired triple quotes, roughly: a quote in a comment or another string
+    pairs wrongly, which only costs cuts (a longer chunk), never a wrong one."""
+    spans: list[tuple[int, int]] = []
+    opened: tuple[str, int] | None = None
+    for match in _TRIPLE.finditer(source):
+        quote = match.group()
+        if opened is None:
+            opened = (quote, match.start())
+        elif quote == opened[0]:
+            spans.append((opened[1], match.end()))
+            opened = None
+    if opened is not None:
+        spans.append((opened[1], len(source)))
+    return spans
+
+
 def cut(source: str) -> list[str]:
     """The text cut at every line that may start a top-level statement (see the module doc).
 
     The first candidate is not a cut: whatever precedes it (comments, a docstring) stays with
-    the first statement, as libcst's module header. A line after a decorator is not a cut.
+    the first statement, as libcst's module header. A line after a decorator is not a cut,
+    nor is one inside a triple-quoted string (prose in a docstring often starts in column 0:
+    every such cut would cost a failed parse and a join).
     """
     cuts: list[int] = []
     after_decorator = False
     first = True
+    spans = _long_strings(source) if ('"""' in source or "'''" in source) else []
+    span = 0
     for match in _START.finditer(source):
-        decorator = source.startswith("@", match.start())
+        start = match.start()
+        while span < len(spans) and spans[span][1] <= start:
+            span += 1
+        if span < len(spans) and spans[span][0] < start:
+            continue  # inside a long string
+        decorator = source.startswith("@", start)
         if first or after_decorator:
             first = False
         else:
-            cuts.append(match.start())
+            cuts.append(start)
         after_decorator = decorator
     pieces: list[str] = []
     begin = 0

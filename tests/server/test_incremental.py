@@ -179,3 +179,13 @@ def test_the_cache_keeps_open_texts_and_a_bounded_margin() -> None:
     before = cache.misses
     assert cache.assemble(text, "a.py") is not None  # the other statements were kept
     assert cache.misses == before + 1
+
+
+def test_a_long_docstring_in_prose_is_not_cut_line_by_line() -> None:
+    prose = "".join(f"Line {i} of prose about the module.\n" for i in range(200))
+    text = f'"""Title.\n\n{prose}"""\n\nimport torch\n\n\ndef f(w):\n    return w.sigmoid()\n'
+    cache = ChunkCache()
+    chunked = cache.assemble(text)
+    assert chunked is not None
+    assert chunked.module.deep_equals(cst.parse_module(text))
+    assert cache.misses == len(chunked.chunks)  # no failed attempt at a cut inside the string
