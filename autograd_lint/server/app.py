@@ -25,6 +25,7 @@ from autograd_lint.diagnostics import FileResult
 from autograd_lint.server import actions, hover, pull
 from autograd_lint.server.convert import Published, confirmation_data, to_lsp
 from autograd_lint.server.engine import Engine, UnitState
+from autograd_lint.server.pool import LARGE_DOCUMENT_CHARS
 from autograd_lint.server.settings import (
     SECTION,
     DocumentSettings,
@@ -430,8 +431,8 @@ async def _facts(
     bound on 0-based lines (first, last, 1); placed on the document in client units."""
     key = ls.key_for(uri)
     unit = ls.snapshot(key)
-    if unit is None:
-        return []
+    if unit is None or len(unit.text) >= LARGE_DOCUMENT_CHARS:
+        return []  # a huge document's analysis takes longer than a hover may
     settings = ls.settings_for(unit)
     if settings.excluded:
         return []

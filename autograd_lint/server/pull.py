@@ -89,7 +89,9 @@ class WorkspaceDiagnostics:
             paths = []
         entries: list[types.WorkspaceDocumentDiagnosticReport] = []
         seen: set[str] = set()
-        for path in paths[:MAX_WORKSPACE_FILES]:
+        # Notebooks are left out: their cells have URIs only an editor that opened them knows.
+        scripts = [path for path in paths if path.endswith(".py")]
+        for path in scripts[:MAX_WORKSPACE_FILES]:
             resolved = os.path.realpath(path)
             seen.add(path)
             opened = open_items(resolved)

@@ -52,6 +52,7 @@ async def test_workspace_diagnostics_cover_the_folder_files(
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "step.py").write_text(AG001)
     (tmp_path / "notes.txt").write_text("w.data.mul_(1)\n")
+    (tmp_path / "nb.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4}')
     result = await raw_client.initialize_session(init_params(root=str(tmp_path), pull=True))
     assert result.capabilities.diagnostic_provider is not None
     assert result.capabilities.diagnostic_provider.workspace_diagnostics is True
