@@ -17,6 +17,8 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from lsprotocol import types
+from server_helpers import RecordingClient, open_doc, wait_for
 
 from autograd_lint.analysis.chunks import ChunkCache, cut
 from autograd_lint.config import Settings
@@ -189,3 +191,39 @@ def test_a_long_docstring_in_prose_is_not_cut_line_by_line() -> None:
     assert chunked is not None
     assert chunked.module.deep_equals(cst.parse_module(text))
     assert cache.misses == len(chunked.chunks)  # no failed attempt at a cut inside the string
+
+
+@pytest.mark.asyncio
+async def test_the_server_publishes_what_a_full_lint_finds_after_each_edit(
+    client: RecordingClient,
+) -> None:
+    path = next(p for p in FILES if p.parent.name == "examples")
+    uri = "file:///tmp/autograd_lint_incremental_test/" + path.name
+    text = path.read_text()
+    open_doc(client, uri, text)
+    await wait_for(client, uri, lambda p: p.version == 1)
+    rng = random.Random(13)
+    for version in range(2, 12):
+        lines = text.splitlines(keepends=True)
+        line = rng.randrange(len(lines))
+        indent = lines[line][: len(lines[line]) - len(lines[line].lstrip())]
+        insert = indent + rng.choice(["y = x.detach()", "pass", "# note", "w.data.zero_()"]) + "\n"
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(types.Position(line, 0), types.Position(line, 0)),
+                        text=insert,
+                    )
+                ],
+            )
+        )
+        lines.insert(line, insert)
+        text = "".join(lines)
+        published = await wait_for(client, uri, lambda p, v=version: p.version == v)
+        full = lint_source(text, path.name, Settings(runtime_check="off"))
+        assert [
+            (str(d.code), d.range.start.line + 1, d.range.start.character)
+            for d in published.diagnostics
+        ] == [(d.code, d.range.start_line, d.range.start_col) for d in full.diagnostics]
