@@ -16,6 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from autograd_lint.analysis import ParseFailure, analyze, mentions_autograd
+from autograd_lint.analysis.chunks import ChunkCache, Chunked
+from autograd_lint.analysis.interpreter import analyze_parsed
 from autograd_lint.analysis.syntax import check_syntax
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import (
@@ -29,7 +31,12 @@ from autograd_lint.diagnostics import (
 from autograd_lint.file_directives import file_directives, filter_file_ignored
 from autograd_lint.isolation import with_internal_error
 from autograd_lint.rules import ALL_RULES, Rule
-from autograd_lint.suppression import filter_suppressed
+from autograd_lint.suppression import (
+    Suppression,
+    filter_suppressed,
+    find_suppressions,
+    is_suppressed,
+)
 
 DEFAULT_SETTINGS = Settings()
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -51,23 +58,30 @@ def lint_source(
     settings: Settings = DEFAULT_SETTINGS,
     *,
     witnesses: bool | None = None,
+    chunks: ChunkCache | None = None,
 ) -> FileResult:
     """Analyse one file's text and return its diagnostics, suppressions and settings applied.
 
     Witnesses are attached when ``witnesses`` is true, or (when it is ``None``) when the
     settings ask for a runtime check; building them costs more than the analysis itself.
+    With ``chunks`` (the language server), the text is parsed top-level statement by
+    statement through that cache (:mod:`autograd_lint.analysis.chunks`): an edit re-parses
+    only what it changed, and the result is the same as without it.
     """
     rules = active_rules(settings, path)
     if not rules:
         return FileResult(path, (), source, skipped=True)
-    try:  # a syntax error is reported whatever words the file contains
-        check_syntax(source, path)
-    except ParseFailure as failure:
-        return FileResult(path, (_syntax_error(failure),), source)
-    if not mentions_autograd(source) or file_directives(source).skip:
+    wanted = mentions_autograd(source) and not file_directives(source).skip
+    chunked = chunks.assemble(source, path) if chunks is not None and wanted else None
+    if chunked is None:  # every chunk passed CPython's check, or the whole text is checked
+        try:  # a syntax error is reported whatever words the file contains
+            check_syntax(source, path)
+        except ParseFailure as failure:
+            return FileResult(path, (_syntax_error(failure),), source)
+    if not wanted:
         return FileResult(path, (), source, skipped=True)
     with _collector_paused():
-        return _lint_parsed(source, path, settings, rules, witnesses)
+        return _lint_parsed(source, path, settings, rules, witnesses, chunked)
 
 
 @contextmanager
@@ -89,10 +103,18 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _lint_parsed(
-    source: str, path: str, settings: Settings, rules: list[Rule], witnesses: bool | None
+    source: str,
+    path: str,
+    settings: Settings,
+    rules: list[Rule],
+    witnesses: bool | None,
+    chunked: Chunked | None = None,
 ) -> FileResult:
     try:
-        trace = analyze(source)
+        if chunked is None:
+            trace = analyze(source)
+        else:
+            trace = analyze_parsed(chunked.module, source, chunked.statement_starts)
         trace.want_witnesses = settings.runtime_check != "off" if witnesses is None else witnesses
     except ParseFailure as failure:
         return FileResult(path, (_syntax_error(failure),), source)
@@ -107,7 +129,12 @@ def _lint_parsed(
         except Exception as error:
             failures.append((f"rule {rule.code} ({rule.name})", error))
     try:
-        kept = filter_file_ignored(source, filter_suppressed(source, found))
+        if chunked is None:
+            unsuppressed = filter_suppressed(source, found)
+        else:
+            suppressions = _chunk_suppressions(chunked)
+            unsuppressed = [d for d in found if not is_suppressed(d, suppressions)]
+        kept = filter_file_ignored(source, unsuppressed)
     except Exception as error:
         failures.append(("the suppression comments", error))
         kept = found
@@ -115,6 +142,23 @@ def _lint_parsed(
     for phase, problem in failures:
         result = with_internal_error(result, phase, problem)
     return replace(result, diagnostics=tuple(sorted(result.diagnostics, key=_order)))
+
+
+def _chunk_suppressions(chunked: Chunked) -> dict[int, Suppression]:
+    """The file's suppression comments, read chunk by chunk (each chunk's once).
+
+    A chunk begins a logical line, so Python's tokenizer sees the same comments in it alone
+    as in the whole file.
+    """
+    found: dict[int, Suppression] = {}
+    for chunk, offset in zip(chunked.chunks, chunked.offsets, strict=True):
+        own = chunk.derived.get("suppressions")
+        if own is None:
+            own = chunk.derived["suppressions"] = find_suppressions(chunk.text)
+        assert isinstance(own, dict)
+        for line, entry in own.items():
+            found[line + offset] = replace(entry, line=line + offset)
+    return found
 
 
 def _syntax_error(failure: ParseFailure) -> Diagnostic:

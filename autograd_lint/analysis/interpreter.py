@@ -22,6 +22,8 @@ The interpreter is split by concern, each a layer over the one before it:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import libcst as cst
 
 from autograd_lint.analysis.decorators import (
@@ -32,6 +34,7 @@ from autograd_lint.analysis.decorators import (
 )
 from autograd_lint.analysis.frame import Budget, Frame
 from autograd_lint.analysis.parse import parse
+from autograd_lint.analysis.positions import Positions
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.statements import Statements
 from autograd_lint.analysis.trace import Trace
@@ -51,6 +54,18 @@ def analyze(source: str) -> Trace:
     """Parse ``source`` and interpret every scope; raises ParseFailure on invalid Python."""
     module = parse(source)
     interpreter = Interpreter(module, source)
+    interpreter.run()
+    return interpreter.trace
+
+
+def analyze_parsed(
+    module: cst.Module, source: str, starts: Callable[[], list[tuple[int, int]]] | None = None
+) -> Trace:
+    """Interpret an already parsed ``module`` of ``source`` (a module put together from
+    cached chunks); ``starts`` gives its statement starts without parsing ``source`` again."""
+    interpreter = Interpreter(module, source)
+    if starts is not None:
+        interpreter.trace._positions = Positions(module, source, starts)
     interpreter.run()
     return interpreter.trace
 
@@ -116,4 +131,4 @@ class Interpreter(Statements):
             self._frame = saved
 
 
-__all__ = ["Interpreter", "analyze", "fresh_id"]
+__all__ = ["Interpreter", "analyze", "analyze_parsed", "fresh_id"]

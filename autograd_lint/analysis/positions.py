@@ -11,7 +11,7 @@ whole-module code generation is the fallback.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -117,12 +117,27 @@ def _start(statement: ast.stmt) -> tuple[int, int]:
     return statement.lineno, statement.col_offset
 
 
-class Positions:
-    """Ranges of the nodes of one module, computed per statement on demand."""
+def ast_statement_starts(tree: ast.Module) -> list[tuple[int, int]]:
+    """Where each statement of ``tree`` starts, in the order libcst statements are matched."""
+    return [_start(statement) for statement in _ast_statements(tree.body)]
 
-    def __init__(self, module: cst.Module, source: str) -> None:
+
+class Positions:
+    """Ranges of the nodes of one module, computed per statement on demand.
+
+    ``starts`` may supply :func:`ast_statement_starts` of the whole text without parsing it
+    again (a module put together from cached chunks knows them chunk by chunk).
+    """
+
+    def __init__(
+        self,
+        module: cst.Module,
+        source: str,
+        starts: Callable[[], list[tuple[int, int]]] | None = None,
+    ) -> None:
         self._module = module
         self._source = source
+        self._ast_starts = starts
         self._starts: dict[cst.CSTNode, tuple[int, int]] | None = None
         self._whole: dict[cst.CSTNode, object] | None = None
         self._local: dict[cst.CSTNode, dict[cst.CSTNode, object]] = {}
@@ -164,17 +179,19 @@ class Positions:
 
     def _statement_starts(self) -> dict[cst.CSTNode, tuple[int, int]] | None:
         if self._starts is None:
-            try:
-                tree = ast.parse(self._source)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return None
-            ast_items = list(_ast_statements(tree.body))
+            if self._ast_starts is not None:
+                ast_items = self._ast_starts()
+            else:
+                try:
+                    ast_items = ast_statement_starts(ast.parse(self._source))
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    return None
             cst_items = list(_cst_statements(self._module.body))
             if len(ast_items) != len(cst_items):
                 return None
             starts: dict[cst.CSTNode, tuple[int, int]] = {}
-            for node, statement in zip(cst_items, ast_items, strict=True):
-                starts.setdefault(node, _start(statement))
+            for node, start in zip(cst_items, ast_items, strict=True):
+                starts.setdefault(node, start)
             self._starts = starts
         return self._starts
 

@@ -36,12 +36,13 @@ def _stack_depth() -> int:
     return depth
 
 
-def check_syntax(source: str, filename: str = "<unknown>") -> None:
+def check_syntax(source: str, filename: str = "<unknown>") -> ast.Module:
     """Raise :class:`ParseFailure` with CPython's message and position if it refuses the text,
     or if it nests deeper than :data:`MAX_NESTING` (which libcst's parser may not survive).
 
     The recursion limit is lowered for the parse only; another thread deep in recursion at
     that moment could see a RecursionError, which is why the server lints in processes.
+    Returns CPython's tree (statement positions are read from it).
     """
     previous = sys.getrecursionlimit()
     try:
@@ -49,7 +50,7 @@ def check_syntax(source: str, filename: str = "<unknown>") -> None:
             warnings.simplefilter("ignore")  # invalid escapes and the like are not our report
             sys.setrecursionlimit(min(previous, _stack_depth() + MAX_NESTING // 3))
             try:
-                ast.parse(source, filename)
+                return ast.parse(source, filename)
             finally:
                 sys.setrecursionlimit(previous)
     except SyntaxError as error:  # IndentationError and TabError included

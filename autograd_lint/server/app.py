@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import os
 from dataclasses import asdict
 from typing import Any
 
@@ -20,9 +21,11 @@ from pygls.uris import to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
 from autograd_lint import __version__
-from autograd_lint.server import actions, hover
-from autograd_lint.server.convert import Published, confirmation_data
+from autograd_lint.diagnostics import FileResult
+from autograd_lint.server import actions, hover, pull
+from autograd_lint.server.convert import Published, confirmation_data, to_lsp
 from autograd_lint.server.engine import Engine, UnitState
+from autograd_lint.server.pool import LARGE_DOCUMENT_CHARS
 from autograd_lint.server.settings import (
     SECTION,
     DocumentSettings,
@@ -63,6 +66,7 @@ class AutogradLintServer(LanguageServer):
         self.editor = EditorSettings()
         self.project = ProjectSettings()
         self.pull_mode = False
+        self.workspace_reports = pull.WorkspaceDiagnostics()
         self.watch_config = False
         """The client watches files for the server (``pyproject.toml`` edits re-lint)."""
         self.engine = Engine(
@@ -256,9 +260,12 @@ def _register(server: AutogradLintServer) -> None:
         raw = params.settings
         if not raw:
             raw = await _fetch_configuration(ls)
+        hints_before = ls.editor.inlay_hints
         ls.apply_editor_settings(raw)
         ls.project.clear()
         ls.relint_all()
+        if ls.editor.inlay_hints != hints_before:
+            _refresh_inlay_hints(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(
@@ -271,10 +278,10 @@ def _register(server: AutogradLintServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
         types.DiagnosticOptions(
-            identifier="autograd-lint", inter_file_dependencies=False, workspace_diagnostics=False
+            identifier="autograd-lint", inter_file_dependencies=False, workspace_diagnostics=True
         ),
     )
-    async def pull(
+    async def pull_document(
         ls: AutogradLintServer, params: types.DocumentDiagnosticParams
     ) -> types.DocumentDiagnosticReport:
         uri = params.text_document.uri
@@ -286,11 +293,36 @@ def _register(server: AutogradLintServer) -> None:
             if await ls.engine.ensure_current(key, state):
                 break
         ls.engine.after_pull(key, state)
-        result_id = f"{state.generation}.{state.revision}"
-        if params.previous_result_id == result_id:
-            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
         items = [item.lsp for item in state.published.get(uri, [])]
-        return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
+        return pull.document_report(items, params.previous_result_id)
+
+    @server.feature(types.WORKSPACE_DIAGNOSTIC)
+    async def pull_workspace(
+        ls: AutogradLintServer, params: types.WorkspaceDiagnosticParams
+    ) -> types.WorkspaceDiagnosticReport:
+        root = ls.workspace.root_path if ls.protocol._workspace is not None else None
+        if not root:
+            return types.WorkspaceDiagnosticReport(items=[])
+        opened: dict[str, str] = {}
+        for key, state in ls.engine.states.items():
+            for uri in state.published or {key: []}:
+                opened[os.path.realpath(_path_of(uri))] = uri
+
+        def open_items(path: str) -> tuple[str, list[types.Diagnostic]] | None:
+            uri = opened.get(path)
+            if uri is None:
+                return None
+            published = ls.engine.diagnostics_for(ls.key_for(uri), uri, current=False)
+            return uri, [item.lsp for item in published]
+
+        def convert(unit: LintUnit, result: FileResult) -> list[types.Diagnostic]:
+            mapped = to_lsp(unit, result.diagnostics, ls.codec(), {})
+            return [item.lsp for item in mapped.get(unit.key, [])]
+
+        previous = {entry.uri: entry.value for entry in params.previous_result_ids}
+        return await ls.workspace_reports.report(
+            root, previous, open_items, ls.settings_for, ls.engine.lint, convert
+        )
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
@@ -342,13 +374,31 @@ def _register(server: AutogradLintServer) -> None:
         return action
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def on_hover(ls: AutogradLintServer, params: types.HoverParams) -> types.Hover | None:
+    async def on_hover(ls: AutogradLintServer, params: types.HoverParams) -> types.Hover | None:
         uri, position = params.text_document.uri, params.position
         document = ls.workspace.get_text_document(uri)
         line_text = _line_text(ls, uri, position.line)
         column = document.position_from_client_units(position).character
         found = hover.hover_for_suppression(position.line, line_text, column, ls.codec())
-        return found or hover.hover_for_diagnostics(position, _published(ls, uri, current=False))
+        if found is not None:
+            return found
+        rules = hover.hover_for_diagnostics(position, _published(ls, uri, current=False))
+        facts = await _facts(ls, uri, (position.line, column, 0))
+        return hover.combine(facts[0] if facts else None, rules)
+
+    @server.feature(types.TEXT_DOCUMENT_INLAY_HINT, types.InlayHintOptions(resolve_provider=False))
+    async def inlay_hints(
+        ls: AutogradLintServer, params: types.InlayHintParams
+    ) -> list[types.InlayHint]:
+        if not ls.editor.inlay_hints:
+            return []
+        span = params.range
+        return [
+            hover.inlay_hint(item)
+            for item in await _facts(
+                ls, params.text_document.uri, (span.start.line, span.end.line, 1)
+            )
+        ]
 
     @server.command(SHOW_WITNESS)
     async def show_witness(ls: AutogradLintServer, *args: Any) -> dict[str, Any]:
@@ -368,6 +418,60 @@ def _register(server: AutogradLintServer) -> None:
             "expectation": asdict(witness.expectation) if witness else None,
             "verdict": confirmation_data(verdict),
         }
+
+
+FACTS_TIMEOUT_S = 3.0
+"""A hover or inlay-hint request waits this long for the facts, then answers without them."""
+
+
+async def _facts(
+    ls: AutogradLintServer, uri: str, where: tuple[int, int, int]
+) -> list[hover.PlacedFacts]:
+    """Facts of names in ``uri``: at (0-based line, code-point column, 0), or the tensors
+    bound on 0-based lines (first, last, 1); placed on the document in client units."""
+    key = ls.key_for(uri)
+    unit = ls.snapshot(key)
+    if unit is None or len(unit.text) >= LARGE_DOCUMENT_CHARS:
+        return []  # a huge document's analysis takes longer than a hover may
+    settings = ls.settings_for(unit)
+    if settings.excluded:
+        return []
+    first, second, ranged = where
+    query = (
+        (unit.program_line(uri, first), unit.program_line(uri, second), 1)
+        if ranged
+        else (unit.program_line(uri, first), second, 0)
+    )
+    try:
+        found = await asyncio.wait_for(
+            ls.engine.pool.facts(unit.text, unit.path, settings.lint, query), FACTS_TIMEOUT_S
+        )
+    except Exception:  # a timeout, a worker that broke: the hover goes without facts
+        log.debug("no facts for %s", uri, exc_info=True)
+        return []
+    placed: list[hover.PlacedFacts] = []
+    for item in found:
+        item_uri, line0 = unit.locate(item.line)
+        if item_uri != uri:
+            continue
+        text = _line_text(ls, uri, line0)
+        codec = ls.codec()
+        placed.append(
+            hover.PlacedFacts(
+                types.Range(
+                    types.Position(line0, int(codec.client_num_units(text[: item.start]))),
+                    types.Position(line0, int(codec.client_num_units(text[: item.end]))),
+                ),
+                item.facts,
+            )
+        )
+    return placed
+
+
+def _refresh_inlay_hints(ls: AutogradLintServer) -> None:
+    workspace = ls.client_capabilities.workspace
+    if workspace and workspace.inlay_hint and workspace.inlay_hint.refresh_support:
+        ls.workspace_inlay_hint_refresh(None)
 
 
 def _can_resolve_edits(ls: AutogradLintServer) -> bool:

@@ -1,17 +1,21 @@
-"""Hover: a rule's documentation over its diagnostic, or over its code in a suppression.
+"""Hover: a tensor's autograd facts, a rule's documentation over its diagnostic, or over its
+code in a suppression; and the inlay hints built from the same facts.
 
-The text shown is the rule's own ``docs_markdown()``, the same text ``autograd-lint rule``
-prints, so the editor never shows a second, drifting copy of a rule's explanation.
+The rule text shown is the rule's own ``docs_markdown()``, the same text ``autograd-lint
+rule`` prints, so the editor never shows a second, drifting copy of a rule's explanation.
+The facts are what the analysis knew at that name (:mod:`autograd_lint.analysis.facts`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
+from autograd_lint.analysis.facts import Facts, describe, hint
 from autograd_lint.rules import RULES_BY_CODE
 from autograd_lint.server.convert import Published
 
@@ -86,3 +90,36 @@ def hover_for_suppression(
         types.Position(line0, int(codec.client_num_units(line_text[:end]))),
     )
     return types.Hover(contents=types.MarkupContent(types.MarkupKind.Markdown, docs), range=rng)
+
+
+@dataclass(frozen=True)
+class PlacedFacts:
+    """A name's facts and its range on the document, in client units."""
+
+    range: types.Range
+    facts: Facts
+
+
+def combine(facts: PlacedFacts | None, rules: types.Hover | None) -> types.Hover | None:
+    """The facts of the name under the cursor first, then the docs of the rules there."""
+    text = describe(facts.facts) if facts is not None else ""
+    if not text:
+        return rules
+    if rules is not None and isinstance(rules.contents, types.MarkupContent):
+        text += "\n\n---\n\n" + rules.contents.value
+    assert facts is not None
+    return types.Hover(
+        contents=types.MarkupContent(types.MarkupKind.Markdown, text),
+        range=facts.range if rules is None else rules.range,
+    )
+
+
+def inlay_hint(item: PlacedFacts) -> types.InlayHint:
+    """``y: grad, saved`` after a bound tensor name; the tooltip has the full facts."""
+    return types.InlayHint(
+        position=item.range.end,
+        label=hint(item.facts),
+        kind=types.InlayHintKind.Type,
+        tooltip=types.MarkupContent(types.MarkupKind.Markdown, describe(item.facts)),
+        padding_left=False,
+    )

@@ -18,16 +18,38 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
-from typing import TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
 
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import FileResult
+
+if TYPE_CHECKING:
+    from autograd_lint.analysis.chunks import ChunkCache
+    from autograd_lint.analysis.facts import NameFacts
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 LARGE_DOCUMENT_CHARS = 512 * 1024
 """Documents at least this long are linted by the separate large-document worker."""
+
+
+_local = threading.local()
+
+
+def chunk_cache() -> ChunkCache:
+    """This worker's parsed top-level statements, kept from one lint to the next.
+
+    An edit changes one statement of the text: the others are found here, already parsed.
+    One cache per thread, as the thread fallback may run both lanes at once.
+    """
+    cache = getattr(_local, "chunks", None)
+    if cache is None:
+        from autograd_lint.analysis.chunks import ChunkCache
+
+        cache = _local.chunks = ChunkCache()
+    return cache
 
 
 def lint_job(text: str, path: str, settings: Settings) -> FileResult:
@@ -37,14 +59,30 @@ def lint_job(text: str, path: str, settings: Settings) -> FileResult:
     """
     from autograd_lint.lint import lint_source
 
-    return replace(lint_source(text, path, settings), source=None)
+    return replace(lint_source(text, path, settings, chunks=chunk_cache()), source=None)
 
 
 def witness_job(text: str, path: str, settings: Settings) -> FileResult:
     """Lint with witnesses whatever the settings say (someone asked to see one)."""
     from autograd_lint.lint import lint_source
 
-    return replace(lint_source(text, path, settings, witnesses=True), source=None)
+    result = lint_source(text, path, settings, witnesses=True, chunks=chunk_cache())
+    return replace(result, source=None)
+
+
+def facts_job(
+    text: str, path: str, settings: Settings, where: tuple[int, int, int]
+) -> list[NameFacts]:
+    """Facts of names, for a hover (``where`` = line, column, 0) or inlay hints (first line,
+    last line, 1): the text is analysed again, recording facts, from the parsed chunks."""
+    from autograd_lint.analysis.facts import analyze_facts
+
+    index = analyze_facts(text, chunk_cache(), path)
+    first, second, ranged = where
+    if ranged:
+        return index.bindings(first, second)
+    found = index.at(first, second)
+    return [found] if found is not None else []
 
 
 def fix_job(text: str, path: str, settings: Settings) -> str:
@@ -125,6 +163,11 @@ class LintPool:
 
     async def lint_with_witnesses(self, text: str, path: str, settings: Settings) -> FileResult:
         return await self._submit(witness_job, text, path, settings, "")
+
+    async def facts(
+        self, text: str, path: str, settings: Settings, where: tuple[int, int, int]
+    ) -> list[NameFacts]:
+        return await self._submit(partial(facts_job, where=where), text, path, settings, "")
 
     async def fix(self, text: str, path: str, settings: Settings) -> str:
         return await self._submit(fix_job, text, path, settings, "")

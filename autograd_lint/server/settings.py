@@ -78,6 +78,9 @@ class EditorSettings:
     debounce_ms: int = DEFAULT_DEBOUNCE_MS
     problems: tuple[str, ...] = ()
     """Messages about values that were ignored, to show to the user."""
+    inlay_hints: bool = False
+    """``inlayHints``: show each bound tensor's autograd facts inline (off by default: they
+    take room on every assignment)."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,11 @@ def parse_editor_settings(raw: Any) -> EditorSettings:
             debounce = max(0, min(int(raw_debounce), MAX_DEBOUNCE_MS))
         else:
             problems.append(f"editor setting 'debounceMs' must be a number, got {raw_debounce!r}")
-    return EditorSettings(overrides, debounce, tuple(problems))
+    hints = table.get("inlayHints", table.get("inlay-hints", False))
+    if not isinstance(hints, bool):
+        problems.append(f"editor setting 'inlayHints' must be true or false, got {hints!r}")
+        hints = False
+    return EditorSettings(overrides, debounce, tuple(problems), hints)
 
 
 class ProjectSettings:
