@@ -767,8 +767,16 @@ INPLACE_FUNCTIONAL: Mapping[str, bool] = {
 OPTIMIZERS: frozenset[str] = frozenset({"SGD", "Adam", "AdamW", "RMSprop", "Adagrad"})
 """``torch.optim.<Name>``: ``step()`` updates every parameter in place."""
 
-AUTOGRAD_VOCABULARY: tuple[str, ...] = ("backward", ".data", "clone", "tensor(", "autograd")
-"""Substrings without which a file cannot contain a finding; such files are not parsed."""
+AUTOGRAD_VOCABULARY: tuple[str, ...] = (
+    "backward",
+    ".data",
+    "clone",
+    "tensor(",
+    "autograd",
+    "optim",
+)
+"""Substrings without which a file cannot contain a finding; such files are not parsed
+(``optim``: an optimizer built from copies of parameters needs no backward to be wrong)."""
 
 
 def method_op(name: str) -> OpSpec | None:

@@ -6,6 +6,9 @@ from autograd_lint.rules.clone_instead_of_detach import CloneInsteadOfDetach
 from autograd_lint.rules.data_mutation import DataMutation
 from autograd_lint.rules.detached_alias_inplace import DetachedAliasInplace
 from autograd_lint.rules.legacy_data_write import LegacyDataWrite
+from autograd_lint.rules.loss_accumulation import LossAccumulation
+from autograd_lint.rules.missing_zero_grad import MissingZeroGrad
+from autograd_lint.rules.optimizer_param_copy import OptimizerParamCopy
 from autograd_lint.rules.repeated_backward import RepeatedBackward
 
 ALL_RULES: tuple[Rule, ...] = (
@@ -15,6 +18,9 @@ ALL_RULES: tuple[Rule, ...] = (
     RepeatedBackward(),
     CloneInsteadOfDetach(),
     LegacyDataWrite(),
+    LossAccumulation(),
+    MissingZeroGrad(),
+    OptimizerParamCopy(),
 )
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
 
