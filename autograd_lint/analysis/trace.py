@@ -13,7 +13,15 @@ from typing import Literal, TypeVar
 import libcst as cst
 
 from autograd_lint.analysis.positions import Positions
-from autograd_lint.analysis.values import GraphNode, SavedRef, Tensor, Tri, Value, fresh_id
+from autograd_lint.analysis.values import (
+    GraphNode,
+    Optimizer,
+    SavedRef,
+    Tensor,
+    Tri,
+    Value,
+    fresh_id,
+)
 from autograd_lint.diagnostics import Range
 
 
@@ -237,6 +245,7 @@ class OptimizerStep(LoopEvent):
     """``opt.step()`` on a ``torch.optim`` optimizer; ``receiver`` is its source text."""
 
     receiver: str = ""
+    optimizer: Optimizer | None = None
 
 
 @dataclass(eq=False, repr=False)
@@ -246,6 +255,8 @@ class GradReset(LoopEvent):
     or a module: gradients may be reset there."""
 
     maybe: bool = False
+    optimizer: Optimizer | None = None
+    """For ``opt.zero_grad()`` on a known optimizer: it (it resets only its own parameters)."""
 
 
 @dataclass(eq=False, repr=False)

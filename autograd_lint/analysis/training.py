@@ -119,13 +119,17 @@ class TrainingLoops(Statements):
     def _note_accumulation(
         self,
         kept: list[Value],
-        added: Value,
+        added: Value | None,
         site: cst.CSTNode,
         argument: cst.BaseExpression | None,
         how: str,
         state: State,
         container: int = 0,
     ) -> None:
+        if isinstance(added, Sequence):
+            argument = None  # a tensor inside a container: no expression to detach
+        added = _tensor_in(added)
+        kept = [item for value in kept for item in _flat(value)]
         if not (
             isinstance(added, Tensor)
             and added.requires_grad is Tri.YES
@@ -275,11 +279,16 @@ class TrainingLoops(Statements):
         elif method == "zero_grad" or (
             owner is not None and method.endswith("_") and _is_grad(owner)
         ):
-            self._reset(node)
+            self._reset(node, optimizer=receiver if isinstance(receiver, Optimizer) else None)
         elif method == "step" and isinstance(receiver, Optimizer):
-            text = dotted(owner) if owner is not None else ""
+            text = (dotted(owner) if owner is not None else None) or ""
             self.trace.events.append(
-                OptimizerStep(site=node, **self._where_loops(), receiver=text)  # type: ignore[arg-type]
+                OptimizerStep(
+                    site=node,
+                    **self._where_loops(),  # type: ignore[arg-type]
+                    receiver=text,
+                    optimizer=receiver,
+                )
             )
         elif self._passes and self._opaque(func, receiver, state):
             handed = [self._peek(a.value, state) for a in node.args]
@@ -333,8 +342,12 @@ class TrainingLoops(Statements):
             self._reset(call if call is not None else self._frame.statement, maybe=True)
         return result
 
-    def _reset(self, site: cst.CSTNode, maybe: bool = False) -> None:
-        self.trace.events.append(GradReset(site=site, **self._where_loops(), maybe=maybe))  # type: ignore[arg-type]
+    def _reset(
+        self, site: cst.CSTNode, maybe: bool = False, optimizer: Optimizer | None = None
+    ) -> None:
+        self.trace.events.append(
+            GradReset(site=site, **self._where_loops(), maybe=maybe, optimizer=optimizer)  # type: ignore[arg-type]
+        )
 
     # --- copies of parameters --------------------------------------------------------
 
@@ -342,9 +355,10 @@ class TrainingLoops(Statements):
         self, tensor: Tensor, method: str, node: cst.Call, args: list[Value], state: State
     ) -> Value:
         result = super().tensor_method(tensor, method, node, args, state)
-        if method in _CONVERSIONS and result is tensor and tensor.is_param and node.args:
+        trained = tensor.is_param or (tensor.is_leaf is Tri.YES and tensor.requires_grad is Tri.YES)
+        if method in _CONVERSIONS and result is tensor and trained and node.args:
             return self._copy_of(tensor, node, f".{method}()")
-        if method in {"cuda", "float", "double", "half"} and result is tensor and tensor.is_param:
+        if method in {"cuda", "float", "double", "half"} and result is tensor and trained:
             return self._copy_of(tensor, node, f".{method}()")
         if method == "clone" and isinstance(result, Tensor) and tensor.is_param:
             self._copies[id(result)] = _Copy(result, tensor, node, ".clone()")
@@ -381,6 +395,19 @@ class TrainingLoops(Statements):
         if found is None and first is not None:
             found = self._tainted.get(id(first))
         if found is None:
+            # a tensor computed from a leaf in grad mode (``torch.randn(..., requires_grad=True)
+            # * 0.01``): torch refuses any non-leaf
+            made = next(
+                (
+                    p
+                    for p in optimizer.params or []
+                    if p.is_leaf is Tri.NO and p.requires_grad is Tri.YES and p.node is not None
+                ),
+                None,
+            )
+            if made is not None and isinstance(made.site, cst.CSTNode):
+                found = _Copy(made, made, made.site, "a non-leaf")
+        if found is None:
             return
         self.trace.events.append(
             OptimizerFromCopy(
@@ -389,7 +416,7 @@ class TrainingLoops(Statements):
                 copy_site=found.site,
                 how=found.how,
                 source=found.source,
-                non_leaf=found.how in {".clone()", "`* 1`", "`+ 0`"},
+                non_leaf=found.how in {".clone()", "`* 1`", "`+ 0`", "a non-leaf"},
             )
         )
 
@@ -465,3 +492,19 @@ def _whole(target: cst.Subscript) -> bool:
         return False
     part = target.slice[0].slice
     return part.lower is None and part.upper is None and part.step is None
+
+
+def _flat(value: Value, depth: int = 2) -> list[Value]:
+    """A value and, for a tuple, list or dict, what it holds (a step's outputs kept as
+    ``{"loss": loss, ...}``), to a small depth."""
+    if isinstance(value, Sequence) and depth > 0:
+        return [value, *(item for inner in value.items for item in _flat(inner, depth - 1))]
+    return [value]
+
+
+def _tensor_in(value: Value | None) -> Value | None:
+    """The value itself, or the one tensor requiring grad that a container holds."""
+    if not isinstance(value, Sequence):
+        return value
+    found = [v for v in _flat(value) if isinstance(v, Tensor) and v.requires_grad is Tri.YES]
+    return found[0] if len(found) == 1 else None

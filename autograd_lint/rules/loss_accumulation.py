@@ -96,11 +96,13 @@ argument in the call.
                 subject = f"`{added}` requires grad and is accumulated"
                 advice = f"accumulate `{added}.detach()` (no host sync), or `{added}.item()`"
             else:
-                subject = (
-                    f"`{short(trace, event.site)}` accumulates a tensor that requires grad"
-                    " (into state that outlives the iteration)"
+                where = (
+                    " (into state that outlives the iteration)" if event.call is not None else ""
                 )
-                advice = "pass it `.detach()` (no host sync), or `.item()`"
+                subject = (
+                    f"`{short(trace, event.site)}` accumulates a tensor that requires grad{where}"
+                )
+                advice = "keep a detached value instead (`.detach()`, no host sync), or `.item()`"
             yield diagnostic(
                 trace,
                 self.code,

@@ -83,9 +83,9 @@ and the step are both written in the loop itself.
                 loops.setdefault(id(loop), loop)
         depth = {id(loop): index for step in steps for index, loop in enumerate(step.loops)}
         for loop in sorted(loops.values(), key=lambda n: -depth.get(id(n), 0)):  # innermost first
-            if any(loop in reset.loops for reset in resets):
-                continue
             step = next(s for s in steps if loop in s.every_iteration)
+            if any(loop in reset.loops and _resets(reset, step) for reset in resets):
+                continue
             backward = next((b for b in backwards if loop in b.every_iteration), None)
             if backward is None or id(backward.site) in reported:
                 continue
@@ -131,3 +131,15 @@ def _zero_grad_fix(
         f"{step.receiver}.zero_grad()\n{indent}",
     )
     return (Fix(f"Call `{step.receiver}.zero_grad()` before the backward", (edit,), safe=False),)
+
+
+def _resets(reset: GradReset, step: OptimizerStep) -> bool:
+    """Whether a reset may clear the gradients the step uses: anything but ``zero_grad()``
+    of another optimizer known to hold none of the stepped optimizer's parameters (a GAN
+    loop that zeroes the generator's optimizer and never the discriminator's)."""
+    mine, other = step.optimizer, reset.optimizer
+    if other is None or other is mine:
+        return True
+    if mine is None or mine.params is None or other.params is None:
+        return True
+    return any(a is b or a.vc == b.vc for a in mine.params for b in other.params)

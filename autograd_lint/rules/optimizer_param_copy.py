@@ -60,6 +60,11 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
                 continue
             seen.add(id(event.site))
             copy = short(trace, event.copy_site)
+            what = (
+                "a non-leaf computed from a leaf"
+                if event.how == "a non-leaf"
+                else "a copy of a parameter, not the parameter"
+            )
             raises = (
                 f' (it is a non-leaf: torch raises "{NON_LEAF_MESSAGE}")'
                 if event.non_leaf
@@ -69,9 +74,11 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
                 trace,
                 self.code,
                 event.site,
-                f"the optimizer is built from `{copy}`, a copy of a parameter, not the parameter"
-                f"{raises}: the model's own parameter is never updated; convert the module "
-                f"first (`model.to(...)`) and build the optimizer from `model.parameters()`",
+                f"the optimizer is built from `{copy}`, {what}"
+                f"{raises}: the tensor meant to be trained is never updated; convert the module "
+                f"(`model.to(...)`) or create the tensor where it is used "
+                f"(`torch.randn(..., device=device, requires_grad=True)`) before building the "
+                f"optimizer, and pass the leaves themselves",
                 Severity.ERROR,
                 [(event.copy_site, "the copy is made here")],
                 witness=witness_for_param_copy(trace, event),
