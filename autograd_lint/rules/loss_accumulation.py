@@ -6,7 +6,13 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from autograd_lint.analysis.trace import Accumulation, Backward, BackwardCall, Trace
+from autograd_lint.analysis.trace import (
+    Accumulation,
+    Backward,
+    BackwardCall,
+    OptimizerStep,
+    Trace,
+)
 from autograd_lint.analysis.values import Tensor
 from autograd_lint.analysis.witness_training import witness_for_accumulation
 from autograd_lint.diagnostics import Diagnostic, Fix, Severity
@@ -37,7 +43,9 @@ of losses, and a meter object whose `update(val)` does `self.sum += val`. The va
 accumulated is almost always meant for logging, where a plain number (or a detached
 tensor) is all that is needed.
 
-Accumulation that is backpropagated on purpose (losses collected over an episode and
+Only loops that train (a backward or an optimizer step runs in their iterations) are
+checked: a sum of terms built in `forward` is the loss being made. Accumulation that is
+backpropagated on purpose (losses collected over an episode and
 then backwarded together, `total.backward()` every k steps and `total` started again) is
 not reported, nor is a list that is emptied once its losses are used.
 """
@@ -86,9 +94,14 @@ argument in the call.
         events = [e for e in trace.of_type(Accumulation) if not e.cleared and e.loop is not None]
         if not events:
             return
+        training = _training_loops(trace)
         for event in events:
             assert event.loop is not None and event.kept is not None
-            if _backpropagated_later(trace, event) or _unresolved_backward_outside(trace, event):
+            if (
+                id(event.loop) not in training
+                or _backpropagated_later(trace, event)
+                or _unresolved_backward_outside(trace, event)
+            ):
                 continue
             argument = event.argument
             if argument is not None:
@@ -117,19 +130,38 @@ argument in the call.
             )
 
 
+def _training_loops(trace: Trace) -> set[int]:
+    """Loops that backpropagate or step an optimizer in their iterations. A sum built in a
+    loop without either (the terms of one loss, added up in ``forward``) is the loss being
+    made, not a value kept across training steps."""
+    return {
+        id(loop)
+        for e in trace.events
+        if isinstance(e, BackwardCall | OptimizerStep)
+        for loop in e.loops
+    }
+
+
 def _backpropagated_later(trace: Trace, event: Accumulation) -> bool:
-    """A backward, run after the accumulation, reaches the graph of the earlier iteration
-    it keeps: the losses were collected on purpose, to be backpropagated together."""
+    """A backward reaches the graphs of several iterations of what the loop collects: the
+    losses were collected on purpose, to be backpropagated together. Either the very node
+    kept (a backward run after the accumulation) or, where the loop ran in a function
+    analysed on its own and the backward is its caller's, two or more nodes made where the
+    kept one was made (one iteration's backward reaches only its own)."""
     kept = event.kept
+    if kept is None:
+        return False
     for other in trace.events:
-        if (
+        if not (
             isinstance(other, Backward)
-            and other.order > event.order
             and isinstance(other.tensor, Tensor)
             and other.tensor.node is not None
-            and kept is not None
-            and any(node is kept for node in other.tensor.node.reachable())
         ):
+            continue
+        reached = other.tensor.node.reachable()
+        if other.order > event.order and any(node is kept for node in reached):
+            return True
+        if sum(node.site is kept.site for node in reached) >= 2:
             return True
     return False
 
