@@ -237,8 +237,6 @@ class Accumulation(LoopEvent):
 class BackwardCall(LoopEvent):
     """Any ``.backward(...)`` call, whatever is known of its receiver."""
 
-    resolved: Value | None = None
-
 
 @dataclass(eq=False, repr=False)
 class OptimizerStep(LoopEvent):

@@ -270,44 +270,50 @@ class TrainingLoops(Statements):
         func = node.func
         method = func.attr.value if isinstance(func, cst.Attribute) else ""
         owner = func.value if isinstance(func, cst.Attribute) else None
-        receiver = self._peek(owner, state) if owner is not None else None
-        name = dotted(func) or ""
-        if method == "backward" or name.endswith("autograd.backward"):
-            self.trace.events.append(
-                BackwardCall(site=node, **self._where_loops(), resolved=receiver)  # type: ignore[arg-type]
-            )
+        if method == "backward" or (method == "" and (dotted(func) or "").endswith(".backward")):
+            self.trace.events.append(BackwardCall(site=node, **self._where_loops()))  # type: ignore[arg-type]
         elif method == "zero_grad" or (
             owner is not None and method.endswith("_") and _is_grad(owner)
         ):
+            receiver = self._peek(owner, state) if owner is not None else None
             self._reset(node, optimizer=receiver if isinstance(receiver, Optimizer) else None)
-        elif method == "step" and isinstance(receiver, Optimizer):
-            text = (dotted(owner) if owner is not None else None) or ""
-            self.trace.events.append(
-                OptimizerStep(
-                    site=node,
-                    **self._where_loops(),  # type: ignore[arg-type]
-                    receiver=text,
-                    optimizer=receiver,
+        elif method == "step" and owner is not None:
+            receiver = self._peek(owner, state)
+            if isinstance(receiver, Optimizer):
+                self.trace.events.append(
+                    OptimizerStep(
+                        site=node,
+                        **self._where_loops(),  # type: ignore[arg-type]
+                        receiver=dotted(owner) or "",
+                        optimizer=receiver,
+                    )
                 )
-            )
-        elif self._passes and self._opaque(func, receiver, state):
-            handed = [self._peek(a.value, state) for a in node.args]
-            if any(isinstance(v, Optimizer | NNModule) for v in handed):
-                self._reset(node, maybe=True)
-        first = self._peek(node.args[0].value, state) if node.args else None
+            elif self._passes:
+                self._maybe_reset(node, func, receiver, state)
+        elif self._passes and node.args:
+            receiver = self._peek(owner, state) if owner is not None else None
+            self._maybe_reset(node, func, receiver, state)
         self._states.append(state)
         try:
             result = super().call(node, state)
         finally:
             self._states.pop()
-        built = self._peek(func, state)
-        if (
-            isinstance(result, Optimizer)
-            and isinstance(built, ModuleRef)
-            and built.qualname.startswith("torch.optim.")
-        ):
-            self._optimizer_built(node, result, first)
+        if isinstance(result, Optimizer):
+            built = self._peek(func, state)
+            if isinstance(built, ModuleRef) and built.qualname.startswith("torch.optim."):
+                first = self._peek(node.args[0].value, state) if node.args else None
+                self._optimizer_built(node, result, first)
         return result
+
+    def _maybe_reset(
+        self, node: cst.Call, func: cst.BaseExpression, receiver: Value | None, state: State
+    ) -> None:
+        """A call that is not followed, handed the optimizer or a module, may reset the
+        gradients (``scaler.step(optimizer)``, ``utils.clear(model)``)."""
+        if self._opaque(func, receiver, state) and any(
+            isinstance(self._peek(a.value, state), Optimizer | NNModule) for a in node.args
+        ):
+            self._reset(node, maybe=True)
 
     def _opaque(self, func: cst.BaseExpression, receiver: Value | None, state: State) -> bool:
         """A call the analyzer will not follow: a name it cannot resolve, an import from
