@@ -782,8 +782,10 @@ AUTOGRAD_VOCABULARY: tuple[str, ...] = (
     ".bias",
     "numpy(",
     "detach",
+    "optim",
 )
-"""Substrings without which a file cannot contain a finding; such files are not parsed."""
+"""Substrings without which a file cannot contain a finding; such files are not parsed
+(``optim``: an optimizer built from copies of parameters needs no backward to be wrong)."""
 
 
 def method_op(name: str) -> OpSpec | None:

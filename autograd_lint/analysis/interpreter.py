@@ -17,6 +17,7 @@ The interpreter is split by concern, each a layer over the one before it:
 - :mod:`~autograd_lint.analysis.torch_calls`: torch's API;
 - :mod:`~autograd_lint.analysis.project_calls`: the project's own code, call dispatch;
 - :mod:`~autograd_lint.analysis.statements`: statements and control flow;
+- :mod:`~autograd_lint.analysis.training`: training-loop facts (accumulation, steps, resets);
 - this module: the module's top level, then every function analysed alone.
 """
 
@@ -36,8 +37,8 @@ from autograd_lint.analysis.frame import Budget, Frame
 from autograd_lint.analysis.parse import parse
 from autograd_lint.analysis.positions import Positions
 from autograd_lint.analysis.state import State
-from autograd_lint.analysis.statements import Statements
 from autograd_lint.analysis.trace import Trace
+from autograd_lint.analysis.training import TrainingLoops
 from autograd_lint.analysis.values import (
     ModuleRef,
     NNModule,
@@ -70,7 +71,7 @@ def analyze_parsed(
     return interpreter.trace
 
 
-class Interpreter(Statements):
+class Interpreter(TrainingLoops):
     """Runs a module's top level, then every function and method alone."""
 
     def run(self) -> None:

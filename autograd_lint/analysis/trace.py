@@ -13,7 +13,15 @@ from typing import Literal, TypeVar
 import libcst as cst
 
 from autograd_lint.analysis.positions import Positions
-from autograd_lint.analysis.values import GraphNode, SavedRef, Tensor, Tri, Value, fresh_id
+from autograd_lint.analysis.values import (
+    GraphNode,
+    Optimizer,
+    SavedRef,
+    Tensor,
+    Tri,
+    Value,
+    fresh_id,
+)
 from autograd_lint.diagnostics import Range
 
 
@@ -275,3 +283,79 @@ class RequiresGradSet(Event):
     flag: Tri
     result: Tensor | None = None
     """The tensor after the change (its storage identifies it later)."""
+
+
+# --- training loops (AG010, AG015, AG016) ---------------------------------------------
+
+LoopNode = cst.For | cst.While
+
+
+@dataclass(eq=False, repr=False)
+class LoopEvent(Event):
+    """An event of a training loop, with the loops around it (innermost last) and, of those,
+    the ones in whose every iteration it surely runs (no branch, handler or inner loop that
+    may be skipped between the loop and it)."""
+
+    loops: tuple[LoopNode, ...] = ()
+    every_iteration: tuple[LoopNode, ...] = ()
+
+
+@dataclass(eq=False, repr=False)
+class Accumulation(LoopEvent):
+    """A tensor that requires grad added to something that already holds the graph of an
+    earlier iteration of ``loop`` (``total += loss``, ``losses.append(loss)``, a meter's
+    ``self.sum += val``): every iteration's graph stays alive."""
+
+    loop: LoopNode | None = None
+    how: Literal["add", "append", "store"] = "add"
+    added: Tensor | None = None
+    """The tensor added this iteration."""
+    kept: GraphNode | None = None
+    """The graph of an earlier iteration the accumulator holds."""
+    call: cst.Call | None = None
+    """Where the accumulation runs inside a followed call: the call made in the loop."""
+    argument: cst.BaseExpression | None = None
+    """The expression, at the report site, whose value is added (the fix detaches it)."""
+    container: int = 0
+    """For a list: its identity."""
+    cleared: bool = False
+    """Set later when that list is emptied (``clear()``, ``del xs[:]``, ``pop()``): its items
+    were consumed, as a loss collected to be backpropagated together is."""
+
+
+@dataclass(eq=False, repr=False)
+class BackwardCall(LoopEvent):
+    """Any ``.backward(...)`` call, whatever is known of its receiver."""
+
+
+@dataclass(eq=False, repr=False)
+class OptimizerStep(LoopEvent):
+    """``opt.step()`` on a ``torch.optim`` optimizer; ``receiver`` is its source text."""
+
+    receiver: str = ""
+    optimizer: Optimizer | None = None
+
+
+@dataclass(eq=False, repr=False)
+class GradReset(LoopEvent):
+    """``zero_grad()`` on anything, ``p.grad = None`` / ``del p.grad``, an in-place write to a
+    ``.grad``, or (``maybe``) a call the analyzer cannot follow that is handed the optimizer
+    or a module: gradients may be reset there."""
+
+    maybe: bool = False
+    optimizer: Optimizer | None = None
+    """For ``opt.zero_grad()`` on a known optimizer: it (it resets only its own parameters)."""
+
+
+@dataclass(eq=False, repr=False)
+class OptimizerFromCopy(Event):
+    """A ``torch.optim`` optimizer built from copies of parameters, not the parameters."""
+
+    copy_site: cst.CSTNode
+    """The expression that made the copy."""
+    how: str
+    """``.to()``, ``.cuda()``, ``* 1``, ``.clone()``..."""
+    source: Tensor
+    """The parameter copied."""
+    non_leaf: bool = True
+    """The copy is a non-leaf (torch raises "can't optimize a non-leaf Tensor")."""

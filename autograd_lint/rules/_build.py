@@ -74,3 +74,21 @@ def imports_torch(trace: Trace) -> bool:
                         ):
                             return True
     return False
+
+
+def loop_header(loop: cst.For | cst.While) -> cst.CSTNode:
+    """The expression a loop's position is reported at (a compound statement's own range
+    is not among the positions the trace resolves cheaply): what it iterates over, or its
+    test."""
+    return loop.iter if isinstance(loop, cst.For) else loop.test
+
+
+def contains(outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
+    """Whether ``inner`` is ``outer`` or one of its descendants (by identity)."""
+    stack = [outer]
+    while stack:
+        node = stack.pop()
+        if node is inner:
+            return True
+        stack.extend(node.children)
+    return False

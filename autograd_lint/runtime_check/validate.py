@@ -65,6 +65,10 @@ SAFE_BUILTINS: frozenset[str] = frozenset(
 )
 """Builtins a witness may name; the sandbox gives it these and nothing else."""
 
+WITNESS_HELPERS: frozenset[str] = frozenset({"autograd_nodes"})
+"""Functions the sandbox adds for observations (see ``worker.autograd_nodes``): facts about
+a graph that no single attribute shows, computed the same way on every backend."""
+
 _TENSOR_AND_AUTOGRAD_ATTRIBUTES: frozenset[str] = frozenset(
     {
         # namespaces
@@ -406,7 +410,9 @@ def _undefined(node: ast.AST, known: set[str]) -> str | None:
     """The name ``node`` reads if it is neither bound by the script nor a safe builtin."""
     free = isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
     name = node.id if isinstance(node, ast.Name) else ""
-    return name if free and name not in known and name not in SAFE_BUILTINS else None
+    return (
+        name if free and name not in known and name not in SAFE_BUILTINS | WITNESS_HELPERS else None
+    )
 
 
 def _check_tree(tree: ast.AST, what: str, known: set[str]) -> None:

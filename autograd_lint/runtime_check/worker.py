@@ -142,8 +142,27 @@ def restricted_builtins(modules: dict[str, ModuleType], printed: _Printed) -> di
         name: getattr(builtins, name) for name in SAFE_BUILTINS if hasattr(builtins, name)
     }
     table["print"] = printed
+    table["autograd_nodes"] = autograd_nodes
     table["__import__"] = guarded_import
     return table
+
+
+def autograd_nodes(tensor: Any, limit: int = 100_000) -> int:
+    """How many distinct autograd nodes a tensor's ``grad_fn`` reaches (through
+    ``next_functions``, as torch and the mini engine both expose them): what keeping the
+    tensor alive keeps alive. 0 for a tensor without a ``grad_fn``."""
+    root = getattr(tensor, "grad_fn", None)
+    seen: dict[int, Any] = {}
+    stack = [root] if root is not None else []
+    while stack and len(seen) < limit:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen[id(node)] = node
+        for edge in getattr(node, "next_functions", ()):
+            if edge[0] is not None:
+                stack.append(edge[0])
+    return len(seen)
 
 
 def _exception_facts(error: BaseException) -> dict[str, Any]:

@@ -14,10 +14,11 @@ from autograd_lint.rules import ALL_RULES
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "rules"
 EVERY_RULE = Settings(select=("AG",))
-NO_AUTOMATIC_FIX = {"AG001", "AG003", "AG008", "AG014"}
+NO_AUTOMATIC_FIX = {"AG001", "AG003", "AG008", "AG014", "AG016"}
 """AG001: moving a write that a pending backward needs is a change of meaning, not a fix
-(rewriting it under `torch.no_grad()` makes torch raise); AG003, AG008: by design; AG014:
-whether anomaly detection should go, or move behind a debug flag, is the author's choice."""
+(rewriting it under `torch.no_grad()` makes torch raise); AG003, AG008, AG016: by design (the
+message names where the gradient was cut, or the copy); AG014: whether anomaly detection
+should go, or move behind a debug flag, is the author's choice."""
 
 
 def fixture(code: str) -> tuple[Path, str]:

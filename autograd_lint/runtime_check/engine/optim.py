@@ -29,6 +29,9 @@ class Optimizer:
         for g in groups:
             group = {**defaults, **g}
             group["params"] = list(group["params"])
+            for p in group["params"]:
+                if not p.is_leaf:
+                    raise ValueError("can't optimize a non-leaf Tensor")
             self.param_groups.append(group)
         self.state: dict[int, dict[str, Any]] = {}
 

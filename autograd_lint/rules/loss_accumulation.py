@@ -1,0 +1,199 @@
+"""AG010 loss-accumulation: a loss that requires grad accumulated across loop iterations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from autograd_lint.analysis.trace import (
+    Accumulation,
+    Backward,
+    BackwardCall,
+    OptimizerStep,
+    Trace,
+)
+from autograd_lint.analysis.values import Tensor
+from autograd_lint.analysis.witness_training import witness_for_accumulation
+from autograd_lint.diagnostics import Diagnostic, Fix, Severity
+from autograd_lint.rules._build import (
+    diagnostic,
+    line_of,
+    loop_header,
+    replace_node,
+    short,
+)
+from autograd_lint.rules.base import Rule
+
+_PLAIN = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
+
+
+class LossAccumulation(Rule):
+    code = "AG010"
+    name = "loss-accumulation"
+    summary = (
+        "A tensor that requires grad accumulated across loop iterations keeps every graph alive."
+    )
+    why = """
+`total_loss += loss` adds the loss *tensor*, graph and all: the sum is itself part of the
+graph, so it keeps the graph of every iteration alive (the activations each one saved
+for backward included) for as long as the sum lives. Memory grows with every step until
+the process runs out of it. The same happens with `losses.append(loss)`, a dict of lists
+of losses, and a meter object whose `update(val)` does `self.sum += val`. The value
+accumulated is almost always meant for logging, where a plain number (or a detached
+tensor) is all that is needed.
+
+Only loops that train (a backward or an optimizer step runs in their iterations) are
+checked: a sum of terms built in `forward` is the loss being made. Accumulation that is
+backpropagated on purpose (losses collected over an episode and
+then backwarded together, `total.backward()` every k steps and `total` started again) is
+not reported, nor is a list that is emptied once its losses are used.
+"""
+    example = """
+total_loss = 0
+for x, y in loader:
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad()
+    total_loss += loss          # keeps every iteration's graph alive
+"""
+    use_instead = """
+total_loss = 0
+for x, y in loader:
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad()
+    total_loss += loss.detach()  # or loss.item() for a Python number (a host sync)
+"""
+    fix_note = """
+Offered, not applied by `--fix`: the value added becomes `<value>.detach()`, which keeps
+the number on its device without waiting for it (`.item()` copies it to the host and
+synchronises, fine for logging but slower in a hot loop). Not offered where the value
+added is computed inside the callee (a meter's `self.sum += val * n`): detach the
+argument in the call.
+"""
+    default_severity = Severity.WARNING
+    valid = (
+        "w = torch.randn(3, requires_grad=True)\ntotal = 0\nfor _ in range(3):\n"
+        "    loss = (w * w).sum()\n    loss.backward()\n    total += loss.item()\n",
+        "w = torch.randn(3, requires_grad=True)\ntotal = 0\nfor _ in range(3):\n"
+        "    loss = (w * w).sum()\n    total += loss.detach()\n",
+        "w = torch.randn(3, requires_grad=True)\nlosses = []\nfor _ in range(3):\n"
+        "    losses.append((w * w).sum())\ntorch.stack(losses).sum().backward()\n",
+    )
+    invalid = (
+        "w = torch.randn(3, requires_grad=True)\ntotal = 0\nfor _ in range(3):\n"
+        "    loss = (w * w).sum()\n    loss.backward()\n    total += loss\n",
+        "w = torch.randn(3, requires_grad=True)\nlosses = []\nfor _ in range(3):\n"
+        "    loss = (w * w).sum()\n    loss.backward()\n    losses.append(loss)\n",
+    )
+
+    def check(self, trace: Trace) -> Iterator[Diagnostic]:
+        events = [e for e in trace.of_type(Accumulation) if not e.cleared and e.loop is not None]
+        if not events:
+            return
+        training = _training_loops(trace)
+        for event in events:
+            assert event.loop is not None and event.kept is not None
+            if (
+                id(event.loop) not in training
+                or _backpropagated_later(trace, event)
+                or _unresolved_backward_outside(trace, event)
+            ):
+                continue
+            argument = event.argument
+            if argument is not None:
+                added = short(trace, argument)
+                subject = f"`{added}` requires grad and is accumulated"
+                advice = f"accumulate `{added}.detach()` (no host sync), or `{added}.item()`"
+            else:
+                where = (
+                    " (into state that outlives the iteration)" if event.call is not None else ""
+                )
+                subject = (
+                    f"`{short(trace, event.site)}` accumulates a tensor that requires grad{where}"
+                )
+                advice = "keep a detached value instead (`.detach()`, no host sync), or `.item()`"
+            yield diagnostic(
+                trace,
+                self.code,
+                event.site,
+                f"{subject} across the iterations of the loop at line "
+                f"{line_of(trace, loop_header(event.loop))}: every iteration's autograd graph stays alive "
+                f"and memory grows with each step; {advice} where the value is only logged",
+                Severity.WARNING,
+                [(loop_header(event.loop), "the loop whose iterations it keeps")],
+                fixes=_detach_fix(trace, argument),
+                witness=witness_for_accumulation(trace, event),
+            )
+
+
+def _training_loops(trace: Trace) -> set[int]:
+    """Loops that backpropagate or step an optimizer in their iterations. A sum built in a
+    loop without either (the terms of one loss, added up in ``forward``) is the loss being
+    made, not a value kept across training steps."""
+    return {
+        id(loop)
+        for e in trace.events
+        if isinstance(e, BackwardCall | OptimizerStep)
+        for loop in e.loops
+    }
+
+
+def _backpropagated_later(trace: Trace, event: Accumulation) -> bool:
+    """A backward reaches the graphs of several iterations of what the loop collects: the
+    losses were collected on purpose, to be backpropagated together. Either the very node
+    kept (a backward run after the accumulation) or, where the loop ran in a function
+    analysed on its own and the backward is its caller's, two or more nodes made where the
+    kept one was made (one iteration's backward reaches only its own)."""
+    kept = event.kept
+    if kept is None:
+        return False
+    for other in trace.events:
+        if not (
+            isinstance(other, Backward)
+            and isinstance(other.tensor, Tensor)
+            and other.tensor.node is not None
+        ):
+            continue
+        reached = other.tensor.node.reachable()
+        if other.order > event.order and any(node is kept for node in reached):
+            return True
+        if sum(node.site is kept.site for node in reached) >= 2:
+            return True
+    return False
+
+
+def _unresolved_backward_outside(trace: Trace, event: Accumulation) -> bool:
+    """A backward of something the analyzer does not know, run outside the loop: it may be
+    the one that backpropagates what the loop collected."""
+    known = {
+        id(e.site)
+        for e in trace.events
+        if isinstance(e, Backward) and isinstance(e.tensor, Tensor) and e.tensor.node is not None
+    }
+    for other in trace.events:
+        if (
+            isinstance(other, BackwardCall)
+            and id(other.site) not in known
+            and event.loop not in other.loops
+        ):
+            return True
+    return False
+
+
+def _detach_fix(trace: Trace, argument: cst.BaseExpression | None) -> tuple[Fix, ...]:
+    if argument is None:
+        return ()
+    text = trace.code_of(argument)
+    if "\n" in text:
+        return ()
+    if not isinstance(argument, _PLAIN):
+        text = f"({text})"
+    return (
+        replace_node(
+            trace, argument, f"{text}.detach()", "Accumulate a detached value", safe=False
+        ),
+    )

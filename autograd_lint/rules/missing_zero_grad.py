@@ -1,0 +1,145 @@
+"""AG015 missing-zero-grad: a training loop that never resets gradients between steps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from autograd_lint.analysis.trace import (
+    BackwardCall,
+    GradReset,
+    LoopNode,
+    OptimizerStep,
+    Trace,
+)
+from autograd_lint.analysis.witness_training import witness_for_missing_zero_grad
+from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Range, Severity
+from autograd_lint.rules._build import contains, diagnostic, line_of, loop_header
+from autograd_lint.rules.base import Rule
+
+
+class MissingZeroGrad(Rule):
+    code = "AG015"
+    name = "missing-zero-grad"
+    summary = "`backward()` and `optimizer.step()` every iteration, gradients never reset."
+    why = """
+`backward()` adds into `.grad`; it does not overwrite it. A loop that calls `backward()`
+and `optimizer.step()` every iteration without `optimizer.zero_grad()` (or
+`model.zero_grad()`, or `p.grad = None`) steps with the sum of every gradient so far:
+the second step uses the first step's gradient again, the hundredth uses a hundred. The
+model trains badly or diverges, with no error.
+
+Calls the loop makes into the project's own helpers are followed (a `zero_grad()` inside
+`train_step(model, optimizer, batch)` counts), and gradient accumulation on purpose —
+`optimizer.step()` and `zero_grad()` every k iterations under `if (i + 1) % k == 0:` — is
+not a step every iteration. `torch.autograd.grad` does not accumulate and is not counted.
+A loop that hands the optimizer or the model to code the analyzer cannot follow is not
+reported: that code may reset the gradients.
+"""
+    example = """
+for x, y in loader:
+    loss = criterion(model(x), y)
+    loss.backward()            # adds to the gradients of every earlier step
+    optimizer.step()
+"""
+    use_instead = """
+for x, y in loader:
+    optimizer.zero_grad()
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+"""
+    fix_note = """
+Offered, not applied by `--fix`: `optimizer.zero_grad()` inserted before the backward,
+with the optimizer named as the loop's `step()` names it. Offered only where the backward
+and the step are both written in the loop itself.
+"""
+    default_severity = Severity.WARNING
+    valid = (
+        "w = torch.randn(3, requires_grad=True)\nopt = torch.optim.SGD([w], lr=0.1)\n"
+        "for _ in range(3):\n    opt.zero_grad()\n    (w * w).sum().backward()\n    opt.step()\n",
+        "w = torch.randn(3, requires_grad=True)\nopt = torch.optim.SGD([w], lr=0.1)\n"
+        "for i in range(8):\n    (w * w).sum().backward()\n    if (i + 1) % 4 == 0:\n"
+        "        opt.step()\n        opt.zero_grad()\n",
+        "w = torch.randn(3, requires_grad=True)\nopt = torch.optim.SGD([w], lr=0.1)\n"
+        "for _ in range(3):\n    (w * w).sum().backward()\n    opt.step()\n    w.grad = None\n",
+    )
+    invalid = (
+        "w = torch.randn(3, requires_grad=True)\nopt = torch.optim.SGD([w], lr=0.1)\n"
+        "for _ in range(3):\n    loss = (w * w).sum()\n    loss.backward()\n    opt.step()\n",
+    )
+
+    def check(self, trace: Trace) -> Iterator[Diagnostic]:
+        steps = trace.of_type(OptimizerStep)
+        if not steps:
+            return
+        backwards = trace.of_type(BackwardCall)
+        resets = [e for e in trace.events if isinstance(e, GradReset)]
+        reported: set[int] = set()
+        loops: dict[int, LoopNode] = {}
+        for step in steps:
+            for loop in step.every_iteration:
+                loops.setdefault(id(loop), loop)
+        depth = {id(loop): index for step in steps for index, loop in enumerate(step.loops)}
+        for loop in sorted(loops.values(), key=lambda n: -depth.get(id(n), 0)):  # innermost first
+            step = next(s for s in steps if loop in s.every_iteration)
+            if any(loop in reset.loops and _resets(reset, step) for reset in resets):
+                continue
+            backward = next((b for b in backwards if loop in b.every_iteration), None)
+            if backward is None or id(backward.site) in reported:
+                continue
+            reported.add(id(backward.site))
+            name = step.receiver or "optimizer"
+            yield diagnostic(
+                trace,
+                self.code,
+                backward.site,
+                f"`backward()` and `{name}.step()` run in every iteration of the loop at line "
+                f"{line_of(trace, loop_header(loop))}, but nothing resets the gradients (no `zero_grad()`, no "
+                f"`p.grad = None`): `backward()` adds to `.grad`, so each step uses the sum of "
+                f"every gradient so far; call `{name}.zero_grad()` before the backward",
+                Severity.WARNING,
+                [
+                    (step.site, "the optimizer steps here"),
+                    (loop_header(loop), "in every iteration of this loop"),
+                ],
+                fixes=_zero_grad_fix(trace, loop, backward, step),
+                witness=witness_for_missing_zero_grad(trace),
+            )
+
+
+def _zero_grad_fix(
+    trace: Trace, loop: LoopNode, backward: BackwardCall, step: OptimizerStep
+) -> tuple[Fix, ...]:
+    """``<optimizer>.zero_grad()`` on a line of its own before the backward's statement."""
+    statement = trace.owner.get(backward.site)
+    if (
+        not step.receiver
+        or not isinstance(statement, cst.SimpleStatementLine)
+        or not contains(loop.body, statement)
+        or not contains(loop.body, trace.owner.get(step.site) or step.site)
+    ):
+        return ()
+    start = trace.range_of(statement)
+    line = trace.source.splitlines()[start.start_line - 1] if trace.source else ""
+    if line[: start.start_col].strip():
+        return ()  # not the first thing on its line
+    indent = line[: start.start_col]
+    edit = Edit(
+        Range(start.start_line, start.start_col, start.start_line, start.start_col),
+        f"{step.receiver}.zero_grad()\n{indent}",
+    )
+    return (Fix(f"Call `{step.receiver}.zero_grad()` before the backward", (edit,), safe=False),)
+
+
+def _resets(reset: GradReset, step: OptimizerStep) -> bool:
+    """Whether a reset may clear the gradients the step uses: anything but ``zero_grad()``
+    of another optimizer known to hold none of the stepped optimizer's parameters (a GAN
+    loop that zeroes the generator's optimizer and never the discriminator's)."""
+    mine, other = step.optimizer, reset.optimizer
+    if other is None or other is mine:
+        return True
+    if mine is None or mine.params is None or other.params is None:
+        return True
+    return any(a is b or a.vc == b.vc for a in mine.params for b in other.params)
