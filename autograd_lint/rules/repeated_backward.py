@@ -96,6 +96,21 @@ the message says which fits.
                 )
                 related = [(node.site, "saved for backward here, before the loop")]
                 fixes = ()
+            elif (shared := _shared_output(trace, node.site, first, event)) is not None:
+                name, use, network = shared
+                first_line = line_of(trace, first.site)
+                hint = (
+                    f"`{name}` feeds `{network}` for both losses; for the loss that should "
+                    f"not reach what made `{name}` (a GAN's discriminator step), give it "
+                    f"`{network}({name}.detach())`; pass `retain_graph=True` to the backward at "
+                    f"line {first_line} only if both backwards should reach it"
+                )
+                related = [
+                    (first.site, "first backward here"),
+                    (node.site, "saved for backward here"),
+                    (use, f"`{network}` takes `{name}` here, before the first backward"),
+                ]
+                fixes = _retain_fix(trace, first)
             else:
                 hint = f"pass `retain_graph=True` to the backward at line {line_of(trace, first.site)} if a second backward is intended"
                 related = [
@@ -122,6 +137,67 @@ def _freed_by(trace: Trace, event: Backward, first: Backward, same_call: bool) -
     if event.loop is None:
         return "an earlier run of this same backward"
     return "this backward in an earlier iteration"
+
+
+def _shared_output(
+    trace: Trace, site: cst.CSTNode, first: Backward, second: Backward
+) -> tuple[str, cst.Call, str] | None:
+    """``fake = netG(noise)`` handed to one network (``netD(fake)``) before the first
+    backward and again after it: a GAN's generator output shared by the discriminator's
+    and the generator's losses. Which loss should stop at it is the author's to say (the
+    discriminator's), so the message names the network and no fix is applied."""
+    if not isinstance(site, cst.Call):
+        return None
+    name = None
+    before: dict[str, cst.Call] = {}
+    for seq, (statement, _) in sorted(trace.statements.items()):
+        if seq > second.seq:
+            break
+        if name is None:
+            name = _assigned_name(statement, site)
+            continue
+        use = _call_taking(statement, name)
+        if use is None:
+            continue
+        network = cst.Module(body=[]).code_for_node(use.func)
+        if seq < first.seq:
+            before.setdefault(network, use)
+        elif network in before:
+            return name, before[network], network
+    return None
+
+
+def _assigned_name(statement: cst.CSTNode, value: cst.CSTNode) -> str | None:
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        small = statement.body[0]
+        if (
+            isinstance(small, cst.Assign)
+            and small.value is value
+            and len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name)
+        ):
+            return small.targets[0].target.value
+    return None
+
+
+class _CallsTaking(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.found: cst.Call | None = None
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.found is None and any(
+            isinstance(a.value, cst.Name) and a.value.value == self.name and a.keyword is None
+            for a in node.args
+        ):
+            self.found = node
+
+
+def _call_taking(statement: cst.CSTNode, name: str) -> cst.Call | None:
+    """A call in ``statement`` that takes ``name`` itself as a positional argument."""
+    finder = _CallsTaking(name)
+    statement.visit(finder)
+    return finder.found
 
 
 def _retain_fix(trace: Trace, first: Backward) -> tuple[Fix, ...]:
