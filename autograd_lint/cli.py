@@ -154,6 +154,11 @@ def build_parser(with_verify: bool = False) -> argparse.ArgumentParser:
     )
     add_runtime_flags(check)
     check.add_argument(
+        "--add-noqa",
+        action="store_true",
+        help="add `# noqa: CODE` to every line with findings (a baseline for existing code)",
+    )
+    check.add_argument(
         "--confirmed-only",
         action="store_true",
         help="report only findings the runtime check confirmed (implies --runtime-check mini)",
@@ -300,14 +305,55 @@ def run_check(args: argparse.Namespace) -> int:
             load_confirm()
         except RuntimeCheckUnavailable as error:
             raise UsageError(str(error)) from error
+    if args.add_noqa and (args.fix or args.diff or reads_stdin):
+        raise UsageError("--add-noqa edits files in place: not with --fix, --diff or stdin")
     if reads_stdin:
         return check_stdin(args, settings, root)
     files = Discovery(settings, root).files(paths)
+    if args.add_noqa:
+        return add_noqa_to(files, settings, quiet=args.quiet)
     if not files:
         if not args.quiet:
             print(f"{PROG}: warning: no Python files found", file=sys.stderr)
         return EXIT_CLEAN
     return check_and_report(files, check_options(args, settings), args)
+
+
+def add_noqa_to(files: list[str], settings: Settings, quiet: bool) -> int:
+    """``check --add-noqa``: mark each current finding with a directive on its line."""
+    from autograd_lint.add_noqa import add_noqa
+    from autograd_lint.fixes import read_source, write_atomic
+    from autograd_lint.lint import lint_source
+    from autograd_lint.notebook import is_notebook
+
+    added = 0
+    for path in files:
+        if is_notebook(path):
+            continue  # cells are edited through --fix only; a notebook keeps its JSON
+        try:
+            source, bom = read_source(path)
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"{PROG}: {path}: not read: {error}", file=sys.stderr)
+            continue
+        result = lint_source(source, path, settings, witnesses=False)
+        edit = add_noqa(source, result.diagnostics)
+        if edit.skipped:
+            print(
+                f"{PROG}: {path}: {edit.skipped} line(s) cannot take a comment "
+                "(continued or inside a string): not marked",
+                file=sys.stderr,
+            )
+        if edit.added:
+            try:
+                write_atomic(path, edit.text, bom)
+            except OSError as error:
+                print(f"{PROG}: {path}: not written: {error}", file=sys.stderr)
+                continue
+            added += edit.added
+    if not quiet:
+        noun = "directive" if added == 1 else "directives"
+        print(f"Added {added} noqa {noun}.", file=sys.stderr)
+    return EXIT_CLEAN
 
 
 def check_options(args: argparse.Namespace, settings: Settings) -> Any:

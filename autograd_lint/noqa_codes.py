@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from autograd_lint.codes import is_known_code, known_codes
+from autograd_lint.suppression import comments
 
 _NOQA_LIST = re.compile(r"#\s*noqa:[ \t]*(?P<list>[^#\r\n]*)", re.IGNORECASE)
 _TOKEN = re.compile(r"[A-Za-z]+[0-9]*")
@@ -38,7 +39,7 @@ def noqa_warnings(source: str) -> list[NoqaWarning]:
         return []
     families = rule_families()
     warnings: list[NoqaWarning] = []
-    for number, line in enumerate(source.splitlines(), start=1):
+    for number, _, line in comments(source):  # a ``# noqa`` inside a string is not one
         for match in _NOQA_LIST.finditer(line):
             tokens = [token for token in re.split(r"[\s,]+", match.group("list")) if token]
             codes = []

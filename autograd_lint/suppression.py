@@ -39,7 +39,7 @@ def find_suppressions(source: str) -> dict[int, Suppression]:
     found: dict[int, Suppression] = {}
     if not _QUICK.search(source):  # case-insensitive, like _NOQA itself
         return found
-    for number, column, line in _comments(source):
+    for number, column, line in comments(source):
         codes: set[str] = set()
         start = -1
         for match in _NOQA.finditer(line):
@@ -54,7 +54,7 @@ def find_suppressions(source: str) -> dict[int, Suppression]:
     return found
 
 
-def _comments(source: str) -> Iterator[tuple[int, int, str]]:
+def comments(source: str) -> Iterator[tuple[int, int, str]]:
     """(line, column, text) of each comment, as Python's tokenizer sees them: a ``# noqa``
     inside a string is not a comment, and lines end at ``\\n``, ``\\r\\n`` and ``\\r`` only
     (not at the form feeds or U+2028 that ``str.splitlines`` breaks on)."""
