@@ -398,7 +398,11 @@ def _constant_range(args: list[Value], node: cst.Call) -> Sequence | None:
     if len(numbers) == 3 and numbers[2] == 0:
         return None
     items = range(*numbers)
-    if not 2 <= len(items) <= MAX_CONSTANT_RANGE:
+    try:
+        count = len(items)
+    except OverflowError:  # ``range(0xfff...)``: longer than any loop anyone runs through
+        return None
+    if not 2 <= count <= MAX_CONSTANT_RANGE:
         return None
     values: list[Value] = [PlainValue(frozenset(), const=i) for i in items]
     return Sequence(values, frozenset(), run_each=True)
