@@ -291,16 +291,24 @@ def run_check(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"{PROG}: warning: no Python files found", file=sys.stderr)
         return EXIT_CLEAN
-    return check_and_report(files, check_options(args, settings), args)
+    return check_and_report(files, check_options(args, settings, checked_tree(root, paths)), args)
 
 
-def check_options(args: argparse.Namespace, settings: Settings) -> Any:
+def checked_tree(root: Path, paths: Sequence[str]) -> tuple[str, ...]:
+    """The project root and each named directory (a named file's own directory): ``--fix``
+    writes through a symlink only to a target inside one of them."""
+    named = [Path(p) if Path(p).is_dir() else Path(p).parent for p in paths]
+    return tuple(str(directory.absolute()) for directory in [root, *named])
+
+
+def check_options(args: argparse.Namespace, settings: Settings, tree: tuple[str, ...] = ()) -> Any:
     from autograd_lint.runner import CheckOptions
 
     return CheckOptions(
         settings,
         fix="apply" if args.fix else "diff" if args.diff else "none",
         unsafe_fixes=args.unsafe_fixes,
+        tree=tree,
     )
 
 

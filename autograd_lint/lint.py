@@ -30,6 +30,7 @@ from autograd_lint.file_directives import file_directives, filter_file_ignored
 from autograd_lint.isolation import with_internal_error
 from autograd_lint.rules import ALL_RULES, Rule
 from autograd_lint.suppression import filter_suppressed
+from autograd_lint.text_edits import keep_applicable_fixes
 
 DEFAULT_SETTINGS = Settings()
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -111,6 +112,10 @@ def _lint_parsed(
     except Exception as error:
         failures.append(("the suppression comments", error))
         kept = found
+    try:  # a fix that cannot apply is not offered, so it is not counted as fixable
+        kept = keep_applicable_fixes(source, kept, path)
+    except Exception as error:
+        failures.append(("checking the fixes", error))
     result = FileResult(path, tuple(kept), source)
     for phase, problem in failures:
         result = with_internal_error(result, phase, problem)

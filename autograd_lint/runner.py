@@ -26,6 +26,7 @@ from autograd_lint.isolation import CRASH_MESSAGE, failed_file, with_internal_er
 from autograd_lint.lint import io_error, lint_path
 from autograd_lint.noqa_codes import noqa_warnings
 from autograd_lint.notebook import check_notebook, is_notebook
+from autograd_lint.safe_write import WriteRefused, install_signal_cleanup
 
 FixMode = Literal["none", "apply", "diff"]
 ConfirmFunction = Callable[[Witness, str, str], Confirmation]
@@ -46,6 +47,8 @@ class CheckOptions:
     unsafe_fixes: bool = False
     keep_source: bool = False
     """Send the file text back with the result (only needed by callers that edit it)."""
+    tree: tuple[str, ...] = ()
+    """The checked directories: ``--fix`` does not write through a symlink that leaves them."""
 
 
 @dataclass(frozen=True)
@@ -154,11 +157,10 @@ def _fix(
     if not (outcome.changed and parses(outcome.fixed)):
         return result, 0, "", refused
     if options.fix == "apply":
-        if not os.stat(path).st_mode & 0o222 or not os.access(path, os.W_OK):
-            # no write bit for anyone: read-only on purpose, even for root
-            return result, 0, "", (*refused, "the file is read-only")
         try:
-            write_atomic(path, outcome.fixed, bom)
+            write_atomic(path, outcome.fixed, bom, options.tree)
+        except WriteRefused as refusal:  # read-only, or a link out of the tree
+            return result, 0, "", (*refused, str(refusal))
         except OSError as error:  # disk full, quota, ...: the file is left as it was
             message = f"cannot write the fixed file: {error.strerror or error}; left unchanged"
             (failed,) = io_error(path, message).diagnostics
@@ -216,6 +218,8 @@ def run_checks(
 ) -> list[FileOutcome]:
     """Check ``paths`` and return one outcome per path, in the same order."""
     workers = min(resolve_jobs(jobs), max(1, len(paths)))
+    if options.fix == "apply":
+        install_signal_cleanup()  # a temporary file being written is removed on SIGTERM
     task = partial(check_file_safely, options=options)
     show = progress and len(paths) >= PROGRESS_MIN_FILES and sys.stderr.isatty()
     if workers == 1:
@@ -228,7 +232,7 @@ def _parallel(
     paths: list[str], task: Callable[[str], FileOutcome], workers: int
 ) -> Iterator[FileOutcome]:
     """Outcomes in input order from a process pool; a dying worker does not end the run."""
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=install_signal_cleanup)
     try:
         # map() submits every chunk now, so the workers fork before any progress thread starts.
         results = pool.map(task, paths, chunksize=chunk_size(len(paths), workers))
@@ -261,7 +265,7 @@ def _isolated(paths: list[str], task: Callable[[str], FileOutcome]) -> Iterator[
     position = 0
     while position < len(paths):
         try:
-            with ProcessPoolExecutor(max_workers=1) as pool:
+            with ProcessPoolExecutor(max_workers=1, initializer=install_signal_cleanup) as pool:
                 for outcome in pool.map(task, paths[position:], chunksize=1):
                     position += 1
                     yield outcome
