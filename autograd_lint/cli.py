@@ -18,6 +18,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -153,6 +154,15 @@ def build_parser(with_verify: bool = False) -> argparse.ArgumentParser:
         help="apply exclude patterns to files named explicitly too (for pre-commit)",
     )
     add_runtime_flags(check)
+    check.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the result cache"
+    )
+    check.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="result cache folder (default: $AUTOGRAD_LINT_CACHE_DIR, else "
+        ".autograd_lint_cache beside the configuration)",
+    )
     check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     check.add_argument("--quiet", "-q", action="store_true", help="only the findings")
     check.add_argument("--output-file", "-o", metavar="PATH", help="write the report here")
@@ -291,7 +301,11 @@ def run_check(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"{PROG}: warning: no Python files found", file=sys.stderr)
         return EXIT_CLEAN
-    return check_and_report(files, check_options(args, settings, checked_tree(root, paths)), args)
+    from autograd_lint.cache import cache_directory
+
+    options = check_options(args, settings, checked_tree(root, paths))
+    options = replace(options, cache_dir=cache_directory(args.cache_dir, args.no_cache, root))
+    return check_and_report(files, options, args)
 
 
 def checked_tree(root: Path, paths: Sequence[str]) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -19,11 +20,12 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Literal
 
+from autograd_lint import cache
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import Confirmation, Diagnostic, FileResult, Witness
 from autograd_lint.fixes import fix_source, parses, read_source, write_atomic
 from autograd_lint.isolation import CRASH_MESSAGE, failed_file, with_internal_error
-from autograd_lint.lint import io_error, lint_path
+from autograd_lint.lint import MAX_FILE_BYTES, io_error, lint_path
 from autograd_lint.noqa_codes import noqa_warnings
 from autograd_lint.notebook import check_notebook, is_notebook
 from autograd_lint.safe_write import WriteRefused, install_signal_cleanup
@@ -49,6 +51,8 @@ class CheckOptions:
     """Send the file text back with the result (only needed by callers that edit it)."""
     tree: tuple[str, ...] = ()
     """The checked directories: ``--fix`` does not write through a symlink that leaves them."""
+    cache_dir: str | None = None
+    """The result cache's folder (:mod:`autograd_lint.cache`); ``None``: no cache."""
 
 
 @dataclass(frozen=True)
@@ -193,11 +197,40 @@ def _outcome(
 def check_file_safely(path: str, options: CheckOptions) -> FileOutcome:
     """:func:`check_file`, turning an unexpected exception into a reported internal error."""
     try:
-        return check_file(path, options)
+        return check_file_cached(path, options)
     except RuntimeCheckUnavailable:
         raise
     except Exception as error:
         return _outcome(failed_file(path, "the check", error), 0, "", ())
+
+
+def check_file_cached(path: str, options: CheckOptions) -> FileOutcome:
+    """:func:`check_file`, answered from the result cache when the file is unchanged."""
+    if not cache.cacheable(options) or options.keep_source or options.cache_dir is None:
+        return check_file(path, options)
+    data = _regular_file_bytes(path)
+    if data is None:  # unreadable, special or too large: checked (and reported) as usual
+        return check_file(path, options)
+    key = cache.entry_key(path, data, options)
+    hit = cache.load(options.cache_dir, key)
+    if hit is not None and cache.usable(hit, options):
+        return hit
+    outcome = check_file(path, options)
+    if outcome.fixed == 0 and not outcome.diff and cache.worth_storing(outcome):
+        cache.store(options.cache_dir, key, replace(outcome, refused=()))
+    return outcome
+
+
+def _regular_file_bytes(path: str) -> bytes | None:
+    """The bytes of a regular file of a checkable size; never opens a FIFO or a device."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 def resolve_jobs(jobs: int) -> int:
