@@ -107,7 +107,7 @@ def check_file(path: str, options: CheckOptions) -> FileOutcome:
     settings = options.settings
     if is_notebook(path):
         result, fixed, diff, refused = check_notebook(
-            path, settings, options.fix, options.unsafe_fixes
+            path, settings, options.fix, options.unsafe_fixes, options.tree
         )
     else:
         result, fixed, diff, refused = _lint_and_fix(path, options)
