@@ -173,7 +173,9 @@ def measure_cache(paths: list[Path], files: list[str]) -> dict[str, dict[str, An
     """Cold, warm, touched and edited runs on one fresh cache; the corpus is restored."""
     with tempfile.TemporaryDirectory(prefix="autograd-lint-cache-") as cache:
         runs = {"cold": measure(CACHED, files, cache), "warm": measure(CACHED, files, cache)}
-        victim = paths[len(paths) // 2]
+        # A file the analysis reads in full (training code), not one the pre-check skips.
+        analysed = [p for p in paths if b"backward" in p.read_bytes()]
+        victim = (analysed or paths)[len(analysed or paths) // 2]
         original = victim.read_bytes()
         os.utime(victim)  # touch: a new mtime, the same content
         runs["touched"] = measure(CACHED, files, cache)
@@ -203,6 +205,8 @@ def report_cache(measured: list[dict[str, dict[str, Any]]]) -> dict[str, float]:
     targets = {"cold / warm": ">= 20", "touched / warm": "<= 2", "edited / warm": "<= 2"}
     for name, ratio in ratios.items():
         print(f"  {name:<16}{ratio:>8.1f}x   (target {targets[name]})")
+    extra = best["edited"] - best["warm"]
+    print(f"  edited - warm   {extra:>8.3f} s  (the edited file's own analysis)")
     return ratios
 
 

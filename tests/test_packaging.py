@@ -80,9 +80,9 @@ def test_sdist_and_wheel_build_and_the_wheel_runs_the_example(tmp_path: Path) ->
         timeout=120,
     )
     python = venv / "bin" / "python"
+    pip = [sys.executable, "-m", "pip", "--python", str(python), "--disable-pip-version-check"]
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-index"]
-        + ["--no-deps", "--no-cache-dir", "--disable-pip-version-check", str(wheel)],
+        [*pip, "install", "--no-index", "--no-deps", "--no-cache-dir", str(wheel)],
         env=_clean_environment(),
         check=True,
         capture_output=True,
