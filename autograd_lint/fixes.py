@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import difflib
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,7 +137,11 @@ def fix_source(
     lint: LintFunction = lint_source,
     first: FileResult | None = None,
 ) -> FixOutcome:
-    """Lint and fix until no applicable fix is left (or ``max_rounds``); never unparseable."""
+    """Lint and fix until no applicable fix is left (or ``max_rounds``); never unparseable.
+
+    Each round's text is linted again, and a round after which some code is found more often
+    than before is undone (the loop stops there): a fix may remove findings, never add one.
+    """
     text = source
     result = first if first is not None else lint(text, path, settings)
     applied = 0
@@ -149,10 +154,25 @@ def fix_source(
         refused.extend(round_result.refused)
         if round_result.applied == 0 or round_result.text == text:
             break
+        after = lint(round_result.text, path, settings)
+        added = _added_codes(result, after)
+        if added:
+            refused.append(
+                f"the fixes would add findings ({', '.join(added)}); "
+                f"{round_result.applied} fix(es) not applied"
+            )
+            break
         text = round_result.text
         applied += round_result.applied
-        result = lint(text, path, settings)
+        result = after
     return FixOutcome(path, source, text, applied, result, refused)
+
+
+def _added_codes(before: FileResult, after: FileResult) -> list[str]:
+    """Codes found more often in ``after`` than in ``before`` (positions move; counts do not)."""
+    old = Counter(d.code for d in before.diagnostics)
+    new = Counter(d.code for d in after.diagnostics)
+    return sorted(code for code, count in new.items() if count > old[code])
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
