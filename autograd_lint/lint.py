@@ -7,9 +7,11 @@ server in the background) via :mod:`autograd_lint.runtime_check`.
 
 from __future__ import annotations
 
+import ast
 import gc
 import os
 import stat
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -63,12 +65,34 @@ def lint_source(
         return FileResult(path, (), source, skipped=True)
     try:  # a syntax error is reported whatever words the file contains
         check_syntax(source, path)
+        compile_check(source, path)
     except ParseFailure as failure:
         return FileResult(path, (_syntax_error(failure),), source)
     if not mentions_autograd(source) or file_directives(source).skip:
         return FileResult(path, (), source, skipped=True)
     with _collector_paused():
         return _lint_parsed(source, path, settings, rules, witnesses)
+
+
+def compile_check(source: str, path: str) -> None:
+    """What CPython's compiler refuses after a successful parse, as :class:`ParseFailure`.
+
+    ``ast.parse`` accepts ``return`` or ``yield`` outside a function, ``break`` outside a loop,
+    ``nonlocal`` at module level: the file parses but cannot be imported, and the checker
+    must not call it clean. Run after :func:`check_syntax` (which bounds the nesting), so the
+    compiler never sees what is too deep for it; it costs less than the parse did. Top-level
+    ``await`` is allowed: notebooks run their cells that way.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, path, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    except SyntaxError as error:
+        line = error.lineno or 1
+        column = max((error.offset or 1) - 1, 0)
+        raise ParseFailure(error.msg or "invalid syntax", line, column) from None
+    except (RecursionError, MemoryError, ValueError, OverflowError) as error:
+        raise ParseFailure(f"cannot compile: {type(error).__name__}") from None
 
 
 @contextmanager
