@@ -4,8 +4,10 @@ A fix is a set of text edits. Within one round, fixes whose edits overlap an ear
 fix wait for the next round, the file is re-linted, and the loop stops when nothing is left
 to fix or after ``MAX_ROUNDS``. Edits are applied back to front so earlier offsets stay valid.
 A result that does not parse is never written: the fixes that broke it are dropped one by one.
-Writing the file back is :mod:`autograd_lint.safe_write`: atomic, with the file's mode,
-owner, hard links and line endings kept.
+An edit takes the file's line endings and indentation (:mod:`autograd_lint.text_edits`), and
+a round that adds a finding is undone. Writing the file back is
+:mod:`autograd_lint.safe_write`: atomic (in place for a hard-linked file), mode and owner kept,
+read-only files and symlinks out of the checked tree refused.
 """
 
 from __future__ import annotations
