@@ -18,6 +18,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -162,6 +163,15 @@ def build_parser(with_verify: bool = False) -> argparse.ArgumentParser:
         "--confirmed-only",
         action="store_true",
         help="report only findings the runtime check confirmed (implies --runtime-check mini)",
+    )
+    check.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the result cache"
+    )
+    check.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="result cache folder (default: $AUTOGRAD_LINT_CACHE_DIR, else "
+        ".autograd_lint_cache beside the configuration)",
     )
     check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     check.add_argument("--quiet", "-q", action="store_true", help="only the findings")
@@ -316,7 +326,11 @@ def run_check(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"{PROG}: warning: no Python files found", file=sys.stderr)
         return EXIT_CLEAN
-    return check_and_report(files, check_options(args, settings), args)
+    from autograd_lint.cache import cache_directory
+
+    options = check_options(args, settings, checked_tree(root, paths))
+    options = replace(options, cache_dir=cache_directory(args.cache_dir, args.no_cache, root))
+    return check_and_report(files, options, args)
 
 
 def add_noqa_to(files: list[str], settings: Settings, quiet: bool) -> int:
@@ -356,13 +370,21 @@ def add_noqa_to(files: list[str], settings: Settings, quiet: bool) -> int:
     return EXIT_CLEAN
 
 
-def check_options(args: argparse.Namespace, settings: Settings) -> Any:
+def checked_tree(root: Path, paths: Sequence[str]) -> tuple[str, ...]:
+    """The project root and each named directory (a named file's own directory): ``--fix``
+    writes through a symlink only to a target inside one of them."""
+    named = [Path(p) if Path(p).is_dir() else Path(p).parent for p in paths]
+    return tuple(str(directory.absolute()) for directory in [root, *named])
+
+
+def check_options(args: argparse.Namespace, settings: Settings, tree: tuple[str, ...] = ()) -> Any:
     from autograd_lint.runner import CheckOptions
 
     return CheckOptions(
         settings,
         fix="apply" if args.fix else "diff" if args.diff else "none",
         unsafe_fixes=args.unsafe_fixes,
+        tree=tree,
     )
 
 

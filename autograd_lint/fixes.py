@@ -4,20 +4,16 @@ A fix is a set of text edits. Within one round, fixes whose edits overlap an ear
 fix wait for the next round, the file is re-linted, and the loop stops when nothing is left
 to fix or after ``MAX_ROUNDS``. Edits are applied back to front so earlier offsets stay valid.
 A result that does not parse is never written: the fixes that broke it are dropped one by one.
-Files are replaced atomically (a temporary file in the same directory, then ``os.replace``),
-so an interrupted run leaves the old file or the new one, never a truncated one.
+An edit takes the file's line endings and indentation (:mod:`autograd_lint.text_edits`), and
+a round that adds a finding is undone. Writing the file back is
+:mod:`autograd_lint.safe_write`: atomic (in place for a hard-linked file), mode and owner kept,
+read-only files and symlinks out of the checked tree refused.
 """
 
 from __future__ import annotations
 
 import codecs
-import contextlib
 import difflib
-import itertools
-import os
-import re
-import stat
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,68 +21,32 @@ from pathlib import Path
 
 import libcst as cst
 
+from autograd_lint import safe_write
 from autograd_lint.config import Settings
-from autograd_lint.diagnostics import Diagnostic, Edit, FileResult, Fix, Range
+from autograd_lint.diagnostics import Diagnostic, FileResult, Fix
 from autograd_lint.lint import lint_source
+from autograd_lint.text_edits import (  # noqa: F401  (re-exported: the fixer's public API)
+    FixError,
+    apply_edits,
+    compiles,
+    line_starts,
+    range_offsets,
+    to_offset,
+)
 
 MAX_ROUNDS = 10
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 LintFunction = Callable[[str, str, Settings], FileResult]
 
 
-class FixError(Exception):
-    """A fix cannot be applied as described (an edit outside the file)."""
-
-
-def line_starts(source: str) -> list[int]:
-    """Offset of the first character of each line, split as Python's tokenizer splits lines."""
-    return [0] + [match.end() for match in _NEWLINE.finditer(source)]
-
-
-def to_offset(starts: Sequence[int], source: str, line: int, column: int) -> int:
-    """(1-based line, 0-based code-point column) -> string offset, validated."""
-    if not 1 <= line <= len(starts):
-        raise FixError(f"line {line} is outside the file ({len(starts)} lines)")
-    start = starts[line - 1]
-    end = starts[line] if line < len(starts) else len(source)
-    line_text = source[start:end].rstrip("\r\n")
-    if not 0 <= column <= len(line_text):
-        raise FixError(f"column {column} is outside line {line} ({len(line_text)} characters)")
-    return start + column
-
-
-def range_offsets(source: str, span: Range, starts: Sequence[int] | None = None) -> tuple[int, int]:
-    starts = starts if starts is not None else line_starts(source)
-    begin = to_offset(starts, source, span.start_line, span.start_col)
-    end = to_offset(starts, source, span.end_line, span.end_col)
-    if end < begin:
-        raise FixError(f"edit range ends before it starts: {span}")
-    return begin, end
-
-
-def apply_edits(source: str, edits: Iterable[Edit]) -> str:
-    """Apply non-overlapping edits (raises :class:`FixError` if two overlap)."""
-    starts = line_starts(source)
-    spans = sorted(
-        ((*range_offsets(source, edit.range, starts), edit.new_text) for edit in edits),
-        key=lambda item: (item[0], item[1]),
-    )
-    for (_, previous_end, _), (begin, _, _) in itertools.pairwise(spans):
-        if begin < previous_end:
-            raise FixError("overlapping edits")
-    text = source
-    for begin, end, new_text in reversed(spans):
-        text = text[:begin] + new_text + text[end:]
-    return text
-
-
 def parses(source: str) -> bool:
+    """libcst parses it (the next round needs a tree) and CPython compiles it (libcst accepts
+    some things CPython rejects, such as ``'return' outside function``)."""
     try:
         cst.parse_module(source)
     except (cst.ParserSyntaxError, RecursionError, ValueError, TypeError, IndexError):
         return False
-    return True
+    return compiles(source)
 
 
 def chosen_fixes(diagnostics: Iterable[Diagnostic], unsafe: bool) -> list[Fix]:
@@ -184,7 +144,11 @@ def fix_source(
     lint: LintFunction = lint_source,
     first: FileResult | None = None,
 ) -> FixOutcome:
-    """Lint and fix until no applicable fix is left (or ``max_rounds``); never unparseable."""
+    """Lint and fix until no applicable fix is left (or ``max_rounds``); never unparseable.
+
+    Each round's text is linted again, and a round after which some code is found more often
+    than before is undone (the loop stops there): a fix may remove findings, never add one.
+    """
     text = source
     result = first if first is not None else lint(text, path, settings)
     applied = 0
@@ -197,17 +161,32 @@ def fix_source(
         refused.extend(round_result.refused)
         if round_result.applied == 0 or round_result.text == text:
             break
+        after = lint(round_result.text, path, settings)
+        added = _added_codes(result, after)
+        if added:
+            refused.append(
+                f"the fixes would add findings ({', '.join(added)}); "
+                f"{round_result.applied} fix(es) not applied"
+            )
+            break
         text = round_result.text
         applied += round_result.applied
-        result = lint(text, path, settings)
+        result = after
     return FixOutcome(path, source, text, applied, result, refused)
+
+
+def _added_codes(before: FileResult, after: FileResult) -> list[str]:
+    """Codes found more often in ``after`` than in ``before`` (positions move; counts do not)."""
+    old = Counter(d.code for d in before.diagnostics)
+    new = Counter(d.code for d in after.diagnostics)
+    return sorted(code for code, count in new.items() if count > old[code])
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
     """A ``diff -u`` of one file, as ruff prints for ``--diff`` (``patch -p0`` applies it)."""
     lines = difflib.unified_diff(
-        before.splitlines(keepends=True),
-        after.splitlines(keepends=True),
+        _lines(before),
+        _lines(after),
         fromfile=path,
         tofile=path,
     )
@@ -219,6 +198,14 @@ def unified_diff(path: str, before: str, after: str) -> str:
     return "".join(out)
 
 
+def _lines(text: str) -> list[str]:
+    """Lines with their terminators, broken where ``patch`` and Python break them (not at the
+    form feeds and U+2028 that ``str.splitlines`` also breaks at)."""
+    starts = line_starts(text)
+    ends = [*starts[1:], len(text)]
+    return [text[a:b] for a, b in zip(starts, ends, strict=True) if a < b]
+
+
 def read_source(path: str) -> tuple[str, bool]:
     """The text of ``path`` and whether it began with a UTF-8 BOM (kept when writing back)."""
     data = Path(path).read_bytes()
@@ -226,31 +213,10 @@ def read_source(path: str) -> tuple[str, bool]:
     return data.decode("utf-8-sig"), bom
 
 
-def write_atomic(path: str, text: str, bom: bool = False) -> None:
-    """Replace ``path`` with ``text`` in one step, keeping its permission bits.
-
-    The new content goes to a temporary file in the same directory (so ``os.replace`` is a
-    rename on one file system) and is flushed to disk before the rename. A symlink is
-    followed: its target is replaced, the link stays.
-    """
-    target = os.path.realpath(path)
-    directory = os.path.dirname(target) or "."
-    mode = stat.S_IMODE(os.stat(target).st_mode)
-    data = (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{os.path.basename(target)}.", suffix=".autograd-lint.tmp", dir=directory
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+def write_atomic(path: str, text: str, bom: bool = False, tree: Sequence[str] = ()) -> None:
+    """Write the fixed ``text`` to ``path`` so that the file stays what it was in every other
+    respect; see :mod:`autograd_lint.safe_write` for how and why."""
+    safe_write.write_fixed(path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"), tree)
 
 
 def fix_file(

@@ -7,9 +7,11 @@ server in the background) via :mod:`autograd_lint.runtime_check`.
 
 from __future__ import annotations
 
+import ast
 import gc
 import os
 import stat
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -37,6 +39,7 @@ from autograd_lint.suppression import (
     find_suppressions,
     is_suppressed,
 )
+from autograd_lint.text_edits import keep_applicable_fixes
 
 DEFAULT_SETTINGS = Settings()
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -78,10 +81,35 @@ def lint_source(
             check_syntax(source, path)
         except ParseFailure as failure:
             return FileResult(path, (_syntax_error(failure),), source)
+    try:  # what parses but cannot compile (``return`` outside a function) is E999 too
+        compile_check(source, path)
+    except ParseFailure as failure:
+        return FileResult(path, (_syntax_error(failure),), source)
     if not wanted:
         return FileResult(path, (), source, skipped=True)
     with _collector_paused():
         return _lint_parsed(source, path, settings, rules, witnesses, chunked)
+
+
+def compile_check(source: str, path: str) -> None:
+    """What CPython's compiler refuses after a successful parse, as :class:`ParseFailure`.
+
+    ``ast.parse`` accepts ``return`` or ``yield`` outside a function, ``break`` outside a loop,
+    ``nonlocal`` at module level: the file parses but cannot be imported, and the checker
+    must not call it clean. Run after :func:`check_syntax` (which bounds the nesting), so the
+    compiler never sees what is too deep for it; it costs less than the parse did. Top-level
+    ``await`` is allowed: notebooks run their cells that way.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, path, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    except SyntaxError as error:
+        line = error.lineno or 1
+        column = max((error.offset or 1) - 1, 0)
+        raise ParseFailure(error.msg or "invalid syntax", line, column) from None
+    except (RecursionError, MemoryError, ValueError, OverflowError) as error:
+        raise ParseFailure(f"cannot compile: {type(error).__name__}") from None
 
 
 @contextmanager
@@ -138,6 +166,10 @@ def _lint_parsed(
     except Exception as error:
         failures.append(("the suppression comments", error))
         kept = found
+    try:  # a fix that cannot apply is not offered, so it is not counted as fixable
+        kept = keep_applicable_fixes(source, kept, path)
+    except Exception as error:
+        failures.append(("checking the fixes", error))
     result = FileResult(path, tuple(kept), source)
     for phase, problem in failures:
         result = with_internal_error(result, phase, problem)

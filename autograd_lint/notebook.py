@@ -13,6 +13,7 @@ change; outputs, metadata and the other cells are written back as nbformat read 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from autograd_lint.config import Settings
 from autograd_lint.diagnostics import CellMap, FileResult
 from autograd_lint.fixes import fix_source, parses, unified_diff, write_atomic
 from autograd_lint.lint import MAX_FILE_BYTES, io_error, lint_source
+from autograd_lint.safe_write import WriteRefused
 
 NOTEBOOK_SUFFIX = ".ipynb"
 CELL_MARKER = "# autograd-lint: cell boundary, do not edit"
@@ -157,12 +159,12 @@ def _restore_magics(original: str, blank: str, fixed: str) -> str:
     return "".join(out)
 
 
-def write_notebook(path: str, text: str) -> None:
-    write_atomic(path, text)
+def write_notebook(path: str, text: str, tree: Sequence[str] = ()) -> None:
+    write_atomic(path, text, tree=tree)
 
 
 def check_notebook(
-    path: str, settings: Settings, fix: str, unsafe: bool
+    path: str, settings: Settings, fix: str, unsafe: bool, tree: Sequence[str] = ()
 ) -> tuple[FileResult, int, str, tuple[str, ...]]:
     """Lint (and with ``fix`` "apply" or "diff", fix) one notebook file.
 
@@ -178,6 +180,13 @@ def check_notebook(
     if outcome.text is None:
         return result, 0, "", outcome.refused
     if fix == "apply":
-        write_notebook(path, outcome.text)
+        try:
+            write_notebook(path, outcome.text, tree)
+        except WriteRefused as refusal:  # read-only, or a link out of the checked tree
+            return result, 0, "", (*outcome.refused, str(refusal))
+        except OSError as error:  # disk full, quota, ...: the notebook is left as it was
+            message = f"cannot write the fixed file: {error.strerror or error}; left unchanged"
+            (failed,) = io_error(path, message).diagnostics
+            return replace(result, diagnostics=(failed, *result.diagnostics)), 0, "", ()
         return outcome.result, outcome.applied, "", outcome.refused
     return result, outcome.applied, outcome.diff, outcome.refused

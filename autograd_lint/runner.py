@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -19,13 +20,15 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Literal
 
+from autograd_lint import cache
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import Confirmation, Diagnostic, FileResult, Witness
 from autograd_lint.fixes import fix_source, parses, read_source, write_atomic
 from autograd_lint.isolation import CRASH_MESSAGE, failed_file, with_internal_error
-from autograd_lint.lint import io_error, lint_path
+from autograd_lint.lint import MAX_FILE_BYTES, io_error, lint_path
 from autograd_lint.noqa_codes import noqa_warnings
 from autograd_lint.notebook import check_notebook, is_notebook
+from autograd_lint.safe_write import WriteRefused, install_signal_cleanup
 
 FixMode = Literal["none", "apply", "diff"]
 ConfirmFunction = Callable[[Witness, str, str], Confirmation]
@@ -46,6 +49,10 @@ class CheckOptions:
     unsafe_fixes: bool = False
     keep_source: bool = False
     """Send the file text back with the result (only needed by callers that edit it)."""
+    tree: tuple[str, ...] = ()
+    """The checked directories: ``--fix`` does not write through a symlink that leaves them."""
+    cache_dir: str | None = None
+    """The result cache's folder (:mod:`autograd_lint.cache`); ``None``: no cache."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,7 @@ def check_file(path: str, options: CheckOptions) -> FileOutcome:
     settings = options.settings
     if is_notebook(path):
         result, fixed, diff, refused = check_notebook(
-            path, settings, options.fix, options.unsafe_fixes
+            path, settings, options.fix, options.unsafe_fixes, options.tree
         )
     else:
         result, fixed, diff, refused = _lint_and_fix(path, options)
@@ -154,11 +161,10 @@ def _fix(
     if not (outcome.changed and parses(outcome.fixed)):
         return result, 0, "", refused
     if options.fix == "apply":
-        if not os.stat(path).st_mode & 0o222 or not os.access(path, os.W_OK):
-            # no write bit for anyone: read-only on purpose, even for root
-            return result, 0, "", (*refused, "the file is read-only")
         try:
-            write_atomic(path, outcome.fixed, bom)
+            write_atomic(path, outcome.fixed, bom, options.tree)
+        except WriteRefused as refusal:  # read-only, or a link out of the tree
+            return result, 0, "", (*refused, str(refusal))
         except OSError as error:  # disk full, quota, ...: the file is left as it was
             message = f"cannot write the fixed file: {error.strerror or error}; left unchanged"
             (failed,) = io_error(path, message).diagnostics
@@ -191,11 +197,40 @@ def _outcome(
 def check_file_safely(path: str, options: CheckOptions) -> FileOutcome:
     """:func:`check_file`, turning an unexpected exception into a reported internal error."""
     try:
-        return check_file(path, options)
+        return check_file_cached(path, options)
     except RuntimeCheckUnavailable:
         raise
     except Exception as error:
         return _outcome(failed_file(path, "the check", error), 0, "", ())
+
+
+def check_file_cached(path: str, options: CheckOptions) -> FileOutcome:
+    """:func:`check_file`, answered from the result cache when the file is unchanged."""
+    if not cache.cacheable(options) or options.keep_source or options.cache_dir is None:
+        return check_file(path, options)
+    data = _regular_file_bytes(path)
+    if data is None:  # unreadable, special or too large: checked (and reported) as usual
+        return check_file(path, options)
+    key = cache.entry_key(path, data, options)
+    hit = cache.load(options.cache_dir, key)
+    if hit is not None and cache.usable(hit, options):
+        return hit
+    outcome = check_file(path, options)
+    if outcome.fixed == 0 and not outcome.diff and cache.worth_storing(outcome):
+        cache.store(options.cache_dir, key, replace(outcome, refused=()))
+    return outcome
+
+
+def _regular_file_bytes(path: str) -> bytes | None:
+    """The bytes of a regular file of a checkable size; never opens a FIFO or a device."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 def resolve_jobs(jobs: int) -> int:
@@ -216,6 +251,8 @@ def run_checks(
 ) -> list[FileOutcome]:
     """Check ``paths`` and return one outcome per path, in the same order."""
     workers = min(resolve_jobs(jobs), max(1, len(paths)))
+    if options.fix == "apply":
+        install_signal_cleanup()  # a temporary file being written is removed on SIGTERM
     task = partial(check_file_safely, options=options)
     show = progress and len(paths) >= PROGRESS_MIN_FILES and sys.stderr.isatty()
     if workers == 1:
@@ -228,7 +265,7 @@ def _parallel(
     paths: list[str], task: Callable[[str], FileOutcome], workers: int
 ) -> Iterator[FileOutcome]:
     """Outcomes in input order from a process pool; a dying worker does not end the run."""
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=install_signal_cleanup)
     try:
         # map() submits every chunk now, so the workers fork before any progress thread starts.
         results = pool.map(task, paths, chunksize=chunk_size(len(paths), workers))
@@ -261,7 +298,7 @@ def _isolated(paths: list[str], task: Callable[[str], FileOutcome]) -> Iterator[
     position = 0
     while position < len(paths):
         try:
-            with ProcessPoolExecutor(max_workers=1) as pool:
+            with ProcessPoolExecutor(max_workers=1, initializer=install_signal_cleanup) as pool:
                 for outcome in pool.map(task, paths[position:], chunksize=1):
                     position += 1
                     yield outcome

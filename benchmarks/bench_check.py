@@ -16,13 +16,21 @@ repeated, and the best of ``--repeat`` is kept (on a shared machine the minimum 
 noisy). Reported: wall and CPU seconds, lines per second, check/parse (how far above the
 floor the tool is) and the ``--jobs 2`` speed-up.
 
+The result cache is measured on the same corpus (``--jobs 1``, each run a fresh process):
+cold (empty cache: analyse and store), warm (nothing changed), after ``touch`` of one file
+(its mtime changes, its content does not: still answered from the cache, which is keyed by
+content) and after editing one file (that file is analysed again). Targets: warm at least
+20x faster than cold, one touched or edited file within 2x of warm.
+
     python benchmarks/bench_check.py [--lines 100000] [--seed 0] [--repeat 3] [--keep DIR]
+    python benchmarks/bench_check.py --only cache
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -66,6 +74,21 @@ print(json.dumps({
 """
 
 
+CACHED = """
+import json, sys, time
+from autograd_lint.config import Settings
+from autograd_lint.runner import CheckOptions, run_checks
+files = json.loads(sys.stdin.read())
+start, cpu = time.perf_counter(), time.process_time()
+outcomes = run_checks(files, CheckOptions(Settings(), cache_dir=sys.argv[1]), jobs=1)
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+findings = sorted(
+    (o.result.path, d.range.start_line, d.code) for o in outcomes for d in o.result.diagnostics
+)
+print(json.dumps({"seconds": seconds, "cpu": cpu, "findings": findings}))
+"""
+
+
 NAMES = {
     "parse_all": "floor: libcst parse, all files",
     "parse_checked": "floor: parse, files check parses",
@@ -93,6 +116,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="write the corpus here and keep it")
     parser.add_argument("--repeat", type=int, default=3, help="interleaved runs, best kept")
+    parser.add_argument("--only", choices=("all", "cache"), default="all")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="autograd-lint-bench-") as temporary:
@@ -102,6 +126,10 @@ def main() -> None:
         lines = sum(p.read_text(encoding="utf-8").count("\n") for p in paths)
         size = sum(p.stat().st_size for p in paths)
         print(f"corpus: {len(files)} files, {lines} lines, {size / 1e6:.1f} MB (seed {args.seed})")
+        cache_runs = [measure_cache(paths, files) for _ in range(args.repeat)]
+        if args.only == "cache":
+            report_cache(cache_runs)
+            return
 
         serial = measure(CHECK, files, "1")
         skipped = set(serial["skipped"])  # type: ignore[call-overload]
@@ -121,6 +149,7 @@ def main() -> None:
     for run in runs["jobs1"] + runs["jobs2"]:
         assert run["findings"] == findings, "runs disagree on the findings"
         assert not run["errors"], run["errors"]
+
     print(f"files skipped by the pre-check (no autograd vocabulary): {len(skipped)}")
     print(f"findings: {len(findings)}")  # type: ignore[arg-type]
     print(f"best of {args.repeat} interleaved runs; cpu = this process only (not --jobs workers)")
@@ -137,6 +166,48 @@ def main() -> None:
     print(f"  same, in CPU time:                          {cpu_ratio:.2f}x")
     print(f"check --jobs 2 / parse all files:             {t2 / floor:.2f}x")
     print(f"--jobs 2 speed-up over --jobs 1:              {t1 / t2:.2f}x")
+    report_cache(cache_runs)
+
+
+def measure_cache(paths: list[Path], files: list[str]) -> dict[str, dict[str, Any]]:
+    """Cold, warm, touched and edited runs on one fresh cache; the corpus is restored."""
+    with tempfile.TemporaryDirectory(prefix="autograd-lint-cache-") as cache:
+        runs = {"cold": measure(CACHED, files, cache), "warm": measure(CACHED, files, cache)}
+        # A file the analysis reads in full (training code), not one the pre-check skips.
+        analysed = [p for p in paths if b"backward" in p.read_bytes()]
+        victim = (analysed or paths)[len(analysed or paths) // 2]
+        original = victim.read_bytes()
+        os.utime(victim)  # touch: a new mtime, the same content
+        runs["touched"] = measure(CACHED, files, cache)
+        try:
+            victim.write_bytes(original + b"\n# edited\n")
+            runs["edited"] = measure(CACHED, files, cache)
+        finally:
+            victim.write_bytes(original)
+    return runs
+
+
+def report_cache(measured: list[dict[str, dict[str, Any]]]) -> dict[str, float]:
+    repeat = len(measured)
+    best = {name: min(run[name]["seconds"] for run in measured) for name in measured[0]}
+    findings = measured[0]["cold"]["findings"]
+    for run in measured:
+        assert run["warm"]["findings"] == findings == run["touched"]["findings"], "cache differs"
+    print()
+    print(f"result cache, --jobs 1, best of {repeat}:")
+    for name, seconds in best.items():
+        print(f"  {name:<10}{seconds:>9.3f} s")
+    ratios = {
+        "cold / warm": best["cold"] / best["warm"],
+        "touched / warm": best["touched"] / best["warm"],
+        "edited / warm": best["edited"] / best["warm"],
+    }
+    targets = {"cold / warm": ">= 20", "touched / warm": "<= 2", "edited / warm": "<= 2"}
+    for name, ratio in ratios.items():
+        print(f"  {name:<16}{ratio:>8.1f}x   (target {targets[name]})")
+    extra = best["edited"] - best["warm"]
+    print(f"  edited - warm   {extra:>8.3f} s  (the edited file's own analysis)")
+    return ratios
 
 
 if __name__ == "__main__":

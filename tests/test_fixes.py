@@ -130,6 +130,35 @@ def test_fix_loop_stops_after_max_rounds() -> None:
     assert outcome.fixed == "#\n#\n#\nx = 1\n"
 
 
+def test_a_round_that_adds_a_finding_is_undone() -> None:
+    """``old`` has a fix to ``new``; ``new`` is a finding of another code: the fix is refused."""
+
+    def trading(source: str, path: str, settings: Settings) -> FileResult:
+        found = []
+        for match in re.finditer(r"old|new", source):
+            line, col = position(source, match.start())
+            at = Range(line, col, line, col + 3)
+            if match.group() == "old":
+                fix = Fix("renew", (Edit(at, "new"),))
+                found.append(Diagnostic("AG005", "old", at, Severity.WARNING, fix=fix))
+            else:
+                found.append(Diagnostic("AG001", "new", at, Severity.ERROR))
+        return FileResult(path, tuple(found), source)
+
+    outcome = fix_source("a = old\n", "m.py", Settings(), lint=trading)
+    assert not outcome.changed and outcome.applied == 0
+    assert outcome.refused == ["the fixes would add findings (AG001); 1 fix(es) not applied"]
+    assert [d.code for d in outcome.result.diagnostics] == ["AG005"]
+
+
+def test_unified_diff_breaks_lines_only_where_python_does() -> None:
+    before = "a = 1\x0c# feed\u2028still line one\nb = 2\n"
+    diff = unified_diff("m.py", before, before.replace("b = 2", "b = 3"))
+    assert "-a = 1" not in diff  # line 1 is unchanged context, kept whole
+    assert " a = 1\x0c# feed\u2028still line one\n" in diff
+    assert "No newline at end of file" not in diff
+
+
 def test_unified_diff_names_both_sides() -> None:
     diff = unified_diff("m.py", "a = x.clone()\n", "a = x.detach().clone()\n")
     assert diff.splitlines()[:2] == ["--- m.py", "+++ m.py"]

@@ -121,3 +121,13 @@ def test_a_broken_notebook_is_reported_not_passed(tmp_path: Path) -> None:
     run = run_subprocess("check", "bad.ipynb", cwd=tmp_path)
     assert run.code == 1, run
     assert "bad.ipynb:1:1: E902 not a readable Jupyter notebook" in run.out
+
+
+def test_fix_refuses_a_read_only_notebook(tmp_path: Path) -> None:
+    path = write_notebook(tmp_path, cells=LEGACY_CELLS)
+    path.chmod(0o444)
+    before = path.read_bytes()
+    run = run_subprocess("check", "nb.ipynb", "--fix", "--select", "AG013", cwd=tmp_path)
+    assert "nb.ipynb: fix not applied: the file is read-only" in run.err
+    assert run.code == 1 and "internal error" not in run.err
+    assert path.read_bytes() == before

@@ -1,0 +1,147 @@
+"""Text edits on Python source, positioned as Python's tokenizer counts lines.
+
+Lines end at ``\\n``, ``\\r\\n`` or ``\\r`` only; ``str.splitlines`` also breaks at form feeds,
+vertical tabs and U+2028, which would shift every position after them. Shared by the fixer
+(``--fix``, ``--diff``) and by the check that decides whether a fix is offered as fixable: a
+fix counts only if applying it alone leaves a file that CPython compiles.
+
+Rules write their replacement text with ``\\n`` line breaks and space indentation. The edit
+is adapted to the file it lands in: line breaks become the file's own (a CRLF file stays
+CRLF, no mixed endings), and continuation lines indented to the edit's column get that
+line's real indentation (tabs stay tabs), so a tab-indented file is fixed, not refused.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+
+from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Range
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+COMPILE_BUDGET = 20_000_000
+"""Characters compiled to validate one file's fixes; past it, fixes are left unvalidated
+(validation would cost more than the analysis on a huge file with many fixes)."""
+
+
+class FixError(Exception):
+    """A fix cannot be applied as described (an edit outside the file)."""
+
+
+def line_starts(source: str) -> list[int]:
+    """Offset of the first character of each line, split as Python's tokenizer splits lines."""
+    return [0] + [match.end() for match in _NEWLINE.finditer(source)]
+
+
+def to_offset(starts: Sequence[int], source: str, line: int, column: int) -> int:
+    """(1-based line, 0-based code-point column) -> string offset, validated."""
+    if not 1 <= line <= len(starts):
+        raise FixError(f"line {line} is outside the file ({len(starts)} lines)")
+    start = starts[line - 1]
+    end = starts[line] if line < len(starts) else len(source)
+    line_text = source[start:end].rstrip("\r\n")
+    if not 0 <= column <= len(line_text):
+        raise FixError(f"column {column} is outside line {line} ({len(line_text)} characters)")
+    return start + column
+
+
+def range_offsets(source: str, span: Range, starts: Sequence[int] | None = None) -> tuple[int, int]:
+    starts = starts if starts is not None else line_starts(source)
+    begin = to_offset(starts, source, span.start_line, span.start_col)
+    end = to_offset(starts, source, span.end_line, span.end_col)
+    if end < begin:
+        raise FixError(f"edit range ends before it starts: {span}")
+    return begin, end
+
+
+def newline_of(source: str, line_start: int) -> str:
+    """The line break of the line starting at ``line_start``, else the file's first, else LF."""
+    found = _NEWLINE.search(source, line_start) or _NEWLINE.search(source)
+    return found.group() if found else "\n"
+
+
+def adapt(source: str, line_start: int, begin: int, new_text: str) -> str:
+    """``new_text`` with the file's line breaks and its line's indentation (see the module)."""
+    if "\n" not in new_text and "\r" not in new_text:
+        return new_text
+    lines = _NEWLINE.split(new_text)
+    prefix = source[line_start:begin]
+    spaces = " " * len(prefix)
+    if prefix and not prefix.strip() and prefix != spaces:
+        lines = [lines[0]] + [
+            prefix + line[len(spaces) :] if line.startswith(spaces) else line for line in lines[1:]
+        ]
+    return newline_of(source, line_start).join(lines)
+
+
+def apply_edits(source: str, edits: Iterable[Edit]) -> str:
+    """Apply non-overlapping edits (raises :class:`FixError` if two overlap)."""
+    starts = line_starts(source)
+    spans = sorted(
+        (
+            (
+                *range_offsets(source, edit.range, starts),
+                adapt(
+                    source,
+                    starts[edit.range.start_line - 1],
+                    to_offset(starts, source, edit.range.start_line, edit.range.start_col),
+                    edit.new_text,
+                ),
+            )
+            for edit in edits
+        ),
+        key=lambda item: (item[0], item[1]),
+    )
+    for (_, previous_end, _), (begin, _, _) in itertools.pairwise(spans):
+        if begin < previous_end:
+            raise FixError("overlapping edits")
+    text = source
+    for begin, end, new_text in reversed(spans):
+        text = text[:begin] + new_text + text[end:]
+    return text
+
+
+def compiles(source: str, path: str = "<fix>") -> bool:
+    """Whether CPython compiles ``source`` (syntax and the compiler's own checks, such as
+    ``'return' outside function``), without running it."""
+    try:
+        compile(source, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return False
+    return True
+
+
+def fix_applies(source: str, fix: Fix, path: str = "<fix>") -> bool:
+    """Applied alone to ``source``, the fix gives a file that compiles."""
+    try:
+        return compiles(apply_edits(source, fix.edits), path)
+    except FixError:
+        return False
+
+
+def keep_applicable_fixes(
+    source: str, diagnostics: Sequence[Diagnostic], path: str = "<fix>"
+) -> list[Diagnostic]:
+    """The diagnostics with only the fixes that would apply: a fix that cannot (a one-line
+    ``if x: ...`` that would need a block, a result that does not compile) is dropped here, so
+    it is neither counted as fixable nor offered by the editor."""
+    budget = COMPILE_BUDGET
+    kept: list[Diagnostic] = []
+    for diagnostic in diagnostics:
+        fixes = diagnostic.fixes
+        if not fixes or budget <= 0:
+            kept.append(diagnostic)
+            continue
+        good = []
+        for fix in fixes:
+            budget -= len(source)
+            if fix_applies(source, fix, path):
+                good.append(fix)
+        if len(good) == len(fixes):
+            kept.append(diagnostic)
+        else:
+            kept.append(
+                diagnostic.with_(fix=good[0] if good else None, extra_fixes=tuple(good[1:]))
+            )
+    return kept
