@@ -297,7 +297,12 @@ def gelu(self: Tensor, approximate: str = "none") -> Tensor:
         inner = k * (a + 0.044715 * a**3)
         data = 0.5 * a * (1 + np.tanh(inner))
     else:
-        data = 0.5 * a * (1 + _erf(a / math.sqrt(2)))
+        # ``1 + erf(x / sqrt 2)`` rounded to the tensor's dtype first, as torch's kernel
+        # computes it: for x = -8 in float32 that is 0, and gelu(x) is exactly 0
+        dtype = self._data.dtype if self._data.dtype.kind == "f" else np.dtype(np.float64)
+        erf = _erf(a / math.sqrt(2)).astype(dtype)
+        one_plus = (dtype.type(1) + erf).astype(np.float64)
+        data = 0.5 * a * one_plus
 
     def backward(node: Node, g: Array) -> Grads:
         x = node.saved("self").astype(np.float64)

@@ -213,6 +213,7 @@ VARIANTS: dict[str, str] = {
     "smooth_l1_none": "y = F.smooth_l1_loss(a, b * 3, reduction='none')",
     "cross_entropy_none": "y = F.cross_entropy(a, torch.tensor([2, 0]), reduction='none')",
     "cross_entropy_sum": "y = F.cross_entropy(a, torch.tensor([2, 0]), reduction='sum')",
+    "gelu_underflow": "y = F.gelu(a * 6.4) * 3",  # 1 + erf rounds to 0 in float32 for -8
     "cross_entropy_probs": "y = F.cross_entropy(a, b.softmax(1))",
     "cross_entropy_probs_sum": "y = F.cross_entropy(a, b.softmax(1), reduction='sum')",
     "cross_entropy_probs_none": "y = F.cross_entropy(a * 2, b.softmax(1), reduction='none')",
