@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 
 from autograd_lint import stand_ins
+from autograd_lint.analysis.module_shapes import ModuleShape, module_shape
 
 Shape = tuple[int, ...]
 DEFAULT: Shape = (2, 2)
@@ -104,7 +105,10 @@ def _callee(call: ast.Call) -> str:
 class _Inference:
     def __init__(self, placeholders: dict[str, Shape | None]) -> None:
         self.shapes: dict[str, Shape] = {}
-        self.linears: dict[str, tuple[int, int]] = {}
+        self.modules: dict[str, ModuleShape] = {}
+        self.integers: dict[str, int] = {}
+        self.index_ranges: dict[str, int] = {}
+        """Placeholders an embedding reads: indices below the given count."""
         self.placeholders = placeholders
         self.changed = False
 
@@ -135,8 +139,7 @@ class _Inference:
         if isinstance(node, ast.UnaryOp):
             return self.shape(node.operand)
         if isinstance(node, ast.Subscript):
-            base = self.shape(node.value)
-            return base[1:] if base else None
+            return _indexed(self.shape(node.value), node.slice)
         if isinstance(node, ast.Call):
             return self._call(node)
         return None
@@ -162,13 +165,18 @@ class _Inference:
         if name.startswith("torch.") and last in _CONSTRUCTORS:
             sizes = _int_args(call)
             return sizes if sizes is not None and all(d >= 0 for d in sizes) else None
-        if isinstance(call.func, ast.Name) and call.func.id in self.linears:
-            features_in, features_out = self.linears[call.func.id]
-            if call.args:
-                self.want(call.args[0], (2, features_in))
-                inner = self.shape(call.args[0])
-                return (inner[:-1] if inner else (2,)) + (features_out,)
-            return None
+        if isinstance(call.func, ast.Name) and call.func.id in self.modules:
+            module = self.modules[call.func.id]
+            if not call.args:
+                return None
+            self.want(call.args[0], module.input_shape())
+            bound = module.index_range()
+            argument = call.args[0]
+            named = isinstance(argument, ast.Name) and argument.id in self.placeholders
+            if named and bound is not None:
+                assert isinstance(argument, ast.Name)
+                self.index_ranges[argument.id] = bound
+            return module.output_shape(self.shape(argument))
         if isinstance(call.func, ast.Attribute):
             receiver = call.func.value
             if last == "item":
@@ -214,13 +222,12 @@ class _Inference:
             target = statement.targets[0]
             value = statement.value
             if isinstance(target, ast.Name):
-                if isinstance(value, ast.Call) and _callee(value) in {
-                    "nn.Linear",
-                    "torch.nn.Linear",
-                }:
-                    sizes = _int_args(value)
-                    if sizes is not None and len(sizes) == 2:
-                        self.linears[target.id] = (sizes[0], sizes[1])
+                if isinstance(value, ast.Constant) and type(value.value) is int:
+                    self.integers[target.id] = value.value
+                    return
+                module = module_shape(value, self.integers) if isinstance(value, ast.Call) else None
+                if module is not None:
+                    self.modules[target.id] = module
                     return
                 if (
                     target.id in self.placeholders
@@ -237,10 +244,33 @@ class _Inference:
                 if shape is not None:
                     self.shapes[target.id] = shape
                 return
+        if isinstance(statement, ast.Assign):  # ``o, h = lstm(x)``, ``x[0, :] = x[0, :] * v``
+            self.shape(statement.value)
+            return
         for node in ast.walk(statement):
             if isinstance(node, ast.expr) and not isinstance(node, ast.Name):
                 self.shape(node)
                 break
+
+
+def _indexed(base: Shape | None, index: ast.expr) -> Shape | None:
+    """The shape of ``base[index]``: one dimension fewer for a single index, and for a tuple
+    of integers and full slices (``x[0, :, 0, 0]``) the dimensions the slices keep."""
+    if base is None:
+        return None
+    if not isinstance(index, ast.Tuple):
+        return base[1:] if base else None
+    if len(index.elts) > len(base):
+        return None
+    kept: list[int] = []
+    for item, size in zip(index.elts, base, strict=False):
+        if isinstance(item, ast.Slice):
+            if item.lower is not None or item.upper is not None or item.step is not None:
+                return None
+            kept.append(size)
+        elif not (isinstance(item, ast.Constant) and type(item.value) is int):
+            return None  # a tensor, list or computed index: the shape depends on its value
+    return tuple(kept) + base[len(index.elts) :]
 
 
 def infer(script: str, placeholders: list[str]) -> dict[str, Shape]:
@@ -251,18 +281,28 @@ def infer(script: str, placeholders: list[str]) -> dict[str, Shape]:
 
 def infer_partial(script: str, placeholders: list[str]) -> dict[str, Shape | None]:
     """Shapes for the placeholder names of ``script``; ``None`` where nothing tells."""
+    return infer_with_ranges(script, placeholders)[0]
+
+
+def infer_with_ranges(
+    script: str, placeholders: list[str]
+) -> tuple[dict[str, Shape | None], dict[str, int]]:
+    """``infer_partial``, plus the placeholders that must hold indices below a count (the
+    input of ``nn.Embedding(n, d)``: ``torch.randint(0, n, shape)``)."""
     try:
         tree = ast.parse(script)
     except SyntaxError:
-        return dict.fromkeys(placeholders)
+        return dict.fromkeys(placeholders), {}
     wanted: dict[str, Shape | None] = dict.fromkeys(placeholders)
+    ranges: dict[str, int] = {}
     for _ in range(3):
         inference = _Inference(wanted)
         for statement in tree.body:
             inference.statement(statement)
+        ranges.update(inference.index_ranges)
         if not inference.changed:
             break
-    return wanted
+    return wanted, ranges
 
 
 _SIZE_TAKERS = {*_CONSTRUCTORS, "randint", "arange", "view", "reshape", "expand", "repeat"}

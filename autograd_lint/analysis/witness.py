@@ -211,7 +211,7 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
     if not names:
         return lines
     script = "\n".join(lines)
-    found = shapes.infer_partial(script, names)
+    found, ranges = shapes.infer_with_ranges(script, names)
     free = [m.group("name") for m in map(_MARKER.match, lines) if m and m.group("kind") == "free"]
     integers = shapes.integer_names(script, free)
     filled = []
@@ -225,11 +225,15 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
         shape = found.get(name)
         if name in integers and shape is None:
             expression = str(integers[name])
+        elif name in ranges and shape is not None:
+            expression = stand_ins.indices(ranges[name], shape)
         else:
             known = shape is not None
             expression = stand_ins.stand_in(
                 kind, shape if shape is not None else shapes.DEFAULT, known
             )
+        if match.group("kind") == "free" and name not in integers:
+            filled.append(f"{match.group('indent')}{stand_ins.undefined_note(name)}")
         filled.append(f"{match.group('indent')}{name} = {expression}")
     return filled
 
