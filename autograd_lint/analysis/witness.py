@@ -871,8 +871,31 @@ def _render_expression(trace: Trace, node: cst.CSTNode) -> str:
     return " ".join(cst.Module(body=[]).code_for_node(renamed).split())
 
 
+def _copied_stand_in(trace: Trace, event: TensorFromTensor) -> str | None:
+    """Where the copied tensor's origin is out of the slice's reach (an attribute chain of
+    objects, a helper's parameter): the copy of a stand-in for it, which is all the finding
+    rests on, since torch warns for any tensor argument."""
+    if not trace.want_witnesses:
+        return None
+    kind = "leaf" if event.tensor.requires_grad is Tri.YES else "plain"
+    argument = " ".join(cst.Module(body=[]).code_for_node(event.argument).split())
+    if len(argument) > 48:  # the end says what it is: ``...get_model_object("m").sigmas``
+        argument = "..." + argument[-45:]
+    return "\n".join(
+        [
+            *HEADER,
+            f"# stand-in for `{argument}`, a tensor",
+            f"source = {stand_ins.fill(kind, (2,))}",
+            "copied = torch.tensor(source)",
+            "",
+        ]
+    )
+
+
 def witness_for_tensor_copy(trace: Trace, event: TensorFromTensor) -> Witness | None:
     script = _script(trace, set(event.tensor.prov) | {event.seq}, frozenset({event.seq}))
+    if script is None:
+        script = _copied_stand_in(trace, event)
     if script is None:
         return None
     return Witness(
