@@ -50,18 +50,26 @@ def stand_in(kind: str, shape: Shape, known: bool) -> str:
     return expression if known else f"{expression}  {_TAG} ({kind})"
 
 
-_UNDEFINED = re.compile(r"^\s*# stand-in for `(?P<name>\w+)`, which the slice never defines$", re.M)
+_UNDEFINED = re.compile(
+    r"^\s*# stand-ins? for (?P<names>`\w+`(?:, `\w+`)*), which the slice never defines$", re.M
+)
 
 
-def undefined_note(name: str) -> str:
-    """The comment above a stand-in for a name the slice reads but never binds (its value,
-    requires-grad included, is a guess, so a replay that does not reproduce proves nothing)."""
-    return f"# stand-in for `{name}`, which the slice never defines"
+def undefined_note(names: list[str]) -> str:
+    """The comment above the stand-ins for names the slice reads but never binds (their
+    values, requires-grad included, are guesses, so a replay that does not reproduce proves
+    nothing)."""
+    listed = ", ".join(f"`{name}`" for name in names)
+    return f"# stand-in{'s' if len(names) > 1 else ''} for {listed}, which the slice never defines"
 
 
 def undefined_names(script: str) -> list[str]:
-    """The names ``undefined_note`` marks in ``script``, in script order."""
-    return [m.group("name") for m in _UNDEFINED.finditer(script)]
+    """The names ``undefined_note`` lists in ``script``, in script order."""
+    return [
+        name.strip("` ")
+        for m in _UNDEFINED.finditer(script)
+        for name in m.group("names").split(",")
+    ]
 
 
 def requiring_grad(script: str) -> str:

@@ -48,9 +48,16 @@ class ModuleShape:
     kind: str
     sizes: tuple[int | None, ...]
     options: dict[str, int | bool]
+    children: tuple[ModuleShape | None, ...] = ()
+    """For ``nn.Sequential``: its modules in order (``None`` for one this does not know)."""
 
     def input_shape(self) -> Shape | None:
         """The shape a stand-in input should get, or ``None`` where any shape fits."""
+        if self.kind == "Sequential":
+            for child in self.children:
+                if child is None or child.kind not in _SHAPE_KEEPING:
+                    return child.input_shape() if child is not None else None
+            return None
         first = self.sizes[0] if self.sizes else None
         if self.kind == "Linear" and first is not None:
             return (2, first)
@@ -68,11 +75,17 @@ class ModuleShape:
 
     def index_range(self) -> int | None:
         """For an embedding: the number of rows, which every index must stay below."""
+        if self.kind == "Sequential" and self.children and self.children[0] is not None:
+            return self.children[0].index_range()
         return self.sizes[0] if self.kind == "Embedding" and self.sizes else None
 
     def output_shape(self, given: Shape | None) -> Shape | None:
         """The output for an input of shape ``given`` (``None`` where it cannot tell)."""
         if self.kind in _SHAPE_KEEPING:
+            return given
+        if self.kind == "Sequential":
+            for child in self.children:
+                given = child.output_shape(given) if child is not None else None
             return given
         if given is None or len(self.sizes) < 2 or self.sizes[1] is None:
             return None
@@ -112,7 +125,7 @@ def _module_kind(call: ast.Call) -> str | None:
     return func.id if isinstance(func, ast.Name) and func.id in _KNOWN else None
 
 
-_KNOWN = {"Linear", "Embedding", "LSTMCell", "GRUCell", *_CONV_DIMS, *_RECURRENT}
+_KNOWN = {"Linear", "Embedding", "LSTMCell", "GRUCell", "Sequential", *_CONV_DIMS, *_RECURRENT}
 
 
 def _integer(node: ast.expr, integers: dict[str, int]) -> int | None:
@@ -130,6 +143,11 @@ def _integer(node: ast.expr, integers: dict[str, int]) -> int | None:
 def module_shape(call: ast.Call, integers: dict[str, int]) -> ModuleShape | None:
     """The rule for the module ``call`` constructs, or ``None`` for an unknown call."""
     kind = _module_kind(call)
+    if kind == "Sequential":
+        children = tuple(
+            module_shape(a, integers) if isinstance(a, ast.Call) else None for a in call.args
+        )
+        return ModuleShape(kind, (), {}, children) if children else None
     if kind is None or (kind not in _KNOWN and kind not in _SHAPE_KEEPING):
         return None
     sizes = tuple(_integer(a, integers) for a in call.args if not isinstance(a, ast.Starred))

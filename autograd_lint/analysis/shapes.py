@@ -172,6 +172,8 @@ class _Inference:
             self.want(call.args[0], module.input_shape())
             bound = module.index_range()
             argument = call.args[0]
+            for part in _cat_parts(argument):  # ``model(torch.cat([x, x.clone()], 0))``
+                self.want(part, module.input_shape())
             named = isinstance(argument, ast.Name) and argument.id in self.placeholders
             if named and bound is not None:
                 assert isinstance(argument, ast.Name)
@@ -198,6 +200,17 @@ class _Inference:
             if last == "t" and not name.startswith("torch."):
                 base = self.shape(receiver)
                 return tuple(reversed(base)) if base is not None else None
+        if last in _CLASS_LOSSES and len(call.args) >= 2:
+            scores = self.shape(call.args[0])
+            labels = call.args[1]
+            named = isinstance(labels, ast.Name) and labels.id in self.placeholders
+            if scores is not None and len(scores) == 2 and named:  # class indices, one a row
+                assert isinstance(labels, ast.Name)
+                self.want(labels, scores[:1])
+                self.index_ranges[labels.id] = scores[1]
+            return ()
+        if last == "cat" and name.startswith("torch.") and call.args:
+            return self._cat(call)
         if last in _LOSSES and len(call.args) >= 2:
             first, second = self.shape(call.args[0]), self.shape(call.args[1])
             self.want(call.args[0], second)
@@ -208,6 +221,18 @@ class _Inference:
         for arg in call.args:
             self.shape(arg)
         return None
+
+    def _cat(self, call: ast.Call) -> Shape | None:
+        parts = [self.shape(p) for p in _cat_parts(call)]
+        dim = _int_args(ast.Call(func=call.func, args=call.args[1:2], keywords=[])) or (0,)
+        if not parts or any(p is None or not p for p in parts):
+            return None
+        known = [p for p in parts if p is not None]
+        axis = dim[0] % len(known[0])
+        if any(len(p) != len(known[0]) for p in known):
+            return None
+        total = sum(p[axis] for p in known)
+        return (*known[0][:axis], total, *known[0][axis + 1 :])
 
     def statement(self, statement: ast.stmt) -> None:
         if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
@@ -245,12 +270,52 @@ class _Inference:
                     self.shapes[target.id] = shape
                 return
         if isinstance(statement, ast.Assign):  # ``o, h = lstm(x)``, ``x[0, :] = x[0, :] * v``
-            self.shape(statement.value)
+            value = statement.value
+            self.shape(value)
+            target = statement.targets[0]
+            if (
+                isinstance(target, ast.Tuple)
+                and isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Attribute)
+                and value.func.attr == "chunk"
+                and len(value.args) == 1
+                and not value.keywords
+            ):
+                whole = self.shape(value.func.value)
+                count = len(target.elts)  # ``p, q = logits.chunk(2)``: rows split evenly
+                if whole and whole[0] % count == 0:
+                    for element in target.elts:
+                        if isinstance(element, ast.Name):
+                            self.shapes[element.id] = (whole[0] // count, *whole[1:])
             return
         for node in ast.walk(statement):
             if isinstance(node, ast.expr) and not isinstance(node, ast.Name):
                 self.shape(node)
                 break
+
+
+_CLASS_LOSSES = {"cross_entropy", "nll_loss"}
+
+
+def _cat_parts(node: ast.expr) -> list[ast.expr]:
+    """The tensors ``torch.cat([a, b], ...)`` joins (none for any other expression)."""
+    if isinstance(node, ast.Call) and _callee(node) == "torch.cat" and node.args:
+        first = node.args[0]
+        if isinstance(first, ast.List | ast.Tuple):
+            return [_unwrapped(e) for e in first.elts]
+    return []
+
+
+def _unwrapped(node: ast.expr) -> ast.expr:
+    """``x.clone()`` / ``x.detach()`` as ``x``: the same shape."""
+    while (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"clone", "detach", "contiguous"}
+        and not node.args
+    ):
+        node = node.func.value
+    return node
 
 
 def _indexed(base: Shape | None, index: ast.expr) -> Shape | None:

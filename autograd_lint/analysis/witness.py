@@ -232,9 +232,11 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
             expression = stand_ins.stand_in(
                 kind, shape if shape is not None else shapes.DEFAULT, known
             )
-        if match.group("kind") == "free" and name not in integers:
-            filled.append(f"{match.group('indent')}{stand_ins.undefined_note(name)}")
         filled.append(f"{match.group('indent')}{name} = {expression}")
+    undefined = [name for name in free if name not in integers]
+    if undefined:  # one line above the first: which stand-ins are guesses for unseen code
+        first = next(i for i, line in enumerate(filled) if line.startswith(f"{undefined[0]} = "))
+        filled.insert(first, stand_ins.undefined_note(undefined))
     return filled
 
 

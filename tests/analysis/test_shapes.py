@@ -84,3 +84,15 @@ def test_a_scalar_stand_in_runs_on_torch():
     for kind in ("leaf", "plain", "nonleaf"):
         value = eval(shapes.fill(kind, ()), {"torch": torch, "nn": torch.nn})
         assert tuple(value.shape) == ()
+
+
+def test_sequential_cat_chunk_and_class_targets():
+    script = (
+        "target = __placeholder_free__\nx = __placeholder_free__\n"
+        "model = nn.Sequential(nn.Linear(6, 8), nn.Dropout(0.1), nn.Tanh(), nn.Linear(8, 4))\n"
+        "logits = model(torch.cat([x, x.clone()], 0))\np, q = logits.chunk(2)\n"
+        "ce = F.cross_entropy(p, target)\n"
+    )
+    found, ranges = shapes.infer_with_ranges(script, ["target", "x"])
+    assert found == {"target": (2,), "x": (2, 6)}
+    assert ranges == {"target": 4}

@@ -75,11 +75,14 @@ def test_a_stand_in_that_never_fits_is_named_in_the_verdict() -> None:
     assert verdict.evidence.startswith("could not replay: the stand-in for `x` had the wrong shape")
 
 
-UNDEFINED = stand_ins.undefined_note("var") + "\nvar = torch.randn(3)\n"
+UNDEFINED = stand_ins.undefined_note(["var"]) + "\nvar = torch.randn(3)\n"
 
 
 def test_stand_ins_for_undefined_names_are_marked_and_can_require_grad() -> None:
     assert stand_ins.undefined_names(UNDEFINED + "w = torch.randn(3)\n") == ["var"]
+    two = stand_ins.undefined_note(["a", "b"]) + "\na = torch.randn(2)\nb = torch.randn(2)\n"
+    assert stand_ins.undefined_names(two) == ["a", "b"]
+    assert "`a`, `b`" in two.splitlines()[0]
     changed = stand_ins.requiring_grad(UNDEFINED + "w = torch.randn(3)\n")
     assert "var = torch.randn(3).requires_grad_()\n" in changed
     assert changed.endswith("w = torch.randn(3)\n")  # only the marked stand-in changes
