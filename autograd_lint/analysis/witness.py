@@ -411,12 +411,18 @@ class SliceBuilder:
         if free is None:
             return None
         constants = _known_constants(self.trace)
+        parameters = self._parameters_named(free, lines)
         preamble = [
             f"{name} = {constants[name]!r}"
             if name in constants
             else f"{name} = {shapes.PLACEHOLDER_PREFIX}free__"
             for name in sorted(free)
+            if name not in parameters
         ]
+        for name in sorted(parameters):  # after its layer: ``emb_vec = token_embedding.weight``
+            layer = parameters[name].rsplit(".", 1)[0]
+            made = next(i for i, line in enumerate(lines) if line.startswith(f"{layer} = "))
+            lines.insert(made + 1, f"{name} = {parameters[name]}")
         body = _fill_placeholders([*preamble, *lines])
         return "\n".join([*self._imports(), *body]) + "\n"
 
@@ -450,6 +456,22 @@ class SliceBuilder:
         if unknown_is_input and isinstance(value, Unknown):
             return f"{name} = {shapes.PLACEHOLDER_PREFIX}plain__"
         return _placeholder(name, value)
+
+    def _parameters_named(self, free: set[str], lines: list[str]) -> dict[str, str]:
+        """Free names the file binds, once, to a parameter of a layer the script creates at
+        its top level (a line of ``lines`` binds it)."""
+        found: dict[str, str] = {}
+        for name in free:
+            values = [b[name] for b in self.trace.bindings.values() if name in b]
+            if len(values) != 1 or not isinstance(values[0], Tensor) or not values[0].is_param:
+                continue
+            attribute = values[0].label.rsplit(".", 1)[-1]
+            for layer_name, layer in self.layers.items():
+                mine = any(param is values[0] for param in layer.params)
+                made = any(line.startswith(f"{layer_name} = ") for line in lines)
+                if mine and made and attribute in {"weight", "bias"}:
+                    found[name] = f"{layer_name}.{attribute}"
+        return found
 
     def parameter_of_layer(self, value: Value) -> str | None:
         """``fc.weight`` for a parameter of a layer the script creates as ``fc``."""
