@@ -402,6 +402,50 @@ def integer_names(script: str, names: list[str]) -> dict[str, int]:
     return result
 
 
+def list_names(script: str, names: list[str]) -> set[str]:
+    """Names of ``script`` that only a list fits: ``scores.append(logits)`` and no other
+    attribute read before the script binds the name anew (a list of snapshots the slice
+    starts reading mid-way)."""
+    try:
+        tree = ast.parse(script)
+    except SyntaxError:
+        return set()
+    found: set[str] = set()
+    for name in names:
+        appended = other = False
+        for statement in tree.body:
+            if _is_placeholder_line(statement, name):
+                continue
+            nodes = list(ast.walk(statement))
+            for node in nodes:
+                if (
+                    isinstance(node, ast.Attribute)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == name
+                ):
+                    appended |= node.attr == "append"
+                    other |= node.attr != "append"
+            if any(
+                isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+                for n in nodes
+            ):
+                break
+        if appended and not other:
+            found.add(name)
+    return found
+
+
+def _is_placeholder_line(statement: ast.stmt, name: str) -> bool:
+    return (
+        isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and statement.targets[0].id == name
+        and isinstance(statement.value, ast.Name)
+        and statement.value.id.startswith(PLACEHOLDER_PREFIX)
+    )
+
+
 def _used_as_tensor(tree: ast.AST, names: set[str]) -> set[str]:
     """Names whose attributes the script reads (``x.view``, ``x.grad``) or that ops combine."""
     used: set[str] = set()

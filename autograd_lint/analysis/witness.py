@@ -214,6 +214,7 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
     found, ranges = shapes.infer_with_ranges(script, names)
     free = [m.group("name") for m in map(_MARKER.match, lines) if m and m.group("kind") == "free"]
     integers = shapes.integer_names(script, free)
+    lists = shapes.list_names(script, free)
     filled = []
     for line in lines:
         match = _MARKER.match(line)
@@ -225,6 +226,8 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
         shape = found.get(name)
         if name in integers and shape is None:
             expression = str(integers[name])
+        elif name in lists:
+            expression = "[]"
         elif name in ranges and shape is not None:
             expression = stand_ins.indices(ranges[name], shape)
         else:

@@ -96,3 +96,12 @@ def test_sequential_cat_chunk_and_class_targets():
     found, ranges = shapes.infer_with_ranges(script, ["target", "x"])
     assert found == {"target": (2,), "x": (2, 6)}
     assert ranges == {"target": 4}
+
+
+def test_a_name_only_appended_to_before_it_is_rebound_is_a_list():
+    script = (
+        "scores = __placeholder_free__\nkept = __placeholder_free__\n"
+        "scores.append(x)\nkept.append(x)\nkept.sum()\n"
+        "scores = torch.stack(scores)\ny = scores.reshape(-1)\n"
+    )
+    assert shapes.list_names(script, ["scores", "kept"]) == {"scores"}
