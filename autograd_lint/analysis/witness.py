@@ -17,7 +17,7 @@ from collections.abc import Callable
 import libcst as cst
 
 from autograd_lint import ops, stand_ins
-from autograd_lint.analysis import shapes
+from autograd_lint.analysis import config_constants, shapes
 from autograd_lint.analysis.names import dotted, is_literal
 from autograd_lint.analysis.trace import (
     Backward,
@@ -411,6 +411,9 @@ class SliceBuilder:
             prefix = "    " if no_grad_open else ""
             lines.extend(prefix + line for line in rendered_lines if line)
         free = self._free_names("\n".join(lines), defined)
+        if free:  # ``cfg.network.coor_bin`` of a plain config class: the literal it holds
+            lines = config_constants.substitute(self.trace.module.code, lines, free)
+            free = self._free_names("\n".join(lines), defined)
         if free is None:
             return None
         constants = _known_constants(self.trace)

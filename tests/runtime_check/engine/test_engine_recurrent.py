@@ -67,6 +67,10 @@ PROGRAMS: dict[str, str] = {
     "rnn_cell_unbatched": "m = torch.nn.RNNCell(3, 4, nonlinearity='relu')\n"
     + FILL
     + "h = m(x[0, 0])\nh.sum().backward()\ngw = m.weight_ih.grad\n",
+    "axis_alias": "m = torch.nn.GRUCell(3, 4)\n"
+    + FILL
+    + "h = m(x[0])\ni = torch.argmax(h, axis=1)\ns = torch.stack([h, h], axis=2)\n"
+    "s.sum().backward()\n",
     "lstm_saved_output_written": "m = torch.nn.LSTMCell(3, 4)\n"
     + FILL
     + "h, c = m(x[0])\nwith torch.no_grad():\n    c.mul_(2)\nh.sum().backward()\n",
