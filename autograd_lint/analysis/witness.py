@@ -320,7 +320,43 @@ class SliceBuilder:
         self, seqs: set[int] | frozenset[int], essential: frozenset[int] = frozenset()
     ) -> str | None:
         """The script of ``seqs``; ``essential`` statements (the write, the save, the
-        backward a finding rests on) must appear as written, never as stand-ins."""
+        backward a finding rests on) must appear as written, never as stand-ins.
+
+        Where the script needs a stand-in for a name the slice reads but never binds
+        (``size = pred.size()`` that no provenance recorded), the statements binding it
+        are added once and kept if the script then needs fewer stand-ins."""
+        script = self._render(seqs, essential)
+        missing = stand_ins.undefined_names(script) if script is not None else []
+        if not missing:
+            return script
+        extra = self._binding_seqs(set(missing), seqs)
+        if not extra:
+            return self._render(seqs, essential)  # leave the builder as for that script
+        wider = self._render(set(seqs) | extra, essential)
+        if wider is not None and len(stand_ins.undefined_names(wider)) < len(missing):
+            return wider
+        return self._render(seqs, essential)
+
+    def _binding_seqs(self, names: set[str], seqs: set[int] | frozenset[int]) -> set[int]:
+        """For each of ``names``: the last statement before the slice's last one that binds
+        it (in execution order, so the one the slice's read of it sees), where it binds a
+        plain value (``size = pred.size()``). A tensor's statement is left out: its own
+        inputs may have changed since, which only their provenance would tell."""
+        last = max(seqs, default=-1)
+        found: set[int] = set()
+        for name in names:
+            binding = [
+                seq
+                for seq, b in self.trace.bindings.items()
+                if name in b and seq < last and seq in self.trace.statements
+            ]
+            if binding and isinstance(self.trace.bindings[max(binding)][name], PlainValue):
+                found.add(max(binding))
+        return found
+
+    def _render(
+        self, seqs: set[int] | frozenset[int], essential: frozenset[int] = frozenset()
+    ) -> str | None:
         lines: list[str] = []
         defined: set[str] = set()
         modules: set[str] = set()

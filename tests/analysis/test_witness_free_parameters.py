@@ -33,3 +33,35 @@ def test_a_parameter_read_through_a_name_is_the_layers_own(backend: str) -> None
     )
     (verdict,) = confirm_many([finding.witness], backend=backend)
     assert verdict.status == "confirmed", verdict
+
+
+SIZE_SOURCE = """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 2, 3, padding=1)
+
+    def forward(self, image):
+        pred = self.conv(image)
+        size = pred.size()
+        return pred.argmax(1).view(size[0], 1, size[2], size[3]).float()
+
+
+net = Net()
+loss = net(torch.rand(2, 3, 8, 8)).mean()
+loss.backward()
+"""
+
+
+def test_a_size_read_the_provenance_missed_is_bound_as_the_file_binds_it() -> None:
+    result = lint_source(SIZE_SOURCE, "t.py", Settings(select=("AG003",)), witnesses=True)
+    (finding,) = result.diagnostics
+    assert finding.witness is not None
+    script = finding.witness.script
+    assert "size = pred.size()" in script
+    assert "stand-in" not in script
+    (verdict,) = confirm_many([finding.witness], backend="mini")
+    assert verdict.status == "confirmed", verdict
