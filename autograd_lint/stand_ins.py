@@ -24,22 +24,67 @@ _TAGGED = re.compile(rf"^(?P<head>\s*\w+ = ).*  {re.escape(_TAG)} \((?P<kind>\w+
 
 
 def fill(kind: str, shape: Shape) -> str:
-    """The expression that stands for a value of ``kind`` (leaf, nonleaf, plain) and ``shape``."""
-    dims = ", ".join(str(d) for d in shape) if shape else ""
+    """The expression that stands for a value of ``kind`` (leaf, nonleaf, plain) and ``shape``.
+
+    A scalar is ``torch.randn(())``: torch refuses ``torch.randn()`` with no size at all."""
+    dims = ", ".join(str(d) for d in shape) if shape else "()"
     if kind == "leaf":
         return f"torch.randn({dims}{', ' if dims else ''}requires_grad=True)"
     if kind == "nonleaf":
         features = shape[-1] if shape else 1
-        inner = f"torch.randn({dims})" if shape else "torch.randn(1)"
+        inner = f"torch.randn({dims})" if shape else "torch.randn(1)"  # Linear needs a feature
         call = f"nn.Linear({features}, {features})({inner})"
         return call if shape else f"{call}.sum()"
     return f"torch.randn({dims})"
+
+
+def indices(count: int, shape: Shape) -> str:
+    """A stand-in of indices below ``count`` (an embedding's input): ``long``, as torch needs."""
+    dims = ", ".join(str(d) for d in shape)
+    return f"torch.randint(0, {count}, ({dims}{',' if len(shape) == 1 else ''}))"
 
 
 def stand_in(kind: str, shape: Shape, known: bool) -> str:
     """``fill`` plus, where the shape is a guess, the tag that lets a replay vary it."""
     expression = fill(kind, shape)
     return expression if known else f"{expression}  {_TAG} ({kind})"
+
+
+_UNDEFINED = re.compile(
+    r"^\s*# stand-ins? for (?P<names>`\w+`(?:, `\w+`)*), which the slice never defines$", re.M
+)
+
+
+def undefined_note(names: list[str]) -> str:
+    """The comment above the stand-ins for names the slice reads but never binds (their
+    values, requires-grad included, are guesses, so a replay that does not reproduce proves
+    nothing)."""
+    listed = ", ".join(f"`{name}`" for name in names)
+    return f"# stand-in{'s' if len(names) > 1 else ''} for {listed}, which the slice never defines"
+
+
+def undefined_names(script: str) -> list[str]:
+    """The names ``undefined_note`` lists in ``script``, in script order."""
+    return [
+        name.strip("` ")
+        for m in _UNDEFINED.finditer(script)
+        for name in m.group("names").split(",")
+    ]
+
+
+def requiring_grad(script: str) -> str:
+    """``script`` with each stand-in for an undefined name requiring grad: the other guess
+    for a value the slice does not show (``var = y.flatten()`` of a layer's output)."""
+    out = script
+    for name in undefined_names(script):
+        out = re.sub(
+            rf"^(?P<head>\s*{name} = )(?P<call>torch\.randn\((?!.*requires_grad)[^\n]*?\))",
+            lambda m: f"{m.group('head')}{m.group('call')}.requires_grad_()",
+            out,
+            count=1,
+            flags=re.M,
+        )
+    return out
 
 
 def has_unknown_shapes(script: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 
 from autograd_lint import stand_ins
+from autograd_lint.analysis.module_shapes import ModuleShape, module_shape
 
 Shape = tuple[int, ...]
 DEFAULT: Shape = (2, 2)
@@ -104,7 +105,10 @@ def _callee(call: ast.Call) -> str:
 class _Inference:
     def __init__(self, placeholders: dict[str, Shape | None]) -> None:
         self.shapes: dict[str, Shape] = {}
-        self.linears: dict[str, tuple[int, int]] = {}
+        self.modules: dict[str, ModuleShape] = {}
+        self.integers: dict[str, int] = {}
+        self.index_ranges: dict[str, int] = {}
+        """Placeholders an embedding reads: indices below the given count."""
         self.placeholders = placeholders
         self.changed = False
 
@@ -135,8 +139,7 @@ class _Inference:
         if isinstance(node, ast.UnaryOp):
             return self.shape(node.operand)
         if isinstance(node, ast.Subscript):
-            base = self.shape(node.value)
-            return base[1:] if base else None
+            return _indexed(self.shape(node.value), node.slice)
         if isinstance(node, ast.Call):
             return self._call(node)
         return None
@@ -162,13 +165,20 @@ class _Inference:
         if name.startswith("torch.") and last in _CONSTRUCTORS:
             sizes = _int_args(call)
             return sizes if sizes is not None and all(d >= 0 for d in sizes) else None
-        if isinstance(call.func, ast.Name) and call.func.id in self.linears:
-            features_in, features_out = self.linears[call.func.id]
-            if call.args:
-                self.want(call.args[0], (2, features_in))
-                inner = self.shape(call.args[0])
-                return (inner[:-1] if inner else (2,)) + (features_out,)
-            return None
+        if isinstance(call.func, ast.Name) and call.func.id in self.modules:
+            module = self.modules[call.func.id]
+            if not call.args:
+                return None
+            self.want(call.args[0], module.input_shape())
+            bound = module.index_range()
+            argument = call.args[0]
+            for part in _cat_parts(argument):  # ``model(torch.cat([x, x.clone()], 0))``
+                self.want(part, module.input_shape())
+            named = isinstance(argument, ast.Name) and argument.id in self.placeholders
+            if named and bound is not None:
+                assert isinstance(argument, ast.Name)
+                self.index_ranges[argument.id] = bound
+            return module.output_shape(self.shape(argument))
         if isinstance(call.func, ast.Attribute):
             receiver = call.func.value
             if last == "item":
@@ -190,6 +200,17 @@ class _Inference:
             if last == "t" and not name.startswith("torch."):
                 base = self.shape(receiver)
                 return tuple(reversed(base)) if base is not None else None
+        if last in _CLASS_LOSSES and len(call.args) >= 2:
+            scores = self.shape(call.args[0])
+            labels = call.args[1]
+            named = isinstance(labels, ast.Name) and labels.id in self.placeholders
+            if scores is not None and len(scores) == 2 and named:  # class indices, one a row
+                assert isinstance(labels, ast.Name)
+                self.want(labels, scores[:1])
+                self.index_ranges[labels.id] = scores[1]
+            return ()
+        if last == "cat" and name.startswith("torch.") and call.args:
+            return self._cat(call)
         if last in _LOSSES and len(call.args) >= 2:
             first, second = self.shape(call.args[0]), self.shape(call.args[1])
             self.want(call.args[0], second)
@@ -200,6 +221,18 @@ class _Inference:
         for arg in call.args:
             self.shape(arg)
         return None
+
+    def _cat(self, call: ast.Call) -> Shape | None:
+        parts = [self.shape(p) for p in _cat_parts(call)]
+        dim = _int_args(ast.Call(func=call.func, args=call.args[1:2], keywords=[])) or (0,)
+        if not parts or any(p is None or not p for p in parts):
+            return None
+        known = [p for p in parts if p is not None]
+        axis = dim[0] % len(known[0])
+        if any(len(p) != len(known[0]) for p in known):
+            return None
+        total = sum(p[axis] for p in known)
+        return (*known[0][:axis], total, *known[0][axis + 1 :])
 
     def statement(self, statement: ast.stmt) -> None:
         if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
@@ -214,13 +247,12 @@ class _Inference:
             target = statement.targets[0]
             value = statement.value
             if isinstance(target, ast.Name):
-                if isinstance(value, ast.Call) and _callee(value) in {
-                    "nn.Linear",
-                    "torch.nn.Linear",
-                }:
-                    sizes = _int_args(value)
-                    if sizes is not None and len(sizes) == 2:
-                        self.linears[target.id] = (sizes[0], sizes[1])
+                if isinstance(value, ast.Constant) and type(value.value) is int:
+                    self.integers[target.id] = value.value
+                    return
+                module = module_shape(value, self.integers) if isinstance(value, ast.Call) else None
+                if module is not None:
+                    self.modules[target.id] = module
                     return
                 if (
                     target.id in self.placeholders
@@ -237,10 +269,73 @@ class _Inference:
                 if shape is not None:
                     self.shapes[target.id] = shape
                 return
+        if isinstance(statement, ast.Assign):  # ``o, h = lstm(x)``, ``x[0, :] = x[0, :] * v``
+            value = statement.value
+            self.shape(value)
+            target = statement.targets[0]
+            if (
+                isinstance(target, ast.Tuple)
+                and isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Attribute)
+                and value.func.attr == "chunk"
+                and len(value.args) == 1
+                and not value.keywords
+            ):
+                whole = self.shape(value.func.value)
+                count = len(target.elts)  # ``p, q = logits.chunk(2)``: rows split evenly
+                if whole and whole[0] % count == 0:
+                    for element in target.elts:
+                        if isinstance(element, ast.Name):
+                            self.shapes[element.id] = (whole[0] // count, *whole[1:])
+            return
         for node in ast.walk(statement):
             if isinstance(node, ast.expr) and not isinstance(node, ast.Name):
                 self.shape(node)
                 break
+
+
+_CLASS_LOSSES = {"cross_entropy", "nll_loss"}
+
+
+def _cat_parts(node: ast.expr) -> list[ast.expr]:
+    """The tensors ``torch.cat([a, b], ...)`` joins (none for any other expression)."""
+    if isinstance(node, ast.Call) and _callee(node) == "torch.cat" and node.args:
+        first = node.args[0]
+        if isinstance(first, ast.List | ast.Tuple):
+            return [_unwrapped(e) for e in first.elts]
+    return []
+
+
+def _unwrapped(node: ast.expr) -> ast.expr:
+    """``x.clone()`` / ``x.detach()`` as ``x``: the same shape."""
+    while (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"clone", "detach", "contiguous"}
+        and not node.args
+    ):
+        node = node.func.value
+    return node
+
+
+def _indexed(base: Shape | None, index: ast.expr) -> Shape | None:
+    """The shape of ``base[index]``: one dimension fewer for a single index, and for a tuple
+    of integers and full slices (``x[0, :, 0, 0]``) the dimensions the slices keep."""
+    if base is None:
+        return None
+    if not isinstance(index, ast.Tuple):
+        return base[1:] if base else None
+    if len(index.elts) > len(base):
+        return None
+    kept: list[int] = []
+    for item, size in zip(index.elts, base, strict=False):
+        if isinstance(item, ast.Slice):
+            if item.lower is not None or item.upper is not None or item.step is not None:
+                return None
+            kept.append(size)
+        elif not (isinstance(item, ast.Constant) and type(item.value) is int):
+            return None  # a tensor, list or computed index: the shape depends on its value
+    return tuple(kept) + base[len(index.elts) :]
 
 
 def infer(script: str, placeholders: list[str]) -> dict[str, Shape]:
@@ -251,18 +346,28 @@ def infer(script: str, placeholders: list[str]) -> dict[str, Shape]:
 
 def infer_partial(script: str, placeholders: list[str]) -> dict[str, Shape | None]:
     """Shapes for the placeholder names of ``script``; ``None`` where nothing tells."""
+    return infer_with_ranges(script, placeholders)[0]
+
+
+def infer_with_ranges(
+    script: str, placeholders: list[str]
+) -> tuple[dict[str, Shape | None], dict[str, int]]:
+    """``infer_partial``, plus the placeholders that must hold indices below a count (the
+    input of ``nn.Embedding(n, d)``: ``torch.randint(0, n, shape)``)."""
     try:
         tree = ast.parse(script)
     except SyntaxError:
-        return dict.fromkeys(placeholders)
+        return dict.fromkeys(placeholders), {}
     wanted: dict[str, Shape | None] = dict.fromkeys(placeholders)
+    ranges: dict[str, int] = {}
     for _ in range(3):
         inference = _Inference(wanted)
         for statement in tree.body:
             inference.statement(statement)
+        ranges.update(inference.index_ranges)
         if not inference.changed:
             break
-    return wanted
+    return wanted, ranges
 
 
 _SIZE_TAKERS = {*_CONSTRUCTORS, "randint", "arange", "view", "reshape", "expand", "repeat"}
@@ -295,6 +400,50 @@ def integer_names(script: str, names: list[str]) -> dict[str, int]:
     result = {name: 0 for name in positions - as_tensor - counts}
     result.update({name: 2 for name in counts - as_tensor})
     return result
+
+
+def list_names(script: str, names: list[str]) -> set[str]:
+    """Names of ``script`` that only a list fits: ``scores.append(logits)`` and no other
+    attribute read before the script binds the name anew (a list of snapshots the slice
+    starts reading mid-way)."""
+    try:
+        tree = ast.parse(script)
+    except SyntaxError:
+        return set()
+    found: set[str] = set()
+    for name in names:
+        appended = other = False
+        for statement in tree.body:
+            if _is_placeholder_line(statement, name):
+                continue
+            nodes = list(ast.walk(statement))
+            for node in nodes:
+                if (
+                    isinstance(node, ast.Attribute)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == name
+                ):
+                    appended |= node.attr == "append"
+                    other |= node.attr != "append"
+            if any(
+                isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+                for n in nodes
+            ):
+                break
+        if appended and not other:
+            found.add(name)
+    return found
+
+
+def _is_placeholder_line(statement: ast.stmt, name: str) -> bool:
+    return (
+        isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and statement.targets[0].id == name
+        and isinstance(statement.value, ast.Name)
+        and statement.value.id.startswith(PLACEHOLDER_PREFIX)
+    )
 
 
 def _used_as_tensor(tree: ast.AST, names: set[str]) -> set[str]:

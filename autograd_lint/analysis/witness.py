@@ -17,7 +17,7 @@ from collections.abc import Callable
 import libcst as cst
 
 from autograd_lint import ops, stand_ins
-from autograd_lint.analysis import shapes
+from autograd_lint.analysis import config_constants, shapes
 from autograd_lint.analysis.names import dotted, is_literal
 from autograd_lint.analysis.trace import (
     Backward,
@@ -211,9 +211,10 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
     if not names:
         return lines
     script = "\n".join(lines)
-    found = shapes.infer_partial(script, names)
+    found, ranges = shapes.infer_with_ranges(script, names)
     free = [m.group("name") for m in map(_MARKER.match, lines) if m and m.group("kind") == "free"]
     integers = shapes.integer_names(script, free)
+    lists = shapes.list_names(script, free)
     filled = []
     for line in lines:
         match = _MARKER.match(line)
@@ -225,12 +226,20 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
         shape = found.get(name)
         if name in integers and shape is None:
             expression = str(integers[name])
+        elif name in lists:
+            expression = "[]"
+        elif name in ranges and shape is not None:
+            expression = stand_ins.indices(ranges[name], shape)
         else:
             known = shape is not None
             expression = stand_ins.stand_in(
                 kind, shape if shape is not None else shapes.DEFAULT, known
             )
         filled.append(f"{match.group('indent')}{name} = {expression}")
+    undefined = [name for name in free if name not in integers]
+    if undefined:  # one line above the first: which stand-ins are guesses for unseen code
+        first = next(i for i, line in enumerate(filled) if line.startswith(f"{undefined[0]} = "))
+        filled.insert(first, stand_ins.undefined_note(undefined))
     return filled
 
 
@@ -324,7 +333,43 @@ class SliceBuilder:
         self, seqs: set[int] | frozenset[int], essential: frozenset[int] = frozenset()
     ) -> str | None:
         """The script of ``seqs``; ``essential`` statements (the write, the save, the
-        backward a finding rests on) must appear as written, never as stand-ins."""
+        backward a finding rests on) must appear as written, never as stand-ins.
+
+        Where the script needs a stand-in for a name the slice reads but never binds
+        (``size = pred.size()`` that no provenance recorded), the statements binding it
+        are added once and kept if the script then needs fewer stand-ins."""
+        script = self._render(seqs, essential)
+        missing = stand_ins.undefined_names(script) if script is not None else []
+        if not missing:
+            return script
+        extra = self._binding_seqs(set(missing), seqs)
+        if not extra:
+            return self._render(seqs, essential)  # leave the builder as for that script
+        wider = self._render(set(seqs) | extra, essential)
+        if wider is not None and len(stand_ins.undefined_names(wider)) < len(missing):
+            return wider
+        return self._render(seqs, essential)
+
+    def _binding_seqs(self, names: set[str], seqs: set[int] | frozenset[int]) -> set[int]:
+        """For each of ``names``: the last statement before the slice's last one that binds
+        it (in execution order, so the one the slice's read of it sees), where it binds a
+        plain value (``size = pred.size()``). A tensor's statement is left out: its own
+        inputs may have changed since, which only their provenance would tell."""
+        last = max(seqs, default=-1)
+        found: set[int] = set()
+        for name in names:
+            binding = [
+                seq
+                for seq, b in self.trace.bindings.items()
+                if name in b and seq < last and seq in self.trace.statements
+            ]
+            if binding and isinstance(self.trace.bindings[max(binding)][name], PlainValue):
+                found.add(max(binding))
+        return found
+
+    def _render(
+        self, seqs: set[int] | frozenset[int], essential: frozenset[int] = frozenset()
+    ) -> str | None:
         lines: list[str] = []
         defined: set[str] = set()
         modules: set[str] = set()
@@ -417,15 +462,24 @@ class SliceBuilder:
             prefix = "    " if no_grad_open else ""
             lines.extend(prefix + line for line in rendered_lines if line)
         free = self._free_names("\n".join(lines), defined)
+        if free:  # ``cfg.network.coor_bin`` of a plain config class: the literal it holds
+            lines = config_constants.substitute(self.trace.module.code, lines, free)
+            free = self._free_names("\n".join(lines), defined)
         if free is None:
             return None
         constants = _known_constants(self.trace)
+        parameters = self._parameters_named(free, lines)
         preamble = [
             f"{name} = {constants[name]!r}"
             if name in constants
             else f"{name} = {shapes.PLACEHOLDER_PREFIX}free__"
             for name in sorted(free)
+            if name not in parameters
         ]
+        for name in sorted(parameters):  # after its layer: ``emb_vec = token_embedding.weight``
+            layer = parameters[name].rsplit(".", 1)[0]
+            made = next(i for i, line in enumerate(lines) if line.startswith(f"{layer} = "))
+            lines.insert(made + 1, f"{name} = {parameters[name]}")
         body = _fill_placeholders([*preamble, *lines])
         return "\n".join([*self._imports(), *body]) + "\n"
 
@@ -459,6 +513,22 @@ class SliceBuilder:
         if unknown_is_input and isinstance(value, Unknown):
             return f"{name} = {shapes.PLACEHOLDER_PREFIX}plain__"
         return _placeholder(name, value)
+
+    def _parameters_named(self, free: set[str], lines: list[str]) -> dict[str, str]:
+        """Free names the file binds, once, to a parameter of a layer the script creates at
+        its top level (a line of ``lines`` binds it)."""
+        found: dict[str, str] = {}
+        for name in free:
+            values = [b[name] for b in self.trace.bindings.values() if name in b]
+            if len(values) != 1 or not isinstance(values[0], Tensor) or not values[0].is_param:
+                continue
+            attribute = values[0].label.rsplit(".", 1)[-1]
+            for layer_name, layer in self.layers.items():
+                mine = any(param is values[0] for param in layer.params)
+                made = any(line.startswith(f"{layer_name} = ") for line in lines)
+                if mine and made and attribute in {"weight", "bias"}:
+                    found[name] = f"{layer_name}.{attribute}"
+        return found
 
     def parameter_of_layer(self, value: Value) -> str | None:
         """``fc.weight`` for a parameter of a layer the script creates as ``fc``."""
@@ -882,8 +952,31 @@ def _render_expression(trace: Trace, node: cst.CSTNode) -> str:
     return " ".join(cst.Module(body=[]).code_for_node(renamed).split())
 
 
+def _copied_stand_in(trace: Trace, event: TensorFromTensor) -> str | None:
+    """Where the copied tensor's origin is out of the slice's reach (an attribute chain of
+    objects, a helper's parameter): the copy of a stand-in for it, which is all the finding
+    rests on, since torch warns for any tensor argument."""
+    if not trace.want_witnesses:
+        return None
+    kind = "leaf" if event.tensor.requires_grad is Tri.YES else "plain"
+    argument = " ".join(cst.Module(body=[]).code_for_node(event.argument).split())
+    if len(argument) > 48:  # the end says what it is: ``...get_model_object("m").sigmas``
+        argument = "..." + argument[-45:]
+    return "\n".join(
+        [
+            *HEADER,
+            f"# stand-in for `{argument}`, a tensor",
+            f"source = {stand_ins.fill(kind, (2,))}",
+            "copied = torch.tensor(source)",
+            "",
+        ]
+    )
+
+
 def witness_for_tensor_copy(trace: Trace, event: TensorFromTensor) -> Witness | None:
     script = _script(trace, set(event.tensor.prov) | {event.seq}, frozenset({event.seq}))
+    if script is None:
+        script = _copied_stand_in(trace, event)
     if script is None:
         return None
     return Witness(

@@ -179,7 +179,55 @@ def confirm_many(
         pending = still
     for i in pending:
         verdicts[i] = _naming_stand_ins(verdicts[i], witnesses[i].script)
-    return verdicts
+    _try_requiring_grad(witnesses, verdicts, backend, device, timeout_s, memory_mb)
+    return [_guessed(v, w.script) for v, w in zip(verdicts, witnesses, strict=True)]
+
+
+def _try_requiring_grad(
+    witnesses: Sequence[Witness],
+    verdicts: list[Confirmation],
+    backend: str,
+    device: str,
+    timeout_s: float,
+    memory_mb: int,
+) -> None:
+    """Replay once more, with the stand-ins for undefined names requiring grad, each witness
+    they did not reproduce with; only a confirmation replaces the verdict."""
+    pending = [
+        i
+        for i, (w, v) in enumerate(zip(witnesses, verdicts, strict=True))
+        if v.status == "not_reproduced" and stand_ins.requiring_grad(w.script) != w.script
+    ]
+    if not pending:
+        return
+    tries = [_requiring_grad(witnesses[i]) for i in pending]
+    for i, verdict in zip(
+        pending, _confirm_once(tries, backend, device, timeout_s, memory_mb), strict=True
+    ):
+        if verdict.status == "confirmed":
+            verdicts[i] = verdict
+
+
+def _requiring_grad(witness: Witness) -> Witness:
+    exp = witness.expectation
+    if exp.control_script is not None:
+        exp = replace(exp, control_script=stand_ins.requiring_grad(exp.control_script))
+    return replace(witness, script=stand_ins.requiring_grad(witness.script), expectation=exp)
+
+
+def _guessed(verdict: Confirmation, script: str) -> Confirmation:
+    """A witness that reads names its slice never defines holds guesses for them (their
+    shape, whether they require grad): when it does not reproduce, it proves nothing, and
+    says so instead of telling the user the bug is not there."""
+    names = stand_ins.undefined_names(script)
+    if verdict.status != "not_reproduced" or not names:
+        return verdict
+    listed = ", ".join(f"`{name}`" for name in names)
+    evidence = (
+        f"could not replay: the witness reads {listed}, which the code it was cut from defines "
+        f"where the slice does not reach; with a stand-in in its place it {verdict.evidence}"
+    )
+    return replace(verdict, status="not_replayable", evidence=evidence)
 
 
 def _naming_stand_ins(verdict: Confirmation, script: str) -> Confirmation:

@@ -151,6 +151,8 @@ _TENSOR_AND_AUTOGRAD_ATTRIBUTES: frozenset[str] = frozenset(
         "state_dict",
         # lists built by witnesses (snapshots)
         "append",
+        # the legacy wrapper: ``Variable(t, requires_grad=True)`` is a tensor constructor
+        "Variable",
     }
 )
 
@@ -195,6 +197,10 @@ _EXPRESSIONS: tuple[type[ast.AST], ...] = (
     ast.Compare,
     ast.BoolOp,
     ast.IfExp,
+    ast.ListComp,
+    ast.GeneratorExp,
+    ast.DictComp,
+    ast.SetComp,
 )
 
 _OTHER_NODES: tuple[type[ast.AST], ...] = (
@@ -208,6 +214,7 @@ _OTHER_NODES: tuple[type[ast.AST], ...] = (
     ast.unaryop,
     ast.cmpop,
     ast.boolop,
+    ast.comprehension,
 )
 
 _ALLOWED_NODES = _STATEMENTS + _EXPRESSIONS + _OTHER_NODES
@@ -340,7 +347,88 @@ def _check_for(node: ast.For, depth: int) -> None:
         )
 
 
-def _check_node(node: ast.AST, loop_depth: int) -> None:
+_COMPREHENSIONS = (ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.SetComp)
+_IMPURE_CALLS = frozenset(
+    {"append", "backward", "step", "zero_grad", "register_hook", "retain_grad", "train"}
+)
+"""Calls a comprehension may not make: they change state, so a comprehension over a list it
+appends to would never end, and a witness's effects stay in statements a reader sees."""
+
+
+def _constant_count(node: ast.AST, constants: dict[str, int]) -> int | None:
+    """An integer the script fixes before it runs: a literal, a name bound once to one, or a
+    sum or difference of those (``range(1, POLY_DEGREE + 1)``)."""
+    value = _constant_int(node)
+    if value is not None:
+        return value
+    if isinstance(node, ast.Name):
+        return constants.get(node.id)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+        left = _constant_count(node.left, constants)
+        right = _constant_count(node.right, constants)
+        if left is None or right is None:
+            return None
+        return left + right if isinstance(node.op, ast.Add) else left - right
+    return None
+
+
+def _integer_constants(tree: ast.AST) -> dict[str, int]:
+    """Names the script binds exactly once, at top level, to an integer literal."""
+    bound: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for node, _ in _walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            seen[node.id] = seen.get(node.id, 0) + 1
+    for statement in tree.body if isinstance(tree, ast.Module) else []:
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+        ):
+            value = _constant_int(statement.value)
+            if value is not None and seen.get(statement.targets[0].id) == 1:
+                bound[statement.targets[0].id] = value
+    return bound
+
+
+def _check_comprehension(
+    node: ast.ListComp | ast.GeneratorExp | ast.DictComp | ast.SetComp,
+    loop_depth: int,
+    constants: dict[str, int],
+) -> None:
+    """A comprehension is a bounded, pure loop: plain-name targets, ``range`` only over
+    constants (at most ``MAX_LOOP_ITERATIONS``), no state-changing calls, nesting counted
+    with ``for`` loops."""
+    if loop_depth + len(node.generators) > MAX_LOOP_DEPTH:
+        raise WitnessRejected(f"loops nested deeper than {MAX_LOOP_DEPTH}{_where(node)}")
+    for generator in node.generators:
+        if generator.is_async:
+            raise WitnessRejected(f"async comprehensions are not allowed{_where(node)}")
+        targets = (
+            generator.target.elts if isinstance(generator.target, ast.Tuple) else [generator.target]
+        )
+        if not all(isinstance(t, ast.Name) for t in targets):
+            raise WitnessRejected(f"a comprehension variable must be a plain name{_where(node)}")
+        it = generator.iter
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range":
+            bounds = [_constant_count(arg, constants) for arg in it.args]
+            if it.keywords or not 1 <= len(bounds) <= 2 or None in bounds:
+                raise WitnessRejected(f"comprehension range must be constant{_where(node)}")
+            values = [b for b in bounds if b is not None]
+            count = values[0] if len(values) == 1 else values[1] - values[0]
+            if count > MAX_LOOP_ITERATIONS:
+                raise WitnessRejected(
+                    f"loop of {count} iterations, over the {MAX_LOOP_ITERATIONS} limit"
+                    f"{_where(node)}"
+                )
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+            attr = inner.func.attr
+            if attr in _IMPURE_CALLS or (attr.endswith("_") and not attr.startswith("_")):
+                raise WitnessRejected(f"a comprehension may not call {attr!r}{_where(inner)}")
+
+
+def _check_node(node: ast.AST, loop_depth: int, constants: dict[str, int] | None = None) -> None:
     if not isinstance(node, _ALLOWED_NODES):
         raise WitnessRejected(f"{type(node).__name__} is not allowed in a witness{_where(node)}")
     if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -370,6 +458,8 @@ def _check_node(node: ast.AST, loop_depth: int) -> None:
         _check_with(node)
     elif isinstance(node, ast.For):
         _check_for(node, loop_depth)
+    elif isinstance(node, _COMPREHENSIONS):
+        _check_comprehension(node, loop_depth, constants or {})
     elif isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
         targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
         for target in targets:
@@ -392,6 +482,8 @@ def _walk(tree: ast.AST) -> Iterable[tuple[ast.AST, int]]:
         node, depth = stack.pop()
         yield node, depth
         inner = depth + 1 if isinstance(node, ast.For) else depth
+        if isinstance(node, _COMPREHENSIONS):
+            inner = depth + len(node.generators)
         stack.extend((child, inner) for child in ast.iter_child_nodes(node))
 
 
@@ -416,11 +508,12 @@ def _undefined(node: ast.AST, known: set[str]) -> str | None:
 
 
 def _check_tree(tree: ast.AST, what: str, known: set[str]) -> None:
+    constants = _integer_constants(tree)
     for count, (node, depth) in enumerate(_walk(tree)):
         if count >= MAX_NODES:
             raise WitnessRejected(f"{what} has over {MAX_NODES} syntax nodes")
         try:
-            _check_node(node, depth + (1 if isinstance(node, ast.For) else 0))
+            _check_node(node, depth + (1 if isinstance(node, ast.For) else 0), constants)
         except WitnessRejected as error:
             raise WitnessRejected(f"{what}: {error}") from None
         if _undefined(node, known):

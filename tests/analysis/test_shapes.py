@@ -43,3 +43,65 @@ def test_unknown_use_gets_the_default():
 )
 def test_fill(kind, shape, expected):
     assert shapes.fill(kind, shape) == expected
+
+
+def test_conv_input_gets_the_in_channels_and_its_output_the_conv_arithmetic():
+    script = (
+        "c = 3\nconv = nn.Conv2d(c, 12, kernel_size=3)\nx = __placeholder_leaf__\ny = conv(x)\n"
+        "v = __placeholder_plain__\nz = y[0, :, 0, 0] * v\n"
+    )
+    assert shapes.infer(script, ["x", "v"]) == {"x": (2, 3, 8, 8), "v": (12,)}
+
+
+def test_embedding_input_is_indices_below_the_row_count():
+    script = "emb = nn.Embedding(10, 4)\ni = __placeholder_plain__\ne = emb(i)\n"
+    found, ranges = shapes.infer_with_ranges(script, ["i"])
+    assert found == {"i": (2, 4)}
+    assert ranges == {"i": 10}
+
+
+@pytest.mark.parametrize(
+    ("module", "expected"),
+    [
+        ("nn.LSTM(4, 6)", (5, 2, 4)),
+        ("nn.GRU(4, 6, batch_first=True)", (2, 5, 4)),
+        ("torch.nn.LSTMCell(4, 6)", (2, 4)),
+        ("nn.Conv1d(in_channels=7, out_channels=2, kernel_size=3)", (2, 7, 8)),
+    ],
+)
+def test_sequence_and_keyword_modules(module: str, expected: tuple[int, ...]):
+    script = f"m = {module}\ns = __placeholder_plain__\nout = m(s)\n"
+    assert shapes.infer(script, ["s"]) == {"s": expected}
+
+
+def test_tuple_targets_still_reach_the_call():
+    script = "r = nn.LSTM(3, 5)\ns = __placeholder_plain__\no, h = r(s)\n"
+    assert shapes.infer(script, ["s"]) == {"s": (5, 2, 3)}
+
+
+def test_a_scalar_stand_in_runs_on_torch():
+    torch = pytest.importorskip("torch")
+    for kind in ("leaf", "plain", "nonleaf"):
+        value = eval(shapes.fill(kind, ()), {"torch": torch, "nn": torch.nn})
+        assert tuple(value.shape) == ()
+
+
+def test_sequential_cat_chunk_and_class_targets():
+    script = (
+        "target = __placeholder_free__\nx = __placeholder_free__\n"
+        "model = nn.Sequential(nn.Linear(6, 8), nn.Dropout(0.1), nn.Tanh(), nn.Linear(8, 4))\n"
+        "logits = model(torch.cat([x, x.clone()], 0))\np, q = logits.chunk(2)\n"
+        "ce = F.cross_entropy(p, target)\n"
+    )
+    found, ranges = shapes.infer_with_ranges(script, ["target", "x"])
+    assert found == {"target": (2,), "x": (2, 6)}
+    assert ranges == {"target": 4}
+
+
+def test_a_name_only_appended_to_before_it_is_rebound_is_a_list():
+    script = (
+        "scores = __placeholder_free__\nkept = __placeholder_free__\n"
+        "scores.append(x)\nkept.append(x)\nkept.sum()\n"
+        "scores = torch.stack(scores)\ny = scores.reshape(-1)\n"
+    )
+    assert shapes.list_names(script, ["scores", "kept"]) == {"scores"}

@@ -46,6 +46,25 @@ def hostile_scripts(marker: Path) -> dict[str, str]:
         "for-constant-too-big": "for _ in range(1000000):\n    pass\n",
         "for-over-list": "for x in [1, 2, 3]:\n    pass\n",
         "comprehension": "xs = [i for i in range(10**9)]\n",
+        "comprehension-appends-to-its-list": "xs = [1]\nys = [xs.append(x) for x in xs]\n",
+        "comprehension-in-place-call": "xs = [torch.zeros(1)]\nys = [x.add_(1) for x in xs]\n",
+        "comprehension-backward": "import torch\nys = [x.backward() for x in [torch.ones(1)]]\n",
+        "comprehension-range-of-rebound-name": (
+            "n = 4\nn = 10**9\nxs = [i for i in range(n)]\n"
+        ),
+        "comprehension-range-product": "n = 10**6\nxs = [i for i in range(n * n)]\n",
+        "comprehension-nested-three": (
+            "xs = [a for a in range(2) for b in range(2) for c in range(2)]\n"
+        ),
+        "comprehension-in-loop": (
+            "for _ in range(2):\n    for _ in range(2):\n        xs = [i for i in range(2)]\n"
+        ),
+        "comprehension-dunder": "xs = [x.__class__ for x in (1, 2)]\n",
+        "comprehension-walrus": "xs = [(y := i) for i in range(2)]\n",
+        "comprehension-attribute-target": "import torch\nxs = [0 for torch.x in range(2)]\n",
+        "comprehension-open": "xs = [open(f) for f in ('/etc/passwd',)]\n",
+        "generator-private-name": "g = sum(_x for _x in range(2))\n",
+        "async-comprehension": "xs = [i async for i in range(2)]\n",
         "deep-nesting": "x = " + "(" * 400 + "1" + ")" * 400 + "\n",
         "deep-unary-chain": "x = " + "-" * 19000 + "1\n",
         "deep-not-chain": "x = " + "not " * 4000 + "1\n",

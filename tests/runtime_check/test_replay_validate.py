@@ -21,6 +21,19 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 W = "w = torch.randn(3, requires_grad=True)\n"
 
 ACCEPTED = {
+    "list-comprehension": "ws = torch.randn(2, 3)\nparts = [torch.tensor(w) for w in ws]\n",
+    "generator-into-cat": "gs = torch.randn(2, 2)\nv = torch.cat([g.view(-1) for g in gs])\n",
+    "comprehension-over-named-range": (
+        "N = 4\nx = torch.randn(3, 1)\nf = torch.cat([x ** i for i in range(1, N + 1)], 1)\n"
+    ),
+    "dict-and-set-comprehension": (
+        "m = nn.Linear(2, 2)\nd = {n: p.shape for n, p in m.named_parameters()}\n"
+        "s = {i * 2 for i in range(3)}\n"
+    ),
+    "variable": (
+        "from torch.autograd import Variable\nv = Variable(torch.ones(2), requires_grad=True)\n"
+        "w = torch.autograd.Variable(torch.zeros(2))\n"
+    ),
     "assignments-and-ops": W + "y = (w * w).sum()\ny.backward()\n",
     "data-write": W + "w.data.mul_(10)\nw.data = torch.zeros(3)\n",
     "augmented-and-subscript": "x = torch.zeros(3)\nx += 1\nx[0] = 2.0\nx.data[1:] -= 1\n",

@@ -73,3 +73,37 @@ def test_a_stand_in_that_never_fits_is_named_in_the_verdict() -> None:
     (verdict,) = confirm_many([witness], backend="mini")
     assert verdict.status == "not_replayable"
     assert verdict.evidence.startswith("could not replay: the stand-in for `x` had the wrong shape")
+
+
+UNDEFINED = stand_ins.undefined_note(["var"]) + "\nvar = torch.randn(3)\n"
+
+
+def test_stand_ins_for_undefined_names_are_marked_and_can_require_grad() -> None:
+    assert stand_ins.undefined_names(UNDEFINED + "w = torch.randn(3)\n") == ["var"]
+    two = stand_ins.undefined_note(["a", "b"]) + "\na = torch.randn(2)\nb = torch.randn(2)\n"
+    assert stand_ins.undefined_names(two) == ["a", "b"]
+    assert "`a`, `b`" in two.splitlines()[0]
+    changed = stand_ins.requiring_grad(UNDEFINED + "w = torch.randn(3)\n")
+    assert "var = torch.randn(3).requires_grad_()\n" in changed
+    assert changed.endswith("w = torch.randn(3)\n")  # only the marked stand-in changes
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_undefined_name_that_must_require_grad_is_tried_requiring_it(backend: str) -> None:
+    """``x[0] = x[0] * var`` saves the slice only when ``var`` requires grad."""
+    backend = backend_or_skip(backend)
+    script = UNDEFINED + (
+        "w = torch.randn(2, 3, requires_grad=True)\nx = w * 1\n"
+        "x[0] = x[0] * var\nx.sum().backward()\n"
+    )
+    (verdict,) = confirm_many([raises(script, SAVED_MODIFIED)], backend=backend)
+    assert verdict.status == "confirmed", verdict
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_guess_for_an_undefined_name_never_ends_not_reproduced(backend: str) -> None:
+    backend = backend_or_skip(backend)
+    script = UNDEFINED + "y = var * 2\ny.sum()\n"
+    (verdict,) = confirm_many([raises(script, SAVED_MODIFIED)], backend=backend)
+    assert verdict.status == "not_replayable", verdict
+    assert "`var`" in verdict.evidence

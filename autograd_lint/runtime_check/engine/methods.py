@@ -7,6 +7,7 @@ each registry name to its implementation.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -161,8 +162,17 @@ FUNCTIONAL: dict[str, Impl] = {}
 
 
 def _quiet(impl: Impl) -> Impl:
-    """torch computes inf and NaN without warnings; numpy would warn."""
-    return np.errstate(all="ignore")(impl)
+    """torch computes inf and NaN without warnings; numpy would warn. torch's argument
+    parser also takes numpy's ``axis=`` for ``dim=`` (``torch.argmax(x, axis=0)``)."""
+    quiet = np.errstate(all="ignore")(impl)
+
+    @functools.wraps(impl)
+    def op(*args: Any, **kwargs: Any) -> Any:
+        if "axis" in kwargs and "dim" not in kwargs:
+            kwargs["dim"] = kwargs.pop("axis")
+        return quiet(*args, **kwargs)
+
+    return op
 
 
 def bind() -> None:

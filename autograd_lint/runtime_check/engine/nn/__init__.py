@@ -20,6 +20,9 @@ from . import functional as F
 __all__ = [
     "ELU",
     "GELU",
+    "GRU",
+    "LSTM",
+    "RNN",
     "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -30,11 +33,13 @@ __all__ = [
     "CrossEntropyLoss",
     "Dropout",
     "Embedding",
+    "GRUCell",
     "GroupNorm",
     "Hardtanh",
     "Identity",
     "KLDivLoss",
     "L1Loss",
+    "LSTMCell",
     "LayerNorm",
     "LeakyReLU",
     "Linear",
@@ -46,6 +51,7 @@ __all__ = [
     "ModuleList",
     "NLLLoss",
     "Parameter",
+    "RNNCell",
     "ReLU",
     "Sequential",
     "SiLU",
@@ -377,3 +383,4 @@ from .layers import (  # noqa: E402  (the layers subclass the classes above)
     SmoothL1Loss,
     Softplus,
 )
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: E402
