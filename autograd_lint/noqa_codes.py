@@ -39,7 +39,7 @@ def noqa_warnings(source: str) -> list[NoqaWarning]:
         return []
     families = rule_families()
     warnings: list[NoqaWarning] = []
-    for number, _, line in comments(source):  # a ``# noqa`` inside a string is not one
+    for number, _, line in comments(source):  # as the tokenizer sees them
         for match in _NOQA_LIST.finditer(line):
             tokens = [token for token in re.split(r"[\s,]+", match.group("list")) if token]
             codes = []
