@@ -53,6 +53,8 @@ class TorchCalls(Modules):
         """A call of a dotted name rooted at an import: ``torch.sigmoid(x)``, ``nn.Linear(...)``."""
         args = [self.expr(a.value, state) for a in node.args]
         prefix, _, name = qualname.rpartition(".")
+        if qualname == "itertools.chain":
+            return self.chained(node, args, state)
         if qualname in _GRAD_APIS:
             outputs = args[0] if args else Unknown()
             return self.backward(outputs, node, state, _GRAD_APIS[qualname])
@@ -306,6 +308,29 @@ class TorchCalls(Modules):
             cut_reason=f"the indices of `{name}`",
         )
         return Sequence([values, indices], values.prov)
+
+    def chained(self, node: cst.Call, args: list[Value], state: State) -> Value:
+        """``itertools.chain(a, b, ...)``: the items of each iterable in turn. Iterating a
+        tensor gives its rows, each a view: ``chain(*net.parameters(), w)`` yields rows of
+        the parameters, non-leaves, not the parameters themselves."""
+        items: list[Value] = []
+        for arg, value in zip(node.args, args, strict=True):
+            if arg.keyword is not None or arg.star == "**":
+                return Unknown()
+            if arg.star == "*":
+                if not isinstance(value, Sequence) or value.keys is not None:
+                    return Unknown()
+                parts = list(value.items)
+            else:
+                parts = [value]
+            for part in parts:
+                if isinstance(part, Sequence) and part.keys is None:
+                    items.extend(part.items)
+                elif isinstance(part, Tensor):
+                    items.append(self.view(part, node, state, "__getitem__"))
+                else:
+                    return Unknown()
+        return Sequence(items, frozenset().union(*(provenance(i) for i in items)))
 
     def object_method(
         self, receiver: Value, method: str, node: cst.Call, args: list[Value], state: State

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import libcst as cst
+
 from autograd_lint.analysis.trace import OptimizerFromCopy, Trace
 from autograd_lint.analysis.witness_training import NON_LEAF_MESSAGE, witness_for_param_copy
 from autograd_lint.diagnostics import Diagnostic, Severity
@@ -70,16 +72,34 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
                 if event.non_leaf
                 else f' (when it converts, the copy is a non-leaf and torch raises "{NON_LEAF_MESSAGE}")'
             )
+            advice = (
+                "convert the module (`model.to(...)`) or create the tensor where it is used "
+                "(`torch.randn(..., device=device, requires_grad=True)`) before building the "
+                "optimizer, and pass the leaves themselves"
+            )
+            if _unpacks_into_chain(event.copy_site):
+                what = "the rows of the tensors, not the tensors"
+                advice = (
+                    "`*` unpacks each tensor into its rows (views); chain the iterables "
+                    "themselves: `itertools.chain(model.parameters(), [w])`"
+                )
             yield diagnostic(
                 trace,
                 self.code,
                 event.site,
                 f"the optimizer is built from `{copy}`, {what}"
-                f"{raises}: the tensor meant to be trained is never updated; convert the module "
-                f"(`model.to(...)`) or create the tensor where it is used "
-                f"(`torch.randn(..., device=device, requires_grad=True)`) before building the "
-                f"optimizer, and pass the leaves themselves",
+                f"{raises}: the tensor meant to be trained is never updated; {advice}",
                 Severity.ERROR,
                 [(event.copy_site, "the copy is made here")],
                 witness=witness_for_param_copy(trace, event),
             )
+
+
+def _unpacks_into_chain(site: cst.CSTNode) -> bool:
+    """``itertools.chain(*params, w)``: iterating each tensor gives its rows."""
+    return (
+        isinstance(site, cst.Call)
+        and isinstance(site.func, cst.Attribute)
+        and site.func.attr.value == "chain"
+        and any(a.star == "*" for a in site.args)
+    )
