@@ -23,6 +23,7 @@ from autograd_lint.analysis.values import (
     Tri,
     Unknown,
     UserClass,
+    UserFunction,
     Value,
     provenance,
 )
@@ -222,6 +223,14 @@ class Expressions(Effects):
                 mapping.store(literal_key(element.key), value)
                 mapping.prov = mapping.prov | provenance(value)
             return mapping
+        if isinstance(node, cst.Lambda):
+            # a value that can be called: followed where it is called (a loss function
+            # handed to a training helper), its free names resolved where it was written
+            return UserFunction(
+                "<lambda>",
+                node,
+                scope=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
+            )
         if isinstance(node, cst.ListComp | cst.GeneratorExp | cst.SetComp):
             return self.comprehension(node, state)
         if isinstance(node, cst.Await):

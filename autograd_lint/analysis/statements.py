@@ -143,7 +143,35 @@ def isinstance_test(test: cst.BaseExpression, state: State) -> Tri:
     ):
         return Tri.UNKNOWN
     value = state.lookup(test.args[0].value.value)
-    kind = dotted(test.args[1].value)
+    kinds = test.args[1].value
+    if isinstance(kinds, cst.Tuple):
+        # ``isinstance(x, (tuple, list))``: true if any is, false if all are not
+        each = [
+            _isinstance_of(value, dotted(e.value), state)
+            for e in kinds.elements
+            if isinstance(e, cst.Element)
+        ]
+        if Tri.YES in each:
+            return Tri.YES
+        return Tri.NO if each and all(t is Tri.NO for t in each) else Tri.UNKNOWN
+    return _isinstance_of(value, dotted(kinds), state)
+
+
+def _isinstance_of(value: Value | None, kind: str | None, state: State) -> Tri:
+    """``isinstance(value, kind)`` for one class named ``kind``."""
+    if (
+        isinstance(value, NNModule)
+        and not value.builtin
+        and kind in _CONTAINER_TYPES
+        and state.lookup(kind) is None
+    ):
+        # an instance of a project class with no base class (or only ``object``) is no
+        # tuple, list or dict
+        cls = state.lookup(value.kind)
+        if isinstance(cls, UserClass) and cls.node is not None:
+            bases = [dotted(b.value) for b in cls.node.bases]
+            return Tri.NO if all(b == "object" for b in bases) else Tri.UNKNOWN
+        return Tri.UNKNOWN
     if isinstance(value, NNModule) and kind is not None:
         return _module_isinstance(value, kind, state)
     if not isinstance(value, Tensor) or kind is None:

@@ -55,6 +55,8 @@ class TorchCalls(Modules):
         prefix, _, name = qualname.rpartition(".")
         if qualname == "itertools.chain":
             return self.chained(node, args, state)
+        if qualname == "functools.reduce":
+            return self.reduced(node, args, state)
         if qualname in _GRAD_APIS:
             outputs = args[0] if args else Unknown()
             return self.backward(outputs, node, state, _GRAD_APIS[qualname])
@@ -331,6 +333,35 @@ class TorchCalls(Modules):
                 else:
                     return Unknown()
         return Sequence(items, frozenset().union(*(provenance(i) for i in items)))
+
+    def reduced(self, node: cst.Call, args: list[Value], state: State) -> Value:
+        """``functools.reduce(lambda x, y: x + y, items)`` over a known list of tensors: the
+        items added in order (one item: that item itself, as ``reduce`` returns it)."""
+        if len(args) != 2 or any(a.star or a.keyword is not None for a in node.args):
+            return Unknown()
+        items = args[1]
+        if not isinstance(items, Sequence) or items.homogeneous or not items.items:
+            return Unknown()
+        if len(items.items) == 1:
+            return items.items[0]
+        function = node.args[0].value
+        if not (
+            isinstance(function, cst.Lambda)
+            and isinstance(function.body, cst.BinaryOperation)
+            and isinstance(function.body.operator, cst.Add)
+            and len(function.params.params) == 2
+            and [
+                n.value
+                for n in (function.body.left, function.body.right)
+                if isinstance(n, cst.Name)
+            ]
+            == [p.name.value for p in function.params.params]
+        ):
+            return Unknown()
+        total = items.items[0]
+        for item in items.items[1:]:
+            total = self.binary("+", total, item, node, state)
+        return total
 
     def object_method(
         self, receiver: Value, method: str, node: cst.Call, args: list[Value], state: State

@@ -59,3 +59,41 @@ def test_a_negative_literal_is_negative() -> None:
         "(w * 2).sum().backward()\n"
     )
     assert _findings(source) == []
+
+
+def test_a_lambda_handed_to_a_helper_is_followed() -> None:
+    source = HEADER + (
+        "w = torch.randn(3, requires_grad=True)\n\n\n"
+        "def run(fn):\n"
+        "    y = fn(w)\n"
+        "    y.backward()\n"
+        "    y.backward()\n\n\n"
+        "run(lambda v: torch.sigmoid(v).sum())\n"
+    )
+    assert ("AG004", 11) in _findings(source)
+    assert _findings(source.replace("torch.sigmoid(v).sum()", "v.sum()")) == []
+
+
+def test_reduce_of_losses_and_isinstance_of_a_tuple_of_types() -> None:
+    source = HEADER + (
+        "from functools import reduce\n\n"
+        "w = torch.randn(3, requires_grad=True)\n"
+        "opt = torch.optim.SGD([w], lr=0.1)\n"
+        "history = []\n"
+        "for step in range(5):\n"
+        "    opt.zero_grad()\n"
+        "    loss = (w * w).sum()\n"
+        "    if not isinstance(loss, (tuple, list)):\n"
+        "        loss = [loss, (w * 2).sum()]\n"
+        "    history.append(reduce(lambda x, y: x + y, loss))\n"
+        "    history[-1].backward()\n"
+        "    opt.step()\n"
+    )
+    assert ("AG010", 15) in _findings(source)
+    fixed = source.replace(
+        "    history.append(reduce(lambda x, y: x + y, loss))\n    history[-1].backward()\n",
+        "    total = reduce(lambda x, y: x + y, loss)\n    history.append(total.item())\n"
+        "    total.backward()\n",
+    )
+    assert fixed != source
+    assert "AG010" not in [code for code, _ in _findings(fixed)]
