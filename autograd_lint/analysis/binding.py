@@ -120,6 +120,8 @@ def literal_value(node: cst.BaseExpression) -> Value:
             literal_value(e.value) for e in node.elements if isinstance(e, cst.Element)
         ]
         return Sequence(items, frozenset())
+    if isinstance(node, cst.Name) and node.value == "None":
+        return PlainValue(frozenset(), is_none=True)
     return PlainValue(frozenset(), const=literal_constant(node))
 
 

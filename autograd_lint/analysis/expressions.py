@@ -62,9 +62,10 @@ def _compared(node: cst.Comparison, operands: list[Value]) -> bool | None:
         and isinstance(comparator, cst.Name)
         and comparator.value == "None"
         and isinstance(operands[0], PlainValue)
-        and operands[0].const is not None
+        and (operands[0].const is not None or operands[0].is_none)
     ):
-        return isinstance(operator, cst.IsNot)  # a known constant is not None
+        # a known constant is not None; a known None is
+        return isinstance(operator, cst.IsNot) != operands[0].is_none
     if not all(isinstance(o, PlainValue) and o.const is not None for o in operands):
         return None
     left, right = (o.const for o in operands if isinstance(o, PlainValue))
@@ -95,6 +96,18 @@ def _arithmetic(
     if operator == "*":
         return left * right
     return None
+
+
+def _truth(value: Value) -> Tri:
+    """What ``bool(value)`` is, where it is known: ``None`` and known constants, and objects
+    of the project or layers (true: they define no ``__bool__`` or ``__len__``)."""
+    if isinstance(value, PlainValue):
+        if value.is_none:
+            return Tri.NO
+        return Tri.UNKNOWN if value.const is None else Tri.of(bool(value.const))
+    if isinstance(value, NNModule) and not value.builtin and not value.is_module:
+        return Tri.YES
+    return Tri.UNKNOWN
 
 
 def _unary(
@@ -145,6 +158,8 @@ class Expressions(Effects):
             found = state.lookup(node.value)
             if found is None and node.value in {"True", "False"}:
                 return PlainValue(frozenset(), const=node.value == "True")
+            if found is None and node.value == "None":
+                return PlainValue(frozenset(), is_none=True)
             return found if found is not None else Unknown()
         if isinstance(node, cst.Attribute):
             value = self.attribute(node, state)
@@ -199,7 +214,16 @@ class Expressions(Effects):
             orelse = self.expr(node.orelse, state)
             return body if body is orelse else Unknown(provenance(body) | provenance(orelse))
         if isinstance(node, cst.BooleanOperation):
-            self.expr(node.left, state)
+            left = self.expr(node.left, state)
+            truth = _truth(left)
+            if isinstance(left, NNModule) and truth is Tri.YES:
+                cls = self.classes.get(left.kind)
+                if cls is None or any(cls.method(m) for m in ("__bool__", "__len__")):
+                    truth = Tri.UNKNOWN
+            if truth is not Tri.UNKNOWN:
+                # ``given or Default()``: the side Python returns, the other never runs
+                takes_left = (truth is Tri.YES) == isinstance(node.operator, cst.Or)
+                return left if takes_left else self.expr(node.right, state)
             self.expr(node.right, state)
             return Unknown()
         if isinstance(node, cst.Integer):

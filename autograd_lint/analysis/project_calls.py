@@ -355,6 +355,7 @@ class ProjectCalls(TorchCalls):
         for key, value in final.env.items():
             if key.startswith("#"):
                 state.env[key] = value
+        _flags_flow_back(bound.names, final, state)
         state.freed, state.writes, state.data_writes = final.freed, final.writes, final.data_writes
         result = _join_returned(values)
         # what a call returns is made by the calling statement too (the witness needs it)
@@ -362,6 +363,29 @@ class ProjectCalls(TorchCalls):
             if isinstance(item, Tensor | Sequence):
                 item.prov = item.prov | {frame.seq}
         return result
+
+
+def _flags_flow_back(names: list[tuple[str, Value]], final: State, state: State) -> None:
+    """A tensor argument whose flags the callee changed on every path (``inp.requires_grad
+    = True``, ``requires_grad_()``) is the changed tensor in the caller too: the caller's
+    names for it are rebound. Only the same tensor counts (its site and storage), never a
+    view or another tensor the callee bound to the parameter's name."""
+    for name, before in names:
+        after = final.env.get(name)
+        if not (
+            isinstance(before, Tensor)
+            and isinstance(after, Tensor)
+            and after is not before
+            and after.site is before.site
+            and after.storage == before.storage
+        ):
+            continue
+        for key, value in list(state.env.items()):
+            if value is before:
+                state.env[key] = after
+        for key, value in state.globals.items():
+            if value is before and key not in state.env:
+                state.env[key] = after
 
 
 def _is_forward(definition: cst.FunctionDef | cst.Lambda, owner: UserClass | None) -> bool:

@@ -284,6 +284,11 @@ class RequiresGradSet(Event):
     result: Tensor | None = None
     """The tensor after the change (its storage identifies it later)."""
 
+    def rank(self) -> int:
+        """Of the calls that reach one site, the one that hands it a non-leaf is the one
+        torch refuses (a helper called with a leaf first and a non-leaf later)."""
+        return int(self.target.is_leaf is Tri.NO and self.target.requires_grad is Tri.YES)
+
 
 # --- training loops (AG010, AG015, AG016) ---------------------------------------------
 

@@ -180,6 +180,8 @@ class PlainValue:
     from_tensor: Tensor | None = None
     cut_site: cst.CSTNode | None = None
     cut_reason: str = ""
+    is_none: bool = False
+    """The value is ``None`` (a literal, or a parameter whose default ``None`` was kept)."""
     const: int | bool | str | float | None = None
     """A number, truth value or string known before the program runs (a literal, or a name or
     attribute bound to one): it decides ``range(n)``, ``if flag:`` and ``if mode == "G":``."""

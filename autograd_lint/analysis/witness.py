@@ -328,6 +328,8 @@ class SliceBuilder:
         """Names of the user's own module instances (never created in a script)."""
         self.rendering: frozenset[int] = frozenset()
         """The statements of the script being rendered."""
+        self.same_tensor: dict[tuple[int, int], str] = {}
+        """(storage, creation site) of a tensor -> a name the script bound it to."""
 
     def render(
         self, seqs: set[int] | frozenset[int], essential: frozenset[int] = frozenset()
@@ -377,6 +379,7 @@ class SliceBuilder:
         """Value identity -> a name bound to it earlier in the script."""
         no_grad_open = False
         self.layers = {}
+        self.same_tensor = {}
         self.models = set()
         self.rendering = frozenset(seqs)
         finished = self.trace.finished_after
@@ -449,6 +452,8 @@ class SliceBuilder:
             for name, value in bound.items():
                 defined.add(name)
                 names_of.setdefault(id(value), name)
+                if isinstance(value, Tensor):
+                    self.same_tensor.setdefault((value.storage, id(value.site)), name)
                 if isinstance(value, NNModule) and not value.builtin:
                     self.models.add(name)
                 if isinstance(value, NNModule) and value.builtin and kind and rendered is not None:
@@ -493,6 +498,10 @@ class SliceBuilder:
         slice reads but never binds would get.
         """
         other = names_of.get(id(value))
+        if other is None and isinstance(value, Tensor):
+            # the same tensor after a change of its flags (``requires_grad = True`` made
+            # in a helper): the script's tensor took that change too
+            other = self.same_tensor.get((value.storage, id(value.site)))
         if other is not None:
             return f"{name} = {other}" if other != name else ""
         if isinstance(value, Tensor) and isinstance(value.site, cst.Call):

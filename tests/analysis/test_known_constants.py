@@ -97,3 +97,34 @@ def test_reduce_of_losses_and_isinstance_of_a_tuple_of_types() -> None:
     )
     assert fixed != source
     assert "AG010" not in [code for code, _ in _findings(fixed)]
+
+
+EXPLAINERS = HEADER + (
+    "class Vanilla:\n"
+    "    def __init__(self, model):\n"
+    "        self.model = model\n\n"
+    "    def explain(self, inp):\n"
+    "        inp.requires_grad = True\n"
+    "        self.model(inp).sum().backward()\n"
+    "        return inp.grad\n\n\n"
+    "class Smooth:\n"
+    "    def __init__(self, model, base=None):\n"
+    "        self.base = base or Vanilla(model)\n\n"
+    "    def explain(self, inp):\n"
+    "        return self.base.explain(inp + torch.randn_like(inp))\n\n\n"
+    "model = nn.Linear(3, 2)\n"
+    "x = torch.randn(1, 3)\n"
+    "Vanilla(model).explain(x)\n"
+    "Smooth(model).explain(x)\n"
+)
+
+
+def test_a_flag_set_in_a_helper_holds_for_the_caller_and_or_picks_its_side() -> None:
+    """``x`` requires grad after the first explainer ran on it, so the second one hands
+    ``Vanilla.explain`` a non-leaf, which torch refuses (``base or Vanilla(model)`` is the
+    new explainer: ``base`` is None)."""
+    assert ("AG008", 10) in _findings(EXPLAINERS)
+
+
+def test_without_the_first_explainer_the_input_stays_a_leaf() -> None:
+    assert _findings(EXPLAINERS.replace("Vanilla(model).explain(x)\n", "")) == []
