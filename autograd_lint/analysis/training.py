@@ -362,9 +362,11 @@ class TrainingLoops(Statements):
     ) -> Value:
         result = super().tensor_method(tensor, method, node, args, state)
         trained = tensor.is_param or (tensor.is_leaf is Tri.YES and tensor.requires_grad is Tri.YES)
+        if _to_float32(method, node):
+            return result  # float32 is what parameters are made as: torch returns the tensor
         if method in _CONVERSIONS and result is tensor and trained and node.args:
             return self._copy_of(tensor, node, f".{method}()")
-        if method in {"cuda", "float", "double", "half"} and result is tensor and trained:
+        if method in {"cuda", "double", "half"} and result is tensor and trained:
             return self._copy_of(tensor, node, f".{method}()")
         if method == "clone" and isinstance(result, Tensor) and tensor.is_param:
             self._copies[id(result)] = _Copy(result, tensor, node, ".clone()")
@@ -440,6 +442,18 @@ class TrainingLoops(Statements):
             if isinstance(owner, ModuleRef):
                 return ModuleRef(f"{owner.qualname}.{node.attr.value}")
         return None
+
+
+def _to_float32(method: str, node: cst.Call) -> bool:
+    """``p.float()`` / ``p.to(torch.float32)``: on a float32 parameter (how layers and
+    constructors make them) torch returns the tensor itself, no copy. Whether a parameter
+    is of another dtype is not known here, so these are never reported as copies."""
+    if method == "float" and not node.args:
+        return True
+    if method == "to" and len(node.args) == 1 and node.args[0].keyword is None:
+        target = cst.Module(body=[]).code_for_node(node.args[0].value)
+        return target in {"torch.float32", "torch.float"}
+    return False
 
 
 def _is_grad(node: cst.BaseExpression) -> bool:

@@ -18,8 +18,9 @@ class OptimizerParamCopy(Rule):
     name = "optimizer-param-copy"
     summary = "An optimizer built from copies of parameters; the model's own never train."
     why = """
-`p.to(dtype)`, `p.cuda()`, `p.float()` return a *new* tensor whenever they convert
-anything, and `p * 1` or `p.clone()` always do. An optimizer built from such copies
+`p.to(dtype)`, `p.cuda()`, `p.double()` return a *new* tensor whenever they convert
+anything, and `p * 1` or `p.clone()` always do. (`p.float()` and `p.to(torch.float32)` on
+the float32 parameters layers make return the parameter itself: they are not reported.) An optimizer built from such copies
 updates the copies; the module keeps computing with its own parameters, which no step
 ever changes. When the copy is a non-leaf (it was computed from the parameter in grad
 mode), torch refuses it: "can't optimize a non-leaf Tensor"; a detached copy is accepted
@@ -41,6 +42,8 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     fix_note = "None automatic: the message names the copy."
     default_severity = Severity.ERROR
     valid = (
+        "model = nn.Linear(2, 1)\nparams = [p.float() for p in model.parameters()]\n"
+        "opt = torch.optim.SGD(params, lr=0.1)\n",
         "model = nn.Linear(2, 1)\nmodel.to(torch.float64)\n"
         "opt = torch.optim.SGD(model.parameters(), lr=0.1)\n",
         "model = nn.Linear(2, 1)\nmodel.weight.data = model.weight.data.to(torch.float64)\n"
