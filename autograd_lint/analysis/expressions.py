@@ -328,9 +328,11 @@ class Expressions(Effects):
     def subscript(self, node: cst.Subscript, state: State) -> Value:
         owner = self.expr(node.value, state)
         basic = True
+        indices: list[Value] = []
         for element in node.slice:
             if isinstance(element.slice, cst.Index):
                 index = self.expr(element.slice.value, state)
+                indices.append(index)
                 if (
                     isinstance(index, Tensor)
                     or isinstance(element.slice.value, cst.List)
@@ -363,7 +365,7 @@ class Expressions(Effects):
                     return found if found is not None else Unknown(provenance(owner))
                 position = literal_int(index_node)
                 if position is None and isinstance(index_node, cst.Name | cst.BinaryOperation):
-                    known = self.expr(index_node, state)
+                    known = indices[0]  # the one index, evaluated above
                     if isinstance(known, PlainValue) and type(known.const) is int:
                         position = known.const  # ``xs[i - 1]`` with ``i`` known
                 if position is not None and -len(owner.items) <= position < len(owner.items):
@@ -401,11 +403,13 @@ class Expressions(Effects):
         self, node: cst.ListComp | cst.GeneratorExp | cst.SetComp, local: State
     ) -> Value:
         clause: cst.CompFor | None = node.for_in
-        in_turn = self._comprehension_in_turn(node, local)
+        iterable = self.expr(node.for_in.iter, local)  # evaluated once: it may run ops
+        in_turn = self._comprehension_in_turn(node, iterable, local)
         if in_turn is not None:
             return in_turn
         while clause is not None:
-            iterable = self.expr(clause.iter, local)
+            if clause is not node.for_in:
+                iterable = self.expr(clause.iter, local)
             self.assign(clause.target, self._element_of(iterable), local, clause.iter)
             for condition in clause.ifs:
                 self.expr(condition.test, local)
@@ -414,14 +418,16 @@ class Expressions(Effects):
         return Sequence([element], provenance(element), homogeneous=True)
 
     def _comprehension_in_turn(
-        self, node: cst.ListComp | cst.GeneratorExp | cst.SetComp, local: State
+        self,
+        node: cst.ListComp | cst.GeneratorExp | cst.SetComp,
+        iterable: Value,
+        local: State,
     ) -> Sequence | None:
         """``[conv(x[i]) for i, conv in enumerate(convs)]`` over a short container whose
         items differ: the element evaluated for each item, so the list holds each result."""
         clause = node.for_in
         if clause.inner_for_in is not None or clause.ifs or isinstance(node, cst.SetComp):
             return None
-        iterable = self.expr(clause.iter, local)
         if isinstance(iterable, NNModule) and iterable.kind in {"Sequential", "ModuleList"}:
             iterable = Sequence(list(iterable.children), iterable.prov)
         if not (
