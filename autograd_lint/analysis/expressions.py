@@ -10,6 +10,7 @@ import libcst as cst
 
 from autograd_lint import ops
 from autograd_lint.analysis import element_count, grad_events
+from autograd_lint.analysis.binding import literal_constant
 from autograd_lint.analysis.decorators import has_decorator, is_classmethod, is_staticmethod
 from autograd_lint.analysis.effects import Effects
 from autograd_lint.analysis.names import is_literal
@@ -122,13 +123,6 @@ def _unary(
     return None
 
 
-def literal_float(node: cst.Float) -> float | None:
-    try:
-        return float(node.value)
-    except ValueError:
-        return None
-
-
 def literal_int(node: cst.BaseExpression) -> int | None:
     """``3`` or ``-1`` as written, else ``None``."""
     try:
@@ -232,7 +226,7 @@ class Expressions(Effects):
             text = node.evaluated_value
             return PlainValue(frozenset(), const=text if isinstance(text, str) else None)
         if isinstance(node, cst.Float):
-            return PlainValue(frozenset(), const=literal_float(node))
+            return PlainValue(frozenset(), const=literal_constant(node))
         if isinstance(node, cst.Integer | cst.ConcatenatedString):
             return PlainValue(frozenset())
         if isinstance(node, cst.Dict):

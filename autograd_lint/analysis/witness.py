@@ -18,6 +18,7 @@ import libcst as cst
 
 from autograd_lint import ops, stand_ins
 from autograd_lint.analysis import config_constants, shapes
+from autograd_lint.analysis.binding import literal_constant
 from autograd_lint.analysis.names import dotted, is_literal
 from autograd_lint.analysis.trace import (
     Backward,
@@ -269,23 +270,13 @@ def _legacy_constructor(site: cst.Call, callee: str) -> str | None:
         if not is_literal(args[0].value):
             return None
         return f"torch.tensor({' '.join(code(args[0].value).split())}, dtype={dtype})"
-    sizes = [literal_size(a.value) for a in args]
+    sizes = [literal_constant(a.value) if isinstance(a.value, cst.Integer) else None for a in args]
     if any(size is None for size in sizes):
         return None
     dims = ", ".join(str(size) for size in sizes)
     if dtype in {"torch.float32", "torch.float64"}:
         return f"torch.randn({dims}, dtype={dtype})"
     return f"torch.zeros({dims}, dtype={dtype})"
-
-
-def literal_size(node: cst.BaseExpression) -> int | None:
-    """A non-negative integer literal (a dimension)."""
-    if isinstance(node, cst.Integer):
-        try:
-            return int(node.value, 0)
-        except ValueError:
-            return None
-    return None
 
 
 def _known_constants(trace: Trace) -> dict[str, int | bool | str | float]:
@@ -800,18 +791,23 @@ def _silent_gradient(
     )
 
 
-def _backward_that_filled_grad(trace: Trace, event: DataWrite) -> Backward | None:
-    """The latest earlier backward whose loss was computed from the written tensor's
-    origin: the write reads ``.grad``, which only that backward gives a value."""
+def latest_backward_from(
+    trace: Trace, origin: frozenset[int], past: Callable[[Event], bool]
+) -> Backward | None:
+    """The latest backward, among the events before the first one ``past`` accepts, whose
+    loss was computed from ``origin`` (a tensor's provenance): a write that reads ``.grad``
+    reads what only that backward gave it."""
     found = None
     for other in trace.events:
-        if other.seq >= event.seq:
+        if past(other):
             break
-        if isinstance(other, Backward) and set(getattr(other.tensor, "prov", ())) & set(
-            event.target.prov
-        ):
+        if isinstance(other, Backward) and set(getattr(other.tensor, "prov", ())) & origin:
             found = other
     return found
+
+
+def _backward_that_filled_grad(trace: Trace, event: DataWrite) -> Backward | None:
+    return latest_backward_from(trace, event.target.prov, lambda other: other.seq >= event.seq)
 
 
 def witness_for_data_write(trace: Trace, event: DataWrite) -> Witness | None:

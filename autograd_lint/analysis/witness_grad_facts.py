@@ -15,7 +15,7 @@ import libcst as cst
 
 from autograd_lint.analysis.trace import Backward, GradRead, LeafInplace, RequiresGradSet, Trace
 from autograd_lint.analysis.values import NNModule, Tensor, Tri, provenance
-from autograd_lint.analysis.witness import SliceBuilder, _name_in_script
+from autograd_lint.analysis.witness import SliceBuilder, _name_in_script, latest_backward_from
 from autograd_lint.diagnostics import Expectation, Witness
 
 NONLEAF_GRAD = (
@@ -138,17 +138,7 @@ def _binders(trace: Trace, statement: cst.CSTNode, before: int) -> set[int]:
 
 
 def _backward_before(trace: Trace, event: LeafInplace) -> Backward | None:
-    """The latest backward before the write whose loss was computed from the leaf (the
-    write reads ``.grad``, which only that backward fills)."""
-    found = None
-    for other in trace.events:
-        if other.order >= event.order:
-            break
-        if isinstance(other, Backward) and set(getattr(other.tensor, "prov", ())) & set(
-            event.leaf.prov
-        ):
-            found = other
-    return found
+    return latest_backward_from(trace, event.leaf.prov, lambda other: other.order >= event.order)
 
 
 def witness_for_nonleaf_flag(trace: Trace, event: RequiresGradSet) -> Witness | None:
