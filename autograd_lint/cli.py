@@ -149,6 +149,11 @@ def build_parser(with_verify: bool = False) -> argparse.ArgumentParser:
     check.add_argument("--config", metavar="PATH", help="pyproject.toml or autograd-lint.toml")
     check.add_argument("--preview", action="store_true", help="also report preview findings")
     check.add_argument(
+        "--no-follow-imports",
+        action="store_true",
+        help="analyse each file alone (do not follow imports of the project's own modules)",
+    )
+    check.add_argument(
         "--force-exclude",
         action="store_true",
         help="apply exclude patterns to files named explicitly too (for pre-commit)",
@@ -274,6 +279,7 @@ def resolve_settings(args: argparse.Namespace, start: Path | None = None) -> tup
         "ignore": parse_code_list(args.ignore, "--ignore") if args.ignore is not None else None,
         "preview": True if args.preview else None,
         "force_exclude": True if getattr(args, "force_exclude", False) else None,
+        "follow_imports": False if getattr(args, "no_follow_imports", False) else None,
         "runtime_check": args.runtime_check,
         "device": args.device,
     }

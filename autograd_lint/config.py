@@ -44,6 +44,8 @@ class Settings:
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False
     """Apply ``exclude`` to files named explicitly too (pre-commit passes every staged file)."""
+    follow_imports: bool = True
+    """Follow imports of the project's own modules (off: every file is analysed alone)."""
 
     def merged(self, **changes: Any) -> Settings:
         """A copy with the given fields replaced (``None`` values are ignored)."""
@@ -108,6 +110,7 @@ KNOWN_KEYS: tuple[str, ...] = (
     "exclude",
     "extend-exclude",
     "force-exclude",
+    "follow-imports",
 )
 _CODE_SELECTOR = re.compile(r"^(ALL|[A-Z]+[0-9]*)$")
 
@@ -209,7 +212,7 @@ def settings_from_mapping(table: Mapping[str, Any], where: str = "configuration"
         )
     if "device" in table:
         changes["device"] = _choice(table["device"], DEVICE_CHOICES, f"{where}: device")
-    for key in ("preview", "force-exclude"):
+    for key in ("preview", "force-exclude", "follow-imports"):
         if key in table:
             if not isinstance(table[key], bool):
                 raise ConfigError(f"{where}: {key} must be true or false, got {table[key]!r}")

@@ -36,10 +36,12 @@ class Range:
 
 @dataclass(frozen=True)
 class RelatedLocation:
-    """Another place in the same file that explains a finding ("saved for backward here")."""
+    """Another place that explains a finding ("saved for backward here"): in the same file,
+    or (``path``) in another module of the project that a call led into."""
 
     range: Range
     message: str
+    path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -195,3 +197,6 @@ class FileResult:
     internal_errors: tuple[tuple[str, str], ...] = ()
     """(what failed, traceback) of each internal error reported as E001: the command line
     prints the first on stderr, the second with ``--verbose``."""
+    dependencies: tuple[tuple[str, str], ...] = ()
+    """(absolute path, SHA-256 of its text) of each project module the analysis followed
+    imports into: the result holds while those are unchanged."""

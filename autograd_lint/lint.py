@@ -20,6 +20,7 @@ from pathlib import Path
 from autograd_lint.analysis import ParseFailure, analyze, mentions_autograd
 from autograd_lint.analysis.chunks import ChunkCache, Chunked
 from autograd_lint.analysis.interpreter import analyze_parsed
+from autograd_lint.analysis.project import Project, project_for
 from autograd_lint.analysis.syntax import check_syntax
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import (
@@ -62,6 +63,7 @@ def lint_source(
     *,
     witnesses: bool | None = None,
     chunks: ChunkCache | None = None,
+    project: Project | None = None,
 ) -> FileResult:
     """Analyse one file's text and return its diagnostics, suppressions and settings applied.
 
@@ -69,7 +71,8 @@ def lint_source(
     settings ask for a runtime check; building them costs more than the analysis itself.
     With ``chunks`` (the language server), the text is parsed top-level statement by
     statement through that cache (:mod:`autograd_lint.analysis.chunks`): an edit re-parses
-    only what it changed, and the result is the same as without it.
+    only what it changed, and the result is the same as without it. With ``project``, the
+    imports of the project's own modules are followed (``path`` says where the file is).
     """
     rules = active_rules(settings, path)
     if not rules:
@@ -88,7 +91,7 @@ def lint_source(
     if not wanted:
         return FileResult(path, (), source, skipped=True)
     with _collector_paused():
-        return _lint_parsed(source, path, settings, rules, witnesses, chunked)
+        return _lint_parsed(source, path, settings, rules, witnesses, chunked, project)
 
 
 def compile_check(source: str, path: str) -> None:
@@ -137,12 +140,14 @@ def _lint_parsed(
     rules: list[Rule],
     witnesses: bool | None,
     chunked: Chunked | None = None,
+    project: Project | None = None,
 ) -> FileResult:
+    where = path if project is not None else None
     try:
         if chunked is None:
-            trace = analyze(source)
+            trace = analyze(source, project, where)
         else:
-            trace = analyze_parsed(chunked.module, source, chunked.statement_starts)
+            trace = analyze_parsed(chunked.module, source, chunked.statement_starts, project, where)
         trace.want_witnesses = settings.runtime_check != "off" if witnesses is None else witnesses
     except ParseFailure as failure:
         return FileResult(path, (_syntax_error(failure),), source)
@@ -170,7 +175,7 @@ def _lint_parsed(
         kept = keep_applicable_fixes(source, kept, path)
     except Exception as error:
         failures.append(("checking the fixes", error))
-    result = FileResult(path, tuple(kept), source)
+    result = FileResult(path, tuple(kept), source, dependencies=tuple(trace.dependencies.items()))
     for phase, problem in failures:
         result = with_internal_error(result, phase, problem)
     return replace(result, diagnostics=tuple(sorted(result.diagnostics, key=_order)))
@@ -225,7 +230,12 @@ def io_error(path: str, message: str) -> FileResult:
 
 
 def lint_bytes(
-    data: bytes, path: str, settings: Settings = DEFAULT_SETTINGS, *, witnesses: bool | None = None
+    data: bytes,
+    path: str,
+    settings: Settings = DEFAULT_SETTINGS,
+    *,
+    witnesses: bool | None = None,
+    project: Project | None = None,
 ) -> FileResult:
     """Decode (UTF-8, BOM allowed) and lint; binary or undecodable input gets an E902 result."""
     if b"\x00" in data:
@@ -234,7 +244,7 @@ def lint_bytes(
         source = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return io_error(path, f"cannot decode as UTF-8 at byte {error.start}: not checked")
-    return lint_source(source, path, settings, witnesses=witnesses)
+    return lint_source(source, path, settings, witnesses=witnesses, project=project)
 
 
 def lint_path(
@@ -242,9 +252,15 @@ def lint_path(
     settings: Settings = DEFAULT_SETTINGS,
     *,
     witnesses: bool | None = None,
+    project: Project | None = None,
 ) -> FileResult:
-    """Read and lint one file; unreadable or oversized files get an E902 result, never a crash."""
+    """Read and lint one file; unreadable or oversized files get an E902 result, never a crash.
+
+    Imports of the file's own project (:func:`~autograd_lint.analysis.project.project_for`)
+    are followed unless ``settings.follow_imports`` is off."""
     name = os.fspath(path)
+    if project is None and settings.follow_imports:
+        project = project_for(name)
     try:
         info = Path(name).stat()  # follows symlinks: a link to /dev/zero is a device
         if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
@@ -257,7 +273,7 @@ def lint_path(
         data = Path(name).read_bytes()
     except OSError as error:
         return io_error(name, f"cannot read file: {error.strerror or error}")
-    return lint_bytes(data, name, settings, witnesses=witnesses)
+    return lint_bytes(data, name, settings, witnesses=witnesses, project=project)
 
 
 def _kind(mode: int) -> str:

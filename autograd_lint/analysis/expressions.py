@@ -19,6 +19,7 @@ from autograd_lint.analysis.values import (
     ModuleRef,
     NNModule,
     PlainValue,
+    ProjectModule,
     Sequence,
     Tensor,
     Tri,
@@ -211,7 +212,7 @@ class Expressions(Effects):
             left = self.expr(node.left, state)
             truth = _truth(left)
             if isinstance(left, NNModule) and truth is Tri.YES:
-                cls = self.classes.get(left.kind)
+                cls = self.class_of(left)
                 if cls is None or any(cls.method(m) for m in ("__bool__", "__len__")):
                     truth = Tri.UNKNOWN
             if truth is not Tri.UNKNOWN:
@@ -248,6 +249,7 @@ class Expressions(Effects):
                 "<lambda>",
                 node,
                 scope=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
+                origin=self.current_origin(),
             )
         if isinstance(node, cst.ListComp | cst.GeneratorExp | cst.SetComp):
             return self.comprehension(node, state)
@@ -265,6 +267,9 @@ class Expressions(Effects):
         attr = node.attr.value
         if isinstance(owner, ModuleRef):
             return ModuleRef(f"{owner.qualname}.{attr}")
+        if isinstance(owner, ProjectModule):
+            found_in_module = owner.attribute(attr)
+            return found_in_module if found_in_module is not None else Unknown()
         if isinstance(owner, Tensor):
             if attr == "data":
                 return Tensor(
@@ -301,7 +306,7 @@ class Expressions(Effects):
     def _class_attribute(self, instance: NNModule, attr: str, state: State) -> Value:
         """An attribute the instance does not hold: a method of its class (bound to it), a
         property (its getter followed), or a class-level value."""
-        cls = self.classes.get(instance.kind)
+        cls = self.class_of(instance)
         if cls is None:
             return Unknown()
         found = cls.method(attr)

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence as Seq
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from autograd_lint.analysis.project import ForeignModule, Project
+
+if TYPE_CHECKING:
+    from autograd_lint.analysis.imports import ModuleExports
 from autograd_lint.analysis.state import State
-from autograd_lint.analysis.trace import Trace
+from autograd_lint.analysis.trace import ForeignSite, Trace
 from autograd_lint.analysis.values import NNModule, Tensor, UserClass, UserFunction, Value
 
 LOOP_PASSES = 2
@@ -45,15 +50,39 @@ class Frame:
     """Inside ``forward`` of a module, or a call made from it."""
     call_seq: int = 0
     """In a followed call: the caller's statement (its arguments are bound there)."""
+    foreign: ForeignModule | None = None
+    """Running code of another module of the project (a call into an imported function)."""
+    anchor: ForeignSite | None = None
+    """Then: the call in the analysed file that led there (findings are reported on it)."""
 
 
 class InterpreterBase:
     """Fields shared by the interpreter's concerns, and the entry points they call each
     other through (implemented by the subclass that owns each concern)."""
 
-    def __init__(self, module: cst.Module, source: str) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        source: str,
+        project: Project | None = None,
+        path: str | None = None,
+        origin: ForeignModule | None = None,
+    ) -> None:
         self.module = module
         self.trace = Trace(module=module, source=source)
+        self.project = project
+        """The project the file belongs to: its imports of project modules are followed."""
+        self.path = path
+        self.origin = origin
+        """Set when this interpreter runs another module's top level for an importer."""
+        self.base_anchor: ForeignSite | None = None
+        """For another module's top level run for an importer: the import there."""
+        self.seq_start = 0
+        self.statement_budget = MAX_STATEMENTS
+        """Statements are numbered from ``seq_start``; at most this many run."""
+        self.imported: dict[str, ModuleExports | None] = {}
+        """Names each project module bound at its top level, by path (``None``: being run,
+        an import cycle). Shared with the interpreters that run those modules."""
         self.classes: dict[str, UserClass] = {}
         self.functions: list[tuple[cst.FunctionDef, UserClass | None]] = []
         self._seq = 0
@@ -68,6 +97,15 @@ class InterpreterBase:
         -> all of them: a change of facts made through it is made to each."""
         self._owner: cst.CSTNode = module
         """The statement whose expressions are being evaluated (positions are found through it)."""
+
+    def current_origin(self) -> ForeignModule | None:
+        """The other project module whose code is running, if any (what it defines, a
+        function or a lambda, belongs to it)."""
+        return self._frame.foreign if self._frame.foreign is not None else self.origin
+
+    def class_of(self, instance: NNModule) -> UserClass | None:
+        """The project class of an instance (imported classes are not in ``classes``)."""
+        return instance.cls if instance.cls is not None else self.classes.get(instance.kind)
 
     def expr(self, node: cst.BaseExpression, state: State) -> Value:
         raise NotImplementedError

@@ -23,6 +23,7 @@ The interpreter is split by concern, each a layer over the one before it:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import libcst as cst
@@ -36,6 +37,7 @@ from autograd_lint.analysis.decorators import (
 from autograd_lint.analysis.frame import Budget, Frame
 from autograd_lint.analysis.parse import parse
 from autograd_lint.analysis.positions import Positions
+from autograd_lint.analysis.project import Project
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.trace import Trace
 from autograd_lint.analysis.training import TrainingLoops
@@ -43,6 +45,7 @@ from autograd_lint.analysis.values import (
     ModuleRef,
     NNModule,
     Optimizer,
+    ProjectModule,
     Unknown,
     UserClass,
     UserFunction,
@@ -51,24 +54,35 @@ from autograd_lint.analysis.values import (
 )
 
 
-def analyze(source: str) -> Trace:
-    """Parse ``source`` and interpret every scope; raises ParseFailure on invalid Python."""
+def analyze(source: str, project: Project | None = None, path: str | None = None) -> Trace:
+    """Parse ``source`` and interpret every scope; raises ParseFailure on invalid Python.
+
+    With ``project`` and the file's ``path``, imports of the project's own modules are
+    followed (:mod:`autograd_lint.analysis.imports`)."""
     module = parse(source)
-    interpreter = Interpreter(module, source)
+    interpreter = Interpreter(module, source, project, _absolute(path))
     interpreter.run()
     return interpreter.trace
 
 
 def analyze_parsed(
-    module: cst.Module, source: str, starts: Callable[[], list[tuple[int, int]]] | None = None
+    module: cst.Module,
+    source: str,
+    starts: Callable[[], list[tuple[int, int]]] | None = None,
+    project: Project | None = None,
+    path: str | None = None,
 ) -> Trace:
     """Interpret an already parsed ``module`` of ``source`` (a module put together from
     cached chunks); ``starts`` gives its statement starts without parsing ``source`` again."""
-    interpreter = Interpreter(module, source)
+    interpreter = Interpreter(module, source, project, _absolute(path))
     if starts is not None:
         interpreter.trace._positions = Positions(module, source, starts)
     interpreter.run()
     return interpreter.trace
+
+
+def _absolute(path: str | None) -> str | None:
+    return os.path.abspath(path) if path is not None else None
 
 
 class Interpreter(TrainingLoops):
@@ -82,7 +96,9 @@ class Interpreter(TrainingLoops):
                 k: v
                 for k, v in state.env.items()
                 if k.startswith("#")
-                or isinstance(v, ModuleRef | UserClass | UserFunction | NNModule | Optimizer)
+                or isinstance(
+                    v, ModuleRef | UserClass | UserFunction | NNModule | Optimizer | ProjectModule
+                )
             }
             for function, owner in self.functions:
                 self.run_function(function, owner, globals_env)
@@ -101,7 +117,13 @@ class Interpreter(TrainingLoops):
                 state.env[names[0]] = owner
             else:
                 self_value = NNModule(
-                    owner.name, False, [], frozenset(), function, is_module=owner.is_module
+                    owner.name,
+                    False,
+                    [],
+                    frozenset(),
+                    function,
+                    is_module=owner.is_module,
+                    cls=owner,
                 )
                 for attr, value in owner.attributes.items():
                     state.env[f"#{id(self_value)}.{attr}"] = value

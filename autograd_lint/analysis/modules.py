@@ -132,7 +132,7 @@ class Modules(Expressions):
                     element_count.after_op(output, op, inputs[:1], node, method=False)
                 return output
             return self.opaque_module_call(module, node, args, state)
-        cls = self.classes.get(module.kind)
+        cls = self.class_of(module)
         found = cls.method("forward" if module.is_module else "__call__") if cls else None
         if cls is not None and found is None and cls.builtin_base is not None:
             # ``class C(nn.Linear)`` without a forward of its own: the layer's
@@ -287,7 +287,13 @@ class Modules(Expressions):
     ) -> NNModule:
         """``Cls(...)``: a new heap object, its ``__init__`` followed with the arguments."""
         instance = NNModule(
-            cls.name, False, [], frozenset({self._frame.seq}), node, is_module=cls.is_module
+            cls.name,
+            False,
+            [],
+            frozenset({self._frame.seq}),
+            node,
+            is_module=cls.is_module,
+            cls=cls,
         )
         init = cls.method("__init__")
         if init is not None:

@@ -22,15 +22,17 @@ from autograd_lint.analysis.decorators import (
     is_classmethod,
     is_staticmethod,
 )
-from autograd_lint.analysis.frame import MAX_STATEMENTS
 from autograd_lint.analysis.names import keyword
+from autograd_lint.analysis.project import ForeignModule
 from autograd_lint.analysis.state import State, join, join_values
 from autograd_lint.analysis.torch_calls import TorchCalls
+from autograd_lint.analysis.trace import ForeignSite
 from autograd_lint.analysis.values import (
     ModuleRef,
     NNModule,
     Optimizer,
     PlainValue,
+    ProjectModule,
     Sequence,
     SuperRef,
     Tensor,
@@ -79,6 +81,8 @@ class ProjectCalls(TorchCalls):
                 return self.tensor_method(receiver, method, node, args, state)
             if isinstance(receiver, ModuleRef):
                 return self.qualified_call(f"{receiver.qualname}.{method}", node, state)
+            if isinstance(receiver, ProjectModule):
+                return self._call_value(receiver.attribute(method) or Unknown(), node, state)
             args = [self.expr(a.value, state) for a in node.args]
             if isinstance(receiver, NNModule) and not receiver.builtin:
                 attribute = state.lookup(f"#{id(receiver)}.{method}")
@@ -109,7 +113,10 @@ class ProjectCalls(TorchCalls):
             if instance is not None and owner is not None:
                 return SuperRef(instance, owner)
             return Unknown()
-        callee = self.expr(func, state)
+        return self._call_value(self.expr(func, state), node, state)
+
+    def _call_value(self, callee: Value, node: cst.Call, state: State) -> Value:
+        """A call of what ``node.func`` evaluated to."""
         if isinstance(callee, ModuleRef):
             return self.qualified_call(callee.qualname, node, state)
         args = [self.expr(a.value, state) for a in node.args]
@@ -119,6 +126,7 @@ class ProjectCalls(TorchCalls):
             return self._new_instance(callee, state, node, args)
         if isinstance(callee, UserFunction):
             return self.call_function(callee, node, args, state)
+        func = node.func
         name = func.value if isinstance(func, cst.Name) else ""
         if name and state.lookup(name) is None:
             return self.builtin_call(name, node, args, state)
@@ -196,7 +204,7 @@ class ProjectCalls(TorchCalls):
     ) -> Value | None:
         """``obj.method(...)`` on an instance of a project class: the method it resolves to,
         followed with ``self`` bound; ``None`` when there is no such method to follow."""
-        cls = self.classes.get(instance.kind)
+        cls = self.class_of(instance)
         found = cls.method(method) if cls is not None else None
         if cls is None or found is None:
             return None
@@ -236,12 +244,32 @@ class ProjectCalls(TorchCalls):
                 )
         return Unknown()
 
+    def _crossing(
+        self, function: UserFunction, call: cst.Call | None
+    ) -> tuple[ForeignModule | None, ForeignSite | None]:
+        """Which module the callee's statements belong to, and the call in the analysed
+        file that led there: set on entering another module's code from this file's, kept
+        through calls made inside it, dropped when it calls back into this file."""
+        frame = self._frame
+        origin = function.origin
+        if origin is self.origin:  # this module's own code
+            return None, self.base_anchor
+        if frame.anchor is not None:
+            if frame.anchor.module is origin:
+                return origin, frame.anchor
+            return origin, ForeignSite(frame.anchor.call, frame.anchor.statement, origin)
+        return origin, ForeignSite(call if call is not None else self._owner, self._owner, origin)
+
     def _method_value(
         self, found: tuple[cst.FunctionDef, UserClass], cls: UserClass
     ) -> UserFunction:
         function, owner = found
         return UserFunction(
-            f"{cls.name}.{function.name.value}", function, scope=owner.scope, owner=owner
+            f"{cls.name}.{function.name.value}",
+            function,
+            scope=owner.scope,
+            owner=owner,
+            origin=owner.origin,
         )
 
     def _forget_attributes(self, instance: NNModule, state: State) -> None:
@@ -290,7 +318,7 @@ class ProjectCalls(TorchCalls):
             definition is None
             or frame.depth >= binding.MAX_CALL_DEPTH
             or definition in frame.active
-            or self._seq > MAX_STATEMENTS * binding.CALL_BUDGET_SHARE
+            or self._seq - self.seq_start > self.statement_budget * binding.CALL_BUDGET_SHARE
             or (isinstance(definition, cst.FunctionDef) and not followable(definition))
         ):
             return None
@@ -314,8 +342,11 @@ class ProjectCalls(TorchCalls):
             self.trace.input_literals.setdefault(frame.seq, {}).update(bound.literals)
         self_value = receiver if isinstance(receiver, NNModule) else frame.self_value
         returns: list[tuple[Value, State, int]] = []
+        foreign, anchor = self._crossing(function, call)
         self._frame = replace(
             frame,
+            foreign=foreign,
+            anchor=anchor,
             scope=function.name,
             self_value=self_value,
             depth=frame.depth + 1,

@@ -15,9 +15,9 @@ from autograd_lint.analysis import grad_events
 from autograd_lint.analysis.binding import literal_constant
 from autograd_lint.analysis.decorators import NOT_A_MODE, grad_mode_of
 from autograd_lint.analysis.expressions import literal_int, literal_key
-from autograd_lint.analysis.frame import LOOP_PASSES, MAX_LOOP_PASSES, MAX_STATEMENTS, Budget
+from autograd_lint.analysis.frame import LOOP_PASSES, MAX_LOOP_PASSES, Budget
+from autograd_lint.analysis.imports import ProjectImports
 from autograd_lint.analysis.names import dotted, literal_bool, positional
-from autograd_lint.analysis.project_calls import ProjectCalls
 from autograd_lint.analysis.state import State, join
 from autograd_lint.analysis.trace import DiscardedDetach
 from autograd_lint.analysis.values import (
@@ -186,7 +186,7 @@ def _isinstance_of(value: Value | None, kind: str | None, state: State) -> Tri:
     return Tri.YES if full == "torch.Tensor" else Tri.UNKNOWN
 
 
-class Statements(ProjectCalls):
+class Statements(ProjectImports):
     """Executes statements over the abstract state."""
 
     def block(
@@ -206,6 +206,8 @@ class Statements(ProjectCalls):
             node = cst.SimpleStatementLine(body=[node])
         else:
             self._owner = node
+            if self._frame.anchor is not None:
+                self.trace.foreign.setdefault(node, self._frame.anchor)
         try:
             return self._statement(node, state)
         finally:
@@ -214,7 +216,7 @@ class Statements(ProjectCalls):
     def _statement(self, node: cst.CSTNode, state: State) -> State:
         if isinstance(node, cst.SimpleStatementLine):
             self._seq += 1
-            if self._seq > MAX_STATEMENTS:
+            if self._seq - self.seq_start > self.statement_budget:
                 raise Budget
             seq = self._seq
             self.trace.statements[seq] = (node, state.grad_enabled)
@@ -249,6 +251,7 @@ class Statements(ProjectCalls):
                 node.name.value,
                 node,
                 scope=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
+                origin=self.current_origin(),
             )
             if self._frame.depth == 0:
                 self.functions.append((node, None))
@@ -283,23 +286,8 @@ class Statements(ProjectCalls):
             state.dead = True
         elif isinstance(node, cst.Raise | cst.Break | cst.Continue):
             state.dead = True
-        elif isinstance(node, cst.Import):
-            for alias in node.names:
-                full = dotted(alias.name) or ""
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    state.env[alias.asname.name.value] = ModuleRef(full)
-                else:
-                    head = full.split(".")[0]
-                    state.env[head] = ModuleRef(head)
-        elif isinstance(node, cst.ImportFrom):
-            base = dotted(node.module) if node.module is not None else None
-            if base and not node.relative and not isinstance(node.names, cst.ImportStar):
-                for alias in node.names:
-                    name = dotted(alias.name) or ""
-                    local = name
-                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                        local = alias.asname.name.value
-                    state.env[local] = ModuleRef(f"{base}.{name}")
+        elif isinstance(node, cst.Import | cst.ImportFrom):
+            self.import_statement(node, state)
         elif isinstance(node, cst.Del) and isinstance(node.target, cst.Name):
             state.env.pop(node.target.value, None)
 
@@ -515,6 +503,7 @@ class Statements(ProjectCalls):
             project_bases,
             scope=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
             builtin_base=builtin_base,
+            origin=self.current_origin(),
         )
         cls.attributes.update(_class_constants(node))
         self.classes[cls.name] = cls

@@ -13,6 +13,7 @@ from typing import Literal, TypeVar
 import libcst as cst
 
 from autograd_lint.analysis.positions import Positions
+from autograd_lint.analysis.project import ForeignModule
 from autograd_lint.analysis.values import (
     GraphNode,
     Optimizer,
@@ -188,6 +189,18 @@ class AnomalyMode(Event):
 E = TypeVar("E", bound=Event)
 
 
+@dataclass(eq=False, repr=False)
+class ForeignSite:
+    """A call in the analysed file that runs code of another module of the project."""
+
+    call: cst.CSTNode
+    """The call expression (or the statement, for a call without one)."""
+    statement: cst.CSTNode
+    """The analysed file's statement it belongs to."""
+    module: ForeignModule | None = None
+    """For a statement of the other module: that module."""
+
+
 @dataclass(repr=False)
 class Trace:
     module: cst.Module
@@ -215,14 +228,37 @@ class Trace:
     constants: dict[cst.CSTNode, int | bool | str | float | None] = field(default_factory=dict)
     """Attribute reads that gave one known constant (``args.lambda_adv = 1.0`` read as
     ``args.lambda_adv``), ``None`` where two contexts disagree: a witness writes the value."""
+    foreign: dict[cst.CSTNode, ForeignSite] = field(default_factory=dict)
+    """Statements of other project modules run by a followed call -> the call in this file
+    that first ran them (with their module)."""
+    dependencies: dict[str, str] = field(default_factory=dict)
+    """Project modules the analysis read (imported, directly or not): path -> SHA-256."""
+    foreign_lines: set[int] = field(default_factory=set)
+    """Lines of this file where nodes of other modules were placed (their calls' lines)."""
     _positions: Positions | None = None
 
     def range_of(self, node: cst.CSTNode) -> Range:
-        """Source range of a node (statement positions are computed once, on first use)."""
+        """Source range of a node (statement positions are computed once, on first use). A
+        node of another module is placed at the call in this file that ran it."""
         if self._positions is None:
             self._positions = Positions(self.module, self.source)
         owner = node if isinstance(node, cst.BaseStatement) else self.owner.get(node)
+        site = self.foreign.get(owner) if owner is not None and self.foreign else None
+        if site is not None:
+            placed = self._positions.range(site.call, site.statement)
+            self.foreign_lines.update(range(placed.start_line, placed.end_line + 1))
+            return placed
         return self._positions.range(node, owner)
+
+    def foreign_location(self, node: cst.CSTNode) -> tuple[ForeignModule, Range] | None:
+        """For a node of another project module: that module and where the node is in it."""
+        if not self.foreign:
+            return None
+        owner = node if isinstance(node, cst.BaseStatement) else self.owner.get(node)
+        site = self.foreign.get(owner) if owner is not None else None
+        if site is None or site.module is None:
+            return None
+        return site.module, site.module.range_of(node, owner)
 
     def code_of(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)

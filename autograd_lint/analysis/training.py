@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 import libcst as cst
 
 from autograd_lint.analysis.names import dotted
+from autograd_lint.analysis.project import ForeignModule, Project
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.statements import Statements
 from autograd_lint.analysis.trace import (
@@ -69,8 +70,15 @@ class TrainingLoops(Statements):
     """Records accumulations, backward calls, optimizer steps, gradient resets and
     optimizers built from copies of parameters."""
 
-    def __init__(self, module: cst.Module, source: str) -> None:
-        super().__init__(module, source)
+    def __init__(
+        self,
+        module: cst.Module,
+        source: str,
+        project: Project | None = None,
+        path: str | None = None,
+        origin: ForeignModule | None = None,
+    ) -> None:
+        super().__init__(module, source, project, path, origin)
         self._passes: list[_Pass] = []
         self._calls: list[tuple[cst.Call, list[Value], int]] = []
         """Followed calls being run: the call, its argument values, loops active at it."""

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import enum
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import libcst as cst
 
@@ -130,6 +130,10 @@ class Tensor:
         return None
 
 
+if TYPE_CHECKING:
+    from autograd_lint.analysis.project import ForeignModule
+
+
 @dataclass(eq=False, repr=False)
 class ModuleRef:
     """An imported module or a dotted name inside one (``torch``, ``torch.nn.functional.relu``)."""
@@ -162,6 +166,8 @@ class NNModule:
     known_kind: bool = True
     """False for an ``nn`` class the registry does not describe: whether it has parameters
     (so whether its output requires grad) is unknown."""
+    cls: UserClass | None = None
+    """For an instance of a project class: that class (its methods are looked up there)."""
 
 
 @dataclass(eq=False, repr=False)
@@ -238,6 +244,8 @@ class UserClass:
     builtin_base: str | None = None
     """The ``torch.nn`` layer it extends (``class C(nn.Conv2d)``), itself or through a base:
     its ``weight`` / ``bias`` and its ``forward`` come from there."""
+    origin: ForeignModule | None = None
+    """The other module of the project it was defined in (``None``: the file analysed)."""
 
     def method(self, name: str) -> tuple[cst.FunctionDef, UserClass] | None:
         """The definition ``name`` resolves to through the class and its project bases."""
@@ -276,6 +284,25 @@ class UserFunction:
     bound_self: Value | None = None
     owner: UserClass | None = None
     """The class a method was found in (``super()`` inside it starts after it)."""
+    origin: ForeignModule | None = None
+    """The other module of the project it was defined in (``None``: the file analysed)."""
+
+
+@dataclass(eq=False, repr=False)
+class ProjectModule:
+    """A module of the project bound by ``import utils`` / ``from pkg import sub``: its names
+    are what running its top level bound (``exports``), or its own submodules."""
+
+    foreign: ForeignModule
+    exports: Mapping[str, Value]
+    submodule: Callable[[str], Value | None] | None = None
+    """Resolves ``pkg.sub`` for a package whose ``__init__`` does not bind ``sub``."""
+
+    def attribute(self, name: str) -> Value | None:
+        found = self.exports.get(name)
+        if found is None and self.submodule is not None:
+            found = self.submodule(name)
+        return found
 
 
 @dataclass(eq=False, repr=False)
@@ -302,6 +329,7 @@ Value = (
     | Sequence
     | UserClass
     | UserFunction
+    | ProjectModule
     | SuperRef
     | Unknown
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 
 from autograd_lint.diagnostics import (
@@ -57,6 +58,16 @@ def cell_position(cells: CellMap | None, span: Range) -> tuple[int | None, Range
     cell, line = cells.locate(span.start_line)
     shift = span.start_line - line
     return cell, Range(line, span.start_col, max(span.end_line - shift, line), span.end_col)
+
+
+def other_file(path: str) -> str:
+    """A related location's file (absolute), as the reader would type it: relative to the
+    working directory when it is below it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative
 
 
 def display_path(path: str, cell: int | None) -> str:

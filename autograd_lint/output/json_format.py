@@ -47,6 +47,14 @@ def fix_object(fix: Fix | None, cells: CellMap | None = None) -> dict[str, Any] 
 def related_object(
     path: str, related: RelatedLocation, cells: CellMap | None = None
 ) -> dict[str, Any]:
+    if related.path is not None:  # in another module of the project
+        start, end = location(related.range, None)
+        return {
+            "message": related.message,
+            "filename": related.path,
+            "location": start,
+            "end_location": end,
+        }
     start, end = location(related.range, cells)
     data: dict[str, Any] = {"message": related.message, "filename": path}
     if cells is not None:

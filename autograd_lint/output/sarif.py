@@ -129,7 +129,11 @@ def result_object(
             {
                 "id": index,
                 "message": {"text": related.message},
-                "physicalLocation": physical_location(path, related.range, cells),
+                "physicalLocation": (
+                    physical_location(related.path, related.range)
+                    if related.path is not None
+                    else physical_location(path, related.range, cells)
+                ),
             }
             for index, related in enumerate(diagnostic.related)
         ]

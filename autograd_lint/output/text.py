@@ -17,6 +17,7 @@ from autograd_lint.output.common import (
     each_diagnostic,
     each_located,
     is_fixable,
+    other_file,
     rule_name,
 )
 
@@ -34,8 +35,11 @@ def render_text(results: Sequence[FileResult], show_related: bool = True) -> str
         lines.append(line)
         if show_related:
             for related in diagnostic.related:
-                related_cell, where = cell_position(result.cells, related.range)
-                place = display_path(result.path, related_cell)
+                if related.path is not None:  # in another module of the project
+                    where, place = related.range, other_file(related.path)
+                else:
+                    related_cell, where = cell_position(result.cells, related.range)
+                    place = display_path(result.path, related_cell)
                 lines.append(
                     f"    {place}:{where.start_line}:{where.start_col + 1}: note: {related.message}"
                 )

@@ -13,14 +13,20 @@ from autograd_lint.diagnostics import Diagnostic, Edit, Fix, RelatedLocation, Se
 def related(
     trace: Trace, items: Iterable[tuple[cst.CSTNode | None, str]]
 ) -> tuple[RelatedLocation, ...]:
-    """Related locations, skipping missing nodes and repeats."""
+    """Related locations, skipping missing nodes and repeats. A node of another module of
+    the project is shown where it is, in that file."""
     seen: set[tuple[int, str]] = set()
     result = []
     for node, message in items:
         if node is None or (id(node), message) in seen:
             continue
         seen.add((id(node), message))
-        result.append(RelatedLocation(trace.range_of(node), message))
+        elsewhere = trace.foreign_location(node)
+        if elsewhere is not None:
+            module, where = elsewhere
+            result.append(RelatedLocation(where, message, path=module.path))
+        else:
+            result.append(RelatedLocation(trace.range_of(node), message))
     return tuple(result)
 
 
@@ -34,24 +40,47 @@ def diagnostic(
     fixes: tuple[Fix, ...] = (),
     witness: Witness | None = None,
 ) -> Diagnostic:
+    """A finding on ``site``. On a node of another module (run by a call in this file), it
+    is reported on that call, says where the node is, and shows it as a related location;
+    fixes whose edits would land on such a call are not offered (their text was written
+    for the other file)."""
+    items = list(related_items)
+    elsewhere = trace.foreign_location(site)
+    if elsewhere is not None:
+        module, where = elsewhere
+        message = f"{message} (in `{module.display}` at line {where.start_line}, run by this call)"
+        items.insert(0, (site, "here, in the imported module"))
+    kept = tuple(fix for fix in fixes if not _lands_on_foreign(trace, fix))
     return Diagnostic(
         code=code,
         message=message,
         range=trace.range_of(site),
         severity=severity,
-        related=related(trace, related_items),
-        fix=fixes[0] if fixes else None,
-        extra_fixes=fixes[1:],
+        related=related(trace, items),
+        fix=kept[0] if kept else None,
+        extra_fixes=kept[1:],
         witness=witness,
     )
+
+
+def _lands_on_foreign(trace: Trace, fix: Fix) -> bool:
+    """Whether an edit of ``fix`` starts on a line where a node of another module was
+    placed (the fix was computed from that node's text, not from this file's)."""
+    lines = trace.foreign_lines
+    return bool(lines) and any(edit.range.start_line in lines for edit in fix.edits)
 
 
 def replace_node(trace: Trace, node: cst.CSTNode, new_text: str, title: str, *, safe: bool) -> Fix:
     return Fix(title=title, edits=(Edit(trace.range_of(node), new_text),), safe=safe)
 
 
-def line_of(trace: Trace, node: cst.CSTNode) -> int:
-    return trace.range_of(node).start_line
+def line_of(trace: Trace, node: cst.CSTNode) -> str:
+    """``12`` for messages (``12 of `models.py```: a line of another module of the project)."""
+    elsewhere = trace.foreign_location(node)
+    if elsewhere is not None:
+        module, where = elsewhere
+        return f"{where.start_line} of `{module.display}`"
+    return str(trace.range_of(node).start_line)
 
 
 def short(trace: Trace, node: cst.CSTNode, limit: int = 40) -> str:

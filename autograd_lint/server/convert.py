@@ -10,12 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from autograd_lint.diagnostics import Confirmation, Diagnostic, Edit, Fix, Range, Severity
+from autograd_lint.diagnostics import (
+    Confirmation,
+    Diagnostic,
+    Edit,
+    Fix,
+    Range,
+    RelatedLocation,
+    Severity,
+)
 from autograd_lint.rules import RULES_BY_CODE
 from autograd_lint.server.units import LintUnit, split_lines
 
@@ -67,6 +76,15 @@ class Placer:
         if text.isascii():
             return column
         return int(self.codec.client_num_units(text[:column]))
+
+    def place_elsewhere(self, path: str, rng: Range) -> tuple[str, types.Range]:
+        """A range in another file of the project (a related location of a finding that a
+        call led into): its URI, with columns in code points (that file's text is not at
+        hand to count UTF-16 units; they differ only on lines with characters beyond the
+        BMP)."""
+        start = types.Position(max(rng.start_line - 1, 0), max(rng.start_col, 0))
+        end = types.Position(max(rng.end_line - 1, 0), max(rng.end_col, 0))
+        return Path(path).as_uri(), types.Range(start, end)
 
     def place(self, rng: Range) -> tuple[str, types.Range, tuple[int, int], tuple[int, int]]:
         """A program range -> (URI, LSP range, code-point start, code-point end).
@@ -130,7 +148,7 @@ def to_lsp(
                 location=types.Location(uri=rel_uri, range=rel_range), message=item.message
             )
             for item in finding.related
-            for rel_uri, rel_range, _, _ in [placer.place(item.range)]
+            for rel_uri, rel_range in [_related_place(placer, item)]
         ]
         rule = RULES_BY_CODE.get(finding.code)
         lsp = types.Diagnostic(
@@ -199,3 +217,10 @@ def range_from_data(data: Any) -> types.Range | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _related_place(placer: Placer, item: RelatedLocation) -> tuple[str, types.Range]:
+    if item.path is not None:
+        return placer.place_elsewhere(item.path, item.range)
+    uri, rng, _, _ = placer.place(item.range)
+    return uri, rng

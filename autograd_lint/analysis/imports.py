@@ -1,0 +1,214 @@
+"""Imports: of torch's family (names of its API) and of the project's own modules.
+
+An import of a project module (:mod:`autograd_lint.analysis.project`) runs that module's top
+level once per analysis, on an interpreter of its own, and binds what it defined: classes,
+functions, constants, module objects and what its top level built. Calls of those are then
+followed as calls of the file's own code are; the statements they run are placed, for
+diagnostics, at the call in the analysed file that led there (:class:`ForeignSite`). A
+module's top-level effects on grad mode (``torch.set_grad_enabled(False)`` run at import)
+hold for its importer after the import.
+
+Unresolved imports keep their old meaning: a dotted name (``ModuleRef``) that the torch API
+layer understands, or, for a relative import outside the project, an unknown value.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from dataclasses import dataclass
+
+import libcst as cst
+
+from autograd_lint.analysis.frame import Budget
+from autograd_lint.analysis.names import dotted
+from autograd_lint.analysis.project import ForeignModule
+from autograd_lint.analysis.project_calls import ProjectCalls
+from autograd_lint.analysis.state import State
+from autograd_lint.analysis.trace import ForeignSite
+from autograd_lint.analysis.values import (
+    ModuleRef,
+    NNModule,
+    Optimizer,
+    PlainValue,
+    ProjectModule,
+    Sequence,
+    Tensor,
+    Unknown,
+    UserClass,
+    UserFunction,
+    Value,
+)
+
+SEQ_SPACING = 1_000_000_000
+"""Statement numbers of each imported module's run start at a multiple of this, apart from
+the importer's own (a value's provenance names statements of the file it was made in)."""
+_module_runs = itertools.count(1)
+
+MAX_IMPORT_DEPTH = 3
+"""Modules imported by imported modules are followed this many levels deep."""
+MAX_IMPORTED_MODULES = 24
+"""At most this many project modules are run for one analysis (the rest stay unknown)."""
+IMPORT_STATEMENTS = 40_000
+"""The statement budget of one imported module's top level (its classes' ``__init__``
+included)."""
+
+
+@dataclass(eq=False)
+class ModuleExports:
+    """What running a project module's top level left: its names and heap, its grad mode."""
+
+    foreign: ForeignModule
+    names: dict[str, Value]
+    heap: dict[str, Value]
+    grad_enabled: bool | None
+
+
+class ProjectImports(ProjectCalls):
+    """Binds imported names; runs the project's imported modules."""
+
+    import_depth = 0
+
+    def import_statement(self, node: cst.Import | cst.ImportFrom, state: State) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                self._import_name(node, alias, state)
+        else:
+            self._import_from(node, state)
+
+    def _import_name(self, node: cst.Import, alias: cst.ImportAlias, state: State) -> None:
+        full = dotted(alias.name) or ""
+        asname = alias.asname.name.value if _named(alias.asname) else None  # type: ignore[union-attr]
+        head = full.split(".")[0]
+        bound = self._project_module(node, full if asname else head, 0, state)
+        if bound is not None:
+            state.env[asname or head] = bound
+            return
+        if asname is not None:
+            state.env[asname] = ModuleRef(full)
+        else:
+            state.env[head] = ModuleRef(head)
+
+    def _import_from(self, node: cst.ImportFrom, state: State) -> None:
+        base = dotted(node.module) if node.module is not None else ""
+        level = len(node.relative)
+        exports = self._exports(node, base or "", level, state)
+        if exports is None:
+            if level or isinstance(node.names, cst.ImportStar):
+                if not isinstance(node.names, cst.ImportStar):
+                    for alias in node.names:
+                        state.env[_local_name(alias)] = Unknown()
+                return
+            for alias in node.names:
+                state.env[_local_name(alias)] = ModuleRef(f"{base}.{dotted(alias.name) or ''}")
+            return
+        for key, value in exports.heap.items():
+            state.env.setdefault(key, value)
+        if exports.grad_enabled is False:
+            state.grad_enabled = False
+        if isinstance(node.names, cst.ImportStar):
+            for name, value in exports.names.items():
+                if not name.startswith("_"):
+                    state.env[name] = value
+            return
+        for alias in node.names:
+            name = dotted(alias.name) or ""
+            found: Value | None = exports.names.get(name)
+            if found is None:
+                prefix = f"{base}.{name}" if base else name
+                found = self._project_module(node, prefix, level, state)
+            state.env[_local_name(alias)] = found if found is not None else Unknown()
+
+    def _project_module(
+        self, node: cst.CSTNode, module: str, level: int, state: State
+    ) -> ProjectModule | None:
+        """``pkg.sub`` as a value, when it is a module of the project."""
+        exports = self._exports(node, module, level, state)
+        if exports is None:
+            return None
+        for key, value in exports.heap.items():
+            state.env.setdefault(key, value)
+        if exports.grad_enabled is False:
+            state.grad_enabled = False
+
+        def submodule(name: str) -> Value | None:
+            return self._project_module(node, f"{module}.{name}" if module else name, level, state)
+
+        return ProjectModule(exports.foreign, exports.names, submodule)
+
+    def _exports(
+        self, node: cst.CSTNode, module: str, level: int, state: State
+    ) -> ModuleExports | None:
+        """Run (once) the project module ``module`` names from this file."""
+        if self.project is None or self.path is None or self.import_depth >= MAX_IMPORT_DEPTH:
+            return None
+        found = self.project.resolve(self.path, module, level)
+        if found is None or found == self.path:
+            return None
+        if found in self.imported:
+            return self.imported[found]
+        if len(self.imported) >= MAX_IMPORTED_MODULES:
+            return None
+        foreign = self.project.load(found)
+        if foreign is None:
+            return None
+        self.imported[found] = None  # an import cycle sees unknown names
+        result = self._run_module(foreign, node)
+        self.imported[found] = result
+        return result
+
+    def _run_module(self, foreign: ForeignModule, node: cst.CSTNode) -> ModuleExports:
+        statement = self._owner if self._owner is not self.module else node
+        outer = self._frame.anchor
+        anchor = (
+            ForeignSite(outer.call, outer.statement, foreign)
+            if outer is not None
+            else ForeignSite(statement, statement, foreign)
+        )
+        sub = type(self)(foreign.module, foreign.source, self.project, foreign.path, foreign)
+        sub.imported = self.imported
+        sub.import_depth = self.import_depth + 1
+        sub.base_anchor = anchor
+        sub._frame = type(self._frame)("<module>", foreign.module, 0, 0, None, 0, anchor=anchor)
+        sub._seq = sub.seq_start = next(_module_runs) * SEQ_SPACING
+        sub.statement_budget = IMPORT_STATEMENTS
+        top = State()
+        with contextlib.suppress(Budget):
+            top = sub.block(foreign.module.body, top)
+        for statement_node, site in sub.trace.foreign.items():
+            self.trace.foreign.setdefault(statement_node, site)
+        for expression, owner in sub.trace.owner.items():
+            self.trace.owner.setdefault(expression, owner)
+        self.trace.dependencies[foreign.path] = foreign.digest
+        self.trace.dependencies.update(sub.trace.dependencies)
+        names: dict[str, Value] = {}
+        heap: dict[str, Value] = {}
+        for key, value in top.env.items():
+            if key.startswith("#"):
+                heap[key] = value
+            elif _exported(value):
+                names[key] = value
+        return ModuleExports(foreign, names, heap, top.grad_enabled)
+
+
+def _exported(value: Value) -> bool:
+    """What an importer may use: definitions, modules, objects and known constants (not
+    tensors, whose graph facts belong to the run of that module's own top level)."""
+    if isinstance(value, PlainValue):
+        return value.const is not None or value.is_none
+    if isinstance(value, Tensor):
+        return False
+    return isinstance(
+        value,
+        ModuleRef | UserClass | UserFunction | ProjectModule | NNModule | Optimizer | Sequence,
+    )
+
+
+def _named(asname: cst.AsName | None) -> bool:
+    return asname is not None and isinstance(asname.name, cst.Name)
+
+
+def _local_name(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return (dotted(alias.name) or "").split(".")[0]

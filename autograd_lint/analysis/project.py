@@ -1,0 +1,192 @@
+"""The project a file belongs to: where its own imports lead, and those modules parsed once.
+
+``from .models import Net``, ``import utils`` and ``from pkg.sub import f`` are resolved the
+way Python would find them when the project runs from its root or as a script: relative
+imports from the importer's package, absolute ones from the importer's folder, then each
+folder above it up to the project root. Only files inside the root are ever read; ``torch``
+and its family are never looked up (their names mean the library, whatever the tree holds).
+
+The root is the nearest folder above a file holding ``pyproject.toml``, ``setup.py``,
+``setup.cfg`` or ``.git`` (the language server uses its workspace folder instead); a file
+outside any project resolves imports from its own folder only.
+
+Parsed modules are kept per process, keyed by path and checked against the file's size and
+modification time, so a project is parsed once however many files import a module; the
+language server lays its open (unsaved) documents over the disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from autograd_lint.analysis.positions import Positions
+from autograd_lint.diagnostics import Range
+
+ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+LIBRARY_PACKAGES = frozenset({"torch", "torchvision", "torchaudio", "torchtext", "numpy"})
+"""Top-level names that always mean the library (the analysis models their API)."""
+MAX_MODULE_BYTES = 2 * 1024 * 1024
+"""An imported module larger than this is not followed (its names stay unknown)."""
+
+
+@dataclass(eq=False)
+class ForeignModule:
+    """A module of the project other than the file being analysed, parsed."""
+
+    path: str
+    """Absolute path."""
+    display: str
+    """The path as messages show it (relative to the project root)."""
+    source: str
+    module: cst.Module
+    digest: str
+    """SHA-256 of its text: the result cache and the server's invalidation compare it."""
+    _positions: Positions | None = field(default=None, repr=False)
+
+    def range_of(self, node: cst.CSTNode, owner: cst.CSTNode | None) -> Range:
+        """Where ``node`` (of statement ``owner``) is in this module."""
+        if self._positions is None:
+            self._positions = Positions(self.module, self.source)
+        return self._positions.range(node, owner)
+
+
+Overlay = Callable[[str], str | None]
+"""Text of an open, possibly unsaved document by absolute path (``None``: read the disk)."""
+
+
+class Project:
+    """The tree under ``root`` and the modules of it parsed so far."""
+
+    def __init__(self, root: str | os.PathLike[str], overlay: Overlay | None = None) -> None:
+        self.root = os.path.abspath(root)
+        self.overlay = overlay
+        self._parsed: dict[str, tuple[tuple[int, int] | str, ForeignModule | None]] = {}
+
+    def inside(self, path: str) -> bool:
+        try:
+            return os.path.commonpath([self.root, path]) == self.root
+        except ValueError:
+            return False
+
+    def resolve(self, importer: str, module: str, level: int) -> str | None:
+        """The file ``import module`` (``level`` leading dots) names from ``importer``, if
+        it is in the project: ``pkg/sub.py`` or ``pkg/sub/__init__.py``."""
+        parts = [p for p in module.split(".") if p] if module else []
+        folder = os.path.dirname(os.path.abspath(importer))
+        if level:
+            for _ in range(level - 1):
+                folder = os.path.dirname(folder)
+            candidates = [folder]
+        else:
+            if not parts or parts[0] in LIBRARY_PACKAGES:
+                return None
+            candidates = []
+            current = folder
+            while self.inside(current):
+                candidates.append(current)
+                if current == self.root:
+                    break
+                parent = os.path.dirname(current)
+                if parent == current:
+                    break
+                current = parent
+        for base in candidates:
+            found = _module_file(base, parts)
+            if found is not None and self.inside(found):
+                return found
+        return None
+
+    def load(self, path: str) -> ForeignModule | None:
+        """The parsed module at ``path``; ``None`` if it cannot be read or parsed."""
+        overlaid = self.overlay(path) if self.overlay is not None else None
+        stamp: tuple[int, int] | str
+        if overlaid is not None:
+            stamp = hashlib.sha256(overlaid.encode("utf-8", "surrogatepass")).hexdigest()
+        else:
+            try:
+                info = os.stat(path)
+            except OSError:
+                return None
+            if info.st_size > MAX_MODULE_BYTES:
+                return None
+            stamp = (info.st_size, info.st_mtime_ns)
+        known = self._parsed.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        loaded = _parse(path, self.display(path), overlaid)
+        self._parsed[path] = (stamp, loaded)
+        return loaded
+
+    def display(self, path: str) -> str:
+        try:
+            return Path(os.path.relpath(path, self.root)).as_posix()
+        except ValueError:
+            return path
+
+
+def _module_file(base: str, parts: list[str]) -> str | None:
+    if not parts:
+        init = os.path.join(base, "__init__.py")
+        return init if os.path.isfile(init) else None
+    stem = os.path.join(base, *parts)
+    for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+        if os.path.isfile(candidate):
+            return os.path.abspath(candidate)
+    return None
+
+
+def _parse(path: str, display: str, text: str | None) -> ForeignModule | None:
+    from autograd_lint.analysis.parse import ParseFailure, parse
+    from autograd_lint.analysis.syntax import check_syntax
+
+    if text is None:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_MODULE_BYTES + 1)
+            if len(data) > MAX_MODULE_BYTES or b"\x00" in data:
+                return None
+            text = data.decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+    try:
+        check_syntax(text, path)
+        module = parse(text)
+    except ParseFailure:
+        return None
+    except (RecursionError, MemoryError, ValueError):
+        return None
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return ForeignModule(path, display, text, module, digest)
+
+
+def project_root(path: str) -> str:
+    """The nearest folder above ``path`` that marks a project; else ``path``'s own folder."""
+    folder = os.path.dirname(os.path.abspath(path))
+    current = folder
+    while True:
+        if any(os.path.exists(os.path.join(current, marker)) for marker in ROOT_MARKERS):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return folder
+        current = parent
+
+
+_projects: dict[str, Project] = {}
+
+
+def project_for(path: str) -> Project:
+    """The process's :class:`Project` for the file at ``path`` (one per root)."""
+    root = project_root(path)
+    found = _projects.get(root)
+    if found is None:
+        if len(_projects) > 16:
+            _projects.clear()
+        found = _projects[root] = Project(root)
+    return found
