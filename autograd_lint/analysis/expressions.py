@@ -16,6 +16,7 @@ from autograd_lint.analysis.effects import Effects
 from autograd_lint.analysis.names import is_literal
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.values import (
+    DeferredImport,
     ModuleRef,
     NNModule,
     PlainValue,
@@ -155,6 +156,8 @@ class Expressions(Effects):
                 return PlainValue(frozenset(), const=node.value == "True")
             if found is None and node.value == "None":
                 return PlainValue(frozenset(), is_none=True)
+            if isinstance(found, DeferredImport):
+                found = self.resolve_deferred(found, state)
             return found if found is not None else Unknown()
         if isinstance(node, cst.Attribute):
             value = self.attribute(node, state)
@@ -269,6 +272,8 @@ class Expressions(Effects):
             return ModuleRef(f"{owner.qualname}.{attr}")
         if isinstance(owner, ProjectModule):
             found_in_module = owner.attribute(attr)
+            if isinstance(found_in_module, DeferredImport):
+                found_in_module = self.resolve_deferred(found_in_module, state)
             return found_in_module if found_in_module is not None else Unknown()
         if isinstance(owner, Tensor):
             if attr == "data":

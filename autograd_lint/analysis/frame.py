@@ -26,6 +26,12 @@ MAX_STATEMENTS = 200_000
 """A budget of executed statements per file: beyond it the rest is skipped (never a hang)."""
 
 
+FOREIGN_BUDGET_FLOOR = 400
+FOREIGN_LINES_PER = 4
+"""Statements of imported modules' code that calls made in a file may run: one per this
+many lines of the file, and at least the floor."""
+
+
 class Budget(Exception):
     """Raised when a file exhausts its statement budget."""
 
@@ -80,6 +86,11 @@ class InterpreterBase:
         self.seq_start = 0
         self.statement_budget = MAX_STATEMENTS
         """Statements are numbered from ``seq_start``; at most this many run."""
+        self.foreign_statements = 0
+        self.foreign_budget = max(FOREIGN_BUDGET_FLOOR, source.count("\n") // FOREIGN_LINES_PER)
+        """Statements of other modules run by followed calls, and how many may run: past
+        that, calls into other modules are no longer followed (their results are unknown),
+        so following imports costs at most a bounded share of the file's own analysis."""
         self.imported: dict[str, ModuleExports | None] = {}
         """Names each project module bound at its top level, by path (``None``: being run,
         an import cycle). Shared with the interpreters that run those modules."""
@@ -106,6 +117,10 @@ class InterpreterBase:
     def class_of(self, instance: NNModule) -> UserClass | None:
         """The project class of an instance (imported classes are not in ``classes``)."""
         return instance.cls if instance.cls is not None else self.classes.get(instance.kind)
+
+    def resolve_deferred(self, value: Value, state: State) -> Value:
+        """What a deferred import names (the import layer runs its module)."""
+        return value
 
     def expr(self, node: cst.BaseExpression, state: State) -> Value:
         raise NotImplementedError

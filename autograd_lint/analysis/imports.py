@@ -27,6 +27,7 @@ from autograd_lint.analysis.project_calls import ProjectCalls
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.trace import ForeignSite
 from autograd_lint.analysis.values import (
+    DeferredImport,
     ModuleRef,
     NNModule,
     Optimizer,
@@ -76,11 +77,39 @@ class ProjectImports(ProjectCalls):
         else:
             self._import_from(node, state)
 
+    def resolve_deferred(self, value: Value, state: State) -> Value:
+        if not isinstance(value, DeferredImport):
+            return value
+        if value.name is None:
+            module = self._project_module(
+                value.site, value.module, value.level, state, value.importer
+            )
+            return module if module is not None else Unknown()
+        exports = self._exports(value.site, value.module, value.level, state, value.importer)
+        if exports is None:
+            return Unknown()
+        self._enter(exports, state)
+        found = exports.names.get(value.name)
+        if found is None:
+            prefix = f"{value.module}.{value.name}" if value.module else value.name
+            found = self._project_module(value.site, prefix, value.level, state, value.importer)
+        if isinstance(found, DeferredImport) and found is not value:
+            return self.resolve_deferred(found, state)
+        return found if found is not None and found is not value else Unknown()
+
+    def _deferring(self) -> bool:
+        """Imports made by an imported module run when their names are used, not before."""
+        return self.import_depth > 0
+
     def _import_name(self, node: cst.Import, alias: cst.ImportAlias, state: State) -> None:
         full = dotted(alias.name) or ""
         asname = alias.asname.name.value if _named(alias.asname) else None  # type: ignore[union-attr]
         head = full.split(".")[0]
-        bound = self._project_module(node, full if asname else head, 0, state)
+        target = full if asname else head
+        if self._deferring() and self._resolves(target, 0):
+            state.env[asname or head] = DeferredImport(self.path or "", target, 0, None, node)
+            return
+        bound = self._project_module(node, target, 0, state)
         if bound is not None:
             state.env[asname or head] = bound
             return
@@ -92,6 +121,14 @@ class ProjectImports(ProjectCalls):
     def _import_from(self, node: cst.ImportFrom, state: State) -> None:
         base = dotted(node.module) if node.module is not None else ""
         level = len(node.relative)
+        names = node.names
+        deferred = self._deferring() and not isinstance(names, cst.ImportStar)
+        if deferred and self._resolves(base or "", level):
+            for alias in names:  # type: ignore[union-attr]
+                state.env[_local_name(alias)] = DeferredImport(
+                    self.path or "", base or "", level, dotted(alias.name) or "", node
+                )
+            return
         exports = self._exports(node, base or "", level, state)
         if exports is None:
             if level or isinstance(node.names, cst.ImportStar):
@@ -102,10 +139,7 @@ class ProjectImports(ProjectCalls):
             for alias in node.names:
                 state.env[_local_name(alias)] = ModuleRef(f"{base}.{dotted(alias.name) or ''}")
             return
-        for key, value in exports.heap.items():
-            state.env.setdefault(key, value)
-        if exports.grad_enabled is False:
-            state.grad_enabled = False
+        self._enter(exports, state)
         if isinstance(node.names, cst.ImportStar):
             for name, value in exports.names.items():
                 if not name.startswith("_"):
@@ -119,30 +153,55 @@ class ProjectImports(ProjectCalls):
                 found = self._project_module(node, prefix, level, state)
             state.env[_local_name(alias)] = found if found is not None else Unknown()
 
-    def _project_module(
-        self, node: cst.CSTNode, module: str, level: int, state: State
-    ) -> ProjectModule | None:
-        """``pkg.sub`` as a value, when it is a module of the project."""
-        exports = self._exports(node, module, level, state)
-        if exports is None:
-            return None
+    def _enter(self, exports: ModuleExports, state: State) -> None:
+        """What importing a module does to the importer: its objects' attributes become
+        known, and a grad mode its top level turned off stays off."""
         for key, value in exports.heap.items():
             state.env.setdefault(key, value)
-        if exports.grad_enabled is False:
+        if exports.grad_enabled is False and not self._deferring():
             state.grad_enabled = False
 
+    def _resolves(self, module: str, level: int) -> bool:
+        return (
+            self.project is not None
+            and self.path is not None
+            and self.project.resolve(self.path, module, level) is not None
+        )
+
+    def _project_module(
+        self,
+        node: cst.CSTNode,
+        module: str,
+        level: int,
+        state: State,
+        importer: str | None = None,
+    ) -> ProjectModule | None:
+        """``pkg.sub`` as a value, when it is a module of the project."""
+        exports = self._exports(node, module, level, state, importer)
+        if exports is None:
+            return None
+        self._enter(exports, state)
+
         def submodule(name: str) -> Value | None:
-            return self._project_module(node, f"{module}.{name}" if module else name, level, state)
+            inner = f"{module}.{name}" if module else name
+            return self._project_module(node, inner, level, state, importer)
 
         return ProjectModule(exports.foreign, exports.names, submodule)
 
     def _exports(
-        self, node: cst.CSTNode, module: str, level: int, state: State
+        self,
+        node: cst.CSTNode,
+        module: str,
+        level: int,
+        state: State,
+        importer: str | None = None,
     ) -> ModuleExports | None:
-        """Run (once) the project module ``module`` names from this file."""
-        if self.project is None or self.path is None or self.import_depth >= MAX_IMPORT_DEPTH:
+        """Run (once) the project module that ``module`` names from ``importer`` (this
+        file unless said)."""
+        importer = importer or self.path
+        if self.project is None or importer is None or self.import_depth >= MAX_IMPORT_DEPTH:
             return None
-        found = self.project.resolve(self.path, module, level)
+        found = self.project.resolve(importer, module, level)
         if found is None or found == self.path:
             return None
         if found in self.imported:
@@ -200,7 +259,14 @@ def _exported(value: Value) -> bool:
         return False
     return isinstance(
         value,
-        ModuleRef | UserClass | UserFunction | ProjectModule | NNModule | Optimizer | Sequence,
+        ModuleRef
+        | UserClass
+        | UserFunction
+        | ProjectModule
+        | DeferredImport
+        | NNModule
+        | Optimizer
+        | Sequence,
     )
 
 

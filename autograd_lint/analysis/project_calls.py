@@ -82,7 +82,8 @@ class ProjectCalls(TorchCalls):
             if isinstance(receiver, ModuleRef):
                 return self.qualified_call(f"{receiver.qualname}.{method}", node, state)
             if isinstance(receiver, ProjectModule):
-                return self._call_value(receiver.attribute(method) or Unknown(), node, state)
+                callee = self.resolve_deferred(receiver.attribute(method) or Unknown(), state)
+                return self._call_value(callee, node, state)
             args = [self.expr(a.value, state) for a in node.args]
             if isinstance(receiver, NNModule) and not receiver.builtin:
                 attribute = state.lookup(f"#{id(receiver)}.{method}")
@@ -320,6 +321,12 @@ class ProjectCalls(TorchCalls):
             or definition in frame.active
             or self._seq - self.seq_start > self.statement_budget * binding.CALL_BUDGET_SHARE
             or (isinstance(definition, cst.FunctionDef) and not followable(definition))
+        ):
+            return None
+        if (
+            function.origin is not None
+            and function.origin is not self.origin
+            and self.foreign_statements > self.foreign_budget
         ):
             return None
         bound = binding.bind(definition, call, args, receiver)

@@ -21,6 +21,7 @@ from autograd_lint.analysis.names import dotted, literal_bool, positional
 from autograd_lint.analysis.state import State, join
 from autograd_lint.analysis.trace import DiscardedDetach
 from autograd_lint.analysis.values import (
+    DeferredImport,
     ModuleRef,
     NNModule,
     PlainValue,
@@ -219,6 +220,8 @@ class Statements(ProjectImports):
             if self._seq - self.seq_start > self.statement_budget:
                 raise Budget
             seq = self._seq
+            if self._frame.foreign is not None:
+                self.foreign_statements += 1
             self.trace.statements[seq] = (node, state.grad_enabled)
             if self._frame.call_seq:
                 self.trace.called_from[seq] = self._frame.call_seq
@@ -487,10 +490,16 @@ class Statements(ProjectImports):
 
     def class_def(self, node: cst.ClassDef, state: State) -> None:
         bases = [dotted(b.value) or "" for b in node.bases]
-        is_module = any(self._is_module_base(b, state) for b in bases)
         project_bases = [
-            base for base in (state.lookup(b) for b in bases) if isinstance(base, UserClass)
+            base
+            for base in (
+                self.resolve_deferred(self.expr(b.value, state), state) for b in node.bases
+            )
+            if isinstance(base, UserClass)
         ]
+        is_module = any(self._is_module_base(b, state) for b in bases) or any(
+            base.is_module for base in project_bases
+        )
         builtin_base = next(
             (layer for layer in (self._nn_layer(b, state) for b in bases) if layer is not None),
             next((b.builtin_base for b in project_bases if b.builtin_base), None),
@@ -514,7 +523,9 @@ class Statements(ProjectImports):
                     self.functions.append((statement, cls))
         if is_module:
             init = cls.method("__init__")
-            if init is not None:
+            # the attributes every instance gets serve the methods analysed alone, which
+            # an imported module's top level run for an importer does not do
+            if init is not None and self.origin is None:
                 instance = self._instantiate(cls, state, frozenset(), node)
                 cls.attributes = {
                     k.split(".", 1)[1]: v
@@ -547,6 +558,8 @@ class Statements(ProjectImports):
             return False
         head, _, rest = base.partition(".")
         resolved = state.lookup(head)
+        if isinstance(resolved, DeferredImport):
+            resolved = self.resolve_deferred(resolved, state)
         if isinstance(resolved, ModuleRef):
             full = f"{resolved.qualname}.{rest}" if rest else resolved.qualname
             if self._nn_layer(base, state) is not None:

@@ -306,6 +306,20 @@ class ProjectModule:
 
 
 @dataclass(eq=False, repr=False)
+class DeferredImport:
+    """A name another project module imports (``from .layers import DropPath`` run for an
+    importer): that module is run only when the name is used."""
+
+    importer: str
+    """Path of the module whose import statement it is."""
+    module: str
+    level: int
+    name: str | None
+    """The name imported from ``module``; ``None``: the module itself."""
+    site: cst.CSTNode
+
+
+@dataclass(eq=False, repr=False)
 class SuperRef:
     """``super()`` inside a method of ``owner`` called on ``instance``."""
 
@@ -330,6 +344,7 @@ Value = (
     | UserClass
     | UserFunction
     | ProjectModule
+    | DeferredImport
     | SuperRef
     | Unknown
 )

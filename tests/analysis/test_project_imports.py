@@ -1,0 +1,303 @@
+"""Imports of the project's own modules: pitfalls whose parts sit in different files.
+
+Each project is written to a temporary folder with a ``pyproject.toml`` (the root marker)
+and checked file by file as the command line does; findings reached through an imported
+module are reported on the call in the checked file, with related locations in the other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import autograd_lint
+from autograd_lint.analysis.project import Project, project_root
+from autograd_lint.config import Settings
+from autograd_lint.diagnostics import FileResult
+from autograd_lint.lint import lint_path
+
+MODELS = """\
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, width=4):
+        super().__init__()
+        self.fc = nn.Linear(width, width)
+
+    def forward(self, x):
+        h = torch.sigmoid(self.fc(x))
+        h.mul_(2)
+        return h.sum()
+
+
+class Clean(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        h = torch.sigmoid(self.fc(x))
+        return (h * 2).sum()
+
+
+def make_target(q):
+    return q.clone()
+"""
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def codes(result: FileResult) -> list[str]:
+    return [d.code for d in result.diagnostics]
+
+
+def test_relative_import_of_a_model_class_reports_its_inplace_write_at_the_call(
+    tmp_path: Path,
+) -> None:
+    root = write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/models.py": MODELS,
+            "pkg/train.py": (
+                "import torch\nfrom .models import Net\n\n"
+                "model = Net()\nloss = model(torch.randn(2, 4))\nloss.backward()\n"
+            ),
+        },
+    )
+    result = lint_path(root / "pkg/train.py")
+    (finding,) = result.diagnostics
+    assert finding.code == "AG002"
+    assert finding.range.start_line == 5  # the call ``model(...)`` in train.py
+    assert "`pkg/models.py` at line 12" in finding.message
+    assert "saved by `sigmoid` at line 11 of `pkg/models.py`" in finding.message
+    elsewhere = [r for r in finding.related if r.path is not None]
+    assert {r.path for r in elsewhere} == {str(root / "pkg/models.py")}
+    assert {r.range.start_line for r in elsewhere} == {11, 12}
+    assert finding.fix is None  # no fix text is written for another file's code
+    assert dict(result.dependencies) == {
+        str(root / "pkg/models.py"): Project(root).load(str(root / "pkg/models.py")).digest  # type: ignore[union-attr]
+    }
+
+
+def test_the_clean_look_alike_class_stays_quiet(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "models.py": MODELS,
+            "train.py": (
+                "import torch\nfrom models import Clean\n\n"
+                "model = Clean()\nloss = model(torch.randn(2, 4))\nloss.backward()\n"
+            ),
+        },
+    )
+    assert codes(lint_path(root / "train.py")) == []
+
+
+def test_module_import_and_attribute_call(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "utils/__init__.py": "",
+            "utils/helpers.py": MODELS,
+            "train.py": (
+                "import torch\nimport torch.nn.functional as F\nimport utils.helpers as h\n\n"
+                "w = torch.randn(3, requires_grad=True)\nout = w * 2\n"
+                "loss = F.mse_loss(out, h.make_target(out))\nloss.backward()\n"
+            ),
+        },
+    )
+    assert codes(lint_path(root / "train.py")) == ["AG005"]
+
+
+def test_package_submodule_through_from_import(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/nets/__init__.py": "from .models import Net\n",
+            "pkg/nets/models.py": MODELS,
+            "run.py": (
+                "import torch\nfrom pkg import nets\n\n"
+                "loss = nets.Net()(torch.randn(2, 4))\nloss.backward()\n"
+            ),
+        },
+    )
+    assert codes(lint_path(root / "run.py")) == ["AG002"]
+
+
+def test_star_import(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "models.py": MODELS,
+            "run.py": "import torch\nfrom models import *\n\nloss = Net()(torch.randn(2, 4))\nloss.backward()\n",
+        },
+    )
+    assert codes(lint_path(root / "run.py")) == ["AG002"]
+
+
+def test_grad_mode_turned_off_at_import_holds_for_the_importer(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "setup_env.py": "import torch\n\ntorch.set_grad_enabled(False)\n",
+            "run.py": (
+                "import torch\nimport setup_env\n\n"
+                "w = torch.randn(3, requires_grad=True)\nloss = (w * 2).sum()\nloss.backward()\n"
+            ),
+            "run_ok.py": (
+                "import torch\n\n"
+                "w = torch.randn(3, requires_grad=True)\nloss = (w * 2).sum()\nloss.backward()\n"
+            ),
+        },
+    )
+    assert codes(lint_path(root / "run.py")) == ["AG003"]
+    assert codes(lint_path(root / "run_ok.py")) == []
+
+
+def test_import_cycle_and_unresolved_imports_are_unknown_not_errors(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "a.py": "import torch\nfrom b import g\n\ndef f(x):\n    return g(x)\n",
+            "b.py": "import torch\nfrom a import f\n\ndef g(x):\n    return f(x)\n",
+            "run.py": (
+                "import torch\nfrom a import f\nfrom .missing import thing\nfrom nowhere import y\n\n"
+                "w = torch.randn(3, requires_grad=True)\nloss = f(w).sum()\nloss.backward()\n"
+                "thing(w)\ny(w)\n"
+            ),
+        },
+    )
+    result = lint_path(root / "run.py")
+    assert codes(result) == []
+    assert not result.internal_errors
+
+
+def test_torch_is_never_looked_up_in_the_tree(tmp_path: Path) -> None:
+    """A folder named ``torch`` in the project does not shadow the library's API."""
+    root = write(
+        tmp_path,
+        {
+            "torch/__init__.py": "def randn(*a, **k):\n    return None\n",
+            "run.py": (
+                "import torch\n\nw = torch.randn(3, requires_grad=True)\n"
+                "loss = (w * 2).sum()\nloss.backward()\nloss.backward()\n"
+            ),
+        },
+    )
+    assert codes(lint_path(root / "run.py")) == ["AG004"]
+
+
+def test_files_outside_the_root_are_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    write(outside, {"models.py": MODELS})
+    inner = write(
+        tmp_path / "proj",
+        {
+            "run.py": "import torch\nfrom ..outside.models import Net\n\nNet()(torch.randn(2, 4)).backward()\n"
+        },
+    )
+    project = Project(inner)
+    assert project.resolve(str(inner / "run.py"), "outside.models", 2) is None
+    assert codes(lint_path(inner / "run.py")) == []
+
+
+def test_following_imports_can_be_turned_off(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "models.py": MODELS,
+            "run.py": "import torch\nfrom models import Net\n\nNet()(torch.randn(2, 4)).backward()\n",
+        },
+    )
+    assert codes(lint_path(root / "run.py")) == ["AG002"]
+    assert codes(lint_path(root / "run.py", Settings(follow_imports=False))) == []
+
+
+def test_import_of_an_imported_module_is_followed_lazily(tmp_path: Path) -> None:
+    """``layers/__init__`` re-exports from its submodules; only what is used is run."""
+    root = write(
+        tmp_path,
+        {
+            "layers/__init__.py": "from .blocks import Net\nfrom .unused import Other\n",
+            "layers/blocks.py": MODELS,
+            "layers/unused.py": "import torch\n\nclass Other:\n    pass\n",
+            "run.py": "import torch\nfrom layers import Net\n\nNet()(torch.randn(2, 4)).backward()\n",
+        },
+    )
+    result = lint_path(root / "run.py")
+    assert codes(result) == ["AG002"]
+    read = {Path(path).name for path, _ in result.dependencies}
+    assert read == {"__init__.py", "blocks.py"}
+
+
+def test_the_root_is_the_nearest_project_marker(tmp_path: Path) -> None:
+    write(tmp_path, {"a/b/c.py": ""})
+    assert project_root(str(tmp_path / "a/b/c.py")) == str(tmp_path)
+
+
+def test_command_line_json_and_sarif_name_the_other_file(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "models.py": MODELS,
+            "run.py": "import torch\nfrom models import Net\n\nNet()(torch.randn(2, 4)).backward()\n",
+        },
+    )
+    base = [sys.executable, "-m", "autograd_lint", "check", "--no-cache", str(root / "run.py")]
+    package = Path(autograd_lint.__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(package)}
+    text = subprocess.run(base, capture_output=True, text=True, cwd=root, env=env)
+    assert text.returncode == 1
+    assert "models.py:12:9: note: here, in the imported module" in text.stdout
+    as_json = subprocess.run(
+        [*base, "--output-format", "json"], capture_output=True, text=True, cwd=root, env=env
+    )
+    (finding,) = json.loads(as_json.stdout)
+    assert finding["filename"].endswith("run.py")
+    assert {r["filename"] for r in finding["related"]} == {
+        str(root / "models.py"),  # saved and written there
+        str(root / "run.py"),  # the backward
+    }
+    sarif = subprocess.run(
+        [*base, "--output-format", "sarif"], capture_output=True, text=True, cwd=root, env=env
+    )
+    (result,) = json.loads(sarif.stdout)["runs"][0]["results"]
+    uris = {r["physicalLocation"]["artifactLocation"]["uri"] for r in result["relatedLocations"]}
+    assert any(uri.endswith("models.py") for uri in uris)
+
+
+@pytest.mark.parametrize("backend", ["mini", pytest.param("torch", marks=pytest.mark.torch)])
+def test_a_finding_in_imported_code_replays(tmp_path: Path, backend: str) -> None:
+    from autograd_lint.runtime_check import confirm_many
+
+    root = write(
+        tmp_path,
+        {
+            "models.py": MODELS,
+            "run.py": (
+                "import torch\nfrom models import Net\n\n"
+                "model = Net()\nloss = model(torch.randn(2, 4))\nloss.backward()\n"
+            ),
+        },
+    )
+    (finding,) = lint_path(root / "run.py", witnesses=True).diagnostics
+    assert finding.witness is not None
+    (verdict,) = confirm_many([finding.witness], backend)
+    assert verdict.status == "confirmed", verdict
