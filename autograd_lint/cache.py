@@ -17,11 +17,10 @@ The key of one file's entry is a SHA-256 of:
   tool). Verdicts replayed on torch depend on the installed torch and the machine's devices,
   so a run with ``--runtime-check torch`` is not cached.
 
-The analysis reads nothing but the file itself: ``analysis.analyze`` gets one file's text
-and follows calls only into that file's own functions and classes (imports of other project
-modules give unknown values). So no other file's content is part of the key; when the
-analysis learns to follow imports, the imported files' hashes must join it
-(:func:`entry_key`'s ``dependencies``).
+The analysis also reads the project modules the file imports (directly or not): the result
+records each one's path and digest (``FileResult.dependencies``), and an entry is used only
+while every one of them still has that digest (:func:`dependencies_unchanged`), so an edit
+of ``models.py`` re-checks the ``train.py`` that imports it.
 
 An entry is the pickled outcome of the check, behind a header with the digest of the
 payload: a truncated or corrupted entry fails the check, is ignored and rewritten. Entries
@@ -48,6 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autograd_lint import __version__
+from autograd_lint.analysis.project import file_digest
 
 if TYPE_CHECKING:
     from autograd_lint.runner import CheckOptions, FileOutcome
@@ -163,9 +163,17 @@ def _prepare(directory: str) -> None:
             handle.write(text)
 
 
+def dependencies_unchanged(outcome: FileOutcome) -> bool:
+    """Every project module the cached analysis read still has the text it had."""
+    return all(file_digest(path) == digest for path, digest in outcome.result.dependencies)
+
+
 def usable(outcome: FileOutcome, options: CheckOptions) -> bool:
     """A cached outcome stands for this run: plain checks always; ``--fix``/``--diff`` only
-    when no fix of the entry would be applied (so fixing would change nothing)."""
+    when no fix of the entry would be applied (so fixing would change nothing). Either way
+    only while the modules it imported are unchanged."""
+    if not dependencies_unchanged(outcome):
+        return False
     if options.fix == "none":
         return True
     return not any(

@@ -107,7 +107,7 @@ class Project:
         overlaid = self.overlay(path) if self.overlay is not None else None
         stamp: tuple[int, int] | str
         if overlaid is not None:
-            stamp = hashlib.sha256(overlaid.encode("utf-8", "surrogatepass")).hexdigest()
+            stamp = digest_of(overlaid)
         else:
             try:
                 info = os.stat(path)
@@ -128,6 +128,22 @@ class Project:
             return Path(os.path.relpath(path, self.root)).as_posix()
         except ValueError:
             return path
+
+
+def digest_of(text: str) -> str:
+    """The digest a module's text is known by (results that read it record it)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def file_digest(path: str) -> str | None:
+    """:func:`digest_of` the file's text as the analysis would read it; ``None`` if it cannot
+    be read (then nothing that read it before still holds)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_MODULE_BYTES + 1)
+        return digest_of(data.decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _module_file(base: str, parts: list[str]) -> str | None:
@@ -161,8 +177,7 @@ def _parse(path: str, display: str, text: str | None) -> ForeignModule | None:
         return None
     except (RecursionError, MemoryError, ValueError):
         return None
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    return ForeignModule(path, display, text, module, digest)
+    return ForeignModule(path, display, text, module, digest_of(text))
 
 
 def project_root(path: str) -> str:

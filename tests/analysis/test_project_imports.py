@@ -301,3 +301,36 @@ def test_a_finding_in_imported_code_replays(tmp_path: Path, backend: str) -> Non
     assert finding.witness is not None
     (verdict,) = confirm_many([finding.witness], backend)
     assert verdict.status == "confirmed", verdict
+
+
+def test_the_result_cache_rechecks_a_file_when_a_module_it_imports_changes(
+    tmp_path: Path,
+) -> None:
+    root = write(
+        tmp_path,
+        {
+            "models.py": MODELS,
+            "run.py": "import torch\nfrom models import Net\n\nNet()(torch.randn(2, 4)).backward()\n",
+        },
+    )
+    package = Path(autograd_lint.__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(package)}
+    command = [
+        sys.executable,
+        "-m",
+        "autograd_lint",
+        "check",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--output-format",
+        "concise",
+        str(root / "run.py"),
+    ]
+
+    def run() -> str:
+        return subprocess.run(command, capture_output=True, text=True, env=env).stdout
+
+    assert "AG002" in run()
+    assert "AG002" in run()  # answered from the cache
+    (root / "models.py").write_text(MODELS.replace("        h.mul_(2)\n", ""))
+    assert "AG002" not in run()
