@@ -131,6 +131,14 @@ class AutogradLintServer(LanguageServer):
     def lint_soon(self, key: str, delay_ms: int | None = None) -> None:
         self.engine.changed(key, self.editor.debounce_ms if delay_ms is None else delay_ms)
 
+    def relint_importers(self, uri: str) -> None:
+        """A project module was saved or changed on disk: the open documents that import it
+        (directly or not) are linted again."""
+        path = _path_of(uri)
+        if not path.startswith("untitled:"):
+            for key in self.engine.importers_of(path):
+                self.lint_soon(key, OPEN_DELAY_MS)
+
     def relint_all(self) -> None:
         for key in list(self.engine.states):
             self.lint_soon(key, OPEN_DELAY_MS)
@@ -227,6 +235,7 @@ def _register(server: AutogradLintServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: AutogradLintServer, params: types.DidSaveTextDocumentParams) -> None:
         ls.lint_soon(ls.key_for(params.text_document.uri), OPEN_DELAY_MS)
+        ls.relint_importers(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: AutogradLintServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -274,6 +283,9 @@ def _register(server: AutogradLintServer) -> None:
         if any(change.uri.endswith("/" + CONFIG_FILE) for change in params.changes):
             ls.project.clear()
             ls.relint_all()
+            return
+        for change in params.changes:
+            ls.relint_importers(change.uri)
 
     @server.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,

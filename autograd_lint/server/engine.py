@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
+from autograd_lint.analysis.project import file_digest
 from autograd_lint.diagnostics import Confirmation, FileResult, Witness
 from autograd_lint.isolation import CRASH_MESSAGE, failed_file
 from autograd_lint.server.convert import Published, to_lsp
@@ -169,7 +171,7 @@ class Engine:
         ).hexdigest()
         cache_key = (digest, unit.path, settings.key)
         cached = self._cache.get(cache_key)
-        if cached is not None:
+        if cached is not None and _imports_unchanged(cached):
             self._cache.move_to_end(cache_key)
             return cached
         started = time.perf_counter()
@@ -192,6 +194,16 @@ class Engine:
         while len(self._cache) > RESULT_CACHE_SIZE:
             self._cache.popitem(last=False)
         return result
+
+    def importers_of(self, path: str) -> list[str]:
+        """Open units whose last result read the project module at ``path``."""
+        wanted = os.path.abspath(path)
+        return [
+            key
+            for key, state in self.states.items()
+            if state.result is not None
+            and any(dependency == wanted for dependency, _ in state.result.dependencies)
+        ]
 
     # -- publishing ------------------------------------------------------------------------
 
@@ -337,3 +349,8 @@ class Engine:
             self.pool.shutdown()
         with contextlib.suppress(Exception):
             self.confirmer.shutdown()
+
+
+def _imports_unchanged(result: FileResult) -> bool:
+    """A remembered result holds while the project modules it read keep their text."""
+    return all(file_digest(path) == digest for path, digest in result.dependencies)

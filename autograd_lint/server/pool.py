@@ -21,6 +21,7 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
+from autograd_lint.analysis.project import Project, project_for
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import FileResult
 
@@ -59,14 +60,32 @@ def lint_job(text: str, path: str, settings: Settings) -> FileResult:
     """
     from autograd_lint.lint import lint_source
 
-    return replace(lint_source(text, path, settings, chunks=chunk_cache()), source=None)
+    return replace(
+        lint_source(text, path, settings, chunks=chunk_cache(), project=_project(path, settings)),
+        source=None,
+    )
+
+
+def _project(path: str, settings: Settings) -> Project | None:
+    """The project a saved file belongs to (imports are read from the disk: a module's
+    unsaved edits count once saved, when the documents importing it are linted again)."""
+    if not settings.follow_imports or not os.path.isabs(path) or not os.path.isfile(path):
+        return None
+    return project_for(path)
 
 
 def witness_job(text: str, path: str, settings: Settings) -> FileResult:
     """Lint with witnesses whatever the settings say (someone asked to see one)."""
     from autograd_lint.lint import lint_source
 
-    result = lint_source(text, path, settings, witnesses=True, chunks=chunk_cache())
+    result = lint_source(
+        text,
+        path,
+        settings,
+        witnesses=True,
+        chunks=chunk_cache(),
+        project=_project(path, settings),
+    )
     return replace(result, source=None)
 
 
