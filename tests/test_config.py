@@ -28,6 +28,7 @@ device = "auto"
 exclude = ["generated"]
 extend-exclude = ["legacy/*.py"]
 force-exclude = true
+follow-imports = false
 
 [tool.autograd-lint.per-file-ignores]
 "tests/*.py" = ["AG003", "AG004"]
@@ -54,6 +55,7 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     assert settings.exclude == ("generated",)
     assert settings.extend_exclude == ("legacy/*.py",)
     assert settings.force_exclude is True
+    assert settings.follow_imports is False
     assert settings.per_file_ignores == {"tests/*.py": ("AG003", "AG004")}
     assert settings.severity == {"AG002": Severity.WARNING, "AG001": Severity.INFO}
 
@@ -88,6 +90,7 @@ def test_standalone_file_is_the_table(tmp_path: Path) -> None:
         ('device = "tpu"', "device must be one of cpu, cuda, auto; got 'tpu'"),
         ('preview = "yes"', "preview must be true or false"),
         ("force-exclude = 1", "force-exclude must be true or false"),
+        ('follow-imports = "no"', "follow-imports must be true or false"),
         ("exclude = 3", "exclude must be a list of strings"),
         ('severity = { AG001 = "fatal" }', "severity.AG001 must be one of error, warning, info"),
         ('severity = { bogus = "error" }', "'bogus' is not a rule code"),
