@@ -158,7 +158,8 @@ def _lint_parsed(
     for rule in rules:
         try:  # what a rule found before it failed is kept; the other rules run regardless
             for diagnostic in rule.check(trace):
-                found.extend(_configured(diagnostic, settings))
+                if not any(diagnostic is other for other in trace.elsewhere_only):
+                    found.extend(_configured(diagnostic, settings))
         except Exception as error:
             failures.append((f"rule {rule.code} ({rule.name})", error))
     try:

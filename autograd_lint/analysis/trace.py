@@ -23,7 +23,7 @@ from autograd_lint.analysis.values import (
     Value,
     fresh_id,
 )
-from autograd_lint.diagnostics import Range
+from autograd_lint.diagnostics import Diagnostic, Range
 
 
 @dataclass(eq=False, repr=False)
@@ -233,6 +233,9 @@ class Trace:
     that first ran them (with their module)."""
     dependencies: dict[str, str] = field(default_factory=dict)
     """Project modules the analysis read (imported, directly or not): path -> SHA-256."""
+    elsewhere_only: list[Diagnostic] = field(default_factory=list)
+    """Findings on another module's code that rest on nothing in this file (a write that is
+    wrong wherever it is called from): that module's own check reports them."""
     foreign_lines: set[int] = field(default_factory=set)
     """Lines of this file where nodes of other modules were placed (their calls' lines)."""
     _positions: Positions | None = None

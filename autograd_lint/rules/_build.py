@@ -51,7 +51,7 @@ def diagnostic(
         message = f"{message} (in `{module.display}` at line {where.start_line}, run by this call)"
         items.insert(0, (site, "here, in the imported module"))
     kept = tuple(fix for fix in fixes if not _lands_on_foreign(trace, fix))
-    return Diagnostic(
+    found = Diagnostic(
         code=code,
         message=message,
         range=trace.range_of(site),
@@ -61,6 +61,10 @@ def diagnostic(
         extra_fixes=kept[1:],
         witness=witness,
     )
+    if elsewhere is not None and all(r.path is not None for r in found.related):
+        # everything it rests on is in the other module: reported when that one is checked
+        trace.elsewhere_only.append(found)
+    return found
 
 
 def _lands_on_foreign(trace: Trace, fix: Fix) -> bool:

@@ -334,3 +334,33 @@ def test_the_result_cache_rechecks_a_file_when_a_module_it_imports_changes(
     assert "AG002" in run()  # answered from the cache
     (root / "models.py").write_text(MODELS.replace("        h.mul_(2)\n", ""))
     assert "AG002" not in run()
+
+
+def test_a_finding_resting_only_on_the_imported_module_is_left_to_that_module(
+    tmp_path: Path,
+) -> None:
+    """A helper that writes through ``.data`` of its own tensor is the helper file's finding,
+    not reported again on every call; one handed the caller's layer is the caller's."""
+    helper = (
+        "import torch\n\n\n"
+        "def own():\n    w = torch.ones(2, requires_grad=True)\n    w.data = torch.zeros(2)\n    return w\n\n\n"
+        "def reset(layer):\n    layer.weight.data = torch.zeros_like(layer.weight)\n"
+    )
+    root = write(
+        tmp_path,
+        {
+            "helpers.py": helper,
+            "run_own.py": "import torch\nfrom helpers import own\n\nown().sum().backward()\n",
+            "run_reset.py": (
+                "import torch\nimport torch.nn as nn\nfrom helpers import reset\n\n"
+                "layer = nn.Linear(2, 2)\nreset(layer)\nlayer(torch.randn(1, 2)).sum().backward()\n"
+            ),
+        },
+    )
+    every = Settings(select=("ALL",))
+    assert codes(lint_path(root / "helpers.py", every)) == ["AG013"]
+    assert codes(lint_path(root / "run_own.py", every)) == []
+    (finding,) = lint_path(root / "run_reset.py", every).diagnostics
+    assert finding.code == "AG013"
+    assert finding.range.start_line == 6
+    assert finding.fix is None
