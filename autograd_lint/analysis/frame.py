@@ -26,8 +26,8 @@ MAX_STATEMENTS = 200_000
 """A budget of executed statements per file: beyond it the rest is skipped (never a hang)."""
 
 
-FOREIGN_BUDGET_FLOOR = 400
-FOREIGN_LINES_PER = 4
+FOREIGN_BUDGET_FLOOR = 300
+FOREIGN_LINES_PER = 8
 """Statements of imported modules' code that calls made in a file may run: one per this
 many lines of the file, and at least the floor."""
 

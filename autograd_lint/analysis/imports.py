@@ -22,7 +22,7 @@ import libcst as cst
 
 from autograd_lint.analysis.frame import Budget
 from autograd_lint.analysis.names import dotted
-from autograd_lint.analysis.project import ForeignModule
+from autograd_lint.analysis.project import ForeignModule, Project
 from autograd_lint.analysis.project_calls import ProjectCalls
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.trace import ForeignSite
@@ -211,19 +211,39 @@ class ProjectImports(ProjectCalls):
         foreign = self.project.load(found)
         if foreign is None:
             return None
-        self.imported[found] = None  # an import cycle sees unknown names
-        result = self._run_module(foreign, node)
+        kept = self.project.runs.get(found)
+        if isinstance(kept, ModuleRun) and kept.holds(self.project):
+            result: ModuleExports | None = self._reuse(kept, node)
+        else:
+            self.imported[found] = None  # an import cycle sees unknown names
+            result = self._run_module(foreign, node)
         self.imported[found] = result
         return result
 
-    def _run_module(self, foreign: ForeignModule, node: cst.CSTNode) -> ModuleExports:
-        statement = self._owner if self._owner is not self.module else node
+    def _anchor(self, foreign: ForeignModule | None, node: cst.CSTNode) -> ForeignSite:
+        """Where statements of an imported module's top level are reported: the import in
+        this file (or the call in it that led to the importing module)."""
         outer = self._frame.anchor
-        anchor = (
-            ForeignSite(outer.call, outer.statement, foreign)
-            if outer is not None
-            else ForeignSite(statement, statement, foreign)
-        )
+        if outer is not None:
+            return ForeignSite(outer.call, outer.statement, foreign)
+        statement = self._owner if self._owner is not self.module else node
+        return ForeignSite(statement, statement, foreign)
+
+    def _reuse(self, kept: ModuleRun, node: cst.CSTNode) -> ModuleExports:
+        """A run of a module that only defines things, made for an earlier file: its
+        statements are placed at this file's import."""
+        anchor = self._anchor(None, node)
+        for statement_node, module in kept.statements:
+            self.trace.foreign.setdefault(
+                statement_node, ForeignSite(anchor.call, anchor.statement, module)
+            )
+        for expression, owner in kept.owner.items():
+            self.trace.owner.setdefault(expression, owner)
+        self.trace.dependencies.update(kept.dependencies)
+        return kept.exports
+
+    def _run_module(self, foreign: ForeignModule, node: cst.CSTNode) -> ModuleExports:
+        anchor = self._anchor(foreign, node)
         sub = type(self)(foreign.module, foreign.source, self.project, foreign.path, foreign)
         sub.imported = self.imported
         sub.import_depth = self.import_depth + 1
@@ -247,7 +267,54 @@ class ProjectImports(ProjectCalls):
                 heap[key] = value
             elif _exported(value):
                 names[key] = value
-        return ModuleExports(foreign, names, heap, top.grad_enabled)
+        exports = ModuleExports(foreign, names, heap, top.grad_enabled)
+        if self.project is not None and _definitions_only(exports):
+            self.project.runs[foreign.path] = ModuleRun(
+                exports,
+                [(s, site.module) for s, site in sub.trace.foreign.items()],
+                dict(sub.trace.owner),
+                {foreign.path: foreign.digest, **sub.trace.dependencies},
+            )
+        return exports
+
+
+@dataclass(eq=False)
+class ModuleRun:
+    """A module's top-level run kept for the process (a module that only defines classes,
+    functions and constants gives every importer the same names)."""
+
+    exports: ModuleExports
+    statements: list[tuple[cst.CSTNode, ForeignModule | None]]
+    owner: dict[cst.CSTNode, cst.CSTNode]
+    dependencies: dict[str, str]
+
+    def holds(self, project: Project) -> bool:
+        """The module and what its run read are unchanged."""
+        for path, digest in self.dependencies.items():
+            loaded = project.load(path)
+            if loaded is None or loaded.digest != digest:
+                return False
+        return True
+
+
+def _definitions_only(exports: ModuleExports) -> bool:
+    """Nothing of the run is an object an importer could change (a list, a layer, an
+    optimizer built at import) or that holds the interpreter that ran it (a module object
+    resolves its submodules there), and grad mode is as it was."""
+    return (
+        not exports.heap
+        and exports.grad_enabled is not False
+        and all(_definition(value) for value in exports.names.values())
+    )
+
+
+def _definition(value: Value) -> bool:
+    """A class, function, module name or constant, or a literal table of them (``__all__``,
+    ``IMAGENET_DEFAULT_MEAN``, a dict of layer classes); an empty container is a registry
+    the program fills, so it is not one."""
+    if isinstance(value, Sequence):
+        return bool(value.items) and all(_definition(item) for item in value.items)
+    return isinstance(value, UserClass | UserFunction | ModuleRef | DeferredImport | PlainValue)
 
 
 def _exported(value: Value) -> bool:

@@ -67,6 +67,9 @@ class Project:
         self.root = os.path.abspath(root)
         self.overlay = overlay
         self._parsed: dict[str, tuple[tuple[int, int] | str, ForeignModule | None]] = {}
+        self.runs: dict[str, object] = {}
+        """Top-level runs of modules that only define things, by path, for every importer
+        (:class:`~autograd_lint.analysis.imports.ModuleRun`)."""
 
     def inside(self, path: str) -> bool:
         try:

@@ -364,3 +364,29 @@ def test_a_finding_resting_only_on_the_imported_module_is_left_to_that_module(
     assert finding.code == "AG013"
     assert finding.range.start_line == 6
     assert finding.fix is None
+
+
+def test_a_module_run_is_reused_by_the_next_importer_and_placed_at_its_import(
+    tmp_path: Path,
+) -> None:
+    """The run of a module that only defines things serves every file of the project; a
+    finding through it is still placed in the file being checked."""
+    root = write(
+        tmp_path,
+        {
+            "models.py": MODELS + '\n__all__ = ["Net", "Clean"]\n',
+            "one.py": "import torch\nfrom models import Net\n\nNet()(torch.randn(2, 4)).backward()\n",
+            "two.py": (
+                "import torch\nfrom models import Net\n\n\n"
+                "def main():\n    Net()(torch.randn(2, 4)).backward()\n"
+            ),
+        },
+    )
+    project = Project(root)
+    first = lint_path(root / "one.py", project=project)
+    assert str(root / "models.py") in project.runs
+    second = lint_path(root / "two.py", project=project)
+    assert [(d.code, d.range.start_line) for d in first.diagnostics] == [("AG002", 4)]
+    assert [(d.code, d.range.start_line) for d in second.diagnostics] == [("AG002", 6)]
+    (root / "models.py").write_text(MODELS.replace("        h.mul_(2)\n", ""))
+    assert codes(lint_path(root / "two.py", project=project)) == []
