@@ -1,5 +1,5 @@
 # source: https://github.com/OpenNMT/OpenNMT-py/issues/403
-# expect: AG004
+# expect: AG004, AG012
 # pitfall: DecoderState.detach() calls h.detach() and discards the result, so truncated BPTT keeps backpropagating into the previous chunk's freed graph
 import torch
 import torch.nn as nn
