@@ -131,7 +131,7 @@ class ProjectCalls(TorchCalls):
             first = Sequence(list(first.children), first.prov) if first.children else first
         if name in {"list", "tuple", "reversed", "sorted"} and isinstance(first, Sequence):
             items = list(reversed(first.items)) if name == "reversed" else list(first.items)
-            return Sequence(items, first.prov, first.homogeneous)
+            return Sequence(items, first.prov, first.homogeneous, open_length=first.open_length)
         if name == "float" and isinstance(first, PlainValue):
             return first
         if name in {"float", "int", "bool"} and isinstance(first, Tensor):
@@ -403,7 +403,12 @@ MAX_CONSTANT_RANGE = 8
 
 def _known_length(value: Value | None) -> int | None:
     """``len(xs)`` of a list or tuple whose items are all known (not a representative)."""
-    if isinstance(value, Sequence) and not value.homogeneous and value.keys is None:
+    if (
+        isinstance(value, Sequence)
+        and not value.homogeneous
+        and value.keys is None
+        and not value.open_length
+    ):
         return len(value.items)
     if isinstance(value, NNModule) and value.kind in {"Sequential", "ModuleList"}:
         return len(value.children) if value.children else None

@@ -363,6 +363,7 @@ class Statements(ProjectCalls):
                 isinstance(iterable, Sequence)
                 and bool(iterable.items)
                 and not iterable.homogeneous
+                and not iterable.open_length
                 and iterable.keys is None
             )
         else:
@@ -699,7 +700,8 @@ class Statements(ProjectCalls):
             and not target_value.homogeneous
         ):
             # ``xs += ys`` extends the list itself (every name bound to it sees it)
-            target_value.items.extend(value.items)
+            target_value.items.extend(value.items[:1] if value.homogeneous else value.items)
+            target_value.open_length |= value.homogeneous or value.open_length
             target_value.prov = target_value.prov | value.prov
             return
         if operator is not None:

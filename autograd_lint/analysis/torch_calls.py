@@ -432,10 +432,18 @@ class TorchCalls(Modules):
             container.items.append(value)
             container.prov = container.prov | provenance(value) | {seq}
             return PlainValue(frozenset())
-        if method == "extend" and args and isinstance(args[0], Sequence):
-            if container.keys is None and not args[0].homogeneous:
-                container.items.extend(args[0].items)
-                container.prov = container.prov | args[0].prov | {seq}
+        if method == "extend" and args and container.keys is None:
+            added = args[0]
+            if isinstance(added, Sequence) and not added.homogeneous:
+                container.items.extend(added.items)
+                container.open_length = container.open_length or added.open_length
+            else:
+                # a comprehension (one item stands for all, there may be none) or unknown:
+                # what it holds may be in the list, how many items it has is not known
+                if isinstance(added, Sequence) and added.items:
+                    container.items.append(added.items[0])
+                container.open_length = True
+            container.prov = container.prov | provenance(added) | {seq}
             return PlainValue(frozenset())
         if method == "pop" and not args and container.keys is None and container.items:
             return container.items[-1]
@@ -454,7 +462,10 @@ class TorchCalls(Modules):
                 return found if found is not None else Unknown(container.prov)
         if method == "copy":
             return Sequence(
-                list(container.items), container.prov, keys=container.keys and list(container.keys)
+                list(container.items),
+                container.prov,
+                keys=container.keys and list(container.keys),
+                open_length=container.open_length,
             )
         return Unknown(container.prov)
 
