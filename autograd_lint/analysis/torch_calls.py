@@ -449,13 +449,15 @@ class TorchCalls(Modules):
             return container.items[-1]
         if container.keys is not None:
             if method == "values":
-                return Sequence(list(container.items), container.prov)
+                return Sequence(
+                    list(container.items), container.prov, open_length=container.open_length
+                )
             if method == "items":
                 pairs: list[Value] = [
                     Sequence([PlainValue(frozenset()), item], provenance(item))
                     for item in container.items
                 ]
-                return Sequence(pairs, container.prov)
+                return Sequence(pairs, container.prov, open_length=container.open_length)
             if method == "get" and node.args:
                 key = literal_key(node.args[0].value)
                 found = container.lookup(key) if key is not None else None
