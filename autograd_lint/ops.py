@@ -718,6 +718,7 @@ _MODULES: tuple[ModuleSpec, ...] = (
     ModuleSpec("LogSoftmax", "log_softmax", False, False),
     ModuleSpec("Dropout", "dropout", False, False, inplace_kwarg=True),
     ModuleSpec("Identity", None, False, False),
+    ModuleSpec("Flatten", "flatten", False, False),
     ModuleSpec("MSELoss", "mse_loss", False, False),
     ModuleSpec("L1Loss", "l1_loss", False, False),
     ModuleSpec("SmoothL1Loss", "smooth_l1_loss", False, False),

@@ -33,6 +33,7 @@ __all__ = [
     "CrossEntropyLoss",
     "Dropout",
     "Embedding",
+    "Flatten",
     "GRUCell",
     "GroupNorm",
     "Hardtanh",
@@ -268,6 +269,15 @@ class LogSoftmax(Softmax):
 class Identity(Module):
     def forward(self, input: Tensor) -> Tensor:
         return input
+
+
+class Flatten(Module):
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.flatten(self.start_dim, self.end_dim)
 
 
 class Sequential(Module):
