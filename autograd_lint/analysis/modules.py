@@ -14,6 +14,7 @@ from autograd_lint import ops
 from autograd_lint.analysis import element_count
 from autograd_lint.analysis.expressions import Expressions
 from autograd_lint.analysis.names import keyword, literal_bool
+from autograd_lint.analysis.pooling import adaptive_pool_spec
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.values import (
     GraphNode,
@@ -121,6 +122,8 @@ class Modules(Expressions):
                 return self.recurrent_call(module, node, args, state)
             spec = ops.MODULES.get(module.kind)
             op = ops.OPS.get(spec.op) if spec is not None and spec.op else None
+            if module.kind == "AdaptiveAvgPool2d" and isinstance(module.site, cst.Call):
+                op = adaptive_pool_spec(module.site, 0)
             if op is not None and op.kind == "loss":
                 return self.loss(op, node, args, state, module.prov, module.site)
             if op is not None:

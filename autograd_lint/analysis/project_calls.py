@@ -149,8 +149,12 @@ class ProjectCalls(TorchCalls):
             first, Tensor
         ):
             return PlainValue(provenance(first) if first is not None else frozenset())
-        if name == "dict" and not args:
-            return Sequence([], frozenset(), keys=[])
+        if name == "dict" and all(a.keyword is not None and not a.star for a in node.args):
+            # ``dict(loss_cls=loss)``: a dict of those keys (``dict()``: an empty one)
+            keys: list[str | None] = [a.keyword.value for a in node.args if a.keyword]
+            return Sequence(
+                list(args), frozenset().union(*(provenance(a) for a in args)), keys=keys
+            )
         if name == "enumerate" and isinstance(first, Sequence):
             pairs: list[Value] = [
                 Sequence(

@@ -11,6 +11,7 @@ from autograd_lint.analysis import element_count, grad_events
 from autograd_lint.analysis.expressions import literal_key
 from autograd_lint.analysis.modules import Modules
 from autograd_lint.analysis.names import keyword, kwarg_tri, literal_bool
+from autograd_lint.analysis.pooling import adaptive_pool_spec
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.trace import (
     AnomalyMode,
@@ -137,6 +138,8 @@ class TorchCalls(Modules):
             spec = ops.function_op(name)
         elif prefix in {"torch.nn.functional", "torch.functional"}:
             spec = ops.functional_op(name) or ops.function_op(name)
+            if spec is not None and spec.name == "adaptive_avg_pool2d":
+                spec = adaptive_pool_spec(node, 1)
         inplace_twin = f"{name}_" if name and not name.endswith("_") else name
         if (
             prefix in {"torch.nn.functional", "torch"}

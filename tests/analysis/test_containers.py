@@ -57,6 +57,12 @@ FLAGGED = {
         "AG002",
         8,
     ),
+    "a loss without grad kept in dict(key=...)": (
+        "frozen = w.detach()\nlosses = dict(loss=(frozen * 2).sum(), aux=(w * 2).sum())\n"
+        "sum(losses.values())\nlosses['loss'].backward()\n",
+        "AG003",
+        9,
+    ),
     "a clone made by a helper in a dict comprehension, then stored": (
         "def copy(v):\n"
         "    return v.clone()\n"
@@ -101,6 +107,10 @@ QUIET = {
         "total = sum(losses)\n"
         "total.backward()\n"
         "total.backward()\n"
+    ),
+    "the other key of dict(key=...)": (
+        "frozen = w.detach()\nlosses = dict(loss=(frozen * 2).sum(), aux=(w * 2).sum())\n"
+        "losses['aux'].backward()\n"
     ),
     "a detached copy made by a helper in a dict comprehension, then stored": (
         "def copy(v):\n"

@@ -23,6 +23,7 @@ __all__ = [
     "GRU",
     "LSTM",
     "RNN",
+    "AdaptiveAvgPool2d",
     "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -377,6 +378,7 @@ class BCEWithLogitsLoss(_Loss):
 
 from .layers import (  # noqa: E402  (the layers subclass the classes above)
     ELU,
+    AdaptiveAvgPool2d,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
