@@ -64,9 +64,7 @@ FROZEN = (
 
 
 def test_a_frozen_model_with_global_pooling_gives_a_loss_without_grad() -> None:
-    source = FROZEN.format(
-        pool="nn.AdaptiveAvgPool2d(1)", frozen="(backbone, head)"
-    )
+    source = FROZEN.format(pool="nn.AdaptiveAvgPool2d(1)", frozen="(backbone, head)")
     assert [d.code for d in lint_source(source, "case.py").diagnostics] == ["AG003"]
 
 
