@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .. import math_ops
 from ..dispatch import record_op, wants
 from ..graph import Array, Grads, Node
 from ..tensor import Tensor
@@ -272,8 +273,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     sizes = output_size if isinstance(output_size, tuple | list) else (output_size,) * 2
     oh, ow = (x.shape[2 + i] if s is None else int(s) for i, s in enumerate(sizes))
     if (oh, ow) == (1, 1):  # torch runs a mean for it: ``MeanBackward1``, nothing saved
-        result: Tensor = input.mean((-2, -1), keepdim=True)
-        return result
+        return math_ops.mean(input, (-2, -1), keepdim=True)
     rows, cols = _adaptive_bins(x.shape[2], oh), _adaptive_bins(x.shape[3], ow)
     data = np.empty((*x.shape[:2], oh, ow), dtype=x.dtype)
     for (i, (r0, r1)), (j, (c0, c1)) in itertools.product(enumerate(rows), enumerate(cols)):

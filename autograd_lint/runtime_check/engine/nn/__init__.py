@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import creation, grad_mode
+from .. import creation, grad_mode, views
 from ..tensor import Tensor
 from . import functional
 from . import functional as F
@@ -278,7 +278,7 @@ class Flatten(Module):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, input: Tensor) -> Tensor:
-        return input.flatten(self.start_dim, self.end_dim)
+        return views.flatten(input, self.start_dim, self.end_dim)
 
 
 class Sequential(Module):
