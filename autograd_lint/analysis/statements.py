@@ -362,8 +362,7 @@ class Statements(ProjectCalls):
             surely_runs = self._range_is_nonempty(node.iter, state) or (
                 isinstance(iterable, Sequence)
                 and bool(iterable.items)
-                and not iterable.homogeneous
-                and not iterable.open_length
+                and (iterable.nonempty or not (iterable.homogeneous or iterable.open_length))
                 and iterable.keys is None
             )
         else:

@@ -42,6 +42,8 @@ _JOINING_OPS = frozenset({"cat", "concat", "concatenate", "stack", "hstack", "vs
 _NEVER: tuple[ops.SaveRule, ...] = ("never",)
 _SPLITTING = frozenset({"chunk", "split", "unbind", "tensor_split", "split_with_sizes"})
 """Ops whose results are views of the input, several of them."""
+_NONEMPTY = frozenset({"chunk", "split"})
+"""Of those, the ones that give one view or more for a positive integer count or size."""
 _SELECTING = frozenset({"max", "min", "sort", "topk", "kthvalue", "median", "mode"})
 """Ops that, along a dimension, return ``(values, indices)``."""
 _SELECTION = ops.OpSpec(name="select_values", kind="math")
@@ -293,7 +295,11 @@ class TorchCalls(Modules):
         dimension (values that save the indices, and indices that never require grad)."""
         if name in _SPLITTING:
             part = self.view(tensor, node, state, "__getitem__")
-            return Sequence([part], part.prov, homogeneous=True)
+            size = args[0] if args else None
+            counted = isinstance(size, PlainValue) and type(size.const) is int and size.const > 0
+            return Sequence(
+                [part], part.prov, homogeneous=True, nonempty=name in _NONEMPTY and counted
+            )
         along_dim = name in _SELECTING and (
             name in {"sort", "topk", "kthvalue", "mode"}
             or keyword(node, "dim") is not None
