@@ -14,7 +14,7 @@ from dataclasses import replace
 import libcst as cst
 
 from autograd_lint import ops
-from autograd_lint.analysis import binding
+from autograd_lint.analysis import binding, optimizer_base
 from autograd_lint.analysis.decorators import (
     decorator_grad_mode,
     decorator_site,
@@ -24,6 +24,7 @@ from autograd_lint.analysis.decorators import (
 )
 from autograd_lint.analysis.frame import MAX_STATEMENTS
 from autograd_lint.analysis.names import keyword
+from autograd_lint.analysis.optimizer_base import extends_torch_optimizer
 from autograd_lint.analysis.state import State, join, join_values
 from autograd_lint.analysis.torch_calls import TorchCalls
 from autograd_lint.analysis.values import (
@@ -229,6 +230,15 @@ class ProjectCalls(TorchCalls):
                     self._method_value(found, base), node, args, state, ref.instance
                 )
                 return result if result is not None else Unknown()
+        if (
+            method == "__init__"
+            and isinstance(ref.instance, NNModule)
+            and any(extends_torch_optimizer(c) for c in ref.owner.mro())
+        ):
+            groups = optimizer_base.param_groups(node, args)
+            if groups is not None:
+                state.env[f"#{id(ref.instance)}.param_groups"] = groups
+            return PlainValue(frozenset())
         layer = next((c.builtin_base for c in ref.owner.mro() if c.builtin_base), None)
         if layer is not None and isinstance(ref.instance, NNModule):
             if method == "__init__":

@@ -375,6 +375,7 @@ class Statements(ProjectCalls):
         self._frame = replace(saved, loop_depth=saved.loop_depth + 1)
         uncertain = 0 if surely_runs else 1
         self._uncertain += uncertain
+        standing: list[int] = []
         try:
             previous: tuple[object, ...] | None = None
             elements = self._elements_in_turn(iterable) if isinstance(node, cst.For) else []
@@ -388,6 +389,7 @@ class Statements(ProjectCalls):
                     )
                     self.assign(node.target, element, current, node.iter)
                     self._stand_for(element, iterable)
+                    standing.append(id(element))
                 body_end = self.block(node.body.body, current.copy())
                 outcomes.append(body_end)
                 if body_end.dead:
@@ -403,6 +405,8 @@ class Statements(ProjectCalls):
         finally:
             self._frame = saved
             self._loops.pop()
+            for key in standing:  # after the loop its variable is one item, not each
+                self._stands_for.pop(key, None)
             self._uncertain -= uncertain
         if isinstance(node, cst.While):
             self._owner = node
