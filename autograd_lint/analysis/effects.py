@@ -82,6 +82,9 @@ class Effects(InterpreterBase):
         )
         self.trace.events.append(event)
         state.data_writes.setdefault(tensor.storage, []).append(event)
+        # ``for p in params: p.data.sub_(...)``: the loop variable stands for every item
+        for other in self._stands_for.get(id(tensor), ()):
+            state.data_writes.setdefault(other.storage, []).append(event)
 
     def _where(self) -> dict[str, Any]:
         """Where an event happens: the statement being executed, its number and scope."""

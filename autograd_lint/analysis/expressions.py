@@ -254,7 +254,7 @@ class Expressions(Effects):
                 scope=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
                 origin=self.current_origin(),
             )
-        if isinstance(node, cst.ListComp | cst.GeneratorExp | cst.SetComp):
+        if isinstance(node, cst.ListComp | cst.GeneratorExp | cst.SetComp | cst.DictComp):
             return self.comprehension(node, state)
         if isinstance(node, cst.Await):
             return self.expr(node.expression, state)
@@ -383,10 +383,12 @@ class Expressions(Effects):
         return Unknown(provenance(owner))
 
     def comprehension(
-        self, node: cst.ListComp | cst.GeneratorExp | cst.SetComp, state: State
+        self, node: cst.ListComp | cst.GeneratorExp | cst.SetComp | cst.DictComp, state: State
     ) -> Value:
         """``[f(x) for x in xs]``: the element expression evaluated once with each target
-        bound to what every element of its iterable is (the result stands for each item)."""
+        bound to what every element of its iterable is (the result stands for each item).
+        ``{k: f(v) for k, v in d.items()}``: a dict that may hold that value under any key,
+        how many times is not known."""
         local = State(
             globals=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
             grad_enabled=state.grad_enabled,
@@ -404,13 +406,14 @@ class Expressions(Effects):
                     state.env[key] = value
 
     def _comprehension(
-        self, node: cst.ListComp | cst.GeneratorExp | cst.SetComp, local: State
+        self, node: cst.ListComp | cst.GeneratorExp | cst.SetComp | cst.DictComp, local: State
     ) -> Value:
         clause: cst.CompFor | None = node.for_in
         iterable = self.expr(node.for_in.iter, local)  # evaluated once: it may run ops
-        in_turn = self._comprehension_in_turn(node, iterable, local)
-        if in_turn is not None:
-            return in_turn
+        if not isinstance(node, cst.DictComp):
+            in_turn = self._comprehension_in_turn(node, iterable, local)
+            if in_turn is not None:
+                return in_turn
         while clause is not None:
             if clause is not node.for_in:
                 iterable = self.expr(clause.iter, local)
@@ -418,6 +421,10 @@ class Expressions(Effects):
             for condition in clause.ifs:
                 self.expr(condition.test, local)
             clause = clause.inner_for_in
+        if isinstance(node, cst.DictComp):
+            self.expr(node.key, local)
+            value = self.expr(node.value, local)
+            return Sequence([value], provenance(value), keys=[None], open_length=True)
         element = self.expr(node.elt, local)
         return Sequence([element], provenance(element), homogeneous=True)
 

@@ -14,6 +14,7 @@ from autograd_lint import ops
 from autograd_lint.analysis import element_count
 from autograd_lint.analysis.expressions import Expressions
 from autograd_lint.analysis.names import keyword, literal_bool
+from autograd_lint.analysis.pooling import adaptive_pool_spec
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.values import (
     GraphNode,
@@ -121,6 +122,8 @@ class Modules(Expressions):
                 return self.recurrent_call(module, node, args, state)
             spec = ops.MODULES.get(module.kind)
             op = ops.OPS.get(spec.op) if spec is not None and spec.op else None
+            if module.kind == "AdaptiveAvgPool2d" and isinstance(module.site, cst.Call):
+                op = adaptive_pool_spec(module.site, 0)
             if op is not None and op.kind == "loss":
                 return self.loss(op, node, args, state, module.prov, module.site)
             if op is not None:
@@ -133,6 +136,15 @@ class Modules(Expressions):
                 return output
             return self.opaque_module_call(module, node, args, state)
         cls = self.class_of(module)
+        if cls is not None and module.is_module:
+            # a ``__call__`` of the class's own replaces ``nn.Module.__call__`` (and with
+            # it the call of ``forward``): a loss computer written as a module
+            own_call = cls.method("__call__")
+            if own_call is not None and not _only_calls_super(own_call[0]):
+                result = self.follow(self._method_value(own_call, cls), node, args, state, module)
+                if result is not None and not isinstance(result, Unknown):
+                    return result
+                return self.opaque_module_call(module, node, args, state)
         found = cls.method("forward" if module.is_module else "__call__") if cls else None
         if cls is not None and found is None and cls.builtin_base is not None:
             # ``class C(nn.Linear)`` without a forward of its own: the layer's
@@ -312,6 +324,34 @@ class Modules(Expressions):
 
 _RECURRENT = frozenset({"RNN", "GRU", "LSTM"})
 _BUFFERS = frozenset({"running_mean", "running_var"})
+
+
+def _only_calls_super(function: cst.FunctionDef) -> bool:
+    """``def __call__(self, *a, **k): return super().__call__(*a, **k)`` (a docstring
+    aside): it changes nothing, so calling the instance runs ``forward`` as usual."""
+    body = function.body.body if isinstance(function.body, cst.IndentedBlock) else []
+    lines = [
+        s
+        for s in body
+        if not (
+            isinstance(s, cst.SimpleStatementLine)
+            and len(s.body) == 1
+            and isinstance(s.body[0], cst.Expr)
+            and isinstance(s.body[0].value, cst.SimpleString | cst.ConcatenatedString)
+        )
+    ]
+    if len(lines) != 1 or not isinstance(lines[0], cst.SimpleStatementLine):
+        return False
+    (statement,) = lines[0].body
+    call = statement.value if isinstance(statement, cst.Return | cst.Expr) else None
+    return (
+        isinstance(call, cst.Call)
+        and isinstance(call.func, cst.Attribute)
+        and call.func.attr.value == "__call__"
+        and isinstance(call.func.value, cst.Call)
+        and isinstance(call.func.value.func, cst.Name)
+        and call.func.value.func.value == "super"
+    )
 
 
 def _layer_inputs(op: ops.OpSpec, args: list[Value], module: NNModule) -> list[Value]:

@@ -14,7 +14,7 @@ from dataclasses import replace
 import libcst as cst
 
 from autograd_lint import ops
-from autograd_lint.analysis import binding
+from autograd_lint.analysis import binding, optimizer_base
 from autograd_lint.analysis.decorators import (
     decorator_grad_mode,
     decorator_site,
@@ -23,6 +23,7 @@ from autograd_lint.analysis.decorators import (
     is_staticmethod,
 )
 from autograd_lint.analysis.names import keyword
+from autograd_lint.analysis.optimizer_base import extends_torch_optimizer
 from autograd_lint.analysis.project import ForeignModule
 from autograd_lint.analysis.state import State, join, join_values
 from autograd_lint.analysis.torch_calls import TorchCalls
@@ -140,7 +141,7 @@ class ProjectCalls(TorchCalls):
             first = Sequence(list(first.children), first.prov) if first.children else first
         if name in {"list", "tuple", "reversed", "sorted"} and isinstance(first, Sequence):
             items = list(reversed(first.items)) if name == "reversed" else list(first.items)
-            return Sequence(items, first.prov, first.homogeneous)
+            return Sequence(items, first.prov, first.homogeneous, open_length=first.open_length)
         if name == "float" and isinstance(first, PlainValue):
             return first
         if name in {"float", "int", "bool"} and isinstance(first, Tensor):
@@ -158,8 +159,12 @@ class ProjectCalls(TorchCalls):
             first, Tensor
         ):
             return PlainValue(provenance(first) if first is not None else frozenset())
-        if name == "dict" and not args:
-            return Sequence([], frozenset(), keys=[])
+        if name == "dict" and all(a.keyword is not None and not a.star for a in node.args):
+            # ``dict(loss_cls=loss)``: a dict of those keys (``dict()``: an empty one)
+            keys: list[str | None] = [a.keyword.value for a in node.args if a.keyword]
+            return Sequence(
+                list(args), frozenset().union(*(provenance(a) for a in args)), keys=keys
+            )
         if name == "enumerate" and isinstance(first, Sequence):
             pairs: list[Value] = [
                 Sequence(
@@ -234,6 +239,15 @@ class ProjectCalls(TorchCalls):
                     self._method_value(found, base), node, args, state, ref.instance
                 )
                 return result if result is not None else Unknown()
+        if (
+            method == "__init__"
+            and isinstance(ref.instance, NNModule)
+            and any(extends_torch_optimizer(c) for c in ref.owner.mro())
+        ):
+            groups = optimizer_base.param_groups(node, args)
+            if groups is not None:
+                state.env[f"#{id(ref.instance)}.param_groups"] = groups
+            return PlainValue(frozenset())
         layer = next((c.builtin_base for c in ref.owner.mro() if c.builtin_base), None)
         if layer is not None and isinstance(ref.instance, NNModule):
             if method == "__init__":
@@ -441,7 +455,12 @@ MAX_CONSTANT_RANGE = 8
 
 def _known_length(value: Value | None) -> int | None:
     """``len(xs)`` of a list or tuple whose items are all known (not a representative)."""
-    if isinstance(value, Sequence) and not value.homogeneous and value.keys is None:
+    if (
+        isinstance(value, Sequence)
+        and not value.homogeneous
+        and value.keys is None
+        and not value.open_length
+    ):
         return len(value.items)
     if isinstance(value, NNModule) and value.kind in {"Sequential", "ModuleList"}:
         return len(value.children) if value.children else None

@@ -353,7 +353,7 @@ class Statements(ProjectImports):
             surely_runs = self._range_is_nonempty(node.iter, state) or (
                 isinstance(iterable, Sequence)
                 and bool(iterable.items)
-                and not iterable.homogeneous
+                and (iterable.nonempty or not (iterable.homogeneous or iterable.open_length))
                 and iterable.keys is None
             )
         else:
@@ -366,6 +366,7 @@ class Statements(ProjectImports):
         self._frame = replace(saved, loop_depth=saved.loop_depth + 1)
         uncertain = 0 if surely_runs else 1
         self._uncertain += uncertain
+        standing: list[int] = []
         try:
             previous: tuple[object, ...] | None = None
             elements = self._elements_in_turn(iterable) if isinstance(node, cst.For) else []
@@ -379,6 +380,7 @@ class Statements(ProjectImports):
                     )
                     self.assign(node.target, element, current, node.iter)
                     self._stand_for(element, iterable)
+                    standing.append(id(element))
                 body_end = self.block(node.body.body, current.copy())
                 outcomes.append(body_end)
                 if body_end.dead:
@@ -394,6 +396,8 @@ class Statements(ProjectImports):
         finally:
             self._frame = saved
             self._loops.pop()
+            for key in standing:  # after the loop its variable is one item, not each
+                self._stands_for.pop(key, None)
             self._uncertain -= uncertain
         if isinstance(node, cst.While):
             self._owner = node
@@ -701,7 +705,8 @@ class Statements(ProjectImports):
             and not target_value.homogeneous
         ):
             # ``xs += ys`` extends the list itself (every name bound to it sees it)
-            target_value.items.extend(value.items)
+            target_value.items.extend(value.items[:1] if value.homogeneous else value.items)
+            target_value.open_length |= value.homogeneous or value.open_length
             target_value.prov = target_value.prov | value.prov
             return
         if operator is not None:

@@ -11,6 +11,7 @@ from autograd_lint.analysis import element_count, grad_events
 from autograd_lint.analysis.expressions import literal_key
 from autograd_lint.analysis.modules import Modules
 from autograd_lint.analysis.names import keyword, kwarg_tri, literal_bool
+from autograd_lint.analysis.pooling import adaptive_pool_spec
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.trace import (
     AnomalyMode,
@@ -41,6 +42,8 @@ _JOINING_OPS = frozenset({"cat", "concat", "concatenate", "stack", "hstack", "vs
 _NEVER: tuple[ops.SaveRule, ...] = ("never",)
 _SPLITTING = frozenset({"chunk", "split", "unbind", "tensor_split", "split_with_sizes"})
 """Ops whose results are views of the input, several of them."""
+_NONEMPTY = frozenset({"chunk", "split"})
+"""Of those, the ones that give one view or more for a positive integer count or size."""
 _SELECTING = frozenset({"max", "min", "sort", "topk", "kthvalue", "median", "mode"})
 """Ops that, along a dimension, return ``(values, indices)``."""
 _SELECTION = ops.OpSpec(name="select_values", kind="math")
@@ -137,6 +140,8 @@ class TorchCalls(Modules):
             spec = ops.function_op(name)
         elif prefix in {"torch.nn.functional", "torch.functional"}:
             spec = ops.functional_op(name) or ops.function_op(name)
+            if spec is not None and spec.name == "adaptive_avg_pool2d":
+                spec = adaptive_pool_spec(node, 1)
         inplace_twin = f"{name}_" if name and not name.endswith("_") else name
         if (
             prefix in {"torch.nn.functional", "torch"}
@@ -290,7 +295,11 @@ class TorchCalls(Modules):
         dimension (values that save the indices, and indices that never require grad)."""
         if name in _SPLITTING:
             part = self.view(tensor, node, state, "__getitem__")
-            return Sequence([part], part.prov, homogeneous=True)
+            size = args[0] if args else None
+            counted = isinstance(size, PlainValue) and type(size.const) is int and size.const > 0
+            return Sequence(
+                [part], part.prov, homogeneous=True, nonempty=name in _NONEMPTY and counted
+            )
         along_dim = name in _SELECTING and (
             name in {"sort", "topk", "kthvalue", "mode"}
             or keyword(node, "dim") is not None
@@ -432,29 +441,42 @@ class TorchCalls(Modules):
             container.items.append(value)
             container.prov = container.prov | provenance(value) | {seq}
             return PlainValue(frozenset())
-        if method == "extend" and args and isinstance(args[0], Sequence):
-            if container.keys is None and not args[0].homogeneous:
-                container.items.extend(args[0].items)
-                container.prov = container.prov | args[0].prov | {seq}
+        if method == "extend" and args and container.keys is None:
+            added = args[0]
+            if isinstance(added, Sequence) and not added.homogeneous:
+                container.items.extend(added.items)
+                container.open_length = container.open_length or added.open_length
+            else:
+                # a comprehension (one item stands for all, there may be none) or unknown:
+                # what it holds may be in the list, how many items it has is not known
+                if isinstance(added, Sequence) and added.items:
+                    container.items.append(added.items[0])
+                container.open_length = True
+            container.prov = container.prov | provenance(added) | {seq}
             return PlainValue(frozenset())
         if method == "pop" and not args and container.keys is None and container.items:
             return container.items[-1]
         if container.keys is not None:
             if method == "values":
-                return Sequence(list(container.items), container.prov)
+                return Sequence(
+                    list(container.items), container.prov, open_length=container.open_length
+                )
             if method == "items":
                 pairs: list[Value] = [
                     Sequence([PlainValue(frozenset()), item], provenance(item))
                     for item in container.items
                 ]
-                return Sequence(pairs, container.prov)
+                return Sequence(pairs, container.prov, open_length=container.open_length)
             if method == "get" and node.args:
                 key = literal_key(node.args[0].value)
                 found = container.lookup(key) if key is not None else None
                 return found if found is not None else Unknown(container.prov)
         if method == "copy":
             return Sequence(
-                list(container.items), container.prov, keys=container.keys and list(container.keys)
+                list(container.items),
+                container.prov,
+                keys=container.keys and list(container.keys),
+                open_length=container.open_length,
             )
         return Unknown(container.prov)
 

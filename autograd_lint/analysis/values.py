@@ -208,6 +208,14 @@ class Sequence:
     run_each: bool = False
     """A loop over it runs its body once for each item, in order, however many there are:
     ``model.modules()``, whose items are distinct objects a body tells apart by type."""
+    nonempty: bool = False
+    """It surely holds one item or more, however many it stands for: ``t.split(n)`` and
+    ``t.chunk(n)`` give at least one chunk, even of an empty tensor, so a loop over them
+    surely runs."""
+    open_length: bool = False
+    """It may hold more items than ``items`` lists, or none of them: it was extended with
+    a sequence whose items are not known one by one (``xs.extend(c for c in cs if ...)``),
+    so its length is not known."""
 
     def lookup(self, key: str) -> Value | None:
         """The item a dict holds under a literal key, if that is known."""

@@ -934,7 +934,8 @@ def witness_for_clone(trace: Trace, event: CloneEscape) -> Witness | None:
     name = _name_in_script(tensor)
     seqs = set(tensor.prov)
     extra = ""
-    if name is None or tensor.site is not tensor.clone_site:
+    bound = name is not None and any(trace.bindings.get(s, {}).get(name) is tensor for s in seqs)
+    if not bound or tensor.site is not tensor.clone_site:
         # an inline clone (``history.append(w.clone())``): name it in the witness
         seqs.discard(event.seq)
         clone = tensor.clone_site

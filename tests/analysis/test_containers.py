@@ -57,6 +57,31 @@ FLAGGED = {
         "AG002",
         8,
     ),
+    "a loss without grad kept in dict(key=...)": (
+        "frozen = w.detach()\nlosses = dict(loss=(frozen * 2).sum(), aux=(w * 2).sum())\n"
+        "sum(losses.values())\nlosses['loss'].backward()\n",
+        "AG003",
+        9,
+    ),
+    "a clone made by a helper in a dict comprehension, then stored": (
+        "def copy(v):\n"
+        "    return v.clone()\n"
+        "observation = {}\n"
+        "values = {k: copy(v) for k, v in {'loss': (w * 2).sum()}.items()}\n"
+        "for key, value in values.items():\n"
+        "    observation['main/' + key] = value\n",
+        "AG005",
+        7,
+    ),
+    "a dict comprehension's length is not known": (
+        "values = {k: v for k, v in {'loss': (w * 2).sum()}.items() if k}\n"
+        "if len(list(values.values())) == 1:\n"
+        "    raise ValueError('one')\n"
+        "observation = {}\n"
+        "observation['w'] = w.clone()\n",
+        "AG005",
+        10,
+    ),
 }
 
 
@@ -82,6 +107,18 @@ QUIET = {
         "total = sum(losses)\n"
         "total.backward()\n"
         "total.backward()\n"
+    ),
+    "the other key of dict(key=...)": (
+        "frozen = w.detach()\nlosses = dict(loss=(frozen * 2).sum(), aux=(w * 2).sum())\n"
+        "losses['aux'].backward()\n"
+    ),
+    "a detached copy made by a helper in a dict comprehension, then stored": (
+        "def copy(v):\n"
+        "    return v.detach()\n"
+        "observation = {}\n"
+        "values = {k: copy(v) for k, v in {'loss': (w * 2).sum()}.items()}\n"
+        "for key, value in values.items():\n"
+        "    observation['main/' + key] = value\n"
     ),
 }
 

@@ -154,7 +154,55 @@ y.sum().backward()
 """
 )
 
+MODULE_WITH_OWN_CALL = (
+    HEADER
+    + """
+class LossCompute(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.classifier = nn.Linear(4, 2)
+
+    def __call__(self, enc_out):
+        class_loss = torch.sigmoid(self.classifier(enc_out)).sum()
+        class_loss.backward()
+        return enc_out.pow(2).sum()
+
+
+encoder = nn.Linear(4, 4)
+enc_out = torch.tanh(encoder(torch.randn(3, 4)))
+loss = LossCompute()(enc_out)
+loss.backward()
+"""
+)
+
+CALL_WRAPPING_FORWARD = (
+    HEADER
+    + """
+class Wrapped(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 3)
+
+    def __call__(self, x):
+        return super().__call__(x)
+
+    def forward(self, x):
+        return torch.sigmoid(self.lin(x)).sum()
+
+
+loss = Wrapped()(torch.randn(2, 3))
+loss.backward()
+loss.backward()
+"""
+)
+
 POSITIVES = {
+    "a module's own __call__ runs a backward": (MODULE_WITH_OWN_CALL, "AG004", 20),
+    "a module's __call__ calls super().__call__, which runs forward": (
+        CALL_WRAPPING_FORWARD,
+        "AG004",
+        20,
+    ),
     "clone returned by a helper, used as a loss target": (CLONE_IN_HELPER, "AG005", 7),
     "closure run by a custom optimizer's no_grad step": (CLOSURE_IN_NO_GRAD_STEP, "AG003", 26),
     "detached alias returned in a tuple": (DETACHED_ALIAS_RETURNED, "AG002", 14),
@@ -191,6 +239,12 @@ def test_witness_cut_across_calls_is_confirmed(name: str, backend: str) -> None:
 
 
 NEGATIVES = {
+    "a module's own __call__ keeps the graph for the second backward": MODULE_WITH_OWN_CALL.replace(
+        "class_loss.backward()", "class_loss.backward(retain_graph=True)"
+    ),
+    "a module's __call__ wrapping forward, one backward": CALL_WRAPPING_FORWARD.replace(
+        "loss.backward()\nloss.backward()", "loss.backward()"
+    ),
     "helper returns a detached copy": CLONE_IN_HELPER.replace(
         "return q.clone()", "return q.detach().clone()"
     ),

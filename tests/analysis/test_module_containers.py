@@ -99,10 +99,10 @@ QUIET = {
         "z.sum().backward()\n"
     ),
     "an unknown nn class on an input without grad is not known to cut the graph": (
-        "y = nn.Flatten()(torch.randn(2, 3))\ny.sum().backward()\n"
+        "y = nn.PixelShuffle(1)(torch.randn(1, 1, 2, 3))\ny.sum().backward()\n"
     ),
     "an unknown nn class: its clone is not known to require grad": (
-        "snapshots = []\nsnapshots.append(nn.Flatten()(torch.randn(2, 3)).clone())\n"
+        "snapshots = []\nsnapshots.append(nn.PixelShuffle(1)(torch.randn(1, 1, 2, 3)).clone())\n"
     ),
     "a rebuilt generator output each time": (
         "G = nn.Sequential(nn.Linear(2, 4), nn.Linear(4, 2))\n"

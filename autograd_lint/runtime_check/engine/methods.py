@@ -104,6 +104,7 @@ IMPLEMENTATIONS: dict[str, Impl] = {
     "conv2d": conv.conv2d,
     "max_pool2d": conv.max_pool2d,
     "avg_pool2d": conv.avg_pool2d,
+    "adaptive_avg_pool2d": conv.adaptive_avg_pool2d,
     "batch_norm": norm.batch_norm,
     "layer_norm": norm.layer_norm,
     "group_norm": norm.group_norm,

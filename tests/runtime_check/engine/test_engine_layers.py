@@ -61,6 +61,8 @@ PROGRAMS: dict[str, str] = {
     "layernorm_module": "m = torch.nn.LayerNorm(3)\ny = m(x)\n(y * b).sum().backward()\ng = m.weight.grad\ndel m",
     "groupnorm_module": "m = torch.nn.GroupNorm(1, 2)\ny = m(x.unsqueeze(0))\n(y * b).sum().backward()\ndel m",
     "embedding_module": "m = torch.nn.Embedding(4, 3)\nwith torch.no_grad():\n    m.weight.copy_(torch.arange(12.0).reshape(4, 3))\ny = m(torch.tensor([1, 3, 1]))\ny.sum().backward()\ng = m.weight.grad\ndel m",
+    "flatten_module": "y = torch.nn.Flatten()(x.reshape(2, 3, 1))\nz = torch.nn.Flatten(0)(x)\nshape = tuple(y.shape) + tuple(z.shape)\n(y * 2).sum().backward()",
+    "adaptive_pool_module": "m = torch.nn.AdaptiveAvgPool2d((2, 2))\ny = m(x.reshape(1, 1, 2, 3))\nz = torch.nn.AdaptiveAvgPool2d(1)(x.reshape(1, 2, 3, 1))\n(y.sum() * 2 + (z * z).sum()).backward()\ndel m",
     "pool_modules": "y = torch.nn.MaxPool2d(2, stride=1)(x.reshape(1, 1, 2, 3))\nz = torch.nn.AvgPool2d(2, stride=1)(x.reshape(1, 1, 2, 3))\n(y + z).sum().backward()",
     "loss_modules": "l1 = torch.nn.SmoothL1Loss(reduction='sum')(x, b)\nl2 = torch.nn.KLDivLoss(reduction='batchmean')(x.log_softmax(1), b.softmax(1))\n(l1 + l2).backward()",
     # legacy constructors

@@ -150,6 +150,7 @@ CASES: dict[str, tuple[str, dict[str, tuple[str, bool]]]] = {
     ),
     "max_pool2d": ("F.max_pool2d(x, 2)", {"x": (X4, True)}),
     "avg_pool2d": ("F.avg_pool2d(x, 2, stride=1, padding=1)", {"x": (X4, True)}),
+    "adaptive_avg_pool2d": ("F.adaptive_avg_pool2d(x, (3, 2))", {"x": (X4, True)}),
     "batch_norm": (
         "F.batch_norm(a, rm, rv, g, bias, training=True)",
         {
@@ -173,6 +174,8 @@ CASES: dict[str, tuple[str, dict[str, tuple[str, bool]]]] = {
 # Shape-dependent node names torch gives beyond the registry's default.
 VARIANTS: dict[str, str] = {
     "matmul_mv": "y = a @ b[0]",
+    "adaptive_avg_pool2d_global": "y = F.adaptive_avg_pool2d(a.reshape(1, 1, 2, 3), 1)",
+    "adaptive_avg_pool2d_none": "y = F.adaptive_avg_pool2d(a.reshape(1, 2, 3), (None, 2))",
     "matmul_dot": "y = a[0] @ b[0]",
     "matmul_vm": "y = a[0] @ b.t()",
     "matmul_batched": "y = a.unsqueeze(0).expand(2, 2, 3) @ b.t()",

@@ -1,4 +1,5 @@
-"""Convolution and pooling: ``conv1d``, ``conv2d``, ``max_pool2d``, ``avg_pool2d``.
+"""Convolution and pooling: ``conv1d``, ``conv2d``, ``max_pool2d``, ``avg_pool2d``,
+``adaptive_avg_pool2d``.
 
 One window mechanism for all of them: the padded input is cut into (strided, dilated)
 windows with ``sliding_window_view``; forward contracts or reduces the windows, backward adds
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .. import math_ops
 from ..dispatch import record_op, wants
 from ..graph import Array, Grads, Node
 from ..tensor import Tensor
@@ -259,3 +261,32 @@ def avg_pool2d(
         return (gx[0] if squeeze else gx,)
 
     return record_op("avg_pool2d", data[0] if squeeze else data, [input], backward)
+
+
+def _adaptive_bins(size: int, out: int) -> list[tuple[int, int]]:
+    """torch's adaptive bins: bin ``i`` covers ``floor(i*size/out)`` to ``ceil((i+1)*size/out)``."""
+    return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    x, squeeze = _batched(input._data)
+    sizes = output_size if isinstance(output_size, tuple | list) else (output_size,) * 2
+    oh, ow = (x.shape[2 + i] if s is None else int(s) for i, s in enumerate(sizes))
+    if (oh, ow) == (1, 1):  # torch runs a mean for it: ``MeanBackward1``, nothing saved
+        return math_ops.mean(input, (-2, -1), keepdim=True)
+    rows, cols = _adaptive_bins(x.shape[2], oh), _adaptive_bins(x.shape[3], ow)
+    data = np.empty((*x.shape[:2], oh, ow), dtype=x.dtype)
+    for (i, (r0, r1)), (j, (c0, c1)) in itertools.product(enumerate(rows), enumerate(cols)):
+        data[:, :, i, j] = x[:, :, r0:r1, c0:c1].mean(axis=(-2, -1))
+    x_shape = x.shape
+
+    def backward(node: Node, g: Array) -> Grads:
+        node.saved("input")
+        gg = g if not squeeze else g[None]
+        gx = np.zeros(x_shape, dtype=gg.dtype)
+        for (i, (r0, r1)), (j, (c0, c1)) in itertools.product(enumerate(rows), enumerate(cols)):
+            area = (r1 - r0) * (c1 - c0)
+            gx[:, :, r0:r1, c0:c1] += gg[:, :, i, j][..., None, None] / area
+        return (gx[0] if squeeze else gx,)
+
+    return record_op("adaptive_avg_pool2d", data[0] if squeeze else data, [input], backward)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import creation, grad_mode
+from .. import creation, grad_mode, views
 from ..tensor import Tensor
 from . import functional
 from . import functional as F
@@ -23,6 +23,7 @@ __all__ = [
     "GRU",
     "LSTM",
     "RNN",
+    "AdaptiveAvgPool2d",
     "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -33,6 +34,7 @@ __all__ = [
     "CrossEntropyLoss",
     "Dropout",
     "Embedding",
+    "Flatten",
     "GRUCell",
     "GroupNorm",
     "Hardtanh",
@@ -270,6 +272,15 @@ class Identity(Module):
         return input
 
 
+class Flatten(Module):
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return views.flatten(input, self.start_dim, self.end_dim)
+
+
 class Sequential(Module):
     def __init__(self, *modules: Any) -> None:
         super().__init__()
@@ -367,6 +378,7 @@ class BCEWithLogitsLoss(_Loss):
 
 from .layers import (  # noqa: E402  (the layers subclass the classes above)
     ELU,
+    AdaptiveAvgPool2d,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,

@@ -235,6 +235,16 @@ class MaxPool2d(Module):
         return result
 
 
+class AdaptiveAvgPool2d(Module):
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        result: Tensor = F.adaptive_avg_pool2d(input, self.output_size)
+        return result
+
+
 class AvgPool2d(Module):
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, **_: Any) -> None:
         super().__init__()
