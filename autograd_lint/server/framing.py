@@ -100,6 +100,11 @@ class _Stream:
         self.buffer += data
         return True
 
+    def compact(self) -> None:
+        """Let go of the room a large body took (a bytearray keeps its allocation)."""
+        if len(self.buffer) < READ_CHUNK:
+            self.buffer = bytearray(self.buffer)
+
 
 async def _header(stream: _Stream) -> tuple[bytes, int] | None:
     """The next header block: (its Content-Length value, bytes skipped before it), with the
@@ -286,6 +291,8 @@ class Reader:
                 await self._oversized(stream, length)
                 continue
             body, cut = await _body(stream, length)
+            if length > READ_CHUNK:
+                stream.compact()
             if cut:
                 log.warning("a message ended after %d of its %d bytes", len(body), length)
             self.handle(body)
