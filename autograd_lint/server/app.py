@@ -11,6 +11,7 @@ import asyncio
 import concurrent.futures
 import logging
 import os
+from urllib.parse import unquote
 from dataclasses import asdict
 from typing import Any
 
@@ -98,7 +99,7 @@ class AutogradLintServer(LanguageServer):
         first = uri not in self.forgotten
         self.forgotten[uri] = dropped.reason
         if dropped.method == types.TEXT_DOCUMENT_DID_OPEN and (
-            uri not in self.workspace.text_documents
+            unquote(uri) not in self.workspace.text_documents
         ):
             # an empty stand-in receives the document's later changes (they cannot apply to
             # anything right, but every one would otherwise be an error)
@@ -119,8 +120,11 @@ class AutogradLintServer(LanguageServer):
 
     def is_open(self, uri: str) -> bool:
         """Whether the editor opened ``uri`` (a text document or a notebook cell)."""
-        return uri in self.workspace.text_documents or (
-            self.workspace.get_notebook_document(notebook_uri=uri) is not None
+        workspace = self.workspace
+        return (
+            unquote(uri) in workspace.text_documents  # pygls keys documents unquoted
+            or workspace.get_notebook_document(notebook_uri=uri) is not None
+            or workspace.get_notebook_document(cell_uri=uri) is not None
         )
 
     # -- glue used by the engine -----------------------------------------------------------
