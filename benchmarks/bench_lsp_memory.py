@@ -27,7 +27,7 @@ from lsprotocol import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_lsp_latency import (  # noqa: E402  (a sibling script, found through sys.path)
+from bench_lsp_latency import (  # a sibling script, found through sys.path
     EDITED_LINE,
     SERVER,
     Client,
@@ -163,7 +163,9 @@ async def main_async(args: argparse.Namespace) -> int:
         client.exit(None)
         await client.stop()
     floor_alone, floor_all = meter.rows[0][1], meter.rows[0][2]
-    print(f"server RSS (KiB), ratios to the floor of this run; {time.perf_counter() - started:.0f} s")
+    print(
+        f"server RSS (KiB), ratios to the floor of this run; {time.perf_counter() - started:.0f} s"
+    )
     print(f"{'':<44} {'server':>9} {'ratio':>6} {'+workers':>9} {'ratio':>6}")
     for label, alone, together in meter.rows:
         print(

@@ -11,9 +11,9 @@ import asyncio
 import concurrent.futures
 import logging
 import os
-from urllib.parse import unquote
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
@@ -107,6 +107,7 @@ class AutogradLintServer(LanguageServer):
                 types.TextDocumentItem(uri=uri, language_id="python", version=0, text="")
             )
         key = self.key_for(uri)
+        self.forgotten.setdefault(key, dropped.reason)  # a cell's notebook, too
         for cleared in self.engine.closed(key) or [uri]:
             self.publish(cleared, None, [])
         if first:
@@ -297,6 +298,8 @@ def _register(server: AutogradLintServer) -> None:
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
     def nb_open(ls: AutogradLintServer, params: types.DidOpenNotebookDocumentParams) -> None:
         ls.forgotten.pop(params.notebook_document.uri, None)
+        for cell in params.cell_text_documents:
+            ls.forgotten.pop(cell.uri, None)
         ls.lint_soon(params.notebook_document.uri, OPEN_DELAY_MS)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)

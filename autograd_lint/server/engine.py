@@ -30,8 +30,8 @@ from pygls.workspace.position_codec import PositionCodec
 
 from autograd_lint.diagnostics import Confirmation, FileResult, Witness
 from autograd_lint.isolation import CRASH_MESSAGE, failed_file
-from autograd_lint.server.convert import Published, to_lsp
 from autograd_lint.server import memory
+from autograd_lint.server.convert import Published, to_lsp
 from autograd_lint.server.pool import LARGE_DOCUMENT_CHARS, LintCancelled, LintPool, WorkerCrashed
 from autograd_lint.server.runtime import Confirmer
 from autograd_lint.server.settings import DocumentSettings

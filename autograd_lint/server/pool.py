@@ -9,6 +9,7 @@ one huge file being analysed never delays the feedback on the file being typed i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -213,10 +214,8 @@ class LintPool:
         executor = self._executors.get("large" if large else "small")
         if executor is None:
             return
-        try:
+        with contextlib.suppress(RuntimeError):  # shut down meanwhile
             executor.submit(release_job, path)
-        except RuntimeError:  # shut down meanwhile
-            pass
 
     def retire_large(self) -> None:
         """End the large-document worker: no large document is open, and what its lints
