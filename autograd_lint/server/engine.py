@@ -119,14 +119,17 @@ class Engine:
         self._hand_back(state)
         return list(state.published)
 
+    def _is_large(self, key: str) -> bool:
+        """Whether an open unit is linted by the large-document worker (its text as the
+        editor holds it now: a first lint still running has left no result yet)."""
+        unit = self._snapshot(key)
+        return unit is not None and len(unit.text) >= LARGE_DOCUMENT_CHARS
+
     def _hand_back(self, state: UnitState) -> None:
         """Free what a closed unit held, in the workers and here."""
         if state.unit is not None:
             self.pool.release(state.unit.path, len(state.unit.text) >= LARGE_DOCUMENT_CHARS)
-        if not any(
-            other.unit is not None and len(other.unit.text) >= LARGE_DOCUMENT_CHARS
-            for other in self.states.values()
-        ):
+        if not any(self._is_large(key) for key in self.states):
             self.pool.retire_large()
         state.unit = state.result = None
         memory.release()

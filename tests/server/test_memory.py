@@ -128,3 +128,23 @@ async def test_closing_the_last_large_document_ends_its_worker(client: Recording
     open_doc(client, URI, AG004)
     assert codes(await wait_for(client, URI, lambda p: p.version == 1)) == ["AG004"]
     assert _workers(server.pid) == small_workers
+
+
+@pytest.mark.asyncio
+@pytest.mark.slow
+async def test_closing_one_large_document_keeps_the_lint_of_another(
+    client: RecordingClient,
+) -> None:
+    server = client._server
+    assert server is not None
+    first, second = URI.replace("memory", "large_a"), URI.replace("memory", "large_b")
+    open_doc(client, first, _large_document())
+    await wait_for(client, first, lambda p: p.version == 1, timeout=240)
+    open_doc(client, second, _large_document() + "\n# the second one\n")
+    await asyncio.sleep(0.5)  # its lint is under way in the large-document worker
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(first))
+    )
+    done = await wait_for(client, second, lambda p: p.version == 1, timeout=240)
+    assert "AG001" in codes(done)
+    assert len(_workers(server.pid)) == 2  # the second document still holds the worker
