@@ -13,6 +13,7 @@ import logging
 import os
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
@@ -25,6 +26,7 @@ from autograd_lint.diagnostics import FileResult
 from autograd_lint.server import actions, hover, pull
 from autograd_lint.server.convert import Published, confirmation_data, to_lsp
 from autograd_lint.server.engine import Engine, UnitState
+from autograd_lint.server.framing import Dropped
 from autograd_lint.server.pool import LARGE_DOCUMENT_CHARS
 from autograd_lint.server.settings import (
     SECTION,
@@ -34,6 +36,7 @@ from autograd_lint.server.settings import (
     effective,
     parse_editor_settings,
 )
+from autograd_lint.server.transport import serve_stdio, serve_tcp
 from autograd_lint.server.units import LintUnit, notebook_unit, text_unit
 
 log = logging.getLogger(__name__)
@@ -69,6 +72,9 @@ class AutogradLintServer(LanguageServer):
         self.workspace_reports = pull.WorkspaceDiagnostics()
         self.watch_config = False
         """The client watches files for the server (``pyproject.toml`` edits re-lint)."""
+        self.forgotten: dict[str, str] = {}
+        """Documents whose last change could not be applied (too large, invalid), and why:
+        the server's copy differs from the editor's, so they are not checked until reopened."""
         self.engine = Engine(
             snapshot=self.snapshot,
             settings_for=self.settings_for,
@@ -76,6 +82,50 @@ class AutogradLintServer(LanguageServer):
             codec=self.codec,
             push=lambda: not self.pull_mode,
             refresh=self.refresh,
+        )
+
+    # -- transport ---------------------------------------------------------------------------
+
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        serve_stdio(self, self.forget, stdin, stdout)
+
+    def start_tcp(self, host: str, port: int) -> None:
+        serve_tcp(self, self.forget, host, port)
+
+    def forget(self, dropped: Dropped) -> None:
+        """A change to ``dropped.uri`` was not applied: stop checking it, clear what it shows,
+        and say why, until the editor opens it again."""
+        uri = dropped.uri
+        first = uri not in self.forgotten
+        self.forgotten[uri] = dropped.reason
+        if dropped.method == types.TEXT_DOCUMENT_DID_OPEN and (
+            unquote(uri) not in self.workspace.text_documents
+        ):
+            # an empty stand-in receives the document's later changes (they cannot apply to
+            # anything right, but every one would otherwise be an error)
+            self.workspace.put_text_document(
+                types.TextDocumentItem(uri=uri, language_id="python", version=0, text="")
+            )
+        key = self.key_for(uri)
+        self.forgotten.setdefault(key, dropped.reason)  # a cell's notebook, too
+        for cleared in self.engine.closed(key) or [uri]:
+            self.publish(cleared, None, [])
+        if first:
+            self.window_show_message(
+                types.ShowMessageParams(
+                    types.MessageType.Warning,
+                    f"autograd-lint: {uri} is not checked: {dropped.reason}. "
+                    "Reopen it to check it again.",
+                )
+            )
+
+    def is_open(self, uri: str) -> bool:
+        """Whether the editor opened ``uri`` (a text document or a notebook cell)."""
+        workspace = self.workspace
+        return (
+            unquote(uri) in workspace.text_documents  # pygls keys documents unquoted
+            or workspace.get_notebook_document(notebook_uri=uri) is not None
+            or workspace.get_notebook_document(cell_uri=uri) is not None
         )
 
     # -- glue used by the engine -----------------------------------------------------------
@@ -89,6 +139,8 @@ class AutogradLintServer(LanguageServer):
         return notebook.uri if notebook is not None else uri
 
     def snapshot(self, key: str) -> LintUnit | None:
+        if key in self.forgotten:
+            return None
         notebook = self.workspace.get_notebook_document(notebook_uri=key)
         if notebook is not None:
             cells = []
@@ -129,6 +181,8 @@ class AutogradLintServer(LanguageServer):
             self.workspace_diagnostic_refresh(None)
 
     def lint_soon(self, key: str, delay_ms: int | None = None) -> None:
+        if key in self.forgotten:
+            return
         self.engine.changed(key, self.editor.debounce_ms if delay_ms is None else delay_ms)
 
     def relint_importers(self, uri: str) -> None:
@@ -171,6 +225,12 @@ def _line_text(server: AutogradLintServer, uri: str, line0: int) -> str:
     except (OSError, UnicodeDecodeError):
         return ""
     return lines[line0].rstrip("\r\n") if 0 <= line0 < len(lines) else ""
+
+
+def _require_open(server: AutogradLintServer, uri: str) -> None:
+    """Answer a request about a document the editor did not open with "invalid params"."""
+    if not server.is_open(uri):
+        raise JsonRpcInvalidParams.of(ValueError(f"{uri} is not open"))
 
 
 def _published(server: AutogradLintServer, uri: str, current: bool = True) -> list[Published]:
@@ -225,6 +285,7 @@ def _register(server: AutogradLintServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: AutogradLintServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.forgotten.pop(params.text_document.uri, None)
         if ls.key_for(params.text_document.uri) == params.text_document.uri:
             ls.lint_soon(params.text_document.uri, OPEN_DELAY_MS)
 
@@ -239,11 +300,15 @@ def _register(server: AutogradLintServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: AutogradLintServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.forgotten.pop(params.text_document.uri, None)
         for uri in ls.engine.closed(params.text_document.uri):
             ls.publish(uri, None, [])
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
     def nb_open(ls: AutogradLintServer, params: types.DidOpenNotebookDocumentParams) -> None:
+        ls.forgotten.pop(params.notebook_document.uri, None)
+        for cell in params.cell_text_documents:
+            ls.forgotten.pop(cell.uri, None)
         ls.lint_soon(params.notebook_document.uri, OPEN_DELAY_MS)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
@@ -259,6 +324,7 @@ def _register(server: AutogradLintServer) -> None:
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
     def nb_close(ls: AutogradLintServer, params: types.DidCloseNotebookDocumentParams) -> None:
+        ls.forgotten.pop(params.notebook_document.uri, None)
         for uri in ls.engine.closed(params.notebook_document.uri):
             ls.publish(uri, None, [])
 
@@ -346,6 +412,7 @@ def _register(server: AutogradLintServer) -> None:
         ls: AutogradLintServer, params: types.CodeActionParams
     ) -> list[types.CodeAction]:
         uri = params.text_document.uri
+        _require_open(ls, uri)
         only = params.context.only
         key = ls.key_for(uri)
         state = ls.engine.states.get(key)
@@ -388,6 +455,7 @@ def _register(server: AutogradLintServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def on_hover(ls: AutogradLintServer, params: types.HoverParams) -> types.Hover | None:
         uri, position = params.text_document.uri, params.position
+        _require_open(ls, uri)
         document = ls.workspace.get_text_document(uri)
         line_text = _line_text(ls, uri, position.line)
         column = document.position_from_client_units(position).character
@@ -402,6 +470,7 @@ def _register(server: AutogradLintServer) -> None:
     async def inlay_hints(
         ls: AutogradLintServer, params: types.InlayHintParams
     ) -> list[types.InlayHint]:
+        _require_open(ls, params.text_document.uri)
         if not ls.editor.inlay_hints:
             return []
         span = params.range

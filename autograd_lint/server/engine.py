@@ -9,7 +9,10 @@ off on undo) but is not published. At most one lint per unit runs at a time, so 
 changes cannot pile up work.
 
 Results are cached per (content hash, path, settings): re-opening, saving, or undoing to a
-text seen before costs a dictionary lookup.
+text seen before costs a dictionary lookup. The cache is bounded by the results' size
+(:mod:`memory`), and closing a document hands back what it held: its parsed statements in
+the worker, the large-document worker once no large document is open, the process's freed
+heap.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ import hashlib
 import logging
 import os
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -30,15 +32,14 @@ from pygls.workspace.position_codec import PositionCodec
 from autograd_lint.analysis.project import file_digest
 from autograd_lint.diagnostics import Confirmation, FileResult, Witness
 from autograd_lint.isolation import CRASH_MESSAGE, failed_file
+from autograd_lint.server import memory
 from autograd_lint.server.convert import Published, to_lsp
-from autograd_lint.server.pool import LintCancelled, LintPool, WorkerCrashed
+from autograd_lint.server.pool import LARGE_DOCUMENT_CHARS, LintCancelled, LintPool, WorkerCrashed
 from autograd_lint.server.runtime import Confirmer
 from autograd_lint.server.settings import DocumentSettings
 from autograd_lint.server.units import LintUnit
 
 log = logging.getLogger(__name__)
-
-RESULT_CACHE_SIZE = 64
 
 PublishFn = Callable[[str, "int | None", list[types.Diagnostic]], None]
 
@@ -86,7 +87,7 @@ class Engine:
         self.pool = pool or LintPool()
         self.confirmer = confirmer or Confirmer()
         self.states: dict[str, UnitState] = {}
-        self._cache: OrderedDict[tuple[str, str, str], FileResult] = OrderedDict()
+        self.cache: memory.ResultCache[tuple[str, str, str], FileResult] = memory.ResultCache()
         self._background: set[asyncio.Task[None]] = set()
 
     # -- scheduling ------------------------------------------------------------------------
@@ -117,7 +118,23 @@ class Engine:
             state.task.cancel()
         if state.running_generation != -1:
             self.pool.cancel(key)
+        self._hand_back(state)
         return list(state.published)
+
+    def _is_large(self, key: str) -> bool:
+        """Whether an open unit is linted by the large-document worker (its text as the
+        editor holds it now: a first lint still running has left no result yet)."""
+        unit = self._snapshot(key)
+        return unit is not None and len(unit.text) >= LARGE_DOCUMENT_CHARS
+
+    def _hand_back(self, state: UnitState) -> None:
+        """Free what a closed unit held, in the workers and here."""
+        if state.unit is not None:
+            self.pool.release(state.unit.path, len(state.unit.text) >= LARGE_DOCUMENT_CHARS)
+        if not any(self._is_large(key) for key in self.states):
+            self.pool.retire_large()
+        state.unit = state.result = None
+        memory.release()
 
     async def _run(self, key: str, state: UnitState, generation: int, delay: float) -> None:
         try:
@@ -170,9 +187,8 @@ class Engine:
             unit.text.encode("utf-8", "surrogatepass"), digest_size=16
         ).hexdigest()
         cache_key = (digest, unit.path, settings.key)
-        cached = self._cache.get(cache_key)
+        cached = self.cache.get(cache_key)
         if cached is not None and _imports_unchanged(cached):
-            self._cache.move_to_end(cache_key)
             return cached
         started = time.perf_counter()
         try:
@@ -190,9 +206,7 @@ class Engine:
             len(unit.text),
             (time.perf_counter() - started) * 1000,
         )
-        self._cache[cache_key] = result
-        while len(self._cache) > RESULT_CACHE_SIZE:
-            self._cache.popitem(last=False)
+        self.cache.put(cache_key, result)
         return result
 
     def importers_of(self, path: str) -> list[str]:

@@ -9,6 +9,7 @@ one huge file being analysed never delays the feedback on the file being typed i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -49,8 +50,27 @@ def chunk_cache() -> ChunkCache:
     if cache is None:
         from autograd_lint.analysis.chunks import ChunkCache
 
-        cache = _local.chunks = ChunkCache()
+        class DocumentChunks(ChunkCache):
+            """The cache, told when a document closes (its statements are then retired)."""
+
+            def release(self, owner: str) -> None:
+                self._hold(owner, frozenset())
+                self._live.pop(owner, None)
+
+        cache = _local.chunks = DocumentChunks()
     return cache
+
+
+def release_job(path: str) -> bool:
+    """A document closed: retire its parsed statements and hand the freed memory back."""
+    from autograd_lint.server import memory
+
+    cache = chunk_cache()
+    release = getattr(cache, "release", None)
+    if release is not None:
+        release(path)
+    memory.release()
+    return True
 
 
 def lint_job(text: str, path: str, settings: Settings) -> FileResult:
@@ -207,6 +227,27 @@ class LintPool:
         executor.shutdown(wait=False, cancel_futures=True)
         log.info("stopped the lint of %s: superseded", owner)
         return True
+
+    def release(self, path: str, large: bool) -> None:
+        """Tell the worker of ``path``'s lane that the document closed (never starting one)."""
+        executor = self._executors.get("large" if large else "small")
+        if executor is None:
+            return
+        with contextlib.suppress(RuntimeError):  # shut down meanwhile
+            executor.submit(release_job, path)
+
+    def retire_large(self) -> None:
+        """End the large-document worker: no large document is open, and what its lints
+        left behind (hundreds of megabytes for a 5 MB file) would stay until the next one."""
+        executor = self._executors.pop("large", None)
+        if executor is None:
+            return
+        self._cancelled.add(id(executor))
+        self._large_owner = None
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            process.terminate()
+        executor.shutdown(wait=False, cancel_futures=True)
+        log.info("retired the large-document worker")
 
     def worker_pids(self) -> list[int]:
         pids: list[int] = []

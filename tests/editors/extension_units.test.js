@@ -33,6 +33,15 @@ test("nothing set sends nothing, so the project's table decides", () => {
   assert.equal(read.runtimeCheck, "mini");
 });
 
+test("inlay hints are sent only when set, and only as a boolean", () => {
+  const on = settings.readSettings(configuration({ inlayHints: true }, DEFAULTS));
+  assert.deepEqual(settings.serverSettings(on), { inlayHints: true });
+  const off = settings.readSettings(configuration({ inlayHints: false }, DEFAULTS));
+  assert.deepEqual(settings.serverSettings(off), { inlayHints: false });
+  const odd = settings.readSettings(configuration({ inlayHints: "yes" }, DEFAULTS));
+  assert.equal(odd.inlayHints, false);
+});
+
 test("malformed values fall back to the defaults", () => {
   const read = settings.readSettings(
     configuration({ runtimeCheck: "always", device: 3, select: "AG001, AG002 ,," }, DEFAULTS),

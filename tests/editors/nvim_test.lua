@@ -2,7 +2,7 @@
 --   nvim --headless --clean -u nvim_test.lua
 -- with AUTOGRAD_LINT_NVIM_TEST naming a JSON file:
 --   { "plugin": DIR, "cmd": [..], "diagnosticsFile": PATH, "fixFile": PATH,
---     "results": PATH, "timeoutMs": N }
+--     "results": PATH, "timeoutMs": N, "hover": [LINE, COLUMN] (0-based) }
 -- It records what Neovim itself holds (vim.diagnostic.get, buffer text) to "results" and
 -- quits; any error is caught, recorded, and turned into a nonzero exit code, so a failure
 -- never leaves a headless Neovim waiting for input.
@@ -24,7 +24,7 @@ end
 
 local config = read_json(config_path)
 local timeout = config.timeoutMs or 60000
-local results = { ok = false, steps = {} }
+local results = { ok = false, steps = {}, preferred = {} }
 
 vim.opt.runtimepath:prepend(config.plugin)
 vim.opt.swapfile = false
@@ -139,6 +139,7 @@ local function check_quick_fix()
     },
     filter = function(action)
       table.insert(offered, action.title)
+      results.preferred[action.title] = action.isPreferred == true
       return action.title:lower():find("clone", 1, true) ~= nil
     end,
     apply = true,
@@ -174,6 +175,67 @@ local function check_witness(bufnr)
   vim.cmd("close")
 end
 
+local function floating_windows()
+  return vim.tbl_filter(function(win)
+    return vim.api.nvim_win_get_config(win).relative ~= ""
+  end, vim.api.nvim_list_wins())
+end
+
+local function check_hover(bufnr)
+  -- What a person gets from `K` on a tensor name: the float vim.lsp.buf.hover() opens.
+  vim.api.nvim_set_current_buf(bufnr)
+  for _, win in ipairs(floating_windows()) do
+    vim.api.nvim_win_close(win, true)
+  end
+  vim.api.nvim_win_set_cursor(0, { config.hover[1] + 1, config.hover[2] })
+  vim.lsp.buf.hover()
+  local shown = vim.wait(timeout, function()
+    return #floating_windows() > 0
+  end, 50)
+  if not shown then
+    error("no hover window opened")
+  end
+  local float = floating_windows()[1]
+  local lines = vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(float), 0, -1, false)
+  results.hover = table.concat(lines, "\n")
+  vim.api.nvim_win_close(float, true)
+end
+
+local function hints_of(bufnr)
+  return vim.tbl_map(function(item)
+    local hint = item.inlay_hint
+    local label = hint.label
+    if type(label) == "table" then
+      label = table.concat(vim.tbl_map(function(part)
+        return part.value
+      end, label))
+    end
+    return { line = hint.position.line, character = hint.position.character, label = label }
+  end, vim.lsp.inlay_hint.get({ bufnr = bufnr }))
+end
+
+local function check_inlay_hints(bufnr)
+  -- Off by default: enabling Neovim's inlay hints shows nothing until the setting is on.
+  vim.api.nvim_set_current_buf(bufnr)
+  vim.lsp.inlay_hint.enable(true, { bufnr = bufnr })
+  vim.wait(1000, function()
+    return #hints_of(bufnr) > 0
+  end, 50)
+  results.inlayHintsBeforeSetting = hints_of(bufnr)
+  plugin.update_settings({ inlayHints = true })
+  if not vim.wait(timeout, function()
+    return #hints_of(bufnr) > 0
+  end, 50) then
+    error("no inlay hints after turning the setting on")
+  end
+  results.inlayHints = hints_of(bufnr)
+  plugin.update_settings({ inlayHints = false })
+  results.inlayHintsGoWhenOff = vim.wait(timeout, function()
+    return #hints_of(bufnr) == 0
+  end, 50)
+  vim.lsp.inlay_hint.enable(false, { bufnr = bufnr })
+end
+
 local function step(name, body, ...)
   local ok, err = xpcall(body, debug.traceback, ...)
   results.steps[name] = ok and "ok" or ("failed: " .. tostring(err))
@@ -191,6 +253,8 @@ local function run()
   step("quickFix", check_quick_fix)
   if bufnr then
     step("confirmation", check_confirmation, bufnr)
+    step("hover", check_hover, bufnr)
+    step("inlayHints", check_inlay_hints, bufnr)
     step("witness", check_witness, bufnr)
     step("settings", check_settings, bufnr)
   end

@@ -41,6 +41,15 @@ def test_every_forwarded_setting_is_understood_by_the_server(key: str) -> None:
         assert parsed.overrides, f"the server ignored {key}={value!r}"
 
 
+def test_the_inlay_hints_setting_is_understood_by_the_server() -> None:
+    spec = PROPERTIES[f"{SECTION}.inlayHints"]
+    assert spec["type"] == "boolean" and spec["default"] is False
+    for value in (True, False):
+        parsed = parse_editor_settings({SECTION: {"inlayHints": value}})
+        assert parsed.problems == () and parsed.inlay_hints is value
+    assert parse_editor_settings({SECTION: {}}).inlay_hints is spec["default"]
+
+
 def test_enum_settings_match_the_configuration_literals() -> None:
     assert PROPERTIES[f"{SECTION}.runtimeCheck"]["enum"] == list(get_args(RuntimeCheckMode))
     assert PROPERTIES[f"{SECTION}.device"]["enum"] == list(get_args(DeviceChoice))
@@ -48,7 +57,8 @@ def test_enum_settings_match_the_configuration_literals() -> None:
 
 def test_manifest_settings_are_exactly_the_documented_ones() -> None:
     assert sorted(PROPERTIES) == sorted(
-        f"{SECTION}.{key}" for key in (*SERVER_FACING, "path", "interpreter", "trace.server")
+        f"{SECTION}.{key}"
+        for key in (*SERVER_FACING, "inlayHints", "path", "interpreter", "trace.server")
     )
 
 

@@ -49,4 +49,4 @@ def test_extension_logic_under_node(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "# fail 0" in proc.stdout
-    assert "# pass 7" in proc.stdout, proc.stdout
+    assert "# pass 8" in proc.stdout, proc.stdout

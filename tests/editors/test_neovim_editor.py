@@ -51,6 +51,7 @@ def nvim_run(
         "results": str(results),
         "timeoutMs": STEP_TIMEOUT_MS,
         "api": request.param,
+        "hover": [AG001_SPAN.line, AG001_SPAN.start],
     }
     config_file = work / "config.json"
     config_file.write_text(json.dumps(config), encoding="utf-8")
@@ -130,6 +131,36 @@ def test_neovim_applies_the_ag002_quick_fix(nvim_run: dict[str, Any]) -> None:
     # The fix went into the buffer only; the file on disk is untouched.
     assert nvim_run["fixFile"].read_text(encoding="utf-8") != AG002_FIXED
     assert nvim_run["fixClearsAG002"] is True
+
+
+def test_neovim_marks_only_the_safe_quick_fix_preferred(nvim_run: dict[str, Any]) -> None:
+    _step(nvim_run, "quickFix")
+    preferred = nvim_run["preferred"]
+    (clone,) = [title for title in preferred if "clone" in title]
+    assert preferred[clone] is True  # AG002's fix is safe: the one an auto-fix key applies
+    noqa = [title for title in preferred if "noqa" in title]
+    assert noqa and not any(preferred[title] for title in noqa)
+
+
+def test_neovim_hover_shows_the_tensor_facts_and_the_rule(nvim_run: dict[str, Any]) -> None:
+    _step(nvim_run, "hover")
+    shown: str = nvim_run["hover"]
+    assert "`w`" in shown
+    assert "requires grad: **yes**" in shown
+    assert "leaf: yes" in shown
+    assert "grad mode: on" in shown
+    assert "saved for backward by `mul` at line 4" in shown
+    assert "AG001" in shown  # the diagnostic under the cursor: its rule follows the facts
+
+
+def test_neovim_inlay_hints_follow_the_setting(nvim_run: dict[str, Any]) -> None:
+    _step(nvim_run, "inlayHints")
+    assert nvim_run["inlayHintsBeforeSetting"] == []  # off by default
+    hints = {(h["line"], h["character"]): h["label"] for h in nvim_run["inlayHints"]}
+    w_line = AG001_SOURCE.splitlines().index("w = torch.randn(3, requires_grad=True)")
+    assert hints[(w_line, 1)] == ": grad, leaf"
+    assert hints[(w_line + 1, 1)] == ": grad"  # y = (w * w).sum(): requires grad, no leaf
+    assert nvim_run["inlayHintsGoWhenOff"] is True
 
 
 def test_neovim_receives_the_background_runtime_check_verdict(nvim_run: dict[str, Any]) -> None:

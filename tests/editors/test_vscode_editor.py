@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from editor_samples import AG001_SPAN, AG002_FIXED, AG002_SPAN
+from editor_samples import AG001_SOURCE, AG001_SPAN, AG002_FIXED, AG002_SPAN
 from editor_tools import (
     ARTIFACTS,
     CODE_SERVER,
@@ -85,6 +85,37 @@ def test_vscode_applies_the_ag002_quick_fix(session: VSCodeSession) -> None:
     assert probe["fixClearsAG002"] is True
     # The probe reverted the buffer; the file on disk never changed.
     assert session.fix_file.read_text(encoding="utf-8") != AG002_FIXED
+
+
+def test_vscode_marks_only_the_safe_quick_fix_preferred(session: VSCodeSession) -> None:
+    _step(session, "quickFix")
+    actions = session.probe["codeActions"]
+    (clone,) = [a for a in actions if "clone" in a["title"]]
+    assert clone["isPreferred"] is True  # AG002's fix is safe
+    noqa = [a for a in actions if "noqa" in a["title"]]
+    assert noqa and not any(a["isPreferred"] for a in noqa)
+
+
+def test_vscode_hover_shows_the_tensor_facts_and_the_rule(session: VSCodeSession) -> None:
+    _step(session, "hover")
+    shown: str = session.probe["hover"]
+    assert "`w`" in shown
+    assert "requires grad: **yes**" in shown
+    assert "leaf: yes" in shown
+    assert "grad mode: on" in shown
+    assert "saved for backward by `mul` at line 4" in shown
+    assert "AG001" in shown  # the diagnostic under the cursor: its rule follows the facts
+
+
+def test_vscode_inlay_hints_follow_the_setting(session: VSCodeSession) -> None:
+    _step(session, "inlayHints")
+    probe = session.probe
+    assert probe["inlayHintsBeforeSetting"] == []  # off by default
+    hints = {(h["line"], h["character"]): h["label"] for h in probe["inlayHints"]}
+    w_line = AG001_SOURCE.splitlines().index("w = torch.randn(3, requires_grad=True)")
+    assert hints[(w_line, 1)] == ": grad, leaf"
+    assert hints[(w_line + 1, 1)] == ": grad"
+    assert probe["inlayHintsGoWhenOff"] is True
 
 
 def test_vscode_receives_the_background_runtime_check_verdict(session: VSCodeSession) -> None:

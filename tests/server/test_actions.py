@@ -14,6 +14,7 @@ from server_helpers import (
 )
 from server_snippets import AG001, AG002, AG004, AG005
 
+from autograd_lint.config import Settings
 from autograd_lint.lint import lint_source
 from autograd_lint.rules import RULES_BY_CODE
 
@@ -166,3 +167,51 @@ async def test_hover_on_diagnostic_and_on_noqa_code_shows_rule_docs(
         types.HoverParams(types.TextDocumentIdentifier(URI), types.Position(0, 2))
     )
     assert nowhere is None
+
+
+MIXED = (
+    "import torch\n"
+    "x = torch.randn(3, requires_grad=True)\n"
+    "out = x.sigmoid()\n"
+    "c = out.detach()\n"
+    "c.zero_()\n"
+    "out.sum().backward()\n"
+    "w = torch.randn(3, requires_grad=True)\n"
+    "w.data = torch.zeros(3)\n"
+    "v = torch.randn(3, requires_grad=True)\n"
+    "v.data = torch.zeros_like(v)\n"
+)
+"""A safe fix (AG002), a display-only one (AG013 with a layout not known to match) and a
+look-alike AG013 whose ``copy_`` rewrite is known right (safe). Unsafe fixes: the AG004 test."""
+
+
+async def test_preferred_only_when_safe_and_display_only_never_in_fix_all(
+    raw_client: RecordingClient,
+) -> None:
+    await raw_client.initialize_session(init_params({"select": ["AG"]}))
+    open_doc(raw_client, URI, MIXED)
+    params = await wait_for(raw_client, URI, lambda p: bool(p.diagnostics))
+    by_line = {d.range.start.line: d for d in params.diagnostics}
+    assert (by_line[4].code, by_line[7].code, by_line[9].code) == ("AG002", "AG013", "AG013")
+    found = {}
+    for line in (4, 7, 9):
+        actions = await _actions(raw_client, [by_line[line]], only=[types.CodeActionKind.QuickFix])
+        (fix,) = [a for a in actions if "noqa" not in a.title]
+        found[line] = fix
+    assert found[4].is_preferred is True
+    assert by_line[4].data["fixes"][0]["applicability"] == "safe"
+    # a display-only fix is shown, with its edit, but never preferred
+    assert by_line[7].data["fixes"][0]["applicability"] == "display-only"
+    assert not found[7].is_preferred
+    assert "w.copy_(torch.zeros(3))" in apply_text_edits(MIXED, _edits(found[7]))
+    assert by_line[9].data["fixes"][0]["applicability"] == "safe"
+    assert found[9].is_preferred is True
+    # fix-all takes the safe fixes only
+    (fix_all,) = await _actions(raw_client, [], only=[types.CodeActionKind.SourceFixAll])
+    resolved = await raw_client.code_action_resolve_async(fix_all)
+    fixed = apply_text_edits(MIXED, _edits(resolved))
+    assert "c = out.detach().clone()\n" in fixed
+    assert "w.data = torch.zeros(3)\n" in fixed
+    assert "v.copy_(torch.zeros_like(v))\n" in fixed
+    remaining = lint_source(fixed, settings=Settings(select=("AG",))).diagnostics
+    assert [(d.code, d.range.start_line) for d in remaining] == [("AG013", 8)]

@@ -20,6 +20,8 @@ export interface ExtensionSettings {
   ignore: string[];
   runtimeCheck: RuntimeCheck;
   device: Device;
+  /** Each bound tensor's autograd facts shown inline (the server's `inlayHints`). */
+  inlayHints: boolean;
   /** The server-facing keys the user set somewhere (user, workspace or folder settings). */
   explicit: ReadonlySet<ServerKey>;
 }
@@ -30,10 +32,17 @@ export interface ServerSettings {
   ignore?: string[];
   runtimeCheck?: RuntimeCheck;
   device?: Device;
+  inlayHints?: boolean;
 }
 
 export type ServerKey = keyof ServerSettings;
-export const SERVER_KEYS: readonly ServerKey[] = ["select", "ignore", "runtimeCheck", "device"];
+export const SERVER_KEYS: readonly ServerKey[] = [
+  "select",
+  "ignore",
+  "runtimeCheck",
+  "device",
+  "inlayHints",
+];
 
 /** How to start the server process. */
 export interface ServerCommand {
@@ -106,6 +115,7 @@ export function readSettings(config: ConfigurationReader): ExtensionSettings {
     ignore: stringList(config.get<unknown>("ignore")),
     runtimeCheck: oneOf(config.get<unknown>("runtimeCheck"), RUNTIME_CHECKS, "mini"),
     device: oneOf(config.get<unknown>("device"), DEVICES, "cpu"),
+    inlayHints: config.get<unknown>("inlayHints") === true,
     explicit: new Set(SERVER_KEYS.filter((key) => isSet(config, key))),
   };
 }
@@ -122,6 +132,7 @@ export function serverSettings(settings: ExtensionSettings): ServerSettings {
     ignore: settings.ignore,
     runtimeCheck: settings.runtimeCheck,
     device: settings.device,
+    inlayHints: settings.inlayHints,
   };
   const chosen: ServerSettings = {};
   for (const key of SERVER_KEYS) {

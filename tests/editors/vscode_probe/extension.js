@@ -165,6 +165,73 @@ async function checkWitness(config, results, document) {
   await vscode.window.showTextDocument(document, { preview: false });
 }
 
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function checkHover(config, results, document) {
+  // Hover on the tensor the AG001 finding is about, where the finding starts: VS Code asks
+  // every hover provider, as it does under the mouse.
+  const finding = ours(document.uri).find((d) => codeOf(d) === "AG001");
+  const hovers =
+    (await vscode.commands.executeCommand(
+      "vscode.executeHoverProvider",
+      document.uri,
+      finding.range.start,
+    )) ?? [];
+  results.hover = hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === "string" ? c : c.value))
+    .join("\n");
+  if (!results.hover) {
+    throw new Error("no hover text");
+  }
+}
+
+function hintLabel(hint) {
+  return typeof hint.label === "string" ? hint.label : hint.label.map((p) => p.value).join("");
+}
+
+async function inlayHints(document) {
+  const whole = new vscode.Range(0, 0, document.lineCount, 0);
+  const hints =
+    (await vscode.commands.executeCommand(
+      "vscode.executeInlayHintProvider",
+      document.uri,
+      whole,
+    )) ?? [];
+  return hints.map((h) => ({
+    line: h.position.line,
+    character: h.position.character,
+    label: hintLabel(h),
+  }));
+}
+
+async function pollHints(document, accept, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const hints = await inlayHints(document);
+    if (accept(hints)) {
+      return hints;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}; have ${JSON.stringify(hints)}`);
+    }
+    await sleep(200);
+  }
+}
+
+async function checkInlayHints(config, results, document) {
+  // Off by default; the setting reaches the running server and turns them on, then off.
+  results.inlayHintsBeforeSetting = await inlayHints(document);
+  const settings = vscode.workspace.getConfiguration(SOURCE);
+  await settings.update("inlayHints", true, vscode.ConfigurationTarget.Global);
+  results.inlayHints = await pollHints(document, (h) => h.length > 0, config.timeoutMs, "hints");
+  await settings.update("inlayHints", undefined, vscode.ConfigurationTarget.Global);
+  await pollHints(document, (h) => h.length === 0, config.timeoutMs, "hints to go");
+  results.inlayHintsGoWhenOff = true;
+}
+
 async function run(config) {
   const results = { ok: false, steps: {} };
   const step = async (name, body) => {
@@ -182,6 +249,8 @@ async function run(config) {
   await step("quickFix", () => checkQuickFix(config, results));
   if (document) {
     await step("confirmation", () => checkConfirmation(config, results, document));
+    await step("hover", () => checkHover(config, results, document));
+    await step("inlayHints", () => checkInlayHints(config, results, document));
     await step("witness", () => checkWitness(config, results, document));
     await step("settings", () => checkSettings(config, results, document));
     await vscode.window.showTextDocument(document, { preview: false });
