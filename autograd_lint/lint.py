@@ -20,6 +20,7 @@ from pathlib import Path
 from autograd_lint.analysis import ParseFailure, analyze, mentions_autograd
 from autograd_lint.analysis.chunks import ChunkCache, Chunked
 from autograd_lint.analysis.interpreter import analyze_parsed
+from autograd_lint.analysis.parse import Normalised, normalise, restore
 from autograd_lint.analysis.syntax import check_syntax
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import (
@@ -139,8 +140,9 @@ def _lint_parsed(
     chunked: Chunked | None = None,
 ) -> FileResult:
     try:
-        if chunked is None:
-            trace = analyze(source)
+        normalised = normalise(source) if chunked is None else Normalised(source)
+        if chunked is None:  # (form feeds in indentation: libcst reads them otherwise)
+            trace = analyze(normalised.text)
         else:
             trace = analyze_parsed(chunked.module, source, chunked.statement_starts)
         trace.want_witnesses = settings.runtime_check != "off" if witnesses is None else witnesses
@@ -153,7 +155,7 @@ def _lint_parsed(
     for rule in rules:
         try:  # what a rule found before it failed is kept; the other rules run regardless
             for diagnostic in rule.check(trace):
-                found.extend(_configured(diagnostic, settings))
+                found.extend(_configured(restore(diagnostic, normalised), settings))
         except Exception as error:
             failures.append((f"rule {rule.code} ({rule.name})", error))
     try:
