@@ -8,6 +8,7 @@ import io
 import re
 import sys
 import tokenize
+import unicodedata
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
@@ -101,6 +102,10 @@ class Normalised:
     text: str
     removed: dict[int, int] = field(default_factory=dict)
     """1-based line -> characters removed at its start (lines not listed are unchanged)."""
+    renamed: frozenset[str] = frozenset()
+    """Identifiers written in :attr:`text` as Python reads them (NFKC): ``ｗ`` is ``w`` to
+    Python, so it is ``w`` to the analysis too. Only names whose normal form has the same
+    length are rewritten, so no column moves."""
 
     def column(self, line: int, column: int) -> int:
         """A column of :attr:`text` as a column of the original source."""
@@ -108,16 +113,23 @@ class Normalised:
 
 
 def normalise(source: str) -> Normalised:
-    """``source`` with form feeds removed from the indentation of logical lines (see
-    :class:`Normalised`); the source itself when it has none, or when Python's ``tokenize``
-    cannot read it (libcst then decides, as before)."""
-    if "\f" not in source or _FORM_FEED_INDENT.search(source) is None:
+    """``source`` as libcst and the analysis should read it (see :class:`Normalised`); the
+    source itself when nothing needs changing, or when Python's ``tokenize`` cannot read it
+    (libcst then decides, as before)."""
+    feeds = "\f" in source and _FORM_FEED_INDENT.search(source) is not None
+    names = not source.isascii() and not unicodedata.is_normalized("NFKC", source)
+    if not feeds and not names:
         return Normalised(source)
     removed: dict[int, int] = {}
+    renames: list[tuple[int, int, str, str]] = []
     try:
         at_start = True
         for token in tokenize.generate_tokens(io.StringIO(source, newline=None).readline):
             kind = token.type
+            if kind == tokenize.NAME and names and not token.string.isascii():
+                python_name = unicodedata.normalize("NFKC", token.string)
+                if python_name != token.string and len(python_name) == len(token.string):
+                    renames.append((*token.start, token.string, python_name))
             if kind in (tokenize.NEWLINE, tokenize.ENDMARKER):
                 at_start = True
             elif kind in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
@@ -125,17 +137,20 @@ def normalise(source: str) -> Normalised:
             elif at_start:
                 at_start = False
                 line, column = token.start
-                cut = token.line.rfind("\f", 0, column) + 1
+                cut = token.line.rfind("\f", 0, column) + 1 if feeds else 0
                 if cut:
                     removed[line] = cut
     except (tokenize.TokenError, SyntaxError, ValueError):
         return Normalised(source)
-    if not removed:
+    if not removed and not renames:
         return Normalised(source)
     lines = _LINE_BREAK.split(source)
+    for line, column, written, python_name in reversed(renames):
+        text = lines[2 * (line - 1)]
+        lines[2 * (line - 1)] = text[:column] + python_name + text[column + len(written) :]
     for line, count in removed.items():
         lines[2 * (line - 1)] = lines[2 * (line - 1)][count:]
-    return Normalised("".join(lines), removed)
+    return Normalised("".join(lines), removed, frozenset(name for *_, name in renames))
 
 
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
@@ -145,9 +160,10 @@ def restore(diagnostic: Diagnostic, normalised: Normalised) -> Diagnostic:
     """``diagnostic``, found in :attr:`Normalised.text`, placed in the original source.
 
     A fix with an edit that spans the start of a changed line is dropped: its new text was
-    generated from the normalised lines and would write them back without their form feeds.
+    generated from the normalised lines and would write them back without their form feeds;
+    so is one whose new text holds a renamed identifier (it would write it renamed).
     """
-    if not normalised.removed:
+    if not normalised.removed and not normalised.renamed:
         return diagnostic
 
     def place(span: Range) -> Range:
@@ -162,6 +178,8 @@ def restore(diagnostic: Diagnostic, normalised: Normalised) -> Diagnostic:
 
     def spans_changed_line(fix: Fix) -> bool:
         for edit in fix.edits:  # a changed line in (start_line, end_line]?
+            if any(name in edit.new_text for name in normalised.renamed):
+                return True  # it may write a name as the analysis read it
             after = bisect.bisect_right(changed, edit.range.start_line)
             if after < len(changed) and changed[after] <= edit.range.end_line:
                 return True
