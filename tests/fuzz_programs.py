@@ -444,7 +444,9 @@ def _check_closing(
         if "`_fuzz_end`" in str(f["message"]) and f["code"] == "AG001"
     ]
     if rows and expected not in rows:
-        report.misplaced.append(f"{program.name}: closing finding on line {rows}, expected {expected}")
+        report.misplaced.append(
+            f"{program.name}: closing finding on line {rows}, expected {expected}"
+        )
 
 
 def fuzz(

@@ -88,7 +88,7 @@ _FORM_FEED_INDENT = re.compile(r"(?:\A|(?<=[\r\n]))[ \t]*\f[ \t\f]*(?=[^ \t\f\r\
 
 @dataclass(frozen=True)
 class Normalised:
-    """Source text as libcst can parse it, and what was removed to get there.
+    """Source text as libcst can parse it and the analysis should read it, and what changed.
 
     CPython's tokenizer resets the indentation column at a form feed: ``"  \\f    x"`` is
     indented by four. libcst keeps one indentation string per block and checks each line
@@ -97,15 +97,16 @@ class Normalised:
     longer the file). The text given to libcst therefore has, on each line that starts a
     logical line, everything up to the last form feed of its indentation removed: CPython
     reads both texts the same (same tree, same lines), and only those lines' columns move.
+    Identifiers are also written in their NFKC form where that keeps their length.
     """
 
     text: str
     removed: dict[int, int] = field(default_factory=dict)
     """1-based line -> characters removed at its start (lines not listed are unchanged)."""
     renamed: frozenset[str] = frozenset()
-    """Identifiers written in :attr:`text` as Python reads them (NFKC): ``ｗ`` is ``w`` to
-    Python, so it is ``w`` to the analysis too. Only names whose normal form has the same
-    length are rewritten, so no column moves."""
+    """Identifiers written in :attr:`text` as Python reads them (NFKC): a fullwidth ``w``
+    (U+FF57) is ``w`` to Python, so it is ``w`` to the analysis too. Only names whose normal
+    form has the same length are rewritten, so no column moves."""
 
     def column(self, line: int, column: int) -> int:
         """A column of :attr:`text` as a column of the original source."""

@@ -599,8 +599,7 @@ def without_unused_imports(script: str, observe: str | None = None) -> str:
         return script
     lines = _LINES.findall(script)
     return "".join(
-        replaced.get(number, "") if number in drop else line
-        for number, line in enumerate(lines, 1)
+        replaced.get(number, "") if number in drop else line for number, line in enumerate(lines, 1)
     )
 
 

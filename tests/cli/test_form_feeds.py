@@ -65,9 +65,7 @@ def test_the_sample_is_one_libcst_alone_rejects_and_cpython_accepts() -> None:
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
-def test_form_feed_opening_a_deeper_block_is_checked_not_e999(
-    tmp_path: Path, newline: str
-) -> None:
+def test_form_feed_opening_a_deeper_block_is_checked_not_e999(tmp_path: Path, newline: str) -> None:
     code, out, _ = check(tmp_path, NESTED, newline=newline)
     assert code == 1 and "E999" not in out, out
     assert f"m.py:8:{column_of(NESTED, 8, 'w.data')}: AG001" in out, out
@@ -142,9 +140,7 @@ def test_normalise_leaves_text_without_form_feed_indentation_alone() -> None:
 
 
 def _diagnostic(*edits: Edit) -> Diagnostic:
-    return Diagnostic(
-        "AG001", "m", Range(3, 4, 3, 5), Severity.ERROR, fix=Fix("f", tuple(edits))
-    )
+    return Diagnostic("AG001", "m", Range(3, 4, 3, 5), Severity.ERROR, fix=Fix("f", tuple(edits)))
 
 
 def test_restore_moves_ranges_and_indents_new_lines_to_the_moved_column() -> None:

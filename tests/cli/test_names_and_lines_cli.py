@@ -1,4 +1,4 @@
-"""The text read as Python reads it: identifiers NFKC-normalised (``ｗ`` is ``w``), lines
+"""The text read as Python reads it: identifiers NFKC-normalised (fullwidth ``w`` is ``w``), lines
 ended by ``\\n``, ``\\r\\n`` or ``\\r`` only. Through the real command."""
 
 from __future__ import annotations
@@ -54,16 +54,14 @@ def test_fix_never_rewrites_a_name_s_spelling(tmp_path: Path) -> None:
         "a = q.numpy()\n"
         "b = \uff51.numpy()\n"
     )
-    code, out = check(tmp_path, text, "--fix")
+    _, out = check(tmp_path, text, "--fix")
     fixed = (tmp_path / "m.py").read_text(encoding="utf-8")
-    assert "\uff51 = torch.randn" in fixed and "b = \uff51." in fixed, fixed
+    assert "\uff51 = torch.randn" in fixed and "b = \uff51." in fixed, fixed + out
     compile(fixed, "m.py", "exec")
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
-def test_lines_and_columns_are_python_s_for_every_line_ending(
-    tmp_path: Path, newline: str
-) -> None:
+def test_lines_and_columns_are_python_s_for_every_line_ending(tmp_path: Path, newline: str) -> None:
     text = PITFALL.replace("y = (w * w).sum()\n", "y = (w * w).sum()  # a\u2028b\x0bc\x1cd\n")
     code, out = check(tmp_path, text.replace("\n", newline))
     assert code == 1 and "m.py:5:1: AG001" in out and "m.py:4:6: note: saved" in out, out
