@@ -76,7 +76,9 @@ def lint_source(
     if not rules:
         return FileResult(path, (), source, skipped=True)
     wanted = mentions_autograd(source) and not file_directives(source).skip
-    chunked = chunks.assemble(source, path) if chunks is not None and wanted else None
+    normalised = normalise(source) if wanted else Normalised(source)
+    piecewise = chunks is not None and wanted and normalised.text is source  # else: re-read
+    chunked = chunks.assemble(source, path) if chunks is not None and piecewise else None
     if chunked is None:  # every chunk passed CPython's check, or the whole text is checked
         try:  # a syntax error is reported whatever words the file contains
             check_syntax(source, path)
@@ -89,7 +91,7 @@ def lint_source(
     if not wanted:
         return FileResult(path, (), source, skipped=True)
     with _collector_paused():
-        return _lint_parsed(source, path, settings, rules, witnesses, chunked)
+        return _lint_parsed(source, path, settings, rules, witnesses, chunked, normalised)
 
 
 def compile_check(source: str, path: str) -> None:
@@ -138,10 +140,13 @@ def _lint_parsed(
     rules: list[Rule],
     witnesses: bool | None,
     chunked: Chunked | None = None,
+    normalised: Normalised | None = None,
 ) -> FileResult:
+    """Analyse ``normalised.text`` (what libcst and the analysis read: ``source`` itself, or a
+    copy with form feeds and name spellings as Python reads them) and report in ``source``."""
+    normalised = normalised if normalised is not None else Normalised(source)
     try:
-        normalised = normalise(source) if chunked is None else Normalised(source)
-        if chunked is None:  # (form feeds in indentation: libcst reads them otherwise)
+        if chunked is None:
             trace = analyze(normalised.text)
         else:
             trace = analyze_parsed(chunked.module, source, chunked.statement_starts)
