@@ -239,9 +239,7 @@ x.sum().backward()
 """,
     "the literal mode argument takes the other branch": MODE_ARGUMENT.replace(
         '"G")\nfirst', '"D")\nfirst'
-    ).replace(
-        "        return None\n", "        return self.enc(x).sum(), torch.tanh(self.enc(x)).sum()\n"
-    ),
+    ).replace("        return None\n", "        return self.enc(x).sum(), torch.tanh(self.enc(x)).sum()\n"),
     "recursion is cut, not followed forever": HEADER
     + """
 def depth(x, n):
@@ -340,10 +338,7 @@ def test_a_loop_over_modules_sets_each_layer_by_its_type() -> None:
     [
         ("isinstance(m, nn.ReLU) or isinstance(m, nn.Dropout)", "isinstance(m, nn.ReLU)"),
         ("m.inplace = True", "m.inplace = False"),
-        (
-            "for m in self.modules():",
-            "for m in self.children():\n            pass\n        if False:",
-        ),
+        ("for m in self.modules():", "for m in self.children():\n            pass\n        if False:"),
     ],
 )
 def test_layers_left_out_of_place_are_quiet(change: tuple[str, str]) -> None:

@@ -9,7 +9,7 @@ from cli_support import run_subprocess, write
 from autograd_lint.add_noqa import add_noqa
 from autograd_lint.lint import lint_source
 
-FINDINGS = """\
+FINDINGS = '''\
 import torch
 
 w = torch.randn(3, requires_grad=True)
@@ -19,7 +19,7 @@ c.zero_()  # reset the copy
 y.sum().backward()
 y.sum().backward()  # noqa: AG999
 note = "# noqa: AG001 inside a string is no directive"
-"""
+'''
 
 
 def test_directives_are_added_and_the_check_then_passes(tmp_path: Path) -> None:

@@ -118,9 +118,8 @@ def test_a_run_of_legacy_writes_gets_one_no_grad_block():
     outcome = fix_source(source, "t.py", EVERY_RULE)
     assert outcome.applied == 3
     assert outcome.fixed.count("with torch.no_grad():") == 1
-    assert (
-        "    with torch.no_grad():\n        w.zero_()\n        w.add_(1.0)\n        w[0] = 2.0\n"
-        in (outcome.fixed)
+    assert "    with torch.no_grad():\n        w.zero_()\n        w.add_(1.0)\n        w[0] = 2.0\n" in (
+        outcome.fixed
     )
     assert not outcome.result.diagnostics
 

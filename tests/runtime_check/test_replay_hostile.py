@@ -49,7 +49,9 @@ def hostile_scripts(marker: Path) -> dict[str, str]:
         "comprehension-appends-to-its-list": "xs = [1]\nys = [xs.append(x) for x in xs]\n",
         "comprehension-in-place-call": "xs = [torch.zeros(1)]\nys = [x.add_(1) for x in xs]\n",
         "comprehension-backward": "import torch\nys = [x.backward() for x in [torch.ones(1)]]\n",
-        "comprehension-range-of-rebound-name": ("n = 4\nn = 10**9\nxs = [i for i in range(n)]\n"),
+        "comprehension-range-of-rebound-name": (
+            "n = 4\nn = 10**9\nxs = [i for i in range(n)]\n"
+        ),
         "comprehension-range-product": "n = 10**6\nxs = [i for i in range(n * n)]\n",
         "comprehension-nested-three": (
             "xs = [a for a in range(2) for b in range(2) for c in range(2)]\n"
