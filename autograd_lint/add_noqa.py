@@ -90,7 +90,7 @@ def _lines_ending_in_code(source: str) -> set[int]:
     inside a triple-quoted string, or continues with a backslash, is not among them."""
     lines: set[int] = set()
     try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        for token in tokenize.generate_tokens(io.StringIO(source, newline=None).readline):
             if token.type in (tokenize.NEWLINE, tokenize.NL):
                 lines.add(token.start[0])
     except (tokenize.TokenError, SyntaxError):

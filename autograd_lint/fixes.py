@@ -22,6 +22,7 @@ from pathlib import Path
 import libcst as cst
 
 from autograd_lint import safe_write
+from autograd_lint.analysis.parse import normalise
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import Diagnostic, FileResult, Fix
 from autograd_lint.lint import lint_source
@@ -43,7 +44,7 @@ def parses(source: str) -> bool:
     """libcst parses it (the next round needs a tree) and CPython compiles it (libcst accepts
     some things CPython rejects, such as ``'return' outside function``)."""
     try:
-        cst.parse_module(source)
+        cst.parse_module(normalise(source).text)  # as the analysis parses it
     except (cst.ParserSyntaxError, RecursionError, ValueError, TypeError, IndexError):
         return False
     return compiles(source)

@@ -20,6 +20,7 @@ from pathlib import Path
 from autograd_lint.analysis import ParseFailure, analyze, mentions_autograd
 from autograd_lint.analysis.chunks import ChunkCache, Chunked
 from autograd_lint.analysis.interpreter import analyze_parsed
+from autograd_lint.analysis.parse import Normalised, normalise, restore
 from autograd_lint.analysis.project import Project, project_for
 from autograd_lint.analysis.syntax import check_syntax
 from autograd_lint.config import Settings
@@ -78,7 +79,9 @@ def lint_source(
     if not rules:
         return FileResult(path, (), source, skipped=True)
     wanted = mentions_autograd(source) and not file_directives(source).skip
-    chunked = chunks.assemble(source, path) if chunks is not None and wanted else None
+    normalised = normalise(source) if wanted else Normalised(source)
+    piecewise = chunks is not None and wanted and normalised.text is source  # else: re-read
+    chunked = chunks.assemble(source, path) if chunks is not None and piecewise else None
     if chunked is None:  # every chunk passed CPython's check, or the whole text is checked
         try:  # a syntax error is reported whatever words the file contains
             check_syntax(source, path)
@@ -91,7 +94,7 @@ def lint_source(
     if not wanted:
         return FileResult(path, (), source, skipped=True)
     with _collector_paused():
-        return _lint_parsed(source, path, settings, rules, witnesses, chunked, project)
+        return _lint_parsed(source, path, settings, rules, witnesses, chunked, normalised, project)
 
 
 def compile_check(source: str, path: str) -> None:
@@ -140,12 +143,16 @@ def _lint_parsed(
     rules: list[Rule],
     witnesses: bool | None,
     chunked: Chunked | None = None,
+    normalised: Normalised | None = None,
     project: Project | None = None,
 ) -> FileResult:
+    """Analyse ``normalised.text`` (what libcst and the analysis read: ``source`` itself, or a
+    copy with form feeds and name spellings as Python reads them) and report in ``source``."""
+    normalised = normalised if normalised is not None else Normalised(source)
     where = path if project is not None else None
     try:
         if chunked is None:
-            trace = analyze(source, project, where)
+            trace = analyze(normalised.text, project, where)
         else:
             trace = analyze_parsed(chunked.module, source, chunked.statement_starts, project, where)
         trace.want_witnesses = settings.runtime_check != "off" if witnesses is None else witnesses
@@ -159,7 +166,7 @@ def _lint_parsed(
         try:  # what a rule found before it failed is kept; the other rules run regardless
             for diagnostic in rule.check(trace):
                 if not any(diagnostic is other for other in trace.elsewhere_only):
-                    found.extend(_configured(diagnostic, settings))
+                    found.extend(_configured(restore(diagnostic, normalised), settings))
         except Exception as error:
             failures.append((f"rule {rule.code} ({rule.name})", error))
     try:

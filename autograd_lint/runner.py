@@ -9,8 +9,10 @@ goes on with the others.
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import os
+import signal
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -261,11 +263,32 @@ def run_checks(
     return list(_with_progress(outcomes, len(paths), show))
 
 
+def _worker_setup(parent: int) -> None:
+    """In each worker: temporary files removed on a signal, and the worker ends with the
+    command. A worker is a process of its own; without this, a ``kill`` of the command (or
+    its death) left the workers checking the rest of their files, writing fixes included."""
+    install_signal_cleanup()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):
+            return
+    if os.getppid() != parent:  # the command ended before the line above took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+_PR_SET_PDEATHSIG = 1
+"""Linux ``prctl`` option: the signal a process receives when its parent ends."""
+
+
 def _parallel(
     paths: list[str], task: Callable[[str], FileOutcome], workers: int
 ) -> Iterator[FileOutcome]:
     """Outcomes in input order from a process pool; a dying worker does not end the run."""
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=install_signal_cleanup)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=_worker_setup, initargs=(os.getpid(),)
+    )
     try:
         # map() submits every chunk now, so the workers fork before any progress thread starts.
         results = pool.map(task, paths, chunksize=chunk_size(len(paths), workers))
@@ -298,7 +321,9 @@ def _isolated(paths: list[str], task: Callable[[str], FileOutcome]) -> Iterator[
     position = 0
     while position < len(paths):
         try:
-            with ProcessPoolExecutor(max_workers=1, initializer=install_signal_cleanup) as pool:
+            with ProcessPoolExecutor(
+                max_workers=1, initializer=_worker_setup, initargs=(os.getpid(),)
+            ) as pool:
                 for outcome in pool.map(task, paths[position:], chunksize=1):
                     position += 1
                     yield outcome

@@ -59,7 +59,7 @@ def comments(source: str) -> Iterator[tuple[int, int, str]]:
     inside a string is not a comment, and lines end at ``\\n``, ``\\r\\n`` and ``\\r`` only
     (not at the form feeds or U+2028 that ``str.splitlines`` breaks on)."""
     try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        for token in tokenize.generate_tokens(io.StringIO(source, newline=None).readline):
             if token.type == tokenize.COMMENT:
                 yield token.start[0], token.start[1], token.string
     except (tokenize.TokenError, SyntaxError):

@@ -13,6 +13,8 @@ line's real indentation (tabs stay tabs), so a tab-indented file is fixed, not r
 
 from __future__ import annotations
 
+import ast
+import bisect
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -20,9 +22,6 @@ from collections.abc import Iterable, Sequence
 from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Range
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-COMPILE_BUDGET = 20_000_000
-"""Characters compiled to validate one file's fixes; past it, fixes are left unvalidated
-(validation would cost more than the analysis on a huge file with many fixes)."""
 
 
 class FixError(Exception):
@@ -120,24 +119,84 @@ def fix_applies(source: str, fix: Fix, path: str = "<fix>") -> bool:
         return False
 
 
+class TopLevel:
+    """The top-level statements of a file, to check a fix by compiling only the statements
+    it touches (and one on each side) rather than the whole file once per fix.
+
+    What CPython's compiler refuses (``return`` outside a function, ``break`` outside a loop,
+    a misplaced ``nonlocal``) is decided inside the top-level statement that holds it, so
+    the statements around an edit compile alone exactly when they compile in the file; the
+    file's ``__future__`` imports, which change how the rest compiles, are kept in front.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.starts = line_starts(source)
+        tree = ast.parse(source)
+        self.spans = [
+            (min([s.lineno] + [d.lineno for d in getattr(s, "decorator_list", ())]), s.end_lineno)
+            for s in tree.body
+        ]
+        self._firsts = [first for first, _ in self.spans]
+        self._lasts = [last or first for first, last in self.spans]
+        self.future = "".join(
+            (ast.get_source_segment(source, s) or "") + "\n"
+            for s in tree.body
+            if isinstance(s, ast.ImportFrom) and s.module == "__future__"
+        )
+
+    def fix_applies(self, fix: Fix, path: str = "<fix>") -> bool:
+        if not fix.edits or not self.spans:
+            return fix_applies(self.source, fix, path)
+        first = min(edit.range.start_line for edit in fix.edits)
+        last = max(edit.range.end_line for edit in fix.edits)
+        begin = max(bisect.bisect_right(self._firsts, first) - 2, 0)
+        end = min(bisect.bisect_left(self._lasts, last) + 1, len(self.spans) - 1)
+        top, bottom = self._firsts[begin], self._lasts[end]
+        if top > first or bottom < last:
+            return fix_applies(self.source, fix, path)
+        low = self.starts[top - 1]
+        high = self.starts[bottom] if bottom < len(self.starts) else len(self.source)
+        piece = self.source[low:high]
+        moved = [
+            Edit(
+                Range(
+                    e.range.start_line - top + 1,
+                    e.range.start_col,
+                    e.range.end_line - top + 1,
+                    e.range.end_col,
+                ),
+                e.new_text,
+            )
+            for e in fix.edits
+        ]
+        try:
+            fixed = apply_edits(piece, moved)
+        except FixError:
+            return False
+        prefix = self.future + "\n" if self.future and top > 1 else ""
+        return compiles(prefix + fixed, path)
+
+
 def keep_applicable_fixes(
     source: str, diagnostics: Sequence[Diagnostic], path: str = "<fix>"
 ) -> list[Diagnostic]:
     """The diagnostics with only the fixes that would apply: a fix that cannot (a one-line
     ``if x: ...`` that would need a block, a result that does not compile) is dropped here, so
     it is neither counted as fixable nor offered by the editor."""
-    budget = COMPILE_BUDGET
     kept: list[Diagnostic] = []
+    statements: TopLevel | None = None
     for diagnostic in diagnostics:
         fixes = diagnostic.fixes
-        if not fixes or budget <= 0:
+        if not fixes:
             kept.append(diagnostic)
             continue
-        good = []
-        for fix in fixes:
-            budget -= len(source)
-            if fix_applies(source, fix, path):
-                good.append(fix)
+        if statements is None:
+            try:
+                statements = TopLevel(source)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return [d.with_(fix=None, extra_fixes=()) for d in diagnostics]
+        good = [fix for fix in fixes if statements.fix_applies(fix, path)]
         if len(good) == len(fixes):
             kept.append(diagnostic)
         else:

@@ -264,3 +264,24 @@ def test_fix_that_would_not_parse_is_refused(tmp_path: Path) -> None:
     assert not outcome.changed
     assert any("would not parse" in reason for reason in outcome.refused)
     assert target.read_text() == PITFALL and target.stat().st_ino == inode
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PITFALL.replace("w = torch", "\uff57 = torch"),  # a fullwidth w: the same name
+        "import torch\nw = torch.ones(2, requires_grad=True)\nif True:\n\f    w.add_(1)\n",
+        PITFALL,
+    ],
+)
+def test_piecewise_parse_reads_the_text_as_the_whole_file_parse_does(text: str) -> None:
+    """The language server's per-statement parse (a chunk cache) gives the same findings as
+    the command line's whole-file parse, names and form feeds included."""
+    from autograd_lint.analysis.chunks import ChunkCache
+    from autograd_lint.lint import lint_source
+
+    whole = lint_source(text, "m.py")
+    piecewise = lint_source(text, "m.py", chunks=ChunkCache())
+    assert whole.diagnostics and [(d.code, d.range) for d in whole.diagnostics] == [
+        (d.code, d.range) for d in piecewise.diagnostics
+    ]

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import ast
+import bisect
+import io
+import re
 import sys
-from dataclasses import dataclass
+import tokenize
+import unicodedata
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
+from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Range
 from autograd_lint.ops import AUTOGRAD_VOCABULARY
 
 
@@ -74,6 +80,140 @@ def parse(source: str) -> cst.Module:
         return _raise("too deeply nested to analyse", 1, 0)
     except (ValueError, TypeError, IndexError) as error:  # libcst internal failures
         return _raise(f"cannot parse: {error}", 1, 0)
+
+
+_FORM_FEED_INDENT = re.compile(r"(?:\A|(?<=[\r\n]))[ \t]*\f[ \t\f]*(?=[^ \t\f\r\n])")
+"""A line whose indentation holds a form feed, with something after it."""
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """Source text as libcst can parse it and the analysis should read it, and what changed.
+
+    CPython's tokenizer resets the indentation column at a form feed: ``"  \\f    x"`` is
+    indented by four. libcst keeps one indentation string per block and checks each line
+    against it, so a form feed in the indentation of a line that opens a deeper block is a
+    syntax error there, and on other lines it is silently dropped (the module's code is no
+    longer the file). The text given to libcst therefore has, on each line that starts a
+    logical line, everything up to the last form feed of its indentation removed: CPython
+    reads both texts the same (same tree, same lines), and only those lines' columns move.
+    Identifiers are also written in their NFKC form where that keeps their length.
+    """
+
+    text: str
+    removed: dict[int, int] = field(default_factory=dict)
+    """1-based line -> characters removed at its start (lines not listed are unchanged)."""
+    renamed: frozenset[str] = frozenset()
+    """Identifiers written in :attr:`text` as Python reads them (NFKC): a fullwidth ``w``
+    (U+FF57) is ``w`` to Python, so it is ``w`` to the analysis too. Only names whose normal
+    form has the same length are rewritten, so no column moves."""
+
+    def column(self, line: int, column: int) -> int:
+        """A column of :attr:`text` as a column of the original source."""
+        return column + self.removed.get(line, 0)
+
+
+def normalise(source: str) -> Normalised:
+    """``source`` as libcst and the analysis should read it (see :class:`Normalised`); the
+    source itself when nothing needs changing, or when Python's ``tokenize`` cannot read it
+    (libcst then decides, as before)."""
+    feeds = "\f" in source and _FORM_FEED_INDENT.search(source) is not None
+    names = not source.isascii() and not unicodedata.is_normalized("NFKC", source)
+    if not feeds and not names:
+        return Normalised(source)
+    removed: dict[int, int] = {}
+    renames: list[tuple[int, int, str, str]] = []
+    try:
+        at_start = True
+        for token in tokenize.generate_tokens(io.StringIO(source, newline=None).readline):
+            kind = token.type
+            if kind == tokenize.NAME and names and not token.string.isascii():
+                python_name = unicodedata.normalize("NFKC", token.string)
+                if python_name != token.string and len(python_name) == len(token.string):
+                    renames.append((*token.start, token.string, python_name))
+            if kind in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                at_start = True
+            elif kind in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
+                continue
+            elif at_start:
+                at_start = False
+                line, column = token.start
+                cut = token.line.rfind("\f", 0, column) + 1 if feeds else 0
+                if cut:
+                    removed[line] = cut
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return Normalised(source)
+    if not removed and not renames:
+        return Normalised(source)
+    lines = _LINE_BREAK.split(source)
+    for line, column, written, python_name in reversed(renames):
+        text = lines[2 * (line - 1)]
+        lines[2 * (line - 1)] = text[:column] + python_name + text[column + len(written) :]
+    for line, count in removed.items():
+        lines[2 * (line - 1)] = lines[2 * (line - 1)][count:]
+    return Normalised("".join(lines), removed, frozenset(name for *_, name in renames))
+
+
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+
+
+def restore(diagnostic: Diagnostic, normalised: Normalised) -> Diagnostic:
+    """``diagnostic``, found in :attr:`Normalised.text`, placed in the original source.
+
+    A fix with an edit that spans the start of a changed line is dropped: its new text was
+    generated from the normalised lines and would write them back without their form feeds;
+    so is one whose new text holds a renamed identifier (it would write it renamed).
+    """
+    if not normalised.removed and not normalised.renamed:
+        return diagnostic
+
+    def place(span: Range) -> Range:
+        return Range(
+            span.start_line,
+            normalised.column(span.start_line, span.start_col),
+            span.end_line,
+            normalised.column(span.end_line, span.end_col),
+        )
+
+    changed = sorted(normalised.removed)
+
+    def spans_changed_line(fix: Fix) -> bool:
+        for edit in fix.edits:  # a changed line in (start_line, end_line]?
+            if any(name in edit.new_text for name in normalised.renamed):
+                return True  # it may write a name as the analysis read it
+            after = bisect.bisect_right(changed, edit.range.start_line)
+            if after < len(changed) and changed[after] <= edit.range.end_line:
+                return True
+        return False
+
+    def move(edit: Edit) -> Edit:
+        moved = place(edit.range)
+        text = edit.new_text
+        shift = moved.start_col - edit.range.start_col
+        if shift and ("\n" in text or "\r" in text):
+            # Lines of the new text indented to the edit's column: to the moved column (the
+            # fixer then gives them that line's real indentation, form feed included).
+            pad, lines = " " * edit.range.start_col, _LINE_BREAK.split(text)
+            for index in range(2, len(lines), 2):
+                if lines[index].startswith(pad):
+                    lines[index] = " " * moved.start_col + lines[index][len(pad) :]
+            text = "".join(lines)
+        return Edit(moved, text)
+
+    fixes = [
+        replace(fix, edits=tuple(move(edit) for edit in fix.edits))
+        for fix in diagnostic.fixes
+        if not spans_changed_line(fix)
+    ]
+    return diagnostic.with_(
+        range=place(diagnostic.range),
+        related=tuple(
+            r if r.path is not None else replace(r, range=place(r.range))  # another file's
+            for r in diagnostic.related
+        ),
+        fix=fixes[0] if fixes else None,
+        extra_fixes=tuple(fixes[1:]),
+    )
 
 
 def _raise(message: str, line: int, column: int) -> cst.Module:

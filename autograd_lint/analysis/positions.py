@@ -11,6 +11,7 @@ whole-module code generation is the fallback.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -18,6 +19,9 @@ import libcst as cst
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from autograd_lint.diagnostics import Range
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+"""Where Python's tokenizer ends a line (``str.splitlines`` also breaks at form feeds)."""
 
 
 @dataclass
@@ -172,7 +176,7 @@ class Positions:
         if column == 0:
             return ""
         if self._lines is None:
-            self._lines = self._source.splitlines()
+            self._lines = _LINE_BREAK.split(self._source)  # not at \f, \v, U+2028
         text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
         prefix = text[:column]
         return prefix if not prefix.strip() else " " * column

@@ -328,6 +328,14 @@ def _run_failure(facts: dict[str, Any], run: sandbox.Run) -> str | None:
     return f"the sandboxed process ended without a result ({killed})"
 
 
+_NO_CUDA_MESSAGE = re.compile(
+    r"Torch not compiled with CUDA enabled|Found no NVIDIA driver|No CUDA GPUs are available"
+    r"|CUDA driver initialization failed|no CUDA-capable device"
+)
+"""What torch raises when a witness asks for ``device="cuda"`` on a machine without one: the
+witness could not run, which says nothing about the finding."""
+
+
 def _replay_failure(facts: dict[str, Any], backend: str) -> str | None:
     """If an exception means the witness could not run meaningfully, say why; else ``None``."""
     mro = set(facts.get("mro", [facts.get("type")]))
@@ -338,6 +346,8 @@ def _replay_failure(facts: dict[str, Any], backend: str) -> str | None:
         return f"memory limit reached: {text}"
     if "RecursionError" in mro:
         return f"recursion limit reached: {text}"
+    if _NO_CUDA_MESSAGE.search(message):
+        return f"no CUDA: the witness puts tensors on a GPU this machine lacks: {text}"
     if name in ("NameError", "UnboundLocalError"):
         return f"the witness is incomplete (a name it uses is not defined): {text}"
     if name in _UNSUPPORTED or mro & {"NotImplementedError", "ImportError"}:

@@ -18,6 +18,7 @@ validate again before executing, and it must stay cheap to import.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -576,18 +577,63 @@ def without_unused_imports(script: str, observe: str | None = None) -> str:
             elif isinstance(node, ast.Attribute):
                 attrs.add(node.attr)
     starts = [statement.lineno for statement in tree.body]
+    bound = _bound_names(tree)
+    replaced: dict[int, str] = {}
+    """First line of an import -> what replaces its lines (an empty string: nothing)."""
     drop: set[int] = set()
     for statement in tree.body:
         if not isinstance(statement, (ast.Import, ast.ImportFrom)):
             continue
         first, last = statement.lineno, statement.end_lineno or statement.lineno
         shared = starts.count(first) > 1 or any(first < line <= last for line in starts)
-        if not shared and _import_droppable(statement, used, attrs):
+        if shared:
+            continue
+        if _import_droppable(statement, used, attrs):
+            replacement: str | None = ""
+        else:
+            replacement = _narrowed_torch_import(statement, used, bound)
+        if replacement is not None:
             drop.update(range(first, last + 1))
+            replaced[first] = replacement
     if not drop:
         return script
-    lines = script.splitlines(keepends=True)
-    return "".join(line for number, line in enumerate(lines, 1) if number not in drop)
+    lines = _LINES.findall(script)
+    return "".join(
+        replaced.get(number, "") if number in drop else line for number, line in enumerate(lines, 1)
+    )
+
+
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+"""Lines as Python counts them, each with its line break (``ast`` line numbers index them)."""
+
+
+def _narrowed_torch_import(
+    node: ast.Import | ast.ImportFrom, used: set[str], bound: set[str]
+) -> str | None:
+    """``from torch import a, b, *`` reduced to the names the script reads, as a line; None
+    when it is already that.
+
+    A witness keeps the file's imports, and a file that imports ``save`` or ``load`` from
+    torch (or everything, with ``*``) would have every witness refused for a name it never
+    calls. Only the names read stay (for ``*``: the names the script reads and binds nowhere
+    else), so what is refused is what the witness does, not what the file imported.
+    """
+    if not isinstance(node, ast.ImportFrom) or node.level != 0 or node.module != "torch":
+        return None
+    names: list[str] = []
+    for alias in node.names:
+        if alias.name == "*":
+            names.extend(
+                sorted(used - bound - SAFE_BUILTINS - WITNESS_HELPERS - {"torch"} - set(names))
+            )
+        elif (alias.asname or alias.name) in used:
+            text = alias.name if alias.asname is None else f"{alias.name} as {alias.asname}"
+            if text not in names:
+                names.append(text)
+    wanted = [f"{a.name} as {a.asname}" if a.asname else a.name for a in node.names]
+    if names == wanted:
+        return None
+    return f"from torch import {', '.join(names)}\n" if names else ""
 
 
 def validate(

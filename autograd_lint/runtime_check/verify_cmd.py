@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -220,7 +221,20 @@ def _confirm_each(
 
 
 def _indent(text: str, prefix: str) -> str:
-    return "\n".join(prefix + line for line in text.rstrip("\n").splitlines())
+    """Lines broken where Python breaks them (a U+2028 in a string literal stays put)."""
+    return "\n".join(prefix + line for line in _LINE_BREAK.split(text.rstrip("\r\n")))
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def printable(text: str) -> str:
+    """``text`` with what a terminal would act on written as Python escapes (``\\x1b``,
+    ``\\u202e``): a witness quotes the file's string literals, and printing them raw would
+    let a file recolour, retitle or reorder what the user reads. Tabs and newlines stay."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)
 
 
 def _witness_text(witness: Witness) -> str:
@@ -256,7 +270,7 @@ def render_text(verified: Sequence[Verified], show_witness: bool) -> str:
             block += ["    witness:", _witness_text(d.witness)]
         blocks.append("\n".join(block))
     blocks.append(summary_line(verified))
-    return "\n".join(blocks) + "\n"
+    return printable("\n".join(blocks)) + "\n"
 
 
 def summary_line(verified: Sequence[Verified]) -> str:
