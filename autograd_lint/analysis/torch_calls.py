@@ -176,6 +176,10 @@ class TorchCalls(Modules):
         return Unknown()
 
     def create(self, name: str, node: cst.Call, args: list[Value], state: State) -> Value:
+        if name == "as_tensor" and args and isinstance(args[0], Tensor):
+            # ``torch.as_tensor(t)`` is ``t`` itself; with ``dtype=`` / ``device=`` it is
+            # ``t.to(...)``, a copy that keeps ``t``'s graph. No cut, no warning.
+            return args[0] if len(node.args) == 1 else Unknown(args[0].prov)
         requires_grad = kwarg_tri(node, "requires_grad", Tri.NO)
         prov = frozenset({self._frame.seq}).union(*(provenance(a) for a in args))
         tensor = Tensor(requires_grad, Tri.YES, node, prov)
@@ -184,7 +188,7 @@ class TorchCalls(Modules):
         tensor.elements = element_count.created(node, name)
         if requires_grad is Tri.NO:
             first = args[0] if args else None
-            if name in {"tensor", "as_tensor"} and isinstance(first, Tensor):
+            if name == "tensor" and isinstance(first, Tensor):
                 self.trace.events.append(
                     TensorFromTensor(
                         site=node,
@@ -193,7 +197,7 @@ class TorchCalls(Modules):
                         argument=node.args[0].value,
                     )
                 )
-                tensor.cut_site, tensor.cut_reason = node, f"`torch.{name}(...)` of a tensor"
+                tensor.cut_site, tensor.cut_reason = node, "`torch.tensor(...)` of a tensor"
             elif isinstance(first, PlainValue) and first.cut_site is not None:
                 tensor.cut_site, tensor.cut_reason = first.cut_site, first.cut_reason
             elif isinstance(first, Sequence) and any(
