@@ -7,7 +7,7 @@ from __future__ import annotations
 import libcst as cst
 
 from autograd_lint import ops
-from autograd_lint.analysis import element_count, grad_events
+from autograd_lint.analysis import callbacks, element_count, grad_events
 from autograd_lint.analysis.expressions import literal_key
 from autograd_lint.analysis.modules import Modules
 from autograd_lint.analysis.names import keyword, kwarg_tri, literal_bool
@@ -173,6 +173,7 @@ class TorchCalls(Modules):
             and isinstance(args[0], Tensor)
         ):
             return self.tensor_method(args[0], name, node, args[1:], state)
+        callbacks.hand_over(args, state)
         return Unknown()
 
     def create(self, name: str, node: cst.Call, args: list[Value], state: State) -> Value:
@@ -370,6 +371,8 @@ class TorchCalls(Modules):
     def object_method(
         self, receiver: Value, method: str, node: cst.Call, args: list[Value], state: State
     ) -> Value:
+        if not isinstance(receiver, Optimizer):
+            callbacks.hand_over(args, state)  # ``layer.register_forward_hook(fn)``
         if isinstance(receiver, Optimizer):
             if method == "step" and receiver.params:
                 for param in receiver.params:

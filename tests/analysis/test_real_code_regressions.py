@@ -161,3 +161,73 @@ def test_rows_copied_into_a_fresh_layer_through_data_give_the_same_gradient():
         assert new.weight.grad is not None
         grads.append(new.weight.grad)
     assert torch.equal(grads[0], grads[1])
+
+
+# --- an attribute a forward hook rebinds ---------------------------------------------------
+# utkuozbulak/pytorch-cnn-visualizations src/cnn_layer_visualization.py and deep_dream.py:
+# `self.conv_output = 0` in __init__, a hook sets it to the layer's output, the loss is its
+# mean. The hook runs inside the layer call, which the analysis does not see.
+
+HOOKED = """\
+import torch
+from torch import nn
+
+
+class Viz:
+    def __init__(self, model):
+        self.model = model
+        self.out = 0
+
+    def hook(self):
+        def fn(module, inputs, output):
+            self.out = output[0]
+
+        self.model.register_forward_hook(fn)
+
+    def run(self, x):
+        self.hook()
+        self.model(x)
+        loss = -torch.mean(self.out)
+        loss.backward()
+
+
+viz = Viz(nn.Linear(3, 3))
+viz.run(torch.randn(2, 3))
+"""
+
+HOOKED_GLOBAL = """\
+import torch
+from torch import nn
+
+model = nn.Linear(3, 3)
+out = None
+
+
+def keep(module, inputs, output):
+    global out
+    out = output
+
+
+model.register_forward_hook(keep)
+model(torch.randn(2, 3))
+torch.mean(out).backward()
+"""
+
+# The hook rebinds another attribute: the one the loss reads is still known to be cut.
+HOOKED_OTHER_ATTRIBUTE = (
+    HOOKED.replace("loss = -torch.mean(self.out)", "loss = -torch.mean(self.out.detach())")
+    .replace("self.out = output[0]", "self.seen = output[0]")
+    .replace("self.out = 0", "self.out = torch.zeros(3)\n        self.seen = None")
+)
+
+
+@pytest.mark.parametrize("source", [HOOKED, HOOKED_GLOBAL], ids=["attribute", "global"])
+def test_what_a_hook_assigns_is_unknown_after_it_is_registered(source):
+    assert codes(source, ALL) == []
+    exec(compile(source, "example.py", "exec"), {})  # torch runs it: the backward is fine
+
+
+def test_an_attribute_no_hook_assigns_keeps_its_facts():
+    assert codes(HOOKED_OTHER_ATTRIBUTE) == [(21, "AG003")]
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        exec(compile(HOOKED_OTHER_ATTRIBUTE, "example.py", "exec"), {})
