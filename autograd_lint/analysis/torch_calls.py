@@ -7,7 +7,7 @@ from __future__ import annotations
 import libcst as cst
 
 from autograd_lint import ops
-from autograd_lint.analysis import element_count, grad_events
+from autograd_lint.analysis import callbacks, element_count, grad_events
 from autograd_lint.analysis.expressions import literal_key
 from autograd_lint.analysis.modules import Modules
 from autograd_lint.analysis.names import keyword, kwarg_tri, literal_bool
@@ -178,9 +178,14 @@ class TorchCalls(Modules):
             and isinstance(args[0], Tensor)
         ):
             return self.tensor_method(args[0], name, node, args[1:], state)
+        callbacks.hand_over(args, state)
         return Unknown()
 
     def create(self, name: str, node: cst.Call, args: list[Value], state: State) -> Value:
+        if name == "as_tensor" and args and isinstance(args[0], Tensor):
+            # ``torch.as_tensor(t)`` is ``t`` itself; with ``dtype=`` / ``device=`` it is
+            # ``t.to(...)``, a copy that keeps ``t``'s graph. No cut, no warning.
+            return args[0] if len(node.args) == 1 else Unknown(args[0].prov)
         requires_grad = kwarg_tri(node, "requires_grad", Tri.NO)
         prov = frozenset({self._frame.seq}).union(*(provenance(a) for a in args))
         tensor = Tensor(requires_grad, Tri.YES, node, prov)
@@ -189,7 +194,7 @@ class TorchCalls(Modules):
         tensor.elements = element_count.created(node, name)
         if requires_grad is Tri.NO:
             first = args[0] if args else None
-            if name in {"tensor", "as_tensor"} and isinstance(first, Tensor):
+            if name == "tensor" and isinstance(first, Tensor):
                 self.trace.events.append(
                     TensorFromTensor(
                         site=node,
@@ -198,7 +203,7 @@ class TorchCalls(Modules):
                         argument=node.args[0].value,
                     )
                 )
-                tensor.cut_site, tensor.cut_reason = node, f"`torch.{name}(...)` of a tensor"
+                tensor.cut_site, tensor.cut_reason = node, "`torch.tensor(...)` of a tensor"
             elif isinstance(first, PlainValue) and first.cut_site is not None:
                 tensor.cut_site, tensor.cut_reason = first.cut_site, first.cut_reason
             elif isinstance(first, Sequence) and any(
@@ -375,6 +380,8 @@ class TorchCalls(Modules):
     def object_method(
         self, receiver: Value, method: str, node: cst.Call, args: list[Value], state: State
     ) -> Value:
+        if not isinstance(receiver, Optimizer):
+            callbacks.hand_over(args, state)  # ``layer.register_forward_hook(fn)``
         if isinstance(receiver, Optimizer):
             if method == "step" and receiver.params:
                 for param in receiver.params:

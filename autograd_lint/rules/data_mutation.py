@@ -65,7 +65,7 @@ compute the new value out of place (`z = y - 2`, `w = F.normalize(w)`).
 
     def check(self, trace: Trace) -> Iterator[Diagnostic]:
         for event in trace.of_type(DataWrite):
-            reason = needed_by_autograd(event)
+            reason = needed_by_autograd(event, trace)
             if reason is None:
                 continue
             target = event.target
@@ -110,14 +110,17 @@ compute the new value out of place (`z = y - 2`, `w = F.normalize(w)`).
             )
 
 
-def needed_by_autograd(event: DataWrite) -> str | None:
+def needed_by_autograd(event: DataWrite, trace: Trace) -> str | None:
     """Why autograd needed to see this ``.data`` write, or ``None`` (a legacy update).
 
     ``stale``: a pending backward saved the old value; ``nonleaf``: the target belongs to a
     graph; ``forward``: the write runs inside a module's forward; ``graph-value``: the value
     written requires grad and was computed from the target itself (``w.data =
     F.normalize(w)``: the normalisation is lost to the gradient). Fused or copied-in values
-    (``fresh.weight.data = a.weight + b``, a deploy-time reparameterisation) are AG013's.
+    (``fresh.weight.data = a.weight + b``, a deploy-time reparameterisation) are AG013's, and
+    so is the initialisation, inside ``forward``, of a layer that same function builds
+    (``new = nn.Embedding(n + 2, d); new.weight.data[:n] = old.weight.data``): no gradient
+    has used its old value, and a value without a graph leaves no op out.
     """
     target = event.target
     if event.silently_stale and event.stale_backward is not None:
@@ -125,7 +128,12 @@ def needed_by_autograd(event: DataWrite) -> str | None:
     if target.is_leaf is Tri.NO and target.requires_grad is Tri.YES and target.node is not None:
         return "nonleaf"
     tracked = target.requires_grad is Tri.YES or target.is_param
-    if tracked and event.in_forward and event.grad_enabled is not False:
+    if (
+        tracked
+        and event.in_forward
+        and event.grad_enabled is not False
+        and not _initialises_layer_built_here(event, trace)
+    ):
         return "forward"
     if (
         tracked
@@ -135,6 +143,38 @@ def needed_by_autograd(event: DataWrite) -> str | None:
     ):
         return "graph-value"
     return None
+
+
+def _initialises_layer_built_here(event: DataWrite, trace: Trace) -> bool:
+    """A graph-free value written into a leaf made by the function the write is in."""
+    target = event.target
+    if target.is_leaf is not Tri.YES or event.value_requires_grad is not Tri.NO:
+        return False
+    made_by = trace.owner.get(target.site, target.site)
+    finder = _FunctionOf((made_by, event.statement))
+    trace.module.visit(finder)
+    made_in, written_in = (finder.found.get(id(made_by)), finder.found.get(id(event.statement)))
+    return made_in is not None and made_in is written_in
+
+
+class _FunctionOf(cst.CSTVisitor):
+    """The innermost ``def`` around each wanted node (``None``: module level, or not found)."""
+
+    def __init__(self, wanted: tuple[cst.CSTNode, ...]) -> None:
+        self.wanted = {id(node) for node in wanted}
+        self.found: dict[int, cst.FunctionDef | None] = {}
+        self._functions: list[cst.FunctionDef] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if id(node) in self.wanted:
+            self.found[id(node)] = self._functions[-1] if self._functions else None
+        if isinstance(node, cst.FunctionDef):
+            self._functions.append(node)
+        return len(self.found) < len(self.wanted)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, cst.FunctionDef):
+            self._functions.pop()
 
 
 def target_name(trace: Trace, event: DataWrite) -> str:

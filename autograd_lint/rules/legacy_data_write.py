@@ -66,7 +66,7 @@ device, which `v` may not share (a new layer's weights on another dtype would ra
     def check(self, trace: Trace) -> Iterator[Diagnostic]:
         reported: list[DataWrite] = []
         for event in trace.of_type(DataWrite):
-            if needed_by_autograd(event) is not None:
+            if needed_by_autograd(event, trace) is not None:
                 continue  # AG001's
             target = event.target
             tracked = target.requires_grad is Tri.YES or target.is_param or target.node is not None
