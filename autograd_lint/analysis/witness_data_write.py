@@ -24,15 +24,10 @@ from autograd_lint import ops
 from autograd_lint.analysis import shapes
 from autograd_lint.analysis.trace import Backward, DataWrite, Trace
 from autograd_lint.analysis.values import Tensor, Tri
-from autograd_lint.analysis.witness import (
-    SliceBuilder,
-    _backward_seqs,
-    _fill_placeholders,
-    _known_constants,
-    _leaf_with_grad,
-    _render_expression,
-    _script,
-)
+from autograd_lint.analysis.witness import _backward_seqs, _leaf_with_grad, _script
+from autograd_lint.analysis.witness_names import _known_constants, _render_expression
+from autograd_lint.analysis.witness_render import SliceBuilder
+from autograd_lint.analysis.witness_stand_ins import _fill_placeholders
 from autograd_lint.diagnostics import Expectation, Witness
 
 _DATA = re.compile(r"\.data\b(?!_)")

@@ -15,7 +15,9 @@ import libcst as cst
 
 from autograd_lint.analysis.trace import Backward, GradRead, LeafInplace, RequiresGradSet, Trace
 from autograd_lint.analysis.values import NNModule, Tensor, Tri, provenance
-from autograd_lint.analysis.witness import SliceBuilder, _name_in_script, latest_backward_from
+from autograd_lint.analysis.witness import latest_backward_from
+from autograd_lint.analysis.witness_names import _name_in_script
+from autograd_lint.analysis.witness_render import SliceBuilder
 from autograd_lint.diagnostics import Expectation, Witness
 
 NONLEAF_GRAD = (
