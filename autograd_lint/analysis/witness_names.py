@@ -106,6 +106,61 @@ class _ConstantWriter(cst.CSTTransformer):
         return updated.with_changes(target=original.target)  # ``args.step += 1`` stays
 
 
+_VARIABLE = frozenset({"torch.autograd.Variable", "torch.autograd.variable.Variable"})
+
+
+def variable_names(module: cst.Module) -> frozenset[str]:
+    """The names under which the file calls the legacy ``torch.autograd.Variable``: the
+    dotted ones, and those its top-level ``from torch.autograd import Variable`` binds."""
+    found = set(_VARIABLE)
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+                continue
+            source = dotted(small.module) if small.module is not None else None
+            if source not in {"torch.autograd", "torch.autograd.variable"} or small.relative:
+                continue
+            for alias in small.names:
+                if isinstance(alias.name, cst.Name) and alias.name.value == "Variable":
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    if isinstance(bound, cst.Name):
+                        found.add(bound.value)
+    return frozenset(found)
+
+
+class _VariableWriter(cst.CSTTransformer):
+    """``Variable(t)`` -> ``t.detach()``, ``Variable(t, requires_grad=True)`` ->
+    ``t.detach().requires_grad_()``: what the legacy wrapper returns (a new leaf on the same
+    data, cut from any graph), in calls every backend has. Any other argument (``volatile``)
+    leaves the call as written, which no witness may contain."""
+
+    def __init__(self, names: frozenset[str]) -> None:
+        self.names = names
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        if dotted(updated.func) not in self.names or not updated.args:
+            return updated
+        source, *rest = updated.args
+        if source.keyword is not None or source.star:
+            return updated
+        flag = "False"
+        for arg in rest:
+            if arg.keyword is None or arg.keyword.value != "requires_grad":
+                return updated
+            if not isinstance(arg.value, cst.Name) or arg.value.value not in {"True", "False"}:
+                return updated
+            flag = arg.value.value
+        value = source.value
+        if not isinstance(value, cst.Name | cst.Attribute | cst.Call | cst.Subscript):
+            value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        detached = cst.Call(cst.Attribute(value, cst.Name("detach")))
+        if flag == "False":
+            return detached
+        return cst.Call(cst.Attribute(detached, cst.Name("requires_grad_")))
+
+
 class _ModelCallReplacer(cst.CSTTransformer):
     """``model(x)`` -> ``returned_12``: a call of the user's own module, whose ``forward`` the
     analyzer followed, stands for the value that ``forward`` returned (rendered under that
@@ -162,9 +217,18 @@ class _Checker(cst.CSTVisitor):
         self.ok = False
 
 
-def _known_constants(trace: Trace) -> dict[str, int | bool | str | float]:
+Constants = dict[str, int | bool | str | float]
+_CONSTANTS: dict[int, tuple[Trace, int, Constants]] = {}
+"""The known constants of the last file rendered, with the count of its bindings then: one
+file's findings are rendered together, each scan of every binding would be the same."""
+
+
+def _known_constants(trace: Trace) -> Constants:
     """Names bound to one known constant wherever the file binds them (``in_dim, out_dim =
     (5, 2)``, ``n_steps = 3``): a slice that reads such a name gets the number, not a tensor."""
+    cached = _CONSTANTS.get(id(trace))
+    if cached is not None and cached[0] is trace and cached[1] == len(trace.bindings):
+        return cached[2]
     seen: dict[str, int | bool | str | float | None] = {}
     for bound in trace.bindings.values():
         for name, value in bound.items():
@@ -173,7 +237,10 @@ def _known_constants(trace: Trace) -> dict[str, int | bool | str | float]:
                 seen[name] = None
             else:
                 seen.setdefault(name, const)
-    return {name: const for name, const in seen.items() if const is not None}
+    found = {name: const for name, const in seen.items() if const is not None}
+    _CONSTANTS.clear()
+    _CONSTANTS[id(trace)] = (trace, len(trace.bindings), found)
+    return found
 
 
 def _read_before_bound(code: str) -> set[str]:

@@ -30,6 +30,8 @@ from autograd_lint.analysis.witness_names import (
     _read_before_bound,
     _reads_only,
     _SelfRenamer,
+    _VariableWriter,
+    variable_names,
 )
 from autograd_lint.analysis.witness_stand_ins import (
     _fill_placeholders,
@@ -60,6 +62,8 @@ class SliceBuilder:
         """The statements of the script being rendered."""
         self.same_tensor: dict[tuple[int, int], str] = {}
         """(storage, creation site) of a tensor -> a name the script bound it to."""
+        self.variables = variable_names(trace.module)
+        """The names the file calls ``torch.autograd.Variable`` by."""
 
     def render(
         self, seqs: set[int] | frozenset[int], essential: frozenset[int] = frozenset()
@@ -307,6 +311,10 @@ class SliceBuilder:
             )
             assert isinstance(replaced, cst.SimpleStatementLine)
             statement = replaced
+        if self.variables:
+            legacy = statement.visit(_VariableWriter(self.variables))
+            assert isinstance(legacy, cst.SimpleStatementLine)
+            statement = legacy
         renamed = statement.visit(_SelfRenamer())
         assert isinstance(renamed, cst.SimpleStatementLine)
         renamed = self._replace_model_call(renamed, seq)
