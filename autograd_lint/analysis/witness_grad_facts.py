@@ -177,23 +177,37 @@ def witness_for_cut_loss(
 
 
 def _backward_on_set_tensor(script: str, silenced: Tensor) -> bool:
-    """The script runs the backward on the very name whose flag it set, with nothing
-    rebinding that name in between (a stand-in there would make the witness meaningless)."""
+    """The script runs the backward on the very tensor whose flag it set (under its name,
+    or a name a plain ``loss = mean_losses`` gave it), with nothing rebinding those names in
+    between (a stand-in there would make the witness meaningless)."""
     name = _name_in_script(silenced)
     if name is None:
         return False
-    lines = script.splitlines()
+    lines = [line.strip() for line in script.splitlines()]
     sets = [
         i
         for i, line in enumerate(lines)
         if f"{name}.requires_grad" in line
-        or (line.strip().startswith(f"{name} = ") and "requires_grad=True" in line)
+        or (
+            line.startswith(f"{name} = ")
+            and ("requires_grad=True" in line or line.endswith(".requires_grad_()"))
+        )
     ]
-    backs = [i for i, line in enumerate(lines) if line.strip().startswith(f"{name}.backward(")]
-    if not sets or not backs or backs[-1] < sets[-1]:
+    if not sets:
         return False
-    between = lines[sets[-1] + 1 : backs[-1]]
-    return not any(line.strip().startswith(f"{name} =") for line in between)
+    names = {name}
+    for line in lines[sets[-1] + 1 :]:
+        if any(line.startswith(f"{alias}.backward(") for alias in names):
+            return True
+        target, sep, value = line.partition(" = ")
+        if sep and target.isidentifier():
+            if value in names:
+                names.add(target)
+            else:
+                names.discard(target)
+            if not names:
+                return False
+    return False
 
 
 def _parameter_in(

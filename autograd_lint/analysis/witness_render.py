@@ -132,6 +132,7 @@ class SliceBuilder:
         for seq in seqs:
             # a statement whose call ran a method body comes after that body
             entries.append((finished.get(seq, seq), 2 if seq in finished else 1, seq))
+        deferred = self._made_in_body(seqs, [seq for _, kind, seq in entries if kind == 0])
         for _, kind, seq in sorted(entries):
             entry = self.trace.statements.get(seq)
             if entry is None:
@@ -140,12 +141,17 @@ class SliceBuilder:
             assert isinstance(statement, cst.SimpleStatementLine)
             rendered: str | None = None
             if kind == 0:
-                bound = self.trace.inputs[seq]
+                bound = {
+                    name: value
+                    for name, value in self.trace.inputs[seq].items()
+                    if (seq, name) not in deferred
+                }
                 literals = self.trace.input_literals.get(seq, {})
                 rendered_lines = [
                     f"{name} = {self.empty.code_for_node(literals[name])}"
                     if name in literals
-                    else self._define(name, value, names_of, unknown_is_input=True)
+                    else self._argument(name, value, statement, modules, seq)
+                    or self._define(name, value, names_of, unknown_is_input=True)
                     for name, value in bound.items()
                 ]
                 if seq not in seqs or callers:
@@ -183,6 +189,13 @@ class SliceBuilder:
                 return None
             if rendered is not None:
                 rendered_lines += _inplace_flags(bound, rendered)
+            if kind:
+                bound = dict(bound)
+                for (caller, name), (made, source) in deferred.items():
+                    if made == seq and source in bound:
+                        # the argument of a call whose own argument ran first: bound here
+                        rendered_lines.append(f"{name} = {source}")
+                        bound[name] = self.trace.inputs[caller][name]
             for name, value in bound.items():
                 defined.add(name)
                 names_of.setdefault(id(value), name)
@@ -221,6 +234,65 @@ class SliceBuilder:
             lines.insert(made + 1, f"{name} = {parameters[name]}")
         body = _fill_placeholders([*preamble, *lines])
         return "\n".join([*self._imports(), *body]) + "\n"
+
+    def _made_in_body(
+        self, seqs: set[int] | frozenset[int], calls: list[int]
+    ) -> dict[tuple[int, str], tuple[int, str]]:
+        """(call, parameter) -> (statement, name) for the argument of a followed call that
+        the body of another call in the same statement returned (``f(g(x))``, ``g``
+        followed): it is bound by that body, after the call's other arguments, under a
+        name the statement gives it there."""
+        found: dict[tuple[int, str], tuple[int, str]] = {}
+        if not calls:
+            return found
+        first: dict[int, int] = {}
+        """A value's identity -> the first statement binding a name to it."""
+        for seq in sorted(self.trace.bindings):
+            for bound in self.trace.bindings[seq].values():
+                first.setdefault(id(bound), seq)
+        for call in calls:
+            for name, value in self.trace.inputs[call].items():
+                if not isinstance(value, Tensor) or first.get(id(value), call) < call:
+                    continue  # a tensor the call was handed, not one made in the statement
+                for seq in sorted(seqs):
+                    if seq <= call or not self._runs_inside(seq, call):
+                        continue
+                    source = next(
+                        (n for n, v in self.trace.bindings.get(seq, {}).items() if v is value),
+                        None,
+                    )
+                    if source is not None and source.isidentifier() and source != name:
+                        found[(call, name)] = (seq, source)
+                        break
+        return found
+
+    def _runs_inside(self, seq: int, call: int) -> bool:
+        """Whether statement ``seq`` ran inside the call made by statement ``call``."""
+        caller = self.trace.called_from.get(seq)
+        while caller is not None:
+            if caller == call:
+                return True
+            caller = self.trace.called_from.get(caller)
+        return False
+
+    def _argument(
+        self,
+        name: str,
+        value: Value,
+        statement: cst.SimpleStatementLine,
+        modules: set[str],
+        seq: int,
+    ) -> str | None:
+        """``embeds = encoder(audio)`` for the argument of a followed call that the calling
+        statement computed inline (``l2(encoder(audio))``): the expression as written, where
+        a witness may contain it, evaluated once as the call evaluated it."""
+        site = value.site if isinstance(value, Tensor) else None
+        if not isinstance(site, cst.BaseExpression) or self.trace.owner.get(site) is not statement:
+            return None
+        line = cst.SimpleStatementLine(
+            body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=site)]
+        )
+        return self._statement(line, modules, seq)
 
     def _define(
         self, name: str, value: Value, names_of: dict[int, str], unknown_is_input: bool = False
