@@ -64,6 +64,8 @@ class SliceBuilder:
         """(storage, creation site) of a tensor -> a name the script bound it to."""
         self.variables = variable_names(trace.module)
         """The names the file calls ``torch.autograd.Variable`` by."""
+        self.overrides: dict[int, cst.SimpleStatementLine] = {}
+        """Statements rendered in place of the file's (a write whose value stands in)."""
 
     def render(
         self, seqs: set[int] | frozenset[int], essential: frozenset[int] = frozenset()
@@ -166,7 +168,7 @@ class SliceBuilder:
                     rendered_lines = rendered_lines or [""]
             else:
                 bound = self.trace.bindings.get(seq, {})
-                rendered = self._statement(statement, modules, seq)
+                rendered = self._statement(self.overrides.get(seq, statement), modules, seq)
                 if rendered is None and seq in essential:
                     return None
                 if rendered is None:
@@ -346,13 +348,23 @@ class SliceBuilder:
         return found
 
     def parameter_of_layer(self, value: Value) -> str | None:
-        """``fc.weight`` for a parameter of a layer the script creates as ``fc``."""
+        """``fc.weight`` for a parameter of a layer the script creates as ``fc`` (the same
+        tensor, or the same one at another moment: its storage and creation site, with its
+        flags since changed by a later statement)."""
         if not isinstance(value, Tensor) or not value.is_param:
             return None
         if value.label not in {".weight", ".bias"}:
             return None
         for name, layer in self.layers.items():
-            if any(param is value for param in layer.params):
+            if any(
+                param is value
+                or (
+                    param.storage == value.storage
+                    and param.site is value.site
+                    and param.label == value.label
+                )
+                for param in layer.params
+            ):
                 return f"{name}{value.label}"
         return None
 
