@@ -107,12 +107,17 @@ class _ConstantWriter(cst.CSTTransformer):
 
 
 _VARIABLE = frozenset({"torch.autograd.Variable", "torch.autograd.variable.Variable"})
+_REPARAMETRIZATIONS = frozenset(
+    f"{module}.{name}"
+    for module in ("torch.nn.utils", "nn.utils", "torch.nn.utils.parametrizations")
+    for name in ("weight_norm", "spectral_norm")
+)
 
 
-def variable_names(module: cst.Module) -> frozenset[str]:
-    """The names under which the file calls the legacy ``torch.autograd.Variable``: the
-    dotted ones, and those its top-level ``from torch.autograd import Variable`` binds."""
-    found = set(_VARIABLE)
+def imported_names(module: cst.Module, qualnames: frozenset[str]) -> frozenset[str]:
+    """The names under which the file calls the torch functions ``qualnames``: the dotted
+    ones, and those its top-level ``from <module> import <name> [as alias]`` binds."""
+    found = set(qualnames)
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
@@ -120,14 +125,47 @@ def variable_names(module: cst.Module) -> frozenset[str]:
             if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
                 continue
             source = dotted(small.module) if small.module is not None else None
-            if source not in {"torch.autograd", "torch.autograd.variable"} or small.relative:
+            if source is None or small.relative:
                 continue
             for alias in small.names:
-                if isinstance(alias.name, cst.Name) and alias.name.value == "Variable":
-                    bound = alias.asname.name if alias.asname is not None else alias.name
-                    if isinstance(bound, cst.Name):
-                        found.add(bound.value)
+                if not isinstance(alias.name, cst.Name):
+                    continue
+                if f"{source}.{alias.name.value}" not in qualnames:
+                    continue
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(bound, cst.Name):
+                    found.add(bound.value)
     return frozenset(found)
+
+
+def variable_names(module: cst.Module) -> frozenset[str]:
+    """The names under which the file calls the legacy ``torch.autograd.Variable``."""
+    return imported_names(module, _VARIABLE)
+
+
+def reparametrization_names(module: cst.Module) -> frozenset[str]:
+    """The names under which the file calls ``weight_norm`` or ``spectral_norm``."""
+    return imported_names(module, _REPARAMETRIZATIONS)
+
+
+class _ReparametrizationWriter(cst.CSTTransformer):
+    """``weight_norm(nn.Linear(4, 2), dim=None)`` -> ``nn.Linear(4, 2)``: the layer computes
+    its weight from other parameters, and its output is still a function of its input that
+    requires grad; a script that reads the layer's parameters is refused instead (see
+    ``SliceBuilder``), as their names are not the layer's any more."""
+
+    def __init__(self, names: frozenset[str]) -> None:
+        self.names = names
+        self.written = 0
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        if dotted(updated.func) not in self.names or not updated.args:
+            return updated
+        first = updated.args[0]
+        if first.keyword is not None or first.star:
+            return updated
+        self.written += 1
+        return first.value
 
 
 class _VariableWriter(cst.CSTTransformer):
@@ -345,3 +383,83 @@ def _render_expression(trace: Trace, node: cst.CSTNode) -> str:
     renamed = node.visit(_SelfRenamer())
     assert isinstance(renamed, cst.CSTNode)
     return " ".join(cst.Module(body=[]).code_for_node(renamed).split())
+
+
+class _Unstarrer(cst.CSTTransformer):
+    """``nn.Sequential(*layers)`` -> ``nn.Sequential(nn.Linear(4, 8), nn.ReLU())`` where the
+    script binds ``layers`` once, to that list, and reads it nowhere else: a witness may not
+    unpack (the validation refuses ``*``), and the elements are what the call received."""
+
+    def __init__(self, lists: dict[str, list[cst.BaseExpression]]) -> None:
+        self.lists = lists
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        args: list[cst.Arg] = []
+        for arg in updated.args:
+            name = arg.value.value if isinstance(arg.value, cst.Name) else None
+            if arg.star == "*" and name in self.lists:
+                args.extend(cst.Arg(element) for element in self.lists[name])
+            else:
+                args.append(arg)
+        return updated.with_changes(args=args)
+
+
+class _Occurrences(cst.CSTVisitor):
+    """How often each name occurs, and how often as a call's ``*name`` argument."""
+
+    def __init__(self) -> None:
+        self.count: dict[str, int] = {}
+        self.starred: dict[str, int] = {}
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.count[node.value] = self.count.get(node.value, 0) + 1
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.star == "*" and isinstance(node.value, cst.Name):
+            self.starred[node.value.value] = self.starred.get(node.value.value, 0) + 1
+
+
+def _list_literal(statement: cst.BaseStatement) -> tuple[str, list[cst.BaseExpression]] | None:
+    """``name = [a, b]`` (or a tuple) as its name and elements, none of them starred."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if not (
+        isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and isinstance(small.targets[0].target, cst.Name)
+        and isinstance(small.value, cst.List | cst.Tuple)
+    ):
+        return None
+    elements = small.value.elements
+    if any(isinstance(element, cst.StarredElement) for element in elements):
+        return None
+    return small.targets[0].target.value, [element.value for element in elements]
+
+
+def unstarred(code: str) -> str:
+    """``code`` with each ``*name`` argument written out where the script binds ``name``
+    once, at its top level, to a list literal, and mentions it only there and in that
+    argument (see :class:`_Unstarrer`); that binding is dropped."""
+    if "*" not in code:
+        return code
+    try:
+        module = cst.parse_module(code)
+    except cst.ParserSyntaxError:
+        return code
+    lists = dict(found for found in map(_list_literal, module.body) if found is not None)
+    occurrences = _Occurrences()
+    module.visit(occurrences)
+    single = {
+        name: items
+        for name, items in lists.items()
+        if occurrences.count[name] == 2 and occurrences.starred.get(name) == 1
+    }
+    if not single:
+        return code
+    kept = [
+        statement
+        for statement in module.body
+        if (found := _list_literal(statement)) is None or found[0] not in single
+    ]  # the list, now read nowhere, is not built twice
+    return module.with_changes(body=kept).visit(_Unstarrer(single)).code

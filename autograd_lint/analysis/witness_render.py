@@ -8,6 +8,7 @@ names made the script's (:mod:`witness_names`) and stand-ins for what it cannot 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import libcst as cst
@@ -29,8 +30,11 @@ from autograd_lint.analysis.witness_names import (
     _names_read,
     _read_before_bound,
     _reads_only,
+    _ReparametrizationWriter,
     _SelfRenamer,
     _VariableWriter,
+    reparametrization_names,
+    unstarred,
     variable_names,
 )
 from autograd_lint.analysis.witness_stand_ins import (
@@ -45,6 +49,10 @@ HEADER = ("import torch", "import torch.nn as nn", "import torch.nn.functional a
 
 _IMPORTS: dict[int, tuple[Trace, list[str]]] = {}
 """The torch imports of the last file rendered (one file's findings are rendered together)."""
+
+
+_PARAMETERS = re.compile(r"\.(weight|bias|parameters\(|named_parameters\(|weight_[gv])\b")
+"""A read of a layer's parameters."""
 
 
 class SliceBuilder:
@@ -64,6 +72,10 @@ class SliceBuilder:
         """(storage, creation site) of a tensor -> a name the script bound it to."""
         self.variables = variable_names(trace.module)
         """The names the file calls ``torch.autograd.Variable`` by."""
+        self.reparametrizations = reparametrization_names(trace.module)
+        """The names the file calls ``weight_norm`` and ``spectral_norm`` by."""
+        self.reparametrized = False
+        """Whether the last rendered script dropped one of those wrappers."""
         self.overrides: dict[int, cst.SimpleStatementLine] = {}
         """Statements rendered in place of the file's (a write whose value stands in)."""
 
@@ -118,6 +130,7 @@ class SliceBuilder:
         self.same_tensor = {}
         self.models = set()
         self.rendering = frozenset(seqs)
+        self.reparametrized = False
         finished = self.trace.finished_after
         entries: list[tuple[int, int, int]] = []
         rendered_lines: list[str | None]
@@ -234,7 +247,9 @@ class SliceBuilder:
             layer = parameters[name].rsplit(".", 1)[0]
             made = next(i for i, line in enumerate(lines) if line.startswith(f"{layer} = "))
             lines.insert(made + 1, f"{name} = {parameters[name]}")
-        body = _fill_placeholders([*preamble, *lines])
+        if self.reparametrized and any(_PARAMETERS.search(line) for line in lines):
+            return None  # a dropped ``weight_norm``'s layer has other parameters than these
+        body = unstarred("\n".join(_fill_placeholders([*preamble, *lines]))).splitlines()
         return "\n".join([*self._imports(), *body]) + "\n"
 
     def _made_in_body(
@@ -399,6 +414,12 @@ class SliceBuilder:
             legacy = statement.visit(_VariableWriter(self.variables))
             assert isinstance(legacy, cst.SimpleStatementLine)
             statement = legacy
+        if self.reparametrizations:
+            writer = _ReparametrizationWriter(self.reparametrizations)
+            plain = statement.visit(writer)
+            assert isinstance(plain, cst.SimpleStatementLine)
+            statement = plain
+            self.reparametrized |= writer.written > 0
         renamed = statement.visit(_SelfRenamer())
         assert isinstance(renamed, cst.SimpleStatementLine)
         renamed = self._replace_model_call(renamed, seq)

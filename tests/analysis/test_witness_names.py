@@ -64,3 +64,77 @@ def test_a_view_made_through_variable_is_confirmed(backend: str) -> None:
     assert "Variable(" not in finding.witness.script
     (verdict,) = confirm_many([finding.witness], backend=backend)
     assert verdict.status == "confirmed", verdict
+
+
+def test_a_list_unpacked_once_is_written_out() -> None:
+    from autograd_lint.analysis.witness_names import unstarred
+
+    code = "layers = [nn.Linear(2, 3), nn.ReLU()]\nnet = nn.Sequential(*layers)\n"
+    assert unstarred(code) == "net = nn.Sequential(nn.Linear(2, 3), nn.ReLU())\n"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # read again, or bound twice: the list the call unpacks is not just the literal
+        "layers = [nn.ReLU()]\nlayers.append(nn.Tanh())\nnet = nn.Sequential(*layers)\n",
+        "layers = [nn.ReLU()]\nlayers = [nn.Tanh()]\nnet = nn.Sequential(*layers)\n",
+        "layers = make()\nnet = nn.Sequential(*layers)\n",
+        "net = nn.Sequential(*layers)\n",
+        "scale = [2.0]\ny = x * scale[0]\n",  # read, not unpacked
+    ],
+)
+def test_other_unpacking_stays(code: str) -> None:
+    from autograd_lint.analysis.witness_names import unstarred
+
+    assert unstarred(code) == code
+
+
+WEIGHT_NORMED = """import torch
+import torch.nn as nn
+from torch.nn.utils import weight_norm
+
+net = nn.Sequential(weight_norm(nn.Linear(4, 8), dim=None), nn.ReLU(inplace=False))
+x = torch.randn(2, 4)
+h = net(x)
+y = torch.sigmoid(h)
+y.mul_(2)
+y.sum().backward()
+"""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_weight_normed_layer_stands_as_the_layer(backend: str) -> None:
+    result = lint_source(WEIGHT_NORMED, "t.py", Settings(select=("AG002",)), witnesses=True)
+    (finding,) = result.diagnostics
+    assert finding.witness is not None
+    assert "weight_norm(" not in finding.witness.script
+    assert "nn.Linear(4, 8)" in finding.witness.script
+    (verdict,) = confirm_many([finding.witness], backend=backend)
+    assert verdict.status == "confirmed", verdict
+
+
+PARAMETER_READ = """import torch
+import torch.nn as nn
+from torch.nn.utils import weight_norm
+
+lin = LAYER
+y = torch.sigmoid(lin.weight)
+y.mul_(2)
+y.sum().backward()
+"""
+
+
+def test_a_weight_normed_layers_parameters_are_not_its_own() -> None:
+    """A script that reads a layer's parameters is refused once its ``weight_norm`` is
+    dropped: the layer's ``weight`` is computed from ``weight_g`` and ``weight_v``."""
+
+    def witness(layer: str):
+        source = PARAMETER_READ.replace("LAYER", layer)
+        result = lint_source(source, "t.py", Settings(select=("AG002",)), witnesses=True)
+        (finding,) = result.diagnostics
+        return finding.witness
+
+    plain = witness("nn.Linear(4, 2)")
+    assert plain is not None and "lin.weight" in plain.script
+    assert witness("weight_norm(nn.Linear(4, 2))") is None
