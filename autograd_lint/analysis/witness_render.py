@@ -132,7 +132,7 @@ class SliceBuilder:
         self.rendering = frozenset(seqs)
         self.reparametrized = False
         finished = self.trace.finished_after
-        entries: list[tuple[int, int, int]] = []
+        entries: list[tuple[int, int, int, int]] = []
         rendered_lines: list[str | None]
         callers: set[int] = set()
         for seq in seqs:
@@ -143,12 +143,18 @@ class SliceBuilder:
         needed = _names_read(self.trace, seqs)
         for seq in set(seqs) | callers:
             if seq in self.trace.inputs:
-                entries.append((seq, 0, seq))
+                entries.append((seq, 0, seq, seq))
         for seq in seqs:
             # a statement whose call ran a method body comes after that body
-            entries.append((finished.get(seq, seq), 2 if seq in finished else 1, seq))
-        deferred = self._made_in_body(seqs, [seq for _, kind, seq in entries if kind == 0])
-        for _, kind, seq in sorted(entries):
+            if seq in finished:
+                # after the last statement of the calls it made, nested ones included (the
+                # ``return self.second(x)`` that ended them), the innermost first
+                last, depth = self._finished(seq)
+                entries.append((last, 2, -depth, seq))
+            else:
+                entries.append((seq, 1, seq, seq))
+        deferred = self._made_in_body(seqs, [seq for _, kind, _, seq in entries if kind == 0])
+        for _, kind, _, seq in sorted(entries):
             entry = self.trace.statements.get(seq)
             if entry is None:
                 continue
@@ -251,6 +257,22 @@ class SliceBuilder:
             return None  # a dropped ``weight_norm``'s layer has other parameters than these
         body = unstarred("\n".join(_fill_placeholders([*preamble, *lines]))).splitlines()
         return "\n".join([*self._imports(), *body]) + "\n"
+
+    def _finished(self, seq: int) -> tuple[int, int]:
+        """The last statement the calls of ``seq`` ran (through nested calls), and how deep
+        ``seq`` itself is in the calls of the script."""
+        finished = self.trace.finished_after
+        last = finished.get(seq, seq)
+        seen = {seq}
+        while last in finished and last not in seen:
+            seen.add(last)
+            last = finished[last]
+        depth = 0
+        caller = self.trace.called_from.get(seq)
+        while caller is not None and depth < 64:
+            depth += 1
+            caller = self.trace.called_from.get(caller)
+        return last, depth
 
     def _made_in_body(
         self, seqs: set[int] | frozenset[int], calls: list[int]

@@ -95,3 +95,64 @@ def test_a_loss_rewrapped_in_variable_leaves_the_layer_without_gradient(backend:
     assert witness.expectation.observe == "layer.weight.grad is None"
     (verdict,) = confirm_many([witness], backend=backend)
     assert verdict.status == "confirmed", verdict
+
+
+NESTED_RETURN = """import torch
+import torch.nn as nn
+
+
+class First(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.activ = nn.ReLU(inplace=True)
+
+    def forward(self, x):
+        return self.activ(self.conv(x))
+
+
+class Second(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.act2 = nn.ReLU(inplace=True)
+        self.proj = nn.Conv2d(8, 4, 1)
+
+    def forward(self, x):
+        x = self.act2(x)
+        return self.proj(x)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.first = First()
+        self.second = Second()
+
+    def forward(self, x):
+        x = self.first(x)
+        return self.second(x)
+
+
+net = Net()
+out = net(torch.randn(2, 3, 8, 8))
+out.mean().backward()
+"""
+
+
+def test_a_call_returned_from_a_followed_call_comes_before_its_use() -> None:
+    """``return self.second(x)`` ends two calls: the statement that called the outer one is
+    rendered after the inner one's body, not between them."""
+    script = _witness(NESTED_RETURN, "AG002").script
+    lines = script.splitlines()
+    inner = next(
+        i for i, line in enumerate(lines) if line.startswith("returned_") and "self_proj(x)" in line
+    )
+    outer = next(i for i, line in enumerate(lines) if line.startswith("out = "))
+    assert inner < outer
+    assert "stand-in" not in script
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_nested_return_witness_is_confirmed(backend: str) -> None:
+    (verdict,) = confirm_many([_witness(NESTED_RETURN, "AG002")], backend=backend)
+    assert verdict.status == "confirmed", verdict
