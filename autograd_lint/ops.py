@@ -209,6 +209,14 @@ _SPECS: tuple[OpSpec, ...] = (
     _unary("sqrt", "SqrtBackward0", saves_output=True),
     _unary("abs", "AbsBackward0", saves_self=True),
     _unary("square", "PowBackward0", saves_self=True),
+    _unary("sign", "SignBackward0"),
+    OpSpec(
+        name="renorm",
+        kind="math",
+        saves=("always",),
+        backward_node="RenormBackward0",
+        inplace="renorm_",
+    ),
     OpSpec(
         name="clamp",
         kind="math",

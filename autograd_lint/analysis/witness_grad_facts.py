@@ -15,7 +15,9 @@ import libcst as cst
 
 from autograd_lint.analysis.trace import Backward, GradRead, LeafInplace, RequiresGradSet, Trace
 from autograd_lint.analysis.values import NNModule, Tensor, Tri, provenance
-from autograd_lint.analysis.witness import SliceBuilder, _name_in_script, latest_backward_from
+from autograd_lint.analysis.witness import latest_backward_from
+from autograd_lint.analysis.witness_names import _name_in_script
+from autograd_lint.analysis.witness_render import SliceBuilder
 from autograd_lint.diagnostics import Expectation, Witness
 
 NONLEAF_GRAD = (
@@ -32,9 +34,10 @@ NONLEAF_REQUIRES_GRAD = "you can only change requires_grad flags of leaf variabl
 
 def inplace_message(event: LeafInplace) -> str | None:
     """The error torch raises for this write; ``None`` where the index form does not say
-    which of the two. torch indexes ``w[:]``, ``w[...]`` (every slice covering its
-    dimension) as ``w`` itself, an integer index as a view, a tensor or list index with
-    ``index_put_`` on ``w``; a bounded slice may or may not cover its dimension."""
+    which of the two. torch indexes ``w[:]``, ``w[0:]``, ``w[...]`` (every slice covering
+    its dimension) as ``w`` itself, an integer index or a slice with a step other than 1 as a
+    view, a tensor or list index with ``index_put_`` on ``w``; a bounded slice may or may not
+    cover its dimension."""
     if event.how != "setitem":
         return VIEW_OF_LEAF_INPLACE if event.through_view else LEAF_INPLACE
     site = event.site
@@ -53,17 +56,34 @@ def inplace_message(event: LeafInplace) -> str | None:
                 view = True
             elif not isinstance(value, cst.Ellipsis):
                 return None  # a tensor or list index (``index_put_``) or unknown
-        elif not isinstance(index, cst.Slice) or any(
-            part is not None for part in (index.lower, index.upper, index.step)
+        elif not isinstance(index, cst.Slice):
+            return None
+        elif _literal_int(index.step) not in (None, 1):
+            view = True  # ``E[:, 0::2]``: strided, a view whatever the bounds
+        elif (
+            index.upper is not None
+            or (index.lower is not None and _literal_int(index.lower) != 0)
+            or (index.step is not None and _literal_int(index.step) != 1)
         ):
             return None  # ``w[0:n]`` is ``w`` itself when n is its length: unknown here
     return VIEW_OF_LEAF_INPLACE if view else LEAF_INPLACE
 
 
-def _render(trace: Trace, seqs: set[int], essential: frozenset[int]) -> str | None:
+def _literal_int(node: cst.BaseExpression | None) -> int | None:
+    """The value of a non-negative integer literal (``None`` for anything else)."""
+    return int(node.value, 0) if isinstance(node, cst.Integer) else None
+
+
+def _render(
+    trace: Trace,
+    seqs: set[int],
+    essential: frozenset[int],
+    overrides: dict[int, cst.SimpleStatementLine] | None = None,
+) -> str | None:
     if not trace.want_witnesses:
         return None
     builder = SliceBuilder(trace)
+    builder.overrides = overrides or {}
     script = builder.render(seqs, essential)
     if script is None or _reaches_into_models(script, builder):
         return None
@@ -93,24 +113,64 @@ def witness_for_grad_read(trace: Trace, event: GradRead) -> Witness | None:
 
 
 def witness_for_leaf_inplace(trace: Trace, event: LeafInplace) -> Witness | None:
+    """The slice that makes the leaf, then the write; where that cannot be rendered, the
+    same write as another run of its statement saw it (a function called with literal
+    sizes, rather than run alone with unknown ones)."""
     message = inplace_message(event)
     if message is None:
         return None
+    runs = [event] + [
+        other
+        for other in trace.events
+        if isinstance(other, LeafInplace)
+        and other.site is event.site
+        and other is not event
+        and inplace_message(other) == message
+    ]
+    for run in runs:
+        witness = _leaf_inplace_witness(trace, run, message)
+        if witness is not None:
+            return witness
+    return None
+
+
+def _leaf_inplace_witness(trace: Trace, event: LeafInplace, message: str) -> Witness | None:
     seqs = set(event.target.prov) | set(event.leaf.prov) | {event.seq}
     if ".grad" in trace.code_of(event.statement):
         filled = _backward_before(trace, event)
         if filled is None:
             return None  # the write reads a gradient no backward in the slice gives
         seqs |= set(getattr(filled.tensor, "prov", ())) | {filled.seq}
-    seqs |= _binders(trace, event.statement, event.seq)
-    script = _render(trace, seqs, frozenset({event.seq}))
+    binders = _binders(trace, event.statement, event.seq)
+    description = "an in-place operation on a leaf that requires grad"
+    script = _render(trace, seqs | binders, frozenset({event.seq}))
+    written = _with_zero_written(event)
+    if script is None and written is not None:
+        # ``E[:, 0::2] = torch.FloatTensor(np.sin(...))``: the write raises before its value
+        # matters, so a value the script cannot compute stands in as a number (and what
+        # only that value read is left out)
+        script = _render(trace, seqs, frozenset({event.seq}), {event.seq: written})
+        description += " (the value written stands in as 0.0)"
     if script is None:
         return None
     return Witness(
         script,
         Expectation(kind="raises", exception="RuntimeError", message=message),
-        "an in-place operation on a leaf that requires grad",
+        description,
     )
+
+
+def _with_zero_written(event: LeafInplace) -> cst.SimpleStatementLine | None:
+    """The item assignment ``w[i] = v`` of ``event`` as ``w[i] = 0.0``."""
+    statement = event.statement
+    if event.how != "setitem" or not isinstance(statement, cst.SimpleStatementLine):
+        return None
+    if len(statement.body) != 1 or not isinstance(statement.body[0], cst.Assign):
+        return None
+    assign = statement.body[0]
+    if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Subscript):
+        return None
+    return statement.with_changes(body=[assign.with_changes(value=cst.Float("0.0"))])
 
 
 class _Names(cst.CSTVisitor):
@@ -175,23 +235,37 @@ def witness_for_cut_loss(
 
 
 def _backward_on_set_tensor(script: str, silenced: Tensor) -> bool:
-    """The script runs the backward on the very name whose flag it set, with nothing
-    rebinding that name in between (a stand-in there would make the witness meaningless)."""
+    """The script runs the backward on the very tensor whose flag it set (under its name,
+    or a name a plain ``loss = mean_losses`` gave it), with nothing rebinding those names in
+    between (a stand-in there would make the witness meaningless)."""
     name = _name_in_script(silenced)
     if name is None:
         return False
-    lines = script.splitlines()
+    lines = [line.strip() for line in script.splitlines()]
     sets = [
         i
         for i, line in enumerate(lines)
         if f"{name}.requires_grad" in line
-        or (line.strip().startswith(f"{name} = ") and "requires_grad=True" in line)
+        or (
+            line.startswith(f"{name} = ")
+            and ("requires_grad=True" in line or line.endswith(".requires_grad_()"))
+        )
     ]
-    backs = [i for i, line in enumerate(lines) if line.strip().startswith(f"{name}.backward(")]
-    if not sets or not backs or backs[-1] < sets[-1]:
+    if not sets:
         return False
-    between = lines[sets[-1] + 1 : backs[-1]]
-    return not any(line.strip().startswith(f"{name} =") for line in between)
+    names = {name}
+    for line in lines[sets[-1] + 1 :]:
+        if any(line.startswith(f"{alias}.backward(") for alias in names):
+            return True
+        target, sep, value = line.partition(" = ")
+        if sep and target.isidentifier():
+            if value in names:
+                names.add(target)
+            else:
+                names.discard(target)
+            if not names:
+                return False
+    return False
 
 
 def _parameter_in(

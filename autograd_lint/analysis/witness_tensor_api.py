@@ -3,7 +3,7 @@ a tensor that requires grad (AG011), ``detach_()`` of a view and a discarded ``d
 (AG012).
 
 Each is the provenance slice of the tensor the finding is about, cut by the same
-:class:`~autograd_lint.analysis.witness.SliceBuilder` as the core rules' witnesses. The
+:class:`~autograd_lint.analysis.witness_render.SliceBuilder` as the core rules' witnesses. The
 first three end in torch's own error; the discarded ``detach()`` raises nothing, so its
 evidence is the tensor's state after the statement: it still has its history.
 """
@@ -22,12 +22,11 @@ from autograd_lint.analysis.trace import (
 from autograd_lint.analysis.values import PlainValue, Tensor, Tri
 from autograd_lint.analysis.witness import (
     _backward_seqs,
-    _name_in_script,
-    _names_read,
     _raises,
     _script,
     _statements_of,
 )
+from autograd_lint.analysis.witness_names import _name_in_script, _names_read
 from autograd_lint.diagnostics import Expectation, Witness
 
 IMPLICIT_SCALAR = "grad can be implicitly created only for scalar outputs"

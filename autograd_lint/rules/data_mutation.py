@@ -9,7 +9,10 @@ import libcst as cst
 from autograd_lint.analysis.trace import DataWrite, Trace
 from autograd_lint.analysis.values import Tri
 from autograd_lint.analysis.witness import witness_for_data_write
-from autograd_lint.analysis.witness_data_write import witness_for_tracked_write
+from autograd_lint.analysis.witness_data_write import (
+    witness_for_forward_write,
+    witness_for_tracked_write,
+)
 from autograd_lint.diagnostics import Diagnostic, Severity
 from autograd_lint.rules._build import diagnostic, line_of
 from autograd_lint.rules.base import Rule
@@ -106,6 +109,7 @@ compute the new value out of place (`z = y - 2`, `w = F.normalize(w)`).
                 Severity.ERROR,
                 related,
                 witness=witness_for_tracked_write(trace, event)
+                or witness_for_forward_write(trace, event)
                 or witness_for_data_write(trace, event),
             )
 

@@ -50,3 +50,68 @@ def test_the_gradient_witness_is_confirmed(backend: str) -> None:
     (verdict,) = confirm_many([witness], backend=backend)
     assert verdict.status == "confirmed", verdict
     assert "tensor([8.])" in verdict.evidence and "tensor([32.])" in verdict.evidence
+
+
+MASKED_FORWARD = """import torch
+import torch.nn as nn
+
+
+class Masked(nn.Linear):
+    def forward(self, x):
+        self.weight.data *= self.mask
+        return super().forward(x)
+"""
+RENORM_FORWARD = """import torch
+import torch.nn as nn
+
+
+class Capped(nn.Conv2d):
+    def forward(self, x):
+        self.weight.data = torch.renorm(self.weight.data, p=2, dim=0, maxnorm=self.max_norm)
+        return super().forward(x)
+"""
+
+
+def test_the_out_of_place_form_of_a_parameter_write() -> None:
+    from autograd_lint.analysis.witness_data_write import _out_of_place
+
+    assert _out_of_place("w.data *= m", "w") == "w = w * (m)"
+    assert _out_of_place("w.data = torch.renorm(w.data, 2, 0, 1.0)", "w") == (
+        "w = torch.renorm(w, 2, 0, 1.0)"
+    )
+    assert _out_of_place("w.data.mul_(m)", "w") == "w = w.mul(m)"
+    assert _out_of_place("w.data.zero_()", "w") is None  # no out-of-place twin
+    assert _out_of_place("v.data *= m", "w") is None  # another tensor's write
+    assert _out_of_place("w.data[0] = 1.0", "w") is None
+
+
+@pytest.mark.parametrize("source", [MASKED_FORWARD, RENORM_FORWARD])
+def test_a_write_into_a_parameter_in_forward_has_a_gradient_witness(source: str) -> None:
+    witness = _ag001(source).witness
+    assert witness is not None
+    assert witness.expectation.kind == "differs"
+    assert witness.expectation.observe == "parameter.grad"
+    control = witness.expectation.control_script
+    assert control is not None and "self_weight.data" not in control
+    assert "self_weight.data" in witness.script
+
+
+@pytest.mark.parametrize("source", [MASKED_FORWARD, RENORM_FORWARD])
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_forward_write_witness_is_confirmed(source: str, backend: str) -> None:
+    witness = _ag001(source).witness
+    assert witness is not None
+    (verdict,) = confirm_many([witness], backend=backend)
+    assert verdict.status == "confirmed", verdict
+
+
+def test_a_write_outside_forward_gets_no_forward_witness() -> None:
+    from autograd_lint.analysis.interpreter import analyze
+    from autograd_lint.analysis.trace import DataWrite
+    from autograd_lint.analysis.witness_data_write import witness_for_forward_write
+
+    trace = analyze(
+        "import torch\nw = torch.randn(3, requires_grad=True)\nm = torch.rand(3)\nw.data *= m\n"
+    )
+    (event,) = trace.of_type(DataWrite)
+    assert witness_for_forward_write(trace, event) is None

@@ -1,7 +1,8 @@
-"""Batched matrix products: ``bmm`` and ``baddbmm``.
+"""Batched matrix products (``bmm``, ``baddbmm``) and the per-slice norm cap ``renorm``.
 
-Both save each batch of matrices for the other's gradient only ("cross"), like ``mm``; the
-added term of ``baddbmm`` is never saved.
+Both products save each batch of matrices for the other's gradient only ("cross"), like
+``mm``; the added term of ``baddbmm`` is never saved. ``renorm`` saves its input: its
+gradient differentiates the scale too, as torch's ``renorm_backward`` does.
 """
 
 from __future__ import annotations
@@ -50,3 +51,42 @@ def baddbmm(
         )
 
     return record_op("baddbmm", data, [self, batch1, batch2], backward)
+
+
+def _number(name: str, value: object) -> float:
+    """A scalar argument as torch takes it: a number, or a tensor of one element."""
+    if isinstance(value, Tensor):
+        if value._data.size != 1:
+            raise TypeError(f"renorm(): argument '{name}' must be Number, not Tensor")
+        return float(value._data.reshape(()))
+    return float(value)  # type: ignore[arg-type]
+
+
+def renorm(self: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
+    """Each slice along ``dim`` whose ``p``-norm exceeds ``maxnorm`` scaled down to it
+    (``maxnorm / (norm + 1e-7)``, torch's factor); the others left as they are."""
+    p, maxnorm = _number("p", p), _number("maxnorm", maxnorm)
+    a = self._data
+    if a.ndim < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {a.ndim} dimensions")
+    d = int(dim) % a.ndim
+    axes = tuple(i for i in range(a.ndim) if i != d)
+    x = a.astype(np.float64)
+    norm = (np.abs(x) ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
+    capped = norm > maxnorm
+    scale = np.where(capped, maxnorm / (norm + 1e-7), 1.0)
+    data = (x * scale).astype(a.dtype, copy=False)
+
+    def backward(node: Node, g: Array) -> Grads:
+        s = node.saved("self").astype(np.float64)
+        n = (np.abs(s) ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
+        cap = n > maxnorm
+        k = np.where(cap, maxnorm / (n + 1e-7), 1.0)
+        safe = np.where(cap, n, 1.0)
+        # d norm / d x = sign(x) |x|^(p-1) / norm^(p-1); d k / d norm = -maxnorm / (norm+eps)^2
+        dn = np.sign(s) * np.abs(s) ** (p - 1) / safe ** (p - 1)
+        dk = np.where(cap, -maxnorm / (n + 1e-7) ** 2, 0.0)
+        grad = g * k + dn * dk * (g * s).sum(axis=axes, keepdims=True)
+        return (grad.astype(g.dtype, copy=False),)
+
+    return record_op("renorm", data, [self], backward)

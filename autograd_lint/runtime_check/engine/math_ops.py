@@ -246,6 +246,7 @@ sin = _unary("sin", np.sin, lambda n, g: g * np.cos(n.saved("self")))
 cos = _unary("cos", np.cos, lambda n, g: -g * np.sin(n.saved("self")))
 sqrt = _unary("sqrt", np.sqrt, lambda n, g: g / (2 * n.saved("result")))
 sigmoid = _unary("sigmoid", _sigmoid, lambda n, g: g * n.saved("result") * (1 - n.saved("result")))
+sign = _unary("sign", np.sign, lambda n, g: np.zeros_like(g))
 tanh = _unary("tanh", np.tanh, lambda n, g: g * (1 - n.saved("result") ** 2))
 silu = _unary(
     "silu",

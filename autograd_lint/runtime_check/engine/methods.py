@@ -38,6 +38,8 @@ IMPLEMENTATIONS: dict[str, Impl] = {
     "sqrt": math_ops.sqrt,
     "abs": math_ops.abs,
     "square": math_ops.square,
+    "sign": math_ops.sign,
+    "renorm": linalg.renorm,
     "clamp": math_ops.clamp,
     "sigmoid": math_ops.sigmoid,
     "tanh": math_ops.tanh,

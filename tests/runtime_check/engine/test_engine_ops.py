@@ -67,6 +67,8 @@ CASES: dict[str, tuple[str, dict[str, tuple[str, bool]]]] = {
     "abs": ("a.abs()", {"a": (A, True)}),
     "square": ("a.square()", {"a": (A, True)}),
     "clamp": ("a.clamp(-1.0, 1.0)", {"a": (A, True)}),
+    "sign": ("a.sign()", {"a": (A, True)}),
+    "renorm": ("torch.renorm(a, p=2, dim=0, maxnorm=1.0)", {"a": (A, True)}),
     "sigmoid": ("a.sigmoid()", {"a": (A, True)}),
     "tanh": ("torch.tanh(a)", {"a": (A, True)}),
     "relu": ("a.relu()", {"a": (A, True)}),
@@ -227,6 +229,8 @@ VARIANTS: dict[str, str] = {
     "bce_logits_none": "y = F.binary_cross_entropy_with_logits(a, b.sigmoid(), reduction='none')",
     "dropout_eval": "y = F.dropout(a, 0.5, training=False) * 2",
     "normalize_p1": "y = F.normalize(a, p=1.0, dim=0)",
+    "renorm_p1_dim1": "y = a.renorm(1, 1, 1.5)",
+    "renorm_uncapped": "y = torch.renorm(a, 2, 0, 10.0)",
     "batch_norm_eval": "y = F.batch_norm(a, torch.zeros(3), torch.ones(3), a[0], a[1])",
     "batch_norm_plain": "y = F.batch_norm(a, None, None, training=True)",
     "layer_norm_plain": "y = F.layer_norm(a, [3])",
@@ -319,6 +323,7 @@ def test_inplace_method_matches_torch(method: str) -> None:
         "pow_": "pow_(2)",
         "log_": "abs_().log_()",
         "sqrt_": "abs_().sqrt_()",
+        "renorm_": "renorm_(2, 0, 1.0)",
     }
     call = calls.get(method, f"{method}()")
     random = method in ("normal_", "uniform_")

@@ -1,0 +1,126 @@
+"""Witnesses: stand-ins for the values a slice reads but cannot compute as the file does.
+
+A placeholder line marks each such name while the script is put together; once the whole
+script is known, each gets the shape the script's own ops need (``shapes.infer``), an index
+range, an integer or an empty list. Legacy constructors (``torch.FloatTensor(3, 4)``) are
+written in the constructors every backend has, and a layer the file made in-place later
+gets its flag.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from autograd_lint import stand_ins
+from autograd_lint.analysis import shapes
+from autograd_lint.analysis.binding import literal_constant
+from autograd_lint.analysis.names import is_literal
+from autograd_lint.analysis.values import NNModule, Tensor, Tri, Value
+
+
+def _placeholder(name: str, value: Value) -> str | None:
+    """A marker line; its shape is filled in once the whole script is known."""
+    if isinstance(value, Tensor):
+        if value.requires_grad is Tri.YES and value.is_leaf is not Tri.NO:
+            kind = "leaf"
+        elif value.requires_grad is Tri.YES:
+            kind = "nonleaf"
+        else:
+            kind = "plain"
+        return f"{name} = {shapes.PLACEHOLDER_PREFIX}{kind}__"
+    if isinstance(value, NNModule):
+        return f"{name} = nn.Linear(2, 2)"
+    return None
+
+
+_MARKER = re.compile(
+    rf"^(?P<indent>\s*)(?P<name>\w+) = {shapes.PLACEHOLDER_PREFIX}(?P<kind>\w+?)__$"
+)
+
+
+def _fill_placeholders(lines: list[str]) -> list[str]:
+    """Give each placeholder the shape the script's own ops need."""
+    names = [m.group("name") for m in map(_MARKER.match, lines) if m]
+    if not names:
+        return lines
+    script = "\n".join(lines)
+    found, ranges = shapes.infer_with_ranges(script, names)
+    free = [m.group("name") for m in map(_MARKER.match, lines) if m and m.group("kind") == "free"]
+    integers = shapes.integer_names(script, free)
+    lists = shapes.list_names(script, free)
+    filled = []
+    for line in lines:
+        match = _MARKER.match(line)
+        if match is None:
+            filled.append(line)
+            continue
+        name = match.group("name")
+        kind = "plain" if match.group("kind") == "free" else match.group("kind")
+        shape = found.get(name)
+        if name in integers and shape is None:
+            expression = str(integers[name])
+        elif name in lists:
+            expression = "[]"
+        elif name in ranges and shape is not None:
+            expression = stand_ins.indices(ranges[name], shape)
+        else:
+            known = shape is not None
+            expression = stand_ins.stand_in(
+                kind, shape if shape is not None else shapes.DEFAULT, known
+            )
+        filled.append(f"{match.group('indent')}{name} = {expression}")
+    undefined = [name for name in free if name not in integers]
+    if undefined:  # one line above the first: which stand-ins are guesses for unseen code
+        first = next(i for i, line in enumerate(filled) if line.startswith(f"{undefined[0]} = "))
+        filled.insert(first, stand_ins.undefined_note(undefined))
+    return filled
+
+
+_LEGACY_DTYPES = {
+    "FloatTensor": "torch.float32",
+    "Tensor": "torch.float32",
+    "DoubleTensor": "torch.float64",
+    "LongTensor": "torch.long",
+    "IntTensor": "torch.int32",
+    "BoolTensor": "torch.bool",
+}
+
+
+def _legacy_constructor(site: cst.Call, callee: str) -> str | None:
+    """``torch.FloatTensor([[1., 2.]])`` as ``torch.tensor([[1., 2.]], dtype=torch.float32)``,
+    ``torch.FloatTensor(3, 4)`` as ``torch.randn(3, 4)`` (its values are uninitialised): the
+    file's own data and shapes, in the constructors every backend has."""
+    parts = callee.split(".")
+    if len(parts) != 2 or parts[0] != "torch" or parts[1] not in _LEGACY_DTYPES:
+        return None
+    dtype = _LEGACY_DTYPES[parts[1]]
+    args = site.args
+    if not args or any(a.keyword is not None or a.star for a in args):
+        return None
+    code = cst.Module(body=[]).code_for_node
+    if len(args) == 1 and isinstance(args[0].value, cst.List | cst.Tuple):
+        if not is_literal(args[0].value):
+            return None
+        return f"torch.tensor({' '.join(code(args[0].value).split())}, dtype={dtype})"
+    sizes = [literal_constant(a.value) if isinstance(a.value, cst.Integer) else None for a in args]
+    if any(size is None for size in sizes):
+        return None
+    dims = ", ".join(str(size) for size in sizes)
+    if dtype in {"torch.float32", "torch.float64"}:
+        return f"torch.randn({dims}, dtype={dtype})"
+    return f"torch.zeros({dims}, dtype={dtype})"
+
+
+def _inplace_flags(bound: dict[str, Value], rendered: str) -> list[str]:
+    """``m.inplace = True`` for a layer the file made in-place later (a loop over
+    ``modules()`` setting the flag): the script's layer must behave as the file's does."""
+    return [
+        f"{name}.inplace = True"
+        for name, value in bound.items()
+        if isinstance(value, NNModule)
+        and value.builtin
+        and value.inplace
+        and "inplace" not in rendered
+    ]

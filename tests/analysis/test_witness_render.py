@@ -1,0 +1,158 @@
+"""Rendering a slice through nested calls: ``f(g(x))`` with both followed, and
+``f(layer(x))`` with the argument computed inline."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograd_lint.config import Settings
+from autograd_lint.lint import lint_source
+from autograd_lint.runtime_check import confirm_many
+
+BACKENDS = ["mini", pytest.param("torch", marks=pytest.mark.torch)]
+NESTED = """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Normalizer(nn.Module):
+    @torch.no_grad()
+    def forward(self, embeds):
+        unit = F.normalize(embeds, dim=-1)
+        return unit
+
+
+def distance_loss(embeddings):
+    losses = (embeddings[0::2] - embeddings[1::2]).pow(2).sum(1)
+    mean_losses = losses.mean()
+    mean_losses.requires_grad = True
+    return mean_losses
+
+
+encoder = nn.Linear(10, 6)
+norm = Normalizer()
+audio = torch.randn(4, 10)
+loss = distance_loss(norm(encoder(audio)))
+loss.backward()
+"""
+HANDED_IN = """import torch
+
+
+def freeze(variable):
+    return variable.requires_grad_(False)
+
+
+x = torch.randn(4, 3, requires_grad=True)
+hidden = torch.tanh(x * 2.0)
+frozen = freeze(hidden)
+"""
+
+
+def _witness(source: str, code: str):
+    result = lint_source(source, "t.py", Settings(select=(code,)), witnesses=True)
+    (finding,) = [d for d in result.diagnostics if d.code == code]
+    assert finding.witness is not None
+    return finding.witness
+
+
+def test_the_arguments_of_nested_calls_are_what_the_statement_computed() -> None:
+    script = _witness(NESTED, "AG008").script
+    assert "embeds = encoder(audio)" in script  # the inline argument, as written
+    assert "embeddings = unit" in script  # bound by the inner call's body, after it ran
+    assert "stand-in" not in script
+    assert script.index("unit = F.normalize") < script.index("embeddings = unit")
+
+
+def test_an_argument_bound_before_the_call_keeps_its_name() -> None:
+    script = _witness(HANDED_IN, "AG008").script
+    assert "variable = hidden" in script
+    assert "stand-in" not in script
+
+
+@pytest.mark.parametrize(("source", "code"), [(NESTED, "AG008"), (HANDED_IN, "AG008")])
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_nested_call_witnesses_are_confirmed(source: str, code: str, backend: str) -> None:
+    (verdict,) = confirm_many([_witness(source, code)], backend=backend)
+    assert verdict.status == "confirmed", verdict
+
+
+REWRAPPED_LOSS = """import torch
+import torch.nn as nn
+from torch.autograd import Variable
+
+layer = nn.Linear(8, 2)
+x = torch.randn(4, 8)
+out = layer(x).data
+loss = Variable(out.sum(), requires_grad=True)
+loss.backward()
+"""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_loss_rewrapped_in_variable_leaves_the_layer_without_gradient(backend: str) -> None:
+    witness = _witness(REWRAPPED_LOSS, "AG008")
+    assert ".requires_grad_()" in witness.script and "Variable(" not in witness.script
+    assert witness.expectation.observe == "layer.weight.grad is None"
+    (verdict,) = confirm_many([witness], backend=backend)
+    assert verdict.status == "confirmed", verdict
+
+
+NESTED_RETURN = """import torch
+import torch.nn as nn
+
+
+class First(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.activ = nn.ReLU(inplace=True)
+
+    def forward(self, x):
+        return self.activ(self.conv(x))
+
+
+class Second(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.act2 = nn.ReLU(inplace=True)
+        self.proj = nn.Conv2d(8, 4, 1)
+
+    def forward(self, x):
+        x = self.act2(x)
+        return self.proj(x)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.first = First()
+        self.second = Second()
+
+    def forward(self, x):
+        x = self.first(x)
+        return self.second(x)
+
+
+net = Net()
+out = net(torch.randn(2, 3, 8, 8))
+out.mean().backward()
+"""
+
+
+def test_a_call_returned_from_a_followed_call_comes_before_its_use() -> None:
+    """``return self.second(x)`` ends two calls: the statement that called the outer one is
+    rendered after the inner one's body, not between them."""
+    script = _witness(NESTED_RETURN, "AG002").script
+    lines = script.splitlines()
+    inner = next(
+        i for i, line in enumerate(lines) if line.startswith("returned_") and "self_proj(x)" in line
+    )
+    outer = next(i for i, line in enumerate(lines) if line.startswith("out = "))
+    assert inner < outer
+    assert "stand-in" not in script
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_nested_return_witness_is_confirmed(backend: str) -> None:
+    (verdict,) = confirm_many([_witness(NESTED_RETURN, "AG002")], backend=backend)
+    assert verdict.status == "confirmed", verdict
