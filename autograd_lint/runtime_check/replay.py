@@ -217,11 +217,23 @@ def _requiring_grad(witness: Witness) -> Witness:
 
 def _guessed(verdict: Confirmation, script: str) -> Confirmation:
     """A witness that reads names its slice never defines holds guesses for them (their
-    shape, whether they require grad): when it does not reproduce, it proves nothing, and
-    says so instead of telling the user the bug is not there."""
-    names = stand_ins.undefined_names(script)
-    if verdict.status != "not_reproduced" or not names:
+    shape, whether they require grad), and one with stand-ins of a guessed shape holds
+    random values for them (a ``renorm`` that clips the program's weights may leave random
+    ones alone): when it does not reproduce, it proves nothing, and says so instead of
+    telling the user the bug is not there."""
+    if verdict.status != "not_reproduced":
         return verdict
+    names = stand_ins.undefined_names(script)
+    if not names:
+        guessed = stand_ins.unknown_names(script)
+        if not guessed:
+            return verdict
+        listed = ", ".join(f"`{name}`" for name in guessed)
+        evidence = (
+            f"could not replay: {listed} stood in with a guessed shape and random values, "
+            f"and with those it {verdict.evidence}; the program's own values may differ"
+        )
+        return replace(verdict, status="not_replayable", evidence=evidence)
     listed = ", ".join(f"`{name}`" for name in names)
     evidence = (
         f"could not replay: the witness reads {listed}, which the code it was cut from defines "

@@ -4,7 +4,14 @@ confirmation counts from those tries."""
 from __future__ import annotations
 
 import pytest
-from replay_cases import BACKENDS, SAVED_MODIFIED, SECOND_BACKWARD, backend_or_skip, raises
+from replay_cases import (
+    BACKENDS,
+    SAVED_MODIFIED,
+    SECOND_BACKWARD,
+    backend_or_skip,
+    differs,
+    raises,
+)
 
 from autograd_lint import stand_ins
 from autograd_lint.analysis import shapes
@@ -107,3 +114,24 @@ def test_a_guess_for_an_undefined_name_never_ends_not_reproduced(backend: str) -
     (verdict,) = confirm_many([raises(script, SAVED_MODIFIED)], backend=backend)
     assert verdict.status == "not_replayable", verdict
     assert "`var`" in verdict.evidence
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_random_values_of_a_guessed_stand_in_never_end_not_reproduced(backend: str) -> None:
+    """A clipping write shows only on values it clips: random stand-in values that it leaves
+    alone prove nothing about the program's own (its weights, here)."""
+    backend = backend_or_skip(backend)
+    body = "w.data = torch.renorm(w.data, p=2, dim=0, maxnorm=100.0)\nw.sum().backward()\n"
+    control = "w = torch.renorm(w, p=2, dim=0, maxnorm=100.0)\nw.sum().backward()\n"
+    head = "w = torch.randn(2, 2, requires_grad=True){tag}\np = w\n"
+    guessed = differs(
+        head.format(tag="  # stand-in, shape unknown (leaf)") + body,
+        head.format(tag="  # stand-in, shape unknown (leaf)") + control,
+        "p.grad",
+    )
+    (verdict,) = confirm_many([guessed], backend=backend)
+    assert verdict.status == "not_replayable", verdict
+    assert "`w` stood in with a guessed shape" in verdict.evidence
+    known = differs(head.format(tag="") + body, head.format(tag="") + control, "p.grad")
+    (verdict,) = confirm_many([known], backend=backend)
+    assert verdict.status == "not_reproduced", verdict
