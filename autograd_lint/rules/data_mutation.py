@@ -144,9 +144,28 @@ def needed_by_autograd(event: DataWrite, trace: Trace) -> str | None:
         and event.value_requires_grad is Tri.YES
         and event.grad_enabled is True
         and event.value_from_target
+        and not _rescales_layer_built_here(event, trace)
     ):
         return "graph-value"
     return None
+
+
+def _rescales_layer_built_here(event: DataWrite, trace: Trace) -> bool:
+    """A leaf made by the function the write is in (not ``forward``), written once, outside
+    any loop, before that function hands it out (``out = nn.Linear(...); out.weight.data *=
+    scale / out.weight.norm(...)``): construction, where no gradient has used the leaf yet,
+    so the value's graph leaves no op out of one (AG013's). The same write in a loop, or at a
+    script's top level, is a step of the computation."""
+    target = event.target
+    if target.is_leaf is not Tri.YES or event.in_forward:
+        return False
+    made_by = trace.owner.get(target.site, target.site)
+    finder = _FunctionOf((made_by, event.statement))
+    trace.module.visit(finder)
+    made_in, written_in = (finder.found.get(id(made_by)), finder.found.get(id(event.statement)))
+    return (
+        made_in is not None and made_in is written_in and id(event.statement) not in finder.in_loop
+    )
 
 
 def _initialises_layer_built_here(event: DataWrite, trace: Trace) -> bool:
@@ -167,18 +186,29 @@ class _FunctionOf(cst.CSTVisitor):
     def __init__(self, wanted: tuple[cst.CSTNode, ...]) -> None:
         self.wanted = {id(node) for node in wanted}
         self.found: dict[int, cst.FunctionDef | None] = {}
+        self.in_loop: set[int] = set()
+        """Wanted nodes inside a loop of their innermost function."""
         self._functions: list[cst.FunctionDef] = []
+        self._loops: list[int] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if id(node) in self.wanted:
             self.found[id(node)] = self._functions[-1] if self._functions else None
+            if self._loops and self._loops[-1]:
+                self.in_loop.add(id(node))
         if isinstance(node, cst.FunctionDef):
             self._functions.append(node)
+            self._loops.append(0)
+        elif isinstance(node, cst.For | cst.While) and self._loops:
+            self._loops[-1] += 1
         return len(self.found) < len(self.wanted)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         if isinstance(original_node, cst.FunctionDef):
             self._functions.pop()
+            self._loops.pop()
+        elif isinstance(original_node, cst.For | cst.While) and self._loops:
+            self._loops[-1] -= 1
 
 
 def target_name(trace: Trace, event: DataWrite) -> str:

@@ -231,3 +231,39 @@ def test_an_attribute_no_hook_assigns_keeps_its_facts():
     assert codes(HOOKED_OTHER_ATTRIBUTE) == [(21, "AG003")]
     with pytest.raises(RuntimeError, match="does not require grad"):
         exec(compile(HOOKED_OTHER_ATTRIBUTE, "example.py", "exec"), {})
+
+
+RESCALE_AT_CONSTRUCTION = """\
+import torch
+import torch.nn as nn
+
+
+def normed_linear(n, scale=1.0):
+    out = nn.Linear(n, n)
+    out.weight.data *= scale / out.weight.norm(dim=1, p=2, keepdim=True)
+    return out
+
+
+def train():
+    w = torch.randn(3, requires_grad=True)
+    for _ in range(3):
+        loss = (w * 2).sum()
+        loss.backward()
+        w.data = w / w.norm()
+"""
+
+
+def test_a_rescale_of_a_layer_the_function_builds_is_construction_not_a_forward_step() -> None:
+    """RL4T1D's NormedLinear: the value carries a graph, but no gradient has used the fresh
+    weight yet (AG013's); the same write in a training loop leaves the op out (AG001)."""
+    assert codes(RESCALE_AT_CONSTRUCTION, Settings(select=("ALL",))) == [
+        (7, "AG013"),
+        (16, "AG001"),
+    ]
+    layer = nn.Linear(3, 3)
+    with torch.no_grad():
+        expected = layer.weight * (0.5 / layer.weight.norm(dim=1, p=2, keepdim=True))
+    layer.weight.data *= 0.5 / layer.weight.norm(dim=1, p=2, keepdim=True)
+    assert torch.allclose(layer.weight, expected)
+    layer(torch.randn(2, 3)).sum().backward()
+    assert layer.weight.grad is not None and layer.weight.grad_fn is None
