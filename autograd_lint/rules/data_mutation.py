@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import libcst as cst
@@ -164,8 +165,25 @@ def _rescales_layer_built_here(event: DataWrite, trace: Trace) -> bool:
     trace.module.visit(finder)
     made_in, written_in = (finder.found.get(id(made_by)), finder.found.get(id(event.statement)))
     return (
-        made_in is not None and made_in is written_in and id(event.statement) not in finder.in_loop
+        made_in is not None
+        and made_in is written_in
+        and id(event.statement) not in finder.in_loop
+        and not _used_between(trace, made_by, event)
     )
+
+
+def _used_between(trace: Trace, made_by: cst.CSTNode, event: DataWrite) -> bool:
+    """Whether a line between the leaf's creation and the write names it (its root name):
+    an op there may have saved it (``y = (w * w).sum()``), and the write would change what
+    that graph's backward reads. Read from the text, so a mention in a comment counts too
+    (the exemption is then not taken)."""
+    root = (event.target.label or "").split(".")[0].split("[")[0]
+    if not root.isidentifier():
+        return True
+    made, written = trace.range_of(made_by), trace.range_of(event.statement)
+    lines = trace.source.splitlines()[made.end_line : written.start_line - 1]
+    mention = re.compile(rf"\b{re.escape(root)}\b")
+    return any(mention.search(line) for line in lines)
 
 
 def _initialises_layer_built_here(event: DataWrite, trace: Trace) -> bool:
