@@ -197,6 +197,9 @@ class FileResult:
     internal_errors: tuple[tuple[str, str], ...] = ()
     """(what failed, traceback) of each internal error reported as E001: the command line
     prints the first on stderr, the second with ``--verbose``."""
+    stopped_at_line: int | None = None
+    """Set when the analysis ran out of its statement budget (a file too complex to follow
+    in full): the line it stopped at; what it had not reached was not checked."""
     dependencies: tuple[tuple[str, str], ...] = ()
     """(absolute path, SHA-256 of its text) of each project module the analysis followed
     imports into: the result holds while those are unchanged."""

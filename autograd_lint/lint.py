@@ -183,7 +183,14 @@ def _lint_parsed(
         kept = keep_applicable_fixes(source, kept, path)
     except Exception as error:
         failures.append(("checking the fixes", error))
-    result = FileResult(path, tuple(kept), source, dependencies=tuple(trace.dependencies.items()))
+    stopped = trace.range_of(trace.stopped_at).start_line if trace.stopped_at is not None else None
+    result = FileResult(
+        path,
+        tuple(kept),
+        source,
+        dependencies=tuple(trace.dependencies.items()),
+        stopped_at_line=stopped,
+    )
     for phase, problem in failures:
         result = with_internal_error(result, phase, problem)
     return replace(result, diagnostics=tuple(sorted(result.diagnostics, key=_order)))

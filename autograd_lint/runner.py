@@ -23,6 +23,7 @@ from functools import partial
 from typing import Literal
 
 from autograd_lint import cache
+from autograd_lint.analysis.frame import MAX_STATEMENTS
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import Confirmation, Diagnostic, FileResult, Witness
 from autograd_lint.fixes import fix_source, parses, read_source, write_atomic
@@ -124,6 +125,12 @@ def check_file(path: str, options: CheckOptions) -> FileOutcome:
         f"{_place(result, warning.line)}: {warning.message}"
         for warning in noqa_warnings(result.source or "")
     )
+    if result.stopped_at_line is not None:
+        warnings += (
+            f"{_place(result, result.stopped_at_line)}: skipped: too complex: the analysis "
+            f"stopped here after {MAX_STATEMENTS:,} statements; what it had not reached is "
+            "not checked",
+        )
     if not options.keep_source:
         result = replace(result, source=None)
     return _outcome(result, fixed, diff, refused, warnings)

@@ -218,6 +218,8 @@ class Statements(ProjectImports):
         if isinstance(node, cst.SimpleStatementLine):
             self._seq += 1
             if self._seq - self.seq_start > self.statement_budget:
+                if self.origin is None:
+                    self.trace.stopped_at = node
                 raise Budget
             seq = self._seq
             if self._frame.foreign is not None:

@@ -233,6 +233,9 @@ class Trace:
     that first ran them (with their module)."""
     dependencies: dict[str, str] = field(default_factory=dict)
     """Project modules the analysis read (imported, directly or not): path -> SHA-256."""
+    stopped_at: cst.CSTNode | None = None
+    """The statement at which the file's statement budget ran out (the analysis of what was
+    left of it was skipped)."""
     elsewhere_only: list[Diagnostic] = field(default_factory=list)
     """Findings on another module's code that rest on nothing in this file (a write that is
     wrong wherever it is called from): that module's own check reports them."""
