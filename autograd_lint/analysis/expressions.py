@@ -4,6 +4,7 @@ project classes), subscripts, operators and literals, each evaluated to an abstr
 
 from __future__ import annotations
 
+import builtins
 from collections import ChainMap
 
 import libcst as cst
@@ -158,6 +159,8 @@ class Expressions(Effects):
                 return PlainValue(frozenset(), is_none=True)
             if isinstance(found, DeferredImport):
                 found = self.resolve_deferred(found, state)
+            if found is None:
+                found = _star_imported(node.value, state)
             return found if found is not None else Unknown()
         if isinstance(node, cst.Attribute):
             value = self.attribute(node, state)
@@ -479,3 +482,32 @@ class Expressions(Effects):
                 const=_arithmetic(operator, left.const, right.const),
             )
         return Unknown(provenance(left) | provenance(right))
+
+
+STAR_MODULES = ("torch.nn.functional", "torch.nn", "torch")
+"""Library modules whose ``from X import *`` the analysis understands: a name the file does
+not bind is then that module's (``randn`` is ``torch.randn``)."""
+STAR_KEY = "#star:"
+"""State key prefix recording such an import (``#``: carried into functions like the heap)."""
+
+
+def _star_imported(name: str, state: State) -> Value | None:
+    """``randn`` after ``from torch import *`` (``Linear`` after ``from torch.nn import *``):
+    a name the file does not bind is the star-imported module's, builtins included where
+    the module exports them (torch's ``__all__`` holds ``max``, ``sum``, ``range``...)."""
+    for module in STAR_MODULES:
+        if state.lookup(STAR_KEY + module) is None:
+            continue
+        if module == "torch" and hasattr(builtins, name) and name not in TORCH_EXPORTED_BUILTINS:
+            continue
+        if module != "torch" and hasattr(builtins, name):
+            continue
+        return ModuleRef(f"{module}.{name}")
+    return None
+
+
+TORCH_EXPORTED_BUILTINS = frozenset(
+    {"abs", "all", "any", "bool", "compile", "complex", "float", "int", "max", "min", "pow"}
+    | {"range", "round", "sum"}
+)
+"""Python builtins that ``from torch import *`` replaces (they are in ``torch.__all__``)."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from autograd_lint.analysis.expressions import STAR_KEY, STAR_MODULES
 from autograd_lint.analysis.frame import Budget
 from autograd_lint.analysis.names import dotted
 from autograd_lint.analysis.project import ForeignModule, Project
@@ -131,6 +132,9 @@ class ProjectImports(ProjectCalls):
             return
         exports = self._exports(node, base or "", level, state)
         if exports is None:
+            if isinstance(node.names, cst.ImportStar) and not level and base in STAR_MODULES:
+                state.env[STAR_KEY + base] = ModuleRef(base)
+                return
             if level or isinstance(node.names, cst.ImportStar):
                 if not isinstance(node.names, cst.ImportStar):
                     for alias in node.names:
