@@ -358,7 +358,14 @@ class ProjectCalls(TorchCalls):
         for name, value in bound.names:
             local.env[name] = value
             if receiver is None or value is not receiver:
-                self.trace.inputs.setdefault(frame.seq, {})[name] = value
+                inputs = self.trace.inputs.setdefault(frame.seq, {})
+                by_call = self.trace.input_calls.setdefault(frame.seq, {})
+                if name in inputs and inputs[name] is not value and by_call[name] is not call:
+                    # ``D(fake) - D(real)``: one statement binds ``x`` twice; a witness
+                    # written with one binding of it would replay another program
+                    self.trace.rebound_inputs.add(frame.seq)
+                inputs[name] = value
+                by_call[name] = call
         if bound.literals:
             self.trace.input_literals.setdefault(frame.seq, {}).update(bound.literals)
         self_value = receiver if isinstance(receiver, NNModule) else frame.self_value

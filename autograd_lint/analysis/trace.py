@@ -212,6 +212,11 @@ class Trace:
     """Names each executed statement bound, and to what (witness placeholders use them)."""
     inputs: dict[int, dict[str, Value]] = field(default_factory=dict)
     """Parameters bound when a statement's call was followed into a method body."""
+    input_calls: dict[int, dict[str, cst.CSTNode | None]] = field(default_factory=dict)
+    """For each of those: the call that bound it."""
+    rebound_inputs: set[int] = field(default_factory=set)
+    """Statements whose calls bound one parameter name to different values (two calls of
+    one function in a statement): a witness cannot write both bindings as one script."""
     returned_by: dict[cst.CSTNode, int] = field(default_factory=dict)
     """A followed call whose body ended at one ``return`` -> that statement (a witness
     writes the call as the value that ``return`` computed)."""

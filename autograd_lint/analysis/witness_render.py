@@ -140,6 +140,8 @@ class SliceBuilder:
             while caller is not None and caller not in callers:
                 callers.add(caller)
                 caller = self.trace.called_from.get(caller)
+        if self.trace.rebound_inputs & (set(seqs) | callers):
+            return None
         needed = _names_read(self.trace, seqs)
         for seq in set(seqs) | callers:
             if seq in self.trace.inputs:

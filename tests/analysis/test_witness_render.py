@@ -156,3 +156,45 @@ def test_a_call_returned_from_a_followed_call_comes_before_its_use() -> None:
 def test_the_nested_return_witness_is_confirmed(backend: str) -> None:
     (verdict,) = confirm_many([_witness(NESTED_RETURN, "AG002")], backend=backend)
     assert verdict.status == "confirmed", verdict
+
+
+TWO_CALLS_ONE_STATEMENT = """\
+import torch
+import torch.nn as nn
+
+
+class Critic(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Linear(4, 1)
+
+    def forward(self, x):
+        return self.net(x).mean()
+
+
+G = nn.Linear(8, 4)
+D = Critic()
+fake = G(torch.randn(6, 8))
+loss_d = D(fake) - D(torch.randn(6, 4))
+loss_d.backward()
+loss_g = -D(fake)
+loss_g.backward()
+"""
+
+
+def test_two_calls_binding_one_parameter_in_a_statement_give_no_witness() -> None:
+    """``D(fake) - D(real)`` binds ``x`` twice in one statement: a script with one of the
+    bindings would replay another program (and say "not reproduced" of a true finding)."""
+    from autograd_lint.lint import lint_source
+
+    (finding,) = [
+        d
+        for d in lint_source(TWO_CALLS_ONE_STATEMENT, witnesses=True).diagnostics
+        if d.code == "AG004"
+    ]
+    assert finding.witness is None
+    single = TWO_CALLS_ONE_STATEMENT.replace(
+        "loss_d = D(fake) - D(torch.randn(6, 4))", "loss_d = D(fake)"
+    )
+    (finding,) = [d for d in lint_source(single, witnesses=True).diagnostics if d.code == "AG004"]
+    assert finding.witness is not None
