@@ -52,10 +52,27 @@ _SELECTION = ops.OpSpec(name="select_values", kind="math")
 class TorchCalls(Modules):
     """What a call of torch's own API does to autograd state."""
 
+    def _implicit_numpy(self, name: str, node: cst.Call, args: list[Value], state: State) -> None:
+        """``np.sum([loss_a, loss_b])``: the first argument's tensors are converted."""
+        first = args[0] if args and not node.args[0].star and node.args[0].keyword is None else None
+        tensors: list[Tensor] = []
+        if isinstance(first, Tensor) and name not in _NUMPY_METHOD_CALLERS:
+            tensors = [first]
+        elif isinstance(first, Sequence) and first.keys is None:
+            tensors = [item for item in first.items if isinstance(item, Tensor)]
+        for tensor in tensors:
+            if _numpy_raises(tensor, node, state) and tensor.clone_site is None:
+                self.trace.events.append(
+                    NumpyOfGrad(site=node, **self._where(), tensor=tensor, call=node, implicit=name)
+                )
+                return
+
     def qualified_call(self, qualname: str, node: cst.Call, state: State) -> Value:
         """A call of a dotted name rooted at an import: ``torch.sigmoid(x)``, ``nn.Linear(...)``."""
         args = [self.expr(a.value, state) for a in node.args]
         prefix, _, name = qualname.rpartition(".")
+        if prefix == "numpy" and name in _NUMPY_CONVERTERS:
+            self._implicit_numpy(name, node, args, state)
         if qualname == "itertools.chain":
             return self.chained(node, args, state)
         if qualname == "functools.reduce":
@@ -506,6 +523,18 @@ def _anomaly_flag(node: cst.Call, name: str) -> Tri:
     positional = [a for a in node.args if a.keyword is None]
     argument = mode if mode is not None else (positional[0] if positional else None)
     return literal_bool(argument.value) if argument is not None else Tri.UNKNOWN
+
+
+_NUMPY_CONVERTERS = frozenset(
+    {"array", "asarray", "asanyarray", "stack", "concatenate", "vstack", "hstack"}
+    | {"sum", "mean", "prod", "max", "min", "sqrt", "exp", "log", "square"}
+)
+"""numpy functions that turn their argument into an array: a tensor in it goes through
+``numpy()`` (torch raises for one that requires grad, in grad mode)."""
+_NUMPY_METHOD_CALLERS = frozenset({"sum", "mean", "prod", "max", "min"})
+"""Of those, the ones that call the method of that name on a tensor passed alone
+(``np.sum(t)`` is ``t.sum(axis=None)``, a different error): they convert only tensors
+inside a list or tuple."""
 
 
 def _numpy_raises(tensor: Tensor, node: cst.Call, state: State) -> bool:

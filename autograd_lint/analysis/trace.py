@@ -153,10 +153,13 @@ class TensorFromTensor(Event):
 @dataclass(eq=False, repr=False)
 class NumpyOfGrad(Event):
     """``t.numpy()`` in grad mode on a tensor that requires grad (torch raises). A clone's
-    ``.numpy()`` is a :class:`CloneEscape` instead (AG005 owns it)."""
+    ``.numpy()`` is a :class:`CloneEscape` instead (AG005 owns it). ``implicit`` names the
+    numpy function that converts it without a ``.numpy()`` in sight (``np.sum([loss_a,
+    loss_b])``, ``np.array(t)``)."""
 
     tensor: Tensor
     call: cst.Call
+    implicit: str = ""
 
 
 @dataclass(eq=False, repr=False)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from autograd_lint.analysis.trace import NumpyOfGrad, Trace
+from autograd_lint.analysis.values import Tensor
 from autograd_lint.analysis.witness_tensor_api import NUMPY_REQUIRES_GRAD, witness_for_numpy
 from autograd_lint.diagnostics import Diagnostic, Fix, Severity
 from autograd_lint.rules._build import diagnostic, replace_node, short
@@ -28,7 +29,11 @@ plotted or handed to scikit-learn, often only after `.cpu()` was added (moving t
 keeps `requires_grad`). Under `torch.no_grad()` the conversion works, and results computed
 there do not require grad, so neither is reported. `x.clone().numpy()` is reported by AG005
 (clone-instead-of-detach), whose fix also fits here; AG011 stays silent on it so that the
-line gets one finding.
+line gets one finding. NumPy functions that turn their argument into an array convert the
+tensors in it the same way and fail the same way: `np.sum([loss_a, loss_b])`,
+`np.array(t)`, `np.stack(outputs)`. Those have no automatic fix: computing them with torch
+keeps the gradient, converting detached values drops it, and only the author knows which
+was meant.
 """
     example = """
 probs = model(x).softmax(dim=1)
@@ -40,7 +45,8 @@ plt.plot(probs.detach().cpu().numpy())
 """
     fix_note = (
         "Safe fix: `.detach()` before `.numpy()`, ahead of a `.cpu()` / `.cuda()` / `.to(...)` "
-        "move that is kept (`t.cpu().numpy()` becomes `t.detach().cpu().numpy()`)."
+        "move that is kept (`t.cpu().numpy()` becomes `t.detach().cpu().numpy()`). None for "
+        "a NumPy function's implicit conversion."
     )
     default_severity = Severity.ERROR
     valid = (
@@ -65,6 +71,20 @@ plt.plot(probs.detach().cpu().numpy())
                 if tensor.label and not tensor.label.startswith(".")
                 else (f"`{short(trace, receiver)}`" if receiver is not None else "the tensor")
             )
+            if event.implicit:
+                yield diagnostic(
+                    trace,
+                    self.code,
+                    event.site,
+                    f"`{short(trace, event.call.func)}()` converts {_implicit_name(tensor)}, "
+                    f"which requires grad, to a numpy array: torch raises "
+                    f"'{NUMPY_REQUIRES_GRAD}'; compute it with torch (the gradient flows) or "
+                    "convert `.detach()`ed values (it does not)",
+                    Severity.ERROR,
+                    [(tensor.site, "requires grad from here")],
+                    witness=witness_for_numpy(trace, event),
+                )
+                continue
             yield diagnostic(
                 trace,
                 self.code,
@@ -115,3 +135,9 @@ def _detach_fix(trace: Trace, call: cst.Call) -> tuple[Fix, ...]:
 
 def _arguments(trace: Trace, call: cst.Call) -> str:
     return ", ".join(trace.code_of(arg).rstrip(", ").strip() for arg in call.args)
+
+
+def _implicit_name(tensor: Tensor) -> str:
+    if tensor.label and not tensor.label.startswith("."):
+        return f"`{tensor.label}`"
+    return "a tensor"
