@@ -16,7 +16,15 @@ import libcst as cst
 
 from autograd_lint.analysis.names import dotted, keyword
 from autograd_lint.analysis.trace import GradRead, LeafInplace, RequiresGradSet, RetainGrad
-from autograd_lint.analysis.values import GraphNode, PlainValue, Tensor, Tri, Value, any_yes
+from autograd_lint.analysis.values import (
+    GraphNode,
+    PlainValue,
+    Sequence,
+    Tensor,
+    Tri,
+    Value,
+    any_yes,
+)
 
 if TYPE_CHECKING:
     from autograd_lint.analysis.effects import Effects
@@ -71,6 +79,20 @@ def cut_constructor(interp: Effects, result: Tensor, node: cst.Call, source: Val
         )
     elif isinstance(source, Tensor) and source.cut_site is not None:
         before = source
+    elif isinstance(source, Sequence) and any(
+        isinstance(item, Tensor) and item.requires_grad is Tri.YES for item in source.items
+    ):
+        # ``torch.tensor([loss_a, loss_b], requires_grad=True)``: their values only (torch
+        # reads each as a number), in a new leaf no parameter's gradient is reached from
+        before = Tensor(
+            Tri.NO,
+            Tri.YES,
+            node,
+            result.prov,
+            storage=result.storage,
+            cut_site=node,
+            cut_reason="`torch.tensor([...])`, which takes only the values of the tensors in it",
+        )
     else:
         return
     event = requires_grad_set(interp, before, node, "constructor", Tri.YES)
