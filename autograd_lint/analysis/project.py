@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,9 @@ from autograd_lint.diagnostics import Range
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 LIBRARY_PACKAGES = frozenset({"torch", "torchvision", "torchaudio", "torchtext", "numpy"})
 """Top-level names that always mean the library (the analysis models their API)."""
+MAX_PARSED_MODULES = 256
+"""Parsed modules kept per project (least recently used dropped first): a parse tree holds
+hundreds of bytes per character, and a big project's files each import a few modules."""
 MAX_MODULE_BYTES = 2 * 1024 * 1024
 """An imported module larger than this is not followed (its names stay unknown)."""
 
@@ -66,7 +70,9 @@ class Project:
     def __init__(self, root: str | os.PathLike[str], overlay: Overlay | None = None) -> None:
         self.root = os.path.abspath(root)
         self.overlay = overlay
-        self._parsed: dict[str, tuple[tuple[int, int] | str, ForeignModule | None]] = {}
+        self._parsed: OrderedDict[str, tuple[tuple[int, int] | str, ForeignModule | None]] = (
+            OrderedDict()
+        )
         self.runs: dict[str, object] = {}
         """Top-level runs of modules that only define things, by path, for every importer
         (:class:`~autograd_lint.analysis.imports.ModuleRun`)."""
@@ -121,9 +127,14 @@ class Project:
             stamp = (info.st_size, info.st_mtime_ns)
         known = self._parsed.get(path)
         if known is not None and known[0] == stamp:
+            self._parsed.move_to_end(path)
             return known[1]
         loaded = _parse(path, self.display(path), overlaid)
         self._parsed[path] = (stamp, loaded)
+        self._parsed.move_to_end(path)
+        while len(self._parsed) > MAX_PARSED_MODULES:  # the least recently used go first
+            evicted, _ = self._parsed.popitem(last=False)
+            self.runs.pop(evicted, None)
         return loaded
 
     def display(self, path: str) -> str:

@@ -390,3 +390,17 @@ def test_a_module_run_is_reused_by_the_next_importer_and_placed_at_its_import(
     assert [(d.code, d.range.start_line) for d in second.diagnostics] == [("AG002", 6)]
     (root / "models.py").write_text(MODELS.replace("        h.mul_(2)\n", ""))
     assert codes(lint_path(root / "two.py", project=project)) == []
+
+
+def test_the_parsed_modules_kept_are_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autograd_lint.analysis import project as project_module
+
+    monkeypatch.setattr(project_module, "MAX_PARSED_MODULES", 2)
+    root = write(tmp_path, {f"m{i}.py": "import torch\n\nX = 1\n" for i in range(4)})
+    project = Project(root)
+    for i in range(4):
+        assert project.load(str(root / f"m{i}.py")) is not None
+    kept = list(project._parsed)
+    assert kept == [str(root / "m2.py"), str(root / "m3.py")]
