@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autograd_lint import __version__
-from autograd_lint.analysis.project import file_digest
+from autograd_lint.analysis.project import dependencies_unchanged
 
 if TYPE_CHECKING:
     from autograd_lint.runner import CheckOptions, FileOutcome
@@ -163,16 +163,11 @@ def _prepare(directory: str) -> None:
             handle.write(text)
 
 
-def dependencies_unchanged(outcome: FileOutcome) -> bool:
-    """Every project module the cached analysis read still has the text it had."""
-    return all(file_digest(path) == digest for path, digest in outcome.result.dependencies)
-
-
 def usable(outcome: FileOutcome, options: CheckOptions) -> bool:
     """A cached outcome stands for this run: plain checks always; ``--fix``/``--diff`` only
     when no fix of the entry would be applied (so fixing would change nothing). Either way
     only while the modules it imported are unchanged."""
-    if not dependencies_unchanged(outcome):
+    if not dependencies_unchanged(outcome.result.dependencies):
         return False
     if options.fix == "none":
         return True

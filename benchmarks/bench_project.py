@@ -20,26 +20,15 @@ near 1.
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-PARSE = """
-import json, sys, time
-import libcst
-files = json.loads(sys.stdin.read())
-texts = [open(f, encoding="utf-8").read() for f in files]
-start, cpu = time.perf_counter(), time.process_time()
-for text in texts:
-    libcst.parse_module(text)
-print(json.dumps({"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}))
-"""
+from bench_check import PARSE, measure
 
 CHECK = """
 import json, sys, time
@@ -154,19 +143,6 @@ def generate_project(directory: Path, files: int, seed: int = 0) -> list[Path]:
         paths.append(path)
     paths.append(package / "__init__.py")
     return paths
-
-
-def measure(script: str, files: list[str], *args: str) -> dict[str, Any]:
-    completed = subprocess.run(
-        [sys.executable, "-c", script, *args],
-        input=json.dumps(files),
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
-    return result
 
 
 def main() -> None:

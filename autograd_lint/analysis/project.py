@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,6 +158,11 @@ def file_digest(path: str) -> str | None:
         return digest_of(data.decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError):
         return None
+
+
+def dependencies_unchanged(dependencies: Iterable[tuple[str, str]]) -> bool:
+    """Every module a result recorded reading (path, digest) still has that text."""
+    return all(file_digest(path) == digest for path, digest in dependencies)
 
 
 def _module_file(base: str, parts: list[str]) -> str | None:

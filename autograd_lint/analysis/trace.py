@@ -256,8 +256,7 @@ class Trace:
         node of another module is placed at the call in this file that ran it."""
         if self._positions is None:
             self._positions = Positions(self.module, self.source)
-        owner = node if isinstance(node, cst.BaseStatement) else self.owner.get(node)
-        site = self.foreign.get(owner) if owner is not None and self.foreign else None
+        owner, site = self._statement_of(node)
         if site is not None:
             placed = self._positions.range(site.call, site.statement)
             self.foreign_lines.update(range(placed.start_line, placed.end_line + 1))
@@ -266,13 +265,16 @@ class Trace:
 
     def foreign_location(self, node: cst.CSTNode) -> tuple[ForeignModule, Range] | None:
         """For a node of another project module: that module and where the node is in it."""
-        if not self.foreign:
-            return None
-        owner = node if isinstance(node, cst.BaseStatement) else self.owner.get(node)
-        site = self.foreign.get(owner) if owner is not None else None
+        owner, site = self._statement_of(node)
         if site is None or site.module is None:
             return None
         return site.module, site.module.range_of(node, owner)
+
+    def _statement_of(self, node: cst.CSTNode) -> tuple[cst.CSTNode | None, ForeignSite | None]:
+        """The statement a node belongs to, and, for one of another module, its call here."""
+        owner = node if isinstance(node, cst.BaseStatement) else self.owner.get(node)
+        site = self.foreign.get(owner) if owner is not None and self.foreign else None
+        return owner, site
 
     def code_of(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)

@@ -157,19 +157,22 @@ def _rescales_layer_built_here(event: DataWrite, trace: Trace) -> bool:
     scale / out.weight.norm(...)``): construction, where no gradient has used the leaf yet,
     so the value's graph leaves no op out of one (AG013's). The same write in a loop, or at a
     script's top level, is a step of the computation."""
-    target = event.target
-    if target.is_leaf is not Tri.YES or event.in_forward:
+    if event.target.is_leaf is not Tri.YES or event.in_forward:
         return False
-    made_by = trace.owner.get(target.site, target.site)
-    finder = _FunctionOf((made_by, event.statement))
-    trace.module.visit(finder)
-    made_in, written_in = (finder.found.get(id(made_by)), finder.found.get(id(event.statement)))
+    made_by, finder = _made_and_written(event, trace)
     return (
-        made_in is not None
-        and made_in is written_in
+        finder.same_function(made_by, event.statement)
         and id(event.statement) not in finder.in_loop
         and not _used_between(trace, made_by, event)
     )
+
+
+def _made_and_written(event: DataWrite, trace: Trace) -> tuple[cst.CSTNode, _FunctionOf]:
+    """The statement that made the target, and where it and the write's statement are."""
+    made_by = trace.owner.get(event.target.site, event.target.site)
+    finder = _FunctionOf((made_by, event.statement))
+    trace.module.visit(finder)
+    return made_by, finder
 
 
 def _used_between(trace: Trace, made_by: cst.CSTNode, event: DataWrite) -> bool:
@@ -188,14 +191,10 @@ def _used_between(trace: Trace, made_by: cst.CSTNode, event: DataWrite) -> bool:
 
 def _initialises_layer_built_here(event: DataWrite, trace: Trace) -> bool:
     """A graph-free value written into a leaf made by the function the write is in."""
-    target = event.target
-    if target.is_leaf is not Tri.YES or event.value_requires_grad is not Tri.NO:
+    if event.target.is_leaf is not Tri.YES or event.value_requires_grad is not Tri.NO:
         return False
-    made_by = trace.owner.get(target.site, target.site)
-    finder = _FunctionOf((made_by, event.statement))
-    trace.module.visit(finder)
-    made_in, written_in = (finder.found.get(id(made_by)), finder.found.get(id(event.statement)))
-    return made_in is not None and made_in is written_in
+    made_by, finder = _made_and_written(event, trace)
+    return finder.same_function(made_by, event.statement)
 
 
 class _FunctionOf(cst.CSTVisitor):
@@ -208,6 +207,11 @@ class _FunctionOf(cst.CSTVisitor):
         """Wanted nodes inside a loop of their innermost function."""
         self._functions: list[cst.FunctionDef] = []
         self._loops: list[int] = []
+
+    def same_function(self, first: cst.CSTNode, second: cst.CSTNode) -> bool:
+        """Both inside one ``def`` (the innermost around each), not at module level."""
+        function = self.found.get(id(first))
+        return function is not None and function is self.found.get(id(second))
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if id(node) in self.wanted:

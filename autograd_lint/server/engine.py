@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from autograd_lint.analysis.project import file_digest
+from autograd_lint.analysis.project import dependencies_unchanged
 from autograd_lint.diagnostics import Confirmation, FileResult, Witness
 from autograd_lint.isolation import CRASH_MESSAGE, failed_file
 from autograd_lint.server import memory
@@ -188,7 +188,7 @@ class Engine:
         ).hexdigest()
         cache_key = (digest, unit.path, settings.key)
         cached = self.cache.get(cache_key)
-        if cached is not None and _imports_unchanged(cached):
+        if cached is not None and dependencies_unchanged(cached.dependencies):
             return cached
         started = time.perf_counter()
         try:
@@ -363,8 +363,3 @@ class Engine:
             self.pool.shutdown()
         with contextlib.suppress(Exception):
             self.confirmer.shutdown()
-
-
-def _imports_unchanged(result: FileResult) -> bool:
-    """A remembered result holds while the project modules it read keep their text."""
-    return all(file_digest(path) == digest for path, digest in result.dependencies)
