@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
@@ -181,3 +182,33 @@ def apply_text_edits(text: str, edits: list[types.TextEdit]) -> str:
     for edit in sorted(edits, key=lambda e: offset(e.range.start), reverse=True):
         text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
     return text
+
+
+def lint_workers(pid: int) -> set[int]:
+    """Worker processes of the server (multiprocessing children, not its resource tracker)."""
+    children: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            listed = (task / "children").read_text()
+        except OSError:  # the thread ended between the listing and the read
+            continue
+        children |= {int(c) for c in listed.split()}
+    workers = set()
+    for child in children:
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
+            workers.add(child)
+    return workers
+
+
+async def poll(condition: Callable[[], bool], timeout: float) -> bool:
+    """Whether ``condition`` comes true within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        await asyncio.sleep(0.05)
+    return False

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from lsprotocol import types
-from server_helpers import RecordingClient, codes, open_doc, wait_for
+from server_helpers import RecordingClient, codes, lint_workers, open_doc, poll, wait_for
 from server_snippets import AG001, AG004
 
 from autograd_lint.diagnostics import FileResult
@@ -77,31 +75,6 @@ def _large_document() -> str:
     return "".join(parts) + "\n\n" + AG001.replace("import torch\n", "")
 
 
-def _workers(pid: int) -> set[int]:
-    children: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            children |= {int(c) for c in (task / "children").read_text().split()}
-        except OSError:
-            continue
-    found = set()
-    for child in children:
-        try:
-            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
-            found.add(child)
-    return found
-
-
-async def _until(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        await asyncio.sleep(0.05)
-    return False
 
 
 @pytest.mark.asyncio
@@ -112,22 +85,22 @@ async def test_closing_the_last_large_document_ends_its_worker(client: Recording
     small = URI.replace("memory", "small")
     open_doc(client, small, AG004)
     await wait_for(client, small, lambda p: p.version == 1)
-    small_workers = _workers(server.pid)
+    small_workers = lint_workers(server.pid)
     assert len(small_workers) == 1
     large = URI.replace("memory", "large")
     open_doc(client, large, _large_document())
     done = await wait_for(client, large, lambda p: p.version == 1, timeout=240)
     assert "AG001" in codes(done)  # the lint finished: its worker is idle, not cancelled
-    assert len(_workers(server.pid)) == 2
+    assert len(lint_workers(server.pid)) == 2
     client.text_document_did_close(
         types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(large))
     )
-    assert await _until(lambda: _workers(server.pid) == small_workers, 30)
+    assert await poll(lambda: lint_workers(server.pid) == small_workers, 30)
     await wait_for(client, large, lambda p: p.diagnostics == [], timeout=10)
     # the small document's worker stayed, and a large document opened later gets a new one
     open_doc(client, URI, AG004)
     assert codes(await wait_for(client, URI, lambda p: p.version == 1)) == ["AG004"]
-    assert _workers(server.pid) == small_workers
+    assert lint_workers(server.pid) == small_workers
 
 
 @pytest.mark.asyncio
@@ -147,4 +120,4 @@ async def test_closing_one_large_document_keeps_the_lint_of_another(
     )
     done = await wait_for(client, second, lambda p: p.version == 1, timeout=240)
     assert "AG001" in codes(done)
-    assert len(_workers(server.pid)) == 2  # the second document still holds the worker
+    assert len(lint_workers(server.pid)) == 2  # the second document still holds the worker

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcMethodNotFound
-from server_helpers import RecordingClient, codes, open_doc, replace_all, wait_for
+from server_helpers import (
+    RecordingClient,
+    codes,
+    lint_workers,
+    open_doc,
+    poll,
+    replace_all,
+    wait_for,
+)
 from server_snippets import AG001, AG004, CLEAN
 
 pytestmark = pytest.mark.asyncio
@@ -133,35 +141,6 @@ def _huge_document(target_bytes: int) -> str:
     return "".join(parts)
 
 
-def _lint_workers(pid: int) -> set[int]:
-    """Worker processes of the server (multiprocessing children, not its resource tracker)."""
-    children: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            listed = (task / "children").read_text()
-        except OSError:  # the thread ended between the listing and the read
-            continue
-        children |= {int(c) for c in listed.split()}
-    workers = set()
-    for child in children:
-        try:
-            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
-            workers.add(child)
-    return workers
-
-
-async def _poll(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        await asyncio.sleep(0.05)
-    return False
-
-
 async def test_huge_document_does_not_block_and_its_lint_stops_when_closed(
     client: RecordingClient,
 ) -> None:
@@ -169,13 +148,13 @@ async def test_huge_document_does_not_block_and_its_lint_stops_when_closed(
     assert server is not None
     small = URI.replace("robust", "small")
     await _still_serving(client, small)  # the small-document worker is up
-    small_workers = _lint_workers(server.pid)
+    small_workers = lint_workers(server.pid)
     assert len(small_workers) == 1
     text = _huge_document(5 * 1024 * 1024)
     assert len(text) > 5 * 1024 * 1024
     huge = URI.replace("robust", "huge")
     open_doc(client, huge, text)
-    assert await _poll(lambda: len(_lint_workers(server.pid)) == 2, 60), "no large worker"
+    assert await poll(lambda: len(lint_workers(server.pid)) == 2, 60), "no large worker"
     # While the huge file is analysed, small files still get diagnostics and requests are
     # answered promptly.
     started = time.monotonic()
@@ -188,13 +167,13 @@ async def test_huge_document_does_not_block_and_its_lint_stops_when_closed(
     assert time.monotonic() - started < 30
     assert client.recorder.latest(huge) is None, "the huge file finished first; nothing shown"
     # Editing the huge file stops the stale lint and starts a new one.
-    (large,) = _lint_workers(server.pid) - small_workers
+    (large,) = lint_workers(server.pid) - small_workers
     replace_all(client, huge, text + "\n# edited\n", version=2)
-    assert await _poll(lambda: large not in _lint_workers(server.pid), 20), "stale lint kept"
+    assert await poll(lambda: large not in lint_workers(server.pid), 20), "stale lint kept"
     # Closing it stops its lint altogether, and the server goes on serving.
-    assert await _poll(lambda: len(_lint_workers(server.pid)) == 2, 60)
+    assert await poll(lambda: len(lint_workers(server.pid)) == 2, 60)
     client.text_document_did_close(
         types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(huge))
     )
-    assert await _poll(lambda: _lint_workers(server.pid) == small_workers, 20)
+    assert await poll(lambda: lint_workers(server.pid) == small_workers, 20)
     await _still_serving(client, URI.replace("robust", "after"))
