@@ -7,8 +7,9 @@ folder above it up to the project root. Only files inside the root are ever read
 and its family are never looked up (their names mean the library, whatever the tree holds).
 
 The root is the nearest folder above a file holding ``pyproject.toml``, ``setup.py``,
-``setup.cfg`` or ``.git`` (the language server uses its workspace folder instead); a file
-outside any project resolves imports from its own folder only.
+``setup.cfg`` or ``.git``; in the language server the search stops at the workspace folder,
+which is the root when nothing below it is marked. A file outside any project resolves
+imports from its own folder only.
 
 Parsed modules are kept per process, keyed by path and checked against the file's size and
 modification time, so a project is parsed once however many files import a module; the
@@ -78,10 +79,7 @@ class Project:
         (:class:`~autograd_lint.analysis.imports.ModuleRun`)."""
 
     def inside(self, path: str) -> bool:
-        try:
-            return os.path.commonpath([self.root, path]) == self.root
-        except ValueError:
-            return False
+        return folder_holds(self.root, path)
 
     def resolve(self, importer: str, module: str, level: int) -> str | None:
         """The file ``import module`` (``level`` leading dots) names from ``importer``, if
@@ -151,18 +149,44 @@ def digest_of(text: str) -> str:
 
 def file_digest(path: str) -> str | None:
     """:func:`digest_of` the file's text as the analysis would read it; ``None`` if it cannot
-    be read (then nothing that read it before still holds)."""
+    be read (then nothing that read it before still holds).
+
+    Kept per file under its size, modification time and inode, as parsed modules are: the
+    language server asks on every keystroke and every cached result it reuses.
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    stamp = (info.st_size, info.st_mtime_ns, info.st_ino)
+    known = _disk_digests.get(path)
+    if known is not None and known[0] == stamp:
+        return known[1]
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_MODULE_BYTES + 1)
-        return digest_of(data.decode("utf-8-sig"))
+        digest: str | None = digest_of(data.decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError):
-        return None
+        digest = None
+    if len(_disk_digests) >= 1024:
+        _disk_digests.clear()
+    _disk_digests[path] = (stamp, digest)
+    return digest
 
 
-def dependencies_unchanged(dependencies: Iterable[tuple[str, str]]) -> bool:
-    """Every module a result recorded reading (path, digest) still has that text."""
-    return all(file_digest(path) == digest for path, digest in dependencies)
+_disk_digests: dict[str, tuple[tuple[int, int, int], str | None]] = {}
+
+
+def dependencies_unchanged(
+    dependencies: Iterable[tuple[str, str]], overlay: Overlay | None = None
+) -> bool:
+    """Every module a result recorded reading (path, digest) still has that text (an open,
+    unsaved document's text where ``overlay`` has one)."""
+    for path, digest in dependencies:
+        text = overlay(path) if overlay is not None else None
+        if (digest_of(text) if text is not None else file_digest(path)) != digest:
+            return False
+    return True
 
 
 def _module_file(base: str, parts: list[str]) -> str | None:
@@ -199,12 +223,21 @@ def _parse(path: str, display: str, text: str | None) -> ForeignModule | None:
     return ForeignModule(path, display, text, module, digest_of(text))
 
 
-def project_root(path: str) -> str:
-    """The nearest folder above ``path`` that marks a project; else ``path``'s own folder."""
+def project_root(path: str, boundary: str | None = None) -> str:
+    """The nearest folder above ``path`` that marks a project; else ``path``'s own folder.
+
+    With a ``boundary`` folder holding ``path`` (the language server's workspace folder),
+    the search stops there, and the boundary is the root when nothing below it is marked.
+    """
     folder = os.path.dirname(os.path.abspath(path))
+    stop = os.path.abspath(boundary) if boundary else None
+    if stop is not None and not folder_holds(stop, folder):
+        stop = None
     current = folder
     while True:
         if any(os.path.exists(os.path.join(current, marker)) for marker in ROOT_MARKERS):
+            return current
+        if current == stop:
             return current
         parent = os.path.dirname(current)
         if parent == current:
@@ -212,15 +245,24 @@ def project_root(path: str) -> str:
         current = parent
 
 
+def folder_holds(folder: str, path: str) -> bool:
+    try:
+        return os.path.commonpath([folder, path]) == folder
+    except ValueError:
+        return False
+
+
 _projects: dict[str, Project] = {}
 
 
-def project_for(path: str) -> Project:
-    """The process's :class:`Project` for the file at ``path`` (one per root)."""
-    root = project_root(path)
+def project_for(path: str, boundary: str | None = None, overlay: Overlay | None = None) -> Project:
+    """The process's :class:`Project` for the file at ``path`` (one per root), reading
+    ``overlay``'s texts over the disk for this lint."""
+    root = project_root(path, boundary)
     found = _projects.get(root)
     if found is None:
         if len(_projects) > 16:
             _projects.clear()
         found = _projects[root] = Project(root)
+    found.overlay = overlay
     return found

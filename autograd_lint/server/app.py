@@ -22,12 +22,13 @@ from pygls.uris import to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
 from autograd_lint import __version__
+from autograd_lint.analysis.project import MAX_MODULE_BYTES, digest_of, file_digest, folder_holds
 from autograd_lint.diagnostics import FileResult
 from autograd_lint.server import actions, hover, pull
 from autograd_lint.server.convert import Published, confirmation_data, to_lsp
 from autograd_lint.server.engine import Engine, UnitState
 from autograd_lint.server.framing import Dropped
-from autograd_lint.server.pool import LARGE_DOCUMENT_CHARS
+from autograd_lint.server.pool import LARGE_DOCUMENT_CHARS, ProjectContext
 from autograd_lint.server.settings import (
     SECTION,
     DocumentSettings,
@@ -75,6 +76,8 @@ class AutogradLintServer(LanguageServer):
         self.forgotten: dict[str, str] = {}
         """Documents whose last change could not be applied (too large, invalid), and why:
         the server's copy differs from the editor's, so they are not checked until reopened."""
+        self.unsaved: dict[str, str] = {}
+        """Open documents whose text differs from their file: path -> URI."""
         self.engine = Engine(
             snapshot=self.snapshot,
             settings_for=self.settings_for,
@@ -82,6 +85,7 @@ class AutogradLintServer(LanguageServer):
             codec=self.codec,
             push=lambda: not self.pull_mode,
             refresh=self.refresh,
+            project_context=self.project_context,
         )
 
     # -- transport ---------------------------------------------------------------------------
@@ -170,6 +174,48 @@ class AutogradLintServer(LanguageServer):
             )
         return effective(project, self.editor, config, path, root)
 
+    def project_context(self, unit: LintUnit) -> ProjectContext:
+        """Where ``unit``'s imports are looked up (its workspace folder bounds the project)
+        and the unsaved text of the other open modules they may lead to."""
+        unsaved = []
+        for path, uri in list(self.unsaved.items()):
+            if path == unit.path or unquote(uri) not in self.workspace.text_documents:
+                continue
+            text = self.workspace.get_text_document(uri).source
+            if len(text) <= MAX_MODULE_BYTES:
+                unsaved.append((path, text))
+        return ProjectContext(self._workspace_folder(unit.path), tuple(unsaved))
+
+    def _workspace_folder(self, path: str) -> str | None:
+        """The innermost workspace folder holding ``path``."""
+        if self.protocol._workspace is None or not os.path.isabs(path):
+            return None
+        best: str | None = None
+        for folder in self.workspace.folders.values():
+            root = to_fs_path(folder.uri)
+            if (
+                root
+                and folder_holds(os.path.abspath(root), path)
+                and (best is None or len(root) > len(best))
+            ):
+                best = root
+        return best or self.workspace.root_path
+
+    def note_text(self, uri: str, text: str | None) -> None:
+        """Keep :attr:`unsaved` true for the document at ``uri``: ``text`` is what the
+        editor holds now (``None``: the document closed or was saved)."""
+        path = _path_of(uri)
+        if not os.path.isabs(path):
+            return
+        if (
+            text is not None
+            and len(text) <= MAX_MODULE_BYTES
+            and file_digest(path) != digest_of(text)
+        ):
+            self.unsaved[path] = uri
+        else:
+            self.unsaved.pop(path, None)
+
     def publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
@@ -185,13 +231,15 @@ class AutogradLintServer(LanguageServer):
             return
         self.engine.changed(key, self.editor.debounce_ms if delay_ms is None else delay_ms)
 
-    def relint_importers(self, uri: str) -> None:
-        """A project module was saved or changed on disk: the open documents that import it
-        (directly or not) are linted again."""
+    def relint_importers(self, uri: str, delay_ms: int | None = OPEN_DELAY_MS) -> None:
+        """A project module was saved, changed on disk or edited: the open documents that
+        import it (directly or not) are linted again (after ``delay_ms``; ``None``: the
+        typing debounce)."""
         path = _path_of(uri)
         if not path.startswith("untitled:"):
             for key in self.engine.importers_of(path):
-                self.lint_soon(key, OPEN_DELAY_MS)
+                if key != uri:
+                    self.lint_soon(key, delay_ms)
 
     def relint_all(self) -> None:
         for key in list(self.engine.states):
@@ -211,6 +259,10 @@ class AutogradLintServer(LanguageServer):
 
 def _path_of(uri: str) -> str:
     return to_fs_path(uri) or uri
+
+
+def path_is_unsaved(ls: AutogradLintServer, uri: str) -> bool:
+    return _path_of(uri) in ls.unsaved
 
 
 def create_server() -> AutogradLintServer:
@@ -285,24 +337,40 @@ def _register(server: AutogradLintServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: AutogradLintServer, params: types.DidOpenTextDocumentParams) -> None:
-        ls.forgotten.pop(params.text_document.uri, None)
-        if ls.key_for(params.text_document.uri) == params.text_document.uri:
-            ls.lint_soon(params.text_document.uri, OPEN_DELAY_MS)
+        uri = params.text_document.uri
+        ls.forgotten.pop(uri, None)
+        if ls.key_for(uri) == uri:
+            ls.note_text(uri, params.text_document.text)
+            ls.lint_soon(uri, OPEN_DELAY_MS)
+            if path_is_unsaved(ls, uri):
+                ls.relint_importers(uri, None)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: AutogradLintServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.lint_soon(ls.key_for(params.text_document.uri))
+        uri = params.text_document.uri
+        key = ls.key_for(uri)
+        ls.lint_soon(key)
+        if key == uri and unquote(uri) in ls.workspace.text_documents:
+            ls.note_text(uri, ls.workspace.get_text_document(uri).source)
+            ls.relint_importers(uri, None)  # they read this module's unsaved text
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: AutogradLintServer, params: types.DidSaveTextDocumentParams) -> None:
-        ls.lint_soon(ls.key_for(params.text_document.uri), OPEN_DELAY_MS)
-        ls.relint_importers(params.text_document.uri)
+        uri = params.text_document.uri
+        ls.note_text(uri, None)
+        ls.lint_soon(ls.key_for(uri), OPEN_DELAY_MS)
+        ls.relint_importers(uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: AutogradLintServer, params: types.DidCloseTextDocumentParams) -> None:
-        ls.forgotten.pop(params.text_document.uri, None)
-        for uri in ls.engine.closed(params.text_document.uri):
-            ls.publish(uri, None, [])
+        uri = params.text_document.uri
+        ls.forgotten.pop(uri, None)
+        was_unsaved = path_is_unsaved(ls, uri)
+        ls.note_text(uri, None)
+        for cleared in ls.engine.closed(uri):
+            ls.publish(cleared, None, [])
+        if was_unsaved:  # its importers read the file again
+            ls.relint_importers(uri)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
     def nb_open(ls: AutogradLintServer, params: types.DidOpenNotebookDocumentParams) -> None:

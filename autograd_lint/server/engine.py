@@ -34,7 +34,13 @@ from autograd_lint.diagnostics import Confirmation, FileResult, Witness
 from autograd_lint.isolation import CRASH_MESSAGE, failed_file
 from autograd_lint.server import memory
 from autograd_lint.server.convert import Published, to_lsp
-from autograd_lint.server.pool import LARGE_DOCUMENT_CHARS, LintCancelled, LintPool, WorkerCrashed
+from autograd_lint.server.pool import (
+    LARGE_DOCUMENT_CHARS,
+    LintCancelled,
+    LintPool,
+    ProjectContext,
+    WorkerCrashed,
+)
 from autograd_lint.server.runtime import Confirmer
 from autograd_lint.server.settings import DocumentSettings
 from autograd_lint.server.units import LintUnit
@@ -77,6 +83,7 @@ class Engine:
         refresh: Callable[[], None],
         pool: LintPool | None = None,
         confirmer: Confirmer | None = None,
+        project_context: Callable[[LintUnit], ProjectContext] | None = None,
     ) -> None:
         self._snapshot = snapshot
         self._settings_for = settings_for
@@ -85,6 +92,7 @@ class Engine:
         self._push = push
         self._refresh = refresh
         self.pool = pool or LintPool()
+        self._project_context = project_context
         self.confirmer = confirmer or Confirmer()
         self.states: dict[str, UnitState] = {}
         self.cache: memory.ResultCache[tuple[str, str, str], FileResult] = memory.ResultCache()
@@ -188,11 +196,12 @@ class Engine:
         ).hexdigest()
         cache_key = (digest, unit.path, settings.key)
         cached = self.cache.get(cache_key)
-        if cached is not None and dependencies_unchanged(cached.dependencies):
+        context = self.project_context(unit)
+        if cached is not None and dependencies_unchanged(cached.dependencies, context.overlay()):
             return cached
         started = time.perf_counter()
         try:
-            result = await self.pool.lint(unit.text, unit.path, settings.lint, owner)
+            result = await self.pool.lint(unit.text, unit.path, settings.lint, owner, context)
         except LintCancelled:
             raise
         except WorkerCrashed:  # publish that this document could not be checked
@@ -208,6 +217,13 @@ class Engine:
         )
         self.cache.put(cache_key, result)
         return result
+
+    def project_context(self, unit: LintUnit) -> ProjectContext:
+        """The workspace folder and unsaved documents a lint of ``unit`` reads its imports
+        through."""
+        if self._project_context is None:
+            return ProjectContext()
+        return self._project_context(unit)
 
     def importers_of(self, path: str) -> list[str]:
         """Open units whose last result read the project module at ``path``."""
@@ -325,7 +341,9 @@ class Engine:
         witness = finding.witness
         if witness is None:
             unit, settings = state.unit, state.settings.lint
-            full = await self.pool.lint_with_witnesses(unit.text, unit.path, settings)
+            full = await self.pool.lint_with_witnesses(
+                unit.text, unit.path, settings, self.project_context(unit)
+            )
             same = [
                 d
                 for d in full.diagnostics

@@ -18,11 +18,11 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
-from autograd_lint.analysis.project import Project, project_for
+from autograd_lint.analysis.project import Overlay, Project, project_for
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import FileResult
 
@@ -73,28 +73,49 @@ def release_job(path: str) -> bool:
     return True
 
 
-def lint_job(text: str, path: str, settings: Settings) -> FileResult:
+@dataclass(frozen=True)
+class ProjectContext:
+    """What a worker needs to know of the editor to follow a document's imports."""
+
+    workspace_folder: str | None = None
+    """The workspace folder holding the document: the project root, unless a folder between
+    them is marked as one (``pyproject.toml``, ``.git``...)."""
+    unsaved: tuple[tuple[str, str], ...] = ()
+    """(path, text) of the other open documents whose text differs from their file: an
+    imported module is read as the editor holds it, not as last saved."""
+
+    def overlay(self) -> Overlay | None:
+        return dict(self.unsaved).get if self.unsaved else None
+
+
+def lint_job(
+    text: str, path: str, settings: Settings, context: ProjectContext | None = None
+) -> FileResult:
     """The work done in a worker: lint, and drop the source so it is not sent back.
 
     Witnesses are built when the settings ask for a runtime check (the core's default).
     """
     from autograd_lint.lint import lint_source
 
+    project = _project(path, settings, context)
     return replace(
-        lint_source(text, path, settings, chunks=chunk_cache(), project=_project(path, settings)),
+        lint_source(text, path, settings, chunks=chunk_cache(), project=project),
         source=None,
     )
 
 
-def _project(path: str, settings: Settings) -> Project | None:
-    """The project a saved file belongs to (imports are read from the disk: a module's
-    unsaved edits count once saved, when the documents importing it are linted again)."""
+def _project(path: str, settings: Settings, context: ProjectContext | None) -> Project | None:
+    """The project a document on disk belongs to, its imports read from the disk except
+    where the editor holds unsaved text for them."""
     if not settings.follow_imports or not os.path.isabs(path) or not os.path.isfile(path):
         return None
-    return project_for(path)
+    context = context or ProjectContext()
+    return project_for(path, context.workspace_folder, context.overlay())
 
 
-def witness_job(text: str, path: str, settings: Settings) -> FileResult:
+def witness_job(
+    text: str, path: str, settings: Settings, context: ProjectContext | None = None
+) -> FileResult:
     """Lint with witnesses whatever the settings say (someone asked to see one)."""
     from autograd_lint.lint import lint_source
 
@@ -104,7 +125,7 @@ def witness_job(text: str, path: str, settings: Settings) -> FileResult:
         settings,
         witnesses=True,
         chunks=chunk_cache(),
-        project=_project(path, settings),
+        project=_project(path, settings, context),
     )
     return replace(result, source=None)
 
@@ -197,11 +218,20 @@ class LintPool:
         """Start the small-document worker now rather than on the first keystroke."""
         self._executor("small").submit(_warm)
 
-    async def lint(self, text: str, path: str, settings: Settings, owner: str = "") -> FileResult:
-        return await self._submit(lint_job, text, path, settings, owner)
+    async def lint(
+        self,
+        text: str,
+        path: str,
+        settings: Settings,
+        owner: str = "",
+        context: ProjectContext | None = None,
+    ) -> FileResult:
+        return await self._submit(partial(lint_job, context=context), text, path, settings, owner)
 
-    async def lint_with_witnesses(self, text: str, path: str, settings: Settings) -> FileResult:
-        return await self._submit(witness_job, text, path, settings, "")
+    async def lint_with_witnesses(
+        self, text: str, path: str, settings: Settings, context: ProjectContext | None = None
+    ) -> FileResult:
+        return await self._submit(partial(witness_job, context=context), text, path, settings, "")
 
     async def facts(
         self, text: str, path: str, settings: Settings, where: tuple[int, int, int]
