@@ -23,7 +23,7 @@ import libcst as cst
 from autograd_lint.analysis.expressions import STAR_KEY, STAR_MODULES
 from autograd_lint.analysis.frame import Budget
 from autograd_lint.analysis.names import dotted
-from autograd_lint.analysis.project import ForeignModule, Project
+from autograd_lint.analysis.project import ABSENT, ForeignModule, Project
 from autograd_lint.analysis.project_calls import ProjectCalls
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.trace import ForeignSite
@@ -205,7 +205,10 @@ class ProjectImports(ProjectCalls):
         importer = importer or self.path
         if self.project is None or importer is None or self.import_depth >= MAX_IMPORT_DEPTH:
             return None
-        found = self.project.resolve(importer, module, level)
+        tried: list[str] = []
+        found = self.project.resolve(importer, module, level, tried)
+        for missing in tried:  # a module file created later changes this import
+            self.trace.dependencies.setdefault(missing, ABSENT)
         if found is None or found == self.path:
             return None
         if found in self.imported:

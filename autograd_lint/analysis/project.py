@@ -81,9 +81,13 @@ class Project:
     def inside(self, path: str) -> bool:
         return folder_holds(self.root, path)
 
-    def resolve(self, importer: str, module: str, level: int) -> str | None:
+    def resolve(
+        self, importer: str, module: str, level: int, tried: list[str] | None = None
+    ) -> str | None:
         """The file ``import module`` (``level`` leading dots) names from ``importer``, if
-        it is in the project: ``pkg/sub.py`` or ``pkg/sub/__init__.py``."""
+        it is in the project: ``pkg/sub.py`` or ``pkg/sub/__init__.py``. The files looked
+        for in vain before it are added to ``tried``: one appearing later changes what the
+        import means."""
         parts = [p for p in module.split(".") if p] if module else []
         folder = os.path.dirname(os.path.abspath(importer))
         if level:
@@ -107,6 +111,8 @@ class Project:
             found = _module_file(base, parts)
             if found is not None and self.inside(found):
                 return found
+            if tried is not None:
+                tried.extend(_module_candidates(base, parts))
         return None
 
     def load(self, path: str) -> ForeignModule | None:
@@ -177,26 +183,38 @@ def file_digest(path: str) -> str | None:
 _disk_digests: dict[str, tuple[tuple[int, int, int], str | None]] = {}
 
 
+ABSENT = "absent"
+"""The digest recorded for a module file an import looked for and did not find."""
+
+
 def dependencies_unchanged(
     dependencies: Iterable[tuple[str, str]], overlay: Overlay | None = None
 ) -> bool:
     """Every module a result recorded reading (path, digest) still has that text (an open,
-    unsaved document's text where ``overlay`` has one)."""
+    unsaved document's text where ``overlay`` has one), and every file recorded
+    :data:`ABSENT` is still not there."""
     for path, digest in dependencies:
         text = overlay(path) if overlay is not None else None
-        if (digest_of(text) if text is not None else file_digest(path)) != digest:
+        if digest == ABSENT:
+            if text is not None or os.path.isfile(path):
+                return False
+        elif (digest_of(text) if text is not None else file_digest(path)) != digest:
             return False
     return True
 
 
-def _module_file(base: str, parts: list[str]) -> str | None:
+def _module_candidates(base: str, parts: list[str]) -> list[str]:
+    """The files ``import a.b`` may be, seen from ``base``."""
     if not parts:
-        init = os.path.join(base, "__init__.py")
-        return init if os.path.isfile(init) else None
-    stem = os.path.join(base, *parts)
-    for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+        return [os.path.abspath(os.path.join(base, "__init__.py"))]
+    stem = os.path.abspath(os.path.join(base, *parts))
+    return [stem + ".py", os.path.join(stem, "__init__.py")]
+
+
+def _module_file(base: str, parts: list[str]) -> str | None:
+    for candidate in _module_candidates(base, parts):
         if os.path.isfile(candidate):
-            return os.path.abspath(candidate)
+            return candidate
     return None
 
 

@@ -336,6 +336,50 @@ def test_the_result_cache_rechecks_a_file_when_a_module_it_imports_changes(
     assert "AG002" not in run()
 
 
+def test_the_result_cache_rechecks_a_file_when_a_module_it_imports_appears(
+    tmp_path: Path,
+) -> None:
+    """``from models import Net`` found nothing at first (the names are unknown, the file
+    is clean); once ``models.py`` is written the cached answer no longer holds."""
+    root = write(
+        tmp_path,
+        {"run.py": "import torch\nfrom models import Net\n\nNet()(torch.randn(2, 4)).backward()\n"},
+    )
+    package = Path(autograd_lint.__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(package)}
+    command = [
+        sys.executable,
+        "-m",
+        "autograd_lint",
+        "check",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--output-format",
+        "concise",
+        str(root / "run.py"),
+    ]
+
+    def run() -> str:
+        return subprocess.run(command, capture_output=True, text=True, env=env).stdout
+
+    assert "AG002" not in run()
+    assert "AG002" not in run()  # answered from the cache
+    (root / "models.py").write_text(MODELS)
+    assert "AG002" in run()
+
+
+def test_an_unresolved_import_records_the_files_it_looked_for(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {"pkg/run.py": "import torch\nimport helpers\n\nhelpers.loss(torch.ones(2)).backward()\n"},
+    )
+    result = lint_path(root / "pkg" / "run.py")
+    absent = {path for path, digest in result.dependencies if digest == "absent"}
+    assert str(root / "pkg" / "helpers.py") in absent
+    assert str(root / "helpers" / "__init__.py") in absent
+    assert not any("torch" in path for path in absent)
+
+
 def test_a_finding_resting_only_on_the_imported_module_is_left_to_that_module(
     tmp_path: Path,
 ) -> None:
