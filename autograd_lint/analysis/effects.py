@@ -317,8 +317,11 @@ class Effects(InterpreterBase):
         """Where grad mode was turned off, for messages."""
         site = self._grad_off_site
         if site is None:
-            return node, "a function decorated to run without grad"
-        return site, f"`{self.module.code_for_node(site)}`"
+            return node, "grad mode turned off before this point"
+        code = f"`{self.module.code_for_node(site)}`"
+        if isinstance(site, cst.Import | cst.ImportFrom):
+            return site, f"{code} (that module turns grad mode off when imported)"
+        return site, code
 
     def _element_of(self, iterable: Value) -> Value:
         """What a ``for`` target is bound to: an element all items agree on, else unknown."""

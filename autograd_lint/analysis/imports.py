@@ -89,7 +89,7 @@ class ProjectImports(ProjectCalls):
         exports = self._exports(value.site, value.module, value.level, state, value.importer)
         if exports is None:
             return Unknown()
-        self._enter(exports, state)
+        self._enter(exports, state, value.site)
         found = exports.names.get(value.name)
         if found is None:
             prefix = f"{value.module}.{value.name}" if value.module else value.name
@@ -107,10 +107,10 @@ class ProjectImports(ProjectCalls):
         asname = alias.asname.name.value if _named(alias.asname) else None  # type: ignore[union-attr]
         head = full.split(".")[0]
         target = full if asname else head
-        if self._deferring() and self._resolves(target, 0):
+        if self._deferring() and self._resolves(target, 0) and not self._turns_grad_off(target, 0):
             state.env[asname or head] = DeferredImport(self.path or "", target, 0, None, node)
             return
-        bound = self._project_module(node, target, 0, state)
+        bound = self._project_module(node, target, 0, state, at_import=True)
         if bound is not None:
             state.env[asname or head] = bound
             return
@@ -124,7 +124,11 @@ class ProjectImports(ProjectCalls):
         level = len(node.relative)
         names = node.names
         deferred = self._deferring() and not isinstance(names, cst.ImportStar)
-        if deferred and self._resolves(base or "", level):
+        if (
+            deferred
+            and self._resolves(base or "", level)
+            and not self._turns_grad_off(base or "", level)
+        ):
             for alias in names:  # type: ignore[union-attr]
                 state.env[_local_name(alias)] = DeferredImport(
                     self.path or "", base or "", level, dotted(alias.name) or "", node
@@ -143,7 +147,7 @@ class ProjectImports(ProjectCalls):
             for alias in node.names:
                 state.env[_local_name(alias)] = ModuleRef(f"{base}.{dotted(alias.name) or ''}")
             return
-        self._enter(exports, state)
+        self._enter(exports, state, node, at_import=True)
         if isinstance(node.names, cst.ImportStar):
             for name, value in exports.names.items():
                 if not name.startswith("_"):
@@ -157,13 +161,40 @@ class ProjectImports(ProjectCalls):
                 found = self._project_module(node, prefix, level, state)
             state.env[_local_name(alias)] = found if found is not None else Unknown()
 
-    def _enter(self, exports: ModuleExports, state: State) -> None:
+    def _enter(
+        self, exports: ModuleExports, state: State, site: cst.CSTNode, at_import: bool = False
+    ) -> None:
         """What importing a module does to the importer: its objects' attributes become
-        known, and a grad mode its top level turned off stays off."""
+        known, and a grad mode its top level turned off stays off (from the import on, in
+        the checked file or in an imported module's top level run at its import)."""
         for key, value in exports.heap.items():
             state.env.setdefault(key, value)
-        if exports.grad_enabled is False and not self._deferring():
+        if exports.grad_enabled is False and (at_import or not self._deferring()):
+            if at_import and state.grad_enabled is not False:
+                self._grad_off_site = site
             state.grad_enabled = False
+
+    def _turns_grad_off(self, module: str, level: int) -> bool:
+        """Whether importing ``module`` may run ``set_grad_enabled`` at its top level, or
+        that of a module it imports: such an import in an imported module is run at once,
+        not when its names are used, so that grad mode reaches the importers."""
+        if self.project is None or self.path is None:
+            return False
+        found = self.project.resolve(self.path, module, level)
+        seen: set[str] = set()
+        pending = [found] if found is not None else []
+        while pending and len(seen) < MAX_IMPORTED_MODULES:
+            path = pending.pop()
+            if path in seen:
+                continue
+            seen.add(path)
+            foreign = self.project.load(path)
+            if foreign is None:
+                continue
+            if "set_grad_enabled" in foreign.source:
+                return True
+            pending.extend(_top_level_imports(self.project, foreign))
+        return False
 
     def _resolves(self, module: str, level: int) -> bool:
         return (
@@ -179,12 +210,13 @@ class ProjectImports(ProjectCalls):
         level: int,
         state: State,
         importer: str | None = None,
+        at_import: bool = False,
     ) -> ProjectModule | None:
         """``pkg.sub`` as a value, when it is a module of the project."""
         exports = self._exports(node, module, level, state, importer)
         if exports is None:
             return None
-        self._enter(exports, state)
+        self._enter(exports, state, node, at_import)
 
         def submodule(name: str) -> Value | None:
             inner = f"{module}.{name}" if module else name
@@ -302,6 +334,27 @@ class ModuleRun:
             if loaded is None or loaded.digest != digest:
                 return False
         return True
+
+
+def _top_level_imports(project: Project, foreign: ForeignModule) -> list[str]:
+    """The project files the top-level import statements of ``foreign`` name."""
+    found: list[str] = []
+    for statement in foreign.module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                targets = [(dotted(alias.name) or "", 0) for alias in small.names]
+            elif isinstance(small, cst.ImportFrom):
+                base = dotted(small.module) if small.module is not None else ""
+                targets = [(base or "", len(small.relative))]
+            else:
+                continue
+            for module, level in targets:
+                path = project.resolve(foreign.path, module, level)
+                if path is not None:
+                    found.append(path)
+    return found
 
 
 def _definitions_only(exports: ModuleExports) -> bool:

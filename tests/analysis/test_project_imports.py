@@ -171,6 +171,27 @@ def test_grad_mode_turned_off_at_import_holds_for_the_importer(tmp_path: Path) -
     assert codes(lint_path(root / "run_ok.py")) == []
 
 
+def test_grad_mode_turned_off_by_a_module_an_imported_module_imports(tmp_path: Path) -> None:
+    """``run.py`` imports ``common``, whose import of ``setup_env`` turns grad mode off:
+    torch raises at ``loss.backward()``. ``lazy_env`` only defines a function that would."""
+    body = "\nw = torch.randn(3, requires_grad=True)\nloss = (w * 2).sum()\nloss.backward()\n"
+    root = write(
+        tmp_path,
+        {
+            "setup_env.py": "import torch\n\ntorch.set_grad_enabled(False)\n",
+            "lazy_env.py": "import torch\n\ndef setup():\n    torch.set_grad_enabled(False)\n",
+            "common.py": "import setup_env\n\ndef helper():\n    return 1\n",
+            "common_ok.py": "import lazy_env\n\ndef helper():\n    return 1\n",
+            "run.py": "import torch\nfrom common import helper\n" + body,
+            "run_ok.py": "import torch\nfrom common_ok import helper\n" + body,
+        },
+    )
+    (finding,) = lint_path(root / "run.py").diagnostics
+    assert finding.code == "AG003"
+    assert "`from common import helper` (that module turns grad mode off" in finding.message
+    assert codes(lint_path(root / "run_ok.py")) == []
+
+
 def test_import_cycle_and_unresolved_imports_are_unknown_not_errors(tmp_path: Path) -> None:
     root = write(
         tmp_path,
