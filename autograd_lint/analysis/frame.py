@@ -94,6 +94,8 @@ class InterpreterBase:
         self.imported: dict[str, ModuleExports | None] = {}
         """Names each project module bound at its top level, by path (``None``: being run,
         an import cycle). Shared with the interpreters that run those modules."""
+        self.grad_off_memo: dict[str, bool] = {}
+        """Project modules whose import may turn grad mode off (shared like ``imported``)."""
         self.classes: dict[str, UserClass] = {}
         self.functions: list[tuple[cst.FunctionDef, UserClass | None]] = []
         self._seq = 0

@@ -54,6 +54,8 @@ MAX_IMPORTED_MODULES = 24
 IMPORT_STATEMENTS = 40_000
 """The statement budget of one imported module's top level (its classes' ``__init__``
 included)."""
+MAX_GRAD_OFF_CHAIN = 64
+"""Imports followed in a row when looking for a module whose import turns grad mode off."""
 
 
 @dataclass(eq=False)
@@ -176,25 +178,26 @@ class ProjectImports(ProjectCalls):
 
     def _turns_grad_off(self, module: str, level: int) -> bool:
         """Whether importing ``module`` may run ``set_grad_enabled`` at its top level, or
-        that of a module it imports: such an import in an imported module is run at once,
-        not when its names are used, so that grad mode reaches the importers."""
+        a module it imports may: such an import in an imported module is run at once, not
+        when its names are used, so that grad mode reaches the importers."""
         if self.project is None or self.path is None:
             return False
         found = self.project.resolve(self.path, module, level)
-        seen: set[str] = set()
-        pending = [found] if found is not None else []
-        while pending and len(seen) < MAX_IMPORTED_MODULES:
-            path = pending.pop()
-            if path in seen:
-                continue
-            seen.add(path)
-            foreign = self.project.load(path)
-            if foreign is None:
-                continue
-            if "set_grad_enabled" in foreign.source:
-                return True
-            pending.extend(_top_level_imports(self.project, foreign))
-        return False
+        return found is not None and self._reaches_grad_off(found, 0)
+
+    def _reaches_grad_off(self, path: str, depth: int) -> bool:
+        memo = self.grad_off_memo
+        if path in memo:
+            return memo[path]
+        if depth > MAX_GRAD_OFF_CHAIN or self.project is None:
+            return False
+        memo[path] = False  # an import cycle
+        scan = self.project.import_scan(path)
+        found = scan is not None and (
+            scan[0] or any(self._reaches_grad_off(other, depth + 1) for other in scan[1])
+        )
+        memo[path] = found
+        return found
 
     def _resolves(self, module: str, level: int) -> bool:
         return (
@@ -285,6 +288,7 @@ class ProjectImports(ProjectCalls):
         anchor = self._anchor(foreign, node)
         sub = type(self)(foreign.module, foreign.source, self.project, foreign.path, foreign)
         sub.imported = self.imported
+        sub.grad_off_memo = self.grad_off_memo
         sub.import_depth = self.import_depth + 1
         sub.base_anchor = anchor
         sub._frame = type(self._frame)("<module>", foreign.module, 0, 0, None, 0, anchor=anchor)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -61,6 +62,11 @@ class ForeignModule:
         return self._positions.range(node, owner)
 
 
+_TOP_IMPORT = re.compile(
+    r"^(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import\b|import[ \t]+([\w., \t]+))", re.MULTILINE
+)
+"""An import statement in column 0 (one that runs when its module is imported)."""
+
 Overlay = Callable[[str], str | None]
 """Text of an open, possibly unsaved document by absolute path (``None``: read the disk)."""
 
@@ -74,6 +80,7 @@ class Project:
         self._parsed: OrderedDict[str, tuple[tuple[int, int] | str, ForeignModule | None]] = (
             OrderedDict()
         )
+        self._scans: dict[str, tuple[tuple[int, int] | str, bool, tuple[str, ...]]] = {}
         self.runs: dict[str, object] = {}
         """Top-level runs of modules that only define things, by path, for every importer
         (:class:`~autograd_lint.analysis.imports.ModuleRun`)."""
@@ -140,6 +147,44 @@ class Project:
             evicted, _ = self._parsed.popitem(last=False)
             self.runs.pop(evicted, None)
         return loaded
+
+    def import_scan(self, path: str) -> tuple[bool, tuple[str, ...]] | None:
+        """Whether the text of the module at ``path`` names ``set_grad_enabled``, and the
+        project files its top-level imports name: read, not parsed, and kept under the
+        file's size and modification time (asked for every module an import may lead to)."""
+        text = self.overlay(path) if self.overlay is not None else None
+        stamp: tuple[int, int] | str
+        if text is not None:
+            stamp = digest_of(text)
+        else:
+            try:
+                info = os.stat(path)
+            except OSError:
+                return None
+            stamp = (info.st_size, info.st_mtime_ns)
+        known = self._scans.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1], known[2]
+        if text is None:
+            try:
+                with open(path, "rb") as handle:
+                    text = handle.read(MAX_MODULE_BYTES + 1).decode("utf-8-sig", "replace")
+            except OSError:
+                return None
+        imported: list[str] = []
+        for match in _TOP_IMPORT.finditer(text):
+            if match.group(3) is not None:
+                specs = [(name.split()[0], 0) for name in match.group(3).split(",") if name.split()]
+            else:
+                specs = [(match.group(2), len(match.group(1)))]
+            for module, level in specs:
+                found = self.resolve(path, module, level)
+                if found is not None:
+                    imported.append(found)
+        if len(self._scans) >= 4 * MAX_PARSED_MODULES:
+            self._scans.clear()
+        self._scans[path] = (stamp, "set_grad_enabled" in text, tuple(imported))
+        return "set_grad_enabled" in text, tuple(imported)
 
     def display(self, path: str) -> str:
         try:
