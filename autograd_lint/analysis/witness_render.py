@@ -43,6 +43,7 @@ from autograd_lint.analysis.witness_stand_ins import (
     _legacy_constructor,
     _placeholder,
 )
+from autograd_lint.runtime_check.validate import ALLOWED_ATTRIBUTES, ALLOWED_MODULES
 
 HEADER = ("import torch", "import torch.nn as nn", "import torch.nn.functional as F")
 
@@ -488,9 +489,8 @@ class SliceBuilder:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     if isinstance(small, cst.Import | cst.ImportFrom):
-                        code = self.empty.code_for_node(small).strip()
-                        root = code.split()[1].split(".")[0]
-                        if root == "torch" and code not in lines:
+                        code = _replayable_import(small, self.empty)
+                        if code is not None and code not in lines:
                             lines.append(code)
         _IMPORTS.clear()
         _IMPORTS[id(self.trace)] = (self.trace, lines)
@@ -512,6 +512,45 @@ class SliceBuilder:
             return None
         early = _read_before_bound(code) - collector.called - _ALLOWED_BUILTINS
         return (collector.loaded - known - collector.called) | early
+
+
+def _replayable_import(node: cst.Import | cst.ImportFrom, empty: cst.Module) -> str | None:
+    """The file's torch import as a witness may hold it: only the modules and names the
+    sandbox provides (``from torch import pi, nn``: ``nn``; ``from torch.amp import
+    autocast``: nothing). A name dropped is one the slice gets a stand-in for, if it uses
+    it; keeping it would have the whole witness refused."""
+    if isinstance(node, cst.Import):
+        names = [
+            alias
+            for alias in node.names
+            if (dotted(alias.name) or "").split(".")[0] == "torch"
+            and (dotted(alias.name) or "") in ALLOWED_MODULES
+        ]
+        if not names:
+            return None
+        kept: cst.Import | cst.ImportFrom = node.with_changes(
+            names=[a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in names]
+        )
+        return empty.code_for_node(kept).strip()
+    module = dotted(node.module) if node.module is not None else ""
+    if node.relative or not module or module.split(".")[0] != "torch":
+        return None
+    if module not in ALLOWED_MODULES or isinstance(node.names, cst.ImportStar):
+        return None
+    allowed = [
+        alias
+        for alias in node.names
+        if f"{module}.{dotted(alias.name)}" in ALLOWED_MODULES
+        or (dotted(alias.name) or "") in ALLOWED_ATTRIBUTES
+    ]
+    if not allowed:
+        return None
+    kept = node.with_changes(
+        names=[a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in allowed],
+        lpar=None,
+        rpar=None,
+    )
+    return empty.code_for_node(kept).strip()
 
 
 def _written(

@@ -171,3 +171,32 @@ def test_negatives_are_not_reproduced(backend):
     verdicts = confirm_many([w for _, w in cases], backend=backend)
     for (code, witness), verdict in zip(cases, verdicts, strict=True):
         assert verdict.status == "not_reproduced", (code, witness.script, verdict)
+
+
+NAMES_THE_SANDBOX_LACKS = """\
+import torch
+from torch import pi, nn, cat
+from torch.amp import autocast
+from torch.utils.data import DataLoader
+
+
+class Bias(nn.Module):
+    def __init__(self, heads, dim):
+        super().__init__()
+        self.learned_bias = nn.Parameter(torch.zeros(heads, dim))
+        self.learned_bias.uniform_(-2.0 * pi, 0.0)
+"""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_torch_imports_keep_only_what_the_sandbox_provides(backend: str) -> None:
+    """``from torch import pi, nn`` keeps ``nn``; ``torch.amp`` and ``torch.utils.data``
+    lines go (the sandbox has neither): the witness replays instead of being refused."""
+    result = lint_source(NAMES_THE_SANDBOX_LACKS, "bias.py", EVERY_RULE, witnesses=True)
+    (finding,) = [d for d in result.diagnostics if d.code == "AG007"]
+    assert finding.witness is not None
+    script = finding.witness.script
+    assert "from torch import nn, cat\n" in script
+    assert "autocast" not in script and "DataLoader" not in script
+    (verdict,) = confirm_many([finding.witness], backend)
+    assert verdict.status == "confirmed", verdict
