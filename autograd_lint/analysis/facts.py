@@ -23,6 +23,7 @@ from autograd_lint.analysis.chunks import ChunkCache
 from autograd_lint.analysis.interpreter import Interpreter
 from autograd_lint.analysis.parse import ParseFailure, parse
 from autograd_lint.analysis.positions import Positions
+from autograd_lint.analysis.project import ForeignModule, Project
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.syntax import check_syntax
 from autograd_lint.analysis.trace import Trace
@@ -91,8 +92,15 @@ class _Record:
 class FactsInterpreter(Interpreter):
     """The interpreter, recording each name's facts as it reads and binds names."""
 
-    def __init__(self, module: cst.Module, source: str) -> None:
-        super().__init__(module, source)
+    def __init__(
+        self,
+        module: cst.Module,
+        source: str,
+        project: Project | None = None,
+        path: str | None = None,
+        origin: ForeignModule | None = None,
+    ) -> None:
+        super().__init__(module, source, project, path, origin)
         self.records: dict[int, _Record] = {}
         self._saved: dict[int, list[tuple[str, cst.CSTNode]]] = {}
         """Tensor (by ``id``) -> ops that saved it, as the graph nodes seen so far say."""
@@ -232,8 +240,13 @@ def _word_at(line: str, column: int) -> str | None:
     return None
 
 
-def analyze_facts(source: str, chunks: ChunkCache | None = None, owner: str = "") -> FactsIndex:
-    """Interpret ``source`` recording facts; an index with nothing in it if it does not parse."""
+def analyze_facts(
+    source: str, chunks: ChunkCache | None = None, owner: str = "", project: Project | None = None
+) -> FactsIndex:
+    """Interpret ``source`` recording facts; an index with nothing in it if it does not parse.
+
+    With the ``project`` of the file at ``owner``, its imports are followed as a lint does:
+    ``net = Net()`` of an imported class has the facts the lint reasoned with."""
     chunked = chunks.assemble(source, owner) if chunks is not None else None
     lines = source.splitlines()
     try:
@@ -244,7 +257,7 @@ def analyze_facts(source: str, chunks: ChunkCache | None = None, owner: str = ""
             module = chunked.module
     except ParseFailure:
         return FactsIndex(Trace(module=cst.Module(body=[]), source=""), {}, lines)
-    interpreter = FactsInterpreter(module, source)
+    interpreter = FactsInterpreter(module, source, project, owner or None)
     if chunked is not None:
         interpreter.trace._positions = Positions(module, source, chunked.statement_starts)
     interpreter.run()

@@ -593,7 +593,10 @@ async def _facts(
     )
     try:
         found = await asyncio.wait_for(
-            ls.engine.pool.facts(unit.text, unit.path, settings.lint, query), FACTS_TIMEOUT_S
+            ls.engine.pool.facts(
+                unit.text, unit.path, settings.lint, query, ls.project_context(unit)
+            ),
+            FACTS_TIMEOUT_S,
         )
     except Exception:  # a timeout, a worker that broke: the hover goes without facts
         log.debug("no facts for %s", uri, exc_info=True)

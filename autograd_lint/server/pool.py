@@ -131,13 +131,17 @@ def witness_job(
 
 
 def facts_job(
-    text: str, path: str, settings: Settings, where: tuple[int, int, int]
+    text: str,
+    path: str,
+    settings: Settings,
+    where: tuple[int, int, int],
+    context: ProjectContext | None = None,
 ) -> list[NameFacts]:
     """Facts of names, for a hover (``where`` = line, column, 0) or inlay hints (first line,
     last line, 1): the text is analysed again, recording facts, from the parsed chunks."""
     from autograd_lint.analysis.facts import analyze_facts
 
-    index = analyze_facts(text, chunk_cache(), path)
+    index = analyze_facts(text, chunk_cache(), path, _project(path, settings, context))
     first, second, ranged = where
     if ranged:
         return index.bindings(first, second)
@@ -234,9 +238,15 @@ class LintPool:
         return await self._submit(partial(witness_job, context=context), text, path, settings, "")
 
     async def facts(
-        self, text: str, path: str, settings: Settings, where: tuple[int, int, int]
+        self,
+        text: str,
+        path: str,
+        settings: Settings,
+        where: tuple[int, int, int],
+        context: ProjectContext | None = None,
     ) -> list[NameFacts]:
-        return await self._submit(partial(facts_job, where=where), text, path, settings, "")
+        job = partial(facts_job, where=where, context=context)
+        return await self._submit(job, text, path, settings, "")
 
     async def fix(self, text: str, path: str, settings: Settings) -> str:
         return await self._submit(fix_job, text, path, settings, "")

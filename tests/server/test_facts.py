@@ -93,3 +93,40 @@ async def test_inlay_hints_when_turned_on(raw_client: RecordingClient) -> None:
         (2, 3, ": grad, saved"),
         (3, 1, ": no grad, leaf, detach of out"),
     ]
+
+
+MODELS = """\
+import torch
+
+
+def make_leaf():
+    return torch.zeros(3, requires_grad=True)
+"""
+USES_MODELS = "import torch\nfrom models import make_leaf\n\nw = make_leaf()\nv = w * 2\n"
+
+
+def test_facts_follow_the_projects_imports(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from autograd_lint.analysis.project import Project
+
+    (tmp_path / "models.py").write_text(MODELS)
+    train = tmp_path / "train.py"
+    train.write_text(USES_MODELS)
+    alone = analyze_facts(USES_MODELS, owner=str(train)).at(5, 0)
+    assert alone is not None and alone.facts.requires_grad == "unknown"
+    followed = analyze_facts(USES_MODELS, owner=str(train), project=Project(tmp_path)).at(5, 0)
+    assert followed is not None and followed.facts.requires_grad == "yes"
+
+
+@pytest.mark.asyncio
+async def test_hover_on_a_name_from_an_imported_function(client: RecordingClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    (tmp_path / "models.py").write_text(MODELS)
+    train = tmp_path / "train.py"
+    train.write_text(USES_MODELS)
+    open_doc(client, train.as_uri(), USES_MODELS)
+    await wait_for(client, train.as_uri(), lambda p: True)
+    found = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(train.as_uri()), types.Position(4, 0))
+    )
+    assert found is not None and isinstance(found.contents, types.MarkupContent)
+    assert "**`v`**" in found.contents.value and "requires grad: **yes**" in found.contents.value
