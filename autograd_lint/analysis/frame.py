@@ -96,6 +96,8 @@ class InterpreterBase:
         an import cycle). Shared with the interpreters that run those modules."""
         self.grad_off_memo: dict[str, bool] = {}
         """Project modules whose import may turn grad mode off (shared like ``imported``)."""
+        self.resolve_memo: dict[tuple[str, str, int], tuple[str | None, tuple[str, ...]]] = {}
+        """Where imports lead, by importer folder, module and level (shared likewise)."""
         self.classes: dict[str, UserClass] = {}
         self.functions: list[tuple[cst.FunctionDef, UserClass | None]] = []
         self._seq = 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 from dataclasses import dataclass
 
 import libcst as cst
@@ -182,8 +183,25 @@ class ProjectImports(ProjectCalls):
         when its names are used, so that grad mode reaches the importers."""
         if self.project is None or self.path is None:
             return False
-        found = self.project.resolve(self.path, module, level)
+        found = self._resolve(self.path, module, level)
         return found is not None and self._reaches_grad_off(found, 0)
+
+    def _resolve(
+        self, importer: str, module: str, level: int, tried: list[str] | None = None
+    ) -> str | None:
+        """:meth:`Project.resolve`, asked once per folder, module and level in a lint."""
+        assert self.project is not None
+        key = (os.path.dirname(importer), module, level)
+        known = self.resolve_memo.get(key)
+        if known is None:
+            looked: list[str] = []
+            known = self.resolve_memo[key] = (
+                self.project.resolve(importer, module, level, looked),
+                tuple(looked),
+            )
+        if tried is not None:
+            tried.extend(known[1])
+        return known[0]
 
     def _reaches_grad_off(self, path: str, depth: int) -> bool:
         memo = self.grad_off_memo
@@ -203,7 +221,7 @@ class ProjectImports(ProjectCalls):
         return (
             self.project is not None
             and self.path is not None
-            and self.project.resolve(self.path, module, level) is not None
+            and self._resolve(self.path, module, level) is not None
         )
 
     def _project_module(
@@ -241,7 +259,7 @@ class ProjectImports(ProjectCalls):
         if self.project is None or importer is None or self.import_depth >= MAX_IMPORT_DEPTH:
             return None
         tried: list[str] = []
-        found = self.project.resolve(importer, module, level, tried)
+        found = self._resolve(importer, module, level, tried)
         for missing in tried:  # a module file created later changes this import
             self.trace.dependencies.setdefault(missing, ABSENT)
         if found is None or found == self.path:
@@ -289,6 +307,7 @@ class ProjectImports(ProjectCalls):
         sub = type(self)(foreign.module, foreign.source, self.project, foreign.path, foreign)
         sub.imported = self.imported
         sub.grad_off_memo = self.grad_off_memo
+        sub.resolve_memo = self.resolve_memo
         sub.import_depth = self.import_depth + 1
         sub.base_anchor = anchor
         sub._frame = type(self._frame)("<module>", foreign.module, 0, 0, None, 0, anchor=anchor)

@@ -66,6 +66,8 @@ _TOP_IMPORT = re.compile(
     r"^(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import\b|import[ \t]+([\w., \t]+))", re.MULTILINE
 )
 """An import statement in column 0 (one that runs when its module is imported)."""
+_TOP_GRAD_MODE = re.compile(r"^[\w.]*set_grad_enabled[ \t]*\(", re.MULTILINE)
+"""``torch.set_grad_enabled(...)`` in column 0: run when its module is imported."""
 
 Overlay = Callable[[str], str | None]
 """Text of an open, possibly unsaved document by absolute path (``None``: read the disk)."""
@@ -149,8 +151,8 @@ class Project:
         return loaded
 
     def import_scan(self, path: str) -> tuple[bool, tuple[str, ...]] | None:
-        """Whether the text of the module at ``path`` names ``set_grad_enabled``, and the
-        project files its top-level imports name: read, not parsed, and kept under the
+        """Whether the module at ``path`` calls ``set_grad_enabled`` at its top level, and
+        the project files its top-level imports name: read, not parsed, and kept under the
         file's size and modification time (asked for every module an import may lead to)."""
         text = self.overlay(path) if self.overlay is not None else None
         stamp: tuple[int, int] | str
@@ -183,8 +185,9 @@ class Project:
                     imported.append(found)
         if len(self._scans) >= 4 * MAX_PARSED_MODULES:
             self._scans.clear()
-        self._scans[path] = (stamp, "set_grad_enabled" in text, tuple(imported))
-        return "set_grad_enabled" in text, tuple(imported)
+        sets_grad_mode = _TOP_GRAD_MODE.search(text) is not None
+        self._scans[path] = (stamp, sets_grad_mode, tuple(imported))
+        return sets_grad_mode, tuple(imported)
 
     def display(self, path: str) -> str:
         try:
@@ -251,8 +254,8 @@ def dependencies_unchanged(
 def _module_candidates(base: str, parts: list[str]) -> list[str]:
     """The files ``import a.b`` may be, seen from ``base``."""
     if not parts:
-        return [os.path.abspath(os.path.join(base, "__init__.py"))]
-    stem = os.path.abspath(os.path.join(base, *parts))
+        return [os.path.join(base, "__init__.py")]
+    stem = os.path.join(base, *parts)  # ``base`` is absolute and normalised already
     return [stem + ".py", os.path.join(stem, "__init__.py")]
 
 
@@ -309,10 +312,8 @@ def project_root(path: str, boundary: str | None = None) -> str:
 
 
 def folder_holds(folder: str, path: str) -> bool:
-    try:
-        return os.path.commonpath([folder, path]) == folder
-    except ValueError:
-        return False
+    """Whether the absolute, normalised ``path`` is ``folder`` or lies below it."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 _projects: dict[str, Project] = {}
