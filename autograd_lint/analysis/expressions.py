@@ -181,7 +181,7 @@ class Expressions(Effects):
         if isinstance(node, cst.UnaryOperation):
             operand = self.expr(node.expression, state)
             if isinstance(operand, Tensor) and isinstance(node.operator, cst.Minus):
-                negated = self.apply_op(ops.OPS["neg"], [operand], node, state)
+                negated = self.apply_op(ops.OPS["neg"], [operand], node, state, all_inputs=True)
                 element_count.after_op(negated, ops.OPS["neg"], [operand], node, method=True)
                 return negated
             if isinstance(operand, PlainValue):
@@ -351,7 +351,8 @@ class Expressions(Effects):
         if isinstance(owner, Tensor):
             if basic:
                 return self.view(owner, node, state, "__getitem__")
-            return self.apply_op(_INDEX_COPY, [owner], node, state)
+            # the index tensors are integer or bool: they never require grad
+            return self.apply_op(_INDEX_COPY, [owner], node, state, all_inputs=True)
         if (
             isinstance(owner, NNModule)
             and owner.children
@@ -462,7 +463,7 @@ class Expressions(Effects):
     ) -> Value:
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             spec = ops.OPS[ops.OPERATORS[operator]]
-            result = self.apply_op(spec, [left, right], node, state)
+            result = self.apply_op(spec, [left, right], node, state, all_inputs=True)
             element_count.after_op(result, spec, [left, right], node, method=False)
             return result
         if (

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from autograd_lint.analysis.graph_leaves import leaves_of
 from autograd_lint.analysis.names import dotted, keyword
 from autograd_lint.analysis.trace import GradRead, LeafInplace, RequiresGradSet, RetainGrad
 from autograd_lint.analysis.values import (
@@ -164,6 +165,7 @@ def device_copy(
     )
     assert copy.node is not None
     copy.node.result = copy
+    copy.node.leaves = leaves_of([tensor])
     return copy
 
 

@@ -9,6 +9,7 @@ import libcst as cst
 from autograd_lint import ops
 from autograd_lint.analysis import callbacks, element_count, grad_events
 from autograd_lint.analysis.expressions import literal_key
+from autograd_lint.analysis.graph_leaves import call_passes_all
 from autograd_lint.analysis.modules import Modules
 from autograd_lint.analysis.names import keyword, kwarg_tri, literal_bool
 from autograd_lint.analysis.pooling import adaptive_pool_spec
@@ -185,7 +186,8 @@ class TorchCalls(Modules):
                 tensors = [self._arg(node, args, i, n) for i, n in enumerate(spec.inputs)]
             if spec.kind == "loss":
                 return self.loss(spec, node, args, state)
-            result = self.apply_op(spec, tensors, node, state)
+            complete = spec.name != "linear" and call_passes_all(node, len(tensors))
+            result = self.apply_op(spec, tensors, node, state, all_inputs=complete)
             element_count.after_op(result, spec, tensors, node, method=False)
             return result
         if (
@@ -305,7 +307,8 @@ class TorchCalls(Modules):
         inputs: list[Value] = [tensor]
         if len(spec.inputs) > 1:
             inputs += args[: len(spec.inputs) - 1]
-        result = self.apply_op(spec, inputs, node, state)
+        complete = call_passes_all(node, len(inputs) - 1)
+        result = self.apply_op(spec, inputs, node, state, all_inputs=complete)
         element_count.after_op(result, spec, inputs, node, method=True)
         return result
 

@@ -69,6 +69,9 @@ class GraphNode:
     id: int = field(default_factory=fresh_id)
     result: Tensor | None = None
     """The tensor this node is the ``grad_fn`` of (it names the state a fix detaches)."""
+    leaves: frozenset[int] | None = None
+    """Storages of the leaves that require grad its backward reaches, where every operand
+    of every op on the way is known (:mod:`~autograd_lint.analysis.graph_leaves`)."""
 
     @property
     def holds_saved(self) -> bool:
