@@ -90,7 +90,7 @@ class TorchCalls(Modules):
             rg = kwarg_tri(node, "requires_grad", Tri.NO)
             source = args[0] if args else Unknown()
             leaf = Tensor(rg, Tri.YES, node, provenance(source) | {self._frame.seq})
-            grad_events.cut_constructor(self, leaf, node, source)
+            grad_events.cut_constructor(self, leaf, node, source, "Variable(...)")
             return leaf
         if name in _ANOMALY_APIS and prefix in {"torch.autograd", "torch.autograd.anomaly_mode"}:
             self.trace.events.append(
@@ -209,7 +209,8 @@ class TorchCalls(Modules):
         prov = frozenset({self._frame.seq}).union(*(provenance(a) for a in args))
         tensor = Tensor(requires_grad, Tri.YES, node, prov)
         if name in {"tensor", "as_tensor"} and args:
-            grad_events.cut_constructor(self, tensor, node, args[0])
+            copier = "torch.tensor(...)" if name == "tensor" else ""
+            grad_events.cut_constructor(self, tensor, node, args[0], copier)
         tensor.elements = element_count.created(node, name)
         if requires_grad is Tri.NO:
             first = args[0] if args else None
