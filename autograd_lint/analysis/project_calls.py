@@ -476,7 +476,8 @@ def _known_length(value: Value | None) -> int | None:
 
 def _constant_range(args: list[Value], node: cst.Call) -> Sequence | None:
     """``range(2, 0, -1)`` with known integers: its items, each a known number, so that a
-    loop over it indexes lists exactly (``laterals[i - 1]``)."""
+    loop over it indexes lists exactly (``laterals[i - 1]``); none for an empty one
+    (``range(1, 1)``), so that a loop over it is known not to run."""
     if any(a.star or a.keyword is not None for a in node.args) or not 1 <= len(args) <= 3:
         return None
     bounds = [a.const if isinstance(a, PlainValue) else None for a in args]
@@ -490,7 +491,9 @@ def _constant_range(args: list[Value], node: cst.Call) -> Sequence | None:
         count = len(items)
     except OverflowError:  # ``range(0xfff...)``: longer than any loop anyone runs through
         return None
+    if count == 0:
+        return Sequence([], frozenset(), run_each=True, fixed=True)
     if not 2 <= count <= MAX_CONSTANT_RANGE:
         return None
     values: list[Value] = [PlainValue(frozenset(), const=i) for i in items]
-    return Sequence(values, frozenset(), run_each=True)
+    return Sequence(values, frozenset(), run_each=True, fixed=True)

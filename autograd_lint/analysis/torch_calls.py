@@ -10,6 +10,7 @@ from autograd_lint import ops
 from autograd_lint.analysis import callbacks, element_count, grad_events
 from autograd_lint.analysis.expressions import literal_key
 from autograd_lint.analysis.graph_leaves import call_passes_all
+from autograd_lint.analysis.holders import NAMESPACES, namespace_object
 from autograd_lint.analysis.modules import Modules
 from autograd_lint.analysis.names import keyword, kwarg_tri, literal_bool
 from autograd_lint.analysis.pooling import adaptive_pool_spec
@@ -78,6 +79,8 @@ class TorchCalls(Modules):
             return self.chained(node, args, state)
         if qualname == "functools.reduce":
             return self.reduced(node, args, state)
+        if qualname in NAMESPACES:
+            return namespace_object(node, args, state, self._frame.seq) or Unknown()
         if qualname in _GRAD_APIS:
             outputs = args[0] if args else Unknown()
             return self.backward(outputs, node, state, _GRAD_APIS[qualname])

@@ -219,6 +219,9 @@ class Sequence:
     """It may hold more items than ``items`` lists, or none of them: it was extended with
     a sequence whose items are not known one by one (``xs.extend(c for c in cs if ...)``),
     so its length is not known."""
+    fixed: bool = False
+    """Its items are exactly ``items`` and nothing can add to them: a ``range`` of known
+    bounds (``range(1, 1)`` is surely empty: a loop over it never runs)."""
 
     def lookup(self, key: str) -> Value | None:
         """The item a dict holds under a literal key, if that is known."""
