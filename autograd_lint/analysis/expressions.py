@@ -45,6 +45,20 @@ _BINARY_OPERATORS: dict[type[cst.BaseBinaryOp], str] = {
 _INDEX_COPY = ops.OpSpec(name="index", kind="math", backward_node="IndexBackward0")
 
 
+def _known_position(index: cst.BaseExpression, value: Value) -> int | None:
+    """The integer an index is: a literal, or a name or arithmetic whose value is known
+    (``xs[i - 1]``, ``layers[layer]`` with ``layer`` bound to a known number)."""
+    position = literal_int(index)
+    if (
+        position is None
+        and isinstance(index, cst.Name | cst.BinaryOperation)
+        and isinstance(value, PlainValue)
+        and type(value.const) is int
+    ):
+        position = value.const
+    return position
+
+
 def literal_key(node: cst.BaseExpression) -> str | None:
     """The string a dict key literal spells, else ``None``."""
     if isinstance(node, cst.SimpleString):
@@ -359,7 +373,9 @@ class Expressions(Effects):
             and len(node.slice) == 1
             and isinstance(node.slice[0].slice, cst.Index)
         ):
-            position = literal_int(node.slice[0].slice.value)
+            if owner.uniform:
+                return owner.children[0]  # each layer of ``[Block() for _ in range(n)]``
+            position = _known_position(node.slice[0].slice.value, indices[0])
             if position is not None and -len(owner.children) <= position < len(owner.children):
                 return owner.children[position]
         if isinstance(owner, Sequence) and owner.items:
@@ -371,11 +387,7 @@ class Expressions(Effects):
                     key = literal_key(index_node)
                     found = owner.lookup(key) if key is not None else None
                     return found if found is not None else Unknown(provenance(owner))
-                position = literal_int(index_node)
-                if position is None and isinstance(index_node, cst.Name | cst.BinaryOperation):
-                    known = indices[0]  # the one index, evaluated above
-                    if isinstance(known, PlainValue) and type(known.const) is int:
-                        position = known.const  # ``xs[i - 1]`` with ``i`` known
+                position = _known_position(index_node, indices[0])
                 if position is not None and -len(owner.items) <= position < len(owner.items):
                     return owner.items[position]
             if (

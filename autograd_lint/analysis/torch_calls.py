@@ -413,6 +413,8 @@ class TorchCalls(Modules):
             return Unknown()
         if isinstance(receiver, NNModule):
             if receiver.builtin and receiver.kind in ops.CONTAINER_MODULES:
+                if method in {"append", "add_module", "extend", "insert"}:
+                    receiver.uniform = False  # what it now holds is not one kind
                 if method in {"append", "add_module"} and args:
                     receiver.children.append(args[-1])
                     return receiver

@@ -164,6 +164,9 @@ class NNModule:
     is_module: bool = True
     children: list[Value] = field(default_factory=list)
     """For ``nn.Sequential`` / ``nn.ModuleList``: the submodules, in order."""
+    uniform: bool = False
+    """The children stand for any number of like submodules, ``children[0]`` for each
+    (``nn.ModuleList([Block() for _ in range(n)])``): ``layers[i]`` is such a one."""
     inplace: bool = False
     """An activation built with ``inplace=True``: calling it writes its input in place."""
     known_kind: bool = True
