@@ -15,6 +15,7 @@ from autograd_lint.analysis.modules import Modules
 from autograd_lint.analysis.names import keyword, kwarg_tri, literal_bool
 from autograd_lint.analysis.pooling import adaptive_pool_spec
 from autograd_lint.analysis.state import State
+from autograd_lint.analysis.tensor_functions import tensor_function_result
 from autograd_lint.analysis.trace import (
     AnomalyMode,
     DetachViewInplace,
@@ -200,6 +201,9 @@ class TorchCalls(Modules):
             and isinstance(args[0], Tensor)
         ):
             return self.tensor_method(args[0], name, node, args[1:], state)
+        listed = tensor_function_result(qualname, node, args, state, self._frame.seq)
+        if listed is not None:
+            return listed
         callbacks.hand_over(args, state)
         return Unknown()
 
