@@ -271,6 +271,10 @@ class Expressions(Effects):
                 scope=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
                 origin=self.current_origin(),
             )
+        if isinstance(node, cst.Yield):
+            if self._frame.yields is not None and isinstance(node.value, cst.BaseExpression):
+                self._frame.yields.append(self.expr(node.value, state))
+            return Unknown()  # what the consumer sends back
         if isinstance(node, cst.ListComp | cst.GeneratorExp | cst.SetComp | cst.DictComp):
             return self.comprehension(node, state)
         if isinstance(node, cst.Await):

@@ -383,7 +383,7 @@ class Statements(ProjectImports):
                     element = (
                         elements[(passes - 1) % len(elements)]
                         if elements
-                        else self._element_of(iterable)
+                        else self.pass_element(iterable, current)
                     )
                     self.assign(node.target, element, current, node.iter)
                     self._stand_for(element, iterable)
