@@ -71,6 +71,12 @@ def test_a_loop_over_an_empty_range_leaves_the_no_grad_loss(
             "from argparse import Namespace",
         ),
         ("args.steps", "args = parse()", "from train import parse"),  # unknown
+        # handed to code that is not followed, which may set any attribute
+        (
+            "args.steps",
+            "args = Namespace(steps=1)\nparser.parse_args(namespace=args)",
+            "from argparse import Namespace\nfrom train import parser",
+        ),
     ],
 )
 def test_a_loop_that_may_run_keeps_its_appends(bound: str, setup: str, imports: str) -> None:
