@@ -15,12 +15,15 @@ from functools import lru_cache
 
 import libcst as cst
 
+from autograd_lint.analysis.holders import forget_handed
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.values import Unknown, UserFunction, Value
 
 
 def hand_over(args: Seq[Value], state: State) -> None:
-    """Forget, on this path, what each user function among ``args`` may assign."""
+    """Forget, on this path, what each user function among ``args`` may assign, and what
+    each namespace holder among them holds (:func:`~autograd_lint.analysis.holders.forget_handed`)."""
+    forget_handed(args, state)
     attributes: set[str] = set()
     names: set[str] = set()
     for value in args:

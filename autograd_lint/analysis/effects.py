@@ -14,6 +14,7 @@ import libcst as cst
 from autograd_lint import ops
 from autograd_lint.analysis import element_count, grad_events
 from autograd_lint.analysis.frame import InterpreterBase
+from autograd_lint.analysis.graph_leaves import leaves_of
 from autograd_lint.analysis.names import keyword, kwarg_tri
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.trace import Backward, CloneEscape, DataWrite, InplaceWrite, StaleSave
@@ -226,7 +227,7 @@ class Effects(InterpreterBase):
 
     def view(self, tensor: Tensor, node: cst.CSTNode, state: State, name: str) -> Tensor:
         spec = ops.OPS.get(name, ops.OPS["view"])
-        result = self.apply_op(spec, [tensor], node, state)
+        result = self.apply_op(spec, [tensor], node, state, all_inputs=True)
         element_count.after_op(result, spec, [tensor], node, method=True)
         result.storage, result.vc = tensor.storage, tensor.vc
         result.alias_of, result.alias_kind = tensor, "view"
@@ -241,7 +242,10 @@ class Effects(InterpreterBase):
         node: cst.CSTNode,
         state: State,
         extra_prov: frozenset[int] = frozenset(),
+        all_inputs: bool = False,
     ) -> Tensor:
+        """The result of a registry op on ``inputs``; ``all_inputs``: they are every operand
+        of the op, so the leaves its graph reaches are known from theirs."""
         seq = self._frame.seq
         prov = extra_prov.union(*(provenance(v) for v in inputs)) | {seq}
         tensors = [v for v in inputs if isinstance(v, Tensor)]
@@ -267,6 +271,8 @@ class Effects(InterpreterBase):
         if rg is Tri.YES:
             parents = tuple(t.node for t in tensors if t.node is not None)
             graph = GraphNode(spec.name, node, parents, saves_internal=spec.saves_internal)
+            if all_inputs:
+                graph.leaves = leaves_of(inputs)
             known = all(r is not Tri.UNKNOWN for r in rgs)
             if known:
                 flags = tuple(r is Tri.YES for r in rgs)

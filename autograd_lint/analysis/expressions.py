@@ -45,6 +45,20 @@ _BINARY_OPERATORS: dict[type[cst.BaseBinaryOp], str] = {
 _INDEX_COPY = ops.OpSpec(name="index", kind="math", backward_node="IndexBackward0")
 
 
+def _known_position(index: cst.BaseExpression, value: Value) -> int | None:
+    """The integer an index is: a literal, or a name or arithmetic whose value is known
+    (``xs[i - 1]``, ``layers[layer]`` with ``layer`` bound to a known number)."""
+    position = literal_int(index)
+    if (
+        position is None
+        and isinstance(index, cst.Name | cst.BinaryOperation)
+        and isinstance(value, PlainValue)
+        and type(value.const) is int
+    ):
+        position = value.const
+    return position
+
+
 def literal_key(node: cst.BaseExpression) -> str | None:
     """The string a dict key literal spells, else ``None``."""
     if isinstance(node, cst.SimpleString):
@@ -181,7 +195,7 @@ class Expressions(Effects):
         if isinstance(node, cst.UnaryOperation):
             operand = self.expr(node.expression, state)
             if isinstance(operand, Tensor) and isinstance(node.operator, cst.Minus):
-                negated = self.apply_op(ops.OPS["neg"], [operand], node, state)
+                negated = self.apply_op(ops.OPS["neg"], [operand], node, state, all_inputs=True)
                 element_count.after_op(negated, ops.OPS["neg"], [operand], node, method=True)
                 return negated
             if isinstance(operand, PlainValue):
@@ -257,6 +271,10 @@ class Expressions(Effects):
                 scope=ChainMap(state.env, state.globals),  # type: ignore[arg-type]
                 origin=self.current_origin(),
             )
+        if isinstance(node, cst.Yield):
+            if self._frame.yields is not None and isinstance(node.value, cst.BaseExpression):
+                self._frame.yields.append(self.expr(node.value, state))
+            return Unknown()  # what the consumer sends back
         if isinstance(node, cst.ListComp | cst.GeneratorExp | cst.SetComp | cst.DictComp):
             return self.comprehension(node, state)
         if isinstance(node, cst.Await):
@@ -351,14 +369,17 @@ class Expressions(Effects):
         if isinstance(owner, Tensor):
             if basic:
                 return self.view(owner, node, state, "__getitem__")
-            return self.apply_op(_INDEX_COPY, [owner], node, state)
+            # the index tensors are integer or bool: they never require grad
+            return self.apply_op(_INDEX_COPY, [owner], node, state, all_inputs=True)
         if (
             isinstance(owner, NNModule)
             and owner.children
             and len(node.slice) == 1
             and isinstance(node.slice[0].slice, cst.Index)
         ):
-            position = literal_int(node.slice[0].slice.value)
+            if owner.uniform:
+                return owner.children[0]  # each layer of ``[Block() for _ in range(n)]``
+            position = _known_position(node.slice[0].slice.value, indices[0])
             if position is not None and -len(owner.children) <= position < len(owner.children):
                 return owner.children[position]
         if isinstance(owner, Sequence) and owner.items:
@@ -370,11 +391,7 @@ class Expressions(Effects):
                     key = literal_key(index_node)
                     found = owner.lookup(key) if key is not None else None
                     return found if found is not None else Unknown(provenance(owner))
-                position = literal_int(index_node)
-                if position is None and isinstance(index_node, cst.Name | cst.BinaryOperation):
-                    known = indices[0]  # the one index, evaluated above
-                    if isinstance(known, PlainValue) and type(known.const) is int:
-                        position = known.const  # ``xs[i - 1]`` with ``i`` known
+                position = _known_position(index_node, indices[0])
                 if position is not None and -len(owner.items) <= position < len(owner.items):
                     return owner.items[position]
             if (
@@ -462,7 +479,7 @@ class Expressions(Effects):
     ) -> Value:
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             spec = ops.OPS[ops.OPERATORS[operator]]
-            result = self.apply_op(spec, [left, right], node, state)
+            result = self.apply_op(spec, [left, right], node, state, all_inputs=True)
             element_count.after_op(result, spec, [left, right], node, method=False)
             return result
         if (

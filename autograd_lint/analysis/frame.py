@@ -50,6 +50,8 @@ class Frame:
     """The class whose method is running (``super()`` resolves from it)."""
     returns: list[tuple[Value, State, int]] | None = None
     """In a followed call: each ``return`` reached, with the state it left."""
+    yields: list[Value] | None = None
+    """In a generator run for a loop's pass: each value its ``yield`` gave, in order."""
     active: tuple[cst.CSTNode, ...] = field(default_factory=tuple)
     """The functions being followed, outermost first (a recursive call is not followed)."""
     in_forward: bool = False

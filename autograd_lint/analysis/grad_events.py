@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from autograd_lint.analysis.graph_leaves import leaves_of
 from autograd_lint.analysis.names import dotted, keyword
 from autograd_lint.analysis.trace import GradRead, LeafInplace, RequiresGradSet, RetainGrad
 from autograd_lint.analysis.values import (
@@ -62,12 +63,27 @@ def requires_grad_set(
     return event
 
 
-def cut_constructor(interp: Effects, result: Tensor, node: cst.Call, source: Value | None) -> None:
+def cut_constructor(
+    interp: Effects, result: Tensor, node: cst.Call, source: Value | None, copier: str = ""
+) -> None:
     """``torch.tensor(loss.item(), requires_grad=True)``, ``Variable(loss.data,
-    requires_grad=True)``: a new leaf made from a value cut from a graph."""
+    requires_grad=True)``: a new leaf made from a value cut from a graph. ``copier`` names a
+    constructor that copies a tensor argument into a new leaf of its own whatever that
+    tensor is (``Variable(loss, requires_grad=True)``, ``torch.tensor(loss,
+    requires_grad=True)``): a tensor that requires grad is cut by the call itself."""
     if result.requires_grad is not Tri.YES:
         return
-    if isinstance(source, PlainValue) and source.cut_site is not None:
+    if copier and isinstance(source, Tensor) and source.requires_grad is Tri.YES:
+        before = Tensor(
+            Tri.NO,
+            Tri.YES,
+            node,
+            result.prov,
+            storage=result.storage,
+            cut_site=node,
+            cut_reason=f"`{copier}`, which makes a new leaf of the values only",
+        )
+    elif isinstance(source, PlainValue) and source.cut_site is not None:
         before = Tensor(
             Tri.NO,
             Tri.YES,
@@ -164,6 +180,7 @@ def device_copy(
     )
     assert copy.node is not None
     copy.node.result = copy
+    copy.node.leaves = leaves_of([tensor])
     return copy
 
 

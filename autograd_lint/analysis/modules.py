@@ -94,6 +94,7 @@ class Modules(Expressions):
             children = _children(spec.name, node, args or [])
             if children is not None:
                 module.children = children
+                module.uniform = _built_from_one_kind(spec.name, args or [])
                 module.prov = prov.union(*(provenance(c) for c in children))
                 return module
         if spec.has_parameters and spec.name not in ops.CONTAINER_MODULES:
@@ -382,6 +383,17 @@ def _inplace_requested(node: cst.Call) -> bool:
         if literal_bool(arg.value) is Tri.YES:
             return True
     return False
+
+
+def _built_from_one_kind(kind: str, args: list[Value]) -> bool:
+    """A ``ModuleList`` built from a comprehension: one item stands for each of them."""
+    return (
+        kind == "ModuleList"
+        and len(args) == 1
+        and isinstance(args[0], Sequence)
+        and args[0].homogeneous
+        and len(args[0].items) == 1
+    )
 
 
 def _children(kind: str, node: cst.Call, args: list[Value]) -> list[Value] | None:

@@ -22,6 +22,7 @@ from autograd_lint.analysis.decorators import (
     is_classmethod,
     is_staticmethod,
 )
+from autograd_lint.analysis.generators import single_yield
 from autograd_lint.analysis.names import keyword
 from autograd_lint.analysis.optimizer_base import extends_torch_optimizer
 from autograd_lint.analysis.project import ForeignModule
@@ -228,6 +229,28 @@ class ProjectCalls(TorchCalls):
             return Unknown()
         return result
 
+    def pass_element(self, iterable: Value, state: State) -> Value:
+        """What a ``for`` target is bound to on one pass over ``iterable``."""
+        if isinstance(iterable, NNModule) and not iterable.builtin:
+            item = self.generated(iterable, state)
+            if item is not None:
+                return item
+        return self._element_of(iterable)
+
+    def generated(self, instance: NNModule, state: State) -> Value | None:
+        """One pass of ``for item in instance`` where its class's ``__iter__`` is a
+        generator with one ``yield`` (:mod:`~autograd_lint.analysis.generators`): the
+        generator run anew on ``state``, and what it yielded last (``None``: not such an
+        object, or the run is not followed)."""
+        cls = self.class_of(instance)
+        found = cls.method("__iter__") if cls is not None else None
+        if cls is None or found is None or single_yield(found[0]) is None:
+            return None
+        yielded: list[Value] = []
+        if self.follow(self._method_value(found, cls), None, [], state, instance, yielded) is None:
+            return None
+        return yielded[-1] if yielded else Unknown(instance.prov)
+
     def super_call(
         self, ref: SuperRef, method: str, node: cst.Call, args: list[Value], state: State
     ) -> Value:
@@ -318,6 +341,7 @@ class ProjectCalls(TorchCalls):
         args: list[Value],
         state: State,
         receiver: Value | None = None,
+        yields: list[Value] | None = None,
     ) -> Value | None:
         """Run the body of a project function for one call, on a state of its own.
 
@@ -380,6 +404,7 @@ class ProjectCalls(TorchCalls):
             depth=frame.depth + 1,
             owner_class=function.owner,
             returns=returns,
+            yields=yields,
             active=(*frame.active, definition),
             call_seq=frame.seq,
             in_forward=frame.in_forward or _is_forward(definition, function.owner),
@@ -476,7 +501,8 @@ def _known_length(value: Value | None) -> int | None:
 
 def _constant_range(args: list[Value], node: cst.Call) -> Sequence | None:
     """``range(2, 0, -1)`` with known integers: its items, each a known number, so that a
-    loop over it indexes lists exactly (``laterals[i - 1]``)."""
+    loop over it indexes lists exactly (``laterals[i - 1]``); none for an empty one
+    (``range(1, 1)``), so that a loop over it is known not to run."""
     if any(a.star or a.keyword is not None for a in node.args) or not 1 <= len(args) <= 3:
         return None
     bounds = [a.const if isinstance(a, PlainValue) else None for a in args]
@@ -490,7 +516,9 @@ def _constant_range(args: list[Value], node: cst.Call) -> Sequence | None:
         count = len(items)
     except OverflowError:  # ``range(0xfff...)``: longer than any loop anyone runs through
         return None
+    if count == 0:
+        return Sequence([], frozenset(), run_each=True, fixed=True)
     if not 2 <= count <= MAX_CONSTANT_RANGE:
         return None
     values: list[Value] = [PlainValue(frozenset(), const=i) for i in items]
-    return Sequence(values, frozenset(), run_each=True)
+    return Sequence(values, frozenset(), run_each=True, fixed=True)

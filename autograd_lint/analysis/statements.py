@@ -17,9 +17,11 @@ from autograd_lint.analysis.decorators import NOT_A_MODE, grad_mode_of
 from autograd_lint.analysis.expressions import literal_int, literal_key
 from autograd_lint.analysis.frame import LOOP_PASSES, MAX_LOOP_PASSES, Budget
 from autograd_lint.analysis.imports import ProjectImports
-from autograd_lint.analysis.names import dotted, literal_bool, positional
+from autograd_lint.analysis.loop_counts import never_runs, range_is_nonempty
+from autograd_lint.analysis.names import dotted, literal_bool
 from autograd_lint.analysis.state import State, join
 from autograd_lint.analysis.trace import DiscardedDetach
+from autograd_lint.analysis.unpacking import unpacked
 from autograd_lint.analysis.values import (
     DeferredImport,
     ModuleRef,
@@ -346,13 +348,16 @@ class Statements(ProjectImports):
         surely_runs = False
         if isinstance(node, cst.For):
             iterable = self.expr(node.iter, state)
+            if never_runs(iterable):
+                orelse = node.orelse
+                return self.block(orelse.body.body, state) if orelse is not None else state
             if (
                 isinstance(iterable, NNModule)
                 and iterable.kind in {"Sequential", "ModuleList"}
                 and iterable.children
             ):
                 iterable = Sequence(list(iterable.children), iterable.prov)
-            surely_runs = self._range_is_nonempty(node.iter, state) or (
+            surely_runs = range_is_nonempty(node.iter, state) or (
                 isinstance(iterable, Sequence)
                 and bool(iterable.items)
                 and (iterable.nonempty or not (iterable.homogeneous or iterable.open_length))
@@ -378,7 +383,7 @@ class Statements(ProjectImports):
                     element = (
                         elements[(passes - 1) % len(elements)]
                         if elements
-                        else self._element_of(iterable)
+                        else self.pass_element(iterable, current)
                     )
                     self.assign(node.target, element, current, node.iter)
                     self._stand_for(element, iterable)
@@ -410,23 +415,6 @@ class Statements(ProjectImports):
         if node.orelse is not None:
             result = self.block(node.orelse.body.body, result)
         return result
-
-    def _range_is_nonempty(self, iterable: cst.BaseExpression, state: State) -> bool:
-        """``range(3)``, or ``range(n)`` with ``n`` bound to a positive integer literal."""
-        if (
-            isinstance(iterable, cst.Call)
-            and isinstance(iterable.func, cst.Name)
-            and iterable.func.value == "range"
-        ):
-            args = positional(iterable)
-            if len(args) == 1 and isinstance(args[0].value, cst.Integer | cst.Name):
-                count = (
-                    literal_int(args[0].value)
-                    if isinstance(args[0].value, cst.Integer)
-                    else getattr(state.lookup(args[0].value.value), "const", None)
-                )
-                return isinstance(count, int) and count > 0
-        return False
 
     def _stand_for(self, element: Value, iterable: Value) -> None:
         """Remember which items a loop target bound to one of them stands for."""
@@ -589,14 +577,9 @@ class Statements(ProjectImports):
                     if param.label.startswith("."):
                         param.label = target.value + param.label
         elif isinstance(target, cst.Tuple | cst.List):
-            items: list[Value] = []
-            if isinstance(value, Sequence) and not value.homogeneous:
-                items = value.items
-            elif isinstance(value, Sequence) and value.items:
-                items = [value.items[0]] * len(target.elements)  # each one is such an item
-            for i, element in enumerate(target.elements):
+            items = unpacked(value, len(target.elements))
+            for element, item in zip(target.elements, items, strict=True):
                 if isinstance(element, cst.Element):
-                    item = items[i] if i < len(items) else Unknown(provenance(value))
                     self.assign(element.value, item, state, source)
         elif isinstance(target, cst.Attribute):
             self.assign_attribute(target, value, state, source)

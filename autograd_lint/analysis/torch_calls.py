@@ -9,10 +9,13 @@ import libcst as cst
 from autograd_lint import ops
 from autograd_lint.analysis import callbacks, element_count, grad_events
 from autograd_lint.analysis.expressions import literal_key
+from autograd_lint.analysis.graph_leaves import call_passes_all
+from autograd_lint.analysis.holders import NAMESPACES, namespace_object
 from autograd_lint.analysis.modules import Modules
 from autograd_lint.analysis.names import keyword, kwarg_tri, literal_bool
 from autograd_lint.analysis.pooling import adaptive_pool_spec
 from autograd_lint.analysis.state import State
+from autograd_lint.analysis.tensor_functions import tensor_function_result
 from autograd_lint.analysis.trace import (
     AnomalyMode,
     DetachViewInplace,
@@ -77,6 +80,8 @@ class TorchCalls(Modules):
             return self.chained(node, args, state)
         if qualname == "functools.reduce":
             return self.reduced(node, args, state)
+        if qualname in NAMESPACES:
+            return namespace_object(node, args, state, self._frame.seq) or Unknown()
         if qualname in _GRAD_APIS:
             outputs = args[0] if args else Unknown()
             return self.backward(outputs, node, state, _GRAD_APIS[qualname])
@@ -89,7 +94,7 @@ class TorchCalls(Modules):
             rg = kwarg_tri(node, "requires_grad", Tri.NO)
             source = args[0] if args else Unknown()
             leaf = Tensor(rg, Tri.YES, node, provenance(source) | {self._frame.seq})
-            grad_events.cut_constructor(self, leaf, node, source)
+            grad_events.cut_constructor(self, leaf, node, source, "Variable(...)")
             return leaf
         if name in _ANOMALY_APIS and prefix in {"torch.autograd", "torch.autograd.anomaly_mode"}:
             self.trace.events.append(
@@ -185,7 +190,8 @@ class TorchCalls(Modules):
                 tensors = [self._arg(node, args, i, n) for i, n in enumerate(spec.inputs)]
             if spec.kind == "loss":
                 return self.loss(spec, node, args, state)
-            result = self.apply_op(spec, tensors, node, state)
+            complete = spec.name != "linear" and call_passes_all(node, len(tensors))
+            result = self.apply_op(spec, tensors, node, state, all_inputs=complete)
             element_count.after_op(result, spec, tensors, node, method=False)
             return result
         if (
@@ -195,6 +201,9 @@ class TorchCalls(Modules):
             and isinstance(args[0], Tensor)
         ):
             return self.tensor_method(args[0], name, node, args[1:], state)
+        listed = tensor_function_result(qualname, node, args, state, self._frame.seq)
+        if listed is not None:
+            return listed
         callbacks.hand_over(args, state)
         return Unknown()
 
@@ -207,7 +216,8 @@ class TorchCalls(Modules):
         prov = frozenset({self._frame.seq}).union(*(provenance(a) for a in args))
         tensor = Tensor(requires_grad, Tri.YES, node, prov)
         if name in {"tensor", "as_tensor"} and args:
-            grad_events.cut_constructor(self, tensor, node, args[0])
+            copier = "torch.tensor(...)" if name == "tensor" else ""
+            grad_events.cut_constructor(self, tensor, node, args[0], copier)
         tensor.elements = element_count.created(node, name)
         if requires_grad is Tri.NO:
             first = args[0] if args else None
@@ -305,7 +315,8 @@ class TorchCalls(Modules):
         inputs: list[Value] = [tensor]
         if len(spec.inputs) > 1:
             inputs += args[: len(spec.inputs) - 1]
-        result = self.apply_op(spec, inputs, node, state)
+        complete = call_passes_all(node, len(inputs) - 1)
+        result = self.apply_op(spec, inputs, node, state, all_inputs=complete)
         element_count.after_op(result, spec, inputs, node, method=True)
         return result
 
@@ -406,6 +417,8 @@ class TorchCalls(Modules):
             return Unknown()
         if isinstance(receiver, NNModule):
             if receiver.builtin and receiver.kind in ops.CONTAINER_MODULES:
+                if method in {"append", "add_module", "extend", "insert"}:
+                    receiver.uniform = False  # what it now holds is not one kind
                 if method in {"append", "add_module"} and args:
                     receiver.children.append(args[-1])
                     return receiver

@@ -344,11 +344,12 @@ class TrainingLoops(Statements):
         args: list[Value],
         state: State,
         receiver: Value | None = None,
+        yields: list[Value] | None = None,
     ) -> Value | None:
         if call is not None:
             self._calls.append((call, args, len(self._passes)))
         try:
-            result = super().follow(function, call, args, state, receiver)
+            result = super().follow(function, call, args, state, receiver, yields)
         finally:
             if call is not None:
                 self._calls.pop()

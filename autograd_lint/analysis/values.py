@@ -69,6 +69,9 @@ class GraphNode:
     id: int = field(default_factory=fresh_id)
     result: Tensor | None = None
     """The tensor this node is the ``grad_fn`` of (it names the state a fix detaches)."""
+    leaves: frozenset[int] | None = None
+    """Storages of the leaves that require grad its backward reaches, where every operand
+    of every op on the way is known (:mod:`~autograd_lint.analysis.graph_leaves`)."""
 
     @property
     def holds_saved(self) -> bool:
@@ -161,6 +164,9 @@ class NNModule:
     is_module: bool = True
     children: list[Value] = field(default_factory=list)
     """For ``nn.Sequential`` / ``nn.ModuleList``: the submodules, in order."""
+    uniform: bool = False
+    """The children stand for any number of like submodules, ``children[0]`` for each
+    (``nn.ModuleList([Block() for _ in range(n)])``): ``layers[i]`` is such a one."""
     inplace: bool = False
     """An activation built with ``inplace=True``: calling it writes its input in place."""
     known_kind: bool = True
@@ -216,6 +222,9 @@ class Sequence:
     """It may hold more items than ``items`` lists, or none of them: it was extended with
     a sequence whose items are not known one by one (``xs.extend(c for c in cs if ...)``),
     so its length is not known."""
+    fixed: bool = False
+    """Its items are exactly ``items`` and nothing can add to them: a ``range`` of known
+    bounds (``range(1, 1)`` is surely empty: a loop over it never runs)."""
 
     def lookup(self, key: str) -> Value | None:
         """The item a dict holds under a literal key, if that is known."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import libcst as cst
+
+from autograd_lint.analysis.ancestry import ancestors_of
 from autograd_lint.analysis.trace import Backward, RequiresGradSet, Trace
 from autograd_lint.analysis.values import Tensor, Tri
 from autograd_lint.analysis.witness_grad_facts import (
@@ -54,13 +57,15 @@ loss.backward()
 
     def check(self, trace: Trace) -> Iterator[Diagnostic]:
         backwards = trace.of_type(Backward)
-        for event in trace.of_type(RequiresGradSet):
+        flags = trace.of_type(RequiresGradSet)
+        rebuilt = _rebuilt_leaves(trace, flags)
+        for event in flags:
             target = event.target
             raises = target.is_leaf is Tri.NO and target.requires_grad is Tri.YES
             if raises and (event.how == "assign" or event.flag is Tri.NO):
                 yield self._nonleaf(trace, event)
                 continue
-            backward = _silenced_backward(event, backwards)
+            backward = _silenced_backward(event, backwards, rebuilt)
             if backward is not None:
                 yield self._cut_loss(trace, event, backward)
 
@@ -110,8 +115,12 @@ loss.backward()
         )
 
 
-def _silenced_backward(event: RequiresGradSet, backwards: list[Backward]) -> Backward | None:
-    """The backward run on the very tensor whose flag was turned on after a cut."""
+def _silenced_backward(
+    event: RequiresGradSet, backwards: list[Backward], rebuilt: frozenset[int]
+) -> Backward | None:
+    """The backward run on the very tensor whose flag was turned on after a cut, or on a
+    result whose graph reaches that tensor and no leaf but the ``rebuilt`` ones (the
+    storages of such tensors): ``(l1 + 0.05 * l2).backward()`` of two rebuilt losses."""
     target, result = event.target, event.result
     if event.flag is not Tri.YES or result is None or target.cut_site is None:
         return None
@@ -119,13 +128,44 @@ def _silenced_backward(event: RequiresGradSet, backwards: list[Backward]) -> Bac
         return None
     for backward in backwards:
         tensor = backward.tensor
-        if (
-            backward.order > event.order
-            and isinstance(tensor, Tensor)
-            and tensor.storage == result.storage
-            and tensor.is_leaf is Tri.YES
-            and tensor.requires_grad is Tri.YES
-            and tensor.node is None
-        ):
+        if backward.order < event.order or not isinstance(tensor, Tensor):
+            continue
+        if tensor.requires_grad is not Tri.YES:
+            continue
+        if tensor.storage == result.storage and tensor.is_leaf is Tri.YES and tensor.node is None:
+            return backward
+        leaves = tensor.node.leaves if tensor.node is not None else None
+        if leaves is not None and result.storage in leaves and leaves <= rebuilt:
             return backward
     return None
+
+
+def _rebuilt_leaves(trace: Trace, events: list[RequiresGradSet]) -> frozenset[int]:
+    """The storages of the leaves a constructor made with ``requires_grad=True`` out of
+    values cut from a graph, and handed straight to an op without a name
+    (``torch.tensor([l1, l2], requires_grad=True).sum()``): nothing can read their
+    gradient or give them to an optimizer, so a backward that reaches only them trains
+    nothing. A named one may be an input on purpose (``s = Variable(s.data,
+    requires_grad=True)`` whose ``s.grad`` is read after)."""
+    return frozenset(
+        event.result.storage
+        for event in events
+        if event.result is not None
+        and event.how == "constructor"
+        and event.flag is Tri.YES
+        and event.target.cut_site is not None
+        and event.target.requires_grad is Tri.NO
+        and event.target.is_leaf is Tri.YES
+        and _operand_of_an_op(trace, event.site)
+    )
+
+
+def _operand_of_an_op(trace: Trace, site: cst.CSTNode) -> bool:
+    """``site`` is the receiver of a method call or an operand of an operator, in this file."""
+    ancestors = ancestors_of(trace.module, site)
+    if not ancestors:
+        return False
+    parent = ancestors[-1]
+    if isinstance(parent, cst.Attribute):
+        return parent.value is site and len(ancestors) > 1 and isinstance(ancestors[-2], cst.Call)
+    return isinstance(parent, cst.BinaryOperation | cst.UnaryOperation)

@@ -1,0 +1,88 @@
+"""torch functions outside the op registry that are known to return tensors.
+
+The registry (:mod:`autograd_lint.ops`) says what an op saves and aliases; a function not
+in it gives ``Unknown``. For the functions listed here the analysis still knows what comes
+back: a tensor (or a tuple of them: ``torch.linalg.eigh`` gives eigenvalues and
+eigenvectors), differentiable in its tensor arguments. So ``torch.tensor(vals[k])`` of an
+eigenvalue is known to copy a tensor (torch warns), and a result requires grad exactly
+when grad mode is on and an argument does. What the op saves for backward is not known:
+its result has no graph node, so no rule that reads saved tensors or graph edges fires on
+it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import libcst as cst
+
+from autograd_lint.analysis.state import State
+from autograd_lint.analysis.values import (
+    PlainValue,
+    Sequence,
+    Tensor,
+    Tri,
+    Value,
+    provenance,
+)
+
+TENSOR_FUNCTIONS: Mapping[str, int] = {
+    "torch.flip": 0,
+    "torch.roll": 0,
+    "torch.rot90": 0,
+    "torch.cdist": 0,
+    "torch.cumsum": 0,
+    "torch.cumprod": 0,
+    "torch.tril": 0,
+    "torch.triu": 0,
+    "torch.outer": 0,
+    "torch.logsumexp": 0,
+    "torch.linalg.norm": 0,
+    "torch.linalg.vector_norm": 0,
+    "torch.linalg.matrix_norm": 0,
+    "torch.linalg.inv": 0,
+    "torch.linalg.eigvalsh": 0,
+    "torch.linalg.eigh": 2,
+    "torch.linalg.qr": 2,
+    "torch.linalg.svd": 3,
+}
+"""Qualified name -> how many tensors it returns as a tuple (0: a single tensor). Each is
+differentiable in its tensor arguments."""
+
+
+def tensor_function_result(
+    qualname: str, node: cst.Call, args: list[Value], state: State, seq: int
+) -> Value | None:
+    """What a call of a listed function gives, or ``None`` (not listed, or ``out=``)."""
+    outputs = TENSOR_FUNCTIONS.get(qualname)
+    if outputs is None or any(
+        a.keyword is not None and a.keyword.value == "out" for a in node.args
+    ):
+        return None
+    prov = frozenset({seq}).union(*(provenance(a) for a in args))
+    flags = [_requires_grad(a) for a in args]
+    if state.grad_enabled is False or all(flag is Tri.NO for flag in flags):
+        rg = Tri.NO
+    elif state.grad_enabled is True and any(flag is Tri.YES for flag in flags):
+        rg = Tri.YES
+    else:
+        rg = Tri.UNKNOWN
+    is_leaf = {Tri.YES: Tri.NO, Tri.NO: Tri.YES, Tri.UNKNOWN: Tri.UNKNOWN}[rg]
+
+    def made() -> Tensor:
+        return Tensor(rg, is_leaf, node, prov)
+
+    if outputs == 0:
+        return made()
+    return Sequence([made() for _ in range(outputs)], prov)
+
+
+def _requires_grad(value: Value) -> Tri:
+    """Whether an argument requires grad: a number or a list of numbers never does."""
+    if isinstance(value, Tensor):
+        return value.requires_grad
+    if isinstance(value, PlainValue):
+        return Tri.NO
+    if isinstance(value, Sequence) and all(isinstance(i, PlainValue) for i in value.items):
+        return Tri.NO
+    return Tri.UNKNOWN
