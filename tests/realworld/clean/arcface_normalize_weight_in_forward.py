@@ -1,6 +1,6 @@
 # source: https://github.com/arinaLozhkina/LowResolutionFaceRecognition/blob/5a9d69b281928090ef96cc56ba27ce2445ad9e7c/head/arcface.py
-# expect: AG001
-# pitfall: ArcFace.forward normalises its class weights by assigning self.w.data inside forward; the normalisation is part of the forward but left out of the gradient
+# expect: clean
+# pitfall: look-alike: ArcFace.forward projects its class weights onto the unit sphere with a .data write under torch.no_grad() before using them (projected gradient descent): the form AG001's own no_grad fix writes, deliberately outside the gradient
 import torch.nn.functional as F
 import torch
 
