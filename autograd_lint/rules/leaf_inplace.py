@@ -79,8 +79,11 @@ still to run saved the leaf, the fix puts it under `with torch.no_grad():` (appl
             "augassign": "augmented assignment to",
         }.get(event.how, f"in-place `{event.method}()` on")
         target = name if not event.through_view or event.how == "setitem" else f"a view of {name}"
-        if name == "a leaf" and leaf.is_param:
-            name = target = "a parameter"
+        viewed = event.through_view and event.how != "setitem"
+        if name == "a leaf":  # no name to show: the kind alone says what it is
+            described = f"a view of {kind}" if viewed else kind
+        else:
+            described = f"{target}, {kind}"
         message = inplace_message(event)
         raised = (
             f"'{message}'"
@@ -98,7 +101,7 @@ still to run saved the leaf, the fix puts it under `with torch.no_grad():` (appl
             trace,
             self.code,
             event.site,
-            f"{operation} {target}, {kind}, with grad mode on: torch raises {raised}{advice}",
+            f"{operation} {described}, with grad mode on: torch raises {raised}{advice}",
             Severity.ERROR,
             [(leaf.site, "leaf created here")],
             fixes=fixes,
