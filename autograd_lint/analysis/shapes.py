@@ -11,6 +11,7 @@ of ``+`` takes the other side's shape, the input of ``nn.Linear(i, o)`` gets ``(
 from __future__ import annotations
 
 import ast
+import collections
 
 from autograd_lint import stand_ins
 from autograd_lint.analysis.module_shapes import ModuleShape, module_shape
@@ -433,6 +434,30 @@ def list_names(script: str, names: list[str]) -> set[str]:
         if appended and not other:
             found.add(name)
     return found
+
+
+def device_names(script: str, names: list[str]) -> set[str]:
+    """Names of ``script`` read only as a ``device=`` argument (``torch.tensor(data,
+    device=self_device)``): a device, never a tensor, stands for them (torch refuses a
+    tensor there, so a tensor stand-in would end the replay on an error of its own)."""
+    try:
+        tree = ast.parse(script)
+    except SyntaxError:
+        return set()
+    wanted = set(names)
+    reads: collections.Counter[str] = collections.Counter()
+    as_device: collections.Counter[str] = collections.Counter()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in wanted:
+            reads[node.id] += 1
+        elif (
+            isinstance(node, ast.keyword)
+            and node.arg == "device"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in wanted
+        ):
+            as_device[node.value.id] += 1
+    return {name for name, count in as_device.items() if reads[name] == count}
 
 
 def _is_placeholder_line(statement: ast.stmt, name: str) -> bool:

@@ -57,6 +57,8 @@ _TORCH_ROOTS = ("torch", "nn", "F", "optim")
 
 def _known_callee(name: str) -> bool:
     parts = name.split(".")
+    if name == "torch.device":  # ``device = torch.device("cpu")``, which a witness may read
+        return True
     if parts[0] in _TORCH_ROOTS and len(parts) >= 2:
         last = parts[-1]
         return (

@@ -15,7 +15,7 @@ import libcst as cst
 
 from autograd_lint import ops, stand_ins
 from autograd_lint.analysis import config_constants, shapes
-from autograd_lint.analysis.names import dotted
+from autograd_lint.analysis.names import dotted, is_literal
 from autograd_lint.analysis.trace import Trace
 from autograd_lint.analysis.values import NNModule, PlainValue, Tensor, Unknown, Value
 from autograd_lint.analysis.witness_names import (
@@ -113,7 +113,10 @@ class SliceBuilder:
                 for seq, b in self.trace.bindings.items()
                 if name in b and seq < last and seq in self.trace.statements
             ]
-            if binding and isinstance(self.trace.bindings[max(binding)][name], PlainValue):
+            if binding and (
+                isinstance(self.trace.bindings[max(binding)][name], PlainValue)
+                or _binds_a_setting(self.trace.statements[max(binding)][0], name)
+            ):
                 found.add(max(binding))
         return found
 
@@ -512,6 +515,35 @@ class SliceBuilder:
             return None
         early = _read_before_bound(code) - collector.called - _ALLOWED_BUILTINS
         return (collector.loaded - known - collector.called) | early
+
+
+_SETTING_CALLS = frozenset({"torch.device"})
+_DTYPE = re.compile(r"torch\.(float|double|half|bfloat16|long|int|bool|float(16|32|64)|int(8|16|32|64))$")
+
+
+def _binds_a_setting(statement: cst.CSTNode, name: str) -> bool:
+    """Whether ``statement`` is ``name = <literal>`` (``x_list = [15, 5, 34]``), a device
+    (``device = torch.device("cpu")``) or a dtype (``dtype = torch.float32``): a value the
+    file itself gives, which no stand-in should replace (a tensor for a device is an error
+    on torch, a random list of sizes a wrong shape)."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if not (
+        isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and isinstance(small.targets[0].target, cst.Name)
+        and small.targets[0].target.value == name
+    ):
+        return False
+    value = small.value
+    if is_literal(value):
+        return True
+    if isinstance(value, cst.Call):
+        return dotted(value.func) in _SETTING_CALLS and all(
+            is_literal(arg.value) and arg.star == "" for arg in value.args
+        )
+    return _DTYPE.match(dotted(value) or "") is not None
 
 
 def _written(

@@ -50,6 +50,7 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
     free = [m.group("name") for m in map(_MARKER.match, lines) if m and m.group("kind") == "free"]
     integers = shapes.integer_names(script, free)
     lists = shapes.list_names(script, free)
+    devices = shapes.device_names(script, free)
     filled = []
     for line in lines:
         match = _MARKER.match(line)
@@ -61,6 +62,8 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
         shape = found.get(name)
         if name in integers and shape is None:
             expression = str(integers[name])
+        elif name in devices:
+            expression = 'torch.device("cpu")'
         elif name in lists:
             expression = "[]"
         elif name in ranges and shape is not None:
@@ -71,7 +74,7 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
                 kind, shape if shape is not None else shapes.DEFAULT, known
             )
         filled.append(f"{match.group('indent')}{name} = {expression}")
-    undefined = [name for name in free if name not in integers]
+    undefined = [name for name in free if name not in integers and name not in devices]
     if undefined:  # one line above the first: which stand-ins are guesses for unseen code
         first = next(i for i, line in enumerate(filled) if line.startswith(f"{undefined[0]} = "))
         filled.insert(first, stand_ins.undefined_note(undefined))
