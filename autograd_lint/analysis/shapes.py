@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import collections
+from collections.abc import Callable
 
 from autograd_lint import stand_ins
 from autograd_lint.analysis.module_shapes import ModuleShape, module_shape
@@ -71,7 +72,11 @@ _LOSSES = {
 }
 
 
-def _int_args(call: ast.Call) -> Shape | None:
+def _int_args(
+    call: ast.Call, known: Callable[[ast.expr], int | None] | None = None
+) -> Shape | None:
+    """The integer arguments of ``call`` (a size); ``known`` gives the value of any other
+    argument the script determines (a name bound to an integer), or ``None``."""
     values: list[int] = []
     args = call.args
     if len(args) == 1 and isinstance(args[0], ast.Tuple | ast.List):
@@ -87,6 +92,8 @@ def _int_args(call: ast.Call) -> Shape | None:
             and not isinstance(arg.value, bool)
         ):
             values.append(-arg.value if negative else arg.value)
+        elif known is not None and (value := known(arg)) is not None:
+            values.append(-value if negative else value)
         else:
             return None
     return tuple(values)
@@ -108,10 +115,28 @@ class _Inference:
         self.shapes: dict[str, Shape] = {}
         self.modules: dict[str, ModuleShape] = {}
         self.integers: dict[str, int] = {}
+        self.int_lists: dict[str, list[int]] = {}
         self.index_ranges: dict[str, int] = {}
         """Placeholders an embedding reads: indices below the given count."""
         self.placeholders = placeholders
         self.changed = False
+
+    def integer(self, node: ast.expr) -> int | None:
+        """The value of an integer the script determines: a name bound to one, or the
+        ``sum``/``len`` of a name bound to a list of them (``sum(x_list)``)."""
+        if isinstance(node, ast.Name):
+            return self.integers.get(node.id)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in {"sum", "len"}
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id in self.int_lists
+        ):
+            values = self.int_lists[node.args[0].id]
+            return sum(values) if node.func.id == "sum" else len(values)
+        return None
 
     def want(self, node: ast.expr, shape: Shape | None) -> None:
         """Record that ``node`` (if it is a placeholder name) should have ``shape``."""
@@ -164,7 +189,7 @@ class _Inference:
         name = _callee(call)
         last = name.rsplit(".", 1)[-1]
         if name.startswith("torch.") and last in _CONSTRUCTORS:
-            sizes = _int_args(call)
+            sizes = _int_args(call, self.integer)
             return sizes if sizes is not None and all(d >= 0 for d in sizes) else None
         if isinstance(call.func, ast.Name) and call.func.id in self.modules:
             module = self.modules[call.func.id]
@@ -251,6 +276,11 @@ class _Inference:
                 if isinstance(value, ast.Constant) and type(value.value) is int:
                     self.integers[target.id] = value.value
                     return
+                if isinstance(value, ast.List) and all(
+                    isinstance(e, ast.Constant) and type(e.value) is int for e in value.elts
+                ):
+                    self.int_lists[target.id] = [e.value for e in value.elts]  # type: ignore[misc]
+                    return
                 module = module_shape(value, self.integers) if isinstance(value, ast.Call) else None
                 if module is not None:
                     self.modules[target.id] = module
@@ -272,8 +302,12 @@ class _Inference:
                 return
         if isinstance(statement, ast.Assign):  # ``o, h = lstm(x)``, ``x[0, :] = x[0, :] * v``
             value = statement.value
-            self.shape(value)
+            written = self.shape(value)
             target = statement.targets[0]
+            if isinstance(target, ast.Subscript) and _full_slices(target.slice):
+                self.want(target.value, written)  # ``w[:, :] = W[:, :]``: every element of W
+                if isinstance(target.value, ast.Name) and written is not None:
+                    self.shapes.setdefault(target.value.id, written)
             if (
                 isinstance(target, ast.Tuple)
                 and isinstance(value, ast.Call)
@@ -319,11 +353,22 @@ def _unwrapped(node: ast.expr) -> ast.expr:
     return node
 
 
+def _full_slices(index: ast.expr) -> bool:
+    """``[:]``, ``[:, :, :, :]``: an index that keeps every element."""
+    items = index.elts if isinstance(index, ast.Tuple) else [index]
+    return all(
+        isinstance(i, ast.Slice) and i.lower is None and i.upper is None and i.step is None
+        for i in items
+    )
+
+
 def _indexed(base: Shape | None, index: ast.expr) -> Shape | None:
     """The shape of ``base[index]``: one dimension fewer for a single index, and for a tuple
     of integers and full slices (``x[0, :, 0, 0]``) the dimensions the slices keep."""
     if base is None:
         return None
+    if _full_slices(index):
+        return base
     if not isinstance(index, ast.Tuple):
         return base[1:] if base else None
     if len(index.elts) > len(base):

@@ -37,6 +37,7 @@ from autograd_lint.analysis.witness_names import (
     unstarred,
     variable_names,
 )
+from autograd_lint.analysis.witness_instances import InstanceNames
 from autograd_lint.analysis.witness_stand_ins import (
     _fill_placeholders,
     _inplace_flags,
@@ -78,6 +79,8 @@ class SliceBuilder:
         """Whether the last rendered script dropped one of those wrappers."""
         self.overrides: dict[int, cst.SimpleStatementLine] = {}
         """Statements rendered in place of the file's (a write whose value stands in)."""
+        self.instances = InstanceNames(trace)
+        """What ``self`` is written as in each statement of the script being rendered."""
 
     def render(
         self, seqs: set[int] | frozenset[int], essential: frozenset[int] = frozenset()
@@ -145,6 +148,7 @@ class SliceBuilder:
                 caller = self.trace.called_from.get(caller)
         if self.trace.rebound_inputs & (set(seqs) | callers):
             return None
+        self.instances = InstanceNames(self.trace, set(seqs) | callers)
         needed = _names_read(self.trace, seqs)
         for seq in set(seqs) | callers:
             if seq in self.trace.inputs:
@@ -191,7 +195,10 @@ class SliceBuilder:
                     bound, rendered_lines = _written(bound, rendered_lines, readable)
                     rendered_lines = rendered_lines or [""]
             else:
-                bound = self.trace.bindings.get(seq, {})
+                bound = {
+                    self.instances.binding(seq, name): value
+                    for name, value in self.trace.bindings.get(seq, {}).items()
+                }
                 rendered = self._statement(self.overrides.get(seq, statement), modules, seq)
                 if rendered is None and seq in essential:
                     return None
@@ -447,7 +454,10 @@ class SliceBuilder:
             assert isinstance(plain, cst.SimpleStatementLine)
             statement = plain
             self.reparametrized |= writer.written > 0
-        renamed = statement.visit(_SelfRenamer())
+        renamer = _SelfRenamer(
+            self.instances.prefix(seq), self.instances.outside_reads(statement, seq)
+        )
+        renamed = statement.visit(renamer)
         assert isinstance(renamed, cst.SimpleStatementLine)
         renamed = self._replace_model_call(renamed, seq)
         checker = _Checker(modules)
