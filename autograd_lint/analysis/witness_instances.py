@@ -49,7 +49,7 @@ class InstanceNames:
         """Attribute -> the instance whose name ``self_<attribute>`` is."""
         used = {SELF}
         for seq in sorted(seqs):
-            instance = trace.selves.get(seq)
+            instance = self._instance(seq)
             entry = trace.statements.get(seq)
             if instance is None or entry is None or id(instance) in self.prefixes:
                 continue
@@ -62,9 +62,17 @@ class InstanceNames:
         self._attributes: dict[int, set[str]] | None = None
         self._names: set[str] | None = None
 
+    def _instance(self, seq: int) -> NNModule | None:
+        """The instance ``self`` is in statement ``seq``; none for a method run on its own
+        (its ``self`` stands for any instance, with the attributes ``__init__`` gives)."""
+        instance = self.trace.selves.get(seq)
+        if instance is None or isinstance(instance.site, cst.FunctionDef):
+            return None
+        return instance
+
     def prefix(self, seq: int) -> str:
         """What ``self`` is written as in statement ``seq``."""
-        instance = self.trace.selves.get(seq)
+        instance = self._instance(seq)
         return SELF if instance is None else self.prefixes.get(id(instance), SELF)
 
     def binding(self, seq: int, name: str) -> str:
