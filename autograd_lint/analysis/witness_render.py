@@ -91,6 +91,7 @@ class SliceBuilder:
         Where the script needs a stand-in for a name the slice reads but never binds
         (``size = pred.size()`` that no provenance recorded), the statements binding it
         are added once and kept if the script then needs fewer stand-ins."""
+        seqs = self._with_layers(self._with_returns(seqs))
         script = self._render(seqs, essential)
         missing = stand_ins.undefined_names(script) if script is not None else []
         if not missing:
@@ -102,6 +103,55 @@ class SliceBuilder:
         if wider is not None and len(stand_ins.undefined_names(wider)) < len(missing):
             return wider
         return self._render(seqs, essential)
+
+    def _with_layers(self, seqs: set[int] | frozenset[int]) -> set[int] | frozenset[int]:
+        """``seqs`` with the statement that made each built-in layer a statement of theirs
+        calls (``return self.cls(h), self.reg(h)`` where the slice followed only ``cls``):
+        a layer's construction reads nothing of the program's state, and without it the
+        script could not call the layer at all."""
+        extra: set[int] = set()
+        for seq in seqs:
+            entry = self.trace.statements.get(seq)
+            if entry is None:
+                continue
+            for name in _called_names(entry[0]):
+                made = self._layer_made(name, seq)
+                if made is not None and made not in seqs:
+                    extra.add(made)
+        return set(seqs) | extra if extra else seqs
+
+    def _layer_made(self, name: str, seq: int) -> int | None:
+        """The statement that last bound ``name`` (``self_reg`` for ``self.reg``, in the
+        same instance) before ``seq``, where it bound a built-in layer."""
+        instance = self.trace.selves.get(seq)
+        latest = max(
+            (
+                s
+                for s, bound in self.trace.bindings.items()
+                if s < seq and name in bound and self.trace.selves.get(s) is instance
+            ),
+            default=None,
+        )
+        if latest is None:
+            return None
+        value = self.trace.bindings[latest][name]
+        if isinstance(value, NNModule) and value.builtin and latest in self.trace.statements:
+            return latest
+        return None
+
+    def _with_returns(self, seqs: set[int] | frozenset[int]) -> set[int] | frozenset[int]:
+        """``seqs`` with the ``return`` of each followed call whose body the slice runs
+        (``func(t).sum().backward()``, the slice through ``t_copy = t.detach()`` in
+        ``func``): the call is then written as the value that ``return`` computed, where
+        without it the script would have to call the user's function."""
+        called_from = self.trace.called_from
+        bodies = {called_from[seq] for seq in seqs if seq in called_from}
+        extra = {
+            seq
+            for seq in self.trace.returned_by.values()
+            if seq not in seqs and called_from.get(seq) in bodies and called_from[seq] in seqs
+        }
+        return set(seqs) | extra if extra else seqs
 
     def _binding_seqs(self, names: set[str], seqs: set[int] | frozenset[int]) -> set[int]:
         """For each of ``names``: the last statement before the slice's last one that binds
@@ -525,6 +575,24 @@ class SliceBuilder:
             return None
         early = _read_before_bound(code) - collector.called - _ALLOWED_BUILTINS
         return (collector.loaded - known - collector.called) | early
+
+
+def _called_names(statement: cst.CSTNode) -> set[str]:
+    """The names a statement calls, ``self.reg`` as the ``self_reg`` its binding has."""
+    found: set[str] = set()
+
+    class Calls(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            name = dotted(node.func)
+            if name is None:
+                return
+            if name.startswith("self.") and name.count(".") == 1:
+                found.add("self_" + name[5:])
+            elif "." not in name:
+                found.add(name)
+
+    statement.visit(Calls())
+    return found
 
 
 _SETTING_CALLS = frozenset({"torch.device"})

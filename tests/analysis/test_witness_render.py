@@ -198,3 +198,50 @@ def test_two_calls_binding_one_parameter_in_a_statement_give_no_witness() -> Non
     )
     (finding,) = [d for d in lint_source(single, witnesses=True).diagnostics if d.code == "AG004"]
     assert finding.witness is not None
+
+
+TWO_HEADS = """import torch
+import torch.nn as nn
+
+
+class Two(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(4, 2)
+        self.b = nn.Linear(4, 1)
+
+    def forward(self, x):
+        return self.a(x), self.b(x)
+
+
+def first(pair):
+    head = pair[0].detach()
+    return head
+
+
+model = Two()
+outs = model(torch.randn(3, 4))
+loss = outs[0].sum()
+loss.backward()
+loss.backward()
+first(outs).sum().backward()
+"""
+
+
+def test_a_layer_called_beside_the_slice_and_a_helpers_return_are_written() -> None:
+    """``return self.a(x), self.b(x)`` with the slice through ``a`` only: ``b`` is built
+    too; ``first(outs).sum()`` whose body the slice runs: the call is its ``return``."""
+    result = lint_source(TWO_HEADS, "t.py", Settings(select=("AG003", "AG004")), witnesses=True)
+    scripts = {d.code: d.witness.script for d in result.diagnostics if d.witness is not None}
+    assert set(scripts) == {"AG003", "AG004"}
+    assert "self_b = nn.Linear(4, 1)" in scripts["AG004"]
+    assert "returned_17.sum().backward()" in scripts["AG003"]
+    assert "first(" not in scripts["AG003"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_two_heads_witnesses_are_confirmed(backend: str) -> None:
+    result = lint_source(TWO_HEADS, "t.py", Settings(select=("AG003", "AG004")), witnesses=True)
+    witnesses = [d.witness for d in result.diagnostics if d.witness is not None]
+    verdicts = confirm_many(witnesses, backend=backend)
+    assert [v.status for v in verdicts] == ["confirmed", "confirmed"], verdicts
