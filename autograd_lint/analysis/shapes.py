@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import collections
+import math
 from collections.abc import Callable
 
 from autograd_lint import stand_ins
@@ -116,6 +117,10 @@ class _Inference:
         self.modules: dict[str, ModuleShape] = {}
         self.integers: dict[str, int] = {}
         self.int_lists: dict[str, list[int]] = {}
+        self.loss_modules: dict[str, str] = {}
+        """Names bound to a loss module -> the functional loss it computes."""
+        self.aliases: dict[str, str] = {}
+        """``target_var = target.detach()``: a name for a placeholder's values."""
         self.index_ranges: dict[str, int] = {}
         """Placeholders an embedding reads: indices below the given count."""
         self.placeholders = placeholders
@@ -142,6 +147,8 @@ class _Inference:
         """Record that ``node`` (if it is a placeholder name) should have ``shape``."""
         if shape is None or not isinstance(node, ast.Name):
             return
+        if node.id in self.aliases:
+            node = ast.Name(id=self.aliases[node.id])
         if node.id in self.placeholders and self.placeholders[node.id] is None:
             self.placeholders[node.id] = shape
             self.changed = True
@@ -214,6 +221,11 @@ class _Inference:
                 target = _int_args(call)
                 if target is None or sum(d == -1 for d in target) > 1:
                     return None
+                known = self.shape(receiver)
+                rest = math.prod(d for d in target if d != -1)
+                if known is not None and -1 in target and rest and math.prod(known) % rest == 0:
+                    # a known tensor viewed as (-1, 5): the -1 dimension is what is left
+                    return tuple(math.prod(known) // rest if d == -1 else d for d in target)
                 # a stand-in viewed as (-1, 784) can be (2, 784): the -1 dimension free
                 shape = tuple(2 if d == -1 else d for d in target)
                 self.want(receiver, shape)
@@ -226,9 +238,13 @@ class _Inference:
             if last == "t" and not name.startswith("torch."):
                 base = self.shape(receiver)
                 return tuple(reversed(base)) if base is not None else None
+        if isinstance(call.func, ast.Name) and call.func.id in self.loss_modules:
+            last = self.loss_modules[call.func.id]  # ``criterion(output, target)``
         if last in _CLASS_LOSSES and len(call.args) >= 2:
             scores = self.shape(call.args[0])
             labels = call.args[1]
+            if isinstance(labels, ast.Name) and labels.id in self.aliases:
+                labels = ast.Name(id=self.aliases[labels.id])
             named = isinstance(labels, ast.Name) and labels.id in self.placeholders
             if scores is not None and len(scores) == 2 and named:  # class indices, one a row
                 assert isinstance(labels, ast.Name)
@@ -281,6 +297,21 @@ class _Inference:
                 ):
                     self.int_lists[target.id] = [e.value for e in value.elts]  # type: ignore[misc]
                     return
+                loss = (
+                    _LOSS_MODULES.get(_callee(value).rsplit(".", 1)[-1], "")
+                    if isinstance(value, ast.Call)
+                    else ""
+                )
+                if isinstance(value, ast.Call) and loss and not value.args:
+                    self.loss_modules[target.id] = loss
+                    return
+                source = _unwrapped(value)
+                if (
+                    source is not value
+                    and isinstance(source, ast.Name)
+                    and source.id in self.placeholders
+                ):
+                    self.aliases[target.id] = source.id
                 module = module_shape(value, self.integers) if isinstance(value, ast.Call) else None
                 if module is not None:
                     self.modules[target.id] = module
@@ -304,6 +335,16 @@ class _Inference:
             value = statement.value
             written = self.shape(value)
             target = statement.targets[0]
+            recurrent = (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Name)
+                and value.func.id in self.modules
+                and self.modules[value.func.id].kind in {"LSTM", "GRU", "RNN"}
+            )
+            if recurrent and isinstance(target, ast.Tuple) and written is not None:
+                first = target.elts[0]  # ``out, hidden = lstm(x)``: the output sequence
+                if isinstance(first, ast.Name):
+                    self.shapes[first.id] = written
             if isinstance(target, ast.Subscript) and _full_slices(target.slice):
                 self.want(target.value, written)  # ``w[:, :] = W[:, :]``: every element of W
                 if isinstance(target.value, ast.Name) and written is not None:
@@ -330,6 +371,15 @@ class _Inference:
 
 
 _CLASS_LOSSES = {"cross_entropy", "nll_loss"}
+_LOSS_MODULES = {
+    "CrossEntropyLoss": "cross_entropy",
+    "NLLLoss": "nll_loss",
+    "MSELoss": "mse_loss",
+    "L1Loss": "l1_loss",
+    "BCELoss": "binary_cross_entropy",
+    "BCEWithLogitsLoss": "binary_cross_entropy_with_logits",
+    "SmoothL1Loss": "smooth_l1_loss",
+}
 
 
 def _cat_parts(node: ast.expr) -> list[ast.expr]:
@@ -351,6 +401,16 @@ def _unwrapped(node: ast.expr) -> ast.expr:
     ):
         node = node.func.value
     return node
+
+
+def _constant_index(node: ast.expr) -> int | None:
+    """``0``, ``-1``: an integer index written as a constant."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _constant_index(node.operand)
+        return -inner if inner is not None else None
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    return None
 
 
 def _full_slices(index: ast.expr) -> bool:
@@ -379,7 +439,7 @@ def _indexed(base: Shape | None, index: ast.expr) -> Shape | None:
             if item.lower is not None or item.upper is not None or item.step is not None:
                 return None
             kept.append(size)
-        elif not (isinstance(item, ast.Constant) and type(item.value) is int):
+        elif _constant_index(item) is None:
             return None  # a tensor, list or computed index: the shape depends on its value
     return tuple(kept) + base[len(index.elts) :]
 

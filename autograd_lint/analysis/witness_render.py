@@ -8,6 +8,7 @@ names made the script's (:mod:`witness_names`) and stand-ins for what it cannot 
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 
@@ -17,7 +18,7 @@ from autograd_lint import ops, stand_ins
 from autograd_lint.analysis import config_constants, shapes
 from autograd_lint.analysis.names import dotted, is_literal
 from autograd_lint.analysis.trace import Trace
-from autograd_lint.analysis.values import NNModule, PlainValue, Tensor, Unknown, Value
+from autograd_lint.analysis.values import NNModule, PlainValue, Tensor, Tri, Unknown, Value
 from autograd_lint.analysis.witness_names import (
     _ALLOWED_BUILTINS,
     _TORCH_ROOTS,
@@ -79,6 +80,8 @@ class SliceBuilder:
         """Whether the last rendered script dropped one of those wrappers."""
         self.overrides: dict[int, cst.SimpleStatementLine] = {}
         """Statements rendered in place of the file's (a write whose value stands in)."""
+        self.free: set[str] = set()
+        """Names the last rendered script reads, never binds, and holds stand-ins for."""
         self.instances = InstanceNames(trace)
         """What ``self`` is written as in each statement of the script being rendered."""
 
@@ -93,14 +96,14 @@ class SliceBuilder:
         are added once and kept if the script then needs fewer stand-ins."""
         seqs = self._with_layers(self._with_returns(seqs))
         script = self._render(seqs, essential)
-        missing = stand_ins.undefined_names(script) if script is not None else []
+        missing = set(self.free) if script is not None else set()
         if not missing:
             return script
-        extra = self._binding_seqs(set(missing), seqs)
+        extra = self._binding_seqs(missing, seqs)
         if not extra:
             return self._render(seqs, essential)  # leave the builder as for that script
         wider = self._render(set(seqs) | extra, essential)
-        if wider is not None and len(stand_ins.undefined_names(wider)) < len(missing):
+        if wider is not None and len(self.free) < len(missing):
             return wider
         return self._render(seqs, essential)
 
@@ -199,6 +202,7 @@ class SliceBuilder:
         if self.trace.rebound_inputs & (set(seqs) | callers):
             return None
         self.instances = InstanceNames(self.trace, set(seqs) | callers)
+        self.free = set()
         needed = _names_read(self.trace, seqs)
         for seq in set(seqs) | callers:
             if seq in self.trace.inputs:
@@ -304,13 +308,17 @@ class SliceBuilder:
             return None
         constants = _known_constants(self.trace)
         parameters = self._parameters_named(free, lines)
+        created = self._created(free - set(constants) - set(parameters), seqs)
         preamble = [
             f"{name} = {constants[name]!r}"
             if name in constants
+            else f"{name} = {created[name]}"
+            if name in created
             else f"{name} = {shapes.PLACEHOLDER_PREFIX}free__"
             for name in sorted(free)
             if name not in parameters
         ]
+        self.free = free - set(constants) - set(parameters) - set(created)
         for name in sorted(parameters):  # after its layer: ``emb_vec = token_embedding.weight``
             layer = parameters[name].rsplit(".", 1)[0]
             made = next(i for i, line in enumerate(lines) if line.startswith(f"{layer} = "))
@@ -411,16 +419,9 @@ class SliceBuilder:
             other = self.same_tensor.get((value.storage, id(value.site)))
         if other is not None:
             return f"{name} = {other}" if other != name else ""
-        if isinstance(value, Tensor) and isinstance(value.site, cst.Call):
-            callee = dotted(value.site.func) or ""
-            if callee.startswith("torch.") and callee.rsplit(".", 1)[-1] in ops.CREATION_FUNCTIONS:
-                checker = _Checker(set())
-                value.site.visit(checker)
-                if checker.ok:
-                    return f"{name} = {' '.join(self.empty.code_for_node(value.site).split())}"
-            legacy = _legacy_constructor(value.site, callee)
-            if legacy is not None:
-                return f"{name} = {legacy}"
+        made = self._creation(value)
+        if made is not None:
+            return f"{name} = {made}"
         if isinstance(value, NNModule) and not value.builtin:
             return ""  # calls of it are rendered through their returned values
         parameter = self.parameter_of_layer(value)
@@ -429,6 +430,51 @@ class SliceBuilder:
         if unknown_is_input and isinstance(value, Unknown):
             return f"{name} = {shapes.PLACEHOLDER_PREFIX}plain__"
         return _placeholder(name, value)
+
+    def _creation(self, value: Value) -> str | None:
+        """The torch creation call that made ``value`` (``torch.randn(1, 12, 16)``), as
+        written, where a witness may contain it; a legacy constructor as its modern form."""
+        if not isinstance(value, Tensor) or not isinstance(value.site, cst.Call):
+            return None
+        callee = dotted(value.site.func) or ""
+        if callee.startswith("torch.") and callee.rsplit(".", 1)[-1] in ops.CREATION_FUNCTIONS:
+            checker = _Checker(set())
+            value.site.visit(checker)
+            if checker.ok:
+                return " ".join(self.empty.code_for_node(value.site).split())
+        return _legacy_constructor(value.site, callee)
+
+    def _created(self, names: set[str], seqs: set[int] | frozenset[int]) -> dict[str, str]:
+        """For names a script reads but never binds (``input`` of ``for i, (input,
+        target) in enumerate(train_data)``): the creation call of the tensor the file last
+        bound each to before the first statement of ``seqs`` that reads it, where one made
+        it. Its values are as random as a stand-in's, its shape and flags the program's."""
+        found: dict[str, str] = {}
+        if not names:
+            return found
+        first: dict[str, int] = {}
+        for seq in sorted(seqs):
+            for name in _names_read(self.trace, {seq}) & names:
+                first.setdefault(name, seq)
+        for name in names:
+            if name not in first:
+                continue
+            latest = max(
+                (
+                    s
+                    for s, bound in self.trace.bindings.items()
+                    if s < first[name] and name in bound
+                ),
+                default=None,
+            )
+            if latest is None:
+                continue
+            value = self.trace.bindings[latest][name]
+            if isinstance(value, Tensor) and value.is_leaf is Tri.YES:
+                made = self._creation(value)
+                if made is not None and not _names_in(made) - set(_TORCH_ROOTS):
+                    found[name] = made
+        return found
 
     def _parameters_named(self, free: set[str], lines: list[str]) -> dict[str, str]:
         """Free names the file binds, once, to a parameter of a layer the script creates at
@@ -575,6 +621,15 @@ class SliceBuilder:
             return None
         early = _read_before_bound(code) - collector.called - _ALLOWED_BUILTINS
         return (collector.loaded - known - collector.called) | early
+
+
+def _names_in(expression: str) -> set[str]:
+    """The names an expression reads (``torch.tensor([i % 5])`` reads ``torch`` and ``i``)."""
+    try:
+        tree = ast.parse(expression, mode="eval")
+    except SyntaxError:
+        return {""}
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
 def _called_names(statement: cst.CSTNode) -> set[str]:

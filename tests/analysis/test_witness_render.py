@@ -245,3 +245,33 @@ def test_the_two_heads_witnesses_are_confirmed(backend: str) -> None:
     witnesses = [d.witness for d in result.diagnostics if d.witness is not None]
     verdicts = confirm_many(witnesses, backend=backend)
     assert [v.status for v in verdicts] == ["confirmed", "confirmed"], verdicts
+
+
+LOOP_TARGETS = """import torch
+import torch.nn as nn
+
+
+def train(data):
+    for i, (inputs, labels) in enumerate(data):
+        scores = layer(inputs.detach())
+        loss = nn.functional.cross_entropy(scores, labels)
+        loss.backward()
+        loss.backward()
+
+
+layer = nn.Linear(4, 2)
+data = [(torch.randn(3, 4), torch.randint(0, 2, (3,)))]
+train(data)
+"""
+
+
+def test_a_name_the_slice_never_binds_is_made_as_the_file_made_its_tensor() -> None:
+    result = lint_source(LOOP_TARGETS, "t.py", Settings(select=("AG004",)), witnesses=True)
+    (finding,) = result.diagnostics
+    assert finding.witness is not None
+    script = finding.witness.script
+    assert "inputs = torch.randn(3, 4)" in script
+    assert "labels = torch.randint(0, 2, (3,))" in script
+    assert "stand-in" not in script
+    (verdict,) = confirm_many([finding.witness], backend="mini")
+    assert verdict.status == "confirmed", verdict
