@@ -393,9 +393,13 @@ class SliceBuilder:
         seq: int,
     ) -> str | None:
         """``embeds = encoder(audio)`` for the argument of a followed call that the calling
-        statement computed inline (``l2(encoder(audio))``): the expression as written, where
+        statement computed inline (``l2(encoder(audio))``, or a layer built there:
+        ``LossCompute(nn.Linear(8, 11))``): the expression as written, where
         a witness may contain it, evaluated once as the call evaluated it."""
-        site = value.site if isinstance(value, Tensor) else None
+        made_here = isinstance(value, Tensor) or (
+            isinstance(value, NNModule) and value.builtin  # ``Loss(nn.Linear(8, 11))``
+        )
+        site = value.site if made_here else None
         if not isinstance(site, cst.BaseExpression) or self.trace.owner.get(site) is not statement:
             return None
         line = cst.SimpleStatementLine(

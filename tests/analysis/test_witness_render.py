@@ -275,3 +275,35 @@ def test_a_name_the_slice_never_binds_is_made_as_the_file_made_its_tensor() -> N
     assert "stand-in" not in script
     (verdict,) = confirm_many([finding.witness], backend="mini")
     assert verdict.status == "confirmed", verdict
+
+
+LAYER_ARGUMENTS = """import torch
+import torch.nn as nn
+
+
+class LossCompute(nn.Module):
+    def __init__(self, generator):
+        super().__init__()
+        self.generator = generator
+
+    def forward(self, output):
+        scores = torch.tanh(self.generator(output))
+        return scores.sum()
+
+
+compute = LossCompute(nn.Linear(8, 11))
+hidden = torch.randn(3, 8)
+loss = compute(hidden)
+loss.backward()
+loss.backward()
+"""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_layer_built_as_a_call_argument_is_the_layer_the_call_received(backend: str) -> None:
+    result = lint_source(LAYER_ARGUMENTS, "t.py", Settings(select=("AG004",)), witnesses=True)
+    (finding,) = result.diagnostics
+    assert finding.witness is not None
+    assert "generator = nn.Linear(8, 11)" in finding.witness.script
+    (verdict,) = confirm_many([finding.witness], backend=backend)
+    assert verdict.status == "confirmed", verdict
