@@ -292,10 +292,11 @@ class _Inference:
                 if isinstance(value, ast.Constant) and type(value.value) is int:
                     self.integers[target.id] = value.value
                     return
-                if isinstance(value, ast.List) and all(
-                    isinstance(e, ast.Constant) and type(e.value) is int for e in value.elts
-                ):
-                    self.int_lists[target.id] = [e.value for e in value.elts]  # type: ignore[misc]
+                items = (
+                    [_constant_index(e) for e in value.elts] if isinstance(value, ast.List) else []
+                )
+                if items and all(item is not None for item in items):
+                    self.int_lists[target.id] = [item for item in items if item is not None]
                     return
                 loss = (
                     _LOSS_MODULES.get(_callee(value).rsplit(".", 1)[-1], "")

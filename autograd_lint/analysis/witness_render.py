@@ -14,11 +14,13 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from autograd_lint import ops, stand_ins
+from autograd_lint import ops
 from autograd_lint.analysis import config_constants, shapes
-from autograd_lint.analysis.names import dotted, is_literal
+from autograd_lint.analysis.names import dotted
 from autograd_lint.analysis.trace import Trace
-from autograd_lint.analysis.values import NNModule, PlainValue, Tensor, Tri, Unknown, Value
+from autograd_lint.analysis.values import NNModule, Tensor, Tri, Unknown, Value
+from autograd_lint.analysis.witness_extent import binding_seqs, with_layers, with_returns
+from autograd_lint.analysis.witness_instances import InstanceNames
 from autograd_lint.analysis.witness_names import (
     _ALLOWED_BUILTINS,
     _TORCH_ROOTS,
@@ -38,7 +40,6 @@ from autograd_lint.analysis.witness_names import (
     unstarred,
     variable_names,
 )
-from autograd_lint.analysis.witness_instances import InstanceNames
 from autograd_lint.analysis.witness_stand_ins import (
     _fill_placeholders,
     _inplace_flags,
@@ -80,6 +81,8 @@ class SliceBuilder:
         """Whether the last rendered script dropped one of those wrappers."""
         self.overrides: dict[int, cst.SimpleStatementLine] = {}
         """Statements rendered in place of the file's (a write whose value stands in)."""
+        self._return_index: dict[int, dict[int, int]] | None = None
+        """Caller -> (the trace's number of a ``return`` -> that caller's run of it)."""
         self.free: set[str] = set()
         """Names the last rendered script reads, never binds, and holds stand-ins for."""
         self.instances = InstanceNames(trace)
@@ -94,87 +97,18 @@ class SliceBuilder:
         Where the script needs a stand-in for a name the slice reads but never binds
         (``size = pred.size()`` that no provenance recorded), the statements binding it
         are added once and kept if the script then needs fewer stand-ins."""
-        seqs = self._with_layers(self._with_returns(seqs))
+        seqs = with_layers(self.trace, with_returns(self.trace, seqs))
         script = self._render(seqs, essential)
         missing = set(self.free) if script is not None else set()
         if not missing:
             return script
-        extra = self._binding_seqs(missing, seqs)
+        extra = binding_seqs(self.trace, missing, seqs)
         if not extra:
             return self._render(seqs, essential)  # leave the builder as for that script
         wider = self._render(set(seqs) | extra, essential)
         if wider is not None and len(self.free) < len(missing):
             return wider
         return self._render(seqs, essential)
-
-    def _with_layers(self, seqs: set[int] | frozenset[int]) -> set[int] | frozenset[int]:
-        """``seqs`` with the statement that made each built-in layer a statement of theirs
-        calls (``return self.cls(h), self.reg(h)`` where the slice followed only ``cls``):
-        a layer's construction reads nothing of the program's state, and without it the
-        script could not call the layer at all."""
-        extra: set[int] = set()
-        for seq in seqs:
-            entry = self.trace.statements.get(seq)
-            if entry is None:
-                continue
-            for name in _called_names(entry[0]):
-                made = self._layer_made(name, seq)
-                if made is not None and made not in seqs:
-                    extra.add(made)
-        return set(seqs) | extra if extra else seqs
-
-    def _layer_made(self, name: str, seq: int) -> int | None:
-        """The statement that last bound ``name`` (``self_reg`` for ``self.reg``, in the
-        same instance) before ``seq``, where it bound a built-in layer."""
-        instance = self.trace.selves.get(seq)
-        latest = max(
-            (
-                s
-                for s, bound in self.trace.bindings.items()
-                if s < seq and name in bound and self.trace.selves.get(s) is instance
-            ),
-            default=None,
-        )
-        if latest is None:
-            return None
-        value = self.trace.bindings[latest][name]
-        if isinstance(value, NNModule) and value.builtin and latest in self.trace.statements:
-            return latest
-        return None
-
-    def _with_returns(self, seqs: set[int] | frozenset[int]) -> set[int] | frozenset[int]:
-        """``seqs`` with the ``return`` of each followed call whose body the slice runs
-        (``func(t).sum().backward()``, the slice through ``t_copy = t.detach()`` in
-        ``func``): the call is then written as the value that ``return`` computed, where
-        without it the script would have to call the user's function."""
-        called_from = self.trace.called_from
-        bodies = {called_from[seq] for seq in seqs if seq in called_from}
-        extra = {
-            seq
-            for seq in self.trace.returned_by.values()
-            if seq not in seqs and called_from.get(seq) in bodies and called_from[seq] in seqs
-        }
-        return set(seqs) | extra if extra else seqs
-
-    def _binding_seqs(self, names: set[str], seqs: set[int] | frozenset[int]) -> set[int]:
-        """For each of ``names``: the last statement before the slice's last one that binds
-        it (in execution order, so the one the slice's read of it sees), where it binds a
-        plain value (``size = pred.size()``). A tensor's statement is left out: its own
-        inputs may have changed since, which only their provenance would tell."""
-        last = max(seqs, default=-1)
-        found: set[int] = set()
-        for name in names:
-            binding = [
-                seq
-                for seq, b in self.trace.bindings.items()
-                if name in b and seq < last and seq in self.trace.statements
-            ]
-            if binding and (
-                isinstance(self.trace.bindings[max(binding)][name], PlainValue)
-                or _binds_a_setting(self.trace.statements[max(binding)][0], name)
-            ):
-                found.add(max(binding))
-        return found
 
     def _render(
         self, seqs: set[int] | frozenset[int], essential: frozenset[int] = frozenset()
@@ -396,10 +330,9 @@ class SliceBuilder:
         statement computed inline (``l2(encoder(audio))``, or a layer built there:
         ``LossCompute(nn.Linear(8, 11))``): the expression as written, where
         a witness may contain it, evaluated once as the call evaluated it."""
-        made_here = isinstance(value, Tensor) or (
-            isinstance(value, NNModule) and value.builtin  # ``Loss(nn.Linear(8, 11))``
-        )
-        site = value.site if made_here else None
+        site: cst.CSTNode | None = None
+        if isinstance(value, Tensor) or (isinstance(value, NNModule) and value.builtin):
+            site = value.site  # a layer too: ``Loss(nn.Linear(8, 11))``
         if not isinstance(site, cst.BaseExpression) or self.trace.owner.get(site) is not statement:
             return None
         line = cst.SimpleStatementLine(
@@ -539,9 +472,7 @@ class SliceBuilder:
             assert isinstance(written, cst.SimpleStatementLine)
             statement = written
         if self.trace.returned_by:
-            replaced = statement.visit(
-                _FollowedCallReplacer(self.trace.returned_by, self.rendering)
-            )
+            replaced = statement.visit(_FollowedCallReplacer(self._returns_of(seq), self.rendering))
             assert isinstance(replaced, cst.SimpleStatementLine)
             statement = replaced
         if self.variables:
@@ -568,6 +499,27 @@ class SliceBuilder:
             leading_lines=[], trailing_whitespace=cst.TrailingWhitespace()
         )
         return self.empty.code_for_node(cleaned).strip()
+
+    def _returns_of(self, seq: int) -> dict[cst.CSTNode, int]:
+        """The ``return`` each followed call ended at, for the run of statement ``seq``: a
+        call in a loop body returns at a new statement number each time round (the trace
+        keeps one of them), and each run reads its own."""
+        returned_by = self.trace.returned_by
+        if self._return_index is None:
+            statements = self.trace.statements
+            recorded = {
+                id(statements[r][0]): r for r in set(returned_by.values()) if r in statements
+            }
+            index: dict[int, dict[int, int]] = {}
+            for other, caller in self.trace.called_from.items():
+                entry = statements.get(other)
+                if entry is not None and id(entry[0]) in recorded:
+                    index.setdefault(caller, {})[recorded[id(entry[0])]] = other
+            self._return_index = index
+        mine = self._return_index.get(seq)
+        if not mine:
+            return returned_by
+        return {call: mine.get(r, r) for call, r in returned_by.items()}
 
     def _replace_model_call(
         self, statement: cst.SimpleStatementLine, seq: int
@@ -627,62 +579,6 @@ class SliceBuilder:
         return (collector.loaded - known - collector.called) | early
 
 
-def _names_in(expression: str) -> set[str]:
-    """The names an expression reads (``torch.tensor([i % 5])`` reads ``torch`` and ``i``)."""
-    try:
-        tree = ast.parse(expression, mode="eval")
-    except SyntaxError:
-        return {""}
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-
-
-def _called_names(statement: cst.CSTNode) -> set[str]:
-    """The names a statement calls, ``self.reg`` as the ``self_reg`` its binding has."""
-    found: set[str] = set()
-
-    class Calls(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            name = dotted(node.func)
-            if name is None:
-                return
-            if name.startswith("self.") and name.count(".") == 1:
-                found.add("self_" + name[5:])
-            elif "." not in name:
-                found.add(name)
-
-    statement.visit(Calls())
-    return found
-
-
-_SETTING_CALLS = frozenset({"torch.device"})
-_DTYPE = re.compile(r"torch\.(float|double|half|bfloat16|long|int|bool|float(16|32|64)|int(8|16|32|64))$")
-
-
-def _binds_a_setting(statement: cst.CSTNode, name: str) -> bool:
-    """Whether ``statement`` is ``name = <literal>`` (``x_list = [15, 5, 34]``), a device
-    (``device = torch.device("cpu")``) or a dtype (``dtype = torch.float32``): a value the
-    file itself gives, which no stand-in should replace (a tensor for a device is an error
-    on torch, a random list of sizes a wrong shape)."""
-    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-        return False
-    small = statement.body[0]
-    if not (
-        isinstance(small, cst.Assign)
-        and len(small.targets) == 1
-        and isinstance(small.targets[0].target, cst.Name)
-        and small.targets[0].target.value == name
-    ):
-        return False
-    value = small.value
-    if is_literal(value):
-        return True
-    if isinstance(value, cst.Call):
-        return dotted(value.func) in _SETTING_CALLS and all(
-            is_literal(arg.value) and arg.star == "" for arg in value.args
-        )
-    return _DTYPE.match(dotted(value) or "") is not None
-
-
 def _written(
     bound: dict[str, Value],
     lines: list[str | None],
@@ -696,3 +592,12 @@ def _written(
         if line is not None and keep(name, line)
     ]
     return {name: value for name, value, _ in pairs}, [line for _, _, line in pairs]
+
+
+def _names_in(expression: str) -> set[str]:
+    """The names an expression reads (``torch.tensor([i % 5])`` reads ``torch`` and ``i``)."""
+    try:
+        tree = ast.parse(expression, mode="eval")
+    except SyntaxError:
+        return {""}
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}

@@ -56,7 +56,9 @@ out.sum().backward()
 DISTINCT_ATTRIBUTES = TWO_BLOCKS.replace(
     "        self.activ = nn.ReLU(inplace=True)\n        self.conv = nn.Conv2d(8, 4, 1)",
     "        self.pre = nn.ReLU(inplace=True)\n        self.proj = nn.Conv2d(8, 4, 1)",
-).replace("x = self.activ(x)\n        return self.conv(x)", "x = self.pre(x)\n        return self.proj(x)")
+).replace(
+    "x = self.activ(x)\n        return self.conv(x)", "x = self.pre(x)\n        return self.proj(x)"
+)
 SETTINGS_AND_OUTSIDE_READ = """import torch
 from torch import nn
 

@@ -307,3 +307,46 @@ def test_a_layer_built_as_a_call_argument_is_the_layer_the_call_received(backend
     assert "generator = nn.Linear(8, 11)" in finding.witness.script
     (verdict,) = confirm_many([finding.witness], backend=backend)
     assert verdict.status == "confirmed", verdict
+
+
+GENERATE_LOOP = """import torch
+import torch.nn as nn
+
+
+class Tiny(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.head(x)
+
+
+model = Tiny()
+x = torch.randn(2, 4)
+outs = []
+with torch.no_grad():
+    for step in range(2):
+        y = model(x)[:, :2]
+        outs.append(y)
+        x = torch.cat([y, y], dim=1)
+loss = torch.stack(outs).sum()
+loss.backward()
+"""
+
+
+def test_each_run_of_a_call_in_a_loop_reads_its_own_return() -> None:
+    result = lint_source(GENERATE_LOOP, "t.py", Settings(select=("AG003",)), witnesses=True)
+    (finding,) = result.diagnostics
+    assert finding.witness is not None
+    script = finding.witness.script
+    lines = script.splitlines()
+    returns = [
+        line.split(" = ")[0].strip() for line in lines if "returned_" in line.split(" = ")[0]
+    ]
+    assert len(returns) == 2
+    for name in returns:  # each read right after its own return, never a later one's
+        made = next(i for i, line in enumerate(lines) if line.strip().startswith(name + " = "))
+        assert lines[made + 1].strip() == f"y = {name}[:, :2]"
+    (verdict,) = confirm_many([finding.witness], backend="mini")
+    assert verdict.status == "confirmed", verdict

@@ -378,7 +378,9 @@ def _check_target(self: Tensor, index: Any, value: Any) -> None:
     except IndexError as error:
         text = str(error)
         if text.startswith("too many indices"):
-            raise IndexError(f"too many indices for tensor of dimension {self._data.ndim}") from None
+            raise IndexError(
+                f"too many indices for tensor of dimension {self._data.ndim}"
+            ) from None
         raise IndexError(text.replace(" axis ", " dimension ")) from None
     if not isinstance(value, Tensor):
         return
