@@ -41,6 +41,7 @@ from autograd_lint.analysis.witness_names import (
     variable_names,
 )
 from autograd_lint.analysis.witness_stand_ins import (
+    device_attributes,
     _fill_placeholders,
     _inplace_flags,
     _legacy_constructor,
@@ -237,6 +238,9 @@ class SliceBuilder:
         free = self._free_names("\n".join(lines), defined)
         if free:  # ``cfg.network.coor_bin`` of a plain config class: the literal it holds
             lines = config_constants.substitute(self.trace.module.code, lines, free)
+            free = self._free_names("\n".join(lines), defined)
+        if free:  # ``device=env.DEVICE`` of an object the slice never builds: a device
+            lines = device_attributes(lines, free)
             free = self._free_names("\n".join(lines), defined)
         if free is None:
             return None

@@ -9,6 +9,7 @@ gets its flag.
 
 from __future__ import annotations
 
+import ast
 import re
 
 import libcst as cst
@@ -127,3 +128,36 @@ def _inplace_flags(bound: dict[str, Value], rendered: str) -> list[str]:
         and value.inplace
         and "inplace" not in rendered
     ]
+
+
+def device_attributes(lines: list[str], free: set[str]) -> list[str]:
+    """``device=env.DEVICE``, where ``env`` is a name the slice never binds and the script
+    reads nothing else of: ``device=env_DEVICE``, a name that then stands in as a device
+    (``shapes.device_names``). The object is the program's settings, which a witness
+    cannot build; the device is all the call reads of it."""
+    code = "\n".join(lines)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return lines
+    as_device: dict[str, set[str]] = {}
+    reads: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in free:
+            reads[node.id] = reads.get(node.id, 0) + 1
+        if (
+            isinstance(node, ast.keyword)
+            and node.arg == "device"
+            and isinstance(node.value, ast.Attribute)
+            and isinstance(node.value.value, ast.Name)
+            and node.value.value.id in free
+        ):
+            as_device.setdefault(node.value.value.id, set()).add(node.value.attr)
+    renamed = lines
+    for name, attributes in as_device.items():
+        pattern = re.compile(rf"\bdevice\s*=\s*{re.escape(name)}\.(\w+)\b")
+        uses = sum(len(pattern.findall(line)) for line in renamed)
+        if uses != reads.get(name) or len(attributes) != 1:
+            continue  # the object is read otherwise too
+        renamed = [pattern.sub(rf"device={name}_\1", line) for line in renamed]
+    return renamed

@@ -133,3 +133,17 @@ def test_the_outside_read_and_settings_witnesses_are_confirmed(backend: str) -> 
     witnesses = _witnesses(SETTINGS_AND_OUTSIDE_READ, "AG007")
     verdicts = confirm_many(witnesses, backend=backend)
     assert [v.status for v in verdicts] == ["confirmed"] * len(witnesses), verdicts
+
+
+def test_a_device_read_off_a_settings_object_stands_in_as_a_device() -> None:
+    from autograd_lint.analysis.witness_stand_ins import device_attributes
+
+    lines = ["x = torch.tensor(data, device=env.DEVICE)", "y = torch.zeros(2, device=env.DEVICE)"]
+    assert device_attributes(lines, {"env", "data"}) == [
+        "x = torch.tensor(data, device=env_DEVICE)",
+        "y = torch.zeros(2, device=env_DEVICE)",
+    ]
+    read_otherwise = [*lines, "z = env.scale * 2"]  # the object is more than its device
+    assert device_attributes(read_otherwise, {"env", "data"}) == read_otherwise
+    bound = ["x = torch.tensor(data, device=cfg.DEVICE)"]  # ``cfg`` is not a free name
+    assert device_attributes(bound, {"data"}) == bound
