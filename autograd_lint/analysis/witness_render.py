@@ -41,11 +41,11 @@ from autograd_lint.analysis.witness_names import (
     variable_names,
 )
 from autograd_lint.analysis.witness_stand_ins import (
-    device_attributes,
     _fill_placeholders,
     _inplace_flags,
     _legacy_constructor,
     _placeholder,
+    device_attributes,
 )
 
 HEADER = ("import torch", "import torch.nn as nn", "import torch.nn.functional as F")
