@@ -96,6 +96,10 @@ class ModuleShape:
             return (*given, out)
         if self.kind in _CONV_DIMS:
             return self._conv_output(given, out)
+        if self.kind in _RECURRENT and len(given) in (2, 3):
+            # the output sequence (the first of the pair returned): one hidden state a step
+            directions = 2 if self.options.get("bidirectional") is True else 1
+            return (*given[:-1], out * directions)
         return None
 
     def _conv_output(self, given: Shape, out: int) -> Shape | None:

@@ -11,6 +11,9 @@ of ``+`` takes the other side's shape, the input of ``nn.Linear(i, o)`` gets ``(
 from __future__ import annotations
 
 import ast
+import collections
+import math
+from collections.abc import Callable
 
 from autograd_lint import stand_ins
 from autograd_lint.analysis.module_shapes import ModuleShape, module_shape
@@ -70,7 +73,11 @@ _LOSSES = {
 }
 
 
-def _int_args(call: ast.Call) -> Shape | None:
+def _int_args(
+    call: ast.Call, known: Callable[[ast.expr], int | None] | None = None
+) -> Shape | None:
+    """The integer arguments of ``call`` (a size); ``known`` gives the value of any other
+    argument the script determines (a name bound to an integer), or ``None``."""
     values: list[int] = []
     args = call.args
     if len(args) == 1 and isinstance(args[0], ast.Tuple | ast.List):
@@ -86,6 +93,8 @@ def _int_args(call: ast.Call) -> Shape | None:
             and not isinstance(arg.value, bool)
         ):
             values.append(-arg.value if negative else arg.value)
+        elif known is not None and (value := known(arg)) is not None:
+            values.append(-value if negative else value)
         else:
             return None
     return tuple(values)
@@ -107,15 +116,39 @@ class _Inference:
         self.shapes: dict[str, Shape] = {}
         self.modules: dict[str, ModuleShape] = {}
         self.integers: dict[str, int] = {}
+        self.int_lists: dict[str, list[int]] = {}
+        self.loss_modules: dict[str, str] = {}
+        """Names bound to a loss module -> the functional loss it computes."""
+        self.aliases: dict[str, str] = {}
+        """``target_var = target.detach()``: a name for a placeholder's values."""
         self.index_ranges: dict[str, int] = {}
         """Placeholders an embedding reads: indices below the given count."""
         self.placeholders = placeholders
         self.changed = False
 
+    def integer(self, node: ast.expr) -> int | None:
+        """The value of an integer the script determines: a name bound to one, or the
+        ``sum``/``len`` of a name bound to a list of them (``sum(x_list)``)."""
+        if isinstance(node, ast.Name):
+            return self.integers.get(node.id)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in {"sum", "len"}
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id in self.int_lists
+        ):
+            values = self.int_lists[node.args[0].id]
+            return sum(values) if node.func.id == "sum" else len(values)
+        return None
+
     def want(self, node: ast.expr, shape: Shape | None) -> None:
         """Record that ``node`` (if it is a placeholder name) should have ``shape``."""
         if shape is None or not isinstance(node, ast.Name):
             return
+        if node.id in self.aliases:
+            node = ast.Name(id=self.aliases[node.id])
         if node.id in self.placeholders and self.placeholders[node.id] is None:
             self.placeholders[node.id] = shape
             self.changed = True
@@ -163,7 +196,7 @@ class _Inference:
         name = _callee(call)
         last = name.rsplit(".", 1)[-1]
         if name.startswith("torch.") and last in _CONSTRUCTORS:
-            sizes = _int_args(call)
+            sizes = _int_args(call, self.integer)
             return sizes if sizes is not None and all(d >= 0 for d in sizes) else None
         if isinstance(call.func, ast.Name) and call.func.id in self.modules:
             module = self.modules[call.func.id]
@@ -188,6 +221,11 @@ class _Inference:
                 target = _int_args(call)
                 if target is None or sum(d == -1 for d in target) > 1:
                     return None
+                known = self.shape(receiver)
+                rest = math.prod(d for d in target if d != -1)
+                if known is not None and -1 in target and rest and math.prod(known) % rest == 0:
+                    # a known tensor viewed as (-1, 5): the -1 dimension is what is left
+                    return tuple(math.prod(known) // rest if d == -1 else d for d in target)
                 # a stand-in viewed as (-1, 784) can be (2, 784): the -1 dimension free
                 shape = tuple(2 if d == -1 else d for d in target)
                 self.want(receiver, shape)
@@ -200,9 +238,13 @@ class _Inference:
             if last == "t" and not name.startswith("torch."):
                 base = self.shape(receiver)
                 return tuple(reversed(base)) if base is not None else None
+        if isinstance(call.func, ast.Name) and call.func.id in self.loss_modules:
+            last = self.loss_modules[call.func.id]  # ``criterion(output, target)``
         if last in _CLASS_LOSSES and len(call.args) >= 2:
             scores = self.shape(call.args[0])
             labels = call.args[1]
+            if isinstance(labels, ast.Name) and labels.id in self.aliases:
+                labels = ast.Name(id=self.aliases[labels.id])
             named = isinstance(labels, ast.Name) and labels.id in self.placeholders
             if scores is not None and len(scores) == 2 and named:  # class indices, one a row
                 assert isinstance(labels, ast.Name)
@@ -250,6 +292,27 @@ class _Inference:
                 if isinstance(value, ast.Constant) and type(value.value) is int:
                     self.integers[target.id] = value.value
                     return
+                items = (
+                    [_constant_index(e) for e in value.elts] if isinstance(value, ast.List) else []
+                )
+                if items and all(item is not None for item in items):
+                    self.int_lists[target.id] = [item for item in items if item is not None]
+                    return
+                loss = (
+                    _LOSS_MODULES.get(_callee(value).rsplit(".", 1)[-1], "")
+                    if isinstance(value, ast.Call)
+                    else ""
+                )
+                if isinstance(value, ast.Call) and loss and not value.args:
+                    self.loss_modules[target.id] = loss
+                    return
+                source = _unwrapped(value)
+                if (
+                    source is not value
+                    and isinstance(source, ast.Name)
+                    and source.id in self.placeholders
+                ):
+                    self.aliases[target.id] = source.id
                 module = module_shape(value, self.integers) if isinstance(value, ast.Call) else None
                 if module is not None:
                     self.modules[target.id] = module
@@ -271,8 +334,22 @@ class _Inference:
                 return
         if isinstance(statement, ast.Assign):  # ``o, h = lstm(x)``, ``x[0, :] = x[0, :] * v``
             value = statement.value
-            self.shape(value)
+            written = self.shape(value)
             target = statement.targets[0]
+            recurrent = (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Name)
+                and value.func.id in self.modules
+                and self.modules[value.func.id].kind in {"LSTM", "GRU", "RNN"}
+            )
+            if recurrent and isinstance(target, ast.Tuple) and written is not None:
+                first = target.elts[0]  # ``out, hidden = lstm(x)``: the output sequence
+                if isinstance(first, ast.Name):
+                    self.shapes[first.id] = written
+            if isinstance(target, ast.Subscript) and _full_slices(target.slice):
+                self.want(target.value, written)  # ``w[:, :] = W[:, :]``: every element of W
+                if isinstance(target.value, ast.Name) and written is not None:
+                    self.shapes.setdefault(target.value.id, written)
             if (
                 isinstance(target, ast.Tuple)
                 and isinstance(value, ast.Call)
@@ -295,6 +372,15 @@ class _Inference:
 
 
 _CLASS_LOSSES = {"cross_entropy", "nll_loss"}
+_LOSS_MODULES = {
+    "CrossEntropyLoss": "cross_entropy",
+    "NLLLoss": "nll_loss",
+    "MSELoss": "mse_loss",
+    "L1Loss": "l1_loss",
+    "BCELoss": "binary_cross_entropy",
+    "BCEWithLogitsLoss": "binary_cross_entropy_with_logits",
+    "SmoothL1Loss": "smooth_l1_loss",
+}
 
 
 def _cat_parts(node: ast.expr) -> list[ast.expr]:
@@ -318,11 +404,32 @@ def _unwrapped(node: ast.expr) -> ast.expr:
     return node
 
 
+def _constant_index(node: ast.expr) -> int | None:
+    """``0``, ``-1``: an integer index written as a constant."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _constant_index(node.operand)
+        return -inner if inner is not None else None
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    return None
+
+
+def _full_slices(index: ast.expr) -> bool:
+    """``[:]``, ``[:, :, :, :]``: an index that keeps every element."""
+    items = index.elts if isinstance(index, ast.Tuple) else [index]
+    return all(
+        isinstance(i, ast.Slice) and i.lower is None and i.upper is None and i.step is None
+        for i in items
+    )
+
+
 def _indexed(base: Shape | None, index: ast.expr) -> Shape | None:
     """The shape of ``base[index]``: one dimension fewer for a single index, and for a tuple
     of integers and full slices (``x[0, :, 0, 0]``) the dimensions the slices keep."""
     if base is None:
         return None
+    if _full_slices(index):
+        return base
     if not isinstance(index, ast.Tuple):
         return base[1:] if base else None
     if len(index.elts) > len(base):
@@ -333,7 +440,7 @@ def _indexed(base: Shape | None, index: ast.expr) -> Shape | None:
             if item.lower is not None or item.upper is not None or item.step is not None:
                 return None
             kept.append(size)
-        elif not (isinstance(item, ast.Constant) and type(item.value) is int):
+        elif _constant_index(item) is None:
             return None  # a tensor, list or computed index: the shape depends on its value
     return tuple(kept) + base[len(index.elts) :]
 
@@ -433,6 +540,30 @@ def list_names(script: str, names: list[str]) -> set[str]:
         if appended and not other:
             found.add(name)
     return found
+
+
+def device_names(script: str, names: list[str]) -> set[str]:
+    """Names of ``script`` read only as a ``device=`` argument (``torch.tensor(data,
+    device=self_device)``): a device, never a tensor, stands for them (torch refuses a
+    tensor there, so a tensor stand-in would end the replay on an error of its own)."""
+    try:
+        tree = ast.parse(script)
+    except SyntaxError:
+        return set()
+    wanted = set(names)
+    reads: collections.Counter[str] = collections.Counter()
+    as_device: collections.Counter[str] = collections.Counter()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in wanted:
+            reads[node.id] += 1
+        elif (
+            isinstance(node, ast.keyword)
+            and node.arg == "device"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in wanted
+        ):
+            as_device[node.value.id] += 1
+    return {name for name, count in as_device.items() if reads[name] == count}
 
 
 def _is_placeholder_line(statement: ast.stmt, name: str) -> bool:

@@ -229,6 +229,8 @@ class Statements(ProjectImports):
             self.trace.statements[seq] = (node, state.grad_enabled)
             if self._frame.call_seq:
                 self.trace.called_from[seq] = self._frame.call_seq
+            if self._frame.self_value is not None:
+                self.trace.selves[seq] = self._frame.self_value
             saved = self._frame
             self._frame = replace(saved, statement=node, seq=seq)
             try:

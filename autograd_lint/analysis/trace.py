@@ -16,6 +16,7 @@ from autograd_lint.analysis.positions import Positions
 from autograd_lint.analysis.project import ForeignModule
 from autograd_lint.analysis.values import (
     GraphNode,
+    NNModule,
     Optimizer,
     SavedRef,
     Tensor,
@@ -225,6 +226,9 @@ class Trace:
     writes the call as the value that ``return`` computed)."""
     called_from: dict[int, int] = field(default_factory=dict)
     """Statements run inside a followed call -> the statement that made the call."""
+    selves: dict[int, NNModule] = field(default_factory=dict)
+    """Statements run inside a method -> the instance ``self`` was (two instances of a
+    class, or two classes naming an attribute alike, get different names in a witness)."""
     input_literals: dict[int, dict[str, cst.BaseExpression]] = field(default_factory=dict)
     """Of those, the ones bound to a literal argument or default, and that literal."""
     want_witnesses: bool = True

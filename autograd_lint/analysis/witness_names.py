@@ -57,6 +57,8 @@ _TORCH_ROOTS = ("torch", "nn", "F", "optim")
 
 def _known_callee(name: str) -> bool:
     parts = name.split(".")
+    if name == "torch.device":  # ``device = torch.device("cpu")``, which a witness may read
+        return True
     if parts[0] in _TORCH_ROOTS and len(parts) >= 2:
         last = parts[-1]
         return (
@@ -72,13 +74,26 @@ def _known_callee(name: str) -> bool:
 
 
 class _SelfRenamer(cst.CSTTransformer):
-    """``self.h`` -> ``self_h``: the witness has no instance, only names."""
+    """``self.h`` -> ``self_h``: the witness has no instance, only names. ``prefix`` stands
+    for ``self`` (another instance's attributes get names of their own), ``outside`` for
+    reads of an instance's attribute from outside it (``cconv.weight`` -> ``self_weight``,
+    see :mod:`witness_instances`)."""
+
+    def __init__(
+        self, prefix: str = "self", outside: dict[tuple[str, str], str] | None = None
+    ) -> None:
+        self.prefix = prefix
+        self.outside = outside or {}
 
     def leave_Attribute(
         self, original: cst.Attribute, updated: cst.Attribute
     ) -> cst.BaseExpression:
-        if isinstance(updated.value, cst.Name) and updated.value.value == "self":
-            return cst.Name(f"self_{updated.attr.value}")
+        if isinstance(updated.value, cst.Name):
+            if updated.value.value == "self":
+                return cst.Name(f"{self.prefix}_{updated.attr.value}")
+            renamed = self.outside.get((updated.value.value, updated.attr.value))
+            if renamed is not None:
+                return cst.Name(renamed)
         return updated
 
 

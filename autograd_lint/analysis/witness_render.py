@@ -8,16 +8,19 @@ names made the script's (:mod:`witness_names`) and stand-ins for what it cannot 
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 
 import libcst as cst
 
-from autograd_lint import ops, stand_ins
+from autograd_lint import ops
 from autograd_lint.analysis import config_constants, shapes
 from autograd_lint.analysis.names import dotted
 from autograd_lint.analysis.trace import Trace
-from autograd_lint.analysis.values import NNModule, PlainValue, Tensor, Unknown, Value
+from autograd_lint.analysis.values import NNModule, Tensor, Tri, Unknown, Value
+from autograd_lint.analysis.witness_extent import binding_seqs, with_layers, with_returns
+from autograd_lint.analysis.witness_instances import InstanceNames
 from autograd_lint.analysis.witness_names import (
     _ALLOWED_BUILTINS,
     _TORCH_ROOTS,
@@ -42,6 +45,7 @@ from autograd_lint.analysis.witness_stand_ins import (
     _inplace_flags,
     _legacy_constructor,
     _placeholder,
+    device_attributes,
 )
 from autograd_lint.runtime_check.validate import ALLOWED_ATTRIBUTES, ALLOWED_MODULES
 
@@ -79,6 +83,12 @@ class SliceBuilder:
         """Whether the last rendered script dropped one of those wrappers."""
         self.overrides: dict[int, cst.SimpleStatementLine] = {}
         """Statements rendered in place of the file's (a write whose value stands in)."""
+        self._return_index: dict[int, dict[int, int]] | None = None
+        """Caller -> (the trace's number of a ``return`` -> that caller's run of it)."""
+        self.free: set[str] = set()
+        """Names the last rendered script reads, never binds, and holds stand-ins for."""
+        self.instances = InstanceNames(trace)
+        """What ``self`` is written as in each statement of the script being rendered."""
 
     def render(
         self, seqs: set[int] | frozenset[int], essential: frozenset[int] = frozenset()
@@ -89,34 +99,18 @@ class SliceBuilder:
         Where the script needs a stand-in for a name the slice reads but never binds
         (``size = pred.size()`` that no provenance recorded), the statements binding it
         are added once and kept if the script then needs fewer stand-ins."""
+        seqs = with_layers(self.trace, with_returns(self.trace, seqs))
         script = self._render(seqs, essential)
-        missing = stand_ins.undefined_names(script) if script is not None else []
+        missing = set(self.free) if script is not None else set()
         if not missing:
             return script
-        extra = self._binding_seqs(set(missing), seqs)
+        extra = binding_seqs(self.trace, missing, seqs)
         if not extra:
             return self._render(seqs, essential)  # leave the builder as for that script
         wider = self._render(set(seqs) | extra, essential)
-        if wider is not None and len(stand_ins.undefined_names(wider)) < len(missing):
+        if wider is not None and len(self.free) < len(missing):
             return wider
         return self._render(seqs, essential)
-
-    def _binding_seqs(self, names: set[str], seqs: set[int] | frozenset[int]) -> set[int]:
-        """For each of ``names``: the last statement before the slice's last one that binds
-        it (in execution order, so the one the slice's read of it sees), where it binds a
-        plain value (``size = pred.size()``). A tensor's statement is left out: its own
-        inputs may have changed since, which only their provenance would tell."""
-        last = max(seqs, default=-1)
-        found: set[int] = set()
-        for name in names:
-            binding = [
-                seq
-                for seq, b in self.trace.bindings.items()
-                if name in b and seq < last and seq in self.trace.statements
-            ]
-            if binding and isinstance(self.trace.bindings[max(binding)][name], PlainValue):
-                found.add(max(binding))
-        return found
 
     def _render(
         self, seqs: set[int] | frozenset[int], essential: frozenset[int] = frozenset()
@@ -143,6 +137,8 @@ class SliceBuilder:
                 caller = self.trace.called_from.get(caller)
         if self.trace.rebound_inputs & (set(seqs) | callers):
             return None
+        self.instances = InstanceNames(self.trace, set(seqs) | callers)
+        self.free = set()
         needed = _names_read(self.trace, seqs)
         for seq in set(seqs) | callers:
             if seq in self.trace.inputs:
@@ -189,7 +185,10 @@ class SliceBuilder:
                     bound, rendered_lines = _written(bound, rendered_lines, readable)
                     rendered_lines = rendered_lines or [""]
             else:
-                bound = self.trace.bindings.get(seq, {})
+                bound = {
+                    self.instances.binding(seq, name): value
+                    for name, value in self.trace.bindings.get(seq, {}).items()
+                }
                 rendered = self._statement(self.overrides.get(seq, statement), modules, seq)
                 if rendered is None and seq in essential:
                     return None
@@ -241,17 +240,24 @@ class SliceBuilder:
         if free:  # ``cfg.network.coor_bin`` of a plain config class: the literal it holds
             lines = config_constants.substitute(self.trace.module.code, lines, free)
             free = self._free_names("\n".join(lines), defined)
+        if free:  # ``device=env.DEVICE`` of an object the slice never builds: a device
+            lines = device_attributes(lines, free)
+            free = self._free_names("\n".join(lines), defined)
         if free is None:
             return None
         constants = _known_constants(self.trace)
         parameters = self._parameters_named(free, lines)
+        created = self._created(free - set(constants) - set(parameters), seqs)
         preamble = [
             f"{name} = {constants[name]!r}"
             if name in constants
+            else f"{name} = {created[name]}"
+            if name in created
             else f"{name} = {shapes.PLACEHOLDER_PREFIX}free__"
             for name in sorted(free)
             if name not in parameters
         ]
+        self.free = free - set(constants) - set(parameters) - set(created)
         for name in sorted(parameters):  # after its layer: ``emb_vec = token_embedding.weight``
             layer = parameters[name].rsplit(".", 1)[0]
             made = next(i for i, line in enumerate(lines) if line.startswith(f"{layer} = "))
@@ -326,9 +332,12 @@ class SliceBuilder:
         seq: int,
     ) -> str | None:
         """``embeds = encoder(audio)`` for the argument of a followed call that the calling
-        statement computed inline (``l2(encoder(audio))``): the expression as written, where
+        statement computed inline (``l2(encoder(audio))``, or a layer built there:
+        ``LossCompute(nn.Linear(8, 11))``): the expression as written, where
         a witness may contain it, evaluated once as the call evaluated it."""
-        site = value.site if isinstance(value, Tensor) else None
+        site: cst.CSTNode | None = None
+        if isinstance(value, Tensor) or (isinstance(value, NNModule) and value.builtin):
+            site = value.site  # a layer too: ``Loss(nn.Linear(8, 11))``
         if not isinstance(site, cst.BaseExpression) or self.trace.owner.get(site) is not statement:
             return None
         line = cst.SimpleStatementLine(
@@ -352,16 +361,9 @@ class SliceBuilder:
             other = self.same_tensor.get((value.storage, id(value.site)))
         if other is not None:
             return f"{name} = {other}" if other != name else ""
-        if isinstance(value, Tensor) and isinstance(value.site, cst.Call):
-            callee = dotted(value.site.func) or ""
-            if callee.startswith("torch.") and callee.rsplit(".", 1)[-1] in ops.CREATION_FUNCTIONS:
-                checker = _Checker(set())
-                value.site.visit(checker)
-                if checker.ok:
-                    return f"{name} = {' '.join(self.empty.code_for_node(value.site).split())}"
-            legacy = _legacy_constructor(value.site, callee)
-            if legacy is not None:
-                return f"{name} = {legacy}"
+        made = self._creation(value)
+        if made is not None:
+            return f"{name} = {made}"
         if isinstance(value, NNModule) and not value.builtin:
             return ""  # calls of it are rendered through their returned values
         parameter = self.parameter_of_layer(value)
@@ -370,6 +372,51 @@ class SliceBuilder:
         if unknown_is_input and isinstance(value, Unknown):
             return f"{name} = {shapes.PLACEHOLDER_PREFIX}plain__"
         return _placeholder(name, value)
+
+    def _creation(self, value: Value) -> str | None:
+        """The torch creation call that made ``value`` (``torch.randn(1, 12, 16)``), as
+        written, where a witness may contain it; a legacy constructor as its modern form."""
+        if not isinstance(value, Tensor) or not isinstance(value.site, cst.Call):
+            return None
+        callee = dotted(value.site.func) or ""
+        if callee.startswith("torch.") and callee.rsplit(".", 1)[-1] in ops.CREATION_FUNCTIONS:
+            checker = _Checker(set())
+            value.site.visit(checker)
+            if checker.ok:
+                return " ".join(self.empty.code_for_node(value.site).split())
+        return _legacy_constructor(value.site, callee)
+
+    def _created(self, names: set[str], seqs: set[int] | frozenset[int]) -> dict[str, str]:
+        """For names a script reads but never binds (``input`` of ``for i, (input,
+        target) in enumerate(train_data)``): the creation call of the tensor the file last
+        bound each to before the first statement of ``seqs`` that reads it, where one made
+        it. Its values are as random as a stand-in's, its shape and flags the program's."""
+        found: dict[str, str] = {}
+        if not names:
+            return found
+        first: dict[str, int] = {}
+        for seq in sorted(seqs):
+            for name in _names_read(self.trace, {seq}) & names:
+                first.setdefault(name, seq)
+        for name in names:
+            if name not in first:
+                continue
+            latest = max(
+                (
+                    s
+                    for s, bound in self.trace.bindings.items()
+                    if s < first[name] and name in bound
+                ),
+                default=None,
+            )
+            if latest is None:
+                continue
+            value = self.trace.bindings[latest][name]
+            if isinstance(value, Tensor) and value.is_leaf is Tri.YES:
+                made = self._creation(value)
+                if made is not None and not _names_in(made) - set(_TORCH_ROOTS):
+                    found[name] = made
+        return found
 
     def _parameters_named(self, free: set[str], lines: list[str]) -> dict[str, str]:
         """Free names the file binds, once, to a parameter of a layer the script creates at
@@ -430,9 +477,7 @@ class SliceBuilder:
             assert isinstance(written, cst.SimpleStatementLine)
             statement = written
         if self.trace.returned_by:
-            replaced = statement.visit(
-                _FollowedCallReplacer(self.trace.returned_by, self.rendering)
-            )
+            replaced = statement.visit(_FollowedCallReplacer(self._returns_of(seq), self.rendering))
             assert isinstance(replaced, cst.SimpleStatementLine)
             statement = replaced
         if self.variables:
@@ -445,7 +490,10 @@ class SliceBuilder:
             assert isinstance(plain, cst.SimpleStatementLine)
             statement = plain
             self.reparametrized |= writer.written > 0
-        renamed = statement.visit(_SelfRenamer())
+        renamer = _SelfRenamer(
+            self.instances.prefix(seq), self.instances.outside_reads(statement, seq)
+        )
+        renamed = statement.visit(renamer)
         assert isinstance(renamed, cst.SimpleStatementLine)
         renamed = self._replace_model_call(renamed, seq)
         checker = _Checker(modules)
@@ -456,6 +504,27 @@ class SliceBuilder:
             leading_lines=[], trailing_whitespace=cst.TrailingWhitespace()
         )
         return self.empty.code_for_node(cleaned).strip()
+
+    def _returns_of(self, seq: int) -> dict[cst.CSTNode, int]:
+        """The ``return`` each followed call ended at, for the run of statement ``seq``: a
+        call in a loop body returns at a new statement number each time round (the trace
+        keeps one of them), and each run reads its own."""
+        returned_by = self.trace.returned_by
+        if self._return_index is None:
+            statements = self.trace.statements
+            recorded = {
+                id(statements[r][0]): r for r in set(returned_by.values()) if r in statements
+            }
+            index: dict[int, dict[int, int]] = {}
+            for other, caller in self.trace.called_from.items():
+                entry = statements.get(other)
+                if entry is not None and id(entry[0]) in recorded:
+                    index.setdefault(caller, {})[recorded[id(entry[0])]] = other
+            self._return_index = index
+        mine = self._return_index.get(seq)
+        if not mine:
+            return returned_by
+        return {call: mine.get(r, r) for call, r in returned_by.items()}
 
     def _replace_model_call(
         self, statement: cst.SimpleStatementLine, seq: int
@@ -566,3 +635,12 @@ def _written(
         if line is not None and keep(name, line)
     ]
     return {name: value for name, value, _ in pairs}, [line for _, _, line in pairs]
+
+
+def _names_in(expression: str) -> set[str]:
+    """The names an expression reads (``torch.tensor([i % 5])`` reads ``torch`` and ``i``)."""
+    try:
+        tree = ast.parse(expression, mode="eval")
+    except SyntaxError:
+        return {""}
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}

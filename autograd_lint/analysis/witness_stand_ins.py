@@ -9,6 +9,7 @@ gets its flag.
 
 from __future__ import annotations
 
+import ast
 import re
 
 import libcst as cst
@@ -50,6 +51,7 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
     free = [m.group("name") for m in map(_MARKER.match, lines) if m and m.group("kind") == "free"]
     integers = shapes.integer_names(script, free)
     lists = shapes.list_names(script, free)
+    devices = shapes.device_names(script, free)
     filled = []
     for line in lines:
         match = _MARKER.match(line)
@@ -61,6 +63,8 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
         shape = found.get(name)
         if name in integers and shape is None:
             expression = str(integers[name])
+        elif name in devices:
+            expression = 'torch.device("cpu")'
         elif name in lists:
             expression = "[]"
         elif name in ranges and shape is not None:
@@ -71,7 +75,7 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
                 kind, shape if shape is not None else shapes.DEFAULT, known
             )
         filled.append(f"{match.group('indent')}{name} = {expression}")
-    undefined = [name for name in free if name not in integers]
+    undefined = [name for name in free if name not in integers and name not in devices]
     if undefined:  # one line above the first: which stand-ins are guesses for unseen code
         first = next(i for i, line in enumerate(filled) if line.startswith(f"{undefined[0]} = "))
         filled.insert(first, stand_ins.undefined_note(undefined))
@@ -124,3 +128,36 @@ def _inplace_flags(bound: dict[str, Value], rendered: str) -> list[str]:
         and value.inplace
         and "inplace" not in rendered
     ]
+
+
+def device_attributes(lines: list[str], free: set[str]) -> list[str]:
+    """``device=env.DEVICE``, where ``env`` is a name the slice never binds and the script
+    reads nothing else of: ``device=env_DEVICE``, a name that then stands in as a device
+    (``shapes.device_names``). The object is the program's settings, which a witness
+    cannot build; the device is all the call reads of it."""
+    code = "\n".join(lines)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return lines
+    as_device: dict[str, set[str]] = {}
+    reads: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in free:
+            reads[node.id] = reads.get(node.id, 0) + 1
+        if (
+            isinstance(node, ast.keyword)
+            and node.arg == "device"
+            and isinstance(node.value, ast.Attribute)
+            and isinstance(node.value.value, ast.Name)
+            and node.value.value.id in free
+        ):
+            as_device.setdefault(node.value.value.id, set()).add(node.value.attr)
+    renamed = lines
+    for name, attributes in as_device.items():
+        pattern = re.compile(rf"\bdevice\s*=\s*{re.escape(name)}\.(\w+)\b")
+        uses = sum(len(pattern.findall(line)) for line in renamed)
+        if uses != reads.get(name) or len(attributes) != 1:
+            continue  # the object is read otherwise too
+        renamed = [pattern.sub(rf"device={name}_\1", line) for line in renamed]
+    return renamed

@@ -155,15 +155,19 @@ def confirm_many(
 
     ``timeout_s`` and ``memory_mb`` apply to every script separately; ``device="auto"``
     runs on CUDA when the backend finds a GPU, else on the CPU. A witness whose guessed
-    stand-in shapes stopped it before the check is tried again with other shapes (see
-    :mod:`autograd_lint.stand_ins`); only a confirmation replaces the first verdict.
+    stand-in shapes stopped it before the check, or whose random values in them did not
+    reproduce it (a ``renorm`` that leaves small rows alone), is tried again with other
+    shapes (see :mod:`autograd_lint.stand_ins`); only a confirmation replaces the first
+    verdict.
     """
     verdicts = _confirm_once(witnesses, backend, device, timeout_s, memory_mb)
     pending = [
         i
         for i, (witness, verdict) in enumerate(zip(witnesses, verdicts, strict=True))
-        if _worth_other_shapes(verdict) and stand_ins.has_unknown_shapes(witness.script)
+        if (_worth_other_shapes(verdict) or verdict.status == "not_reproduced")
+        and stand_ins.has_unknown_shapes(witness.script)
     ]
+    stopped = {i for i in pending if verdicts[i].status == "not_replayable"}
     for attempt in range(len(stand_ins.CANDIDATE_SHAPES)):
         if not pending:
             break
@@ -177,7 +181,7 @@ def confirm_many(
             else:
                 still.append(i)
         pending = still
-    for i in pending:
+    for i in stopped & set(pending):
         verdicts[i] = _naming_stand_ins(verdicts[i], witnesses[i].script)
     _try_requiring_grad(witnesses, verdicts, backend, device, timeout_s, memory_mb)
     return [_guessed(v, w.script) for v, w in zip(verdicts, witnesses, strict=True)]

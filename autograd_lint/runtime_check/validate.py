@@ -610,15 +610,20 @@ _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 def _narrowed_torch_import(
     node: ast.Import | ast.ImportFrom, used: set[str], bound: set[str]
 ) -> str | None:
-    """``from torch import a, b, *`` reduced to the names the script reads, as a line; None
-    when it is already that.
+    """``from torch import a, b, *`` (or ``from torch.autograd import Variable, Function``)
+    reduced to the names the script reads, as a line; None when it is already that.
 
     A witness keeps the file's imports, and a file that imports ``save`` or ``load`` from
     torch (or everything, with ``*``) would have every witness refused for a name it never
     calls. Only the names read stay (for ``*``: the names the script reads and binds nowhere
     else), so what is refused is what the witness does, not what the file imported.
     """
-    if not isinstance(node, ast.ImportFrom) or node.level != 0 or node.module != "torch":
+    if not isinstance(node, ast.ImportFrom) or node.level != 0 or node.module is None:
+        return None
+    module = node.module
+    if module.split(".")[0] != "torch" or (
+        module != "torch" and any(alias.name == "*" for alias in node.names)
+    ):
         return None
     names: list[str] = []
     for alias in node.names:
@@ -633,7 +638,7 @@ def _narrowed_torch_import(
     wanted = [f"{a.name} as {a.asname}" if a.asname else a.name for a in node.names]
     if names == wanted:
         return None
-    return f"from torch import {', '.join(names)}\n" if names else ""
+    return f"from {module} import {', '.join(names)}\n" if names else ""
 
 
 def validate(

@@ -105,3 +105,20 @@ def test_a_name_only_appended_to_before_it_is_rebound_is_a_list():
         "scores = torch.stack(scores)\ny = scores.reshape(-1)\n"
     )
     assert shapes.list_names(script, ["scores", "kept"]) == {"scores"}
+
+
+def test_a_loss_module_reads_class_indices_through_a_detached_alias():
+    script = (
+        "lstm = nn.LSTM(16, 8, batch_first=True)\nfc = nn.Linear(8, 5)\n"
+        "x = torch.randn(1, 12, 16)\nt = __placeholder_free__\ntarget = t.detach()\n"
+        "out, hidden = lstm(x)\nscores = fc(out[:, -1, :]).view(-1, 5)\n"
+        "criterion = nn.NLLLoss()\nloss = criterion(scores, target)\n"
+    )
+    found, ranges = shapes.infer_with_ranges(script, ["t"])
+    assert found == {"t": (1,)}  # one row of scores: the output's last step, viewed
+    assert ranges == {"t": 5}
+
+
+def test_a_view_of_a_tensor_of_unknown_rows_keeps_the_free_guess():
+    script = "p = __placeholder_free__\nflat = p.view(-1, 5)\nloss = F.mse_loss(flat, torch.zeros(2, 5))\n"
+    assert shapes.infer_partial(script, ["p"]) == {"p": (2, 5)}

@@ -198,3 +198,155 @@ def test_two_calls_binding_one_parameter_in_a_statement_give_no_witness() -> Non
     )
     (finding,) = [d for d in lint_source(single, witnesses=True).diagnostics if d.code == "AG004"]
     assert finding.witness is not None
+
+
+TWO_HEADS = """import torch
+import torch.nn as nn
+
+
+class Two(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(4, 2)
+        self.b = nn.Linear(4, 1)
+
+    def forward(self, x):
+        return self.a(x), self.b(x)
+
+
+def first(pair):
+    head = pair[0].detach()
+    return head
+
+
+model = Two()
+outs = model(torch.randn(3, 4))
+loss = outs[0].sum()
+loss.backward()
+loss.backward()
+first(outs).sum().backward()
+"""
+
+
+def test_a_layer_called_beside_the_slice_and_a_helpers_return_are_written() -> None:
+    """``return self.a(x), self.b(x)`` with the slice through ``a`` only: ``b`` is built
+    too; ``first(outs).sum()`` whose body the slice runs: the call is its ``return``."""
+    result = lint_source(TWO_HEADS, "t.py", Settings(select=("AG003", "AG004")), witnesses=True)
+    scripts = {d.code: d.witness.script for d in result.diagnostics if d.witness is not None}
+    assert set(scripts) == {"AG003", "AG004"}
+    assert "self_b = nn.Linear(4, 1)" in scripts["AG004"]
+    assert "returned_17.sum().backward()" in scripts["AG003"]
+    assert "first(" not in scripts["AG003"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_two_heads_witnesses_are_confirmed(backend: str) -> None:
+    result = lint_source(TWO_HEADS, "t.py", Settings(select=("AG003", "AG004")), witnesses=True)
+    witnesses = [d.witness for d in result.diagnostics if d.witness is not None]
+    verdicts = confirm_many(witnesses, backend=backend)
+    assert [v.status for v in verdicts] == ["confirmed", "confirmed"], verdicts
+
+
+LOOP_TARGETS = """import torch
+import torch.nn as nn
+
+
+def train(data):
+    for i, (inputs, labels) in enumerate(data):
+        scores = layer(inputs.detach())
+        loss = nn.functional.cross_entropy(scores, labels)
+        loss.backward()
+        loss.backward()
+
+
+layer = nn.Linear(4, 2)
+data = [(torch.randn(3, 4), torch.randint(0, 2, (3,)))]
+train(data)
+"""
+
+
+def test_a_name_the_slice_never_binds_is_made_as_the_file_made_its_tensor() -> None:
+    result = lint_source(LOOP_TARGETS, "t.py", Settings(select=("AG004",)), witnesses=True)
+    (finding,) = result.diagnostics
+    assert finding.witness is not None
+    script = finding.witness.script
+    assert "inputs = torch.randn(3, 4)" in script
+    assert "labels = torch.randint(0, 2, (3,))" in script
+    assert "stand-in" not in script
+    (verdict,) = confirm_many([finding.witness], backend="mini")
+    assert verdict.status == "confirmed", verdict
+
+
+LAYER_ARGUMENTS = """import torch
+import torch.nn as nn
+
+
+class LossCompute(nn.Module):
+    def __init__(self, generator):
+        super().__init__()
+        self.generator = generator
+
+    def forward(self, output):
+        scores = torch.tanh(self.generator(output))
+        return scores.sum()
+
+
+compute = LossCompute(nn.Linear(8, 11))
+hidden = torch.randn(3, 8)
+loss = compute(hidden)
+loss.backward()
+loss.backward()
+"""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_layer_built_as_a_call_argument_is_the_layer_the_call_received(backend: str) -> None:
+    result = lint_source(LAYER_ARGUMENTS, "t.py", Settings(select=("AG004",)), witnesses=True)
+    (finding,) = result.diagnostics
+    assert finding.witness is not None
+    assert "generator = nn.Linear(8, 11)" in finding.witness.script
+    (verdict,) = confirm_many([finding.witness], backend=backend)
+    assert verdict.status == "confirmed", verdict
+
+
+GENERATE_LOOP = """import torch
+import torch.nn as nn
+
+
+class Tiny(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.head(x)
+
+
+model = Tiny()
+x = torch.randn(2, 4)
+outs = []
+with torch.no_grad():
+    for step in range(2):
+        y = model(x)[:, :2]
+        outs.append(y)
+        x = torch.cat([y, y], dim=1)
+loss = torch.stack(outs).sum()
+loss.backward()
+"""
+
+
+def test_each_run_of_a_call_in_a_loop_reads_its_own_return() -> None:
+    result = lint_source(GENERATE_LOOP, "t.py", Settings(select=("AG003",)), witnesses=True)
+    (finding,) = result.diagnostics
+    assert finding.witness is not None
+    script = finding.witness.script
+    lines = script.splitlines()
+    returns = [
+        line.split(" = ")[0].strip() for line in lines if "returned_" in line.split(" = ")[0]
+    ]
+    assert len(returns) == 2
+    for name in returns:  # each read right after its own return, never a later one's
+        made = next(i for i, line in enumerate(lines) if line.strip().startswith(name + " = "))
+        assert lines[made + 1].strip() == f"y = {name}[:, :2]"
+    (verdict,) = confirm_many([finding.witness], backend="mini")
+    assert verdict.status == "confirmed", verdict

@@ -138,3 +138,24 @@ def test_imports_in_use_or_sharing_a_line_are_kept() -> None:
     assert without_unused_imports(shared) == shared
     not_torch = HEADER + "import os\n"
     assert without_unused_imports(not_torch) == not_torch
+
+
+def test_a_torch_submodule_import_keeps_only_the_names_the_script_reads() -> None:
+    """``from torch.autograd import Variable, Function`` in the file: a witness that reads
+    neither is not refused for ``Function``, one that reads ``Function`` still is."""
+    imported = HEADER + "from torch.autograd import Variable, Function\n"
+    body = "x = torch.ones(2, requires_grad=True)\ny = (x * 2).sum()\n"
+    with pytest.raises(WitnessRejected, match="Function"):
+        validate(imported + body)
+    pruned = without_unused_imports(imported + body)
+    assert pruned == HEADER + body
+    validate(pruned)
+    reads_variable = imported + "v = Variable(torch.ones(2))\n"
+    assert without_unused_imports(reads_variable) == (
+        HEADER + "from torch.autograd import Variable\nv = Variable(torch.ones(2))\n"
+    )
+    reads_function = imported + "f = Function\n"
+    with pytest.raises(WitnessRejected, match="Function"):
+        validate(without_unused_imports(reads_function))
+    starred = HEADER + "from torch.autograd import *\n"
+    assert without_unused_imports(starred) == starred  # only ``torch``'s star is narrowed

@@ -135,3 +135,32 @@ def test_random_values_of_a_guessed_stand_in_never_end_not_reproduced(backend: s
     known = differs(head.format(tag="") + body, head.format(tag="") + control, "p.grad")
     (verdict,) = confirm_many([known], backend=backend)
     assert verdict.status == "not_reproduced", verdict
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_random_values_that_leave_a_clip_alone_are_tried_in_other_shapes(backend: str) -> None:
+    """A ``renorm`` to a norm of 2 clips rows of eight random values, whatever the random
+    values of the first, smaller guess did: the other shapes are tried, and the different
+    gradient they show is the program's (the write is all that differs)."""
+    backend = backend_or_skip(backend)
+    body = "w.data = torch.renorm(w.data, p=2, dim=0, maxnorm=2.0)\nw.sum().backward()\n"
+    control = "w = torch.renorm(w, p=2, dim=0, maxnorm=2.0)\nw.sum().backward()\n"
+    head = "w = torch.randn(2, 2, requires_grad=True)  # stand-in, shape unknown (leaf)\np = w\n"
+    (verdict,) = confirm_many([differs(head + body, head + control, "p.grad")], backend=backend)
+    assert verdict.status == "confirmed", verdict
+
+
+def test_full_slice_writes_and_known_sizes_give_shapes() -> None:
+    script = (
+        "n = 3\nsizes = [2, 5]\nw = __placeholder_leaf__\nb = __placeholder_leaf__\n"
+        "W = torch.randn(n, sum(sizes), len(sizes))\nw[:, :, :] = W[:, :, :]\n"
+        "b[:] = torch.randn(n)\n"
+    )
+    assert shapes.infer_partial(script, ["w", "b"]) == {"w": (3, 7, 2), "b": (3,)}
+    partial = "w = __placeholder_leaf__\nw[0] = torch.randn(4)\n"  # a row, not the whole
+    assert shapes.infer_partial(partial, ["w"]) == {"w": None}
+
+
+def test_a_name_read_only_as_a_device_stands_for_one() -> None:
+    script = "d = P\ne = P\nx = torch.zeros(2, device=d)\ny = torch.ones(2, device=e) + e\n"
+    assert shapes.device_names(script, ["d", "e"]) == {"d"}

@@ -369,11 +369,41 @@ def _whole(self: Tensor, index: Any) -> bool:
     )
 
 
+def _check_target(self: Tensor, index: Any, value: Any) -> None:
+    """What torch checks of ``t[index] = value``, for basic indexing, before the write
+    itself (so before its leaf check): that the index fits the tensor, then that the value expands to the
+    indexed shape (its leading dimensions of size 1 dropped)."""
+    try:
+        target = np.shape(self._data[_np_index(index)])
+    except IndexError as error:
+        text = str(error)
+        if text.startswith("too many indices"):
+            raise IndexError(
+                f"too many indices for tensor of dimension {self._data.ndim}"
+            ) from None
+        raise IndexError(text.replace(" axis ", " dimension ")) from None
+    if not isinstance(value, Tensor):
+        return
+    sizes = list(value._data.shape)
+    while len(sizes) > len(target) and sizes[0] == 1:
+        sizes.pop(0)
+    for offset in range(1, min(len(sizes), len(target)) + 1):
+        have, want = sizes[-offset], target[-offset]
+        if have != want and have != 1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({want}) must match the existing size "
+                f"({have}) at non-singleton dimension {len(target) - offset}.  Target sizes: "
+                f"{list(target)}.  Tensor sizes: {sizes}"
+            )
+
+
 def setitem(self: Tensor, index: Any, value: Any) -> None:
     """``t[index] = value``: a view then ``copy_`` for basic indexing, ``index_put_`` otherwise."""
     from .inplace_ops import copy_
 
     basic = _is_basic(index) or (isinstance(index, tuple) and all(_is_basic(i) for i in index))
+    if basic:  # an index of tensors (``index_put_``) checks the leaf first
+        _check_target(self, index, value)
     if basic and _whole(self, index):
         copy_(self, value)  # torch skips slices that cover their dimension: no view is made
         return

@@ -40,6 +40,17 @@ PROGRAMS: dict[str, str] = {
     "leaf_2d_column_isub": M + "m[:, 1] -= 1.0",
     "leaf_2d_full_slices": M + "m[:, :] = 0.0",
     "leaf_view_fill": X + "v = x[1]\nv.fill_(0.0)",
+    # the index, then the value's shape, are checked before the leaf: which error comes
+    "leaf_setitem_too_many_indices": M + "m[:, :, :, :] = 0.0",
+    "leaf_setitem_index_out_of_range": X + "x[5] = 1.0",
+    "leaf_setitem_whole_value_too_wide": M + "m[:] = torch.tensor([1.0, 2.0, 3.0])",
+    "leaf_setitem_row_value_too_wide": M + "m[0] = torch.tensor([1.0, 2.0, 3.0])",
+    "leaf_setitem_list_value_too_wide": X + "x[[0, 1]] = torch.tensor([1.0, 2.0, 3.0])",
+    "leaf_setitem_row_unit_leading": M + "m[0] = torch.tensor([[1.0, 2.0]])",
+    "leaf_setitem_whole_broadcast": M + "m[:] = torch.tensor([1.0, 2.0])",
+    "nonleaf_setitem_broadcast": M
+    + "y = m * 2\ny[:] = torch.tensor([1.0, 2.0])\ny.sum().backward()\ng = m.grad",
+    "nonleaf_setitem_too_wide": M + "y = m * 2\ny[1] = torch.tensor([1.0, 2.0, 3.0])",
     "leaf_update_no_grad": X
     + "(x * x).sum().backward()\nwith torch.no_grad():\n    x -= 0.1 * x.grad",
     "detached_leaf_requires_grad_isub": X + "d = x.detach()\nd.requires_grad_()\nd -= 1.0",
