@@ -47,7 +47,6 @@ from autograd_lint.analysis.witness_stand_ins import (
     _placeholder,
     device_attributes,
 )
-from autograd_lint.runtime_check.validate import ALLOWED_ATTRIBUTES, ALLOWED_MODULES
 
 HEADER = ("import torch", "import torch.nn as nn", "import torch.nn.functional as F")
 
@@ -583,11 +582,20 @@ class SliceBuilder:
         return (collector.loaded - known - collector.called) | early
 
 
+def _torch_import(node: cst.Import | cst.ImportFrom, empty: cst.Module) -> str | None:
+    code = empty.code_for_node(node).strip()
+    return code if code.split()[1].split(".")[0] == "torch" else None
+
+
 def _replayable_import(node: cst.Import | cst.ImportFrom, empty: cst.Module) -> str | None:
     """The file's torch import as a witness may hold it: only the modules and names the
     sandbox provides (``from torch import pi, nn``: ``nn``; ``from torch.amp import
     autocast``: nothing). A name dropped is one the slice gets a stand-in for, if it uses
     it; keeping it would have the whole witness refused."""
+    try:  # the sandbox's vocabulary (the linter works without the runtime check installed)
+        from autograd_lint.runtime_check.validate import ALLOWED_ATTRIBUTES, ALLOWED_MODULES
+    except ImportError:
+        return _torch_import(node, empty)
     if isinstance(node, cst.Import):
         names = [
             alias
