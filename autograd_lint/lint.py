@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from autograd_lint.analysis import ParseFailure, analyze, mentions_autograd
+from autograd_lint.analysis import ParseFailure, analyze, mentions_autograd, segments
 from autograd_lint.analysis.chunks import ChunkCache, Chunked
 from autograd_lint.analysis.interpreter import analyze_parsed
 from autograd_lint.analysis.parse import Normalised, normalise, restore
@@ -79,6 +79,15 @@ def lint_source(
     if not rules:
         return FileResult(path, (), source, skipped=True)
     wanted = mentions_autograd(source) and not file_directives(source).skip
+    if (
+        wanted and chunks is None and len(source) > segments.SEGMENT_THRESHOLD
+    ):  # too large to parse whole
+        from autograd_lint.lint_segments import lint_in_segments
+
+        with _collector_paused():
+            segmented = lint_in_segments(source, path, settings, rules, witnesses, project)
+        if segmented is not None:
+            return segmented
     normalised = normalise(source) if wanted else Normalised(source)
     piecewise = chunks is not None and wanted and normalised.text is source  # else: re-read
     chunked = chunks.assemble(source, path) if chunks is not None and piecewise else None

@@ -23,6 +23,7 @@ from functools import partial
 from typing import Literal
 
 from autograd_lint import cache
+from autograd_lint.analysis import segments
 from autograd_lint.analysis.frame import MAX_STATEMENTS
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import Confirmation, Diagnostic, FileResult, Witness
@@ -130,6 +131,13 @@ def check_file(path: str, options: CheckOptions) -> FileOutcome:
             f"{_place(result, result.stopped_at_line)}: skipped: too complex: the analysis "
             f"stopped here after {MAX_STATEMENTS:,} statements; what it had not reached is "
             "not checked",
+        )
+    if result.segments:
+        warnings += (
+            f"{_place(result, 1)}: analysed in segments: the file is over "
+            f"{segments.SEGMENT_THRESHOLD:,} characters, so its {result.segments} segments were "
+            "analysed one at a time; a finding that needs facts from two segments is not "
+            "reported",
         )
     if not options.keep_source:
         result = replace(result, source=None)
