@@ -76,8 +76,15 @@ class Segment:
     """Names bound by a plain top-level ``import`` / ``from ... import`` (no star)."""
     mentions: frozenset[str]
     """Every identifier-like word of the text (strings and comments included)."""
+    words: list[frozenset[str]]
+    """The words of each top-level statement."""
+    defines: list[str | None]
+    """The function each top-level statement defines, if it is an undecorated ``def``
+    (its body runs only when something calls it)."""
     future: str
     """The file's ``__future__`` imports as written (they are in the first segment)."""
+    reached: frozenset[str] = frozenset()
+    """The words of the statements the file's top level may run (set by :class:`Context`)."""
 
 
 def plan(source: str) -> list[Segment] | None:
@@ -105,15 +112,18 @@ def plan(source: str) -> list[Segment] | None:
         if not _compiles(tree, future_flags):
             return None
         bound, imports = facts
+        spans = _spans(tree)
         segments.append(
             Segment(
                 text,
                 line,
                 ast_statement_starts(tree),
-                _spans(tree),
+                spans,
                 bound,
                 imports,
                 _mentions(text),
+                _statement_words(text, spans),
+                [_defined(statement) for statement in tree.body],
                 future,
             )
         )
@@ -189,6 +199,18 @@ def _spans(tree: ast.Module) -> list[tuple[int, int]]:
 
 def _line_breaks(text: str) -> int:
     return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _statement_words(text: str, spans: list[tuple[int, int]]) -> list[frozenset[str]]:
+    lines = _line_table(text)
+    last = len(lines) - 1
+    return [_mentions(text[lines[first - 1] : lines[min(end, last)]]) for first, end in spans]
+
+
+def _defined(statement: ast.stmt) -> str | None:
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None if statement.decorator_list else statement.name
+    return None
 
 
 def _mentions(text: str) -> frozenset[str]:
@@ -277,19 +299,27 @@ class Context:
     segments: list[Segment]
     bound: Counter[str]
     """Module-level bindings of each name in the whole file."""
-    mentioned_in: Counter[str]
-    """How many segments mention each word."""
+    reached_in: Counter[str]
+    """How many segments mention each word in code the module's top level may run: its
+    statements other than plain ``def``, and the functions named there (transitively,
+    across the whole file). A function nothing names is analysed on its own and changes
+    nothing another statement sees."""
     carried: dict[str, Value]
     """Names known in the segments still to come (imported once, before them)."""
 
     @classmethod
     def of(cls, segments: list[Segment]) -> Context:
         bound: Counter[str] = Counter()
-        mentioned: Counter[str] = Counter()
         for segment in segments:
             bound.update(segment.bound)
-            mentioned.update(segment.mentions)
-        return cls(segments, bound, mentioned, {})
+        reached = _reached(segments)
+        reached_in: Counter[str] = Counter()
+        for segment, flags in zip(segments, reached, strict=True):
+            segment.reached = frozenset().union(
+                *(words for words, flag in zip(segment.words, flags, strict=True) if flag)
+            )
+            reached_in.update(segment.reached)
+        return cls(segments, bound, reached_in, {})
 
     def given(self, segment: Segment) -> dict[str, Value]:
         """Module names as the segment's top level starts: the carried imports, and every
@@ -318,28 +348,43 @@ class Context:
                 self.carried[name] = value
 
     def open_lines(self, segment: Segment) -> list[tuple[int, int]]:
-        """Spans (segment lines) of the segment's open top-level statements (module doc)."""
-        shared = {
-            name
-            for name in segment.mentions
-            if self.bound.get(name, 0) and name not in self.carried and self.mentioned_in[name] > 1
+        """Spans (segment lines) of the segment's open top-level statements (module doc):
+        those that mention a name another segment binds, or one the segment binds that code
+        another segment's top level may run mentions; then, within the segment, those that
+        mention a module-level name an open statement mentions."""
+        mine = set(segment.bound) - set(self.carried)
+        shared = self.hidden(segment) | {
+            name for name in mine if self.reached_in[name] > (name in segment.reached)
         }
-        lines = _line_table(segment.text)
-        words: list[frozenset[str]] = [
-            _mentions(segment.text[lines[first - 1] : lines[min(last, len(lines) - 1)]])
-            for first, last in segment.spans
-        ]
-        opened = [bool(w & shared) for w in words]
-        spread = set().union(*(w for w, o in zip(words, opened, strict=True) if o))
-        spread &= set(segment.bound) - set(self.carried)
+        opened = [bool(words & shared) for words in segment.words]
+        spread = mine & set().union(*(w for w, o in zip(segment.words, opened, strict=True) if o))
         changed = True
         while changed:
             changed = False
-            for index, w in enumerate(words):
-                if not opened[index] and w & spread:
+            for index, words in enumerate(segment.words):
+                if not opened[index] and words & spread:
                     opened[index] = changed = True
-                    spread |= (w & set(segment.bound)) - set(self.carried)
+                    spread |= words & mine
         return [span for span, o in zip(segment.spans, opened, strict=True) if o]
+
+
+def _reached(segments: list[Segment]) -> list[list[bool]]:
+    """For each top-level statement: whether the module's top level may run it."""
+    flags = [[name is None for name in segment.defines] for segment in segments]
+    named: set[str] = set()
+    for segment, marks in zip(segments, flags, strict=True):
+        for words, flag in zip(segment.words, marks, strict=True):
+            if flag:
+                named |= words
+    changed = True
+    while changed:
+        changed = False
+        for segment, marks in zip(segments, flags, strict=True):
+            for index, name in enumerate(segment.defines):
+                if not marks[index] and name in named:
+                    marks[index] = changed = True
+                    named |= segment.words[index]
+    return flags
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
