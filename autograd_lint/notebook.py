@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from autograd_lint.cells import blank_magics, concatenate, split_lines
+from autograd_lint.cells import blank_magics, concatenate, lines_with_ends, split_lines
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import CellMap, FileResult
 from autograd_lint.fixes import fix_source, parses, unified_diff, write_atomic
@@ -147,7 +147,7 @@ def _restore_magics(original: str, blank: str, fixed: str) -> str:
     ]
     if not pending:
         return fixed
-    lines = fixed.splitlines(keepends=True)
+    lines = lines_with_ends(fixed)
     out: list[str] = []
     for line in lines:
         body = line.rstrip("\r\n")

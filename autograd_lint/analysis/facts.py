@@ -35,6 +35,7 @@ from autograd_lint.analysis.values import (
     Unknown,
     Value,
 )
+from autograd_lint.cells import split_lines
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -235,7 +236,7 @@ def _word_at(line: str, column: int) -> str | None:
 def analyze_facts(source: str, chunks: ChunkCache | None = None, owner: str = "") -> FactsIndex:
     """Interpret ``source`` recording facts; an index with nothing in it if it does not parse."""
     chunked = chunks.assemble(source, owner) if chunks is not None else None
-    lines = source.splitlines()
+    lines = split_lines(source)
     try:
         if chunked is None:
             check_syntax(source)
