@@ -105,3 +105,30 @@ def test_a_notebook_magic_line_holding_a_u2028_is_put_back_after_a_fix(tmp_path:
     assert "Fixed 1 finding" in run.err, run.out + run.err
     source = nbformat.read(path, as_version=4).cells[1].source
     assert source == f"{magic}\nwith torch.no_grad():\n    w.mul_(10)", source
+
+
+def test_a_ligature_is_the_two_letters_python_reads(tmp_path: Path) -> None:
+    """``\ufb01`` (one character) is ``fi`` to Python: the same name, and the columns after
+    it on its line are the file's own."""
+    text = (
+        "import torch\n"
+        "\n"
+        "fi = torch.randn(3, requires_grad=True)\n"
+        "y = \ufb01.sum() + (\ufb01 * fi).sum()\n"
+        "\ufb01.data.mul_(10)\n"
+        "y.backward()\n"
+    )
+    compile(text, "m.py", "exec")
+    code, out = check(tmp_path, text, "--select", "AG001")
+    assert code == 1 and "m.py:5:1: AG001" in out and "m.py:4:16: note: saved" in out, out
+    _, out = check(tmp_path, text, "--select", "AG001", "--runtime-check", "mini")
+    assert "[confirmed: mini]" in out, out  # the witness names it as Python does
+    rebinding = (
+        "import torch\n"
+        "\n"
+        "fi = torch.randn(3, requires_grad=True)\n"
+        "\ufb01 = fi.detach()\n"  # Python: fi = fi.detach()
+        "fi.add_(1)\n"
+    )
+    code, out = check(tmp_path, rebinding)
+    assert code == 0 and "AG007" not in out, out
