@@ -288,7 +288,7 @@ def lint_path(
     try:
         info = Path(name).stat()  # follows symlinks: a link to /dev/zero is a device
         if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
-            return io_error(name, f"not a regular file ({_kind(info.st_mode)}): not checked")
+            return io_error(name, f"not a regular file ({file_kind(info.st_mode)}): not checked")
         size = info.st_size
         if size > MAX_FILE_BYTES:
             return io_error(
@@ -300,7 +300,7 @@ def lint_path(
     return lint_bytes(data, name, settings, witnesses=witnesses, project=project)
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
     """What a non-regular file is, in words: reading a FIFO or a device could block forever
     or never end, so such files are reported without being opened."""
     if stat.S_ISFIFO(mode):
