@@ -157,3 +157,31 @@ def test_check_says_the_file_was_analysed_in_segments(small_segments: None, tmp_
     assert note.startswith("1: ") and "not reported" in note
     path.write_text(GENERATED[:15_000].rsplit("\n\n\n", 1)[0] + "\n")
     assert not [w for w in check_file(str(path), CheckOptions(Settings())).warnings]
+
+
+def _opened(last: str) -> list[str]:
+    """The first lines of the first segment's open statements, with ``last`` at the end of
+    the file (two segments of filler later)."""
+    filler = "".join(f"\n\ndef unrelated_{i}(x):\n    return x * {i}\n" for i in range(1400))
+    text = "import torch\n\nmodel = make()\n\n\ndef step(x):\n    return model(x)\n"
+    text += "\n\ndef alone(x):\n    return x\n" + filler + "\n\n" + last
+    planned = segments.plan(text)
+    assert planned is not None and len(planned) >= 3
+    context = segments.Context.of(planned)
+    first = planned[0]
+    context.carry(first, {"torch": segments.ModuleRef("torch")})
+    lines = first.text.split("\n")
+    return [lines[start - 1] for start, _ in context.open_lines(first)]
+
+
+def test_a_module_name_another_segment_s_top_level_changes_opens_its_statements(
+    small_segments: None,
+) -> None:
+    assert _opened("model.freeze()\n") == ["model = make()", "def step(x):"]
+    # a function nothing calls changes nothing: its ``model`` is its own parameter anyway
+    assert _opened("def later(model):\n    model.freeze()\n") == []
+    # ... unless the top level calls it
+    assert _opened("def later():\n    model.freeze()\n\n\nlater()\n") == [
+        "model = make()",
+        "def step(x):",
+    ]
