@@ -14,11 +14,17 @@ comes first, so only what is safe crosses a boundary:
 - every other name the rest of the file binds is ``Unknown`` in a segment, for its top
   level and for its functions (it shadows builtins and star imports as it would in the
   file);
-- a finding is kept only if no top-level statement it rests on is *open*: a statement is
-  open when it mentions a name bound at module level that another segment mentions too
-  (so facts about it may come from, or be changed by, code the segment does not see), or
-  mentions a name bound by an open statement of its own segment. A finding that would
-  need a fact from another segment is not reported.
+- a finding is kept only if no top-level statement it rests on (its place and its related
+  places) is *open*. A statement is open when it mentions a name that another segment
+  binds, or a name its own segment binds that another segment's top level may touch (in
+  its module-level code, or in a function named there); and, within the segment, when it
+  mentions a module-level name that an open statement mentions (facts flow between
+  statements only through names). A finding that would need a fact from another segment
+  is not reported.
+
+Names are read as words of the text (comments and strings too): a word too many only opens
+a statement more, never fewer. On generated training code of 2 MB cut into five segments,
+the findings are those of the whole-file analysis, places, messages and fixes included.
 
 Why a cut is safe: segments start where :func:`~autograd_lint.analysis.chunks.cut` may
 start a top-level statement and each must pass CPython's parser alone; a cut inside a
