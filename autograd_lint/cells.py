@@ -27,6 +27,15 @@ def split_lines(text: str) -> list[str]:
     return LINE_BREAK.split(text)
 
 
+def lines_with_ends(text: str) -> list[str]:
+    """Lines with their terminators, split where :func:`split_lines` splits (``"".join``
+    gives ``text`` back)."""
+    return _LINE_WITH_END.findall(text)
+
+
+_LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
 def blank_magics(cell: str) -> str:
     """The cell with magic and shell lines commented out, line count and columns unchanged."""
     if cell.lstrip().startswith("%%"):

@@ -200,6 +200,9 @@ class FileResult:
     stopped_at_line: int | None = None
     """Set when the analysis ran out of its statement budget (a file too complex to follow
     in full): the line it stopped at; what it had not reached was not checked."""
+    segments: int = 0
+    """Set when the file was too large to analyse as one module: how many segments it was
+    analysed in (:mod:`autograd_lint.analysis.segments`)."""
     dependencies: tuple[tuple[str, str], ...] = ()
     """(absolute path, SHA-256 of its text) of each project module the analysis followed
     imports into: the result holds while those are unchanged."""

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from autograd_lint.analysis import ParseFailure, analyze, mentions_autograd
+from autograd_lint.analysis import ParseFailure, analyze, mentions_autograd, segments
 from autograd_lint.analysis.chunks import ChunkCache, Chunked
 from autograd_lint.analysis.interpreter import analyze_parsed
 from autograd_lint.analysis.parse import Normalised, normalise, restore
@@ -79,6 +79,15 @@ def lint_source(
     if not rules:
         return FileResult(path, (), source, skipped=True)
     wanted = mentions_autograd(source) and not file_directives(source).skip
+    if (
+        wanted and chunks is None and len(source) > segments.SEGMENT_THRESHOLD
+    ):  # too large to parse whole
+        from autograd_lint.lint_segments import lint_in_segments
+
+        with _collector_paused():
+            segmented = lint_in_segments(source, path, settings, rules, witnesses, project)
+        if segmented is not None:
+            return segmented
     normalised = normalise(source) if wanted else Normalised(source)
     piecewise = chunks is not None and wanted and normalised.text is source  # else: re-read
     chunked = chunks.assemble(source, path) if chunks is not None and piecewise else None
@@ -279,7 +288,7 @@ def lint_path(
     try:
         info = Path(name).stat()  # follows symlinks: a link to /dev/zero is a device
         if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
-            return io_error(name, f"not a regular file ({_kind(info.st_mode)}): not checked")
+            return io_error(name, f"not a regular file ({file_kind(info.st_mode)}): not checked")
         size = info.st_size
         if size > MAX_FILE_BYTES:
             return io_error(
@@ -291,7 +300,7 @@ def lint_path(
     return lint_bytes(data, name, settings, witnesses=witnesses, project=project)
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
     """What a non-regular file is, in words: reading a FIFO or a device could block forever
     or never end, so such files are reported without being opened."""
     if stat.S_ISFIFO(mode):

@@ -13,16 +13,17 @@ change; outputs, metadata and the other cells are written back as nbformat read 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from autograd_lint.cells import blank_magics, concatenate, split_lines
+from autograd_lint.cells import blank_magics, concatenate, lines_with_ends, split_lines
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import CellMap, FileResult
 from autograd_lint.fixes import fix_source, parses, unified_diff, write_atomic
-from autograd_lint.lint import MAX_FILE_BYTES, io_error, lint_source
+from autograd_lint.lint import MAX_FILE_BYTES, file_kind, io_error, lint_source
 from autograd_lint.safe_write import WriteRefused
 
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -79,9 +80,14 @@ def lint_notebook_text(text: str, path: str, settings: Settings) -> FileResult:
 def read_notebook_file(path: str) -> str | FileResult:
     """The notebook's text, or an E902 result saying why it cannot be read."""
     try:
-        size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:
-            return io_error(path, f"file is {size} bytes, over the limit: not checked")
+        info = os.stat(path)  # follows symlinks: a link to /dev/zero is a device
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device could block or never end
+            return io_error(path, f"not a regular file ({file_kind(info.st_mode)}): not checked")
+        if info.st_size > MAX_FILE_BYTES:
+            return io_error(
+                path,
+                f"file is {info.st_size} bytes, over the {MAX_FILE_BYTES}-byte limit: not checked",
+            )
         return Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         return io_error(path, f"cannot read file: {error}")
@@ -147,7 +153,7 @@ def _restore_magics(original: str, blank: str, fixed: str) -> str:
     ]
     if not pending:
         return fixed
-    lines = fixed.splitlines(keepends=True)
+    lines = lines_with_ends(fixed)
     out: list[str] = []
     for line in lines:
         body = line.rstrip("\r\n")

@@ -23,7 +23,8 @@ from functools import partial
 from typing import Literal
 
 from autograd_lint import cache
-from autograd_lint.analysis.frame import MAX_STATEMENTS
+from autograd_lint.analysis import segments
+from autograd_lint.analysis.frame import budget_note
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import Confirmation, Diagnostic, FileResult, Witness
 from autograd_lint.fixes import fix_source, parses, read_source, write_atomic
@@ -126,10 +127,13 @@ def check_file(path: str, options: CheckOptions) -> FileOutcome:
         for warning in noqa_warnings(result.source or "")
     )
     if result.stopped_at_line is not None:
+        warnings += (f"{_place(result, result.stopped_at_line)}: {budget_note()}",)
+    if result.segments:
         warnings += (
-            f"{_place(result, result.stopped_at_line)}: skipped: too complex: the analysis "
-            f"stopped here after {MAX_STATEMENTS:,} statements; what it had not reached is "
-            "not checked",
+            f"{_place(result, 1)}: analysed in segments: the file is over "
+            f"{segments.SEGMENT_THRESHOLD:,} characters, so its {result.segments} segments were "
+            "analysed one at a time; a finding that needs facts from two segments is not "
+            "reported",
         )
     if not options.keep_source:
         result = replace(result, source=None)

@@ -144,6 +144,8 @@ class TopLevel:
             for s in tree.body
             if isinstance(s, ast.ImportFrom) and s.module == "__future__"
         )
+        self.future_outside = False
+        """Set when :attr:`future` was taken from elsewhere (the start of a larger file)."""
 
     def fix_applies(self, fix: Fix, path: str = "<fix>") -> bool:
         if not fix.edits or not self.spans:
@@ -174,16 +176,23 @@ class TopLevel:
             fixed = apply_edits(piece, moved)
         except FixError:
             return False
-        prefix = self.future + "\n" if self.future and top > 1 else ""
+        outside = self.future_outside or top > 1  # the piece does not hold the imports
+        prefix = self.future + "\n" if self.future and outside else ""
         return compiles(prefix + fixed, path)
 
 
 def keep_applicable_fixes(
-    source: str, diagnostics: Sequence[Diagnostic], path: str = "<fix>"
+    source: str,
+    diagnostics: Sequence[Diagnostic],
+    path: str = "<fix>",
+    future: str | None = None,
 ) -> list[Diagnostic]:
     """The diagnostics with only the fixes that would apply: a fix that cannot (a one-line
     ``if x: ...`` that would need a block, a result that does not compile) is dropped here, so
-    it is neither counted as fixable nor offered by the editor."""
+    it is neither counted as fixable nor offered by the editor.
+
+    ``future``: the ``__future__`` imports of the file ``source`` is a part of (a segment of
+    a large file), when they are not in ``source`` itself."""
     kept: list[Diagnostic] = []
     statements: TopLevel | None = None
     for diagnostic in diagnostics:
@@ -194,6 +203,8 @@ def keep_applicable_fixes(
         if statements is None:
             try:
                 statements = TopLevel(source)
+                if future is not None:
+                    statements.future, statements.future_outside = future, True
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return [d.with_(fix=None, extra_fixes=()) for d in diagnostics]
         good = [fix for fix in fixes if statements.fix_applies(fix, path)]

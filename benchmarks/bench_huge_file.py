@@ -16,6 +16,10 @@ seconds and MB, with each ratio to the libcst floor of the same run (a loaded ma
 all of them alike).
 
     python benchmarks/bench_huge_file.py [--megabytes 10] [--repeat 1] [--keep FILE]
+        [--no-floors] [--compare OTHER_CHECKOUT]
+
+``--compare`` also runs the check of another checkout of the project (an older commit) on
+the same file, alternating with this one's, so both see the same load.
 """
 
 from __future__ import annotations
@@ -78,14 +82,15 @@ def huge_file(megabytes: float, seed: int = 1) -> str:
     return generate_file(random.Random(seed), 0, lines, 0.05)
 
 
-def measure(script: str, path: Path) -> dict[str, Any]:
-    """Run ``script`` on ``path`` in a fresh interpreter; its JSON plus peak RSS in MB."""
-    environment = dict(os.environ, PYTHONPATH=str(ROOT))
+def measure(script: str, path: Path, root: Path = ROOT) -> dict[str, Any]:
+    """Run ``script`` on ``path`` in a fresh interpreter (importing the project from
+    ``root``); its JSON plus peak RSS in MB."""
+    environment = dict(os.environ, PYTHONPATH=str(root))
     process = subprocess.Popen(
         [sys.executable, "-c", script, str(path)],
         stdout=subprocess.PIPE,
         env=environment,
-        cwd=ROOT,
+        cwd=root,
     )
     assert process.stdout is not None
     output = process.stdout.read()
@@ -107,6 +112,8 @@ def main() -> None:
     parser.add_argument("--megabytes", type=float, default=10.0)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="write the generated file here")
+    parser.add_argument("--no-floors", action="store_true", help="measure the check only")
+    parser.add_argument("--compare", type=Path, help="another checkout to check the file with")
     args = parser.parse_args()
     text = huge_file(args.megabytes)
     with tempfile.TemporaryDirectory(prefix="autograd-lint-huge-") as directory:
@@ -114,24 +121,48 @@ def main() -> None:
         path.write_text(text, encoding="utf-8")
         size_mb = path.stat().st_size / 1_000_000
         total_lines = text.count("\n")
-        results: dict[str, list[dict[str, Any]]] = {"ast": [], "libcst": [], "check": []}
+        results: dict[str, list[dict[str, Any]]] = {
+            "ast": [],
+            "libcst": [],
+            "check": [],
+            "other": [],
+        }
         for _ in range(args.repeat):
-            results["ast"].append(measure(FLOOR_AST, path))
-            results["libcst"].append(measure(FLOOR_LIBCST, path))
+            if not args.no_floors:
+                results["ast"].append(measure(FLOOR_AST, path))
+                results["libcst"].append(measure(FLOOR_LIBCST, path))
             results["check"].append(measure(CHECK, path))
-    floor_ast, floor, check = (best(results[key]) for key in ("ast", "libcst", "check"))
+            if args.compare is not None:
+                results["other"].append(measure(CHECK, path, args.compare.resolve()))
+    check = best(results["check"])
+    runs = [("check", check)]
+    if not args.no_floors:
+        runs = [
+            ("floor ast.parse", best(results["ast"])),
+            ("floor libcst", best(results["libcst"])),
+        ]
+        runs.append(("check", check))
+    if args.compare is not None:
+        runs.append(("check (compared)", best(results["other"])))
+    floor = best(results["libcst"]) if not args.no_floors else None
     print(f"file: {size_mb:.1f} MB, {total_lines} lines (best of {args.repeat})")
-    for name, run in (("floor ast.parse", floor_ast), ("floor libcst", floor), ("check", check)):
+    for name, run in runs:
+        ratios = (
+            f"   x{run['seconds'] / floor['seconds']:.2f} time, "
+            f"x{run['rss_mb'] / floor['rss_mb']:.2f} memory of the libcst floor"
+            if floor is not None
+            else ""
+        )
         print(
             f"  {name:16s} {run['seconds']:7.1f} s wall {run['cpu']:7.1f} s cpu "
-            f"{run['rss_mb']:7.0f} MB peak RSS   "
-            f"x{run['seconds'] / floor['seconds']:.2f} time, "
-            f"x{run['rss_mb'] / floor['rss_mb']:.2f} memory of the libcst floor"
+            f"{run['rss_mb']:7.0f} MB peak RSS{ratios}"
         )
-    print(
-        f"  check: {check['findings']} findings ({', '.join(check['codes'])}), the last on "
-        f"line {check['last_line']} of {total_lines}"
-    )
+    for name, run in runs:
+        if name.startswith("check"):
+            print(
+                f"  {name}: {run['findings']} findings ({', '.join(run['codes'])}), the last "
+                f"on line {run['last_line']} of {total_lines}"
+            )
     seconds_ok = check["seconds"] <= TARGET_SECONDS
     memory_ok = check["rss_mb"] <= TARGET_RSS_MB
     print(

@@ -36,6 +36,7 @@ from autograd_lint.analysis.values import (
     Unknown,
     Value,
 )
+from autograd_lint.cells import split_lines
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -248,7 +249,7 @@ def analyze_facts(
     With the ``project`` of the file at ``owner``, its imports are followed as a lint does:
     ``net = Net()`` of an imported class has the facts the lint reasoned with."""
     chunked = chunks.assemble(source, owner) if chunks is not None else None
-    lines = source.splitlines()
+    lines = split_lines(source)
     try:
         if chunked is None:
             check_syntax(source)

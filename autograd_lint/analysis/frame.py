@@ -26,6 +26,14 @@ MAX_STATEMENTS = 200_000
 """A budget of executed statements per file: beyond it the rest is skipped (never a hang)."""
 
 
+def budget_note() -> str:
+    """What the command line and the editor say at the line where the budget ran out."""
+    return (
+        f"skipped: too complex: the analysis stopped here after {MAX_STATEMENTS:,} statements; "
+        "what it had not reached is not checked"
+    )
+
+
 FOREIGN_BUDGET_FLOOR = 300
 FOREIGN_LINES_PER = 8
 """Statements of imported modules' code that calls made in a file may run: one per this

@@ -24,7 +24,7 @@ The interpreter is split by concern, each a layer over the one before it:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import libcst as cst
 
@@ -88,10 +88,21 @@ def _absolute(path: str | None) -> str | None:
 class Interpreter(TrainingLoops):
     """Runs a module's top level, then every function and method alone."""
 
+    given: Mapping[str, Value] = {}
+    """Module-level names bound before the module's own code runs: for one segment of a file
+    analysed in segments (:mod:`autograd_lint.analysis.segments`), what the rest of the file
+    binds, as far as it is known (``Unknown`` where it is not)."""
+    hidden: frozenset[str] = frozenset()
+    """Module-level names the functions must see as ``Unknown`` whatever this module binds
+    (another segment binds them too)."""
+    top_level: dict[str, Value] | None = None
+    """The module's own names once its top level has run."""
+
     def run(self) -> None:
-        state = State()
+        state = State(env=dict(self.given))
         try:
             self.block(self.module.body, state)
+            self.top_level = state.env
             globals_env: dict[str, Value] = {
                 k: v
                 for k, v in state.env.items()
@@ -100,6 +111,7 @@ class Interpreter(TrainingLoops):
                     v, ModuleRef | UserClass | UserFunction | NNModule | Optimizer | ProjectModule
                 )
             }
+            globals_env.update((name, Unknown()) for name in self.hidden)
             for function, owner in self.functions:
                 self.run_function(function, owner, globals_env)
         except Budget:

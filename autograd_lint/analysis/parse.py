@@ -105,12 +105,17 @@ class Normalised:
     """1-based line -> characters removed at its start (lines not listed are unchanged)."""
     renamed: frozenset[str] = frozenset()
     """Identifiers written in :attr:`text` as Python reads them (NFKC): a fullwidth ``w``
-    (U+FF57) is ``w`` to Python, so it is ``w`` to the analysis too. Only names whose normal
-    form has the same length are rewritten, so no column moves."""
+    (U+FF57) is ``w`` to Python, so it is ``w`` to the analysis too, and the ligature ``ﬁ``
+    (U+FB01) is ``fi``."""
+    shifts: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    """1-based line -> (column of :attr:`text` where a rewritten name ends, characters the
+    source's spelling has beyond it), left to right: a ligature is one character where
+    Python reads two, so the columns after it move."""
 
     def column(self, line: int, column: int) -> int:
         """A column of :attr:`text` as a column of the original source."""
-        return column + self.removed.get(line, 0)
+        moved = sum(extra for end, extra in self.shifts.get(line, ()) if end <= column)
+        return column + moved + self.removed.get(line, 0)
 
 
 def normalise(source: str) -> Normalised:
@@ -129,7 +134,7 @@ def normalise(source: str) -> Normalised:
             kind = token.type
             if kind == tokenize.NAME and names and not token.string.isascii():
                 python_name = unicodedata.normalize("NFKC", token.string)
-                if python_name != token.string and len(python_name) == len(token.string):
+                if python_name != token.string and python_name.isidentifier():
                     renames.append((*token.start, token.string, python_name))
             if kind in (tokenize.NEWLINE, tokenize.ENDMARKER):
                 at_start = True
@@ -151,7 +156,19 @@ def normalise(source: str) -> Normalised:
         lines[2 * (line - 1)] = text[:column] + python_name + text[column + len(written) :]
     for line, count in removed.items():
         lines[2 * (line - 1)] = lines[2 * (line - 1)][count:]
-    return Normalised("".join(lines), removed, frozenset(name for *_, name in renames))
+    shifts: dict[int, list[tuple[int, int]]] = {}
+    for line, column, written, python_name in renames:  # in text order
+        if len(written) == len(python_name):
+            continue
+        before = shifts.setdefault(line, [])
+        moved = sum(extra for _, extra in before) + removed.get(line, 0)
+        before.append((column - moved + len(python_name), len(written) - len(python_name)))
+    return Normalised(
+        "".join(lines),
+        removed,
+        frozenset(name for *_, name in renames),
+        {line: tuple(items) for line, items in shifts.items()},
+    )
 
 
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")

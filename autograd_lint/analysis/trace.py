@@ -253,6 +253,9 @@ class Trace:
     wrong wherever it is called from): that module's own check reports them."""
     foreign_lines: set[int] = field(default_factory=set)
     """Lines of this file where nodes of other modules were placed (their calls' lines)."""
+    line_offset: int = 0
+    """Lines of the file before :attr:`source` (one segment of a large file): ranges are
+    the source's own, the lines that messages name are the file's."""
     _positions: Positions | None = None
 
     def range_of(self, node: cst.CSTNode) -> Range:

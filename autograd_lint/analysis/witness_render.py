@@ -47,6 +47,7 @@ from autograd_lint.analysis.witness_stand_ins import (
     _placeholder,
     device_attributes,
 )
+from autograd_lint.cells import lines_with_ends
 
 HEADER = ("import torch", "import torch.nn as nn", "import torch.nn.functional as F")
 
@@ -202,7 +203,7 @@ class SliceBuilder:
                             bound, rendered_lines, lambda name, line: True
                         )
                 else:
-                    rendered_lines = list(rendered.splitlines())
+                    rendered_lines = [line.rstrip("\r\n") for line in lines_with_ends(rendered)]
             if None in rendered_lines or not (
                 rendered_lines or seq in self.trace.inputs or seq in callers
             ):

@@ -84,7 +84,7 @@ def line_of(trace: Trace, node: cst.CSTNode) -> str:
     if elsewhere is not None:
         module, where = elsewhere
         return f"{where.start_line} of `{module.display}`"
-    return str(trace.range_of(node).start_line)
+    return str(trace.range_of(node).start_line + trace.line_offset)
 
 
 def short(trace: Trace, node: cst.CSTNode, limit: int = 40) -> str:

@@ -14,6 +14,7 @@ from autograd_lint.analysis.witness_data_write import (
     witness_for_forward_write,
     witness_for_tracked_write,
 )
+from autograd_lint.cells import split_lines
 from autograd_lint.diagnostics import Diagnostic, Severity
 from autograd_lint.rules._build import diagnostic, line_of
 from autograd_lint.rules.base import Rule
@@ -184,7 +185,7 @@ def _used_between(trace: Trace, made_by: cst.CSTNode, event: DataWrite) -> bool:
     if not root.isidentifier():
         return True
     made, written = trace.range_of(made_by), trace.range_of(event.statement)
-    lines = trace.source.splitlines()[made.end_line : written.start_line - 1]
+    lines = split_lines(trace.source)[made.end_line : written.start_line - 1]
     mention = re.compile(rf"\b{re.escape(root)}\b")
     return any(mention.search(line) for line in lines)
 

@@ -14,6 +14,7 @@ from autograd_lint.analysis.trace import (
     Trace,
 )
 from autograd_lint.analysis.witness_training import witness_for_missing_zero_grad
+from autograd_lint.cells import split_lines
 from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Range, Severity
 from autograd_lint.rules._build import contains, diagnostic, line_of, loop_header
 from autograd_lint.rules.base import Rule
@@ -122,7 +123,8 @@ def _zero_grad_fix(
     ):
         return ()
     start = trace.range_of(statement)
-    line = trace.source.splitlines()[start.start_line - 1] if trace.source else ""
+    lines = split_lines(trace.source)
+    line = lines[start.start_line - 1] if start.start_line <= len(lines) else ""
     if line[: start.start_col].strip():
         return ()  # not the first thing on its line
     indent = line[: start.start_col]

@@ -462,7 +462,9 @@ def _register(server: AutogradLintServer) -> None:
             return uri, [item.lsp for item in published]
 
         def convert(unit: LintUnit, result: FileResult) -> list[types.Diagnostic]:
-            mapped = to_lsp(unit, result.diagnostics, ls.codec(), {})
+            mapped = to_lsp(
+                unit, result.diagnostics, ls.codec(), {}, stopped_at_line=result.stopped_at_line
+            )
             return [item.lsp for item in mapped.get(unit.key, [])]
 
         previous = {entry.uri: entry.value for entry in params.previous_result_ids}

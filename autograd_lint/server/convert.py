@@ -16,6 +16,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
+from autograd_lint.analysis.frame import budget_note
 from autograd_lint.diagnostics import (
     Confirmation,
     Diagnostic,
@@ -133,12 +134,27 @@ def to_lsp(
     codec: PositionCodec,
     confirmations: Mapping[int, Confirmation] | None = None,
     lines: list[str] | None = None,
+    stopped_at_line: int | None = None,
 ) -> dict[str, list[Published]]:
-    """Every URI of ``unit`` (clean ones too, so stale squiggles are cleared) -> diagnostics."""
+    """Every URI of ``unit`` (clean ones too, so stale squiggles are cleared) -> diagnostics.
+
+    ``stopped_at_line``: where the analysis ran out of its statement budget; that line gets
+    an Information diagnostic saying so (see :func:`budget_diagnostic`)."""
     by_uri: dict[str, list[Published]] = {uri: [] for uri in unit.uris()}
-    if not findings:
+    if not findings and stopped_at_line is None:
         return by_uri
     placer = Placer(unit, lines if lines is not None else split_lines(unit.text), codec)
+    if stopped_at_line is not None:
+        note = budget_diagnostic(stopped_at_line, placer.lines)
+        uri, rng, _, _ = placer.place(note.range)
+        lsp = types.Diagnostic(
+            range=rng,
+            message=note.message,
+            severity=SEVERITIES[note.severity],
+            code=note.code,
+            source=SOURCE,
+        )
+        by_uri.setdefault(uri, []).append(Published(uri, lsp, note, len(findings)))
     confirmations = confirmations or {}
     for index, finding in enumerate(findings):
         uri, rng, _, _ = placer.place(finding.range)
@@ -163,6 +179,20 @@ def to_lsp(
         )
         by_uri.setdefault(uri, []).append(Published(uri, lsp, finding, index))
     return by_uri
+
+
+BUDGET_CODE = "too-complex"
+
+
+def budget_diagnostic(line: int, lines: list[str]) -> Diagnostic:
+    """The statement budget's note, on the whole line where the analysis stopped.
+
+    An Information diagnostic rather than a log message: the editor shows it where the
+    unchecked code begins and in its problems list, beside the findings, so a file that is
+    only partly checked never looks clean; a log or a pop-up would be missed, or repeated on
+    every keystroke. It has no fix and no witness."""
+    width = len(lines[line - 1]) if 0 < line <= len(lines) else 0
+    return Diagnostic(BUDGET_CODE, budget_note(), Range(line, 0, line, width), Severity.INFO)
 
 
 def _data(

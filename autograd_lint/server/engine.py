@@ -239,8 +239,13 @@ class Engine:
 
     def _convert(self, state: UnitState) -> None:
         assert state.unit is not None and state.result is not None
+        result = state.result
         state.published = to_lsp(
-            state.unit, state.result.diagnostics, self._codec(), state.confirmations
+            state.unit,
+            result.diagnostics,
+            self._codec(),
+            state.confirmations,
+            stopped_at_line=result.stopped_at_line,
         )
         state.revision += 1
 
@@ -336,6 +341,8 @@ class Engine:
         analysis), so the file is linted once more with witnesses for the one asked about.
         """
         if state.result is None or state.settings is None or state.unit is None:
+            return None, None
+        if not 0 <= index < len(state.result.diagnostics):  # the budget's note: no finding
             return None, None
         finding = state.result.diagnostics[index]
         witness = finding.witness

@@ -37,3 +37,20 @@ def test_5000_digit_decimal_literal_is_e999_with_cpython_message(tmp_path: Path)
     run = run_subprocess("check", "--no-progress", "big.py", cwd=tmp_path)
     assert run.code == 1, run.out + run.err
     assert "big.py:7:" in run.out and "E999 SyntaxError: Exceeds the limit" in run.out
+
+
+def test_special_and_oversized_notebooks_are_e902_like_python_files(tmp_path: Path) -> None:
+    """A ``.ipynb`` FIFO or device link is never opened; one over the size limit is not read
+    (a sparse file: no disk is used), with the same message as a ``.py`` file."""
+    os.mkfifo(tmp_path / "a_pipe.ipynb")
+    (tmp_path / "b_zero.ipynb").symlink_to("/dev/zero")
+    for name in ("c_big.ipynb", "c_big.py"):
+        with open(tmp_path / name, "wb") as handle:
+            handle.truncate(60_000_000)
+    names = ("a_pipe.ipynb", "b_zero.ipynb", "c_big.ipynb", "c_big.py")
+    run = run_subprocess("check", "--no-progress", "--no-cache", *names, cwd=tmp_path)
+    assert run.code == 1, run.out + run.err
+    assert "a_pipe.ipynb:1:1: E902 not a regular file (a FIFO): not checked" in run.out
+    assert "b_zero.ipynb:1:1: E902 not a regular file (a device): not checked" in run.out
+    limit = "E902 file is 60000000 bytes, over the 52428800-byte limit: not checked"
+    assert f"c_big.ipynb:1:1: {limit}" in run.out and f"c_big.py:1:1: {limit}" in run.out
