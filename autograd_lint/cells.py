@@ -4,9 +4,12 @@ A notebook's cells share one namespace, so a tensor made in cell 1 and written t
 ``.data`` in cell 3 is one pitfall: the cells are linted as one program. Shared by the
 language server (cells arrive as LSP documents) and ``check`` (cells read from ``.ipynb``).
 
-IPython magics and shell escapes (``%timeit``, ``!pip``) are not Python. Their first
-character becomes ``#`` so the line stays (same length, same numbering) but reads as a
-comment; a cell magic (``%%bash``) makes its whole cell foreign, so every line is commented.
+IPython magics and shell escapes (``%timeit``, ``!pip``) are not Python. IPython runs a
+line magic as a statement where it stands, so its first character becomes ``pass#``: the line
+stays a statement (a block whose body is only magics, ``elif x:`` then ``%load_ext``, still
+parses; a comment would leave it empty) and the line numbering is unchanged; only the magic's
+own line grows. A cell magic (``%%bash``) makes its whole cell foreign, so every line is
+commented.
 """
 
 from __future__ import annotations
@@ -28,10 +31,10 @@ def split_lines(text: str) -> list[str]:
 
 
 def blank_magics(cell: str) -> str:
-    """The cell with magic and shell lines commented out, line count and columns unchanged."""
+    """The cell with magic and shell lines made ``pass`` statements, line count unchanged."""
     if cell.lstrip().startswith("%%"):
         return _LINE_START.sub("#", cell)
-    return _MAGIC.sub(r"\1#", cell)
+    return _MAGIC.sub(r"\1pass#", cell)
 
 
 @dataclass(frozen=True)
