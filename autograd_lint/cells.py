@@ -23,6 +23,9 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 """Line breaks as libcst counts them (``str.splitlines`` also splits on form feeds etc.)."""
 _MAGIC = re.compile(r"^([ \t]*)([%!])", re.MULTILINE)
 _LINE_START = re.compile(r"^", re.MULTILINE)
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+"""One line with its terminator (the last may have none), split as :data:`LINE_BREAK` splits."""
+_INDENT = re.compile(r"^([ \t]*)")
 
 
 def split_lines(text: str) -> list[str]:
@@ -31,10 +34,28 @@ def split_lines(text: str) -> list[str]:
 
 
 def blank_magics(cell: str) -> str:
-    """The cell with magic and shell lines made ``pass`` statements, line count unchanged."""
+    """The cell with magic and shell lines made ``pass`` statements, line count unchanged.
+
+    A magic line ending in a backslash goes on (IPython joins the next line to it), so its
+    continuation lines are commented too.
+    """
     if cell.lstrip().startswith("%%"):
         return _LINE_START.sub("#", cell)
-    return _MAGIC.sub(r"\1pass#", cell)
+    if not _MAGIC.search(cell):
+        return cell
+    out: list[str] = []
+    continued = False
+    for line in _LINE.findall(cell):
+        body = line.rstrip("\r\n")
+        if continued:
+            out.append(_INDENT.sub(r"\1#", line, count=1))
+        elif _MAGIC.match(line):
+            out.append(_MAGIC.sub(r"\1pass#", line, count=1))
+        else:
+            out.append(line)
+            continue
+        continued = body.endswith("\\")
+    return "".join(out)
 
 
 @dataclass(frozen=True)
