@@ -49,6 +49,22 @@ def plain_rg(value: Value) -> Tri:
     return Tri.NO if isinstance(value, PlainValue) else Tri.UNKNOWN
 
 
+def either(before: Tensor, after: Tensor) -> Tensor:
+    """``before`` with only the facts it shares with ``after`` (the same tensor, changed on
+    one path only): a flag that differs is unknown, a graph edge only one has is dropped."""
+    requires_grad = before.requires_grad.join(after.requires_grad)
+    cut = requires_grad is Tri.NO
+    return replace(
+        before,
+        requires_grad=requires_grad,
+        is_leaf=before.is_leaf.join(after.is_leaf),
+        node=before.node if before.node is after.node else None,
+        prov=before.prov | after.prov,
+        cut_site=before.cut_site if cut else None,
+        cut_reason=before.cut_reason if cut else "",
+    )
+
+
 class Effects(InterpreterBase):
     """Events and tensor facts produced by registry ops, writes and backward passes."""
 
@@ -107,8 +123,11 @@ class Effects(InterpreterBase):
         for name, value in state.globals.items():
             if value is tensor and name not in state.env:
                 state.env[name] = new
-        if self._uncertain == 0 and tensor.is_param:
-            self._replace_in_layers(tensor, new, state)
+        if tensor.is_param:
+            # a layer is one object on every path: a change on one branch of an ``if`` (or in
+            # a loop that may not run) leaves it holding what either path may give
+            held = new if self._uncertain == 0 else either(tensor, new)
+            self._replace_in_layers(tensor, held, state)
         others = self._stands_for.pop(id(tensor), None)
         if others is not None:  # ``for p in params: p.requires_grad = False``: every one
             self._stands_for[id(new)] = [self.updated(other, state, **changes) for other in others]

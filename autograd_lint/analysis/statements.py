@@ -104,6 +104,8 @@ def _module_isinstance(module: NNModule, kind: str, state: State) -> Tri:
     """``isinstance(m, nn.ReLU)`` for a built-in layer: decided by its class. No class the
     registry describes subclasses another (a test checks this against torch), so a layer of
     another registry class is surely not an instance; ``nn.Module`` always matches."""
+    if module.builtin and kind in _CONTAINER_TYPES and state.lookup(kind) is None:
+        return Tri.NO  # no torch layer (``ModuleList`` and ``ModuleDict`` included) is one
     if not module.builtin or not module.known_kind:
         return Tri.UNKNOWN
     head, _, rest = kind.partition(".")
