@@ -86,6 +86,8 @@ and the step are both written in the loop itself.
             step = next(s for s in steps if loop in s.every_iteration)
             if any(loop in reset.loops and _resets(reset, step) for reset in resets):
                 continue
+            if _fresh_leaves_each_pass(trace, loop, step):
+                continue
             backward = next((b for b in backwards if loop in b.every_iteration), None)
             if backward is None or id(backward.site) in reported:
                 continue
@@ -131,6 +133,33 @@ def _zero_grad_fix(
         f"{step.receiver}.zero_grad()\n{indent}",
     )
     return (Fix(f"Call `{step.receiver}.zero_grad()` before the backward", (edit,), safe=False),)
+
+
+def _fresh_leaves_each_pass(trace: Trace, loop: LoopNode, step: OptimizerStep) -> bool:
+    """Whether every tensor the stepped optimizer holds is made anew by a statement that runs
+    in every iteration (``x_in = latents.detach().clone(); x_in.requires_grad = True; opt =
+    SGD([x_in])``): each backward writes the ``.grad`` of a new leaf, which starts empty, so
+    nothing adds up."""
+    optimizer = step.optimizer
+    if optimizer is None or not optimizer.params:
+        return False
+    return all(
+        _runs_each_pass(loop.body, trace.owner.get(param.site, param.site))
+        for param in optimizer.params
+    )
+
+
+def _runs_each_pass(block: cst.BaseSuite, target: cst.CSTNode) -> bool:
+    """Whether ``target`` is a statement of ``block``, or of a ``with`` in it, at any depth
+    of ``with`` only (a branch or an inner loop may skip it)."""
+    if not isinstance(block, cst.IndentedBlock):
+        return False
+    for statement in block.body:
+        if statement is target:
+            return True
+        if isinstance(statement, cst.With) and _runs_each_pass(statement.body, target):
+            return True
+    return False
 
 
 def _resets(reset: GradReset, step: OptimizerStep) -> bool:
