@@ -124,20 +124,28 @@ class Effects(InterpreterBase):
             if value is tensor and name not in state.env:
                 state.env[name] = new
         if tensor.is_param:
-            # a layer is one object on every path: a change on one branch of an ``if`` (or in
-            # a loop that may not run) leaves it holding what either path may give
-            held = new if self._uncertain == 0 else either(tensor, new)
-            self._replace_in_layers(tensor, held, state)
+            self._replace_in_layers(tensor, self.held(tensor, new), state)
         others = self._stands_for.pop(id(tensor), None)
         if others is not None:  # ``for p in params: p.requires_grad = False``: every one
             self._stands_for[id(new)] = [self.updated(other, state, **changes) for other in others]
         return new
 
-    def _replace_in_layers(self, old: Tensor, new: Tensor, state: State) -> None:
-        """A parameter a built-in layer holds (``fc.weight``), updated on every path."""
+    def held(self, before: Tensor, after: Tensor) -> Tensor:
+        """What a layer holds once its parameter ``before`` became ``after`` on this path: a
+        layer is one object on every path, so a change on one branch of an ``if`` (or in a
+        loop that may not run) leaves it holding what either path may give."""
+        return after if self._uncertain == 0 else either(before, after)
+
+    def _replace_in_layers(
+        self, old: Tensor, new: Tensor, state: State, roots: Seq[NNModule] = ()
+    ) -> None:
+        """A parameter a built-in layer holds (``fc.weight``), updated on every path: in the
+        layers bound to names, and in ``roots`` (a layer not bound yet, ``nn.Conv2d(...)
+        .requires_grad_(False)``)."""
         seen: set[int] = set()
         stack = [
-            v for v in (*state.env.values(), *state.globals.values()) if isinstance(v, NNModule)
+            *roots,
+            *(v for v in (*state.env.values(), *state.globals.values()) if isinstance(v, NNModule)),
         ]
         while stack:
             module = stack.pop()

@@ -462,7 +462,8 @@ class TorchCalls(Modules):
         flag = literal_bool(node.args[0].value) if node.args else Tri.YES
         cut = {"cut_site": node, "cut_reason": "`requires_grad_(False)`"}
         for param in self._module_params(module, state):
-            self.updated(param, state, requires_grad=flag, **(cut if flag is Tri.NO else {}))
+            new = self.updated(param, state, requires_grad=flag, **(cut if flag is Tri.NO else {}))
+            self._replace_in_layers(param, self.held(param, new), state, roots=(module,))
 
     def container_method(
         self, container: Sequence, method: str, node: cst.Call, args: list[Value]
