@@ -4,9 +4,12 @@ A notebook's cells share one namespace, so a tensor made in cell 1 and written t
 ``.data`` in cell 3 is one pitfall: the cells are linted as one program. Shared by the
 language server (cells arrive as LSP documents) and ``check`` (cells read from ``.ipynb``).
 
-IPython magics and shell escapes (``%timeit``, ``!pip``) are not Python. Their first
-character becomes ``#`` so the line stays (same length, same numbering) but reads as a
-comment; a cell magic (``%%bash``) makes its whole cell foreign, so every line is commented.
+IPython magics and shell escapes (``%timeit``, ``!pip``) are not Python. IPython runs a
+line magic as a statement where it stands, so its first character becomes ``pass#``: the line
+stays a statement (a block whose body is only magics, ``elif x:`` then ``%load_ext``, still
+parses; a comment would leave it empty) and the line numbering is unchanged; only the magic's
+own line grows. A cell magic (``%%bash``) makes its whole cell foreign, so every line is
+commented.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 """Line breaks as libcst counts them (``str.splitlines`` also splits on form feeds etc.)."""
 _MAGIC = re.compile(r"^([ \t]*)([%!])", re.MULTILINE)
 _LINE_START = re.compile(r"^", re.MULTILINE)
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+"""One line with its terminator (the last may have none), split as :data:`LINE_BREAK` splits."""
+_INDENT = re.compile(r"^([ \t]*)")
 
 
 def split_lines(text: str) -> list[str]:
@@ -37,10 +43,28 @@ _LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 def blank_magics(cell: str) -> str:
-    """The cell with magic and shell lines commented out, line count and columns unchanged."""
+    """The cell with magic and shell lines made ``pass`` statements, line count unchanged.
+
+    A magic line ending in a backslash goes on (IPython joins the next line to it), so its
+    continuation lines are commented too.
+    """
     if cell.lstrip().startswith("%%"):
         return _LINE_START.sub("#", cell)
-    return _MAGIC.sub(r"\1#", cell)
+    if not _MAGIC.search(cell):
+        return cell
+    out: list[str] = []
+    continued = False
+    for line in _LINE.findall(cell):
+        body = line.rstrip("\r\n")
+        if continued:
+            out.append(_INDENT.sub(r"\1#", line, count=1))
+        elif _MAGIC.match(line):
+            out.append(_MAGIC.sub(r"\1pass#", line, count=1))
+        else:
+            out.append(line)
+            continue
+        continued = body.endswith("\\")
+    return "".join(out)
 
 
 @dataclass(frozen=True)

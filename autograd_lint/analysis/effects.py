@@ -50,6 +50,22 @@ def plain_rg(value: Value) -> Tri:
     return Tri.NO if isinstance(value, PlainValue) else Tri.UNKNOWN
 
 
+def either(before: Tensor, after: Tensor) -> Tensor:
+    """``before`` with only the facts it shares with ``after`` (the same tensor, changed on
+    one path only): a flag that differs is unknown, a graph edge only one has is dropped."""
+    requires_grad = before.requires_grad.join(after.requires_grad)
+    cut = requires_grad is Tri.NO
+    return replace(
+        before,
+        requires_grad=requires_grad,
+        is_leaf=before.is_leaf.join(after.is_leaf),
+        node=before.node if before.node is after.node else None,
+        prov=before.prov | after.prov,
+        cut_site=before.cut_site if cut else None,
+        cut_reason=before.cut_reason if cut else "",
+    )
+
+
 class Effects(InterpreterBase):
     """Events and tensor facts produced by registry ops, writes and backward passes."""
 
@@ -108,18 +124,29 @@ class Effects(InterpreterBase):
         for name, value in state.globals.items():
             if value is tensor and name not in state.env:
                 state.env[name] = new
-        if self._uncertain == 0 and tensor.is_param:
-            self._replace_in_layers(tensor, new, state)
+        if tensor.is_param:
+            self._replace_in_layers(tensor, self.held(tensor, new), state)
         others = self._stands_for.pop(id(tensor), None)
         if others is not None:  # ``for p in params: p.requires_grad = False``: every one
             self._stands_for[id(new)] = [self.updated(other, state, **changes) for other in others]
         return new
 
-    def _replace_in_layers(self, old: Tensor, new: Tensor, state: State) -> None:
-        """A parameter a built-in layer holds (``fc.weight``), updated on every path."""
+    def held(self, before: Tensor, after: Tensor) -> Tensor:
+        """What a layer holds once its parameter ``before`` became ``after`` on this path: a
+        layer is one object on every path, so a change on one branch of an ``if`` (or in a
+        loop that may not run) leaves it holding what either path may give."""
+        return after if self._uncertain == 0 else either(before, after)
+
+    def _replace_in_layers(
+        self, old: Tensor, new: Tensor, state: State, roots: Seq[NNModule] = ()
+    ) -> None:
+        """A parameter a built-in layer holds (``fc.weight``), updated on every path: in the
+        layers bound to names, and in ``roots`` (a layer not bound yet, ``nn.Conv2d(...)
+        .requires_grad_(False)``)."""
         seen: set[int] = set()
         stack = [
-            v for v in (*state.env.values(), *state.globals.values()) if isinstance(v, NNModule)
+            *roots,
+            *(v for v in (*state.env.values(), *state.globals.values()) if isinstance(v, NNModule)),
         ]
         while stack:
             module = stack.pop()

@@ -260,6 +260,16 @@ class Modules(Expressions):
             result.node.saved.append(SavedRef(result, self._frame.seq, node, "output"))
         return result
 
+    def _trains_parameters(self, module: NNModule, state: State) -> bool:
+        """Whether the module surely holds a parameter that requires grad, so that what an
+        opaque call of it gives requires grad. A layer the registry describes says so itself,
+        unless the parameters it holds are known and none requires grad (``requires_grad_(
+        False)``); an instance of a project class only if one it holds is known to."""
+        params = self._module_params(module, state)
+        if module.builtin and (not params or not module.has_parameters):
+            return module.has_parameters
+        return any(p.requires_grad is Tri.YES for p in params)
+
     def opaque_module_call(
         self, module: NNModule, node: cst.Call, args: list[Value], state: State
     ) -> Value:
@@ -272,10 +282,10 @@ class Modules(Expressions):
             return Tensor(Tri.UNKNOWN, Tri.UNKNOWN, node, prov)
         rg = (
             Tri.YES
-            if module.has_parameters
+            if self._trains_parameters(module, state)
             else any_yes([a.requires_grad for a in inputs] or [Tri.UNKNOWN])
         )
-        if not module.known_kind and rg is Tri.NO:
+        if (not module.known_kind or not module.builtin) and rg is Tri.NO:
             rg = Tri.UNKNOWN  # it may have parameters of its own
         parents = tuple(a.node for a in inputs if a.node is not None)
         graph = GraphNode(module.kind, node, parents)

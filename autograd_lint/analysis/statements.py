@@ -106,6 +106,8 @@ def _module_isinstance(module: NNModule, kind: str, state: State) -> Tri:
     """``isinstance(m, nn.ReLU)`` for a built-in layer: decided by its class. No class the
     registry describes subclasses another (a test checks this against torch), so a layer of
     another registry class is surely not an instance; ``nn.Module`` always matches."""
+    if module.builtin and kind in _CONTAINER_TYPES and state.lookup(kind) is None:
+        return Tri.NO  # no torch layer (``ModuleList`` and ``ModuleDict`` included) is one
     if not module.builtin or not module.known_kind:
         return Tri.UNKNOWN
     head, _, rest = kind.partition(".")
@@ -160,6 +162,34 @@ def isinstance_test(test: cst.BaseExpression, state: State) -> Tri:
     return _isinstance_of(value, dotted(kinds), state)
 
 
+def _no_container_base(cls: UserClass, state: State, depth: int = 0) -> bool:
+    """Whether no class ``cls`` derives from is a tuple, list or dict: each base is
+    ``object``, a ``torch.nn`` class (none of which is), or a project class of which the
+    same holds. A base the analysis cannot name or resolve leaves it open."""
+    if cls.node is None or depth > 8:
+        return False
+    project = {base.name: base for base in cls.bases}
+    for argument in cls.node.bases:
+        name = dotted(argument.value)
+        if argument.keyword is not None:
+            continue  # ``metaclass=ABCMeta``: no base
+        if name is None:
+            return False
+        if name == "object":
+            continue
+        head, _, rest = name.partition(".")
+        resolved = cls.scope.get(head) if cls.scope is not None else state.lookup(head)
+        if isinstance(resolved, ModuleRef):
+            full = f"{resolved.qualname}.{rest}" if rest else resolved.qualname
+            if full.startswith("torch.nn."):
+                continue
+            return False
+        base = project.get(name.rsplit(".", 1)[-1])
+        if base is None or not _no_container_base(base, state, depth + 1):
+            return False
+    return True
+
+
 def _isinstance_of(value: Value | None, kind: str | None, state: State) -> Tri:
     """``isinstance(value, kind)`` for one class named ``kind``."""
     if (
@@ -168,12 +198,11 @@ def _isinstance_of(value: Value | None, kind: str | None, state: State) -> Tri:
         and kind in _CONTAINER_TYPES
         and state.lookup(kind) is None
     ):
-        # an instance of a project class with no base class (or only ``object``) is no
-        # tuple, list or dict
-        cls = state.lookup(value.kind)
-        if isinstance(cls, UserClass) and cls.node is not None:
-            bases = [dotted(b.value) for b in cls.node.bases]
-            return Tri.NO if all(b == "object" for b in bases) else Tri.UNKNOWN
+        # an instance of a project class whose bases are only ``object``, ``torch.nn``
+        # classes and project classes of the same kind is no tuple, list or dict
+        cls = value.cls or state.lookup(value.kind)
+        if isinstance(cls, UserClass) and _no_container_base(cls, state):
+            return Tri.NO
         return Tri.UNKNOWN
     if isinstance(value, NNModule) and kind is not None:
         return _module_isinstance(value, kind, state)

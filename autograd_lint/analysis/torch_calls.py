@@ -437,6 +437,9 @@ class TorchCalls(Modules):
                 )
             if method == "forward" and not receiver.builtin:
                 return self.module_call(receiver, node, args, state)
+            if method == "requires_grad_":
+                self._module_requires_grad(receiver, node, state)
+                return receiver
             if not receiver.builtin and method not in {
                 "train",
                 "eval",
@@ -465,6 +468,15 @@ class TorchCalls(Modules):
             if isinstance(receiver, Sequence):
                 return self.container_method(receiver, method, node, args)
         return Unknown()
+
+    def _module_requires_grad(self, module: NNModule, node: cst.Call, state: State) -> None:
+        """``vae.requires_grad_(False)``: every parameter the module holds takes the flag
+        (unknown unless a literal); nothing the analysis holds keeps the old one."""
+        flag = literal_bool(node.args[0].value) if node.args else Tri.YES
+        cut = {"cut_site": node, "cut_reason": "`requires_grad_(False)`"}
+        for param in self._module_params(module, state):
+            new = self.updated(param, state, requires_grad=flag, **(cut if flag is Tri.NO else {}))
+            self._replace_in_layers(param, self.held(param, new), state, roots=(module,))
 
     def container_method(
         self, container: Sequence, method: str, node: cst.Call, args: list[Value]

@@ -87,6 +87,8 @@ and the step are both written in the loop itself.
             step = next(s for s in steps if loop in s.every_iteration)
             if any(loop in reset.loops and _resets(reset, step) for reset in resets):
                 continue
+            if _fresh_leaves_each_pass(trace, loop, step) or _built_over_fresh_copies(loop, step):
+                continue
             backward = next((b for b in backwards if loop in b.every_iteration), None)
             if backward is None or id(backward.site) in reported:
                 continue
@@ -133,6 +135,116 @@ def _zero_grad_fix(
         f"{step.receiver}.zero_grad()\n{indent}",
     )
     return (Fix(f"Call `{step.receiver}.zero_grad()` before the backward", (edit,), safe=False),)
+
+
+def _fresh_leaves_each_pass(trace: Trace, loop: LoopNode, step: OptimizerStep) -> bool:
+    """Whether every tensor the stepped optimizer holds is made anew by a statement that runs
+    in every iteration (``x_in = latents.detach().clone(); x_in.requires_grad = True; opt =
+    SGD([x_in])``): each backward writes the ``.grad`` of a new leaf, which starts empty, so
+    nothing adds up."""
+    optimizer = step.optimizer
+    if optimizer is None or not optimizer.params:
+        return False
+    return all(
+        _runs_each_pass(loop.body, trace.owner.get(param.site, param.site))
+        for param in optimizer.params
+    )
+
+
+_COPIES = frozenset({"clone", "detach", "requires_grad_"})
+_FACTORIES = frozenset(
+    {"randn", "rand", "zeros", "ones", "empty", "full", "tensor"}
+    | {f"{name}_like" for name in ("randn", "rand", "zeros", "ones", "empty", "full")}
+)
+
+
+def _built_over_fresh_copies(loop: LoopNode, step: OptimizerStep) -> bool:
+    """The same, read from the loop's text where the tensors' facts are unknown (a copy of
+    what an unfollowed scheduler returned): in every iteration ``x_in = <...>.detach()
+    .clone()`` (or a ``torch`` factory) and then ``opt = <Optimizer>([x_in, ...], ...)``,
+    with no branch or inner loop in between that may rebind them."""
+    name = step.receiver
+    if not name.isidentifier():
+        return False
+    fresh: set[str] = set()
+    for small in _each_pass(loop.body):
+        if small is None:  # a branch or an inner loop: what it binds is not known here
+            fresh.clear()
+            continue
+        if not isinstance(small, cst.Assign):
+            continue
+        targets = [t.target for t in small.targets]
+        if len(targets) != 1 or not isinstance(targets[0], cst.Name):
+            continue
+        target = targets[0].value
+        if target == name:
+            return _optimizer_over(small.value, fresh)
+        if _fresh_tensor(small.value):
+            fresh.add(target)
+        else:
+            fresh.discard(target)
+    return False
+
+
+def _each_pass(block: cst.BaseSuite) -> Iterator[cst.BaseSmallStatement | None]:
+    """The simple statements of ``block`` and of the ``with`` blocks in it, in order; ``None``
+    for any other compound statement."""
+    if not isinstance(block, cst.IndentedBlock):
+        return
+    for statement in block.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            yield from statement.body
+        elif isinstance(statement, cst.With):
+            yield from _each_pass(statement.body)
+        else:
+            yield None
+
+
+def _fresh_tensor(value: cst.BaseExpression) -> bool:
+    """``t.detach().clone()``, ``t.clone()``, ``t.detach()``, ``torch.zeros(...)``: a new
+    tensor object, whose ``.grad`` is empty."""
+    if not isinstance(value, cst.Call):
+        return False
+    func = value.func
+    if isinstance(func, cst.Attribute) and func.attr.value in _COPIES:
+        return True
+    return (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Name)
+        and func.value.value == "torch"
+        and func.attr.value in _FACTORIES
+    )
+
+
+def _optimizer_over(value: cst.BaseExpression, fresh: set[str]) -> bool:
+    """``torch.optim.SGD([x_in], lr=...)``: an optimizer class called on a list of names, each
+    bound to a fresh tensor in this iteration."""
+    if not isinstance(value, cst.Call) or not value.args or value.args[0].keyword is not None:
+        return False
+    func = value.func
+    last = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+    if not isinstance(last, str) or not last[:1].isupper():
+        return False
+    items = value.args[0].value
+    if not isinstance(items, cst.List | cst.Tuple) or not items.elements:
+        return False
+    return all(
+        isinstance(e, cst.Element) and isinstance(e.value, cst.Name) and e.value.value in fresh
+        for e in items.elements
+    )
+
+
+def _runs_each_pass(block: cst.BaseSuite, target: cst.CSTNode) -> bool:
+    """Whether ``target`` is a statement of ``block``, or of a ``with`` in it, at any depth
+    of ``with`` only (a branch or an inner loop may skip it)."""
+    if not isinstance(block, cst.IndentedBlock):
+        return False
+    for statement in block.body:
+        if statement is target:
+            return True
+        if isinstance(statement, cst.With) and _runs_each_pass(statement.body, target):
+            return True
+    return False
 
 
 def _resets(reset: GradReset, step: OptimizerStep) -> bool:

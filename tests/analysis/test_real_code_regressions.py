@@ -267,3 +267,69 @@ def test_a_rescale_of_a_layer_the_function_builds_is_construction_not_a_forward_
     assert torch.allclose(layer.weight, expected)
     layer(torch.randn(2, 3)).sum().backward()
     assert layer.weight.grad is not None and layer.weight.grad_fn is None
+
+
+# --- a parameter-free module around a custom autograd Function -----------------------------
+# detectron2 projects/TensorMask (`SwapAlign2Nat`: a module with no parameters whose forward
+# is `_SwapAlign2Nat.apply`, a compiled kernel): its output requires grad only if its input does.
+
+CUSTOM_FUNCTION_MODULE = """\
+import numpy as np
+import torch
+from torch import nn
+
+
+class _SwapAlign(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, X, lambda_val):
+        ctx.lambda_val = lambda_val
+        return X.flip(-1) * lambda_val
+
+    @staticmethod
+    def backward(ctx, gY):
+        return gY.flip(-1) * ctx.lambda_val, None
+
+
+swap_align = _SwapAlign.apply
+
+
+class SwapAlign(nn.Module):
+    def __init__(self, lambda_val):
+        super().__init__()
+        self.lambda_val = lambda_val
+
+    def forward(self, X):
+        return swap_align(X, self.lambda_val)
+
+
+swap = SwapAlign(2)
+reference = swap.forward(torch.from_numpy(np.ones((2, 3), dtype="float32"))).cpu().numpy()
+"""
+
+CUSTOM_FUNCTION_MODULE_ON_A_LEAF = (
+    CUSTOM_FUNCTION_MODULE + "traced = swap(torch.ones(2, 3, requires_grad=True)).numpy()\n"
+)
+
+WEIGHTED_CUSTOM_FUNCTION_MODULE = CUSTOM_FUNCTION_MODULE.replace(
+    "        self.lambda_val = lambda_val\n",
+    "        self.lambda_val = lambda_val\n        self.proj = nn.Linear(3, 3)\n",
+).replace(
+    "return swap_align(X, self.lambda_val)", "return swap_align(self.proj(X), self.lambda_val)"
+)
+
+
+def test_a_parameter_free_module_around_a_function_follows_its_input() -> None:
+    assert codes(CUSTOM_FUNCTION_MODULE, ALL) == []
+    last = len(CUSTOM_FUNCTION_MODULE_ON_A_LEAF.splitlines())
+    assert codes(CUSTOM_FUNCTION_MODULE_ON_A_LEAF, ALL) == [(last, "AG011")]
+    last = len(WEIGHTED_CUSTOM_FUNCTION_MODULE.splitlines())
+    assert codes(WEIGHTED_CUSTOM_FUNCTION_MODULE, ALL) == [(last, "AG011")]
+
+
+def test_a_custom_function_output_requires_grad_as_its_inputs_do() -> None:
+    namespace: dict[str, object] = {}
+    exec(CUSTOM_FUNCTION_MODULE, namespace)  # the .numpy() runs
+    with pytest.raises(RuntimeError, match="Can't call numpy"):
+        exec(CUSTOM_FUNCTION_MODULE_ON_A_LEAF, {})
+    with pytest.raises(RuntimeError, match="Can't call numpy"):
+        exec(WEIGHTED_CUSTOM_FUNCTION_MODULE, {})

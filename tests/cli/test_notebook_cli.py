@@ -131,3 +131,31 @@ def test_fix_refuses_a_read_only_notebook(tmp_path: Path) -> None:
     assert "nb.ipynb: fix not applied: the file is read-only" in run.err
     assert run.code == 1 and "internal error" not in run.err
     assert path.read_bytes() == before
+
+
+MAGIC_BLOCK_CELLS = [
+    new_code_cell(
+        'logger = "TensorBoard"\nif logger == "Comet":\n    %pip install -q comet_ml\n'
+        'elif logger == "TensorBoard":\n    %load_ext tensorboard\n    !ls runs/train'
+    ),
+    new_code_cell("import os\n!python infer.py --model m.pt \\\n  --lang eng\nos.sep"),
+    *LEGACY_CELLS[:1],
+    new_code_cell("w.data.mul_(10)\n%time y.backward()"),
+]
+"""A block whose body is only magics (from a logger cell of a public tutorial notebook): IPython
+runs it; as comments the ``elif`` would have no body. A shell line continued by a backslash
+goes on to the next line (IPython joins them), which is no Python either."""
+
+
+def test_a_block_of_only_magics_still_parses(tmp_path: Path) -> None:
+    path = write_notebook(tmp_path, cells=MAGIC_BLOCK_CELLS)
+    rows = json.loads(
+        run_subprocess("check", "nb.ipynb", "--format", "json", "--select", "ALL", cwd=tmp_path).out
+    )
+    assert [(r["code"], r["cell"], r["location"]["row"]) for r in rows] == [("AG013", 4, 1)]
+    run = run_subprocess("check", "nb.ipynb", "--fix", "--select", "AG013", cwd=tmp_path)
+    assert run.code == 0, run
+    after = nbformat.read(path, as_version=4)
+    assert after.cells[0].source == MAGIC_BLOCK_CELLS[0].source
+    assert after.cells[1].source == MAGIC_BLOCK_CELLS[1].source
+    assert after.cells[3].source == "with torch.no_grad():\n    w.mul_(10)\n%time y.backward()"
