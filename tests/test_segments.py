@@ -24,10 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _corpus() -> object:
-    spec = importlib.util.spec_from_file_location("corpus", ROOT / "benchmarks" / "corpus.py")
+    # under its own name: ``corpus`` is the real-world corpus's module in other tests
+    name = "benchmark_corpus"
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "corpus.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("corpus", module)
+    sys.modules.setdefault(name, module)
     spec.loader.exec_module(module)
     return module
 
