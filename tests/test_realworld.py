@@ -103,7 +103,7 @@ def test_a_snippet_folder_needs_its_entry_and_a_second_module(tmp_path: Path) ->
     folder = tmp_path / "AG010" / "incomplete"
     folder.mkdir(parents=True)
     (folder / "meters.py").write_text(_METERS, encoding="utf-8")
-    with pytest.raises(corpus.CorpusError, match="main.py"):
+    with pytest.raises(corpus.CorpusError, match=r"main\.py"):
         corpus.snippets(tmp_path)
     (folder / "meters.py").unlink()
     (folder / "main.py").write_text(_MAIN, encoding="utf-8")
