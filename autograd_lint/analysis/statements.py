@@ -412,17 +412,20 @@ class Statements(ProjectImports):
         return result
 
     def _range_is_nonempty(self, iterable: cst.BaseExpression, state: State) -> bool:
-        """``range(3)``, ``range(n)`` or ``range(n - 1)`` with ``n`` bound to an integer
-        literal, whose count is positive."""
+        """``range(3)``, or ``range(n)`` with ``n`` bound to a positive integer literal."""
         if (
             isinstance(iterable, cst.Call)
             and isinstance(iterable.func, cst.Name)
             and iterable.func.value == "range"
         ):
             args = positional(iterable)
-            if len(args) == 1:
-                count = constant_int(args[0].value, state)
-                return count is not None and count > 0
+            if len(args) == 1 and isinstance(args[0].value, cst.Integer | cst.Name):
+                count = (
+                    literal_int(args[0].value)
+                    if isinstance(args[0].value, cst.Integer)
+                    else getattr(state.lookup(args[0].value.value), "const", None)
+                )
+                return isinstance(count, int) and count > 0
         return False
 
     def _stand_for(self, element: Value, iterable: Value) -> None:
@@ -720,33 +723,3 @@ class Statements(ProjectImports):
         if operator is not None:
             combined = self.binary(operator[:-1], target_value, value, node, state)
             self.assign(node.target, combined, state, node.value)
-
-
-_INT_OPERATORS = {
-    cst.Add: lambda a, b: a + b,
-    cst.Subtract: lambda a, b: a - b,
-    cst.Multiply: lambda a, b: a * b,
-    cst.FloorDivide: lambda a, b: a // b if b else None,
-}
-
-
-def constant_int(node: cst.BaseExpression, state: State) -> int | None:
-    """The integer an expression of integer literals and names bound to known integers
-    (``3``, ``n``, ``n - 1``, ``2 * n``) is before the program runs, read without evaluating
-    anything; ``None`` for anything else."""
-    if isinstance(node, cst.Integer):
-        return literal_int(node)
-    if isinstance(node, cst.Name):
-        const = getattr(state.lookup(node.value), "const", None)
-        return const if type(const) is int else None
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        inner = constant_int(node.expression, state)
-        return -inner if inner is not None else None
-    if isinstance(node, cst.BinaryOperation):
-        operate = _INT_OPERATORS.get(type(node.operator))
-        left, right = constant_int(node.left, state), constant_int(node.right, state)
-        if operate is None or left is None or right is None:
-            return None
-        result = operate(left, right)
-        return result if type(result) is int else None
-    return None
