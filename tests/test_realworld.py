@@ -51,6 +51,66 @@ def test_truth_and_corpus_agree() -> None:
     assert sum(s.is_clean for s in snippets) >= MIN_CLEAN
 
 
+_MAIN = """\
+# source: https://example.org/snippet
+# expect: AG010
+# pitfall: the meter in meters.py keeps every iteration's loss tensor
+import torch
+import torch.nn as nn
+
+from meters import Meter
+
+model = nn.Linear(4, 1)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+meter = Meter()
+for _ in range(3):
+    loss = model(torch.randn(2, 4)).pow(2).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    meter.update(loss)
+"""
+_METERS = """\
+class Meter:
+    def __init__(self):
+        self.sum = 0
+
+    def update(self, val):
+        self.sum += val
+"""
+
+
+def test_a_snippet_folder_is_one_snippet_run_and_scored_across_its_files(tmp_path: Path) -> None:
+    """A bug that crosses modules: the folder's ``main.py`` carries the header and is run
+    with its folder on ``sys.path``; the finding in the imported module counts for it."""
+    folder = tmp_path / "AG010" / "meter_in_other_module"
+    folder.mkdir(parents=True)
+    (folder / "main.py").write_text(_MAIN, encoding="utf-8")
+    (folder / "meters.py").write_text(_METERS, encoding="utf-8")
+    (found,) = corpus.snippets(tmp_path)
+    assert found.is_folder and found.key == "AG010/meter_in_other_module"
+    assert [p.name for p in found.files] == ["main.py", "meters.py"]
+    scored = _load("score").score_snippet(found)
+    assert scored.hit and scored.reported == ["AG010"]
+    ground = _load("ground_truth")
+    assert ground.run_one(found, "assert meter.sum.grad_fn is not None", 60).status == "ran"
+    assert ground.run_one(found, "assert meter.sum.grad_fn is None", 60).status == "check-failed"
+    (folder / "meters.py").write_text(_METERS.replace("+= val", "+= val.item()"), "utf-8")
+    assert not _load("score").score_snippet(found).hit  # the fixed program is not flagged
+
+
+def test_a_snippet_folder_needs_its_entry_and_a_second_module(tmp_path: Path) -> None:
+    folder = tmp_path / "AG010" / "incomplete"
+    folder.mkdir(parents=True)
+    (folder / "meters.py").write_text(_METERS, encoding="utf-8")
+    with pytest.raises(corpus.CorpusError, match=r"main\.py"):
+        corpus.snippets(tmp_path)
+    (folder / "meters.py").unlink()
+    (folder / "main.py").write_text(_MAIN, encoding="utf-8")
+    with pytest.raises(corpus.CorpusError, match="two modules"):
+        corpus.snippets(tmp_path)
+
+
 def test_scores_do_not_drop_below_floors() -> None:
     score = _load("score")
     floors = corpus.load_floors()

@@ -67,6 +67,17 @@ def literal_key(node: cst.BaseExpression) -> str | None:
     return None
 
 
+def known_key(node: cst.BaseExpression, state: State) -> str | None:
+    """The string a dict key is: a literal, or a name bound to a known string (the target of
+    a loop over a dict whose keys are literals, ``for key in losses: total[key] += ...``)."""
+    found = literal_key(node)
+    if found is None and isinstance(node, cst.Name):
+        bound = state.lookup(node.value)
+        if isinstance(bound, PlainValue) and isinstance(bound.const, str):
+            return bound.const
+    return found
+
+
 def _compared(node: cst.Comparison, operands: list[Value]) -> bool | None:
     """``mode == "G"`` with both sides known strings or numbers (a literal argument bound to
     a parameter), or ``cfg.finetune is not None`` with a known constant: which branch of an
@@ -388,7 +399,7 @@ class Expressions(Effects):
             if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
                 index_node = node.slice[0].slice.value
                 if owner.keys is not None:
-                    key = literal_key(index_node)
+                    key = known_key(index_node, state)
                     found = owner.lookup(key) if key is not None else None
                     return found if found is not None else Unknown(provenance(owner))
                 position = _known_position(index_node, indices[0])

@@ -12,7 +12,11 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from autograd_lint.analysis.trace import Backward, DataWrite, InplaceWrite
-from autograd_lint.analysis.values import Tensor, Tri, Unknown, Value
+from autograd_lint.analysis.values import GraphNode, Tensor, Tri, Unknown, Value
+
+MAX_MERGED_DEPTH = 64
+"""How far back from a joined value its branches' graphs are matched (a bound on the work
+one join does, however long the graphs are)."""
 
 
 @dataclass
@@ -66,12 +70,13 @@ def join(states: list[State]) -> State:
         return live[0]
     first, rest = live[0], live[1:]
     env: dict[str, Value] = {}
+    merged: dict[tuple[int, ...], GraphNode | None] = {}
     for name, value in first.env.items():
         others = [s.env.get(name) for s in rest]
         if all(o is value for o in others):
             env[name] = value
         else:
-            env[name] = join_values([value, *others])
+            env[name] = join_values([value, *others], merged)
     modes = {s.grad_enabled for s in live}
     return State(
         env=env,
@@ -95,8 +100,14 @@ def _intersect(first: dict[int, list[W]], rest: list[dict[int, list[W]]]) -> dic
     return result
 
 
-def join_values(values: list[Value | None]) -> Value:
-    """Two different values for one name: keep only the facts they share."""
+def join_values(
+    values: list[Value | None], merged: dict[tuple[int, ...], GraphNode | None] | None = None
+) -> Value:
+    """Two different values for one name: keep only the facts they share. Where every
+    branch made its tensor by the same op at the same site (the same line of one callee,
+    reached from two calls), the graph they agree on is kept: see :func:`merged_node`.
+    ``merged`` memoises the nodes matched in one join, so two names whose graphs meet (a
+    model's output and its logits) still meet after it."""
     tensors = [v for v in values if isinstance(v, Tensor)]
     if len(tensors) != len(values) or not tensors:
         return Unknown()
@@ -117,4 +128,75 @@ def join_values(values: list[Value | None]) -> Value:
     if requires_grad is Tri.NO:
         joined.cut_site = first.cut_site
         joined.cut_reason = first.cut_reason
+    elif requires_grad is Tri.YES and is_leaf is Tri.NO:
+        nodes = [t.node for t in tensors]
+        if all(n is not None for n in nodes):
+            known = [n for n in nodes if n is not None]
+            memo = merged if merged is not None else {}
+            joined.node = merged_node(known, memo, 0) or _common_ancestor(known, first.site)
     return joined
+
+
+MAX_ANCESTOR_SEARCH = 512
+"""Nodes visited, at most, to find one path's node in another's graph."""
+
+
+def _common_ancestor(nodes: list[GraphNode], site: object) -> GraphNode | None:
+    """Where one path's node is in every other path's graph (``y = f(x)`` on one branch,
+    ``x`` itself on the other: ``if x.dim() == 2: x = x.unsqueeze(1)``), a node that saves
+    nothing and leads to it: what every path's value reaches, and no more."""
+    for candidate in nodes:
+        if all(other is candidate or _reaches(other, candidate) for other in nodes):
+            return GraphNode("join", site, (candidate,))  # type: ignore[arg-type]
+    return None
+
+
+def _reaches(start: GraphNode, wanted: GraphNode) -> bool:
+    seen: set[int] = set()
+    stack = [start]
+    while stack and len(seen) < MAX_ANCESTOR_SEARCH:
+        node = stack.pop()
+        if node is wanted:
+            return True
+        if node.id in seen:
+            continue
+        seen.add(node.id)
+        stack.extend(node.parents)
+    return False
+
+
+def merged_node(
+    nodes: list[GraphNode], memo: dict[tuple[int, ...], GraphNode | None], depth: int
+) -> GraphNode | None:
+    """One node standing for the nodes several paths made by the same op at the same site.
+
+    On every path the real node exists, has that op, and holds saved tensors if each of them
+    does, so a backward through the joined value frees it and a later one reaches it on
+    every path: the "must" facts AG004 reads. Its parents are those the paths share (the
+    same node) or that match again; a parent only some paths have is dropped, so the node
+    never reaches more than every path does. Nothing it saved is kept (which tensor differs
+    by path), so no stale-write fact comes from it."""
+    first = nodes[0]
+    if all(n is first for n in nodes):
+        return first
+    key = tuple(n.id for n in nodes)
+    if key in memo:
+        return memo[key]
+    if depth > MAX_MERGED_DEPTH or any(n.op != first.op or n.site is not first.site for n in nodes):
+        memo[key] = None
+        return None
+    node = GraphNode(
+        first.op,
+        first.site,
+        (),
+        saves_internal=all(n.holds_saved for n in nodes),
+    )
+    memo[key] = node
+    parents: list[GraphNode] = []
+    if all(len(n.parents) == len(first.parents) for n in nodes):
+        for group in zip(*(n.parents for n in nodes), strict=True):
+            parent = merged_node(list(group), memo, depth + 1)
+            if parent is not None:
+                parents.append(parent)
+    node.parents = tuple(parents)
+    return node

@@ -14,7 +14,7 @@ from autograd_lint import ops
 from autograd_lint.analysis import grad_events
 from autograd_lint.analysis.binding import literal_constant
 from autograd_lint.analysis.decorators import NOT_A_MODE, grad_mode_of
-from autograd_lint.analysis.expressions import literal_int, literal_key
+from autograd_lint.analysis.expressions import known_key, literal_int
 from autograd_lint.analysis.frame import LOOP_PASSES, MAX_LOOP_PASSES, Budget
 from autograd_lint.analysis.imports import ProjectImports
 from autograd_lint.analysis.loop_counts import never_runs, range_is_nonempty
@@ -473,6 +473,15 @@ class Statements(ProjectImports):
             return list(iterable.items)
         if isinstance(iterable, Sequence) and iterable.run_each:
             return list(iterable.items[:MAX_EACH_ITEMS])
+        if (
+            isinstance(iterable, Sequence)
+            and iterable.keys
+            and None not in iterable.keys
+            and len(set(iterable.keys)) <= MAX_LOOP_PASSES
+        ):
+            # a loop over a dict whose keys are all literals runs with each key in turn
+            keys = [k for k in dict.fromkeys(iterable.keys) if k is not None]
+            return [PlainValue(iterable.prov, const=k) for k in keys]
         return []
 
     def with_statement(self, node: cst.With, state: State) -> State:
@@ -682,7 +691,7 @@ class Statements(ProjectImports):
         if isinstance(owner, Sequence) and not owner.homogeneous and len(target.slice) == 1:
             index = target.slice[0].slice
             if owner.keys is not None:
-                key = literal_key(index.value) if isinstance(index, cst.Index) else None
+                key = known_key(index.value, state) if isinstance(index, cst.Index) else None
                 owner.store(key, value)
             else:
                 position = literal_int(index.value) if isinstance(index, cst.Index) else None

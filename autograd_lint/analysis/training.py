@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
+from autograd_lint.analysis.expressions import known_key
 from autograd_lint.analysis.names import dotted
 from autograd_lint.analysis.project import ForeignModule, Project
 from autograd_lint.analysis.state import State
@@ -450,6 +451,14 @@ class TrainingLoops(Statements):
                 return state.lookup(f"#{id(owner)}.{node.attr.value}")
             if isinstance(owner, ModuleRef):
                 return ModuleRef(f"{owner.qualname}.{node.attr.value}")
+        if _keyed(node):
+            assert isinstance(node, cst.Subscript)
+            owner = self._peek(node.value, state)
+            index = node.slice[0].slice
+            if isinstance(owner, Sequence) and owner.keys is not None:
+                assert isinstance(index, cst.Index)
+                key = known_key(index.value, state)
+                return owner.lookup(key) if key is not None else None
         return None
 
 
@@ -482,9 +491,10 @@ def _is_identity_constant(node: cst.BinaryOperation, operator: str) -> bool:
 
 
 def _added(node: cst.BaseSmallStatement) -> tuple[cst.BaseExpression, cst.BaseExpression] | None:
-    """For ``x += v`` and ``x = x + v`` (``x`` a name or attribute chain): ``x`` and ``v``."""
+    """For ``x += v`` and ``x = x + v`` (``x`` a name or attribute chain): ``x`` and ``v``;
+    also ``d[key] += v`` (a running sum kept in a dict under a key)."""
     if isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.AddAssign):
-        if isinstance(node.target, cst.Name | cst.Attribute):
+        if isinstance(node.target, cst.Name | cst.Attribute) or _keyed(node.target):
             return node.target, node.value
         return None
     if (
@@ -502,6 +512,16 @@ def _added(node: cst.BaseSmallStatement) -> tuple[cst.BaseExpression, cst.BaseEx
         if _names(node.value.right, name):
             return target, node.value.left
     return None
+
+
+def _keyed(target: cst.BaseExpression) -> bool:
+    """``d[key]`` with ``d`` a name or attribute chain and one plain index."""
+    return (
+        isinstance(target, cst.Subscript)
+        and isinstance(target.value, cst.Name | cst.Attribute)
+        and len(target.slice) == 1
+        and isinstance(target.slice[0].slice, cst.Index)
+    )
 
 
 def _names(side: cst.BaseExpression, name: str) -> bool:

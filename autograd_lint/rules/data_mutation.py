@@ -177,16 +177,24 @@ def _made_and_written(event: DataWrite, trace: Trace) -> tuple[cst.CSTNode, _Fun
 
 
 def _used_between(trace: Trace, made_by: cst.CSTNode, event: DataWrite) -> bool:
-    """Whether a line between the leaf's creation and the write names it (its root name):
-    an op there may have saved it (``y = (w * w).sum()``), and the write would change what
-    that graph's backward reads. Read from the text, so a mention in a comment counts too
-    (the exemption is then not taken)."""
-    root = (event.target.label or "").split(".")[0].split("[")[0]
-    if not root.isidentifier():
+    """Whether a line between the leaf's creation and the write names it (its name, or for
+    an attribute ``self.W`` the whole chain, and any method call on ``self``): an op there
+    may have saved it (``y = (w * w).sum()``), and the write would change what that graph's
+    backward reads. Read from the text, so a mention in a comment counts too (the exemption
+    is then not taken)."""
+    chain = (event.target.label or "").split("[")[0]
+    parts = chain.split(".")
+    if not all(part.isidentifier() for part in parts):
         return True
     made, written = trace.range_of(made_by), trace.range_of(event.statement)
     lines = split_lines(trace.source)[made.end_line : written.start_line - 1]
-    mention = re.compile(rf"\b{re.escape(root)}\b")
+    # an attribute of an object (``self.W_dec``) is named by its whole chain; the object
+    # itself called or handed a method call (``self(x)``, ``self.reset()``) may use it too
+    root = re.escape(parts[0])
+    patterns = [rf"\b{re.escape(chain)}\b"]
+    if len(parts) > 1:
+        patterns.append(rf"\b{root}\s*\(|\b{root}\.\w+\s*\(")
+    mention = re.compile("|".join(patterns))
     return any(mention.search(line) for line in lines)
 
 

@@ -7,6 +7,12 @@ with a header::
     # expect: AG002            (comma-separated codes, or "clean")
     # pitfall: one line on what goes wrong
 
+A snippet whose bug crosses modules (a model in one file, the training loop in another) is a
+folder ``<category>/<name>/`` instead: ``main.py`` is the entry point and carries the header,
+the other ``.py`` files are the modules it imports by plain ``import`` from its own folder, as
+the source project has them. It is scored as one snippet (its files' findings together) and
+run as one program.
+
 ``truth.toml`` holds one table per file, keyed by its path relative to this folder.
 """
 
@@ -35,6 +41,8 @@ OUTCOMES = ("raises", "silent", "ok", "static")
 """``static``: a positive that runs to the end with nothing wrong to observe afterwards, only
 a cost (AG014's anomaly mode slows every step); its ``check``, if any, must pass."""
 HEADER_KEYS = ("source", "expect", "pitfall")
+ENTRY = "main.py"
+"""The entry point (and header) of a snippet folder."""
 
 
 class CorpusError(Exception):
@@ -44,6 +52,7 @@ class CorpusError(Exception):
 @dataclass(frozen=True)
 class Snippet:
     path: Path
+    """The file, or for a multi-file snippet its folder."""
     category: str
     source_url: str
     expect: tuple[str, ...]
@@ -51,7 +60,25 @@ class Snippet:
 
     @property
     def key(self) -> str:
-        return self.path.relative_to(ROOT).as_posix()
+        """``<category>/<name>``: the path below the corpus folder that holds the category."""
+        return self.path.relative_to(self.path.parent.parent).as_posix()
+
+    @property
+    def is_folder(self) -> bool:
+        return self.path.is_dir()
+
+    @property
+    def entry(self) -> Path:
+        """The file that is run (and carries the header)."""
+        return self.path / ENTRY if self.is_folder else self.path
+
+    @property
+    def files(self) -> list[Path]:
+        """Every file of the snippet, the entry first."""
+        if not self.is_folder:
+            return [self.path]
+        others = sorted(p for p in self.path.glob("*.py") if p.name != ENTRY)
+        return [self.entry, *others]
 
     @property
     def is_clean(self) -> bool:
@@ -68,11 +95,17 @@ class Truth:
 
 
 def parse_header(path: Path) -> Snippet:
+    """The snippet at ``path``: a ``.py`` file, or a folder whose ``main.py`` has the header."""
     category = path.parent.name
     if category not in (*CATEGORIES, CLEAN):
         raise CorpusError(f"{path}: not in a category folder")
+    header_file = path / ENTRY if path.is_dir() else path
+    if not header_file.is_file():
+        raise CorpusError(f"{path}: a snippet folder needs its {ENTRY}")
+    if path.is_dir() and len(list(path.glob("*.py"))) < 2:
+        raise CorpusError(f"{path}: a snippet folder holds at least two modules")
     found: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines()[:12]:
+    for line in header_file.read_text(encoding="utf-8").splitlines()[:12]:
         stripped = line.strip()
         if not stripped.startswith("#"):
             continue
@@ -101,9 +134,17 @@ def parse_header(path: Path) -> Snippet:
     return Snippet(path, category, found["source"], expect, found["pitfall"])
 
 
-def snippets() -> list[Snippet]:
-    files = sorted(path for folder in (*CATEGORIES, CLEAN) for path in (ROOT / folder).glob("*.py"))
-    return [parse_header(path) for path in files]
+def snippets(root: Path = ROOT) -> list[Snippet]:
+    """Every snippet under ``root``: the ``.py`` files and the folders of each category."""
+    found = sorted(
+        path
+        for folder in (*CATEGORIES, CLEAN)
+        if (root / folder).is_dir()
+        for path in (root / folder).iterdir()
+        if (path.suffix == ".py" and path.is_file())
+        or (path.is_dir() and not path.name.startswith((".", "__")))
+    )
+    return [parse_header(path) for path in found]
 
 
 def load_truth() -> dict[str, Truth]:

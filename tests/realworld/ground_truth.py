@@ -49,10 +49,14 @@ def _child(snippet: Snippet, check: str | None, write_fd: int) -> None:
     os.dup2(devnull, 2)
     torch.manual_seed(0)
     warnings.simplefilter("ignore")
-    namespace: dict[str, object] = {"__name__": "__main__", "__file__": str(snippet.path)}
+    entry = snippet.entry
+    if snippet.is_folder:  # its modules import each other as the source project's do
+        sys.dont_write_bytecode = True
+        sys.path.insert(0, str(snippet.path))
+    namespace: dict[str, object] = {"__name__": "__main__", "__file__": str(entry)}
     result: dict[str, str]
     try:
-        code = compile(snippet.path.read_text(encoding="utf-8"), str(snippet.path), "exec")
+        code = compile(entry.read_text(encoding="utf-8"), str(entry), "exec")
         exec(code, namespace)
     except BaseException as error:
         result = {"status": "raised", "error": type(error).__name__, "message": str(error)}
@@ -60,7 +64,7 @@ def _child(snippet: Snippet, check: str | None, write_fd: int) -> None:
         result = {"status": "ran"}
         if check:
             try:
-                exec(compile(check, f"{snippet.path}:check", "exec"), namespace)
+                exec(compile(check, f"{entry}:check", "exec"), namespace)
             except BaseException as error:
                 result = {
                     "status": "check-failed",

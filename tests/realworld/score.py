@@ -3,7 +3,8 @@
     python tests/realworld/score.py [--json]
 
 A positive file counts as found when one of its expected codes is reported anywhere in it;
-a clean file counts as flagged when any AG finding is reported in it.
+a clean file counts as flagged when any AG finding is reported in it. A multi-file snippet (a
+folder) counts as one: the findings of all its files together.
 """
 
 from __future__ import annotations
@@ -43,8 +44,14 @@ class Scores:
 
 
 def score_snippet(snippet: Snippet) -> FileScore:
-    result = lint_path(snippet.path, witnesses=False)
-    reported = sorted({d.code for d in result.diagnostics if d.code.startswith("AG")})
+    reported = sorted(
+        {
+            d.code
+            for path in snippet.files
+            for d in lint_path(path, witnesses=False).diagnostics
+            if d.code.startswith("AG")
+        }
+    )
     hit = not reported if snippet.is_clean else any(code in reported for code in snippet.expect)
     return FileScore(snippet.key, snippet.category, list(snippet.expect), reported, hit)
 
