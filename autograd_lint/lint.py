@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from autograd_lint.analysis import ParseFailure, analyze, mentions_autograd
-from autograd_lint.analysis.chunks import ChunkCache, Chunked
+from autograd_lint.analysis.chunks import ChunkCache, Chunked, compiles_alone
 from autograd_lint.analysis.interpreter import analyze_parsed
 from autograd_lint.analysis.parse import Normalised, normalise, restore
 from autograd_lint.analysis.project import Project, project_for
@@ -88,7 +88,8 @@ def lint_source(
         except ParseFailure as failure:
             return FileResult(path, (_syntax_error(failure),), source)
     try:  # what parses but cannot compile (``return`` outside a function) is E999 too
-        compile_check(source, path)
+        if chunked is None or not compiles_alone(chunked):
+            compile_check(source, path)
     except ParseFailure as failure:
         return FileResult(path, (_syntax_error(failure),), source)
     if not wanted:

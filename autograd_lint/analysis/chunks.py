@@ -21,8 +21,11 @@ appears twice in one module (the analysis keys its tables by node).
 """
 
 from __future__ import annotations
+import __future__
 
+import ast
 import re
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -49,6 +52,10 @@ release theirs)."""
 
 MAX_FAILED = 512
 """Texts known not to parse alone, remembered so they are not tried again."""
+
+_FUTURE_FLAGS = 0
+for _feature in __future__.all_feature_names:
+    _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
 
 _TRIPLE = re.compile(r'"""|\'\'\'')
 
@@ -321,3 +328,44 @@ def _combine(chunks: list[Chunk]) -> Chunked | None:
         has_trailing_newline=last.module.has_trailing_newline,
     )
     return Chunked(module, tuple(chunks), tuple(offsets))
+
+
+def compiles_alone(chunked: Chunked) -> bool:
+    """Whether every chunk compiles alone, as the text's own: then the whole text compiles.
+
+    What CPython's compiler refuses after a parse (``return`` outside a function, ``break``
+    outside a loop, a misplaced ``nonlocal``) is decided inside the top-level statement that
+    holds it; the ``__future__`` imports of the first chunk, which change how the rest
+    compiles, are passed on to the others as flags, and one in a later chunk (misplaced in the
+    file, not in the chunk) is left to the whole text's compile. Each chunk's outcome is kept
+    with it, so an edit compiles the chunk it changed. False means "compile the whole text"
+    (which then says what is wrong, and where).
+    """
+    first, *rest = chunked.chunks
+    if any("__future__" in chunk.text for chunk in rest):
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        features = _compiled(first, 0)
+        return features is not None and all(_compiled(c, features) is not None for c in rest)
+
+
+def _compiled(chunk: Chunk, features: int) -> int | None:
+    """The ``__future__`` flags of ``chunk`` compiled under ``features``; None if it does not
+    compile (an outcome that may not be the text's own, out of stack or memory, is not kept)."""
+    key = f"compiled under {features}"
+    if key in chunk.derived:
+        known = chunk.derived[key]
+        assert known is None or isinstance(known, int)
+        return known
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT | features
+    try:
+        code = compile(chunk.text, "<chunk>", "exec", flags=flags, dont_inherit=True)
+    except (SyntaxError, ValueError, OverflowError):
+        outcome = None
+    except (RecursionError, MemoryError):
+        return None
+    else:
+        outcome = code.co_flags & _FUTURE_FLAGS
+    chunk.derived[key] = outcome
+    return outcome

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Sequence as Seq
-from dataclasses import replace
 
 import libcst as cst
 
@@ -228,7 +227,7 @@ class Statements(ProjectImports):
             if self._frame.call_seq:
                 self.trace.called_from[seq] = self._frame.call_seq
             saved = self._frame
-            self._frame = replace(saved, statement=node, seq=seq)
+            self._frame = saved.moved(statement=node, seq=seq)
             try:
                 for small in node.body:
                     if state.dead:
@@ -365,7 +364,7 @@ class Statements(ProjectImports):
         outcomes: list[State] = []
         self._loops.append((node, fresh_id()))
         saved = self._frame
-        self._frame = replace(saved, loop_depth=saved.loop_depth + 1)
+        self._frame = saved.moved(loop_depth=saved.loop_depth + 1)
         uncertain = 0 if surely_runs else 1
         self._uncertain += uncertain
         standing: list[int] = []

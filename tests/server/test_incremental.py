@@ -20,7 +20,7 @@ import pytest
 from lsprotocol import types
 from server_helpers import RecordingClient, open_doc, wait_for
 
-from autograd_lint.analysis.chunks import ChunkCache, cut
+from autograd_lint.analysis.chunks import ChunkCache, compiles_alone, cut
 from autograd_lint.config import Settings
 from autograd_lint.lint import lint_source
 
@@ -165,6 +165,41 @@ def test_a_syntax_error_is_reported_as_a_full_lint_reports_it() -> None:
     incremental = lint_source(text, "t.py", SETTINGS, chunks=cache)
     assert incremental.diagnostics == lint_source(text, "t.py", SETTINGS).diagnostics
     assert incremental.diagnostics[0].code == "E999"
+
+
+COMPILE_ERRORS = [
+    "import torch\n\ndef f(w):\n    return w\n\nreturn 1\n",
+    "import torch\n\nfor x in range(2):\n    pass\n\nbreak\n",
+    "import torch\n\nnonlocal w\n",
+    "import torch\n\nfrom __future__ import annotations\n",
+    "from __future__ import annotations\nimport torch\n\ndef f(x: (yield)):\n    pass\n",
+    "import torch\n\ndef f():\n    x = 1\n    global x\n",
+]
+
+
+@pytest.mark.parametrize("text", COMPILE_ERRORS)
+def test_what_parses_but_does_not_compile_is_reported_as_a_full_lint_reports_it(
+    text: str,
+) -> None:
+    cache = ChunkCache()
+    chunked = cache.assemble(text)
+    assert chunked is not None  # every chunk parses: only the compiler refuses
+    assert not compiles_alone(chunked)
+    incremental = lint_source(text, "t.py", SETTINGS, chunks=cache)
+    full = lint_source(text, "t.py", SETTINGS)
+    assert [d.code for d in full.diagnostics] == ["E999"]
+    assert incremental.diagnostics == full.diagnostics
+
+
+def test_chunks_that_compile_alone_compile_in_the_file() -> None:
+    text = (
+        "from __future__ import annotations\nimport torch\n\n"
+        "def f(x: torch.Tensor) -> torch.Tensor:\n    return x\n\nawait f(torch.ones(1))\n"
+    )
+    chunked = ChunkCache().assemble(text)
+    assert chunked is not None
+    assert compiles_alone(chunked)
+    assert lint_source(text, "t.py", SETTINGS).diagnostics == ()
 
 
 def test_the_cache_keeps_open_texts_and_a_bounded_margin() -> None:
