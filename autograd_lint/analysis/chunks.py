@@ -27,12 +27,14 @@ import ast
 import re
 import warnings
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from autograd_lint.analysis.parse import ParseFailure, parse
 from autograd_lint.analysis.positions import ast_statement_starts
+from autograd_lint.analysis.scope_cache import ScopeCache
 from autograd_lint.analysis.syntax import check_syntax
 
 _START = re.compile(r"^(?!(?:else|elif|except|finally)\b)[A-Za-z_@]", re.MULTILINE)
@@ -167,6 +169,8 @@ class ChunkCache:
         self._failed: OrderedDict[str, None] = OrderedDict()
         self.hits = 0
         self.misses = 0
+        self.scopes = ScopeCache(owners)
+        """The analyses of the functions of the same documents (they hold chunks' nodes)."""
 
     def __len__(self) -> int:
         return len(self._parsed)
@@ -178,6 +182,7 @@ class ChunkCache:
         self._retired.clear()
         self._retired_size = 0
         self._failed.clear()
+        self.scopes.clear()
 
     def get(self, text: str, copy: int) -> Chunk | None:
         """The ``copy``-th parse of ``text`` (parsed now if missing); None if it does not parse."""
@@ -314,7 +319,7 @@ def _combine(chunks: list[Chunk]) -> Chunked | None:
             return None  # a chunk starts at a statement: anything else was not cut by us
         head, *rest = chunk.module.body
         if footer:
-            head = head.with_changes(leading_lines=(*footer, *head.leading_lines))
+            head = _with_footer(chunk, head, footer)
         body.append(head)
         body.extend(rest)
         footer = chunk.module.footer
@@ -328,6 +333,24 @@ def _combine(chunks: list[Chunk]) -> Chunked | None:
         has_trailing_newline=last.module.has_trailing_newline,
     )
     return Chunked(module, tuple(chunks), tuple(offsets))
+
+
+def _with_footer(
+    chunk: Chunk, head: cst.BaseStatement, footer: Sequence[cst.EmptyLine]
+) -> cst.BaseStatement:
+    """The chunk's first statement with the lines that ended the chunk before it in front,
+    as the whole file's parse has them; the same node as last time when those lines are the
+    same (the analysis of an unchanged function is then found again by its node)."""
+    kept = chunk.derived.get("head")
+    if isinstance(kept, tuple):
+        lines, made = kept
+        if len(lines) == len(footer) and all(
+            a.deep_equals(b) for a, b in zip(lines, footer, strict=True)
+        ):
+            return made  # type: ignore[no-any-return]
+    made = head.with_changes(leading_lines=(*footer, *head.leading_lines))
+    chunk.derived["head"] = (tuple(footer), made)
+    return made
 
 
 def compiles_alone(chunked: Chunked) -> bool:

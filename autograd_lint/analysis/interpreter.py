@@ -85,6 +85,19 @@ def _absolute(path: str | None) -> str | None:
     return os.path.abspath(path) if path is not None else None
 
 
+def module_globals(state: State) -> dict[str, Value]:
+    """What a function analysed alone sees of the module's top level: imports, classes,
+    functions, module and optimizer instances, and the attributes of instances."""
+    return {
+        k: v
+        for k, v in state.env.items()
+        if k.startswith("#")
+        or isinstance(
+            v, ModuleRef | UserClass | UserFunction | NNModule | Optimizer | ProjectModule
+        )
+    }
+
+
 class Interpreter(TrainingLoops):
     """Runs a module's top level, then every function and method alone."""
 
@@ -92,14 +105,7 @@ class Interpreter(TrainingLoops):
         state = State()
         try:
             self.block(self.module.body, state)
-            globals_env: dict[str, Value] = {
-                k: v
-                for k, v in state.env.items()
-                if k.startswith("#")
-                or isinstance(
-                    v, ModuleRef | UserClass | UserFunction | NNModule | Optimizer | ProjectModule
-                )
-            }
+            globals_env = module_globals(state)
             for function, owner in self.functions:
                 self.run_function(function, owner, globals_env)
         except Budget:
@@ -154,4 +160,4 @@ class Interpreter(TrainingLoops):
             self._frame = saved
 
 
-__all__ = ["Interpreter", "analyze", "analyze_parsed", "fresh_id"]
+__all__ = ["Interpreter", "analyze", "analyze_parsed", "fresh_id", "module_globals"]
