@@ -335,9 +335,10 @@ def _combine(chunks: list[Chunk]) -> Chunked | None:
     return Chunked(module, tuple(chunks), tuple(offsets))
 
 
-def _with_footer(
-    chunk: Chunk, head: cst.BaseStatement, footer: Sequence[cst.EmptyLine]
-) -> cst.BaseStatement:
+Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
+
+
+def _with_footer(chunk: Chunk, head: Statement, footer: Sequence[cst.EmptyLine]) -> Statement:
     """The chunk's first statement with the lines that ended the chunk before it in front,
     as the whole file's parse has them; the same node as last time when those lines are the
     same (the analysis of an unchanged function is then found again by its node)."""
@@ -347,7 +348,7 @@ def _with_footer(
         if len(lines) == len(footer) and all(
             a.deep_equals(b) for a, b in zip(lines, footer, strict=True)
         ):
-            return made  # type: ignore[no-any-return]
+            return made
     made = head.with_changes(leading_lines=(*footer, *head.leading_lines))
     chunk.derived["head"] = (tuple(footer), made)
     return made

@@ -86,7 +86,7 @@ class _Unsupported(Exception):
     run from inside a function): the file is analysed the plain way instead."""
 
 
-class _Logged(dict):  # type: ignore[type-arg]
+class _Logged(dict[object, object]):
     """A trace table that tells the recording what was written and read."""
 
     recording: _Recording | None = None
@@ -119,13 +119,13 @@ class _Logged(dict):  # type: ignore[type-arg]
     def update(self, *args: object, **kwargs: object) -> None:
         if self.recording is not None:
             self.recording.shared = True  # not a way the analysis fills its own tables
-        dict.update(self, *args, **kwargs)  # type: ignore[arg-type]
+        dict.update(self, *args, **kwargs)
 
 
-class _LoggedSet(set):  # type: ignore[type-arg]
+class _LoggedSet(set[int]):
     recording: _Recording | None = None
 
-    def add(self, item: object) -> None:
+    def add(self, item: int) -> None:
         if self.recording is not None:
             self.recording.added.append(item)
         set.add(self, item)
@@ -173,7 +173,7 @@ class _Reads(Mapping[str, Value]):
         return len(self.env)
 
 
-class _ClassReads(dict):  # type: ignore[type-arg]
+class _ClassReads(dict[object, object]):
     """The interpreter's project classes by name, noting lookups while a function records."""
 
     recording: _Recording | None = None
@@ -210,20 +210,27 @@ class _Recording:
         self.names: set[str] = set()
         self.classes: set[object] = set()
         self.added: list[object] = []
-        self.merged: dict[object, object] | None = None
+        self.merged: object = None
         """The trace's bindings, whose statement 0 every scope adds to."""
+        self.owners: object = None
+        """The trace's statement of each expression: every scope that runs an expression
+        writes the statement it ran it in, the last one stays. A function's own writes are
+        replayed in its turn, so the table ends as the analysis leaves it; no analysis
+        reads it."""
 
     def wrote(self, table: dict[object, object], key: object) -> None:
         if key == 0 and table is self.merged:
             return  # statement 0: what no statement bound (see ``Entry.loose``)
         own = self.written.setdefault(id(table), {})
         if key not in own:
-            if dict.__contains__(table, key):
+            if dict.__contains__(table, key) and table is not self.owners:
                 self.shared = True  # there before this function: another scope's entry
             own[key] = None
 
     def read(self, table: dict[object, object], key: object) -> None:
         own = self.written.get(id(table))
+        if table is self.owners:
+            return  # read only to place findings, after the analysis
         if (own is None or key not in own) and dict.__contains__(table, key):
             self.shared = True  # an entry another scope wrote
 
@@ -243,7 +250,7 @@ class Entry:
     events: list[object]
     tables: tuple[tuple[tuple[object, object], ...], ...]
     """Per table of :data:`_TABLES`, its entries (key, value) in the order written."""
-    rebound: tuple[object, ...]
+    rebound: tuple[int, ...]
     loose: tuple[tuple[str, Value], ...]
     """Names it bound outside any simple statement (a loop's target, ``with ... as``): the
     trace files them under statement 0, with those of every other scope."""
@@ -298,11 +305,11 @@ def analyze_cached(
     except _Unsupported:
         values._ids = saved
         cache.keep(owner, {})
-        interpreter = Interpreter(module, source, project, _absolute(path))
+        plain = Interpreter(module, source, project, _absolute(path))
         if starts is not None:
-            interpreter.trace._positions = Positions(module, source, starts)
-        interpreter.run()
-        return interpreter.trace
+            plain.trace._positions = Positions(module, source, starts)
+        plain.run()
+        return plain.trace
     finally:
         values._ids = saved
     cache.hits += interpreter.replayed
@@ -343,7 +350,7 @@ class CachingInterpreter(Interpreter):
         for name in _TABLES:
             setattr(self.trace, name, _Logged(getattr(self.trace, name)))
         self.trace.rebound_inputs = _LoggedSet(self.trace.rebound_inputs)
-        self.classes = _ClassReads(self.classes)
+        self.classes = _ClassReads(self.classes)  # type: ignore[assignment]
 
     def _run_module(self, foreign: ForeignModule, node: cst.CSTNode):  # type: ignore[no-untyped-def]
         if self._in_functions:
@@ -400,7 +407,7 @@ class CachingInterpreter(Interpreter):
             return False
         for name, entries in zip(_TABLES, entry.tables, strict=True):
             table = getattr(self.trace, name)
-            if any(dict.__contains__(table, key) for key, _ in entries):
+            if name != "owner" and any(dict.__contains__(table, key) for key, _ in entries):
                 return False  # another scope already wrote there (it followed into this one)
         return True
 
@@ -408,14 +415,26 @@ class CachingInterpreter(Interpreter):
         self.trace.events.extend(entry.events)  # type: ignore[arg-type]
         for name, entries in zip(_TABLES, entry.tables, strict=True):
             dict.update(getattr(self.trace, name), entries)
-        set.update(self.trace.rebound_inputs, entry.rebound)
+        set.update(self.trace.rebound_inputs, entry.rebound)  # bypasses the logging
         if entry.loose:
-            dict.setdefault(self.trace.bindings, 0, {}).update(entry.loose)  # type: ignore[attr-defined]
+            dict.setdefault(self.trace.bindings, 0, {}).update(entry.loose)
         self.functions.extend((nested, None) for nested in entry.nested)
         self._seq += entry.statements
         self._grad_off_site = decorator_site(function)
         self.kept[id(function)] = entry
         self.replayed += 1
+
+    @staticmethod
+    def _listen(
+        tables: list[_Logged],
+        rebound: _LoggedSet,
+        classes: _ClassReads,
+        recording: _Recording | None,
+    ) -> None:
+        for table in tables:
+            table.recording = recording
+        rebound.recording = recording
+        classes.recording = recording
 
     def _call_budget(self) -> float:
         return self.statement_budget * CALL_BUDGET_SHARE
@@ -442,14 +461,13 @@ class CachingInterpreter(Interpreter):
         start = self._seq
         bindings = self.trace.bindings
         recording.merged = bindings
+        recording.owners = self.trace.owner
         loose_before = dict(dict.get(bindings, 0, {}))  # type: ignore[arg-type]
-        for table in (*tables, rebound, self.classes):
-            table.recording = recording
+        self._listen(tables, rebound, self.classes, recording)
         try:
             self.run_function(function, None, _Reads(globals_env, recording))  # type: ignore[arg-type]
         finally:
-            for table in (*tables, rebound, self.classes):
-                table.recording = None
+            self._listen(tables, rebound, self.classes, None)
         self.recorded += 1
         after = (
             len(self.trace.events),
@@ -473,7 +491,7 @@ class CachingInterpreter(Interpreter):
             or any(dict.__contains__(self.classes, name) for name in recording.classes)
         ):
             return
-        loose_after: dict[str, Value] = dict.get(bindings, 0, {})  # type: ignore[assignment]
+        loose_after: dict[str, Value] = dict.get(bindings, 0, {})
         loose = tuple((k, v) for k, v in loose_after.items() if loose_before.get(k) is not v)
         names: dict[str, str | None] = {}
         for name in recording.names:
@@ -498,7 +516,7 @@ class CachingInterpreter(Interpreter):
                 )
                 for table in tables
             ),
-            rebound=tuple(recording.added),
+            rebound=tuple(item for item in recording.added if isinstance(item, int)),
             loose=loose,
             nested=tuple(node for node, _ in nested),
         )

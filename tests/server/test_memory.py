@@ -75,8 +75,6 @@ def _large_document() -> str:
     return "".join(parts) + "\n\n" + AG001.replace("import torch\n", "")
 
 
-
-
 @pytest.mark.asyncio
 @pytest.mark.slow
 async def test_closing_the_last_large_document_ends_its_worker(client: RecordingClient) -> None:
