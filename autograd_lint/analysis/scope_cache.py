@@ -20,7 +20,10 @@ What makes a replay give what an analysis would give:
   names again.
 - *Nothing shared.* A function whose analysis wrote to the trace what was there before it
   (another function followed into it), read what another scope wrote, touched another module
-  of the project, queued a method, or ran near the statement budget is not kept.
+  of the project, queued a method, or ran near the statement budget is not kept. Two tables
+  every scope writes to are replayed write for write instead: the statement each
+  expression belongs to (the last writer's stays; no analysis reads it) and the names bound
+  outside any simple statement (filed under statement 0).
 - *The same numbers.* Statements are numbered (``seq``) and objects identified
   (:func:`~autograd_lint.analysis.values.fresh_id`) in increasing order, and the rules
   compare those numbers. Here each function gets its own block of both, chosen by its place
@@ -37,6 +40,7 @@ of its latest text; at most :data:`MAX_OWNERS` documents are kept.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass
@@ -47,7 +51,12 @@ from autograd_lint.analysis import values
 from autograd_lint.analysis.binding import CALL_BUDGET_SHARE
 from autograd_lint.analysis.decorators import decorator_site
 from autograd_lint.analysis.frame import Budget
-from autograd_lint.analysis.interpreter import Interpreter, _absolute, module_globals
+from autograd_lint.analysis.interpreter import (
+    Interpreter,
+    _absolute,
+    analyze_parsed,
+    module_globals,
+)
 from autograd_lint.analysis.positions import Positions
 from autograd_lint.analysis.project import ForeignModule, Project
 from autograd_lint.analysis.state import State
@@ -294,7 +303,14 @@ def analyze_cached(
     path: str | None = None,
 ) -> Trace:
     """:func:`~autograd_lint.analysis.interpreter.analyze_parsed`, with the functions
-    ``cache`` holds for ``owner`` replayed rather than analysed again."""
+    ``cache`` holds for ``owner`` replayed rather than analysed again.
+
+    The functions' blocks of identities are drawn by swapping the process-wide counter, so
+    this runs only in the main thread, where the language server's worker processes and
+    the command line analyse; the server's fallback lints in threads, possibly two at once,
+    and those analyse the plain way."""
+    if threading.current_thread() is not threading.main_thread():
+        return analyze_parsed(module, source, starts, project, path)
     saved = values._ids
     try:
         interpreter = CachingInterpreter(module, source, project, _absolute(path))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import random
+import threading
 import warnings
 from pathlib import Path
 
@@ -267,6 +268,20 @@ def test_the_scope_cache_keeps_the_latest_text_of_each_document() -> None:
     assert len(cache.scopes) == held
     cache.clear()
     assert len(cache.scopes) == 0
+
+
+def test_outside_the_main_thread_functions_are_analysed_the_plain_way() -> None:
+    """The server's thread fallback may lint two documents at once: the scope cache, which
+    swaps the process-wide identity counter, stays out of it."""
+    cache = ChunkCache()
+    found: list[FileResult] = []
+    worker = threading.Thread(target=lambda: found.append(_lint(MODULE, cache)))
+    worker.start()
+    worker.join()
+    assert len(found) == 1 and len(found[0].diagnostics) == 12
+    assert cache.scopes.hits == cache.scopes.misses == 0
+    _lint(MODULE, cache)
+    assert cache.scopes.misses > 0
 
 
 def test_every_corpus_file_is_put_together_from_its_chunks() -> None:
