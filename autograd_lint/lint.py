@@ -18,10 +18,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from autograd_lint.analysis import ParseFailure, analyze, mentions_autograd, segments
-from autograd_lint.analysis.chunks import ChunkCache, Chunked
+from autograd_lint.analysis.chunks import ChunkCache, Chunked, compiles_alone
 from autograd_lint.analysis.interpreter import analyze_parsed
 from autograd_lint.analysis.parse import Normalised, normalise, restore
 from autograd_lint.analysis.project import Project, project_for
+from autograd_lint.analysis.scope_cache import ScopeCache, analyze_cached
 from autograd_lint.analysis.syntax import check_syntax
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import (
@@ -97,13 +98,17 @@ def lint_source(
         except ParseFailure as failure:
             return FileResult(path, (_syntax_error(failure),), source)
     try:  # what parses but cannot compile (``return`` outside a function) is E999 too
-        compile_check(source, path)
+        if chunked is None or not compiles_alone(chunked):
+            compile_check(source, path)
     except ParseFailure as failure:
         return FileResult(path, (_syntax_error(failure),), source)
     if not wanted:
         return FileResult(path, (), source, skipped=True)
+    scopes = chunks.scopes if chunks is not None else None
     with _collector_paused():
-        return _lint_parsed(source, path, settings, rules, witnesses, chunked, normalised, project)
+        return _lint_parsed(
+            source, path, settings, rules, witnesses, chunked, normalised, project, scopes
+        )
 
 
 def compile_check(source: str, path: str) -> None:
@@ -154,17 +159,22 @@ def _lint_parsed(
     chunked: Chunked | None = None,
     normalised: Normalised | None = None,
     project: Project | None = None,
+    scopes: ScopeCache | None = None,
 ) -> FileResult:
     """Analyse ``normalised.text`` (what libcst and the analysis read: ``source`` itself, or a
     copy with form feeds and name spellings as Python reads them) and report in ``source``."""
     normalised = normalised if normalised is not None else Normalised(source)
     where = path if project is not None else None
     try:
+        wanted = settings.runtime_check != "off" if witnesses is None else witnesses
         if chunked is None:
             trace = analyze(normalised.text, project, where)
+        elif scopes is not None and not wanted:  # witnesses name values by statement number
+            starts = chunked.statement_starts
+            trace = analyze_cached(chunked.module, source, scopes, path, starts, project, where)
         else:
             trace = analyze_parsed(chunked.module, source, chunked.statement_starts, project, where)
-        trace.want_witnesses = settings.runtime_check != "off" if witnesses is None else witnesses
+        trace.want_witnesses = wanted
     except ParseFailure as failure:
         return FileResult(path, (_syntax_error(failure),), source)
     except Exception as error:  # a bug in the analysis: this file only, and said so

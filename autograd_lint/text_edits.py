@@ -17,6 +17,7 @@ import ast
 import bisect
 import itertools
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Range
@@ -101,14 +102,42 @@ def apply_edits(source: str, edits: Iterable[Edit]) -> str:
     return text
 
 
+COMPILED_CHARS = 2_000_000
+"""Characters of compiled texts whose outcome is remembered (least recently used dropped
+first); a text longer than a tenth of that is compiled every time."""
+
+_compiled: OrderedDict[str, bool] = OrderedDict()
+_compiled_size = 0
+
+
 def compiles(source: str, path: str = "<fix>") -> bool:
     """Whether CPython compiles ``source`` (syntax and the compiler's own checks, such as
-    ``'return' outside function``), without running it."""
+    ``'return' outside function``), without running it.
+
+    The outcome depends on the text alone (``path`` only names it in CPython's message), and
+    an editor's next lint checks the same fixes on the same statements again: the outcomes
+    are remembered, up to :data:`COMPILED_CHARS`. One that may not be the text's own (the
+    compiler ran out of stack or memory) is not.
+    """
+    global _compiled_size
+    known = _compiled.get(source)
+    if known is not None:
+        _compiled.move_to_end(source)
+        return known
     try:
         compile(source, path, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        outcome = True
+    except (SyntaxError, ValueError, OverflowError):
+        outcome = False
+    except (RecursionError, MemoryError):
         return False
-    return True
+    if len(source) <= COMPILED_CHARS // 10:
+        _compiled[source] = outcome
+        _compiled_size += len(source)
+        while _compiled_size > COMPILED_CHARS:
+            dropped, _ = _compiled.popitem(last=False)
+            _compiled_size -= len(dropped)
+    return outcome
 
 
 def fix_applies(source: str, fix: Fix, path: str = "<fix>") -> bool:
@@ -140,12 +169,28 @@ class TopLevel:
         self._firsts = [first for first, _ in self.spans]
         self._lasts = [last or first for first, last in self.spans]
         self.future = "".join(
-            (ast.get_source_segment(source, s) or "") + "\n"
+            self._segment(s) + "\n"
             for s in tree.body
             if isinstance(s, ast.ImportFrom) and s.module == "__future__"
         )
         self.future_outside = False
         """Set when :attr:`future` was taken from elsewhere (the start of a larger file)."""
+
+    def _segment(self, node: ast.stmt) -> str:
+        """The text of a statement, as ``ast.get_source_segment`` gives it, found through the
+        line starts already known (that function splits the whole file again per call)."""
+        if node.end_lineno is None or node.end_col_offset is None:
+            return ""
+        begin = self._offset(node.lineno, node.col_offset)
+        return self.source[begin : self._offset(node.end_lineno, node.end_col_offset)]
+
+    def _offset(self, line: int, utf8_column: int) -> int:
+        """String offset of a 1-based line and a column counted, as ``ast`` counts, in bytes
+        of UTF-8."""
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.source)
+        head = self.source[start:end].encode("utf-8")[:utf8_column]
+        return start + len(head.decode("utf-8", "replace"))
 
     def fix_applies(self, fix: Fix, path: str = "<fix>") -> bool:
         if not fix.edits or not self.spans:

@@ -4,8 +4,11 @@ whole file would, for every place an edit can land."""
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
+from autograd_lint import text_edits
 from autograd_lint.diagnostics import Edit, Fix, Range
 from autograd_lint.text_edits import TopLevel, fix_applies, line_starts
 
@@ -75,3 +78,34 @@ def test_fixes_far_into_a_large_file_are_validated() -> None:
     bad = Fix("bad", (Edit(Range(last, 0, last, 0), "return 0\n"),))
     assert statements.fix_applies(good) and fix_applies(source, good)
     assert not statements.fix_applies(bad) and not fix_applies(source, bad)
+
+
+def test_a_remembered_compile_outcome_is_the_texts_own() -> None:
+    good, bad = "def f():\n    return 1\n", "return 1\n"
+    for _ in range(2):  # the second time from what was remembered
+        assert text_edits.compiles(good)
+        assert not text_edits.compiles(bad)
+    assert text_edits._compiled.get(good) is True
+    assert text_edits._compiled.get(bad) is False
+
+
+def test_remembered_compile_outcomes_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text_edits, "COMPILED_CHARS", 1_000)
+    monkeypatch.setattr(text_edits, "_compiled", text_edits.OrderedDict())
+    monkeypatch.setattr(text_edits, "_compiled_size", 0)
+    for i in range(200):
+        assert text_edits.compiles(f"x = {i}\n")
+    assert text_edits._compiled_size <= 1_000
+    assert sum(map(len, text_edits._compiled)) == text_edits._compiled_size
+    assert not text_edits.compiles("x" * 200 + " = (\n")  # over a tenth: not remembered
+    assert "x" * 200 + " = (\n" not in text_edits._compiled
+
+
+def test_the_future_imports_in_front_of_a_fixed_statement_are_their_text() -> None:
+    source = '"""Doc é."""\nfrom __future__ import (\n    annotations,\n)\nx = "é"\n'
+    expected = "".join(
+        (ast.get_source_segment(source, s) or "") + "\n"
+        for s in ast.parse(source).body
+        if isinstance(s, ast.ImportFrom)
+    )
+    assert TopLevel(source).future == expected == "from __future__ import (\n    annotations,\n)\n"

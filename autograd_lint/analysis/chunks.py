@@ -21,15 +21,20 @@ appears twice in one module (the analysis keys its tables by node).
 """
 
 from __future__ import annotations
+import __future__
 
+import ast
 import re
+import warnings
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from autograd_lint.analysis.parse import ParseFailure, parse
 from autograd_lint.analysis.positions import ast_statement_starts
+from autograd_lint.analysis.scope_cache import ScopeCache
 from autograd_lint.analysis.syntax import check_syntax
 
 _START = re.compile(r"^(?!(?:else|elif|except|finally)\b)[A-Za-z_@]", re.MULTILINE)
@@ -49,6 +54,10 @@ release theirs)."""
 
 MAX_FAILED = 512
 """Texts known not to parse alone, remembered so they are not tried again."""
+
+_FUTURE_FLAGS = 0
+for _feature in __future__.all_feature_names:
+    _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
 
 _TRIPLE = re.compile(r'"""|\'\'\'')
 
@@ -160,6 +169,8 @@ class ChunkCache:
         self._failed: OrderedDict[str, None] = OrderedDict()
         self.hits = 0
         self.misses = 0
+        self.scopes = ScopeCache(owners)
+        """The analyses of the functions of the same documents (they hold chunks' nodes)."""
 
     def __len__(self) -> int:
         return len(self._parsed)
@@ -171,6 +182,7 @@ class ChunkCache:
         self._retired.clear()
         self._retired_size = 0
         self._failed.clear()
+        self.scopes.clear()
 
     def get(self, text: str, copy: int) -> Chunk | None:
         """The ``copy``-th parse of ``text`` (parsed now if missing); None if it does not parse."""
@@ -307,7 +319,7 @@ def _combine(chunks: list[Chunk]) -> Chunked | None:
             return None  # a chunk starts at a statement: anything else was not cut by us
         head, *rest = chunk.module.body
         if footer:
-            head = head.with_changes(leading_lines=(*footer, *head.leading_lines))
+            head = _with_footer(chunk, head, footer)
         body.append(head)
         body.extend(rest)
         footer = chunk.module.footer
@@ -321,3 +333,63 @@ def _combine(chunks: list[Chunk]) -> Chunked | None:
         has_trailing_newline=last.module.has_trailing_newline,
     )
     return Chunked(module, tuple(chunks), tuple(offsets))
+
+
+Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
+
+
+def _with_footer(chunk: Chunk, head: Statement, footer: Sequence[cst.EmptyLine]) -> Statement:
+    """The chunk's first statement with the lines that ended the chunk before it in front,
+    as the whole file's parse has them; the same node as last time when those lines are the
+    same (the analysis of an unchanged function is then found again by its node)."""
+    kept = chunk.derived.get("head")
+    if isinstance(kept, tuple):
+        lines, made = kept
+        if len(lines) == len(footer) and all(
+            a.deep_equals(b) for a, b in zip(lines, footer, strict=True)
+        ):
+            return made
+    made = head.with_changes(leading_lines=(*footer, *head.leading_lines))
+    chunk.derived["head"] = (tuple(footer), made)
+    return made
+
+
+def compiles_alone(chunked: Chunked) -> bool:
+    """Whether every chunk compiles alone, as the text's own: then the whole text compiles.
+
+    What CPython's compiler refuses after a parse (``return`` outside a function, ``break``
+    outside a loop, a misplaced ``nonlocal``) is decided inside the top-level statement that
+    holds it; the ``__future__`` imports of the first chunk, which change how the rest
+    compiles, are passed on to the others as flags, and one in a later chunk (misplaced in the
+    file, not in the chunk) is left to the whole text's compile. Each chunk's outcome is kept
+    with it, so an edit compiles the chunk it changed. False means "compile the whole text"
+    (which then says what is wrong, and where).
+    """
+    first, *rest = chunked.chunks
+    if any("__future__" in chunk.text for chunk in rest):
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        features = _compiled(first, 0)
+        return features is not None and all(_compiled(c, features) is not None for c in rest)
+
+
+def _compiled(chunk: Chunk, features: int) -> int | None:
+    """The ``__future__`` flags of ``chunk`` compiled under ``features``; None if it does not
+    compile (an outcome that may not be the text's own, out of stack or memory, is not kept)."""
+    key = f"compiled under {features}"
+    if key in chunk.derived:
+        known = chunk.derived[key]
+        assert known is None or isinstance(known, int)
+        return known
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT | features
+    try:
+        code = compile(chunk.text, "<chunk>", "exec", flags=flags, dont_inherit=True)
+    except (SyntaxError, ValueError, OverflowError):
+        outcome = None
+    except (RecursionError, MemoryError):
+        return None
+    else:
+        outcome = code.co_flags & _FUTURE_FLAGS
+    chunk.derived[key] = outcome
+    return outcome

@@ -85,6 +85,19 @@ def _absolute(path: str | None) -> str | None:
     return os.path.abspath(path) if path is not None else None
 
 
+def module_globals(state: State) -> dict[str, Value]:
+    """What a function analysed alone sees of the module's top level: imports, classes,
+    functions, module and optimizer instances, and the attributes of instances."""
+    return {
+        k: v
+        for k, v in state.env.items()
+        if k.startswith("#")
+        or isinstance(
+            v, ModuleRef | UserClass | UserFunction | NNModule | Optimizer | ProjectModule
+        )
+    }
+
+
 class Interpreter(TrainingLoops):
     """Runs a module's top level, then every function and method alone."""
 
@@ -103,14 +116,7 @@ class Interpreter(TrainingLoops):
         try:
             self.block(self.module.body, state)
             self.top_level = state.env
-            globals_env: dict[str, Value] = {
-                k: v
-                for k, v in state.env.items()
-                if k.startswith("#")
-                or isinstance(
-                    v, ModuleRef | UserClass | UserFunction | NNModule | Optimizer | ProjectModule
-                )
-            }
+            globals_env = module_globals(state)
             globals_env.update((name, Unknown()) for name in self.hidden)
             for function, owner in self.functions:
                 self.run_function(function, owner, globals_env)
@@ -166,4 +172,4 @@ class Interpreter(TrainingLoops):
             self._frame = saved
 
 
-__all__ = ["Interpreter", "analyze", "analyze_parsed", "fresh_id"]
+__all__ = ["Interpreter", "analyze", "analyze_parsed", "fresh_id", "module_globals"]

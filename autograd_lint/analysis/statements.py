@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Sequence as Seq
-from dataclasses import replace
 
 import libcst as cst
 
@@ -261,7 +260,7 @@ class Statements(ProjectImports):
             if self._frame.self_value is not None:
                 self.trace.selves[seq] = self._frame.self_value
             saved = self._frame
-            self._frame = replace(saved, statement=node, seq=seq)
+            self._frame = saved.moved(statement=node, seq=seq)
             try:
                 for small in node.body:
                     if state.dead:
@@ -401,7 +400,7 @@ class Statements(ProjectImports):
         outcomes: list[State] = []
         self._loops.append((node, fresh_id()))
         saved = self._frame
-        self._frame = replace(saved, loop_depth=saved.loop_depth + 1)
+        self._frame = saved.moved(loop_depth=saved.loop_depth + 1)
         uncertain = 0 if surely_runs else 1
         self._uncertain += uncertain
         standing: list[int] = []
