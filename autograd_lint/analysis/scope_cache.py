@@ -455,14 +455,10 @@ class CachingInterpreter(Interpreter):
     def _call_budget(self) -> float:
         return self.statement_budget * CALL_BUDGET_SHARE
 
-    def _record(
-        self, function: cst.FunctionDef, place: int, globals_env: dict[str, Value], executed: int
-    ) -> None:
-        recording = _Recording()
-        tables: list[_Logged] = [getattr(self.trace, name) for name in _TABLES]
-        rebound = self.trace.rebound_inputs
-        assert isinstance(rebound, _LoggedSet) and isinstance(self.classes, _ClassReads)
-        before = (
+    def _counters(self) -> tuple[int, ...]:
+        """What a function's analysis may grow: the events and functions it adds (the first
+        two), then what a kept function must leave as it found it."""
+        return (
             len(self.trace.events),
             len(self.functions),
             len(self.imported),
@@ -474,6 +470,15 @@ class CachingInterpreter(Interpreter):
             len(self._stands_for),
             len(self._loops),
         )
+
+    def _record(
+        self, function: cst.FunctionDef, place: int, globals_env: dict[str, Value], executed: int
+    ) -> None:
+        recording = _Recording()
+        tables: list[_Logged] = [getattr(self.trace, name) for name in _TABLES]
+        rebound = self.trace.rebound_inputs
+        assert isinstance(rebound, _LoggedSet) and isinstance(self.classes, _ClassReads)
+        before = self._counters()
         start = self._seq
         bindings = self.trace.bindings
         recording.merged = bindings
@@ -485,18 +490,7 @@ class CachingInterpreter(Interpreter):
         finally:
             self._listen(tables, rebound, self.classes, None)
         self.recorded += 1
-        after = (
-            len(self.trace.events),
-            len(self.functions),
-            len(self.imported),
-            len(self.trace.dependencies),
-            len(self.trace.foreign),
-            len(self.trace.elsewhere_only),
-            self.foreign_statements,
-            self._uncertain,
-            len(self._stands_for),
-            len(self._loops),
-        )
+        after = self._counters()
         statements = self._seq - start
         nested = self.functions[before[1] :]
         if (

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -324,6 +325,22 @@ def test_a_finding_in_imported_code_replays(tmp_path: Path, backend: str) -> Non
     assert verdict.status == "confirmed", verdict
 
 
+def cached_check(path: Path, cache: Path) -> Callable[[], str]:
+    """Runs ``check`` on ``path`` through the result cache in ``cache``; returns its output."""
+    package = Path(autograd_lint.__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(package)}
+    command = [
+        sys.executable,
+        *("-m", "autograd_lint", "check", "--cache-dir", str(cache)),
+        *("--output-format", "concise", str(path)),
+    ]
+
+    def run() -> str:
+        return subprocess.run(command, capture_output=True, text=True, env=env).stdout
+
+    return run
+
+
 def test_the_result_cache_rechecks_a_file_when_a_module_it_imports_changes(
     tmp_path: Path,
 ) -> None:
@@ -334,23 +351,7 @@ def test_the_result_cache_rechecks_a_file_when_a_module_it_imports_changes(
             "run.py": "import torch\nfrom models import Net\n\nNet()(torch.randn(2, 4)).backward()\n",
         },
     )
-    package = Path(autograd_lint.__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": str(package)}
-    command = [
-        sys.executable,
-        "-m",
-        "autograd_lint",
-        "check",
-        "--cache-dir",
-        str(tmp_path / "cache"),
-        "--output-format",
-        "concise",
-        str(root / "run.py"),
-    ]
-
-    def run() -> str:
-        return subprocess.run(command, capture_output=True, text=True, env=env).stdout
-
+    run = cached_check(root / "run.py", tmp_path / "cache")
     assert "AG002" in run()
     assert "AG002" in run()  # answered from the cache
     (root / "models.py").write_text(MODELS.replace("        h.mul_(2)\n", ""))
@@ -366,23 +367,7 @@ def test_the_result_cache_rechecks_a_file_when_a_module_it_imports_appears(
         tmp_path,
         {"run.py": "import torch\nfrom models import Net\n\nNet()(torch.randn(2, 4)).backward()\n"},
     )
-    package = Path(autograd_lint.__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": str(package)}
-    command = [
-        sys.executable,
-        "-m",
-        "autograd_lint",
-        "check",
-        "--cache-dir",
-        str(tmp_path / "cache"),
-        "--output-format",
-        "concise",
-        str(root / "run.py"),
-    ]
-
-    def run() -> str:
-        return subprocess.run(command, capture_output=True, text=True, env=env).stdout
-
+    run = cached_check(root / "run.py", tmp_path / "cache")
     assert "AG002" not in run()
     assert "AG002" not in run()  # answered from the cache
     (root / "models.py").write_text(MODELS)
