@@ -73,26 +73,23 @@ def cut_constructor(
     requires_grad=True)``): a tensor that requires grad is cut by the call itself."""
     if result.requires_grad is not Tri.YES:
         return
+
+    def cut_leaf(reason: str, site: cst.CSTNode | None = node) -> Tensor:
+        """The value the constructor read, as a tensor cut at ``site`` for ``reason``."""
+        return Tensor(
+            Tri.NO,
+            Tri.YES,
+            node,
+            result.prov,
+            storage=result.storage,
+            cut_site=site,
+            cut_reason=reason,
+        )
+
     if copier and isinstance(source, Tensor) and source.requires_grad is Tri.YES:
-        before = Tensor(
-            Tri.NO,
-            Tri.YES,
-            node,
-            result.prov,
-            storage=result.storage,
-            cut_site=node,
-            cut_reason=f"`{copier}`, which makes a new leaf of the values only",
-        )
+        before = cut_leaf(f"`{copier}`, which makes a new leaf of the values only")
     elif isinstance(source, PlainValue) and source.cut_site is not None:
-        before = Tensor(
-            Tri.NO,
-            Tri.YES,
-            node,
-            result.prov,
-            storage=result.storage,
-            cut_site=source.cut_site,
-            cut_reason=source.cut_reason,
-        )
+        before = cut_leaf(source.cut_reason, source.cut_site)
     elif isinstance(source, Tensor) and source.cut_site is not None:
         before = source
     elif isinstance(source, Sequence) and any(
@@ -100,15 +97,7 @@ def cut_constructor(
     ):
         # ``torch.tensor([loss_a, loss_b], requires_grad=True)``: their values only (torch
         # reads each as a number), in a new leaf no parameter's gradient is reached from
-        before = Tensor(
-            Tri.NO,
-            Tri.YES,
-            node,
-            result.prov,
-            storage=result.storage,
-            cut_site=node,
-            cut_reason="`torch.tensor([...])`, which takes only the values of the tensors in it",
-        )
+        before = cut_leaf("`torch.tensor([...])`, which takes only the values of the tensors in it")
     else:
         return
     event = requires_grad_set(interp, before, node, "constructor", Tri.YES)
