@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from autograd_lint import ops
+from autograd_lint import nn_modules, ops
 from autograd_lint.analysis import element_count
 from autograd_lint.analysis.expressions import Expressions
 from autograd_lint.analysis.names import keyword, literal_bool
@@ -76,7 +76,11 @@ class Modules(Expressions):
         return Tensor(Tri.YES, Tri.YES, module.site, module.prov, is_param=True, label="param")
 
     def builtin_module(
-        self, spec: ops.ModuleSpec, node: cst.Call, state: State, args: list[Value] | None = None
+        self,
+        spec: nn_modules.ModuleSpec,
+        node: cst.Call,
+        state: State,
+        args: list[Value] | None = None,
     ) -> NNModule:
         prov = frozenset({self._frame.seq})
         module = NNModule(
@@ -87,17 +91,17 @@ class Modules(Expressions):
             node,
             saves_input=spec.saves_input,
             has_parameters=spec.has_parameters,
-            known_kind=spec.name in ops.MODULES,
+            known_kind=spec.name in nn_modules.MODULES,
         )
-        module.inplace = spec.name in ops.INPLACE_ACTIVATIONS and _inplace_requested(node)
-        if spec.name in ops.CONTAINER_MODULES:
+        module.inplace = spec.name in nn_modules.INPLACE_ACTIVATIONS and _inplace_requested(node)
+        if spec.name in nn_modules.CONTAINER_MODULES:
             children = _children(spec.name, node, args or [])
             if children is not None:
                 module.children = children
                 module.uniform = _built_from_one_kind(spec.name, args or [])
                 module.prov = prov.union(*(provenance(c) for c in children))
                 return module
-        if spec.has_parameters and spec.name not in ops.CONTAINER_MODULES:
+        if spec.has_parameters and spec.name not in nn_modules.CONTAINER_MODULES:
             module.params.append(
                 Tensor(Tri.YES, Tri.YES, node, prov, is_param=True, label=".weight")
             )
@@ -121,7 +125,7 @@ class Modules(Expressions):
                 return self.inplace_activation(module, args[0], node, state)
             if module.kind in _RECURRENT:
                 return self.recurrent_call(module, node, args, state)
-            spec = ops.MODULES.get(module.kind)
+            spec = nn_modules.MODULES.get(module.kind)
             op = ops.OPS.get(spec.op) if spec is not None and spec.op else None
             if module.kind == "AdaptiveAvgPool2d" and isinstance(module.site, cst.Call):
                 op = adaptive_pool_spec(module.site, 0)
@@ -168,7 +172,7 @@ class Modules(Expressions):
     ) -> None:
         """``super().__init__(...)`` of a class extending an ``nn`` layer: the layer's
         parameters become the instance's ``weight`` and ``bias``."""
-        spec = ops.MODULES[layer]
+        spec = nn_modules.MODULES[layer]
         if not spec.has_parameters:
             return
         prov = frozenset({self._frame.seq})
@@ -182,7 +186,7 @@ class Modules(Expressions):
     def layer_part(self, instance: NNModule, layer: str, state: State) -> NNModule:
         """The ``nn`` layer inside an instance of a class extending it, with the instance's
         own ``weight`` / ``bias`` as it holds them now."""
-        spec = ops.MODULES[layer]
+        spec = nn_modules.MODULES[layer]
         params = [
             value
             for value in (state.lookup(f"#{id(instance)}.{name}") for name in ("weight", "bias"))
@@ -240,7 +244,7 @@ class Modules(Expressions):
         self, module: NNModule, tensor: Tensor, node: cst.Call, state: State
     ) -> Tensor:
         """``nn.ReLU(inplace=True)(x)``: ``x`` is overwritten and returned."""
-        method, saves_output = ops.INPLACE_ACTIVATIONS[module.kind]
+        method, saves_output = nn_modules.INPLACE_ACTIVATIONS[module.kind]
         result = self.activate_in_place(tensor, method, saves_output, node, state)
         result.prov = result.prov | module.prov | {self._frame.seq}
         return result

@@ -9,7 +9,7 @@ from collections.abc import Sequence as Seq
 
 import libcst as cst
 
-from autograd_lint import ops
+from autograd_lint import nn_modules, ops
 from autograd_lint.analysis import grad_events
 from autograd_lint.analysis.binding import literal_constant
 from autograd_lint.analysis.decorators import NOT_A_MODE, grad_mode_of
@@ -119,7 +119,7 @@ def _module_isinstance(module: NNModule, kind: str, state: State) -> Tri:
     name = full.rsplit(".", 1)[-1]
     if name == "Module" or name == module.kind:
         return Tri.YES
-    return Tri.NO if name in ops.MODULES else Tri.UNKNOWN
+    return Tri.NO if name in nn_modules.MODULES else Tri.UNKNOWN
 
 
 def isinstance_test(test: cst.BaseExpression, state: State) -> Tri:
@@ -565,7 +565,7 @@ class Statements(ProjectImports):
                     for k, v in instance.items()
                     if isinstance(v, NNModule) or (isinstance(v, Tensor) and v.is_param)
                 }
-            layer = ops.MODULES.get(builtin_base) if builtin_base else None
+            layer = nn_modules.MODULES.get(builtin_base) if builtin_base else None
             if layer is not None and layer.has_parameters:
                 for name in ("weight", "bias"):
                     cls.attributes.setdefault(
@@ -582,7 +582,7 @@ class Statements(ProjectImports):
         if isinstance(resolved, ModuleRef):
             full = f"{resolved.qualname}.{rest}" if rest else resolved.qualname
             prefix, _, name = full.rpartition(".")
-            if prefix in {"torch.nn", "torch.nn.modules"} and name in ops.MODULES:
+            if prefix in {"torch.nn", "torch.nn.modules"} and name in nn_modules.MODULES:
                 return name
         return None
 
@@ -644,7 +644,7 @@ class Statements(ProjectImports):
                 )
             return
         if isinstance(owner, NNModule) and owner.builtin and attr == "inplace":
-            if owner.kind in ops.INPLACE_ACTIVATIONS:
+            if owner.kind in nn_modules.INPLACE_ACTIVATIONS:
                 flag = literal_bool(source)
                 if flag is not Tri.UNKNOWN:
                     owner.inplace = flag is Tri.YES  # ``m.inplace = True`` on a layer

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from autograd_lint import ops
+from autograd_lint import nn_modules, ops
 from autograd_lint.analysis import callbacks, element_count, grad_events
 from autograd_lint.analysis.expressions import literal_key
 from autograd_lint.analysis.graph_leaves import call_passes_all
@@ -125,14 +125,14 @@ class TorchCalls(Modules):
             rg = kwarg_tri(node, "requires_grad", Tri.YES)
             param = Tensor(rg, Tri.YES, node, provenance(source) | {self._frame.seq}, is_param=True)
             return param
-        if prefix in {"torch.nn", "torch.nn.modules"} and name in ops.MODULES:
-            return self.builtin_module(ops.MODULES[name], node, state, args)
+        if prefix in {"torch.nn", "torch.nn.modules"} and name in nn_modules.MODULES:
+            return self.builtin_module(nn_modules.MODULES[name], node, state, args)
         if prefix in {"torch.nn", "torch.nn.modules"} and name[:1].isupper():
             # an nn class the registry does not describe: calling it gives a tensor whose
             # facts follow its input and grad mode, saving nothing known
-            opaque = ops.ModuleSpec(name, None, False, False)
+            opaque = nn_modules.ModuleSpec(name, None, False, False)
             return self.builtin_module(opaque, node, state, args)
-        if prefix == "torch.optim" and name in ops.OPTIMIZERS:
+        if prefix == "torch.optim" and name in nn_modules.OPTIMIZERS:
             params = args[0] if args else Unknown()
             known = (
                 [p for p in params.items if isinstance(p, Tensor)]
@@ -170,10 +170,10 @@ class TorchCalls(Modules):
             and args
             and isinstance(args[0], Tensor)
             and (name.endswith("_") or _inplace_flag(node))
-            and ops.INPLACE_FUNCTIONAL.get(inplace_twin) is not None
+            and nn_modules.INPLACE_FUNCTIONAL.get(inplace_twin) is not None
         ):
             # ``F.relu(x, inplace=True)``, ``F.relu_(x)``: ``x`` is overwritten
-            saves_output = ops.INPLACE_FUNCTIONAL[inplace_twin]
+            saves_output = nn_modules.INPLACE_FUNCTIONAL[inplace_twin]
             return self.activate_in_place(args[0], inplace_twin, saves_output, node, state)
         if (
             prefix == "torch"
@@ -416,7 +416,7 @@ class TorchCalls(Modules):
                     self.inplace_write(param, node, state, "optimizer", "step")
             return Unknown()
         if isinstance(receiver, NNModule):
-            if receiver.builtin and receiver.kind in ops.CONTAINER_MODULES:
+            if receiver.builtin and receiver.kind in nn_modules.CONTAINER_MODULES:
                 if method in {"append", "add_module", "extend", "insert"}:
                     receiver.uniform = False  # what it now holds is not one kind
                 if method in {"append", "add_module"} and args:

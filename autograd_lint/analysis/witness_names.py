@@ -12,7 +12,7 @@ import ast
 
 import libcst as cst
 
-from autograd_lint import ops
+from autograd_lint import nn_modules, ops
 from autograd_lint.analysis import shapes
 from autograd_lint.analysis.names import dotted
 from autograd_lint.analysis.trace import Trace
@@ -64,8 +64,8 @@ def _known_callee(name: str) -> bool:
         return (
             last in ops.OPS
             or last in ops.CREATION_FUNCTIONS
-            or last in ops.MODULES
-            or last in ops.OPTIMIZERS
+            or last in nn_modules.MODULES
+            or last in nn_modules.OPTIMIZERS
             or last in ops.GRAD_MODE_CONTEXTS
             or last in {"Parameter", "backward", "grad"}
             or last in ops.INPLACE_METHODS

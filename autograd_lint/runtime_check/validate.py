@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from autograd_lint import ops
+from autograd_lint import nn_modules, ops
 
 MAX_SCRIPT_CHARS = 20_000
 """Longer text is not a witness (they are a few lines); refusing early bounds parse cost."""
@@ -164,8 +164,8 @@ ALLOWED_ATTRIBUTES: frozenset[str] = frozenset(
     | set(ops.CREATION_FUNCTIONS)
     | set(ops.NON_TENSOR_METHODS)
     | set(ops.GRAD_MODE_CONTEXTS)
-    | set(ops.MODULES)
-    | set(ops.OPTIMIZERS)
+    | set(nn_modules.MODULES)
+    | set(nn_modules.OPTIMIZERS)
     | _TENSOR_AND_AUTOGRAD_ATTRIBUTES
 )
 """Attribute names a witness may read, write or call: the registry's vocabulary and the

@@ -28,6 +28,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 WORKER_MODULES = (
     "autograd_lint",
     "autograd_lint.ops",
+    "autograd_lint.nn_modules",
     "autograd_lint.runtime_check",
     "autograd_lint.runtime_check.validate",
     "autograd_lint.runtime_check.worker",

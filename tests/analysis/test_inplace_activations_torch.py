@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograd_lint import ops
+from autograd_lint import nn_modules
 
 pytestmark = pytest.mark.torch
 
@@ -15,7 +15,7 @@ ARGUMENTS = {"LeakyReLU": (0.1,), "Threshold": (0.1, 0.0), "RReLU": (0.1, 0.3)}
 SHAPES = {"Dropout1d": (2, 3, 5), "Dropout2d": (2, 3, 4, 5), "Dropout3d": (2, 3, 4, 5, 6)}
 
 
-@pytest.mark.parametrize("name", sorted(ops.INPLACE_ACTIVATIONS))
+@pytest.mark.parametrize("name", sorted(nn_modules.INPLACE_ACTIVATIONS))
 def test_saves_output_as_torch_does(name: str) -> None:
     torch = pytest.importorskip("torch")
     module = getattr(torch.nn, name)(*ARGUMENTS.get(name, ()), inplace=True)
@@ -28,4 +28,4 @@ def test_saves_output_as_torch_does(name: str) -> None:
     except RuntimeError as error:
         assert "modified by an inplace operation" in str(error)
         saved = True
-    assert ops.INPLACE_ACTIVATIONS[name][1] is saved
+    assert nn_modules.INPLACE_ACTIVATIONS[name][1] is saved

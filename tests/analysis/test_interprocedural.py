@@ -408,9 +408,9 @@ def test_layers_left_out_of_place_are_quiet(change: tuple[str, str]) -> None:
 def test_no_registry_layer_subclasses_another() -> None:
     """What lets ``isinstance(m, nn.ReLU)`` be false for any other registry layer."""
     nn = pytest.importorskip("torch.nn")
-    from autograd_lint import ops
+    from autograd_lint import nn_modules
 
-    classes = {name: getattr(nn, name) for name in ops.MODULES if hasattr(nn, name)}
+    classes = {name: getattr(nn, name) for name in nn_modules.MODULES if hasattr(nn, name)}
     related = [
         (a, b) for a in classes for b in classes if a != b and issubclass(classes[a], classes[b])
     ]
