@@ -80,12 +80,15 @@ async def test_hover_shows_the_facts_where_the_name_is(client: RecordingClient) 
 async def test_inlay_hints_when_turned_on(raw_client: RecordingClient) -> None:
     await raw_client.initialize_session(init_params({"inlayHints": True}))
     open_doc(raw_client, URI, TEXT)
-    hints = await raw_client.text_document_inlay_hint_async(
-        types.InlayHintParams(
-            types.TextDocumentIdentifier(URI),
-            types.Range(types.Position(1, 0), types.Position(3, 0)),
-        )
+    request = types.InlayHintParams(
+        types.TextDocumentIdentifier(URI), types.Range(types.Position(1, 0), types.Position(3, 0))
     )
+    # The first request starts the facts worker; on a loaded machine that can outlast the
+    # request's wait (then the answer is empty, as a hover's would be): ask again.
+    for _ in range(5):
+        hints = await raw_client.text_document_inlay_hint_async(request)
+        if hints:
+            break
     assert hints is not None
     labels = [(h.position.line, h.position.character, h.label) for h in hints]
     assert labels == [
