@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from autograd_lint.analysis.names import dotted
 from autograd_lint.analysis.trace import DataWrite, Trace
 from autograd_lint.analysis.values import Tri
 from autograd_lint.analysis.witness import witness_for_data_write
@@ -243,10 +244,12 @@ class _FunctionOf(cst.CSTVisitor):
 
 
 def target_name(trace: Trace, event: DataWrite) -> str:
+    """The tensor written, as the line that writes it spells it (``mod.weight`` for
+    ``mod.weight.data = v``), else by the name it was created under."""
+    receiver = event.receiver
+    if isinstance(receiver, cst.Attribute) and (written := dotted(receiver.value)) is not None:
+        return f"`{written}`"
     label = event.target.label
-    # a layer's parameter reached through a loop (``for p in ...``) is known by no name
-    if label.startswith(".") and event.receiver_name is not None:
-        return f"`{event.receiver_name}`"
     return f"`{label}`" if label else "a tensor that requires grad"
 
 

@@ -2,8 +2,10 @@
 
     python tests/realworld/score.py [--json]
 
-A positive file counts as found when one of its expected codes is reported anywhere in it;
-a clean file counts as flagged when any AG finding is reported in it. A multi-file snippet (a
+A positive file counts as found when one of its expected codes is reported anywhere in it
+(a rule that is off by default, AG013, is turned on for the files that expect it, as a user
+would with ``extend-select``); a clean file counts as flagged when any AG finding of the
+default rule set is reported in it. A multi-file snippet (a
 folder) counts as one: the findings of all its files together.
 """
 
@@ -20,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from corpus import CATEGORIES, Snippet, snippets
 
-from autograd_lint.lint import lint_path
+from autograd_lint.lint import DEFAULT_SETTINGS, lint_path
+from autograd_lint.rules import RULES_BY_CODE
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,17 @@ class Scores:
 
 
 def score_snippet(snippet: Snippet) -> FileScore:
+    off_by_default = tuple(
+        code
+        for code in snippet.expect
+        if code in RULES_BY_CODE and not RULES_BY_CODE[code].default_enabled
+    )
+    settings = DEFAULT_SETTINGS.merged(extend_select=off_by_default)
     reported = sorted(
         {
             d.code
             for path in snippet.files
-            for d in lint_path(path, witnesses=False).diagnostics
+            for d in lint_path(path, settings, witnesses=False).diagnostics
             if d.code.startswith("AG")
         }
     )
