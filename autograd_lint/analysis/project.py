@@ -66,8 +66,30 @@ _TOP_IMPORT = re.compile(
     r"^(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import\b|import[ \t]+([\w., \t]+))", re.MULTILINE
 )
 """An import statement in column 0 (one that runs when its module is imported)."""
-_TOP_GRAD_MODE = re.compile(r"^[\w.]*set_grad_enabled[ \t]*\(", re.MULTILINE)
-"""``torch.set_grad_enabled(...)`` in column 0: run when its module is imported."""
+_GRAD_MODE_CALL = re.compile(r"^([ \t]*)[\w.]*set_grad_enabled[ \t]*\(", re.MULTILINE)
+"""A line that calls ``torch.set_grad_enabled(...)``."""
+_NOT_RUN_AT_IMPORT = re.compile(r"(?:async[ \t]+)?def\b|class\b|@|if[ \t]+__name__\b")
+"""Column-0 lines whose block does not run when the module is imported (a definition, the
+main block)."""
+
+
+def _sets_grad_mode_at_import(text: str) -> bool:
+    """Whether ``set_grad_enabled`` is called where importing the module runs it: in column
+    0, or in a top-level block (``if EVAL:``, ``try:``) that is not a definition or the main
+    block. Read from the text: the owning block is the last column-0 line above the call."""
+    for match in _GRAD_MODE_CALL.finditer(text):
+        if not match.group(1):
+            return True
+        end = match.start()
+        while end > 0:
+            start = text.rfind("\n", 0, end - 1) + 1
+            line = text[start:end]
+            if line[:1] not in ("", " ", "\t", "#", "\n", "\r", ")", "]", "}"):
+                if not _NOT_RUN_AT_IMPORT.match(line):
+                    return True
+                break
+            end = start
+    return False
 
 Overlay = Callable[[str], str | None]
 """Text of an open, possibly unsaved document by absolute path (``None``: read the disk)."""
@@ -185,7 +207,7 @@ class Project:
                     imported.append(found)
         if len(self._scans) >= 4 * MAX_PARSED_MODULES:
             self._scans.clear()
-        sets_grad_mode = _TOP_GRAD_MODE.search(text) is not None
+        sets_grad_mode = _sets_grad_mode_at_import(text)
         self._scans[path] = (stamp, sets_grad_mode, tuple(imported))
         return sets_grad_mode, tuple(imported)
 

@@ -58,9 +58,10 @@ def _signature(state: State) -> tuple[object, ...]:
     return tuple(facts)
 
 
-def constant_test(test: cst.BaseExpression) -> Tri:
+def constant_test(test: cst.BaseExpression, *, imported: bool = False) -> Tri:
     """Whether an ``if`` test is decided before the program runs: ``True`` / ``False``
-    literals, and ``__name__ == "__main__"`` (the file is checked as the script it is)."""
+    literals, and ``__name__ == "__main__"``: true in the file checked (as the script it is),
+    false in a module it imports (whose main block does not run at import)."""
     literal = literal_bool(test)
     if literal is not Tri.UNKNOWN:
         return literal
@@ -73,7 +74,7 @@ def constant_test(test: cst.BaseExpression) -> Tri:
         and isinstance(test.comparisons[0].comparator, cst.SimpleString)
         and test.comparisons[0].comparator.evaluated_value == "__main__"
     ):
-        return Tri.YES
+        return Tri.NO if imported else Tri.YES
     return Tri.UNKNOWN
 
 
@@ -347,7 +348,7 @@ class Statements(ProjectImports):
 
     def if_statement(self, node: cst.If, state: State) -> State:
         test = self.expr(node.test, state)
-        taken = constant_test(node.test)
+        taken = constant_test(node.test, imported=self.import_depth > 0)
         if taken is Tri.UNKNOWN and isinstance(test, PlainValue) and test.const is not None:
             taken = Tri.of(bool(test.const))  # ``if self.activate:`` with a literal flag
         if taken is Tri.UNKNOWN:

@@ -193,6 +193,51 @@ def test_grad_mode_turned_off_by_a_module_an_imported_module_imports(tmp_path: P
     assert codes(lint_path(root / "run_ok.py")) == []
 
 
+def test_a_top_level_block_of_a_module_imported_by_an_imported_module_reaches_the_importer(
+    tmp_path: Path,
+) -> None:
+    """``eval_env`` turns grad mode off inside ``if EVAL:`` at its top level (run at
+    import); ``guarded_env`` only in its main block, which an import does not run."""
+    body = "\nw = torch.randn(3, requires_grad=True)\nloss = (w * 2).sum()\nloss.backward()\n"
+    root = write(
+        tmp_path,
+        {
+            "eval_env.py": "import torch\n\nEVAL = True\nif EVAL:\n    torch.set_grad_enabled(False)\n",
+            "guarded_env.py": (
+                "import torch\n\ndef helper():\n    return 1\n\n"
+                'if __name__ == "__main__":\n    torch.set_grad_enabled(False)\n'
+            ),
+            "common.py": "import eval_env\n\ndef helper():\n    return 1\n",
+            "common_ok.py": "import guarded_env\n\ndef helper():\n    return 1\n",
+            "run.py": "import torch\nfrom common import helper\n" + body,
+            "run_ok.py": "import torch\nfrom common_ok import helper\n" + body,
+        },
+    )
+    assert codes(lint_path(root / "run.py")) == ["AG003"]
+    assert codes(lint_path(root / "run_ok.py")) == []
+
+
+def test_the_main_block_of_an_imported_module_does_not_run_at_import(tmp_path: Path) -> None:
+    """Importing ``tools`` does not run its ``if __name__ == "__main__":`` block (torch
+    trains here); checked as a script, ``tools.py`` itself runs it."""
+    root = write(
+        tmp_path,
+        {
+            "tools.py": (
+                "import torch\n\ndef helper():\n    return 1\n\n"
+                'if __name__ == "__main__":\n    torch.set_grad_enabled(False)\n'
+                "    w = torch.randn(3, requires_grad=True)\n    (w * 2).sum().backward()\n"
+            ),
+            "run.py": (
+                "import torch\nimport tools\n\n"
+                "w = torch.randn(3, requires_grad=True)\nloss = (w * 2).sum()\nloss.backward()\n"
+            ),
+        },
+    )
+    assert codes(lint_path(root / "run.py")) == []
+    assert codes(lint_path(root / "tools.py")) == ["AG003"]
+
+
 def test_import_cycle_and_unresolved_imports_are_unknown_not_errors(tmp_path: Path) -> None:
     root = write(
         tmp_path,
