@@ -21,6 +21,7 @@ from autograd_lint.analysis.trace import Trace
 from autograd_lint.analysis.values import NNModule, Tensor, Tri, Unknown, Value
 from autograd_lint.analysis.witness_extent import binding_seqs, with_layers, with_returns
 from autograd_lint.analysis.witness_instances import InstanceNames
+from autograd_lint.analysis.witness_loop_targets import flag_loop
 from autograd_lint.analysis.witness_names import (
     _ALLOWED_BUILTINS,
     _TORCH_ROOTS,
@@ -121,6 +122,8 @@ class SliceBuilder:
         names_of: dict[int, str] = {}
         """Value identity -> a name bound to it earlier in the script."""
         no_grad_open = False
+        previous_loop: cst.For | None = None
+        """The flag loop the script wrote last (its other passes are not written)."""
         self.layers = {}
         self.same_tensor = {}
         self.models = set()
@@ -160,6 +163,7 @@ class SliceBuilder:
             statement, grad_mode = entry
             assert isinstance(statement, cst.SimpleStatementLine)
             rendered: str | None = None
+            loop: tuple[cst.For, str] | None = None
             if kind == 0:
                 bound = {
                     name: value
@@ -202,8 +206,19 @@ class SliceBuilder:
                         bound, rendered_lines = _written(
                             bound, rendered_lines, lambda name, line: True
                         )
+                    elif kind == 2:
+                        # a followed call none of whose body the slice holds: the loop
+                        # targets of that body, bound at the call's number, that no
+                        # statement of the slice reads need no stand-in
+                        bound, rendered_lines = _unread_dropped(bound, rendered_lines, needed)
                 else:
                     rendered_lines = [line.rstrip("\r\n") for line in lines_with_ends(rendered)]
+                    loop = flag_loop(self, statement, seq, modules, defined)
+                    if loop is not None and loop[0] is previous_loop:
+                        continue  # the next pass of the loop just written
+                    if loop is not None:
+                        rendered_lines = [loop[1]]
+            previous_loop = loop[0] if loop is not None else None
             if None in rendered_lines or not (
                 rendered_lines or seq in self.trace.inputs or seq in callers
             ):
@@ -642,6 +657,19 @@ def _written(
         (name, value, line)
         for (name, value), line in zip(bound.items(), lines, strict=True)
         if line is not None and keep(name, line)
+    ]
+    return {name: value for name, value, _ in pairs}, [line for _, _, line in pairs]
+
+
+def _unread_dropped(
+    bound: dict[str, Value], lines: list[str | None], needed: set[str]
+) -> tuple[dict[str, Value], list[str | None]]:
+    """The bindings, with their lines, less those that have no line and that no statement
+    of the slice reads."""
+    pairs = [
+        (name, value, line)
+        for (name, value), line in zip(bound.items(), lines, strict=True)
+        if line is not None or name in needed
     ]
     return {name: value for name, value, _ in pairs}, [line for _, _, line in pairs]
 
