@@ -34,6 +34,7 @@ from autograd_lint.analysis.witness_loop_targets import flag_writes_on_layers, u
 from autograd_lint.analysis.witness_names import (
     _ALLOWED_BUILTINS,
     _name_in_script,
+    _names_read,
     _read_before_bound,
     _render_expression,
 )
@@ -81,9 +82,10 @@ def _silent_gradient(
         return None
     builder = SliceBuilder(trace)
     script = builder.render(seqs, essential | {write_seq})
-    if leaf is None and script is not None:
+    if leaf is None and script is not None and not _names_read(trace, {write_seq}) & builder.free:
         # no leaf of the slice has a name: a parameter of a layer the script creates
-        # upstream of the written tensor
+        # upstream of the written tensor (the write itself must hold no stand-in: that
+        # would write another tensor than the file's)
         leaf = upstream_parameter(trace, builder, write_seq)
     control = _script(trace, seqs - {write_seq})
     if leaf is None or script is None or control is None:
