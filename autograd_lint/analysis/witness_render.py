@@ -25,6 +25,7 @@ from autograd_lint.analysis.witness_loop_targets import flag_loop
 from autograd_lint.analysis.witness_names import (
     _ALLOWED_BUILTINS,
     _TORCH_ROOTS,
+    LegacyNewWriter,
     _Checker,
     _ConstantWriter,
     _FollowedCallReplacer,
@@ -56,6 +57,9 @@ HEADER = ("import torch", "import torch.nn as nn", "import torch.nn.functional a
 _IMPORTS: dict[int, tuple[Trace, list[str]]] = {}
 """The torch imports of the last file rendered (one file's findings are rendered together)."""
 
+
+WIDENINGS = 3
+"""Rounds of adding the statements that bind what a script would need stand-ins for."""
 
 _PARAMETERS = re.compile(r"\.(weight|bias|parameters\(|named_parameters\(|weight_[gv])\b")
 """A read of a layer's parameters."""
@@ -99,19 +103,35 @@ class SliceBuilder:
 
         Where the script needs a stand-in for a name the slice reads but never binds
         (``size = pred.size()`` that no provenance recorded), the statements binding it
-        are added once and kept if the script then needs fewer stand-ins."""
-        seqs = with_layers(self.trace, with_returns(self.trace, seqs))
+        are added (and those binding what they read, a few rounds deep) and kept if the
+        script then needs fewer stand-ins."""
+        script = self._widened(with_layers(self.trace, with_returns(self.trace, seqs)), essential)
+        if script is not None and any(
+            re.search(rf"\.new_zeros\({re.escape(name)}\)", script) for name in self.free
+        ):
+            return None  # the size of a legacy ``new(*size)`` must be the file's, not a tensor
+        return script
+
+    def _widened(self, seqs: set[int] | frozenset[int], essential: frozenset[int]) -> str | None:
+        """The script of ``seqs``, with the statements binding names it would need
+        stand-ins for where that leaves fewer stand-ins."""
         script = self._render(seqs, essential)
         missing = set(self.free) if script is not None else set()
         if not missing:
             return script
-        extra = binding_seqs(self.trace, missing, seqs)
-        if not extra:
-            return self._render(seqs, essential)  # leave the builder as for that script
-        wider = self._render(set(seqs) | extra, essential)
+        wider_seqs = set(seqs)
+        wider: str | None = None
+        for _ in range(WIDENINGS):  # ``h_size = (batch_size, hidden)`` then ``batch_size``
+            extra = binding_seqs(self.trace, set(self.free), wider_seqs) - wider_seqs
+            if not extra:
+                break
+            wider_seqs |= extra
+            wider = self._render(wider_seqs, essential)
+            if wider is None or not self.free:
+                break
         if wider is not None and len(self.free) < len(missing):
             return wider
-        return self._render(seqs, essential)
+        return self._render(seqs, essential)  # leave the builder as for that script
 
     def _render(
         self, seqs: set[int] | frozenset[int], essential: frozenset[int] = frozenset()
@@ -495,6 +515,10 @@ class SliceBuilder:
             replaced = statement.visit(_FollowedCallReplacer(self._returns_of(seq), self.rendering))
             assert isinstance(replaced, cst.SimpleStatementLine)
             statement = replaced
+        if ".new(" in self.empty.code_for_node(statement):
+            sized = statement.visit(LegacyNewWriter())
+            assert isinstance(sized, cst.SimpleStatementLine)
+            statement = sized
         if self.variables:
             legacy = statement.visit(_VariableWriter(self.variables))
             assert isinstance(legacy, cst.SimpleStatementLine)
