@@ -42,6 +42,7 @@ from autograd_lint.analysis.witness_names import (
     unstarred,
     variable_names,
 )
+from autograd_lint.analysis.witness_rebound import per_call_bindings
 from autograd_lint.analysis.witness_stand_ins import (
     _fill_placeholders,
     _inplace_flags,
@@ -143,6 +144,8 @@ class SliceBuilder:
         """Value identity -> a name bound to it earlier in the script."""
         no_grad_open = False
         previous_loop: cst.For | None = None
+        rebound_at: set[tuple[int, str]] = set()
+        """(statement, parameter) bound before each run of a call instead (``per_call``)."""
         """The flag loop the script wrote last (its other passes are not written)."""
         self.layers = {}
         self.same_tensor = {}
@@ -158,8 +161,15 @@ class SliceBuilder:
             while caller is not None and caller not in callers:
                 callers.add(caller)
                 caller = self.trace.called_from.get(caller)
-        if self.trace.rebound_inputs & (set(seqs) | callers):
-            return None
+        per_call: dict[int, tuple[int, list[tuple[str, cst.BaseExpression]]]] = {}
+        """A ``return`` run of a function one statement calls twice -> that statement and the
+        parameters to bind before the run (:mod:`witness_rebound`)."""
+        for rebound in self.trace.rebound_inputs & (set(seqs) | callers):
+            found = per_call_bindings(self.trace, rebound, self._returns_of(rebound))
+            if found is None:
+                return None
+            per_call.update({run: (rebound, pairs) for run, pairs in found.items()})
+            rebound_at |= {(rebound, name) for pairs in found.values() for name, _ in pairs}
         self.instances = InstanceNames(self.trace, set(seqs) | callers)
         self.free = set()
         needed = _names_read(self.trace, seqs)
@@ -188,7 +198,7 @@ class SliceBuilder:
                 bound = {
                     name: value
                     for name, value in self.trace.inputs[seq].items()
-                    if (seq, name) not in deferred
+                    if (seq, name) not in deferred and (seq, name) not in rebound_at
                 }
                 literals = self.trace.input_literals.get(seq, {})
                 rendered_lines = [
@@ -233,6 +243,13 @@ class SliceBuilder:
                         bound, rendered_lines = _unread_dropped(bound, rendered_lines, needed)
                 else:
                     rendered_lines = [line.rstrip("\r\n") for line in lines_with_ends(rendered)]
+                    if seq in per_call:
+                        caller, pairs = per_call[seq]
+                        arguments = self._call_arguments(pairs, modules, caller)
+                        if arguments is None:
+                            return None
+                        rendered_lines = [*arguments, *rendered_lines]
+                        defined.update(name for name, _ in pairs)
                     loop = flag_loop(self, statement, seq, modules, defined)
                     if loop is not None and loop[0] is previous_loop:
                         continue  # the next pass of the loop just written
@@ -301,6 +318,22 @@ class SliceBuilder:
             return None  # a dropped ``weight_norm``'s layer has other parameters than these
         body = unstarred("\n".join(_fill_placeholders([*preamble, *lines]))).splitlines()
         return "\n".join([*self._imports(), *body]) + "\n"
+
+    def _call_arguments(
+        self, pairs: list[tuple[str, cst.BaseExpression]], modules: set[str], caller: int
+    ) -> list[str] | None:
+        """``x = fake``: the parameters of one call, bound to its arguments as the calling
+        statement (number ``caller``) writes them."""
+        lines: list[str] = []
+        for name, argument in pairs:
+            line = cst.SimpleStatementLine(
+                body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=argument)]
+            )
+            written = self._statement(line, modules, caller)
+            if written is None:
+                return None
+            lines.append(written)
+        return lines
 
     def _finished(self, seq: int) -> tuple[int, int]:
         """The last statement the calls of ``seq`` ran (through nested calls), and how deep
