@@ -112,3 +112,45 @@ def per_call_bindings(trace: Trace, seq: int, returns: dict[cst.CSTNode, int]) -
             return None
         found[returned] = [(name, arg.value) for name, arg in zip(names, call.args, strict=True)]
     return found or None
+
+
+def runs_in_order(trace: Trace, seq: int) -> dict[cst.CSTNode, int]:
+    """For the calls of statement ``seq`` that end at one ``return`` statement (two calls
+    of one function): each call's own run of it, the runs taken in the order the calls
+    are written (which is the order Python evaluates them, none being inside another).
+    Calls of a function the statement runs once are not in it."""
+    entry = trace.statements.get(seq)
+    if entry is None:
+        return {}
+    visitor = _Calls()
+    entry[0].visit(visitor)
+    by_return: dict[int, list[cst.Call]] = {}
+    for call in visitor.found:
+        returned = trace.returned_by.get(call)
+        body = trace.statements.get(returned) if returned is not None else None
+        if body is not None:
+            by_return.setdefault(id(body[0]), []).append(call)
+    runs: dict[int, list[int]] = {}
+    for run, caller in trace.called_from.items():
+        body = trace.statements.get(run)
+        if caller == seq and body is not None and id(body[0]) in by_return:
+            runs.setdefault(id(body[0]), []).append(run)
+    found: dict[cst.CSTNode, int] = {}
+    for key, calls in by_return.items():
+        mine = sorted(runs.get(key, ()))
+        if len(calls) < 2 or len(mine) != len(calls) or _nested(calls):
+            continue
+        found.update(zip(calls, mine, strict=True))
+    return found
+
+
+def _nested(calls: list[cst.Call]) -> bool:
+    """Whether one of the calls is inside another (``f(f(x))``: written outer first,
+    evaluated inner first)."""
+    for outer in calls:
+        inner = _Calls()
+        for arg in outer.args:
+            arg.visit(inner)
+        if any(other is not outer and other in inner.found for other in calls):
+            return True
+    return False

@@ -42,7 +42,7 @@ from autograd_lint.analysis.witness_names import (
     unstarred,
     variable_names,
 )
-from autograd_lint.analysis.witness_rebound import per_call_bindings
+from autograd_lint.analysis.witness_rebound import per_call_bindings, runs_in_order
 from autograd_lint.analysis.witness_stand_ins import (
     _fill_placeholders,
     _inplace_flags,
@@ -594,9 +594,12 @@ class SliceBuilder:
                     index.setdefault(caller, {})[recorded[id(entry[0])]] = other
             self._return_index = index
         mine = self._return_index.get(seq)
-        if not mine:
+        ordered = runs_in_order(self.trace, seq) if seq in self.trace.rebound_inputs else {}
+        if not mine and not ordered:
             return returned_by
-        return {call: mine.get(r, r) for call, r in returned_by.items()}
+        own = {call: (mine or {}).get(r, r) for call, r in returned_by.items()}
+        own.update(ordered)  # two calls of one function: each its own run
+        return own
 
     def _replace_model_call(
         self, statement: cst.SimpleStatementLine, seq: int
