@@ -144,9 +144,9 @@ class SliceBuilder:
         """Value identity -> a name bound to it earlier in the script."""
         no_grad_open = False
         previous_loop: cst.For | None = None
+        """The flag loop the script wrote last (its other passes are not written)."""
         rebound_at: set[tuple[int, str]] = set()
         """(statement, parameter) bound before each run of a call instead (``per_call``)."""
-        """The flag loop the script wrote last (its other passes are not written)."""
         self.layers = {}
         self.same_tensor = {}
         self.models = set()
