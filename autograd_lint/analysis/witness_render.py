@@ -20,6 +20,7 @@ from autograd_lint.analysis.names import dotted
 from autograd_lint.analysis.trace import Trace
 from autograd_lint.analysis.values import NNModule, Tensor, Tri, Unknown, Value
 from autograd_lint.analysis.witness_extent import binding_seqs, with_layers, with_returns
+from autograd_lint.analysis.witness_imports import replayable_import
 from autograd_lint.analysis.witness_instances import InstanceNames
 from autograd_lint.analysis.witness_loop_targets import flag_loop
 from autograd_lint.analysis.witness_names import (
@@ -633,7 +634,7 @@ class SliceBuilder:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     if isinstance(small, cst.Import | cst.ImportFrom):
-                        code = _replayable_import(small, self.empty)
+                        code = replayable_import(small, self.empty)
                         if code is not None and code not in lines:
                             lines.append(code)
         _IMPORTS.clear()
@@ -656,54 +657,6 @@ class SliceBuilder:
             return None
         early = _read_before_bound(code) - collector.called - _ALLOWED_BUILTINS
         return (collector.loaded - known - collector.called) | early
-
-
-def _torch_import(node: cst.Import | cst.ImportFrom, empty: cst.Module) -> str | None:
-    code = empty.code_for_node(node).strip()
-    return code if code.split()[1].split(".")[0] == "torch" else None
-
-
-def _replayable_import(node: cst.Import | cst.ImportFrom, empty: cst.Module) -> str | None:
-    """The file's torch import as a witness may hold it: only the modules and names the
-    sandbox provides (``from torch import pi, nn``: ``nn``; ``from torch.amp import
-    autocast``: nothing). A name dropped is one the slice gets a stand-in for, if it uses
-    it; keeping it would have the whole witness refused."""
-    try:  # the sandbox's vocabulary (the linter works without the runtime check installed)
-        from autograd_lint.runtime_check.validate import ALLOWED_ATTRIBUTES, ALLOWED_MODULES
-    except ImportError:
-        return _torch_import(node, empty)
-    if isinstance(node, cst.Import):
-        names = [
-            alias
-            for alias in node.names
-            if (dotted(alias.name) or "").split(".")[0] == "torch"
-            and (dotted(alias.name) or "") in ALLOWED_MODULES
-        ]
-        if not names:
-            return None
-        kept: cst.Import | cst.ImportFrom = node.with_changes(
-            names=[a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in names]
-        )
-        return empty.code_for_node(kept).strip()
-    module = dotted(node.module) if node.module is not None else ""
-    if node.relative or not module or module.split(".")[0] != "torch":
-        return None
-    if module not in ALLOWED_MODULES or isinstance(node.names, cst.ImportStar):
-        return None
-    allowed = [
-        alias
-        for alias in node.names
-        if f"{module}.{dotted(alias.name)}" in ALLOWED_MODULES
-        or (dotted(alias.name) or "") in ALLOWED_ATTRIBUTES
-    ]
-    if not allowed:
-        return None
-    kept = node.with_changes(
-        names=[a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in allowed],
-        lpar=None,
-        rpar=None,
-    )
-    return empty.code_for_node(kept).strip()
 
 
 def _written(
