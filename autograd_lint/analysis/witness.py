@@ -29,8 +29,13 @@ from autograd_lint.analysis.trace import (
     Trace,
 )
 from autograd_lint.analysis.values import Tensor, Tri
+from autograd_lint.analysis.witness_extent import with_layers, with_returns
+from autograd_lint.analysis.witness_loop_targets import flag_writes_on_layers, upstream_parameter
 from autograd_lint.analysis.witness_names import (
+    _ALLOWED_BUILTINS,
     _name_in_script,
+    _names_read,
+    _read_before_bound,
     _render_expression,
 )
 from autograd_lint.analysis.witness_render import HEADER, SliceBuilder
@@ -73,7 +78,15 @@ def _silent_gradient(
 ) -> Witness | None:
     """The program with and without a ``.data`` write: a different gradient is the evidence."""
     leaf = _leaf_with_grad(trace, seqs)
-    script = _script(trace, seqs, essential | {write_seq})
+    if not trace.want_witnesses:
+        return None
+    builder = SliceBuilder(trace)
+    script = builder.render(seqs, essential | {write_seq})
+    if leaf is None and script is not None and not _names_read(trace, {write_seq}) & builder.free:
+        # no leaf of the slice has a name: a parameter of a layer the script creates
+        # upstream of the written tensor (the write itself must hold no stand-in: that
+        # would write another tensor than the file's)
+        leaf = upstream_parameter(trace, builder, write_seq)
     control = _script(trace, seqs - {write_seq})
     if leaf is None or script is None or control is None:
         return None
@@ -135,11 +148,39 @@ def witness_for_data_write(trace: Trace, event: DataWrite) -> Witness | None:
     write = builder._statement(statement, set(builder.layers), event.seq)
     if write is None:
         return None
+    script = f"{before}{bind}version_before = {name}._version\n{write}\n"
+    if _read_before_bound(script) - _ALLOWED_BUILTINS:
+        # the write reads names the slice before it never binds (``x.data[:, c] = ...``
+        # with ``c`` a loop target, a list of constants): the slice with the write in it
+        # defines them, and the observation goes in front of the write
+        observed = _observed_before(
+            builder, seqs, event.seq, write, f"{bind}version_before = {name}._version"
+        )
+        if observed is None:
+            return None
+        script = observed
     return Witness(
-        f"{before}{bind}version_before = {name}._version\n{write}\n",
+        script,
         Expectation(kind="equals", observe=f"{name}._version == version_before", value="True"),
         f"the write leaves the version counter of `{name}` unchanged: autograd cannot see it",
     )
+
+
+def _observed_before(
+    builder: SliceBuilder, seqs: set[int], write_seq: int, write: str, lines: str
+) -> str | None:
+    """The slice rendered with its write, ``lines`` inserted before the write's line (at
+    its indentation); ``None`` where the script does not hold that line exactly once."""
+    script = builder.render(seqs, frozenset({write_seq}))
+    if script is None or _read_before_bound(script) - _ALLOWED_BUILTINS:
+        return None
+    rows = script.splitlines()
+    at = [i for i, row in enumerate(rows) if row.strip() == write]
+    if len(at) != 1:
+        return None
+    indent = rows[at[0]][: len(rows[at[0]]) - len(rows[at[0]].lstrip())]
+    rows[at[0] : at[0]] = [indent + line for line in lines.splitlines() if line]
+    return "\n".join(rows) + "\n"
 
 
 def witness_for_stale(trace: Trace, backward: Backward, stale: StaleSave) -> Witness | None:
@@ -167,6 +208,9 @@ def _statements_of(trace: Trace, site: cst.CSTNode | None, seqs: set[int]) -> se
 
 def witness_for_no_grad(trace: Trace, backward: Backward) -> Witness | None:
     seqs = _backward_seqs(backward)
+    seqs |= flag_writes_on_layers(
+        trace, with_layers(trace, with_returns(trace, seqs)), backward.seq
+    )
     cut = getattr(backward.tensor, "cut_site", None)
     return _raises(
         trace,

@@ -14,7 +14,7 @@ import libcst as cst
 
 from autograd_lint.analysis.names import dotted, is_literal
 from autograd_lint.analysis.trace import Trace
-from autograd_lint.analysis.values import NNModule, PlainValue
+from autograd_lint.analysis.values import NNModule, PlainValue, Sequence
 
 
 def with_layers(trace: Trace, seqs: set[int] | frozenset[int]) -> set[int] | frozenset[int]:
@@ -82,8 +82,14 @@ def binding_seqs(trace: Trace, names: set[str], seqs: set[int] | frozenset[int])
             for seq, b in trace.bindings.items()
             if name in b and seq < last and seq in trace.statements
         ]
+        value = trace.bindings[max(binding)][name] if binding else None
         if binding and (
-            isinstance(trace.bindings[max(binding)][name], PlainValue)
+            isinstance(value, PlainValue)
+            or (  # a tuple of sizes: ``h_size = (batch_size, hidden_size)``
+                isinstance(value, Sequence)
+                and value.items
+                and all(isinstance(item, PlainValue) for item in value.items)
+            )
             or _binds_a_setting(trace.statements[max(binding)][0], name)
         ):
             found.add(max(binding))

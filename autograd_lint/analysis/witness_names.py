@@ -50,6 +50,7 @@ _TENSOR_METHODS = frozenset(
         "double",
         "size",
         "append",
+        "new_zeros",  # what a legacy ``new(*size)`` is written as
     }
 )
 _TORCH_ROOTS = ("torch", "nn", "F", "optim")
@@ -212,6 +213,29 @@ class _VariableWriter(cst.CSTTransformer):
         if flag == "False":
             return detached
         return cst.Call(cst.Attribute(detached, cst.Name("requires_grad_")))
+
+
+class LegacyNewWriter(cst.CSTTransformer):
+    """``t.new(*size)``, ``t.new(2, 3)`` -> ``t.new_zeros(size)``, ``t.new_zeros((2, 3))``:
+    the legacy constructor of a tensor of those sizes, with ``t``'s dtype and device, in a
+    call every backend has. Its values are uninitialised, so zeros are one run of it. A
+    ``new`` of data (``t.new([1, 2])``, ``t.new(other)``) is left as written, which no
+    witness may contain."""
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        func = updated.func
+        if not isinstance(func, cst.Attribute) or func.attr.value != "new" or not updated.args:
+            return updated
+        args = updated.args
+        if any(arg.keyword is not None for arg in args):
+            return updated
+        if len(args) == 1 and args[0].star == "*":
+            size: cst.BaseExpression = args[0].value
+        elif all(not arg.star and isinstance(arg.value, cst.Integer) for arg in args):
+            size = cst.Tuple([cst.Element(arg.value) for arg in args])
+        else:
+            return updated
+        return cst.Call(func.with_changes(attr=cst.Name("new_zeros")), [cst.Arg(size)])
 
 
 class _ModelCallReplacer(cst.CSTTransformer):

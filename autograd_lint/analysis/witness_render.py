@@ -20,10 +20,13 @@ from autograd_lint.analysis.names import dotted
 from autograd_lint.analysis.trace import Trace
 from autograd_lint.analysis.values import NNModule, Tensor, Tri, Unknown, Value
 from autograd_lint.analysis.witness_extent import binding_seqs, with_layers, with_returns
+from autograd_lint.analysis.witness_imports import replayable_import
 from autograd_lint.analysis.witness_instances import InstanceNames
+from autograd_lint.analysis.witness_loop_targets import flag_loop
 from autograd_lint.analysis.witness_names import (
     _ALLOWED_BUILTINS,
     _TORCH_ROOTS,
+    LegacyNewWriter,
     _Checker,
     _ConstantWriter,
     _FollowedCallReplacer,
@@ -40,6 +43,7 @@ from autograd_lint.analysis.witness_names import (
     unstarred,
     variable_names,
 )
+from autograd_lint.analysis.witness_rebound import per_call_bindings, runs_in_order
 from autograd_lint.analysis.witness_stand_ins import (
     _fill_placeholders,
     _inplace_flags,
@@ -55,6 +59,9 @@ HEADER = ("import torch", "import torch.nn as nn", "import torch.nn.functional a
 _IMPORTS: dict[int, tuple[Trace, list[str]]] = {}
 """The torch imports of the last file rendered (one file's findings are rendered together)."""
 
+
+WIDENINGS = 3
+"""Rounds of adding the statements that bind what a script would need stand-ins for."""
 
 _PARAMETERS = re.compile(r"\.(weight|bias|parameters\(|named_parameters\(|weight_[gv])\b")
 """A read of a layer's parameters."""
@@ -98,19 +105,35 @@ class SliceBuilder:
 
         Where the script needs a stand-in for a name the slice reads but never binds
         (``size = pred.size()`` that no provenance recorded), the statements binding it
-        are added once and kept if the script then needs fewer stand-ins."""
-        seqs = with_layers(self.trace, with_returns(self.trace, seqs))
+        are added (and those binding what they read, a few rounds deep) and kept if the
+        script then needs fewer stand-ins."""
+        script = self._widened(with_layers(self.trace, with_returns(self.trace, seqs)), essential)
+        if script is not None and any(
+            re.search(rf"\.new_zeros\({re.escape(name)}\)", script) for name in self.free
+        ):
+            return None  # the size of a legacy ``new(*size)`` must be the file's, not a tensor
+        return script
+
+    def _widened(self, seqs: set[int] | frozenset[int], essential: frozenset[int]) -> str | None:
+        """The script of ``seqs``, with the statements binding names it would need
+        stand-ins for where that leaves fewer stand-ins."""
         script = self._render(seqs, essential)
         missing = set(self.free) if script is not None else set()
         if not missing:
             return script
-        extra = binding_seqs(self.trace, missing, seqs)
-        if not extra:
-            return self._render(seqs, essential)  # leave the builder as for that script
-        wider = self._render(set(seqs) | extra, essential)
+        wider_seqs = set(seqs)
+        wider: str | None = None
+        for _ in range(WIDENINGS):  # ``h_size = (batch_size, hidden)`` then ``batch_size``
+            extra = binding_seqs(self.trace, set(self.free), wider_seqs) - wider_seqs
+            if not extra:
+                break
+            wider_seqs |= extra
+            wider = self._render(wider_seqs, essential)
+            if wider is None or not self.free:
+                break
         if wider is not None and len(self.free) < len(missing):
             return wider
-        return self._render(seqs, essential)
+        return self._render(seqs, essential)  # leave the builder as for that script
 
     def _render(
         self, seqs: set[int] | frozenset[int], essential: frozenset[int] = frozenset()
@@ -121,6 +144,10 @@ class SliceBuilder:
         names_of: dict[int, str] = {}
         """Value identity -> a name bound to it earlier in the script."""
         no_grad_open = False
+        previous_loop: cst.For | None = None
+        """The flag loop the script wrote last (its other passes are not written)."""
+        rebound_at: set[tuple[int, str]] = set()
+        """(statement, parameter) bound before each run of a call instead (``per_call``)."""
         self.layers = {}
         self.same_tensor = {}
         self.models = set()
@@ -135,8 +162,15 @@ class SliceBuilder:
             while caller is not None and caller not in callers:
                 callers.add(caller)
                 caller = self.trace.called_from.get(caller)
-        if self.trace.rebound_inputs & (set(seqs) | callers):
-            return None
+        per_call: dict[int, tuple[int, list[tuple[str, cst.BaseExpression]]]] = {}
+        """A ``return`` run of a function one statement calls twice -> that statement and the
+        parameters to bind before the run (:mod:`witness_rebound`)."""
+        for rebound in self.trace.rebound_inputs & (set(seqs) | callers):
+            found = per_call_bindings(self.trace, rebound, self._returns_of(rebound))
+            if found is None:
+                return None
+            per_call.update({run: (rebound, pairs) for run, pairs in found.items()})
+            rebound_at |= {(rebound, name) for pairs in found.values() for name, _ in pairs}
         self.instances = InstanceNames(self.trace, set(seqs) | callers)
         self.free = set()
         needed = _names_read(self.trace, seqs)
@@ -160,11 +194,12 @@ class SliceBuilder:
             statement, grad_mode = entry
             assert isinstance(statement, cst.SimpleStatementLine)
             rendered: str | None = None
+            loop: tuple[cst.For, str] | None = None
             if kind == 0:
                 bound = {
                     name: value
                     for name, value in self.trace.inputs[seq].items()
-                    if (seq, name) not in deferred
+                    if (seq, name) not in deferred and (seq, name) not in rebound_at
                 }
                 literals = self.trace.input_literals.get(seq, {})
                 rendered_lines = [
@@ -202,8 +237,26 @@ class SliceBuilder:
                         bound, rendered_lines = _written(
                             bound, rendered_lines, lambda name, line: True
                         )
+                    elif kind == 2:
+                        # a followed call none of whose body the slice holds: the loop
+                        # targets of that body, bound at the call's number, that no
+                        # statement of the slice reads need no stand-in
+                        bound, rendered_lines = _unread_dropped(bound, rendered_lines, needed)
                 else:
                     rendered_lines = [line.rstrip("\r\n") for line in lines_with_ends(rendered)]
+                    if seq in per_call:
+                        caller, pairs = per_call[seq]
+                        arguments = self._call_arguments(pairs, modules, caller)
+                        if arguments is None:
+                            return None
+                        rendered_lines = [*arguments, *rendered_lines]
+                        defined.update(name for name, _ in pairs)
+                    loop = flag_loop(self, statement, seq, modules, defined)
+                    if loop is not None and loop[0] is previous_loop:
+                        continue  # the next pass of the loop just written
+                    if loop is not None:
+                        rendered_lines = [loop[1]]
+            previous_loop = loop[0] if loop is not None else None
             if None in rendered_lines or not (
                 rendered_lines or seq in self.trace.inputs or seq in callers
             ):
@@ -266,6 +319,22 @@ class SliceBuilder:
             return None  # a dropped ``weight_norm``'s layer has other parameters than these
         body = unstarred("\n".join(_fill_placeholders([*preamble, *lines]))).splitlines()
         return "\n".join([*self._imports(), *body]) + "\n"
+
+    def _call_arguments(
+        self, pairs: list[tuple[str, cst.BaseExpression]], modules: set[str], caller: int
+    ) -> list[str] | None:
+        """``x = fake``: the parameters of one call, bound to its arguments as the calling
+        statement (number ``caller``) writes them."""
+        lines: list[str] = []
+        for name, argument in pairs:
+            line = cst.SimpleStatementLine(
+                body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=argument)]
+            )
+            written = self._statement(line, modules, caller)
+            if written is None:
+                return None
+            lines.append(written)
+        return lines
 
     def _finished(self, seq: int) -> tuple[int, int]:
         """The last statement the calls of ``seq`` ran (through nested calls), and how deep
@@ -480,6 +549,10 @@ class SliceBuilder:
             replaced = statement.visit(_FollowedCallReplacer(self._returns_of(seq), self.rendering))
             assert isinstance(replaced, cst.SimpleStatementLine)
             statement = replaced
+        if ".new(" in self.empty.code_for_node(statement):
+            sized = statement.visit(LegacyNewWriter())
+            assert isinstance(sized, cst.SimpleStatementLine)
+            statement = sized
         if self.variables:
             legacy = statement.visit(_VariableWriter(self.variables))
             assert isinstance(legacy, cst.SimpleStatementLine)
@@ -522,9 +595,12 @@ class SliceBuilder:
                     index.setdefault(caller, {})[recorded[id(entry[0])]] = other
             self._return_index = index
         mine = self._return_index.get(seq)
-        if not mine:
+        ordered = runs_in_order(self.trace, seq) if seq in self.trace.rebound_inputs else {}
+        if not mine and not ordered:
             return returned_by
-        return {call: mine.get(r, r) for call, r in returned_by.items()}
+        own = {call: (mine or {}).get(r, r) for call, r in returned_by.items()}
+        own.update(ordered)  # two calls of one function: each its own run
+        return own
 
     def _replace_model_call(
         self, statement: cst.SimpleStatementLine, seq: int
@@ -558,7 +634,7 @@ class SliceBuilder:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     if isinstance(small, cst.Import | cst.ImportFrom):
-                        code = _replayable_import(small, self.empty)
+                        code = replayable_import(small, self.empty)
                         if code is not None and code not in lines:
                             lines.append(code)
         _IMPORTS.clear()
@@ -583,54 +659,6 @@ class SliceBuilder:
         return (collector.loaded - known - collector.called) | early
 
 
-def _torch_import(node: cst.Import | cst.ImportFrom, empty: cst.Module) -> str | None:
-    code = empty.code_for_node(node).strip()
-    return code if code.split()[1].split(".")[0] == "torch" else None
-
-
-def _replayable_import(node: cst.Import | cst.ImportFrom, empty: cst.Module) -> str | None:
-    """The file's torch import as a witness may hold it: only the modules and names the
-    sandbox provides (``from torch import pi, nn``: ``nn``; ``from torch.amp import
-    autocast``: nothing). A name dropped is one the slice gets a stand-in for, if it uses
-    it; keeping it would have the whole witness refused."""
-    try:  # the sandbox's vocabulary (the linter works without the runtime check installed)
-        from autograd_lint.runtime_check.validate import ALLOWED_ATTRIBUTES, ALLOWED_MODULES
-    except ImportError:
-        return _torch_import(node, empty)
-    if isinstance(node, cst.Import):
-        names = [
-            alias
-            for alias in node.names
-            if (dotted(alias.name) or "").split(".")[0] == "torch"
-            and (dotted(alias.name) or "") in ALLOWED_MODULES
-        ]
-        if not names:
-            return None
-        kept: cst.Import | cst.ImportFrom = node.with_changes(
-            names=[a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in names]
-        )
-        return empty.code_for_node(kept).strip()
-    module = dotted(node.module) if node.module is not None else ""
-    if node.relative or not module or module.split(".")[0] != "torch":
-        return None
-    if module not in ALLOWED_MODULES or isinstance(node.names, cst.ImportStar):
-        return None
-    allowed = [
-        alias
-        for alias in node.names
-        if f"{module}.{dotted(alias.name)}" in ALLOWED_MODULES
-        or (dotted(alias.name) or "") in ALLOWED_ATTRIBUTES
-    ]
-    if not allowed:
-        return None
-    kept = node.with_changes(
-        names=[a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in allowed],
-        lpar=None,
-        rpar=None,
-    )
-    return empty.code_for_node(kept).strip()
-
-
 def _written(
     bound: dict[str, Value],
     lines: list[str | None],
@@ -642,6 +670,19 @@ def _written(
         (name, value, line)
         for (name, value), line in zip(bound.items(), lines, strict=True)
         if line is not None and keep(name, line)
+    ]
+    return {name: value for name, value, _ in pairs}, [line for _, _, line in pairs]
+
+
+def _unread_dropped(
+    bound: dict[str, Value], lines: list[str | None], needed: set[str]
+) -> tuple[dict[str, Value], list[str | None]]:
+    """The bindings, with their lines, less those that have no line and that no statement
+    of the slice reads."""
+    pairs = [
+        (name, value, line)
+        for (name, value), line in zip(bound.items(), lines, strict=True)
+        if line is not None or name in needed
     ]
     return {name: value for name, value, _ in pairs}, [line for _, _, line in pairs]
 

@@ -182,9 +182,11 @@ loss_g.backward()
 """
 
 
-def test_two_calls_binding_one_parameter_in_a_statement_give_no_witness() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_two_calls_binding_one_parameter_in_a_statement_bind_it_per_call(backend: str) -> None:
     """``D(fake) - D(real)`` binds ``x`` twice in one statement: a script with one of the
-    bindings would replay another program (and say "not reproduced" of a true finding)."""
+    bindings would replay another program (and say "not reproduced" of a true finding), so
+    each run of the one-``return`` body is preceded by its own call's argument."""
     from autograd_lint.lint import lint_source
 
     (finding,) = [
@@ -192,7 +194,13 @@ def test_two_calls_binding_one_parameter_in_a_statement_give_no_witness() -> Non
         for d in lint_source(TWO_CALLS_ONE_STATEMENT, witnesses=True).diagnostics
         if d.code == "AG004"
     ]
-    assert finding.witness is None
+    assert finding.witness is not None
+    lines = finding.witness.script.splitlines()
+    fake, real = lines.index("x = fake"), lines.index("x = torch.randn(6, 4)")
+    assert fake < real and lines[fake + 1].endswith("= self_net(x).mean()")
+    assert lines[real + 1].endswith("= self_net(x).mean()")
+    (verdict,) = confirm_many([finding.witness], backend=backend)
+    assert verdict.status == "confirmed", verdict
     single = TWO_CALLS_ONE_STATEMENT.replace(
         "loss_d = D(fake) - D(torch.randn(6, 4))", "loss_d = D(fake)"
     )
