@@ -17,6 +17,7 @@ from autograd_lint.analysis.witness_data_write import (
 from autograd_lint.cells import split_lines
 from autograd_lint.diagnostics import Diagnostic, Severity
 from autograd_lint.rules._build import diagnostic, line_of
+from autograd_lint.rules._write_use import backward_reaches, fills_positions, made_and_unused
 from autograd_lint.rules.base import Rule
 
 
@@ -126,12 +127,17 @@ def needed_by_autograd(event: DataWrite, trace: Trace) -> str | None:
     (``fresh.weight.data = a.weight + b``, a deploy-time reparameterisation) are AG013's, and
     so is the initialisation, inside ``forward``, of a layer that same function builds
     (``new = nn.Embedding(n + 2, d); new.weight.data[:n] = old.weight.data``): no gradient
-    has used its old value, and a value without a graph leaves no op out.
+    has used its old value, and a value without a graph leaves no op out. A constant fill
+    of a non-leaf counts only where a backward through it is seen, and a leaf made earlier
+    in the run and not used since (:mod:`~autograd_lint.rules._write_use`) is construction.
     """
     target = event.target
     if event.silently_stale and event.stale_backward is not None:
         return "stale"
     if target.is_leaf is Tri.NO and target.requires_grad is Tri.YES and target.node is not None:
+        # a constant fill is wrong only where a backward through the graph is run
+        if fills_positions(event) and not backward_reaches(event, trace):
+            return None
         return "nonleaf"
     tracked = target.requires_grad is Tri.YES or target.is_param
     if (
@@ -147,6 +153,7 @@ def needed_by_autograd(event: DataWrite, trace: Trace) -> str | None:
         and event.grad_enabled is True
         and event.value_from_target
         and not _rescales_layer_built_here(event, trace)
+        and not made_and_unused(event, trace)
     ):
         return "graph-value"
     return None
