@@ -187,15 +187,21 @@ def build():
     assert ag001(source) == [6]
 
 
-def test_resharding_a_fresh_layer_through_data_is_what_building_it_from_the_shard_gives():
+def test_resharding_a_fresh_layer_through_data_gives_the_shard_as_a_plain_leaf():
     linear = nn.Linear(8, 8)
     linear.weight.data = torch.arange(64, dtype=torch.float32).reshape(8, 8)
     shard = torch.tensor_split(linear.weight, 4, dim=0)[2]
     assert shard.grad_fn is not None  # the value carries a graph, which `.data` drops
     linear.weight.data = shard
     assert linear.weight.is_leaf and linear.weight.grad_fn is None
+    assert isinstance(linear.weight, nn.Parameter) and linear.weight.requires_grad
     assert torch.equal(linear.weight, torch.arange(32, 48, dtype=torch.float32).reshape(2, 8))
-    rebuilt = nn.Parameter(shard.detach().clone())
+
+
+def test_a_rescale_of_a_fresh_layer_through_data_gives_the_gradient_of_a_fresh_parameter():
+    linear = nn.Linear(8, 8)
+    linear.weight.data = linear.weight / linear.weight.norm(dim=1, keepdim=True)
+    rebuilt = nn.Parameter(linear.weight.detach().clone())
     x = torch.randn(3, 8)
     (x @ linear.weight.t()).sum().backward()
     (x @ rebuilt.t()).sum().backward()
