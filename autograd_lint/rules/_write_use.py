@@ -16,7 +16,7 @@ its finding only when the write surely matters:
   nothing that lets a gradient involve the leaf: no autograd event, no tensor with a graph
   kept (other than the value written), no call of the layer or of a method on it, no hand-off
   to a call that was not followed. The write then is construction, as it is when one function
-  does both (``RESCALE_AT_CONSTRUCTION`` in the regression tests).
+  builds the layer and rescales it (``out = nn.Linear(...); out.weight.data *= ...``).
 """
 
 from __future__ import annotations
@@ -123,12 +123,11 @@ def _root(trace: Trace, seq: int) -> int:
 
 
 def _one_function_once(trace: Trace, first: int, second: int) -> bool:
-    """Both statements of one function of this file, the second not in a loop of it."""
+    """Both statements (roots: statements of this file no followed call ran) of one function,
+    the second not in a loop of it."""
     from autograd_lint.rules.data_mutation import _FunctionOf
 
     a, b = trace.statements[first][0], trace.statements[second][0]
-    if first in trace.called_from or second in trace.called_from or first in trace.foreign:
-        return False
     finder = _FunctionOf((a, b))
     trace.module.visit(finder)
     return finder.same_function(a, b) and id(b) not in finder.in_loop
