@@ -21,6 +21,8 @@ its finding only when the write surely matters:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import libcst as cst
 
 from autograd_lint.analysis.trace import Backward, DataWrite, Event, Trace
@@ -108,11 +110,24 @@ def made_and_unused(event: DataWrite, trace: Trace) -> bool:
         names.add(label_root)
     for seq in range(made + 1, event.seq):
         entry = trace.statements.get(seq)
-        if entry is None or seq in event.value_prov:
+        if entry is None:
             continue
-        if _uses(trace, seq, entry[0], events.get(seq, ()), names, seq in followed):
+        facts = _Facts(seq in event.value_prov, seq in followed)
+        if _uses(trace, seq, entry[0], events.get(seq, ()), names, facts):
             return False
     return True
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What is known of a statement run between the leaf's creation and the write."""
+
+    computes_value: bool
+    """It made the value written (``shard = torch.tensor_split(linear.weight, n)[rank]``):
+    the graph that value carries is the one the write drops, not a use."""
+    made_followed_call: bool
+    """A call in it was followed: what the callee did is in the range, checked statement by
+    statement, so handing the layer to it is not a use by itself."""
 
 
 def _root(trace: Trace, seq: int) -> int:
@@ -168,17 +183,17 @@ def _uses(
     statement: cst.CSTNode,
     events: list[Event] | tuple[()],
     names: set[str],
-    made_followed_call: bool,
+    facts: _Facts,
 ) -> bool:
     """Whether the statement run as ``seq`` may let a gradient involve the leaf."""
     for event in events:
         if not (isinstance(event, DataWrite) and event.value_requires_grad is Tri.NO):
             return True
-    if any(_keeps_graph(v) for v in trace.bindings.get(seq, {}).values()):
+    if not facts.computes_value and any(
+        _keeps_graph(v) for v in trace.bindings.get(seq, {}).values()
+    ):
         return True
-    if made_followed_call:
-        return False  # what the callee did is in the range and checked statement by statement
-    finder = _CallsOn(names)
+    finder = _CallsOn(names, hand_off_known=facts.made_followed_call)
     statement.visit(finder)
     return finder.found
 
@@ -202,8 +217,9 @@ def _chain_root(node: cst.BaseExpression) -> tuple[str | None, bool]:
 class _CallsOn(cst.CSTVisitor):
     """A call that runs the layer, a method of it, or hands it to a callee not known inert."""
 
-    def __init__(self, names: set[str]) -> None:
+    def __init__(self, names: set[str], hand_off_known: bool) -> None:
         self.names = names
+        self.hand_off_known = hand_off_known
         self.found = False
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -214,7 +230,7 @@ class _CallsOn(cst.CSTVisitor):
         callee_inert = root == "torch" or (
             isinstance(node.func, cst.Name) and node.func.value in _INERT_CALLEES
         )
-        if callee_inert or through_data:
+        if callee_inert or through_data or self.hand_off_known:
             return
         for arg in node.args:
             if _chain_root(arg.value)[0] in self.names:

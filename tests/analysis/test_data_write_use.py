@@ -169,6 +169,20 @@ def test_a_layer_handed_to_code_not_followed_is_still_ag001():
     assert ag001(source) == [7]  # the import moves the write one line down
 
 
+def test_a_value_computed_by_running_the_layer_is_still_ag001():
+    between = "    scale = linear(torch.randn(2, 8)).mean()\n"
+    source = reshard(between).replace(
+        "    reshard(linear, 4, 2)", "    linear.weight.data = linear.weight * scale"
+    )
+    assert ag001(source) == [20]
+
+
+def test_a_layer_run_inside_a_statement_that_also_calls_a_followed_function_is_still_ag001():
+    helper = "\n\ndef describe(t):\n    return t.shape\n"
+    source = reshard("    describe(linear(torch.randn(2, 8)))\n", imports=helper)
+    assert ag001(source) == [10]  # the helper moves the write four lines down
+
+
 def test_a_rescale_repeated_in_the_callee_is_still_ag001():
     source = """\
 import torch
