@@ -30,9 +30,12 @@ class DataMutation(Rule):
 counter, so autograd cannot see a write through it. AG001 reports the writes where that
 changes a result: a backward that saved the old value is still to run (it silently
 computes a wrong gradient instead of raising), the target is a non-leaf of a graph (its
-value and its graph now disagree), or the write is part of the forward computation
-(inside `forward()`, or the written value carries a graph): the op is left out of every
-gradient. Other `.data` writes (the legacy update of a parameter) are AG013's.
+value and its graph now disagree; a fill of some positions, `y.data.masked_fill_(m, 0)`,
+only where a backward through `y` is seen, since it errs by the gradient the consumer passes
+at those positions), or the write is part of the forward computation (inside `forward()`,
+or the written value carries a graph): the op is left out of every gradient. Other `.data`
+writes (the legacy update of a parameter, a layer set up before anything used it) are
+AG013's.
 """
     example = """
 w = torch.randn(3, requires_grad=True)
