@@ -4,8 +4,8 @@ Both are read from what the trace recorded, and where it did not record enough, 
 its finding only when the write surely matters:
 
 * A *fill of positions* of a graph non-leaf (``y.data.masked_fill_(mask, 0.0)``, ``fill_``,
-  ``zero_``, ``index_fill_``, ``y.data[i] = c`` with a value that carries no graph and was
-  not computed from ``y``). Its gradient differs from the out-of-place op's only at the
+  ``zero_``, ``index_fill_``, an in-place sampler such as ``uniform_``, ``y.data[i] = c`` with
+  a value that carries no graph and was not computed from ``y``). Its gradient differs from the out-of-place op's only at the
   filled positions: the true op passes none there, the ``.data`` write passes what the
   consumer of ``y`` passes. That is a wrong gradient only when a backward through ``y``
   runs, and without one the consumer is unknown (a returned output, a temporary view written
@@ -31,6 +31,12 @@ from autograd_lint.analysis.values import NNModule, Sequence, Tensor, Tri, Value
 FILLS = frozenset({"fill_", "zero_", "masked_fill_", "index_fill_"})
 """In-place methods that set chosen positions to a value that does not depend on the old ones."""
 
+RANDOM_FILLS = frozenset(
+    {"uniform_", "normal_", "random_", "exponential_", "cauchy_", "log_normal_", "geometric_"}
+)
+"""In-place samplers (an initialisation, ``glorot(w[:n])``): every position gets a new value
+that does not depend on the old one, and their arguments are numbers (no graph)."""
+
 _INERT_CALLEES = frozenset(
     {"getattr", "hasattr", "isinstance", "len", "type", "id", "print", "setattr", "repr", "str"}
 )
@@ -44,6 +50,8 @@ _FILL_VALUE = {"fill_": 0, "masked_fill_": 1, "index_fill_": 2}
 def fills_positions(event: DataWrite) -> bool:
     """A constant fill of some positions (see the module docstring): the value is a number
     written in the call (the mask of ``masked_fill_`` may be anything), or carries no graph."""
+    if event.how == "inplace" and event.method in RANDOM_FILLS:
+        return True
     if event.how == "inplace" and event.method in FILLS:
         if event.method == "zero_" or _number_argument(event.site, _FILL_VALUE[event.method]):
             return True

@@ -82,6 +82,50 @@ def test_a_fill_no_backward_goes_through_is_not_ag001():
     assert all(not d.fixes for d in legacy)
 
 
+RANDOM_INIT_OF_A_SLICE = """\
+import math
+
+import torch
+from torch.nn import Parameter
+
+
+def glorot(value):
+    stdv = math.sqrt(6.0 / (value.size(-2) + value.size(-1)))
+    value.data.uniform_(-stdv, stdv)
+
+
+class RGCN(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = Parameter(torch.empty(4, 3, 3))
+        glorot(self.weight[:-1])
+        glorot(self.weight[-1])
+"""
+
+RANDOM_FILL_THEN_BACKWARD = """\
+import torch
+
+x = torch.randn(3, requires_grad=True)
+y = x * 2
+y.data.uniform_(-1, 1)
+y.sum().backward()
+"""
+
+
+def test_a_random_init_of_a_parameter_slice_is_not_ag001():
+    # torch_geometric nn/conv/cugraph/rgcn_conv.py: `glorot(self.weight[:end])`
+    assert ag001(RANDOM_INIT_OF_A_SLICE) == []
+
+
+def test_a_random_fill_a_backward_goes_through_is_still_ag001():
+    assert ag001(RANDOM_FILL_THEN_BACKWARD) == [5]
+    x = torch.randn(3, requires_grad=True)
+    y = x * 2
+    y.data.uniform_(-1, 1)
+    y.sum().backward()
+    assert x.grad is not None and torch.equal(x.grad, torch.full((3,), 2.0))  # as if not filled
+
+
 def test_a_fill_a_backward_goes_through_is_still_ag001():
     assert ag001(FILL_THEN_BACKWARD) == [5, 8]
 
