@@ -94,6 +94,7 @@ class Effects(InterpreterBase):
             via_name=via_name,
             value_requires_grad=any_yes(flags) if flags else Tri.NO,
             value_from_target=_computed_from(tensor, operands, value_expr, receiver or site),
+            value_prov=frozenset().union(*(o.prov for o in operands if isinstance(o, Tensor))),
             in_forward=self._frame.in_forward,
             grad_enabled=state.grad_enabled,
         )

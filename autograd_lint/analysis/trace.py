@@ -68,6 +68,8 @@ class DataWrite(Event):
     value_from_target: bool = False
     """The value written was computed from the target itself (``w.data = F.normalize(w)``),
     not copied in from other tensors (a fresh layer given fused weights)."""
+    value_prov: frozenset[int] = frozenset()
+    """Statements that made the tensors written (their provenance slices, joined)."""
     in_forward: bool = False
     """The write runs inside a module's ``forward`` (or a call made from it)."""
     grad_enabled: bool | None = True

@@ -18,6 +18,7 @@ from autograd_lint.analysis.witness_data_write import (
 from autograd_lint.cells import split_lines
 from autograd_lint.diagnostics import Diagnostic, Severity
 from autograd_lint.rules._build import diagnostic, line_of
+from autograd_lint.rules._write_use import backward_reaches, fills_positions, made_and_unused
 from autograd_lint.rules.base import Rule
 
 
@@ -30,9 +31,12 @@ class DataMutation(Rule):
 counter, so autograd cannot see a write through it. AG001 reports the writes where that
 changes a result: a backward that saved the old value is still to run (it silently
 computes a wrong gradient instead of raising), the target is a non-leaf of a graph (its
-value and its graph now disagree), or the write is part of the forward computation
-(inside `forward()`, or the written value carries a graph): the op is left out of every
-gradient. Other `.data` writes (the legacy update of a parameter) are AG013's.
+value and its graph now disagree; a fill of some positions, `y.data.masked_fill_(m, 0)`,
+only where a backward through `y` is seen, since it errs by the gradient the consumer passes
+at those positions), or the write is part of the forward computation (inside `forward()`,
+or the written value carries a graph): the op is left out of every gradient. Other `.data`
+writes (the legacy update of a parameter, a layer set up before anything used it) are
+AG013's.
 """
     example = """
 w = torch.randn(3, requires_grad=True)
@@ -127,12 +131,17 @@ def needed_by_autograd(event: DataWrite, trace: Trace) -> str | None:
     (``fresh.weight.data = a.weight + b``, a deploy-time reparameterisation) are AG013's, and
     so is the initialisation, inside ``forward``, of a layer that same function builds
     (``new = nn.Embedding(n + 2, d); new.weight.data[:n] = old.weight.data``): no gradient
-    has used its old value, and a value without a graph leaves no op out.
+    has used its old value, and a value without a graph leaves no op out. A constant fill
+    of a non-leaf counts only where a backward through it is seen, and a leaf made earlier
+    in the run and not used since (:mod:`~autograd_lint.rules._write_use`) is construction.
     """
     target = event.target
     if event.silently_stale and event.stale_backward is not None:
         return "stale"
     if target.is_leaf is Tri.NO and target.requires_grad is Tri.YES and target.node is not None:
+        # a constant fill is wrong only where a backward through the graph is run
+        if fills_positions(event) and not backward_reaches(event, trace):
+            return None
         return "nonleaf"
     tracked = target.requires_grad is Tri.YES or target.is_param
     if (
@@ -148,6 +157,7 @@ def needed_by_autograd(event: DataWrite, trace: Trace) -> str | None:
         and event.grad_enabled is True
         and event.value_from_target
         and not _rescales_layer_built_here(event, trace)
+        and not made_and_unused(event, trace)
     ):
         return "graph-value"
     return None

@@ -81,7 +81,10 @@ device, which `v` may not share (a new layer's weights on another dtype would ra
                     "(whether it requires grad is unknown)",
                     Severity.PREVIEW,
                 )
-        fixes = _fixes_by_event(trace, reported)
+        # a fill of a graph non-leaf (AG001 leaves it here when no backward is seen): under
+        # ``no_grad`` a backward through an op that saved its output would raise, not err
+        # silently, so no rewrite is offered
+        fixes = _fixes_by_event(trace, [e for e in reported if not _graph_nonleaf(e)])
         for event in reported:
             if event.grad_enabled is False:
                 advice = (
@@ -99,6 +102,11 @@ device, which `v` may not share (a new layer's weights on another dtype would ra
                 fixes=fixes.get(id(event), ()),
                 witness=witness_for_data_write(trace, event),
             )
+
+
+def _graph_nonleaf(event: DataWrite) -> bool:
+    target = event.target
+    return target.is_leaf is Tri.NO and target.requires_grad is Tri.YES and target.node is not None
 
 
 @dataclass(frozen=True)
