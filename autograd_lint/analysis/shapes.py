@@ -486,7 +486,9 @@ def integer_names(script: str, names: list[str]) -> dict[str, int]:
 
     A name passed as a size (``torch.randn(bsz, 8)``, ``x.view(n, -1)``, ``nn.Linear(d, 2)``,
     ``range(n)``) stands for a count: 2. A name used as a bare index (``out[:, t]``,
-    ``losses[i]``) stands for a position: 0. A name also used as a tensor is left alone.
+    ``losses[i]``, ``x[i + 1]``) or as the start of a slice (``data[i:i + n]``) stands for a
+    position: 0; a name only the end of a slice adds (``n``) for its length: 2. A name also
+    used as a tensor is left alone.
     """
     try:
         tree = ast.parse(script)
@@ -502,11 +504,47 @@ def integer_names(script: str, names: list[str]) -> dict[str, int]:
                 counts |= {a.id for a in node.args if isinstance(a, ast.Name)} & wanted
         elif isinstance(node, ast.Subscript):
             items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            positions |= {i.id for i in items if isinstance(i, ast.Name)} & wanted
+            for item in items:
+                if isinstance(item, ast.Slice):
+                    start, extent = _slice_bounds(item)
+                    positions |= start & wanted
+                    counts |= extent & wanted
+                else:
+                    positions |= _offset_names(item) & wanted
     as_tensor = _used_as_tensor(tree, wanted)
     result = {name: 0 for name in positions - as_tensor - counts}
     result.update({name: 2 for name in counts - as_tensor})
     return result
+
+
+def _is_offset(node: ast.expr | None) -> bool:
+    """An index written as a sum of names and integers (``t``, ``i + 1``, ``index - 1``)."""
+    if isinstance(node, ast.Name) or (isinstance(node, ast.Constant) and type(node.value) is int):
+        return True
+    return (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Add | ast.Sub)
+        and _is_offset(node.left)
+        and _is_offset(node.right)
+    )
+
+
+def _offset_names(node: ast.expr | None) -> set[str]:
+    """The names of such an index; none for any other expression (a tensor index, a call)."""
+    if node is None or not _is_offset(node):
+        return set()
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _slice_bounds(item: ast.Slice) -> tuple[set[str], set[str]]:
+    """Of a slice ``a[i:i + n]`` written in names and integers: the names of its start
+    (positions, 0: ``i``) and the names only its end adds (lengths, 2: ``n``), so that the
+    slice starts at the first element and keeps two."""
+    start = (
+        _offset_names(item.lower) if item.lower is not None and _is_offset(item.lower) else set()
+    )
+    end = _offset_names(item.upper) if item.upper is not None and _is_offset(item.upper) else set()
+    return start, end - start
 
 
 def list_names(script: str, names: list[str]) -> set[str]:

@@ -45,6 +45,7 @@ from autograd_lint.analysis.witness_stand_ins import (
     _inplace_flags,
     _legacy_constructor,
     _placeholder,
+    opaque_read,
     device_attributes,
 )
 from autograd_lint.cells import lines_with_ends
@@ -190,11 +191,15 @@ class SliceBuilder:
                     for name, value in self.trace.bindings.get(seq, {}).items()
                 }
                 rendered = self._statement(self.overrides.get(seq, statement), modules, seq)
+                opaque = bool(bound) and seq not in essential and opaque_read(rendered or "")
+                if opaque:
+                    rendered = None
                 if rendered is None and seq in essential:
                     return None
                 if rendered is None:
                     rendered_lines = [
-                        self._define(name, value, names_of) for name, value in bound.items()
+                        self._define(name, value, names_of, unknown_is_input=opaque)
+                        for name, value in bound.items()
                     ]
                     if seq in callers:
                         # a call the slice runs inside (its loop targets are bound at the
@@ -491,7 +496,9 @@ class SliceBuilder:
             statement = plain
             self.reparametrized |= writer.written > 0
         renamer = _SelfRenamer(
-            self.instances.prefix(seq), self.instances.outside_reads(statement, seq)
+            self.instances.prefix(seq),
+            self.instances.outside_reads(statement, seq),
+            self.instances.chain_reads(statement, seq),
         )
         renamed = statement.visit(renamer)
         assert isinstance(renamed, cst.SimpleStatementLine)

@@ -161,3 +161,24 @@ def device_attributes(lines: list[str], free: set[str]) -> list[str]:
             continue  # the object is read otherwise too
         renamed = [pattern.sub(rf"device={name}_\1", line) for line in renamed]
     return renamed
+
+
+def opaque_read(code: str) -> bool:
+    """Whether a rendered ``name = ...`` statement reads an attribute the sandbox has no
+    such thing for (``emb = holder.word_embeddings.weight[i]`` of an ``nn.Module()`` the file
+    hangs layers on): written as is, the whole witness would be refused; the names it binds
+    get stand-ins instead, as values the slice cannot compute."""
+    try:  # the sandbox's vocabulary (the linter works without the runtime check installed)
+        from autograd_lint.runtime_check.validate import ALLOWED_ATTRIBUTES
+    except ImportError:
+        return False
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Assign):
+        return False
+    return any(
+        isinstance(node, ast.Attribute) and node.attr not in ALLOWED_ATTRIBUTES
+        for node in ast.walk(tree.body[0].value)
+    )
