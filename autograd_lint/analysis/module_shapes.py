@@ -87,6 +87,8 @@ class ModuleShape:
             for child in self.children:
                 given = child.output_shape(given) if child is not None else None
             return given
+        if self.kind == "Flatten":
+            return self._flattened(given)
         if given is None or len(self.sizes) < 2 or self.sizes[1] is None:
             return None
         out = self.sizes[1]
@@ -101,6 +103,22 @@ class ModuleShape:
             directions = 2 if self.options.get("bidirectional") is True else 1
             return (*given[:-1], out * directions)
         return None
+
+    def _flattened(self, given: Shape | None) -> Shape | None:
+        """``nn.Flatten(start_dim=1, end_dim=-1)``: the dimensions from start to end as one."""
+        if given is None:
+            return None
+        start = self.sizes[0] if self.sizes else self.options.get("start_dim", 1)
+        end = self.sizes[1] if len(self.sizes) > 1 else self.options.get("end_dim", -1)
+        if not isinstance(start, int) or not isinstance(end, int) or not given:
+            return None
+        first, last = start % len(given), end % len(given)
+        if first > last:
+            return None
+        merged = 1
+        for size in given[first : last + 1]:
+            merged *= size
+        return (*given[:first], merged, *given[last + 1 :])
 
     def _conv_output(self, given: Shape, out: int) -> Shape | None:
         dims = _CONV_DIMS[self.kind]
@@ -129,7 +147,16 @@ def _module_kind(call: ast.Call) -> str | None:
     return func.id if isinstance(func, ast.Name) and func.id in _KNOWN else None
 
 
-_KNOWN = {"Linear", "Embedding", "LSTMCell", "GRUCell", "Sequential", *_CONV_DIMS, *_RECURRENT}
+_KNOWN = {
+    "Linear",
+    "Embedding",
+    "LSTMCell",
+    "GRUCell",
+    "Sequential",
+    "Flatten",
+    *_CONV_DIMS,
+    *_RECURRENT,
+}
 
 
 def _integer(node: ast.expr, integers: dict[str, int]) -> int | None:
@@ -137,6 +164,13 @@ def _integer(node: ast.expr, integers: dict[str, int]) -> int | None:
         return node.value
     if isinstance(node, ast.Name):
         return integers.get(node.id)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult | ast.Add | ast.Sub):
+        left, right = _integer(node.left, integers), _integer(node.right, integers)
+        if left is None or right is None:
+            return None  # ``4 * 6 * 6`` in features
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        return left + right if isinstance(node.op, ast.Add) else left - right
     if isinstance(node, ast.Tuple) and node.elts:
         first = _integer(node.elts[0], integers)
         same = all(_integer(e, integers) == first for e in node.elts)

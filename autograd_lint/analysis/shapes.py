@@ -217,6 +217,9 @@ class _Inference:
             if last == "item":
                 self.want(receiver, (1,))
                 return ()
+            if last == "backward" and call.args and not name.startswith("torch."):
+                self.want(call.args[0], self.shape(receiver))  # the gradient of the output
+                return None
             if last in {"view", "reshape"} and not name.startswith("torch."):
                 target = _int_args(call)
                 if target is None or sum(d == -1 for d in target) > 1:
@@ -314,6 +317,8 @@ class _Inference:
                 ):
                     self.aliases[target.id] = source.id
                 module = module_shape(value, self.integers) if isinstance(value, ast.Call) else None
+                if isinstance(value, ast.Name):  # ``net = model``: the same layer
+                    module = self.modules.get(value.id)
                 if module is not None:
                     self.modules[target.id] = module
                     return

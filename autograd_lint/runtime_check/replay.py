@@ -184,7 +184,22 @@ def confirm_many(
     for i in stopped & set(pending):
         verdicts[i] = _naming_stand_ins(verdicts[i], witnesses[i].script)
     _try_requiring_grad(witnesses, verdicts, backend, device, timeout_s, memory_mb)
-    return [_guessed(v, w.script) for v, w in zip(verdicts, witnesses, strict=True)]
+    return [_latent(_guessed(v, w.script), w) for v, w in zip(verdicts, witnesses, strict=True)]
+
+
+def _latent(verdict: Confirmation, witness: Witness) -> Confirmation:
+    """A finding the program as written never reaches (an earlier statement surely raises):
+    not a confirmation of what the program does. The replay of the cut script still says
+    whether the bug is there once the earlier error is fixed."""
+    if not witness.latent:
+        return verdict
+    if verdict.status == "not_replayable":
+        return replace(verdict, evidence=f"{witness.latent}; {verdict.evidence}")
+    past = "it reproduces" if verdict.status == "confirmed" else "it does not reproduce"
+    evidence = f"not confirmed as written: {witness.latent}; replayed past that, {past}"
+    if verdict.evidence:
+        evidence += f" ({verdict.evidence})"
+    return replace(verdict, status="not_replayable", evidence=evidence)
 
 
 def _try_requiring_grad(
