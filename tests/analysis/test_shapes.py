@@ -122,3 +122,28 @@ def test_a_loss_module_reads_class_indices_through_a_detached_alias():
 def test_a_view_of_a_tensor_of_unknown_rows_keeps_the_free_guess():
     script = "p = __placeholder_free__\nflat = p.view(-1, 5)\nloss = F.mse_loss(flat, torch.zeros(2, 5))\n"
     assert shapes.infer_partial(script, ["p"]) == {"p": (2, 5)}
+
+
+def test_slice_bounds_stand_for_a_start_and_a_length():
+    script = (
+        "i = P\nn = P\nk = P\nidx = P\nsource = torch.randn(9, 2)\n"
+        "data = source[i:i + n]\ntarget = source[i + 1:i + 1 + n]\nrow = source[k + 1]\n"
+        "picked = source[idx.long()]\n"
+    )
+    # ``idx`` is read as a tensor (an index computed from it): no integer for it
+    assert shapes.integer_names(script, ["i", "n", "k", "idx"]) == {"i": 0, "n": 2, "k": 0}
+    computed = "a = P\nsource = torch.randn(9, 2)\nrow = source[a * 2]\n"
+    assert shapes.integer_names(computed, ["a"]) == {}  # not a sum of names and integers
+
+
+def test_the_gradient_given_to_backward_has_the_output_shape():
+    script = (
+        "g = __placeholder_plain__\n"
+        "model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 5))\n"
+        "net = model\nx = torch.randn(1, 3, 8, 8)\nout = net(x)\nout.backward(g)\n"
+    )
+    assert shapes.infer(script, ["g"]) == {"g": (1, 5)}
+    flat_all = "g = __placeholder_plain__\nx = torch.randn(2, 3, 4)\nf = nn.Flatten(0)\nout = f(x)\nout.backward(g)\n"
+    assert shapes.infer(flat_all, ["g"]) == {"g": (24,)}
+    unknown = "g = __placeholder_plain__\nout = net(x)\nout.backward(g)\n"
+    assert shapes.infer_partial(unknown, ["g"]) == {"g": None}  # an unknown output: nothing
