@@ -73,6 +73,21 @@ class ModuleShape:
             return (2, first)
         return None
 
+    def input_for(self, wanted: Shape) -> Shape | None:
+        """An input of the shape :meth:`input_shape` asks for, with the spatial size that
+        gives an output of shape ``wanted`` (a discriminator whose last convolution's kernel
+        spans its whole input, so each sample gives one score: a 4x4 input to a 4x4
+        kernel); ``None`` where no size up to 32 does."""
+        base = self.input_shape()
+        if base is None or len(base) < 3:
+            return None
+        spatial = len(base) - 2
+        for size in range(1, 33):
+            candidate = (*base[:2], *(size,) * spatial)
+            if self.output_shape(candidate) == wanted:
+                return candidate
+        return None
+
     def index_range(self) -> int | None:
         """For an embedding: the number of rows, which every index must stay below."""
         if self.kind == "Sequential" and self.children and self.children[0] is not None:

@@ -125,12 +125,22 @@ class _Inference:
         """Placeholders an embedding reads: indices below the given count."""
         self.placeholders = placeholders
         self.changed = False
+        self.produced: dict[str, tuple[ModuleShape, str]] = {}
+        """``score = net(fake)`` of a placeholder ``fake``: the module and the placeholder
+        (a loss comparing ``score`` with a known shape fixes ``fake``'s spatial size)."""
 
     def integer(self, node: ast.expr) -> int | None:
         """The value of an integer the script determines: a name bound to one, or the
         ``sum``/``len`` of a name bound to a list of them (``sum(x_list)``)."""
         if isinstance(node, ast.Name):
             return self.integers.get(node.id)
+        if isinstance(node, ast.Constant) and type(node.value) is int:
+            return node.value
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+            left, right = self.integer(node.left), self.integer(node.right)
+            if left is None or right is None:
+                return None  # ``top_q - 1`` of a bound ``top_q``
+            return left + right if isinstance(node.op, ast.Add) else left - right
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
@@ -171,7 +181,15 @@ class _Inference:
             return None
         if isinstance(node, ast.UnaryOp):
             return self.shape(node.operand)
+        if isinstance(node, ast.Tuple | ast.List):  # ``a, b = x[:k], x[k]``: each part
+            for element in node.elts:
+                self.shape(element)
+            return None
         if isinstance(node, ast.Subscript):
+            position = self.integer(node.slice)
+            if position is not None and position >= 2:
+                # ``vals[top_q - 1]``: a vector long enough to hold that position
+                self.want(node.value, (position + 1,))
             return _indexed(self.shape(node.value), node.slice)
         if isinstance(node, ast.Call):
             return self._call(node)
@@ -198,13 +216,17 @@ class _Inference:
         if name.startswith("torch.") and last in _CONSTRUCTORS:
             sizes = _int_args(call, self.integer)
             return sizes if sizes is not None and all(d >= 0 for d in sizes) else None
+        if name == "torch.full" and call.args and isinstance(call.args[0], ast.Tuple | ast.List):
+            size = ast.Call(func=call.func, args=[call.args[0]], keywords=[])
+            sizes = _int_args(size, self.integer)  # ``torch.full((batch_size,), 1.0)``
+            return sizes if sizes is not None and all(d >= 0 for d in sizes) else None
         if isinstance(call.func, ast.Name) and call.func.id in self.modules:
             module = self.modules[call.func.id]
             if not call.args:
                 return None
-            self.want(call.args[0], module.input_shape())
+            argument = _unwrapped(call.args[0])  # ``net(fake.detach())`` reads ``fake``
+            self.want(argument, module.input_shape())
             bound = module.index_range()
-            argument = call.args[0]
             for part in _cat_parts(argument):  # ``model(torch.cat([x, x.clone()], 0))``
                 self.want(part, module.input_shape())
             named = isinstance(argument, ast.Name) and argument.id in self.placeholders
@@ -260,12 +282,27 @@ class _Inference:
             first, second = self.shape(call.args[0]), self.shape(call.args[1])
             self.want(call.args[0], second)
             self.want(call.args[1], first)
+            self._produce(call.args[0], first, second)
+            self._produce(call.args[1], second, first)
             return ()
         if call.args and (name.startswith(("torch.", "F.")) and last in _SAME_SHAPE_METHODS):
             return self.shape(call.args[0])
         for arg in call.args:
             self.shape(arg)
         return None
+
+    def _produce(self, node: ast.expr, shape: Shape | None, wanted: Shape | None) -> None:
+        """A loss compares a module's output on a placeholder with a known shape it does not
+        have: give the placeholder the input size that makes the two agree."""
+        if not isinstance(node, ast.Name) or node.id not in self.produced or wanted is None:
+            return
+        module, placeholder = self.produced[node.id]
+        if shape == wanted:
+            return
+        fitting = module.input_for(wanted)
+        if fitting is not None and self.placeholders.get(placeholder) != fitting:
+            self.placeholders[placeholder] = fitting
+            self.changed = True
 
     def _cat(self, call: ast.Call) -> Shape | None:
         parts = [self.shape(p) for p in _cat_parts(call)]
@@ -278,6 +315,17 @@ class _Inference:
             return None
         total = sum(p[axis] for p in known)
         return (*known[0][:axis], total, *known[0][axis + 1 :])
+
+    def _record_produced(self, name: str, value: ast.expr) -> None:
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id in self.modules
+            and value.args
+        ):
+            argument = _unwrapped(value.args[0])
+            if isinstance(argument, ast.Name) and argument.id in self.placeholders:
+                self.produced[name] = (self.modules[value.func.id], argument.id)
 
     def statement(self, statement: ast.stmt) -> None:
         if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
@@ -336,6 +384,7 @@ class _Inference:
                 shape = self.shape(value)
                 if shape is not None:
                     self.shapes[target.id] = shape
+                self._record_produced(target.id, value)
                 return
         if isinstance(statement, ast.Assign):  # ``o, h = lstm(x)``, ``x[0, :] = x[0, :] * v``
             value = statement.value

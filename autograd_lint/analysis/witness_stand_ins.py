@@ -47,9 +47,16 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
     if not names:
         return lines
     script = "\n".join(lines)
-    found, ranges = shapes.infer_with_ranges(script, names)
     free = [m.group("name") for m in map(_MARKER.match, lines) if m and m.group("kind") == "free"]
     integers = shapes.integer_names(script, free)
+    # the shapes are solved with those integers bound (``torch.full((batch_size,), 1.0)``)
+    solved = "\n".join(
+        f"{m.group('indent')}{m.group('name')} = {integers[m.group('name')]}"
+        if m and m.group("name") in integers
+        else line
+        for line, m in zip(lines, map(_MARKER.match, lines), strict=True)
+    )
+    found, ranges = shapes.infer_with_ranges(solved, [n for n in names if n not in integers])
     lists = shapes.list_names(script, free)
     devices = shapes.device_names(script, free)
     filled = []
