@@ -531,7 +531,16 @@ def infer_with_ranges(
     return wanted, ranges
 
 
-_SIZE_TAKERS = {*_CONSTRUCTORS, "randint", "arange", "view", "reshape", "expand", "repeat"}
+_SIZE_TAKERS = {
+    *_CONSTRUCTORS,
+    "full",
+    "randint",
+    "arange",
+    "view",
+    "reshape",
+    "expand",
+    "repeat",
+}
 _SIZE_TAKERS |= {"Linear", "Conv1d", "Conv2d", "Conv3d", "Embedding", "LSTM", "GRU", "RNN"}
 
 
@@ -555,7 +564,10 @@ def integer_names(script: str, names: list[str]) -> dict[str, int]:
         if isinstance(node, ast.Call):
             last = _callee(node).rsplit(".", 1)[-1]
             if last in _SIZE_TAKERS or last == "range":
-                counts |= {a.id for a in node.args if isinstance(a, ast.Name)} & wanted
+                sizes = [*node.args]
+                if node.args and isinstance(node.args[0], ast.Tuple | ast.List):
+                    sizes += node.args[0].elts  # ``torch.zeros((n, 8))``
+                counts |= {a.id for a in sizes if isinstance(a, ast.Name)} & wanted
         elif isinstance(node, ast.Subscript):
             items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
             for item in items:

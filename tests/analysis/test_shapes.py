@@ -147,3 +147,43 @@ def test_the_gradient_given_to_backward_has_the_output_shape():
     assert shapes.infer(flat_all, ["g"]) == {"g": (24,)}
     unknown = "g = __placeholder_plain__\nout = net(x)\nout.backward(g)\n"
     assert shapes.infer_partial(unknown, ["g"]) == {"g": None}  # an unknown output: nothing
+
+
+def test_a_loss_fixes_the_spatial_size_of_a_convolution_input():
+    script = (
+        "netD = nn.Sequential(nn.Conv2d(3, 1, 4, 1, 0, bias=False), nn.Sigmoid(), nn.Flatten(0))\n"
+        "criterion = nn.BCELoss()\nlabel = torch.full((2,), 1.0)\n"
+        "fake = __placeholder_plain__\noutput = netD(fake.detach())\n"
+        "err = criterion(output, label)\n"
+    )
+    # one score a sample: the 4x4 kernel spans the whole input
+    assert shapes.infer(script, ["fake"]) == {"fake": (2, 3, 4, 4)}
+    matching = script.replace("torch.full((2,), 1.0)", "torch.full((50,), 1.0)")
+    assert shapes.infer(matching, ["fake"]) == {"fake": (2, 3, 8, 8)}  # already agrees
+    never = script.replace("torch.full((2,), 1.0)", "torch.full((3,), 1.0)")
+    assert shapes.infer(never, ["fake"]) == {"fake": (2, 3, 8, 8)}  # no size gives 3 scores
+
+
+def test_a_constant_position_lengthens_a_stand_in():
+    script = (
+        "top_q = 8\nvals = __placeholder_plain__\n"
+        "head, tail = vals[:top_q - 1], vals[top_q - 1]\n"
+    )
+    assert shapes.infer(script, ["vals"]) == {"vals": (8,)}
+    early = "vals = __placeholder_plain__\nfirst = vals[1]\n"
+    assert shapes.infer_partial(early, ["vals"]) == {"vals": None}  # the default holds it
+
+
+def test_integers_are_bound_before_the_shapes_are_solved():
+    from autograd_lint.analysis.witness_stand_ins import _fill_placeholders
+
+    lines = [
+        "batch_size = __placeholder_free__",
+        "label = torch.full((batch_size,), 1.0)",
+        "score = __placeholder_plain__",
+        "loss = F.mse_loss(score, label)",
+    ]
+    filled = _fill_placeholders(lines)
+    assert "batch_size = 2" in filled
+    (score,) = [line for line in filled if line.startswith("score = ")]
+    assert score.startswith("score = torch.randn(2)")
