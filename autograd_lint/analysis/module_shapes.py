@@ -88,6 +88,21 @@ class ModuleShape:
                 return candidate
         return None
 
+    def hidden_shape(self, given: Shape | None) -> Shape | None:
+        """For ``nn.RNN``/``nn.GRU``: the initial hidden state an input of shape ``given``
+        takes, ``(layers * directions, batch, hidden)`` (an LSTM's is a pair: none)."""
+        if self.kind not in {"RNN", "GRU"} or given is None or len(given) != 3:
+            return None
+        hidden = self.sizes[1] if len(self.sizes) > 1 else self.options.get("hidden_size")
+        if not isinstance(hidden, int) or isinstance(hidden, bool):
+            return None
+        layers = self.sizes[2] if len(self.sizes) > 2 else self.options.get("num_layers", 1)
+        if not isinstance(layers, int) or isinstance(layers, bool):
+            return None
+        directions = 2 if self.options.get("bidirectional") is True else 1
+        batch = given[0] if self.options.get("batch_first") is True else given[1]
+        return (layers * directions, batch, hidden)
+
     def index_range(self) -> int | None:
         """For an embedding: the number of rows, which every index must stay below."""
         if self.kind == "Sequential" and self.children and self.children[0] is not None:

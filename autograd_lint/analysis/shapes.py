@@ -233,7 +233,10 @@ class _Inference:
             if named and bound is not None:
                 assert isinstance(argument, ast.Name)
                 self.index_ranges[argument.id] = bound
-            return module.output_shape(self.shape(argument))
+            given = self.shape(argument)
+            if len(call.args) > 1:  # ``rnn(x, h_state)``: the initial hidden state
+                self.want(call.args[1], module.hidden_shape(given))
+            return module.output_shape(given)
         if isinstance(call.func, ast.Attribute):
             receiver = call.func.value
             if last == "item":
@@ -644,6 +647,28 @@ def list_names(script: str, names: list[str]) -> set[str]:
         if appended and not other:
             found.add(name)
     return found
+
+
+def array_names(script: str, names: list[str]) -> set[str]:
+    """Names of ``script`` that only a numpy array fits: every read of them is what
+    ``torch.from_numpy(...)`` converts (``torch.from_numpy(x_np[i:j])``), which takes arrays
+    and nothing else."""
+    try:
+        tree = ast.parse(script)
+    except SyntaxError:
+        return set()
+    converted: dict[str, int] = {}
+    reads: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in names:
+            reads[node.id] = reads.get(node.id, 0) + 1
+        if isinstance(node, ast.Call) and _callee(node) == "torch.from_numpy" and node.args:
+            source = node.args[0]
+            while isinstance(source, ast.Subscript):
+                source = source.value
+            if isinstance(source, ast.Name) and source.id in names:
+                converted[source.id] = converted.get(source.id, 0) + 1
+    return {name for name, count in converted.items() if reads.get(name) == count}
 
 
 def device_names(script: str, names: list[str]) -> set[str]:

@@ -45,8 +45,9 @@ from autograd_lint.analysis.witness_stand_ins import (
     _inplace_flags,
     _legacy_constructor,
     _placeholder,
-    opaque_read,
     device_attributes,
+    newaxis_reads,
+    opaque_read,
 )
 from autograd_lint.cells import lines_with_ends
 
@@ -246,7 +247,7 @@ class SliceBuilder:
             lines = config_constants.substitute(self.trace.module.code, lines, free)
             free = self._free_names("\n".join(lines), defined)
         if free:  # ``device=env.DEVICE`` of an object the slice never builds: a device
-            lines = device_attributes(lines, free)
+            lines = newaxis_reads(device_attributes(lines, free), free)
             free = self._free_names("\n".join(lines), defined)
         if free is None:
             return None

@@ -59,6 +59,7 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
     found, ranges = shapes.infer_with_ranges(solved, [n for n in names if n not in integers])
     lists = shapes.list_names(script, free)
     devices = shapes.device_names(script, free)
+    arrays = shapes.array_names(script, free)
     filled = []
     for line in lines:
         match = _MARKER.match(line)
@@ -67,6 +68,8 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
             continue
         name = match.group("name")
         kind = "plain" if match.group("kind") == "free" else match.group("kind")
+        if name in arrays:
+            kind = "array"
         shape = found.get(name)
         if name in integers and shape is None:
             expression = str(integers[name])
@@ -189,3 +192,20 @@ def opaque_read(code: str) -> bool:
         isinstance(node, ast.Attribute) and node.attr not in ALLOWED_ATTRIBUTES
         for node in ast.walk(tree.body[0].value)
     )
+
+
+_NEWAXIS = re.compile(r"\b(?P<module>np|numpy)\.newaxis\b")
+
+
+def newaxis_reads(lines: list[str], free: set[str]) -> list[str]:
+    """``x_np[np.newaxis, :]`` as ``x_np[None, :]`` where the script reads nothing else of
+    ``np`` (a name the sandbox does not provide): ``np.newaxis`` is ``None``."""
+    modules = {"np", "numpy"} & free
+    if not modules:
+        return lines
+    code = "\n".join(lines)
+    for module in modules:
+        reads = len(re.findall(rf"\b{module}\b", code))
+        if reads != len(re.findall(rf"\b{module}\.newaxis\b", code)):
+            return lines  # the module is read otherwise too
+    return [_NEWAXIS.sub("None", line) for line in lines]

@@ -252,6 +252,8 @@ def getitem(self: Tensor, index: Any) -> Tensor:
     ):
         index = int(index.item())
     if _is_basic(index):
+        if isinstance(index, slice) and self._data.ndim == 0:
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
         if isinstance(index, slice):
             return make_view(self, lambda a: a[index], "SliceBackward0")
         return _basic_chain(self, (index,))
@@ -263,8 +265,18 @@ def getitem(self: Tensor, index: Any) -> Tensor:
 def _basic_chain(self: Tensor, index: tuple[Any, ...]) -> Tensor:
     """Apply a tuple of ints, slices, None and ``...`` left to right, one view each."""
     n_real = sum(1 for i in index if isinstance(i, int | slice))
+    ndim = self._data.ndim
+    if ndim == 0 and any(isinstance(i, int) for i in index):
+        raise IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+        )
+    if n_real > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
     out = self
     dim = 0
+    selected = 0
+    """Dimensions the ints before this point took away (torch numbers the original's)."""
     applied = False
     for item in index:
         if item is Ellipsis:
@@ -274,7 +286,9 @@ def _basic_chain(self: Tensor, index: tuple[Any, ...]) -> Tensor:
             out = make_view(out, _unsqueeze_step(dim), "UnsqueezeBackward0")
             dim += 1
         elif isinstance(item, int):
-            out = make_view(out, _select_step(dim, item, out._data.shape), "SelectBackward0")
+            step = _select_step(dim, item, out._data.shape, dim + selected)
+            out = make_view(out, step, "SelectBackward0")
+            selected += 1
         elif _full(item):
             dim += 1
             continue
@@ -301,12 +315,14 @@ def _unsqueeze_step(dim: int) -> Step:
     return lambda a: np.expand_dims(a, dim)
 
 
-def _select_step(dim: int, i: int, shape: tuple[int, ...]) -> Step:
+def _select_step(dim: int, i: int, shape: tuple[int, ...], named: int) -> Step:
+    """``a[..., i]`` at ``dim`` of the current view; ``named`` is that dimension's number in
+    the tensor indexed, which torch's message gives."""
     if dim >= len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     size = shape[dim]
     if not -size <= i < size:
-        raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
+        raise IndexError(f"index {i} is out of bounds for dimension {named} with size {size}")
     key: Any = (slice(None),) * dim + (i, Ellipsis)  # the Ellipsis keeps a 0-d result a view
     return lambda a: a[key]
 

@@ -45,6 +45,21 @@ PROGRAMS = (
     X + "m = torch.tensor([True, False])\ny = x[:, m]\n",
     X + "m = torch.tensor([[True, False], [True, True], [False, False]])\ny = x[m]\n",
     "a = torch.tensor([1.0, 2.0])\nb = torch.from_numpy(a)\n",
+    # integer positions out of range, numbered as torch numbers the dimensions
+    X + "y = x[5]\n",
+    X + "y = x[:, 7]\n",
+    X + "y = x[1, 4]\n",
+    X + "y = x[-4]\n",
+    X + "y = x[0, 0, 0]\n",
+    X + "y = x[0][1][0]\n",
+    X + "x[3] = 1.0\n",
+    "s = torch.tensor(2.0)\ny = s[:]\n",
+    "s = torch.tensor(2.0)\ny = s[...]\nz = s[None]\n",
+    # an embedding's indices outside its table
+    "w = torch.zeros(2, 3)\ni = torch.tensor([0, 5])\ny = F.embedding(i, w)\n",
+    "w = torch.zeros(2, 3)\ni = torch.tensor([-1])\ny = F.embedding(i, w)\n",
+    "w = torch.zeros(2, 3, requires_grad=True)\ni = torch.tensor([[1, 0], [1, 1]])\n"
+    "y = F.embedding(i, w)\ny.sum().backward()\n",
 )
 
 
