@@ -95,8 +95,10 @@ def has_unknown_shapes(script: str) -> bool:
 
 
 def unknown_names(script: str) -> list[str]:
-    """The names of the stand-ins whose shape is a guess, in script order."""
-    return [m.group("head").strip().rstrip("=").strip() for m in _TAGGED.finditer(script)]
+    """The names of the stand-ins whose shape is a guess, in script order, each once (a
+    name given a stand-in again where the script reads it anew)."""
+    names = [m.group("head").strip().rstrip("=").strip() for m in _TAGGED.finditer(script)]
+    return list(dict.fromkeys(names))
 
 
 def with_shape(script: str, shape: Shape) -> str:

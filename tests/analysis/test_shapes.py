@@ -187,3 +187,29 @@ def test_integers_are_bound_before_the_shapes_are_solved():
     assert "batch_size = 2" in filled
     (score,) = [line for line in filled if line.startswith("score = ")]
     assert score.startswith("score = torch.randn(2)")
+
+
+def test_the_hidden_state_of_an_rnn_takes_its_layers_batch_and_width():
+    script = (
+        "h = __placeholder_plain__\ng = __placeholder_plain__\nc = __placeholder_plain__\n"
+        "rnn = nn.RNN(input_size=1, hidden_size=32, num_layers=1, batch_first=True)\n"
+        "x = torch.randn(1, 10, 1)\nout, h = rnn(x, h)\n"
+        "gru = nn.GRU(4, 8, 2, bidirectional=True)\ny = torch.randn(5, 3, 4)\no, g = gru(y, g)\n"
+        "lstm = nn.LSTM(4, 8)\nq, c = lstm(y, c)\n"
+    )
+    # an LSTM's state is a pair: no one shape for it
+    assert shapes.infer_partial(script, ["h", "g", "c"]) == {
+        "h": (1, 1, 32),
+        "g": (4, 3, 8),
+        "c": None,
+    }
+
+
+def test_np_newaxis_is_written_as_none_where_np_is_read_for_nothing_else():
+    from autograd_lint.analysis.witness_stand_ins import newaxis_reads
+
+    lines = ["x = torch.from_numpy(x_np[np.newaxis, :, np.newaxis])"]
+    assert newaxis_reads(lines, {"np", "x_np"}) == ["x = torch.from_numpy(x_np[None, :, None])"]
+    other = [*lines, "steps = np.linspace(0, 1, 10)"]
+    assert newaxis_reads(other, {"np", "x_np"}) == other
+    assert newaxis_reads(lines, {"x_np"}) == lines  # ``np`` is bound by the script itself
