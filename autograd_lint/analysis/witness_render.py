@@ -18,7 +18,7 @@ from autograd_lint import ops
 from autograd_lint.analysis import config_constants, shapes
 from autograd_lint.analysis.names import dotted
 from autograd_lint.analysis.trace import Trace
-from autograd_lint.analysis.values import NNModule, Tensor, Tri, Unknown, Value
+from autograd_lint.analysis.values import NNModule, PlainValue, Tensor, Tri, Unknown, Value
 from autograd_lint.analysis.witness_extent import binding_seqs, with_layers, with_returns
 from autograd_lint.analysis.witness_instances import InstanceNames
 from autograd_lint.analysis.witness_names import (
@@ -377,6 +377,8 @@ class SliceBuilder:
             return f"{name} = {parameter}"
         if unknown_is_input and isinstance(value, Unknown):
             return f"{name} = {shapes.PLACEHOLDER_PREFIX}plain__"
+        if isinstance(value, PlainValue) and type(value.const) in (int, float, bool, str):
+            return f"{name} = {value.const!r}"  # ``ntoken`` given ``ntokens``: its number
         return _placeholder(name, value)
 
     def _creation(self, value: Value) -> str | None:

@@ -239,3 +239,28 @@ def test_the_chain_witness_is_confirmed(backend: str) -> None:
     witnesses = _witnesses(NESTED_BLOCKS + "edit([(0, 1), (1, 2)])\n", "AG007")
     verdicts = confirm_many(witnesses, backend=backend)
     assert [v.status for v in verdicts] == ["confirmed"], verdicts
+
+
+CONSTANT_ARGUMENT = """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.emb = nn.Embedding(n, 4)
+
+
+ntokens = 10
+model = Net(ntokens)
+ids = torch.randint(0, ntokens, (3,))
+out = model.emb(ids)
+model.emb.weight.mul_(2.0)
+"""
+
+
+def test_a_parameter_given_a_name_bound_to_a_number_gets_that_number() -> None:
+    (witness,) = _witnesses(CONSTANT_ARGUMENT, "AG007")
+    assert "n = 10" in witness.script  # not a stand-in count of 2: ``ids`` reach 9
+    (verdict,) = confirm_many([witness], backend="mini")
+    assert verdict.status == "confirmed", verdict
