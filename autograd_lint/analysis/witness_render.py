@@ -192,7 +192,7 @@ class SliceBuilder:
                     for name, value in self.trace.bindings.get(seq, {}).items()
                 }
                 rendered = self._statement(self.overrides.get(seq, statement), modules, seq)
-                opaque = bool(bound) and seq not in essential and opaque_read(rendered or "")
+                opaque = bool(bound) and seq not in essential and self._opaque(rendered)
                 if opaque:
                     rendered = None
                 if rendered is None and seq in essential:
@@ -272,6 +272,15 @@ class SliceBuilder:
             return None  # a dropped ``weight_norm``'s layer has other parameters than these
         body = unstarred("\n".join(_fill_placeholders([*preamble, *lines]))).splitlines()
         return "\n".join([*self._imports(), *body]) + "\n"
+
+    def _opaque(self, rendered: str | None) -> bool:
+        """Whether ``rendered`` reads what the sandbox has no such thing for, even once the
+        settings it reads are their literals (``cfg.network.coor_bin``: 64)."""
+        if rendered is None or not opaque_read(rendered):
+            return False
+        roots = {n.id for n in ast.walk(ast.parse(rendered)) if isinstance(n, ast.Name)}
+        literal = config_constants.substitute(self.trace.module.code, [rendered], roots)
+        return opaque_read(literal[0])
 
     def _finished(self, seq: int) -> tuple[int, int]:
         """The last statement the calls of ``seq`` ran (through nested calls), and how deep

@@ -166,8 +166,7 @@ def test_a_loss_fixes_the_spatial_size_of_a_convolution_input():
 
 def test_a_constant_position_lengthens_a_stand_in():
     script = (
-        "top_q = 8\nvals = __placeholder_plain__\n"
-        "head, tail = vals[:top_q - 1], vals[top_q - 1]\n"
+        "top_q = 8\nvals = __placeholder_plain__\nhead, tail = vals[:top_q - 1], vals[top_q - 1]\n"
     )
     assert shapes.infer(script, ["vals"]) == {"vals": (8,)}
     early = "vals = __placeholder_plain__\nfirst = vals[1]\n"

@@ -66,3 +66,27 @@ PROGRAMS = (
 @pytest.mark.parametrize("source", PROGRAMS)
 def test_tensor_indexing_agrees_with_torch(source: str) -> None:
     assert_same(source, engine, torch)
+
+
+DIM_PROGRAMS = tuple(
+    "a = torch.tensor([[1.0, 2.0], [3.0, 4.0]])\ni = torch.tensor([[0, 1], [1, 0]])\n" + line
+    for line in (
+        "y = torch.stack([a, a], dim=2)\n",
+        "y = torch.stack([a, a], axis=3)\n",
+        "y = torch.stack([a, a], dim=-4)\n",
+        "y = torch.stack([a, a], dim=-3)\n",
+        "y = torch.cat([a, a], dim=2)\n",
+        "y = torch.cat([a, a], axis=-3)\n",
+        "y = torch.cat([a, a], dim=-2)\n",
+        "y = a.split(1, dim=2)\n",
+        "y = a.chunk(2, dim=-3)\n",
+        "y = torch.gather(a, 2, i)\n",
+        "y = a.index_select(3, torch.tensor([0]))\n",
+        "s = torch.tensor(3.0)\ny = torch.stack([s, s], dim=1)\nz = torch.stack([s, s], dim=2)\n",
+    )
+)
+
+
+@pytest.mark.parametrize("source", DIM_PROGRAMS)
+def test_dimensions_out_of_range_agree_with_torch(source: str) -> None:
+    assert_same(source, engine, torch)
