@@ -125,6 +125,10 @@ class _Inference:
         """Placeholders an embedding reads: indices below the given count."""
         self.placeholders = placeholders
         self.changed = False
+        self.expanded: dict[str, tuple[str, frozenset[int]]] = {}
+        """``x = p[None, :, None]`` (or its ``torch.from_numpy``) of a placeholder ``p``: the
+        placeholder and the dimensions the index adds (a shape asked of ``x`` is asked of
+        ``p`` without them)."""
         self.produced: dict[str, tuple[ModuleShape, str]] = {}
         """``score = net(fake)`` of a placeholder ``fake``: the module and the placeholder
         (a loss comparing ``score`` with a known shape fixes ``fake``'s spatial size)."""
@@ -159,6 +163,12 @@ class _Inference:
             return
         if node.id in self.aliases:
             node = ast.Name(id=self.aliases[node.id])
+        if node.id in self.expanded:  # ``x = torch.from_numpy(x_np[None, :, None])``
+            source, added = self.expanded[node.id]
+            if all(shape[i] >= 1 for i in added if i < len(shape)):
+                kept = tuple(d for i, d in enumerate(shape) if i not in added)
+                self.want(ast.Name(id=source), kept)
+            return
         if node.id in self.placeholders and self.placeholders[node.id] is None:
             self.placeholders[node.id] = shape
             self.changed = True
@@ -185,6 +195,15 @@ class _Inference:
             for element in node.elts:
                 self.shape(element)
             return None
+        if isinstance(node, ast.Subscript) and _added_dims(node.slice) is not None:
+            base = self.shape(node.value)
+            added = _added_dims(node.slice)
+            if base is None or added is None:
+                return None
+            grown = list(base)
+            for i in sorted(added):
+                grown.insert(i, 1)
+            return tuple(grown)
         if isinstance(node, ast.Subscript):
             position = self.integer(node.slice)
             if position is not None and position >= 2:
@@ -290,6 +309,8 @@ class _Inference:
             return ()
         if call.args and (name.startswith(("torch.", "F.")) and last in _SAME_SHAPE_METHODS):
             return self.shape(call.args[0])
+        if name == "torch.from_numpy" and call.args:
+            return self.shape(call.args[0])
         for arg in call.args:
             self.shape(arg)
         return None
@@ -367,6 +388,9 @@ class _Inference:
                     and source.id in self.placeholders
                 ):
                     self.aliases[target.id] = source.id
+                grown = _expansion(value)
+                if grown is not None and grown[0] in self.placeholders:
+                    self.expanded[target.id] = grown
                 module = module_shape(value, self.integers) if isinstance(value, ast.Call) else None
                 if isinstance(value, ast.Name):  # ``net = model``: the same layer
                     module = self.modules.get(value.id)
@@ -468,6 +492,40 @@ def _constant_index(node: ast.expr) -> int | None:
         return -inner if inner is not None else None
     if isinstance(node, ast.Constant) and type(node.value) is int:
         return node.value
+    return None
+
+
+def _added_dims(index: ast.expr) -> frozenset[int] | None:
+    """For an index of ``None`` and full slices with at least one ``None`` (``[None, :]``,
+    ``[:, None]``): the positions of the new dimensions in the result."""
+    items = index.elts if isinstance(index, ast.Tuple) else [index]
+    added = set()
+    for i, item in enumerate(items):
+        if isinstance(item, ast.Constant) and item.value is None:
+            added.add(i)
+        elif not (
+            isinstance(item, ast.Slice)
+            and item.lower is None
+            and item.upper is None
+            and item.step is None
+        ):
+            return None
+    return frozenset(added) if added else None
+
+
+def _expansion(value: ast.expr) -> tuple[str, frozenset[int]] | None:
+    """``p[None, :, None]`` or ``torch.from_numpy(p[None, :, None])``: ``p`` and the added
+    dimensions."""
+    if (
+        isinstance(value, ast.Call)
+        and _callee(value) == "torch.from_numpy"
+        and len(value.args) == 1
+    ):
+        value = value.args[0]
+    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name):
+        added = _added_dims(value.slice)
+        if added is not None:
+            return value.value.id, added
     return None
 
 

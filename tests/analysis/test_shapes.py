@@ -212,3 +212,15 @@ def test_np_newaxis_is_written_as_none_where_np_is_read_for_nothing_else():
     other = [*lines, "steps = np.linspace(0, 1, 10)"]
     assert newaxis_reads(other, {"np", "x_np"}) == other
     assert newaxis_reads(lines, {"x_np"}) == lines  # ``np`` is bound by the script itself
+
+
+def test_a_shape_asked_of_an_expanded_array_is_asked_of_the_array_without_new_dims():
+    script = (
+        "x_np = __placeholder_plain__\nh = __placeholder_plain__\n"
+        "rnn = nn.RNN(input_size=1, hidden_size=32, num_layers=1, batch_first=True)\n"
+        "x = torch.from_numpy(x_np[None, :, None])\nr_out, h = rnn(x, h)\n"
+    )
+    # the RNN's input (2, 5, 1) less the two added dimensions; the state follows the batch of 1
+    assert shapes.infer(script, ["x_np", "h"]) == {"x_np": (5,), "h": (1, 1, 32)}
+    sliced = script.replace("x_np[None, :, None]", "x_np[None, 1:, None]")
+    assert shapes.infer_partial(sliced, ["x_np", "h"]) == {"x_np": None, "h": None}
