@@ -53,6 +53,12 @@ _SHAPE_MESSAGE = re.compile(
     r"|dimension|out of range|out of bounds|invalid for input of size|size mismatch",
     re.IGNORECASE,
 )
+_WRONG_KIND = re.compile(
+    r"^(expected np\.ndarray \(got |only integer tensors of a single element can be converted)"
+)
+"""torch's own refusal of a value of the wrong kind (a tensor where it takes an array, a
+float or a batch of numbers where it takes an index), which the mini engine gives as torch
+does: a stand-in that is not what the program has there, not a gap of either backend."""
 _NONE_ATTRIBUTE = re.compile(r"'NoneType' object has no attribute")
 _MEMORY_MESSAGE = re.compile(
     r"can't allocate memory|not enough memory|out of memory", re.IGNORECASE
@@ -381,6 +387,8 @@ def _replay_failure(facts: dict[str, Any], backend: str) -> str | None:
         return f"no CUDA: the witness puts tensors on a GPU this machine lacks: {text}"
     if name in ("NameError", "UnboundLocalError"):
         return f"the witness is incomplete (a name it uses is not defined): {text}"
+    if name == "TypeError" and _WRONG_KIND.search(message):
+        return f"a stand-in is the wrong kind of value for where the witness uses it: {text}"
     if name in _UNSUPPORTED or mro & {"NotImplementedError", "ImportError"}:
         where = (
             "the mini engine does not support this"
