@@ -15,7 +15,7 @@ import re
 import libcst as cst
 
 from autograd_lint import stand_ins
-from autograd_lint.analysis import shapes
+from autograd_lint.analysis import shapes, value_kinds
 from autograd_lint.analysis.binding import literal_constant
 from autograd_lint.analysis.names import is_literal
 from autograd_lint.analysis.values import NNModule, Tensor, Tri, Value
@@ -48,7 +48,7 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
         return lines
     script = "\n".join(lines)
     free = [m.group("name") for m in map(_MARKER.match, lines) if m and m.group("kind") == "free"]
-    integers = shapes.integer_names(script, free)
+    integers = value_kinds.integer_names(script, free)
     # the shapes are solved with those integers bound (``torch.full((batch_size,), 1.0)``)
     solved = "\n".join(
         f"{m.group('indent')}{m.group('name')} = {integers[m.group('name')]}"
@@ -57,9 +57,9 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
         for line, m in zip(lines, map(_MARKER.match, lines), strict=True)
     )
     found, ranges = shapes.infer_with_ranges(solved, [n for n in names if n not in integers])
-    lists = shapes.list_names(script, free)
-    devices = shapes.device_names(script, free)
-    arrays = shapes.array_names(script, free)
+    lists = value_kinds.list_names(script, free)
+    devices = value_kinds.device_names(script, free)
+    arrays = value_kinds.array_names(script, free)
     filled = []
     for line in lines:
         match = _MARKER.match(line)
@@ -143,7 +143,7 @@ def _inplace_flags(bound: dict[str, Value], rendered: str) -> list[str]:
 def device_attributes(lines: list[str], free: set[str]) -> list[str]:
     """``device=env.DEVICE``, where ``env`` is a name the slice never binds and the script
     reads nothing else of: ``device=env_DEVICE``, a name that then stands in as a device
-    (``shapes.device_names``). The object is the program's settings, which a witness
+    (``value_kinds.device_names``). The object is the program's settings, which a witness
     cannot build; the device is all the call reads of it."""
     code = "\n".join(lines)
     try:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograd_lint.analysis import shapes
+from autograd_lint.analysis import shapes, value_kinds
 
 
 def test_matmul_left_operand_takes_inner_dimension():
@@ -104,7 +104,7 @@ def test_a_name_only_appended_to_before_it_is_rebound_is_a_list():
         "scores.append(x)\nkept.append(x)\nkept.sum()\n"
         "scores = torch.stack(scores)\ny = scores.reshape(-1)\n"
     )
-    assert shapes.list_names(script, ["scores", "kept"]) == {"scores"}
+    assert value_kinds.list_names(script, ["scores", "kept"]) == {"scores"}
 
 
 def test_a_loss_module_reads_class_indices_through_a_detached_alias():
@@ -131,9 +131,9 @@ def test_slice_bounds_stand_for_a_start_and_a_length():
         "picked = source[idx.long()]\n"
     )
     # ``idx`` is read as a tensor (an index computed from it): no integer for it
-    assert shapes.integer_names(script, ["i", "n", "k", "idx"]) == {"i": 0, "n": 2, "k": 0}
+    assert value_kinds.integer_names(script, ["i", "n", "k", "idx"]) == {"i": 0, "n": 2, "k": 0}
     computed = "a = P\nsource = torch.randn(9, 2)\nrow = source[a * 2]\n"
-    assert shapes.integer_names(computed, ["a"]) == {}  # not a sum of names and integers
+    assert value_kinds.integer_names(computed, ["a"]) == {}  # not a sum of names and integers
 
 
 def test_the_gradient_given_to_backward_has_the_output_shape():
