@@ -105,6 +105,10 @@ class Witness:
     script: str
     expectation: Expectation
     description: str = ""
+    latent: str = ""
+    """Where the program as written surely stops before the finding's statement runs (the
+    finding is true but not reached yet): its replay is then reported as that, not as a
+    confirmation of what the program does."""
 
 
 ConfirmationStatus = Literal["confirmed", "not_reproduced", "not_replayable"]

@@ -24,7 +24,8 @@ _TAGGED = re.compile(rf"^(?P<head>\s*\w+ = ).*  {re.escape(_TAG)} \((?P<kind>\w+
 
 
 def fill(kind: str, shape: Shape) -> str:
-    """The expression that stands for a value of ``kind`` (leaf, nonleaf, plain) and ``shape``.
+    """The expression that stands for a value of ``kind`` (leaf, nonleaf, plain, array) and
+    ``shape``.
 
     A scalar is ``torch.randn(())``: torch refuses ``torch.randn()`` with no size at all."""
     dims = ", ".join(str(d) for d in shape) if shape else "()"
@@ -35,6 +36,8 @@ def fill(kind: str, shape: Shape) -> str:
         inner = f"torch.randn({dims})" if shape else "torch.randn(1)"  # Linear needs a feature
         call = f"nn.Linear({features}, {features})({inner})"
         return call if shape else f"{call}.sum()"
+    if kind == "array":  # a numpy array the script hands to ``torch.from_numpy``
+        return f"torch.randn({dims}).numpy()"
     return f"torch.randn({dims})"
 
 
@@ -92,8 +95,10 @@ def has_unknown_shapes(script: str) -> bool:
 
 
 def unknown_names(script: str) -> list[str]:
-    """The names of the stand-ins whose shape is a guess, in script order."""
-    return [m.group("head").strip().rstrip("=").strip() for m in _TAGGED.finditer(script)]
+    """The names of the stand-ins whose shape is a guess, in script order, each once (a
+    name given a stand-in again where the script reads it anew)."""
+    names = [m.group("head").strip().rstrip("=").strip() for m in _TAGGED.finditer(script)]
+    return list(dict.fromkeys(names))
 
 
 def with_shape(script: str, shape: Shape) -> str:

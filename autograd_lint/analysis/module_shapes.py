@@ -73,6 +73,36 @@ class ModuleShape:
             return (2, first)
         return None
 
+    def input_for(self, wanted: Shape) -> Shape | None:
+        """An input of the shape :meth:`input_shape` asks for, with the spatial size that
+        gives an output of shape ``wanted`` (a discriminator whose last convolution's kernel
+        spans its whole input, so each sample gives one score: a 4x4 input to a 4x4
+        kernel); ``None`` where no size up to 32 does."""
+        base = self.input_shape()
+        if base is None or len(base) < 3:
+            return None
+        spatial = len(base) - 2
+        for size in range(1, 33):
+            candidate = (*base[:2], *(size,) * spatial)
+            if self.output_shape(candidate) == wanted:
+                return candidate
+        return None
+
+    def hidden_shape(self, given: Shape | None) -> Shape | None:
+        """For ``nn.RNN``/``nn.GRU``: the initial hidden state an input of shape ``given``
+        takes, ``(layers * directions, batch, hidden)`` (an LSTM's is a pair: none)."""
+        if self.kind not in {"RNN", "GRU"} or given is None or len(given) != 3:
+            return None
+        hidden = self.sizes[1] if len(self.sizes) > 1 else self.options.get("hidden_size")
+        if not isinstance(hidden, int) or isinstance(hidden, bool):
+            return None
+        layers = self.sizes[2] if len(self.sizes) > 2 else self.options.get("num_layers", 1)
+        if not isinstance(layers, int) or isinstance(layers, bool):
+            return None
+        directions = 2 if self.options.get("bidirectional") is True else 1
+        batch = given[0] if self.options.get("batch_first") is True else given[1]
+        return (layers * directions, batch, hidden)
+
     def index_range(self) -> int | None:
         """For an embedding: the number of rows, which every index must stay below."""
         if self.kind == "Sequential" and self.children and self.children[0] is not None:
@@ -87,6 +117,8 @@ class ModuleShape:
             for child in self.children:
                 given = child.output_shape(given) if child is not None else None
             return given
+        if self.kind == "Flatten":
+            return self._flattened(given)
         if given is None or len(self.sizes) < 2 or self.sizes[1] is None:
             return None
         out = self.sizes[1]
@@ -101,6 +133,22 @@ class ModuleShape:
             directions = 2 if self.options.get("bidirectional") is True else 1
             return (*given[:-1], out * directions)
         return None
+
+    def _flattened(self, given: Shape | None) -> Shape | None:
+        """``nn.Flatten(start_dim=1, end_dim=-1)``: the dimensions from start to end as one."""
+        if given is None:
+            return None
+        start = self.sizes[0] if self.sizes else self.options.get("start_dim", 1)
+        end = self.sizes[1] if len(self.sizes) > 1 else self.options.get("end_dim", -1)
+        if not isinstance(start, int) or not isinstance(end, int) or not given:
+            return None
+        first, last = start % len(given), end % len(given)
+        if first > last:
+            return None
+        merged = 1
+        for size in given[first : last + 1]:
+            merged *= size
+        return (*given[:first], merged, *given[last + 1 :])
 
     def _conv_output(self, given: Shape, out: int) -> Shape | None:
         dims = _CONV_DIMS[self.kind]
@@ -129,7 +177,16 @@ def _module_kind(call: ast.Call) -> str | None:
     return func.id if isinstance(func, ast.Name) and func.id in _KNOWN else None
 
 
-_KNOWN = {"Linear", "Embedding", "LSTMCell", "GRUCell", "Sequential", *_CONV_DIMS, *_RECURRENT}
+_KNOWN = {
+    "Linear",
+    "Embedding",
+    "LSTMCell",
+    "GRUCell",
+    "Sequential",
+    "Flatten",
+    *_CONV_DIMS,
+    *_RECURRENT,
+}
 
 
 def _integer(node: ast.expr, integers: dict[str, int]) -> int | None:
@@ -137,6 +194,13 @@ def _integer(node: ast.expr, integers: dict[str, int]) -> int | None:
         return node.value
     if isinstance(node, ast.Name):
         return integers.get(node.id)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult | ast.Add | ast.Sub):
+        left, right = _integer(node.left, integers), _integer(node.right, integers)
+        if left is None or right is None:
+            return None  # ``4 * 6 * 6`` in features
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        return left + right if isinstance(node.op, ast.Add) else left - right
     if isinstance(node, ast.Tuple) and node.elts:
         first = _integer(node.elts[0], integers)
         same = all(_integer(e, integers) == first for e in node.elts)

@@ -91,6 +91,7 @@ def _sets_grad_mode_at_import(text: str) -> bool:
             end = start
     return False
 
+
 Overlay = Callable[[str], str | None]
 """Text of an open, possibly unsaved document by absolute path (``None``: read the disk)."""
 

@@ -11,7 +11,6 @@ of ``+`` takes the other side's shape, the input of ``nn.Linear(i, o)`` gets ``(
 from __future__ import annotations
 
 import ast
-import collections
 import math
 from collections.abc import Callable
 
@@ -125,12 +124,26 @@ class _Inference:
         """Placeholders an embedding reads: indices below the given count."""
         self.placeholders = placeholders
         self.changed = False
+        self.expanded: dict[str, tuple[str, frozenset[int]]] = {}
+        """``x = p[None, :, None]`` (or its ``torch.from_numpy``) of a placeholder ``p``: the
+        placeholder and the dimensions the index adds (a shape asked of ``x`` is asked of
+        ``p`` without them)."""
+        self.produced: dict[str, tuple[ModuleShape, str]] = {}
+        """``score = net(fake)`` of a placeholder ``fake``: the module and the placeholder
+        (a loss comparing ``score`` with a known shape fixes ``fake``'s spatial size)."""
 
     def integer(self, node: ast.expr) -> int | None:
         """The value of an integer the script determines: a name bound to one, or the
         ``sum``/``len`` of a name bound to a list of them (``sum(x_list)``)."""
         if isinstance(node, ast.Name):
             return self.integers.get(node.id)
+        if isinstance(node, ast.Constant) and type(node.value) is int:
+            return node.value
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+            left, right = self.integer(node.left), self.integer(node.right)
+            if left is None or right is None:
+                return None  # ``top_q - 1`` of a bound ``top_q``
+            return left + right if isinstance(node.op, ast.Add) else left - right
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
@@ -149,6 +162,12 @@ class _Inference:
             return
         if node.id in self.aliases:
             node = ast.Name(id=self.aliases[node.id])
+        if node.id in self.expanded:  # ``x = torch.from_numpy(x_np[None, :, None])``
+            source, added = self.expanded[node.id]
+            if all(shape[i] >= 1 for i in added if i < len(shape)):
+                kept = tuple(d for i, d in enumerate(shape) if i not in added)
+                self.want(ast.Name(id=source), kept)
+            return
         if node.id in self.placeholders and self.placeholders[node.id] is None:
             self.placeholders[node.id] = shape
             self.changed = True
@@ -171,7 +190,24 @@ class _Inference:
             return None
         if isinstance(node, ast.UnaryOp):
             return self.shape(node.operand)
+        if isinstance(node, ast.Tuple | ast.List):  # ``a, b = x[:k], x[k]``: each part
+            for element in node.elts:
+                self.shape(element)
+            return None
+        if isinstance(node, ast.Subscript) and _added_dims(node.slice) is not None:
+            base = self.shape(node.value)
+            added = _added_dims(node.slice)
+            if base is None or added is None:
+                return None
+            grown = list(base)
+            for i in sorted(added):
+                grown.insert(i, 1)
+            return tuple(grown)
         if isinstance(node, ast.Subscript):
+            position = self.integer(node.slice)
+            if position is not None and position >= 2:
+                # ``vals[top_q - 1]``: a vector long enough to hold that position
+                self.want(node.value, (position + 1,))
             return _indexed(self.shape(node.value), node.slice)
         if isinstance(node, ast.Call):
             return self._call(node)
@@ -198,25 +234,35 @@ class _Inference:
         if name.startswith("torch.") and last in _CONSTRUCTORS:
             sizes = _int_args(call, self.integer)
             return sizes if sizes is not None and all(d >= 0 for d in sizes) else None
+        if name == "torch.full" and call.args and isinstance(call.args[0], ast.Tuple | ast.List):
+            size = ast.Call(func=call.func, args=[call.args[0]], keywords=[])
+            sizes = _int_args(size, self.integer)  # ``torch.full((batch_size,), 1.0)``
+            return sizes if sizes is not None and all(d >= 0 for d in sizes) else None
         if isinstance(call.func, ast.Name) and call.func.id in self.modules:
             module = self.modules[call.func.id]
             if not call.args:
                 return None
-            self.want(call.args[0], module.input_shape())
+            argument = _unwrapped(call.args[0])  # ``net(fake.detach())`` reads ``fake``
+            self.want(argument, module.input_shape())
             bound = module.index_range()
-            argument = call.args[0]
             for part in _cat_parts(argument):  # ``model(torch.cat([x, x.clone()], 0))``
                 self.want(part, module.input_shape())
             named = isinstance(argument, ast.Name) and argument.id in self.placeholders
             if named and bound is not None:
                 assert isinstance(argument, ast.Name)
                 self.index_ranges[argument.id] = bound
-            return module.output_shape(self.shape(argument))
+            given = self.shape(argument)
+            if len(call.args) > 1:  # ``rnn(x, h_state)``: the initial hidden state
+                self.want(call.args[1], module.hidden_shape(given))
+            return module.output_shape(given)
         if isinstance(call.func, ast.Attribute):
             receiver = call.func.value
             if last == "item":
                 self.want(receiver, (1,))
                 return ()
+            if last == "backward" and call.args and not name.startswith("torch."):
+                self.want(call.args[0], self.shape(receiver))  # the gradient of the output
+                return None
             if last in {"view", "reshape"} and not name.startswith("torch."):
                 target = _int_args(call)
                 if target is None or sum(d == -1 for d in target) > 1:
@@ -257,12 +303,29 @@ class _Inference:
             first, second = self.shape(call.args[0]), self.shape(call.args[1])
             self.want(call.args[0], second)
             self.want(call.args[1], first)
+            self._produce(call.args[0], first, second)
+            self._produce(call.args[1], second, first)
             return ()
         if call.args and (name.startswith(("torch.", "F.")) and last in _SAME_SHAPE_METHODS):
+            return self.shape(call.args[0])
+        if name == "torch.from_numpy" and call.args:
             return self.shape(call.args[0])
         for arg in call.args:
             self.shape(arg)
         return None
+
+    def _produce(self, node: ast.expr, shape: Shape | None, wanted: Shape | None) -> None:
+        """A loss compares a module's output on a placeholder with a known shape it does not
+        have: give the placeholder the input size that makes the two agree."""
+        if not isinstance(node, ast.Name) or node.id not in self.produced or wanted is None:
+            return
+        module, placeholder = self.produced[node.id]
+        if shape == wanted:
+            return
+        fitting = module.input_for(wanted)
+        if fitting is not None and self.placeholders.get(placeholder) != fitting:
+            self.placeholders[placeholder] = fitting
+            self.changed = True
 
     def _cat(self, call: ast.Call) -> Shape | None:
         parts = [self.shape(p) for p in _cat_parts(call)]
@@ -275,6 +338,17 @@ class _Inference:
             return None
         total = sum(p[axis] for p in known)
         return (*known[0][:axis], total, *known[0][axis + 1 :])
+
+    def _record_produced(self, name: str, value: ast.expr) -> None:
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id in self.modules
+            and value.args
+        ):
+            argument = _unwrapped(value.args[0])
+            if isinstance(argument, ast.Name) and argument.id in self.placeholders:
+                self.produced[name] = (self.modules[value.func.id], argument.id)
 
     def statement(self, statement: ast.stmt) -> None:
         if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
@@ -313,7 +387,12 @@ class _Inference:
                     and source.id in self.placeholders
                 ):
                     self.aliases[target.id] = source.id
+                grown = _expansion(value)
+                if grown is not None and grown[0] in self.placeholders:
+                    self.expanded[target.id] = grown
                 module = module_shape(value, self.integers) if isinstance(value, ast.Call) else None
+                if isinstance(value, ast.Name):  # ``net = model``: the same layer
+                    module = self.modules.get(value.id)
                 if module is not None:
                     self.modules[target.id] = module
                     return
@@ -331,6 +410,7 @@ class _Inference:
                 shape = self.shape(value)
                 if shape is not None:
                     self.shapes[target.id] = shape
+                self._record_produced(target.id, value)
                 return
         if isinstance(statement, ast.Assign):  # ``o, h = lstm(x)``, ``x[0, :] = x[0, :] * v``
             value = statement.value
@@ -414,6 +494,40 @@ def _constant_index(node: ast.expr) -> int | None:
     return None
 
 
+def _added_dims(index: ast.expr) -> frozenset[int] | None:
+    """For an index of ``None`` and full slices with at least one ``None`` (``[None, :]``,
+    ``[:, None]``): the positions of the new dimensions in the result."""
+    items = index.elts if isinstance(index, ast.Tuple) else [index]
+    added = set()
+    for i, item in enumerate(items):
+        if isinstance(item, ast.Constant) and item.value is None:
+            added.add(i)
+        elif not (
+            isinstance(item, ast.Slice)
+            and item.lower is None
+            and item.upper is None
+            and item.step is None
+        ):
+            return None
+    return frozenset(added) if added else None
+
+
+def _expansion(value: ast.expr) -> tuple[str, frozenset[int]] | None:
+    """``p[None, :, None]`` or ``torch.from_numpy(p[None, :, None])``: ``p`` and the added
+    dimensions."""
+    if (
+        isinstance(value, ast.Call)
+        and _callee(value) == "torch.from_numpy"
+        and len(value.args) == 1
+    ):
+        value = value.args[0]
+    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name):
+        added = _added_dims(value.slice)
+        if added is not None:
+            return value.value.id, added
+    return None
+
+
 def _full_slices(index: ast.expr) -> bool:
     """``[:]``, ``[:, :, :, :]``: an index that keeps every element."""
     items = index.elts if isinstance(index, ast.Tuple) else [index]
@@ -475,117 +589,6 @@ def infer_with_ranges(
         if not inference.changed:
             break
     return wanted, ranges
-
-
-_SIZE_TAKERS = {*_CONSTRUCTORS, "randint", "arange", "view", "reshape", "expand", "repeat"}
-_SIZE_TAKERS |= {"Linear", "Conv1d", "Conv2d", "Conv3d", "Embedding", "LSTM", "GRU", "RNN"}
-
-
-def integer_names(script: str, names: list[str]) -> dict[str, int]:
-    """Names of ``script`` that only an integer fits where the script uses them.
-
-    A name passed as a size (``torch.randn(bsz, 8)``, ``x.view(n, -1)``, ``nn.Linear(d, 2)``,
-    ``range(n)``) stands for a count: 2. A name used as a bare index (``out[:, t]``,
-    ``losses[i]``) stands for a position: 0. A name also used as a tensor is left alone.
-    """
-    try:
-        tree = ast.parse(script)
-    except SyntaxError:
-        return {}
-    wanted = set(names)
-    counts: set[str] = set()
-    positions: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            last = _callee(node).rsplit(".", 1)[-1]
-            if last in _SIZE_TAKERS or last == "range":
-                counts |= {a.id for a in node.args if isinstance(a, ast.Name)} & wanted
-        elif isinstance(node, ast.Subscript):
-            items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            positions |= {i.id for i in items if isinstance(i, ast.Name)} & wanted
-    as_tensor = _used_as_tensor(tree, wanted)
-    result = {name: 0 for name in positions - as_tensor - counts}
-    result.update({name: 2 for name in counts - as_tensor})
-    return result
-
-
-def list_names(script: str, names: list[str]) -> set[str]:
-    """Names of ``script`` that only a list fits: ``scores.append(logits)`` and no other
-    attribute read before the script binds the name anew (a list of snapshots the slice
-    starts reading mid-way)."""
-    try:
-        tree = ast.parse(script)
-    except SyntaxError:
-        return set()
-    found: set[str] = set()
-    for name in names:
-        appended = other = False
-        for statement in tree.body:
-            if _is_placeholder_line(statement, name):
-                continue
-            nodes = list(ast.walk(statement))
-            for node in nodes:
-                if (
-                    isinstance(node, ast.Attribute)
-                    and isinstance(node.value, ast.Name)
-                    and node.value.id == name
-                ):
-                    appended |= node.attr == "append"
-                    other |= node.attr != "append"
-            if any(
-                isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
-                for n in nodes
-            ):
-                break
-        if appended and not other:
-            found.add(name)
-    return found
-
-
-def device_names(script: str, names: list[str]) -> set[str]:
-    """Names of ``script`` read only as a ``device=`` argument (``torch.tensor(data,
-    device=self_device)``): a device, never a tensor, stands for them (torch refuses a
-    tensor there, so a tensor stand-in would end the replay on an error of its own)."""
-    try:
-        tree = ast.parse(script)
-    except SyntaxError:
-        return set()
-    wanted = set(names)
-    reads: collections.Counter[str] = collections.Counter()
-    as_device: collections.Counter[str] = collections.Counter()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in wanted:
-            reads[node.id] += 1
-        elif (
-            isinstance(node, ast.keyword)
-            and node.arg == "device"
-            and isinstance(node.value, ast.Name)
-            and node.value.id in wanted
-        ):
-            as_device[node.value.id] += 1
-    return {name for name, count in as_device.items() if reads[name] == count}
-
-
-def _is_placeholder_line(statement: ast.stmt, name: str) -> bool:
-    return (
-        isinstance(statement, ast.Assign)
-        and len(statement.targets) == 1
-        and isinstance(statement.targets[0], ast.Name)
-        and statement.targets[0].id == name
-        and isinstance(statement.value, ast.Name)
-        and statement.value.id.startswith(PLACEHOLDER_PREFIX)
-    )
-
-
-def _used_as_tensor(tree: ast.AST, names: set[str]) -> set[str]:
-    """Names whose attributes the script reads (``x.view``, ``x.grad``) or that ops combine."""
-    used: set[str] = set()
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)) or (
-            isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
-        ):
-            used.add(node.value.id)
-    return used & names
 
 
 def fill(kind: str, shape: Shape) -> str:

@@ -15,10 +15,12 @@ the rendering is :mod:`witness_render`, the names :mod:`witness_names`, the stan
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import libcst as cst
 
 from autograd_lint import stand_ins
+from autograd_lint.analysis.latent import stopped_before
 from autograd_lint.analysis.trace import (
     Backward,
     CloneEscape,
@@ -226,13 +228,15 @@ def witness_for_repeated(trace: Trace, backward: Backward, first: Backward) -> W
     essential = {backward.seq, first.seq}
     for node, _ in backward.freed:
         essential |= _statements_of(trace, node.site, seqs)  # where the freed graph was made
-    return _raises(
+    witness = _raises(
         trace,
         seqs,
         SECOND_BACKWARD,
         "a second backward through a graph whose saved tensors were freed",
         frozenset(essential),
     )
+    latent = stopped_before(trace, backward.seq) if witness is not None else None
+    return replace(witness, latent=latent) if witness is not None and latent else witness
 
 
 def _raises(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import libcst as cst
 
 from autograd_lint.analysis.trace import Trace
-from autograd_lint.analysis.values import NNModule
+from autograd_lint.analysis.values import NNModule, Value
 
 SELF = "self"
 
@@ -100,6 +100,66 @@ class InstanceNames:
             found[(name, attribute)] = f"{prefix}_{attribute}"
         return found
 
+    def chain_reads(self, statement: cst.CSTNode, seq: int) -> dict[str, str]:
+        """The code of each longer chain ``model.bert.encoder.layer[i].output.dense`` of
+        ``statement`` that reaches, at ``seq``, an attribute a project module instance's own
+        methods bound -> the script's name for that attribute (``self_dense``). Children of a
+        ``ModuleList`` are followed where the index is a constant or the list's children are
+        alike (one built per iteration of a comprehension: any of them stands for the one a
+        computed index picks, and the script reads that one throughout)."""
+        found: dict[str, str] = {}
+        reads = _ChainReads()
+        statement.visit(reads)
+        for node in reads.found:
+            instance = self._resolve(node.value, seq)
+            if not isinstance(instance, NNModule) or instance.builtin:
+                continue
+            attribute = node.attr.value
+            if self._attribute_value(instance, attribute, seq) is None:
+                continue
+            prefix = self.prefixes.get(id(instance), SELF)
+            found[_EMPTY.code_for_node(node)] = f"{prefix}_{attribute}"
+        return found
+
+    def _resolve(self, node: cst.BaseExpression, seq: int) -> Value | None:
+        """The module instance a chain of attributes and constant indices names at ``seq``."""
+        if isinstance(node, cst.Name):
+            return self._bound_before(node.value, seq)
+        if isinstance(node, cst.Attribute):
+            owner = self._resolve(node.value, seq)
+            if not isinstance(owner, NNModule) or owner.builtin:
+                return None
+            return self._attribute_value(owner, node.attr.value, seq)
+        if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+            container = self._resolve(node.value, seq)
+            index = node.slice[0].slice
+            if not isinstance(container, NNModule) or not container.children:
+                return None
+            if isinstance(index, cst.Index) and isinstance(index.value, cst.Integer):
+                position = int(index.value.value)
+                if position < len(container.children):
+                    return container.children[position]
+                return None
+            if container.uniform or _alike(container.children):
+                return container.children[0]
+        return None
+
+    def _attribute_value(self, instance: NNModule, attribute: str, seq: int) -> Value | None:
+        """What ``instance``'s own methods last bound ``attribute`` to, before ``seq``; where
+        the trace kept no run of them for this instance (a constructor run once per class
+        and reused), what they bound on another instance of its class."""
+        key = f"{SELF}_{attribute}"
+        bound = [
+            (owner is instance, s)
+            for s, owner in self.trace.selves.items()
+            if s <= seq
+            and key in self.trace.bindings.get(s, {})
+            and (owner is instance or (owner.cls is not None and owner.cls is instance.cls))
+        ]
+        if not bound:
+            return None
+        return self.trace.bindings[max(bound)[1]][key]
+
     def _instance_names(self) -> set[str]:
         """Names the file ever binds to a project module instance."""
         if self._names is None:
@@ -140,6 +200,30 @@ class _OutsideReads(cst.CSTVisitor):
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if isinstance(node.value, cst.Name) and node.value.value != SELF:
             self.found.add((node.value.value, node.attr.value))
+
+
+def _alike(children: list[Value]) -> bool:
+    """Children made by one call of one project class (``[Layer(d) for _ in range(n)]``):
+    the script may stand any of them for the one a computed index picks."""
+    first = children[0]
+    return isinstance(first, NNModule) and all(
+        isinstance(c, NNModule) and not c.builtin and c.kind == first.kind and c.site is first.site
+        for c in children
+    )
+
+
+class _ChainReads(cst.CSTVisitor):
+    """``a.b.c`` and ``a.layers[0].c``: attributes read off a longer chain than one name."""
+
+    def __init__(self) -> None:
+        self.found: list[cst.Attribute] = []
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Attribute | cst.Subscript):
+            self.found.append(node)
+
+
+_EMPTY = cst.Module(body=[])
 
 
 def _fresh(base: str, used: set[str]) -> str:

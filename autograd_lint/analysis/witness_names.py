@@ -54,6 +54,7 @@ _TENSOR_METHODS = frozenset(
     }
 )
 _TORCH_ROOTS = ("torch", "nn", "F", "optim")
+_EMPTY = cst.Module(body=[])
 
 
 def _known_callee(name: str) -> bool:
@@ -81,14 +82,24 @@ class _SelfRenamer(cst.CSTTransformer):
     see :mod:`witness_instances`)."""
 
     def __init__(
-        self, prefix: str = "self", outside: dict[tuple[str, str], str] | None = None
+        self,
+        prefix: str = "self",
+        outside: dict[tuple[str, str], str] | None = None,
+        chains: dict[str, str] | None = None,
     ) -> None:
         self.prefix = prefix
         self.outside = outside or {}
+        self.chains = chains or {}
+        """Code of a longer chain (``model.bert.encoder.layer[i].output.dense``) -> the name
+        of the attribute it reaches (``self_dense``)."""
 
     def leave_Attribute(
         self, original: cst.Attribute, updated: cst.Attribute
     ) -> cst.BaseExpression:
+        if self.chains:
+            chained = self.chains.get(_EMPTY.code_for_node(original))
+            if chained is not None:
+                return cst.Name(chained)
         if isinstance(updated.value, cst.Name):
             if updated.value.value == "self":
                 return cst.Name(f"{self.prefix}_{updated.attr.value}")

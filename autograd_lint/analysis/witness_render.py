@@ -18,7 +18,7 @@ from autograd_lint import ops
 from autograd_lint.analysis import config_constants, shapes
 from autograd_lint.analysis.names import dotted
 from autograd_lint.analysis.trace import Trace
-from autograd_lint.analysis.values import NNModule, Tensor, Tri, Unknown, Value
+from autograd_lint.analysis.values import NNModule, PlainValue, Tensor, Tri, Unknown, Value
 from autograd_lint.analysis.witness_extent import binding_seqs, with_layers, with_returns
 from autograd_lint.analysis.witness_imports import replayable_import
 from autograd_lint.analysis.witness_instances import InstanceNames
@@ -50,6 +50,8 @@ from autograd_lint.analysis.witness_stand_ins import (
     _legacy_constructor,
     _placeholder,
     device_attributes,
+    newaxis_reads,
+    opaque_read,
 )
 from autograd_lint.cells import lines_with_ends
 
@@ -225,11 +227,15 @@ class SliceBuilder:
                     for name, value in self.trace.bindings.get(seq, {}).items()
                 }
                 rendered = self._statement(self.overrides.get(seq, statement), modules, seq)
+                opaque = bool(bound) and seq not in essential and self._opaque(rendered)
+                if opaque:
+                    rendered = None
                 if rendered is None and seq in essential:
                     return None
                 if rendered is None:
                     rendered_lines = [
-                        self._define(name, value, names_of) for name, value in bound.items()
+                        self._define(name, value, names_of, unknown_is_input=opaque)
+                        for name, value in bound.items()
                     ]
                     if seq in callers:
                         # a call the slice runs inside (its loop targets are bound at the
@@ -294,7 +300,7 @@ class SliceBuilder:
             lines = config_constants.substitute(self.trace.module.code, lines, free)
             free = self._free_names("\n".join(lines), defined)
         if free:  # ``device=env.DEVICE`` of an object the slice never builds: a device
-            lines = device_attributes(lines, free)
+            lines = newaxis_reads(device_attributes(lines, free), free)
             free = self._free_names("\n".join(lines), defined)
         if free is None:
             return None
@@ -335,6 +341,15 @@ class SliceBuilder:
                 return None
             lines.append(written)
         return lines
+
+    def _opaque(self, rendered: str | None) -> bool:
+        """Whether ``rendered`` reads what the sandbox has no such thing for, even once the
+        settings it reads are their literals (``cfg.network.coor_bin``: 64)."""
+        if rendered is None or not opaque_read(rendered):
+            return False
+        roots = {n.id for n in ast.walk(ast.parse(rendered)) if isinstance(n, ast.Name)}
+        literal = config_constants.substitute(self.trace.module.code, [rendered], roots)
+        return opaque_read(literal[0])
 
     def _finished(self, seq: int) -> tuple[int, int]:
         """The last statement the calls of ``seq`` ran (through nested calls), and how deep
@@ -440,6 +455,8 @@ class SliceBuilder:
             return f"{name} = {parameter}"
         if unknown_is_input and isinstance(value, Unknown):
             return f"{name} = {shapes.PLACEHOLDER_PREFIX}plain__"
+        if isinstance(value, PlainValue) and type(value.const) in (int, float, bool, str):
+            return f"{name} = {value.const!r}"  # ``ntoken`` given ``ntokens``: its number
         return _placeholder(name, value)
 
     def _creation(self, value: Value) -> str | None:
@@ -564,7 +581,9 @@ class SliceBuilder:
             statement = plain
             self.reparametrized |= writer.written > 0
         renamer = _SelfRenamer(
-            self.instances.prefix(seq), self.instances.outside_reads(statement, seq)
+            self.instances.prefix(seq),
+            self.instances.outside_reads(statement, seq),
+            self.instances.chain_reads(statement, seq),
         )
         renamed = statement.visit(renamer)
         assert isinstance(renamed, cst.SimpleStatementLine)

@@ -15,7 +15,7 @@ import re
 import libcst as cst
 
 from autograd_lint import stand_ins
-from autograd_lint.analysis import shapes
+from autograd_lint.analysis import shapes, value_kinds
 from autograd_lint.analysis.binding import literal_constant
 from autograd_lint.analysis.names import is_literal
 from autograd_lint.analysis.values import NNModule, Tensor, Tri, Value
@@ -47,11 +47,19 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
     if not names:
         return lines
     script = "\n".join(lines)
-    found, ranges = shapes.infer_with_ranges(script, names)
     free = [m.group("name") for m in map(_MARKER.match, lines) if m and m.group("kind") == "free"]
-    integers = shapes.integer_names(script, free)
-    lists = shapes.list_names(script, free)
-    devices = shapes.device_names(script, free)
+    integers = value_kinds.integer_names(script, free)
+    # the shapes are solved with those integers bound (``torch.full((batch_size,), 1.0)``)
+    solved = "\n".join(
+        f"{m.group('indent')}{m.group('name')} = {integers[m.group('name')]}"
+        if m and m.group("name") in integers
+        else line
+        for line, m in zip(lines, map(_MARKER.match, lines), strict=True)
+    )
+    found, ranges = shapes.infer_with_ranges(solved, [n for n in names if n not in integers])
+    lists = value_kinds.list_names(script, free)
+    devices = value_kinds.device_names(script, free)
+    arrays = value_kinds.array_names(script, free)
     filled = []
     for line in lines:
         match = _MARKER.match(line)
@@ -60,6 +68,8 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
             continue
         name = match.group("name")
         kind = "plain" if match.group("kind") == "free" else match.group("kind")
+        if name in arrays:
+            kind = "array"
         shape = found.get(name)
         if name in integers and shape is None:
             expression = str(integers[name])
@@ -133,7 +143,7 @@ def _inplace_flags(bound: dict[str, Value], rendered: str) -> list[str]:
 def device_attributes(lines: list[str], free: set[str]) -> list[str]:
     """``device=env.DEVICE``, where ``env`` is a name the slice never binds and the script
     reads nothing else of: ``device=env_DEVICE``, a name that then stands in as a device
-    (``shapes.device_names``). The object is the program's settings, which a witness
+    (``value_kinds.device_names``). The object is the program's settings, which a witness
     cannot build; the device is all the call reads of it."""
     code = "\n".join(lines)
     try:
@@ -161,3 +171,41 @@ def device_attributes(lines: list[str], free: set[str]) -> list[str]:
             continue  # the object is read otherwise too
         renamed = [pattern.sub(rf"device={name}_\1", line) for line in renamed]
     return renamed
+
+
+def opaque_read(code: str) -> bool:
+    """Whether a rendered ``name = ...`` statement reads an attribute the sandbox has no
+    such thing for (``emb = holder.word_embeddings.weight[i]`` of an ``nn.Module()`` the file
+    hangs layers on): written as is, the whole witness would be refused; the names it binds
+    get stand-ins instead, as values the slice cannot compute."""
+    try:  # the sandbox's vocabulary (the linter works without the runtime check installed)
+        from autograd_lint.runtime_check.validate import ALLOWED_ATTRIBUTES
+    except ImportError:
+        return False
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Assign):
+        return False
+    return any(
+        isinstance(node, ast.Attribute) and node.attr not in ALLOWED_ATTRIBUTES
+        for node in ast.walk(tree.body[0].value)
+    )
+
+
+_NEWAXIS = re.compile(r"\b(?P<module>np|numpy)\.newaxis\b")
+
+
+def newaxis_reads(lines: list[str], free: set[str]) -> list[str]:
+    """``x_np[np.newaxis, :]`` as ``x_np[None, :]`` where the script reads nothing else of
+    ``np`` (a name the sandbox does not provide): ``np.newaxis`` is ``None``."""
+    modules = {"np", "numpy"} & free
+    if not modules:
+        return lines
+    code = "\n".join(lines)
+    for module in modules:
+        reads = len(re.findall(rf"\b{module}\b", code))
+        if reads != len(re.findall(rf"\b{module}\.newaxis\b", code)):
+            return lines  # the module is read otherwise too
+    return [_NEWAXIS.sub("None", line) for line in lines]

@@ -53,6 +53,12 @@ _SHAPE_MESSAGE = re.compile(
     r"|dimension|out of range|out of bounds|invalid for input of size|size mismatch",
     re.IGNORECASE,
 )
+_WRONG_KIND = re.compile(
+    r"^(expected np\.ndarray \(got |only integer tensors of a single element can be converted)"
+)
+"""torch's own refusal of a value of the wrong kind (a tensor where it takes an array, a
+float or a batch of numbers where it takes an index), which the mini engine gives as torch
+does: a stand-in that is not what the program has there, not a gap of either backend."""
 _NONE_ATTRIBUTE = re.compile(r"'NoneType' object has no attribute")
 _MEMORY_MESSAGE = re.compile(
     r"can't allocate memory|not enough memory|out of memory", re.IGNORECASE
@@ -184,7 +190,22 @@ def confirm_many(
     for i in stopped & set(pending):
         verdicts[i] = _naming_stand_ins(verdicts[i], witnesses[i].script)
     _try_requiring_grad(witnesses, verdicts, backend, device, timeout_s, memory_mb)
-    return [_guessed(v, w.script) for v, w in zip(verdicts, witnesses, strict=True)]
+    return [_latent(_guessed(v, w.script), w) for v, w in zip(verdicts, witnesses, strict=True)]
+
+
+def _latent(verdict: Confirmation, witness: Witness) -> Confirmation:
+    """A finding the program as written never reaches (an earlier statement surely raises):
+    not a confirmation of what the program does. The replay of the cut script still says
+    whether the bug is there once the earlier error is fixed."""
+    if not witness.latent:
+        return verdict
+    if verdict.status == "not_replayable":
+        return replace(verdict, evidence=f"{witness.latent}; {verdict.evidence}")
+    past = "it reproduces" if verdict.status == "confirmed" else "it does not reproduce"
+    evidence = f"not confirmed as written: {witness.latent}; replayed past that, {past}"
+    if verdict.evidence:
+        evidence += f" ({verdict.evidence})"
+    return replace(verdict, status="not_replayable", evidence=evidence)
 
 
 def _try_requiring_grad(
@@ -366,6 +387,8 @@ def _replay_failure(facts: dict[str, Any], backend: str) -> str | None:
         return f"no CUDA: the witness puts tensors on a GPU this machine lacks: {text}"
     if name in ("NameError", "UnboundLocalError"):
         return f"the witness is incomplete (a name it uses is not defined): {text}"
+    if name == "TypeError" and _WRONG_KIND.search(message):
+        return f"a stand-in is the wrong kind of value for where the witness uses it: {text}"
     if name in _UNSUPPORTED or mro & {"NotImplementedError", "ImportError"}:
         where = (
             "the mini engine does not support this"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograd_lint.analysis import shapes
+from autograd_lint.analysis import shapes, value_kinds
 
 
 def test_matmul_left_operand_takes_inner_dimension():
@@ -104,7 +104,7 @@ def test_a_name_only_appended_to_before_it_is_rebound_is_a_list():
         "scores.append(x)\nkept.append(x)\nkept.sum()\n"
         "scores = torch.stack(scores)\ny = scores.reshape(-1)\n"
     )
-    assert shapes.list_names(script, ["scores", "kept"]) == {"scores"}
+    assert value_kinds.list_names(script, ["scores", "kept"]) == {"scores"}
 
 
 def test_a_loss_module_reads_class_indices_through_a_detached_alias():
@@ -122,3 +122,105 @@ def test_a_loss_module_reads_class_indices_through_a_detached_alias():
 def test_a_view_of_a_tensor_of_unknown_rows_keeps_the_free_guess():
     script = "p = __placeholder_free__\nflat = p.view(-1, 5)\nloss = F.mse_loss(flat, torch.zeros(2, 5))\n"
     assert shapes.infer_partial(script, ["p"]) == {"p": (2, 5)}
+
+
+def test_slice_bounds_stand_for_a_start_and_a_length():
+    script = (
+        "i = P\nn = P\nk = P\nidx = P\nsource = torch.randn(9, 2)\n"
+        "data = source[i:i + n]\ntarget = source[i + 1:i + 1 + n]\nrow = source[k + 1]\n"
+        "picked = source[idx.long()]\n"
+    )
+    # ``idx`` is read as a tensor (an index computed from it): no integer for it
+    assert value_kinds.integer_names(script, ["i", "n", "k", "idx"]) == {"i": 0, "n": 2, "k": 0}
+    computed = "a = P\nsource = torch.randn(9, 2)\nrow = source[a * 2]\n"
+    assert value_kinds.integer_names(computed, ["a"]) == {}  # not a sum of names and integers
+
+
+def test_the_gradient_given_to_backward_has_the_output_shape():
+    script = (
+        "g = __placeholder_plain__\n"
+        "model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 5))\n"
+        "net = model\nx = torch.randn(1, 3, 8, 8)\nout = net(x)\nout.backward(g)\n"
+    )
+    assert shapes.infer(script, ["g"]) == {"g": (1, 5)}
+    flat_all = "g = __placeholder_plain__\nx = torch.randn(2, 3, 4)\nf = nn.Flatten(0)\nout = f(x)\nout.backward(g)\n"
+    assert shapes.infer(flat_all, ["g"]) == {"g": (24,)}
+    unknown = "g = __placeholder_plain__\nout = net(x)\nout.backward(g)\n"
+    assert shapes.infer_partial(unknown, ["g"]) == {"g": None}  # an unknown output: nothing
+
+
+def test_a_loss_fixes_the_spatial_size_of_a_convolution_input():
+    script = (
+        "netD = nn.Sequential(nn.Conv2d(3, 1, 4, 1, 0, bias=False), nn.Sigmoid(), nn.Flatten(0))\n"
+        "criterion = nn.BCELoss()\nlabel = torch.full((2,), 1.0)\n"
+        "fake = __placeholder_plain__\noutput = netD(fake.detach())\n"
+        "err = criterion(output, label)\n"
+    )
+    # one score a sample: the 4x4 kernel spans the whole input
+    assert shapes.infer(script, ["fake"]) == {"fake": (2, 3, 4, 4)}
+    matching = script.replace("torch.full((2,), 1.0)", "torch.full((50,), 1.0)")
+    assert shapes.infer(matching, ["fake"]) == {"fake": (2, 3, 8, 8)}  # already agrees
+    never = script.replace("torch.full((2,), 1.0)", "torch.full((3,), 1.0)")
+    assert shapes.infer(never, ["fake"]) == {"fake": (2, 3, 8, 8)}  # no size gives 3 scores
+
+
+def test_a_constant_position_lengthens_a_stand_in():
+    script = (
+        "top_q = 8\nvals = __placeholder_plain__\nhead, tail = vals[:top_q - 1], vals[top_q - 1]\n"
+    )
+    assert shapes.infer(script, ["vals"]) == {"vals": (8,)}
+    early = "vals = __placeholder_plain__\nfirst = vals[1]\n"
+    assert shapes.infer_partial(early, ["vals"]) == {"vals": None}  # the default holds it
+
+
+def test_integers_are_bound_before_the_shapes_are_solved():
+    from autograd_lint.analysis.witness_stand_ins import _fill_placeholders
+
+    lines = [
+        "batch_size = __placeholder_free__",
+        "label = torch.full((batch_size,), 1.0)",
+        "score = __placeholder_plain__",
+        "loss = F.mse_loss(score, label)",
+    ]
+    filled = _fill_placeholders(lines)
+    assert "batch_size = 2" in filled
+    (score,) = [line for line in filled if line.startswith("score = ")]
+    assert score.startswith("score = torch.randn(2)")
+
+
+def test_the_hidden_state_of_an_rnn_takes_its_layers_batch_and_width():
+    script = (
+        "h = __placeholder_plain__\ng = __placeholder_plain__\nc = __placeholder_plain__\n"
+        "rnn = nn.RNN(input_size=1, hidden_size=32, num_layers=1, batch_first=True)\n"
+        "x = torch.randn(1, 10, 1)\nout, h = rnn(x, h)\n"
+        "gru = nn.GRU(4, 8, 2, bidirectional=True)\ny = torch.randn(5, 3, 4)\no, g = gru(y, g)\n"
+        "lstm = nn.LSTM(4, 8)\nq, c = lstm(y, c)\n"
+    )
+    # an LSTM's state is a pair: no one shape for it
+    assert shapes.infer_partial(script, ["h", "g", "c"]) == {
+        "h": (1, 1, 32),
+        "g": (4, 3, 8),
+        "c": None,
+    }
+
+
+def test_np_newaxis_is_written_as_none_where_np_is_read_for_nothing_else():
+    from autograd_lint.analysis.witness_stand_ins import newaxis_reads
+
+    lines = ["x = torch.from_numpy(x_np[np.newaxis, :, np.newaxis])"]
+    assert newaxis_reads(lines, {"np", "x_np"}) == ["x = torch.from_numpy(x_np[None, :, None])"]
+    other = [*lines, "steps = np.linspace(0, 1, 10)"]
+    assert newaxis_reads(other, {"np", "x_np"}) == other
+    assert newaxis_reads(lines, {"x_np"}) == lines  # ``np`` is bound by the script itself
+
+
+def test_a_shape_asked_of_an_expanded_array_is_asked_of_the_array_without_new_dims():
+    script = (
+        "x_np = __placeholder_plain__\nh = __placeholder_plain__\n"
+        "rnn = nn.RNN(input_size=1, hidden_size=32, num_layers=1, batch_first=True)\n"
+        "x = torch.from_numpy(x_np[None, :, None])\nr_out, h = rnn(x, h)\n"
+    )
+    # the RNN's input (2, 5, 1) less the two added dimensions; the state follows the batch of 1
+    assert shapes.infer(script, ["x_np", "h"]) == {"x_np": (5,), "h": (1, 1, 32)}
+    sliced = script.replace("x_np[None, :, None]", "x_np[None, 1:, None]")
+    assert shapes.infer_partial(sliced, ["x_np", "h"]) == {"x_np": None, "h": None}

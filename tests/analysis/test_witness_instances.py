@@ -147,3 +147,120 @@ def test_a_device_read_off_a_settings_object_stands_in_as_a_device() -> None:
     assert device_attributes(read_otherwise, {"env", "data"}) == read_otherwise
     bound = ["x = torch.tensor(data, device=cfg.DEVICE)"]  # ``cfg`` is not a free name
     assert device_attributes(bound, {"data"}) == bound
+
+
+NESTED_BLOCKS = """import torch
+import torch.nn as nn
+
+
+class Output(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.dense = nn.Linear(width, width)
+
+
+class Layer(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.output = Output(width)
+
+
+class Encoder(nn.Module):
+    def __init__(self, n, width):
+        super().__init__()
+        self.layer = nn.ModuleList([Layer(width) for _ in range(n)])
+        self.embeddings = nn.Module()
+        self.embeddings.table = nn.Embedding(10, width)
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = Encoder(2, 4)
+
+
+model = Model()
+
+
+def edit(bag):
+    emb = model.encoder.embeddings.table.weight[3]
+    for layer, pos in bag:
+        model.encoder.layer[layer].output.dense.weight[:, pos] -= emb
+"""
+CONSTANT_CHILD = NESTED_BLOCKS.replace(
+    "    for layer, pos in bag:\n        model.encoder.layer[layer].output.dense",
+    "    for pos in bag:\n        model.encoder.layer[1].output.dense",
+)
+
+
+def test_an_attribute_reached_through_a_chain_of_blocks_is_the_name_its_block_bound() -> None:
+    for source, call in (
+        (NESTED_BLOCKS, "edit([(0, 1), (1, 2)])\n"),
+        (CONSTANT_CHILD, "edit([1, 2])\n"),
+    ):
+        (witness,) = _witnesses(source + call, "AG007")
+        script = witness.script
+        assert "self_dense.weight[:, pos] -= emb" in script
+        assert "self_dense = nn.Linear(" in script
+        assert ".output" not in script and ".layer" not in script
+        # a layer hung on a plain ``nn.Module()`` from outside: a stand-in for what it gave
+        assert "table" not in script and "emb = torch.randn(" in script
+
+
+def test_a_chain_through_a_list_of_unlike_blocks_is_left_as_written() -> None:
+    import libcst as cst
+
+    from autograd_lint.analysis.interpreter import analyze
+    from autograd_lint.analysis.witness_instances import InstanceNames
+
+    unlike = NESTED_BLOCKS.replace(
+        "nn.ModuleList([Layer(width) for _ in range(n)])",
+        "nn.ModuleList([Layer(width), Layer(width)])",
+    )
+    source = unlike + "edit([(0, 1), (1, 2)])\n"
+    trace = analyze(source)
+    names = InstanceNames(trace)
+    statement = cst.parse_statement(
+        "model.encoder.layer[layer].output.dense.weight[:, pos] -= emb\n"
+    )
+    last = max(trace.statements)
+    # which of the two blocks ``layer`` picks is unknown: only the list itself is named
+    assert names.chain_reads(statement, last) == {"model.encoder.layer": "self_layer"}
+    picked = cst.parse_statement("model.encoder.layer[0].output.dense.weight[:, 1] -= emb\n")
+    reads = names.chain_reads(picked, last)
+    assert reads["model.encoder.layer[0].output.dense"] == "self_dense"
+    assert "model.encoder.layer[2].output" not in names.chain_reads(
+        cst.parse_statement("model.encoder.layer[2].output.dense.weight[:, 1] -= emb\n"), last
+    )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_chain_witness_is_confirmed(backend: str) -> None:
+    witnesses = _witnesses(NESTED_BLOCKS + "edit([(0, 1), (1, 2)])\n", "AG007")
+    verdicts = confirm_many(witnesses, backend=backend)
+    assert [v.status for v in verdicts] == ["confirmed"], verdicts
+
+
+CONSTANT_ARGUMENT = """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.emb = nn.Embedding(n, 4)
+
+
+ntokens = 10
+model = Net(ntokens)
+ids = torch.randint(0, ntokens, (3,))
+out = model.emb(ids)
+model.emb.weight.mul_(2.0)
+"""
+
+
+def test_a_parameter_given_a_name_bound_to_a_number_gets_that_number() -> None:
+    (witness,) = _witnesses(CONSTANT_ARGUMENT, "AG007")
+    assert "n = 10" in witness.script  # not a stand-in count of 2: ``ids`` reach 9
+    (verdict,) = confirm_many([witness], backend="mini")
+    assert verdict.status == "confirmed", verdict

@@ -88,6 +88,13 @@ def test_other_autograd_error_is_not_reproduced() -> None:
         ),
         (error("ValueError", "operands could not be broadcast together"), "shape error"),
         (error("IndexError", "index 5 is out of bounds for dimension 0"), "shape error"),
+        (error("TypeError", "expected np.ndarray (got Tensor)"), "stand-in is the wrong kind"),
+        (
+            error(
+                "TypeError", "only integer tensors of a single element can be converted to an index"
+            ),
+            "stand-in is the wrong kind",
+        ),
         (error("MemoryError", "Unable to allocate 74.5 GiB"), "memory limit"),
         (error("RuntimeError", "DefaultCPUAllocator: can't allocate memory"), "memory limit"),
         (error("RecursionError", "maximum recursion depth exceeded"), "recursion limit"),

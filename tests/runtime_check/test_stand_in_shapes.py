@@ -14,7 +14,7 @@ from replay_cases import (
 )
 
 from autograd_lint import stand_ins
-from autograd_lint.analysis import shapes
+from autograd_lint.analysis import shapes, value_kinds
 from autograd_lint.runtime_check import confirm_many
 
 GUESSED = "x = torch.randn(2, 2)  # stand-in, shape unknown (plain)\n"
@@ -61,7 +61,7 @@ def test_names_used_as_sizes_or_indices_stand_for_integers() -> None:
         "bsz = P\nt = P\nx = P\n"
         "z = torch.randn(bsz, 8)\nv = x[:, t]\nfor _ in range(bsz):\n    pass\n"
     )
-    assert shapes.integer_names(script, ["bsz", "t", "x"]) == {"bsz": 2, "t": 0}
+    assert value_kinds.integer_names(script, ["bsz", "t", "x"]) == {"bsz": 2, "t": 0}
 
 
 def test_a_view_target_and_an_accumulation_give_their_shapes() -> None:
@@ -163,4 +163,24 @@ def test_full_slice_writes_and_known_sizes_give_shapes() -> None:
 
 def test_a_name_read_only_as_a_device_stands_for_one() -> None:
     script = "d = P\ne = P\nx = torch.zeros(2, device=d)\ny = torch.ones(2, device=e) + e\n"
-    assert shapes.device_names(script, ["d", "e"]) == {"d"}
+    assert value_kinds.device_names(script, ["d", "e"]) == {"d"}
+
+
+def test_a_name_given_two_guessed_stand_ins_is_named_once() -> None:
+    script = (
+        GUESSED
+        + "y = x * 2\n"
+        + GUESSED
+        + "h = torch.randn(2, 2)  # stand-in, shape unknown (plain)\n"
+    )
+    assert stand_ins.unknown_names(script) == ["x", "h"]
+
+
+def test_a_stand_in_for_an_array_keeps_being_an_array_in_every_shape_tried() -> None:
+    script = "x_np = torch.randn(2, 2).numpy()  # stand-in, shape unknown (array)\n"
+    assert all(".numpy()  # stand-in" in variant for variant in stand_ins.variants(script))
+    found = value_kinds.array_names(
+        "a = P\nb = P\nx = torch.from_numpy(a[None, :])\ny = torch.from_numpy(b)\nz = b + 1\n",
+        ["a", "b"],
+    )
+    assert found == {"a"}  # ``b`` is read as something else too

@@ -96,6 +96,8 @@ def as_tensor(data: Any, dtype: dtypes.dtype | None = None, device: Any = None) 
 
 
 def from_numpy(array: Array) -> Tensor:
+    if not isinstance(array, np.ndarray):  # a tensor, a list: torch takes arrays only
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     dtypes.from_numpy(array.dtype)
     return Tensor._wrap(array)
 

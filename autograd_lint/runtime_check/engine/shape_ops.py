@@ -20,7 +20,14 @@ from .views import make_view
 
 
 def _dim(dim: int, ndim: int) -> int:
-    return int(dim) % max(ndim, 1)
+    """``dim`` of a tensor of ``ndim`` dimensions as an axis, refused as torch refuses it
+    outside ``[-ndim, ndim - 1]`` (a 0-d tensor takes ``-1`` and ``0``)."""
+    n = max(ndim, 1)
+    if not -n <= int(dim) < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return int(dim) % n
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -51,7 +58,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     ts = list(tensors)
     d = result_dtype(*ts)
-    axis = int(dim) % (ts[0]._data.ndim + 1)
+    axis = _dim(dim, ts[0]._data.ndim + 1)  # a new dimension: one more place for it
     data = np.stack([t._data for t in ts], axis=axis).astype(d.np, copy=False)
     types = [t._data.dtype for t in ts]
 

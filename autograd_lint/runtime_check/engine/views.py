@@ -252,6 +252,8 @@ def getitem(self: Tensor, index: Any) -> Tensor:
     ):
         index = int(index.item())
     if _is_basic(index):
+        if isinstance(index, slice) and self._data.ndim == 0:
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
         if isinstance(index, slice):
             return make_view(self, lambda a: a[index], "SliceBackward0")
         return _basic_chain(self, (index,))
@@ -263,8 +265,18 @@ def getitem(self: Tensor, index: Any) -> Tensor:
 def _basic_chain(self: Tensor, index: tuple[Any, ...]) -> Tensor:
     """Apply a tuple of ints, slices, None and ``...`` left to right, one view each."""
     n_real = sum(1 for i in index if isinstance(i, int | slice))
+    ndim = self._data.ndim
+    if ndim == 0 and any(isinstance(i, int) for i in index):
+        raise IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+        )
+    if n_real > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
     out = self
     dim = 0
+    selected = 0
+    """Dimensions the ints before this point took away (torch numbers the original's)."""
     applied = False
     for item in index:
         if item is Ellipsis:
@@ -274,7 +286,9 @@ def _basic_chain(self: Tensor, index: tuple[Any, ...]) -> Tensor:
             out = make_view(out, _unsqueeze_step(dim), "UnsqueezeBackward0")
             dim += 1
         elif isinstance(item, int):
-            out = make_view(out, _select_step(dim, item, out._data.shape), "SelectBackward0")
+            step = _select_step(dim, item, out._data.shape, dim + selected)
+            out = make_view(out, step, "SelectBackward0")
+            selected += 1
         elif _full(item):
             dim += 1
             continue
@@ -301,12 +315,14 @@ def _unsqueeze_step(dim: int) -> Step:
     return lambda a: np.expand_dims(a, dim)
 
 
-def _select_step(dim: int, i: int, shape: tuple[int, ...]) -> Step:
+def _select_step(dim: int, i: int, shape: tuple[int, ...], named: int) -> Step:
+    """``a[..., i]`` at ``dim`` of the current view; ``named`` is that dimension's number in
+    the tensor indexed, which torch's message gives."""
     if dim >= len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     size = shape[dim]
     if not -size <= i < size:
-        raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
+        raise IndexError(f"index {i} is out of bounds for dimension {named} with size {size}")
     key: Any = (slice(None),) * dim + (i, Ellipsis)  # the Ellipsis keeps a 0-d result a view
     return lambda a: a[key]
 
@@ -324,6 +340,63 @@ def _np_index(index: Any) -> Any:  # numpy's index types are too narrow to spell
     return index
 
 
+def _checked_index(self: Tensor, index: Any) -> Any:
+    """The numpy key for an index of tensors, checked first as torch checks it: index
+    tensors must be integers or bools, a mask must match the dimensions it covers, and a
+    position must lie in its dimension (numbered among the index tensors, as torch numbers
+    it once the indexed dimensions come first)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    shape = self._data.shape
+    dim = 0
+    indexed = 0
+    for part in parts:
+        if part is None:
+            continue
+        if part is Ellipsis:
+            dim += len(shape) - sum(_width(p) for p in parts)
+            continue
+        if isinstance(part, Tensor):
+            if part.dtype.is_floating_point:
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if part.dtype.name == "bool":
+                _check_mask(part._data.shape, shape, dim)
+            else:
+                _check_positions(part._data, shape, dim, indexed)
+            indexed += 1
+        dim += _width(part)
+    return _np_index(index)
+
+
+def _width(part: Any) -> int:
+    """How many dimensions of the indexed tensor one part of an index covers."""
+    if part is None or part is Ellipsis:
+        return 0
+    if isinstance(part, Tensor) and part.dtype.name == "bool":
+        return max(part._data.ndim, 1)
+    return 1
+
+
+def _check_mask(mask: tuple[int, ...], shape: tuple[int, ...], dim: int) -> None:
+    for k, size in enumerate(mask):
+        if dim + k >= len(shape) or shape[dim + k] != size:
+            raise IndexError(
+                f"The shape of the mask [{', '.join(map(str, mask))}] at index {k} does not "
+                f"match the shape of the indexed tensor [{', '.join(map(str, shape))}] at "
+                f"index {dim + k}"
+            )
+
+
+def _check_positions(positions: Array, shape: tuple[int, ...], dim: int, indexed: int) -> None:
+    if dim >= len(shape) or positions.size == 0:
+        return  # numpy reports too many indices as torch does
+    size = shape[dim]
+    for position in positions.reshape(-1).tolist():
+        if not -size <= position < size:
+            raise IndexError(
+                f"index {position} is out of bounds for dimension {indexed} with size {size}"
+            )
+
+
 def _advanced(self: Tensor, index: Any) -> Tensor:
     """Indexing with tensors, lists or masks: a copy (``IndexBackward0``) that saves the index
     tensors. As in torch, slices beside them are applied first, as views."""
@@ -333,7 +406,7 @@ def _advanced(self: Tensor, index: Any) -> Tensor:
             sliced = _basic_chain(self, slices)
             rest = tuple(slice(None) if isinstance(i, slice) else i for i in index)
             return _advanced(sliced, rest)
-    key = _np_index(index)
+    key = _checked_index(self, index)
     parts = index if isinstance(index, tuple) else (index,)
     saves = {f"indices{n}": t for n, t in enumerate(parts) if isinstance(t, Tensor)}
     shape = self._data.shape
@@ -410,7 +483,7 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
     if basic:
         copy_(getitem(self, index), value)
         return
-    key = _np_index(index)
+    key = _checked_index(self, index)
     src = value if isinstance(value, Tensor) else None
 
     def compute() -> Tensor:

@@ -142,6 +142,8 @@ def embedding(
         )
     idx = input._data.astype(np.int64)
     rows = weight._data.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= rows):  # a negative index too
+        raise IndexError("index out of range in self")
     pad = None if padding_idx is None else padding_idx % rows
     data = weight._data[idx]
     shape = weight._data.shape
