@@ -168,6 +168,8 @@ class Effects(InterpreterBase):
         """An in-place write; returns the tensor as it is after it on this path (it takes
         requires_grad and a graph edge from its operands, as torch's in-place ops do)."""
         base = tensor.data_base()
+        if base is not None and method in ops.METADATA_INPLACE:
+            return tensor  # reshapes the `.data` alias only: the tensor is not written
         if base is not None:
             self.data_write(base, site, state, how, method, via_name=True, operands=operands)
             self.trace.events[-1].prov = tensor.prov  # type: ignore[attr-defined]
@@ -182,6 +184,8 @@ class Effects(InterpreterBase):
         self.trace.events.append(event)
         grad_events.leaf_inplace(self, tensor, site, state, how, method, operands)
         state.writes.setdefault(tensor.vc, []).append(event)
+        if method in ops.METADATA_INPLACE:
+            tensor.elements = None  # the shape changed; the element count facts go with it
         grad_on = state.grad_enabled is True
         if (
             tensor.requires_grad is Tri.YES

@@ -69,6 +69,8 @@ class ProjectCalls(TorchCalls):
                 direct_data = (
                     isinstance(func.value, cst.Attribute) and func.value.attr.value == "data"
                 )
+                if direct_data and method in ops.METADATA_INPLACE:
+                    return receiver  # reshapes the `.data` alias only: nothing is written
                 if direct_data and method in ops.INPLACE_METHODS and receiver.alias_of is not None:
                     self.data_write(
                         receiver.alias_of,

@@ -95,6 +95,15 @@ history.append(loss.detach().clone())
         for copy in trace.of_type(TensorFromTensor):
             site = copy.site
             fixes: tuple[Fix, ...] = ()
+            if copy.of_list or copy.copier != "torch.tensor" or copy.keeps_flag:
+                yield diagnostic(
+                    trace,
+                    self.code,
+                    site,
+                    _copy_message(copy),
+                    Severity.WARNING,
+                )
+                continue
             if isinstance(site, cst.Call) and len(site.args) == 1:
                 argument = trace.code_of(copy.argument)
                 if not isinstance(
@@ -119,6 +128,21 @@ history.append(loss.detach().clone())
                 witness=witness_for_tensor_copy(trace, copy),
                 fixes=fixes,
             )
+
+
+def _copy_message(copy: TensorFromTensor) -> str:
+    """The copy-constructs with no safe rewrite: a list of tensors (``torch.stack`` keeps
+    their graphs but needs equal shapes), ``new_tensor`` (its dtype and device are the
+    receiver's) and a copy that asks for ``requires_grad=`` (a new leaf either way)."""
+    if copy.of_list:
+        return (
+            "`torch.tensor()` of tensors that require grad keeps their values and drops "
+            "their graphs; use `torch.stack(...)` to keep them, or detach them on purpose"
+        )
+    return (
+        f"`{copy.copier}()` of a tensor copies it into a new leaf with no graph (torch "
+        "warns); use `.detach().clone()` for a copy, or the tensor itself to keep its graph"
+    )
 
 
 def _clone_fix(trace: Trace, clone: cst.CSTNode) -> tuple[Fix, ...]:
