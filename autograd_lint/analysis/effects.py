@@ -358,6 +358,10 @@ class Effects(InterpreterBase):
         code = f"`{self.module.code_for_node(site)}`"
         if isinstance(site, cst.Import | cst.ImportFrom):
             return site, f"{code} (that module turns grad mode off when imported)"
+        applied = isinstance(site, cst.Call) and isinstance(site.func, cst.Attribute)
+        if applied and site.func.attr.value == "apply":  # type: ignore[attr-defined]
+            # set only for a custom autograd Function's `.apply(...)`
+            return site, f"{code} (an autograd Function's forward runs with grad mode off)"
         return site, code
 
     def _element_of(self, iterable: Value) -> Value:

@@ -15,6 +15,7 @@ import libcst as cst
 
 from autograd_lint import ops
 from autograd_lint.analysis import binding, optimizer_base
+from autograd_lint.analysis.autograd_functions import applied_forward
 from autograd_lint.analysis.decorators import (
     decorator_grad_mode,
     decorator_site,
@@ -101,6 +102,10 @@ class ProjectCalls(TorchCalls):
             if isinstance(receiver, SuperRef):
                 return self.super_call(receiver, method, node, args, state)
             if isinstance(receiver, UserClass):
+                forward = applied_forward(receiver, method)
+                if forward is not None:
+                    self._applied(self._method_value(forward, receiver), node, args, state)
+                    return Unknown()
                 found = receiver.method(method)
                 if found is not None:
                     function = self._method_value(found, receiver)
@@ -335,6 +340,18 @@ class ProjectCalls(TorchCalls):
                 self.follow(closure, None, [], state, closure.bound_self)
             finally:
                 state.grad_enabled = previous
+
+    def _applied(
+        self, forward: UserFunction, node: cst.Call, args: list[Value], state: State
+    ) -> None:
+        """``Fn.apply(...)`` of a custom autograd Function: its ``forward`` runs with grad
+        mode off and ``ctx`` of unknown facts (see :mod:`autograd_functions`)."""
+        previous, previous_site = state.grad_enabled, self._grad_off_site
+        state.grad_enabled, self._grad_off_site = False, node
+        try:
+            self.follow(forward, node, args, state, Unknown())
+        finally:
+            state.grad_enabled, self._grad_off_site = previous, previous_site
 
     def follow(
         self,

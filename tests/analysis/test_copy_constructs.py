@@ -24,7 +24,10 @@ def _codes(body: str) -> list[tuple[str, int]]:
 
 COPIES = [
     # a list of tensors that require grad: their values are kept, their graphs dropped
-    ("losses = []\nfor i in range(2):\n    losses.append((a * b).mean())\nt = torch.tensor(losses)\n", 4),
+    (
+        "losses = []\nfor i in range(2):\n    losses.append((a * b).mean())\nt = torch.tensor(losses)\n",
+        4,
+    ),
     ("t = torch.tensor([(a * b).sum(), 1.0])\n", 1),
     # a copy that asks for requires_grad= is a new leaf, not the tensor's graph
     ("s = a * b\nt = s.new_tensor(s, requires_grad=True)\n", 2),
