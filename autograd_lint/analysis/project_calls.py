@@ -361,6 +361,7 @@ class ProjectCalls(TorchCalls):
         state: State,
         receiver: Value | None = None,
         yields: list[Value] | None = None,
+        as_forward: bool = False,
     ) -> Value | None:
         """Run the body of a project function for one call, on a state of its own.
 
@@ -426,7 +427,7 @@ class ProjectCalls(TorchCalls):
             yields=yields,
             active=(*frame.active, definition),
             call_seq=frame.seq,
-            in_forward=frame.in_forward or _is_forward(definition, function.owner),
+            in_forward=frame.in_forward or as_forward or _is_forward(definition, function.owner),
         )
         previous_site = self._grad_off_site
         if isinstance(definition, cst.FunctionDef) and decorator_site(definition) is not None:

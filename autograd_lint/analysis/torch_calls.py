@@ -433,6 +433,16 @@ class TorchCalls(Modules):
                 found = self.submodules(receiver, state, recursive=method == "modules")
                 items: list[Value] = [receiver, *found] if method == "modules" else list(found)
                 return Sequence(items, receiver.prov, run_each=True)
+            if method in {"named_modules", "named_children"}:
+                # the same layers, each paired with a name of unknown text
+                found = self.submodules(receiver, state, recursive=method == "named_modules")
+                layers: list[Value] = (
+                    [receiver, *found] if method == "named_modules" else list(found)
+                )
+                pairs: list[Value] = [
+                    Sequence([PlainValue(receiver.prov), layer], receiver.prov) for layer in layers
+                ]
+                return Sequence(pairs, receiver.prov, run_each=True)
             if method in {"parameters", "buffers"}:
                 params = self._module_params(receiver, state)
                 if params:
