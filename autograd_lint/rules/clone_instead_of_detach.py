@@ -11,6 +11,7 @@ from autograd_lint.analysis.witness import witness_for_clone, witness_for_tensor
 from autograd_lint.diagnostics import Diagnostic, Fix, Severity
 from autograd_lint.rules._build import diagnostic, replace_node, short
 from autograd_lint.rules.base import Rule
+from autograd_lint.rules.nonleaf_requires_grad import silenced_constructor_sites
 
 _USES = {
     "loss-target": "as the target of a loss",
@@ -92,9 +93,12 @@ history.append(loss.detach().clone())
                 fixes=_clone_fix(trace, clone),
                 witness=witness_for_clone(trace, event),
             )
+        rebuilt = silenced_constructor_sites(trace)  # AG008's: a cut loss made a new leaf
         for copy in trace.of_type(TensorFromTensor):
             site = copy.site
             fixes: tuple[Fix, ...] = ()
+            if copy.keeps_flag and id(site) in rebuilt:
+                continue
             if copy.of_list or copy.copier != "torch.tensor" or copy.keeps_flag:
                 yield diagnostic(
                     trace,
