@@ -40,7 +40,10 @@ for as long as the snapshot lives; a parameter's snapshot taken before an optimi
 and used in a loss after it (a proximal or drift penalty) sends gradient into the
 parameter through the snapshot too, cancelling part of the penalty; `.numpy()` on it
 raises. `torch.tensor(t)` of a tensor copies without history but torch warns and
-recommends `t.detach().clone()`.
+recommends `t.detach().clone()`; so does `x.new_tensor(t)`, and with `requires_grad=True`
+either makes a new leaf that gradient reaches instead of `t`'s graph. `torch.tensor([a, b])`
+of tensors that require grad keeps only their values: a loss built from it trains nothing
+upstream (`torch.stack([a, b])` keeps their graphs).
 """
     example = """
 target = teacher(x).clone()
@@ -53,7 +56,9 @@ loss = F.mse_loss(student(x), target)
 history.append(loss.detach().clone())
 """
     fix_note = (
-        "`.clone()` becomes `.detach().clone()`; `torch.tensor(t)` becomes `t.detach().clone()`."
+        "`.clone()` becomes `.detach().clone()`; `torch.tensor(t)` becomes `t.detach().clone()`. "
+        "None for `new_tensor`, `requires_grad=` copies and lists of tensors (the message says "
+        "what keeps the graph)."
     )
     default_severity = Severity.WARNING
     valid = (
