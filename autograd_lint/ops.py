@@ -605,8 +605,16 @@ OPERATORS: Mapping[str, str] = {spec.operator: spec.name for spec in _SPECS if s
 INPLACE_TWINS: Mapping[str, str] = {spec.inplace: spec.name for spec in _SPECS if spec.inplace}
 """In-place method name (``sigmoid_``) -> op name (``sigmoid``)."""
 
+METADATA_INPLACE: frozenset[str] = frozenset(
+    {"unsqueeze_", "squeeze_", "t_", "transpose_", "swapdims_", "swapaxes_"}
+)
+"""In-place methods that change only a tensor's shape and strides: torch still bumps its
+version counter (a backward that saved it raises), and a leaf that requires grad refuses
+them; through ``.data`` they reshape the alias alone and leave the tensor untouched."""
+
 INPLACE_METHODS: frozenset[str] = frozenset(
     set(INPLACE_TWINS)
+    | METADATA_INPLACE
     | {
         "zero_",
         "fill_",

@@ -169,6 +169,8 @@ class Effects(InterpreterBase):
         """An in-place write; returns the tensor as it is after it on this path (it takes
         requires_grad and a graph edge from its operands, as torch's in-place ops do)."""
         base = tensor.data_base()
+        if base is not None and method in ops.METADATA_INPLACE:
+            return tensor  # reshapes the `.data` alias only: the tensor is not written
         if base is not None:
             self.data_write(base, site, state, how, method, via_name=True, operands=operands)
             self.trace.events[-1].prov = tensor.prov  # type: ignore[attr-defined]
@@ -183,6 +185,8 @@ class Effects(InterpreterBase):
         self.trace.events.append(event)
         grad_events.leaf_inplace(self, tensor, site, state, how, method, operands)
         state.writes.setdefault(tensor.vc, []).append(event)
+        if method in ops.METADATA_INPLACE:
+            tensor.elements = None  # the shape changed; the element count facts go with it
         grad_on = state.grad_enabled is True
         if (
             tensor.requires_grad is Tri.YES
@@ -355,6 +359,10 @@ class Effects(InterpreterBase):
         code = f"`{self.module.code_for_node(site)}`"
         if isinstance(site, cst.Import | cst.ImportFrom):
             return site, f"{code} (that module turns grad mode off when imported)"
+        applied = isinstance(site, cst.Call) and isinstance(site.func, cst.Attribute)
+        if applied and site.func.attr.value == "apply":  # type: ignore[attr-defined]
+            # set only for a custom autograd Function's `.apply(...)`
+            return site, f"{code} (an autograd Function's forward runs with grad mode off)"
         return site, code
 
     def _element_of(self, iterable: Value) -> Value:

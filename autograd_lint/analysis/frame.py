@@ -169,6 +169,8 @@ class InterpreterBase:
         args: list[Value],
         state: State,
         receiver: Value | None = None,
+        yields: list[Value] | None = None,
+        as_forward: bool = False,
     ) -> Value | None:
         raise NotImplementedError
 

@@ -26,6 +26,7 @@ from autograd_lint.analysis.values import (
     Tri,
     Unknown,
     UserClass,
+    UserFunction,
     Value,
     any_yes,
     fresh_id,
@@ -118,6 +119,14 @@ class Modules(Expressions):
     def module_call(
         self, module: NNModule, node: cst.Call, args: list[Value], state: State
     ) -> Value:
+        replaced = state.lookup(f"#{id(module)}.forward")
+        if isinstance(replaced, UserFunction):
+            # ``module.forward = f`` on the instance: ``module(x)`` calls ``f(x)`` (an
+            # attribute, so no ``self``), as the module's forward
+            result = self.follow(replaced, node, args, state, replaced.bound_self, as_forward=True)
+            return (
+                result if result is not None else self.opaque_module_call(module, node, args, state)
+            )
         if module.builtin:
             if module.kind == "Sequential" and module.children:
                 return self.sequential_call(module, node, args, state)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
+from autograd_lint.analysis.indentation import expand_mixed_indentation
 from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Range
 from autograd_lint.ops import AUTOGRAD_VOCABULARY
 
@@ -111,6 +112,10 @@ class Normalised:
     """1-based line -> (column of :attr:`text` where a rewritten name ends, characters the
     source's spelling has beyond it), left to right: a ligature is one character where
     Python reads two, so the columns after it move."""
+    retabbed: bool = False
+    """Indentation that mixed tabs and spaces was rewritten in spaces
+    (:mod:`autograd_lint.analysis.indentation`); ``removed`` holds each changed line's
+    difference (negative where the spaces are more characters than the tabs were)."""
 
     def column(self, line: int, column: int) -> int:
         """A column of :attr:`text` as a column of the original source."""
@@ -125,6 +130,9 @@ def normalise(source: str) -> Normalised:
     feeds = "\f" in source and _FORM_FEED_INDENT.search(source) is not None
     names = not source.isascii() and not unicodedata.is_normalized("NFKC", source)
     if not feeds and not names:
+        expanded = expand_mixed_indentation(source)
+        if expanded is not None:
+            return Normalised(expanded[0], expanded[1], retabbed=True)
         return Normalised(source)
     removed: dict[int, int] = {}
     renames: list[tuple[int, int, str, str]] = []
@@ -198,7 +206,10 @@ def restore(diagnostic: Diagnostic, normalised: Normalised) -> Diagnostic:
         for edit in fix.edits:  # a changed line in (start_line, end_line]?
             if any(name in edit.new_text for name in normalised.renamed):
                 return True  # it may write a name as the analysis read it
-            after = bisect.bisect_right(changed, edit.range.start_line)
+            if normalised.retabbed:  # its new text is indented with spaces: on no changed line
+                after = bisect.bisect_left(changed, edit.range.start_line)
+            else:
+                after = bisect.bisect_right(changed, edit.range.start_line)
             if after < len(changed) and changed[after] <= edit.range.end_line:
                 return True
         return False

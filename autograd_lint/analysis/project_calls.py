@@ -15,6 +15,7 @@ import libcst as cst
 
 from autograd_lint import ops
 from autograd_lint.analysis import binding, optimizer_base
+from autograd_lint.analysis.autograd_functions import applied_forward
 from autograd_lint.analysis.decorators import (
     decorator_grad_mode,
     decorator_site,
@@ -69,6 +70,8 @@ class ProjectCalls(TorchCalls):
                 direct_data = (
                     isinstance(func.value, cst.Attribute) and func.value.attr.value == "data"
                 )
+                if direct_data and method in ops.METADATA_INPLACE:
+                    return receiver  # reshapes the `.data` alias only: nothing is written
                 if direct_data and method in ops.INPLACE_METHODS and receiver.alias_of is not None:
                     self.data_write(
                         receiver.alias_of,
@@ -99,6 +102,10 @@ class ProjectCalls(TorchCalls):
             if isinstance(receiver, SuperRef):
                 return self.super_call(receiver, method, node, args, state)
             if isinstance(receiver, UserClass):
+                forward = applied_forward(receiver, method)
+                if forward is not None:
+                    self._applied(self._method_value(forward, receiver), node, args, state)
+                    return Unknown()
                 found = receiver.method(method)
                 if found is not None:
                     function = self._method_value(found, receiver)
@@ -334,6 +341,18 @@ class ProjectCalls(TorchCalls):
             finally:
                 state.grad_enabled = previous
 
+    def _applied(
+        self, forward: UserFunction, node: cst.Call, args: list[Value], state: State
+    ) -> None:
+        """``Fn.apply(...)`` of a custom autograd Function: its ``forward`` runs with grad
+        mode off and ``ctx`` of unknown facts (see :mod:`autograd_functions`)."""
+        previous, previous_site = state.grad_enabled, self._grad_off_site
+        state.grad_enabled, self._grad_off_site = False, node
+        try:
+            self.follow(forward, node, args, state, Unknown())
+        finally:
+            state.grad_enabled, self._grad_off_site = previous, previous_site
+
     def follow(
         self,
         function: UserFunction,
@@ -342,6 +361,7 @@ class ProjectCalls(TorchCalls):
         state: State,
         receiver: Value | None = None,
         yields: list[Value] | None = None,
+        as_forward: bool = False,
     ) -> Value | None:
         """Run the body of a project function for one call, on a state of its own.
 
@@ -407,7 +427,7 @@ class ProjectCalls(TorchCalls):
             yields=yields,
             active=(*frame.active, definition),
             call_seq=frame.seq,
-            in_forward=frame.in_forward or _is_forward(definition, function.owner),
+            in_forward=frame.in_forward or as_forward or _is_forward(definition, function.owner),
         )
         previous_site = self._grad_off_site
         if isinstance(definition, cst.FunctionDef) and decorator_site(definition) is not None:

@@ -644,6 +644,11 @@ class Statements(ProjectImports):
                     owner, state, requires_grad=flag, **(cut if flag is Tri.NO else {})
                 )
             return
+        if isinstance(owner, NNModule) and owner.builtin and attr == "forward":
+            # ``layer.forward = wrapper``: calling the layer now runs the wrapper
+            if isinstance(value, UserFunction):
+                state.env[f"#{id(owner)}.forward"] = value
+            return
         if isinstance(owner, NNModule) and owner.builtin and attr == "inplace":
             if owner.kind in nn_modules.INPLACE_ACTIVATIONS:
                 flag = literal_bool(source)

@@ -37,6 +37,8 @@ TENSOR_FUNCTIONS: Mapping[str, int] = {
     "torch.triu": 0,
     "torch.outer": 0,
     "torch.logsumexp": 0,
+    "torch.cosine_similarity": 0,
+    "torch.nn.functional.cosine_similarity": 0,
     "torch.linalg.norm": 0,
     "torch.linalg.vector_norm": 0,
     "torch.linalg.matrix_norm": 0,

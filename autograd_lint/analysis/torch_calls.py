@@ -7,7 +7,7 @@ from __future__ import annotations
 import libcst as cst
 
 from autograd_lint import nn_modules, ops
-from autograd_lint.analysis import callbacks, element_count, grad_events
+from autograd_lint.analysis import callbacks, element_count, grad_events, tensor_copy
 from autograd_lint.analysis.expressions import literal_key
 from autograd_lint.analysis.graph_leaves import call_passes_all
 from autograd_lint.analysis.holders import NAMESPACES, namespace_object
@@ -219,8 +219,13 @@ class TorchCalls(Modules):
             copier = "torch.tensor(...)" if name == "tensor" else ""
             grad_events.cut_constructor(self, tensor, node, args[0], copier)
         tensor.elements = element_count.created(node, name)
-        if requires_grad is Tri.NO:
-            first = args[0] if args else None
+        first = args[0] if args else None
+        if name in {"tensor", "new_tensor"} and (
+            (isinstance(first, Tensor) and (name == "new_tensor" or requires_grad is not Tri.NO))
+            or tensor_copy.graph_list(first)
+        ):
+            tensor_copy.record(self, tensor, node, name, first, requires_grad)
+        elif requires_grad is Tri.NO:
             if name == "tensor" and isinstance(first, Tensor):
                 self.trace.events.append(
                     TensorFromTensor(
@@ -428,6 +433,16 @@ class TorchCalls(Modules):
                 found = self.submodules(receiver, state, recursive=method == "modules")
                 items: list[Value] = [receiver, *found] if method == "modules" else list(found)
                 return Sequence(items, receiver.prov, run_each=True)
+            if method in {"named_modules", "named_children"}:
+                # the same layers, each paired with a name of unknown text
+                found = self.submodules(receiver, state, recursive=method == "named_modules")
+                layers: list[Value] = (
+                    [receiver, *found] if method == "named_modules" else list(found)
+                )
+                pairs: list[Value] = [
+                    Sequence([PlainValue(receiver.prov), layer], receiver.prov) for layer in layers
+                ]
+                return Sequence(pairs, receiver.prov, run_each=True)
             if method in {"parameters", "buffers"}:
                 params = self._module_params(receiver, state)
                 if params:

@@ -144,10 +144,15 @@ class CloneEscape(Event):
 
 @dataclass(eq=False, repr=False)
 class TensorFromTensor(Event):
-    """``torch.tensor(t)`` for a tensor ``t`` (torch warns)."""
+    """``torch.tensor(t)`` for a tensor ``t`` (torch warns); also ``x.new_tensor(t)``
+    (``copier``) and ``torch.tensor([a, b])`` of tensors that require grad (``of_list``:
+    ``tensor`` is one that requires grad). ``keeps_flag``: ``requires_grad=`` was passed."""
 
     tensor: Tensor
     argument: cst.BaseExpression
+    copier: str = "torch.tensor"
+    of_list: bool = False
+    keeps_flag: bool = False
 
 
 # --- AG009, AG011, AG012, AG014: tensor API misuse and anomaly mode -------------------------

@@ -346,11 +346,12 @@ class TrainingLoops(Statements):
         state: State,
         receiver: Value | None = None,
         yields: list[Value] | None = None,
+        as_forward: bool = False,
     ) -> Value | None:
         if call is not None:
             self._calls.append((call, args, len(self._passes)))
         try:
-            result = super().follow(function, call, args, state, receiver, yields)
+            result = super().follow(function, call, args, state, receiver, yields, as_forward)
         finally:
             if call is not None:
                 self._calls.pop()

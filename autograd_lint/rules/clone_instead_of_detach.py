@@ -11,6 +11,7 @@ from autograd_lint.analysis.witness import witness_for_clone, witness_for_tensor
 from autograd_lint.diagnostics import Diagnostic, Fix, Severity
 from autograd_lint.rules._build import diagnostic, replace_node, short
 from autograd_lint.rules.base import Rule
+from autograd_lint.rules.nonleaf_requires_grad import silenced_constructor_sites
 
 _USES = {
     "loss-target": "as the target of a loss",
@@ -39,7 +40,10 @@ for as long as the snapshot lives; a parameter's snapshot taken before an optimi
 and used in a loss after it (a proximal or drift penalty) sends gradient into the
 parameter through the snapshot too, cancelling part of the penalty; `.numpy()` on it
 raises. `torch.tensor(t)` of a tensor copies without history but torch warns and
-recommends `t.detach().clone()`.
+recommends `t.detach().clone()`; so does `x.new_tensor(t)`, and with `requires_grad=True`
+either makes a new leaf that gradient reaches instead of `t`'s graph. `torch.tensor([a, b])`
+of tensors that require grad keeps only their values: a loss built from it trains nothing
+upstream (`torch.stack([a, b])` keeps their graphs).
 """
     example = """
 target = teacher(x).clone()
@@ -52,7 +56,9 @@ loss = F.mse_loss(student(x), target)
 history.append(loss.detach().clone())
 """
     fix_note = (
-        "`.clone()` becomes `.detach().clone()`; `torch.tensor(t)` becomes `t.detach().clone()`."
+        "`.clone()` becomes `.detach().clone()`; `torch.tensor(t)` becomes `t.detach().clone()`. "
+        "None for `new_tensor`, `requires_grad=` copies and lists of tensors (the message says "
+        "what keeps the graph)."
     )
     default_severity = Severity.WARNING
     valid = (
@@ -92,9 +98,21 @@ history.append(loss.detach().clone())
                 fixes=_clone_fix(trace, clone),
                 witness=witness_for_clone(trace, event),
             )
+        rebuilt = silenced_constructor_sites(trace)  # AG008's: a cut loss made a new leaf
         for copy in trace.of_type(TensorFromTensor):
             site = copy.site
             fixes: tuple[Fix, ...] = ()
+            if copy.keeps_flag and id(site) in rebuilt:
+                continue
+            if copy.of_list or copy.copier != "torch.tensor" or copy.keeps_flag:
+                yield diagnostic(
+                    trace,
+                    self.code,
+                    site,
+                    _copy_message(copy),
+                    Severity.WARNING,
+                )
+                continue
             if isinstance(site, cst.Call) and len(site.args) == 1:
                 argument = trace.code_of(copy.argument)
                 if not isinstance(
@@ -119,6 +137,21 @@ history.append(loss.detach().clone())
                 witness=witness_for_tensor_copy(trace, copy),
                 fixes=fixes,
             )
+
+
+def _copy_message(copy: TensorFromTensor) -> str:
+    """The copy-constructs with no safe rewrite: a list of tensors (``torch.stack`` keeps
+    their graphs but needs equal shapes), ``new_tensor`` (its dtype and device are the
+    receiver's) and a copy that asks for ``requires_grad=`` (a new leaf either way)."""
+    if copy.of_list:
+        return (
+            "`torch.tensor()` of tensors that require grad keeps their values and drops "
+            "their graphs; use `torch.stack(...)` to keep them, or detach them on purpose"
+        )
+    return (
+        f"`{copy.copier}()` of a tensor copies it into a new leaf with no graph (torch "
+        "warns); use `.detach().clone()` for a copy, or the tensor itself to keep its graph"
+    )
 
 
 def _clone_fix(trace: Trace, clone: cst.CSTNode) -> tuple[Fix, ...]:

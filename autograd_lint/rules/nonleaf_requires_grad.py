@@ -169,3 +169,17 @@ def _operand_of_an_op(trace: Trace, site: cst.CSTNode) -> bool:
     if isinstance(parent, cst.Attribute):
         return parent.value is site and len(ancestors) > 1 and isinstance(ancestors[-2], cst.Call)
     return isinstance(parent, cst.BinaryOperation | cst.UnaryOperation)
+
+
+def silenced_constructor_sites(trace: Trace) -> set[int]:
+    """The sites (``id``) of ``requires_grad=True`` constructors this rule reports: a new
+    leaf made from values cut from a graph whose backward then runs. Another rule that sees
+    the same copy (AG005's copy-construct) leaves those to this one."""
+    backwards = trace.of_type(Backward)
+    flags = trace.of_type(RequiresGradSet)
+    rebuilt = _rebuilt_leaves(trace, flags)
+    return {
+        id(event.site)
+        for event in flags
+        if event.how == "constructor" and _silenced_backward(event, backwards, rebuilt)
+    }

@@ -55,6 +55,8 @@ def _arguments(name: str, torch):  # type: ignore[no-untyped-def]
         "torch.cumprod": ((0,), {}),
         "torch.logsumexp": ((0,), {}),
         "torch.cdist": ((torch.randn(3, 4),), {}),
+        "torch.cosine_similarity": ((torch.randn(4, 4),), {}),
+        "torch.nn.functional.cosine_similarity": ((torch.randn(4, 4),), {}),
     }
     if name == "torch.outer":
         return (leaf[0], torch.randn(3)), {}
