@@ -41,7 +41,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
 
@@ -89,6 +89,10 @@ class Segment:
     (its body runs only when something calls it)."""
     future: str
     """The file's ``__future__`` imports as written (they are in the first segment)."""
+    binds: list[Counter[str]] = field(default_factory=list)
+    """The module-level names each top-level statement binds (see :attr:`bound`)."""
+    is_import: list[bool] = field(default_factory=list)
+    """Whether each top-level statement is an ``import`` or ``from ... import``."""
     reached: frozenset[str] = frozenset()
     """The words of the statements the file's top level may run (set by :class:`Context`)."""
 
@@ -117,7 +121,10 @@ def plan(source: str) -> list[Segment] | None:
             )
         if not _compiles(tree, future_flags):
             return None
-        bound, imports = facts
+        binds, imports = facts
+        bound: Counter[str] = Counter()
+        for names in binds:
+            bound.update(names)
         spans = _spans(tree)
         segments.append(
             Segment(
@@ -131,6 +138,8 @@ def plan(source: str) -> list[Segment] | None:
                 _statement_words(text, spans),
                 [_defined(statement) for statement in tree.body],
                 future,
+                binds,
+                [isinstance(s, ast.Import | ast.ImportFrom) for s in tree.body],
             )
         )
         line += _line_breaks(text)
@@ -224,10 +233,11 @@ def _mentions(text: str) -> frozenset[str]:
     return frozenset(w if w.isascii() else unicodedata.normalize("NFKC", w) for w in words)
 
 
-def _module_facts(tree: ast.Module, text: str) -> tuple[Counter[str], frozenset[str]] | None:
-    """(bindings at module level, names of plain top-level imports), or None for what a
-    segment cannot stand for: a star import, ``global`` or ``nonlocal`` at module level."""
-    bound: Counter[str] = Counter()
+def _module_facts(tree: ast.Module, text: str) -> tuple[list[Counter[str]], frozenset[str]] | None:
+    """(bindings at module level of each top-level statement, names of plain top-level
+    imports), or None for what a segment cannot stand for: a star import, ``global`` or
+    ``nonlocal`` at module level."""
+    binds: list[Counter[str]] = []
     imports: set[str] = set()
     for statement in tree.body:
         if isinstance(statement, ast.Import | ast.ImportFrom):
@@ -235,17 +245,21 @@ def _module_facts(tree: ast.Module, text: str) -> tuple[Counter[str], frozenset[
                 return None
             if not _is_future(statement):
                 imports.update(_import_names(statement))
-    for node in _module_level(tree):
-        if isinstance(node, ast.Global | ast.Nonlocal):
-            return None
-        for name in _bound_by(node):
-            bound[name] += 1
-    if _GLOBAL.search(text):  # a function's ``global x`` binds the module's ``x``
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Global):
-                for name in node.names:
-                    bound[name] += 1
-    return bound, frozenset(imports)
+    has_global = _GLOBAL.search(text) is not None
+    for statement in tree.body:
+        bound: Counter[str] = Counter()
+        for node in _module_level(statement):
+            if isinstance(node, ast.Global | ast.Nonlocal):
+                return None
+            for name in _bound_by(node):
+                bound[name] += 1
+        if has_global:  # a function's ``global x`` binds the module's ``x``
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Global):
+                    for name in node.names:
+                        bound[name] += 1
+        binds.append(bound)
+    return binds, frozenset(imports)
 
 
 def _import_names(statement: ast.Import | ast.ImportFrom) -> Iterator[str]:
@@ -258,7 +272,7 @@ def _import_names(statement: ast.Import | ast.ImportFrom) -> Iterator[str]:
             yield alias.name
 
 
-def _module_level(tree: ast.Module) -> Iterator[ast.AST]:
+def _module_level(tree: ast.AST) -> Iterator[ast.AST]:
     """Every node evaluated in the module's own scope: function and class bodies and lambdas
     are not entered (their headers are), comprehensions are (their targets then count as
     module bindings: more names unknown, never fewer)."""
