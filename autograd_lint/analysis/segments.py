@@ -143,7 +143,7 @@ def plan(source: str) -> list[Segment] | None:
             )
         )
         line += _line_breaks(text)
-    return segments if len(segments) > 1 else None
+    return segments or None
 
 
 def _texts(source: str) -> Iterator[tuple[str, ast.Module] | None]:
