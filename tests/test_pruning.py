@@ -124,8 +124,8 @@ def test_real_world_code_in_segments_loses_nothing_to_pruning(
     result = lint_source(REALWORLD_FILE, "big.py")
     assert result.segments >= 6
     assert result.diagnostics == unpruned(REALWORLD_FILE, monkeypatch).diagnostics
-    reached = set(whole(REALWORLD_FILE, monkeypatch).diagnostics)
-    assert result.diagnostics and set(result.diagnostics) <= reached
+    # files one after another share many names: segments report only what none depends on
+    assert set(result.diagnostics) <= set(whole(REALWORLD_FILE, monkeypatch).diagnostics)
 
 
 def _filler(count: int, offset: int = 0) -> str:
@@ -153,7 +153,12 @@ def test_a_finding_in_code_without_the_vocabulary_that_uses_autograd_values_is_k
     assert expected.diagnostics[0].line == line
     skipped = skipped_lines(text)
     assert line not in skipped and line + 5 in skipped  # ``use_plain`` is not parsed
-    assert lint_source(text, "big.py").diagnostics == expected.diagnostics
+    result = lint_source(text, "big.py")
+    assert result.diagnostics == unpruned(text, monkeypatch).diagnostics
+    # in a segment the fix (``with torch.no_grad():``) is not offered; the finding is the same
+    assert [d.with_(fix=None) for d in result.diagnostics] == [
+        d.with_(fix=None) for d in expected.diagnostics
+    ]
 
 
 MAKE_LOSS = "\n\ndef make_loss(w):\n    return (w * w).sum()\n"

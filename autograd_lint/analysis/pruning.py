@@ -70,8 +70,29 @@ class _Group:
     code runs only when something calls them); None when the top level runs it."""
 
 
+_STRING_START = re.compile(r"[ \t\f]*(?:[rRbBuUfF]{0,2})[\"']")
+_COMMENT_LINE = re.compile(r"[ \t\f]*#")
+
+
+def _code(text: str, table: list[int], first: int, last: int, prose: dict[int, int]) -> str:
+    """Lines ``first``-``last`` of ``text`` without the full-line comments and the
+    docstrings (:attr:`Segment.prose`, from line to line): the words left are those code may
+    read. A docstring whose first line does not begin with its quote is kept."""
+    kept: list[str] = []
+    prose_end = 0
+    for line in range(first, last + 1):
+        piece = text[table[line - 1] : table[line]]
+        end = prose.get(line)
+        if end is not None:
+            prose_end = end if _STRING_START.match(piece) is not None else 0
+        if line > prose_end and _COMMENT_LINE.match(piece) is None:
+            kept.append(piece)
+    return "".join(kept)
+
+
 def _groups(index: int, segment: Segment) -> list[_Group]:
     table = _line_table(segment.text)
+    prose = dict(segment.prose)
     last = len(table) - 1
     groups: list[_Group] = []
     begin = 0
@@ -89,6 +110,8 @@ def _groups(index: int, segment: Segment) -> list[_Group]:
         if stop == len(spans):
             end = len(segment.text)
         text = segment.text[start:end]
+        if prose or "#" in text:
+            text = _code(segment.text, table, first_line, min(end_line, last), prose)
         statements = range(begin, stop)
         groups.append(
             _Group(

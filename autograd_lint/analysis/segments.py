@@ -93,6 +93,9 @@ class Segment:
     """The module-level names each top-level statement binds (see :attr:`bound`)."""
     is_import: list[bool] = field(default_factory=list)
     """Whether each top-level statement is an ``import`` or ``from ... import``."""
+    prose: list[tuple[int, int]] = field(default_factory=list)
+    """(first, last) segment line of each docstring-like string statement alone on its
+    lines (a module's, a class's or a function's): text no code reads."""
     reached: frozenset[str] = frozenset()
     """The words of the statements the file's top level may run (set by :class:`Context`)."""
 
@@ -140,6 +143,7 @@ def plan(source: str) -> list[Segment] | None:
                 future,
                 binds,
                 [isinstance(s, ast.Import | ast.ImportFrom) for s in tree.body],
+                _prose(tree),
             )
         )
         line += _line_breaks(text)
@@ -210,6 +214,29 @@ def _spans(tree: ast.Module) -> list[tuple[int, int]]:
         )
         for s in tree.body
     ]
+
+
+def _prose(tree: ast.Module) -> list[tuple[int, int]]:
+    """Lines of the string statements of module, class and function bodies that share no
+    line with other code (see :attr:`Segment.prose`)."""
+    found: list[tuple[int, int]] = []
+    stack: list[tuple[list[ast.stmt], int]] = [(tree.body, 0)]
+    while stack:
+        body, header = stack.pop()
+        for index, statement in enumerate(body):
+            if (
+                isinstance(statement, ast.Expr)
+                and isinstance(statement.value, ast.Constant)
+                and isinstance(statement.value.value, str)
+            ):
+                end = statement.end_lineno or statement.lineno
+                before = body[index - 1].end_lineno or 0 if index else header
+                after = body[index + 1].lineno if index + 1 < len(body) else end + 1
+                if before < statement.lineno and after > end:
+                    found.append((statement.lineno, end))
+            elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                stack.append((statement.body, statement.lineno))
+    return found
 
 
 def _line_breaks(text: str) -> int:
