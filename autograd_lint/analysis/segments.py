@@ -32,6 +32,10 @@ string, a bracket or a continuation leaves the text before it unfinished, which 
 parse, so the segment is extended until it does. Files this cannot vouch for (a syntax
 error, a star import, ``global`` at module level, the grammar-changing future import) are
 analysed whole, as before.
+
+Before libcst sees a segment, its statements that no finding can rest on are blanked out
+(:mod:`autograd_lint.analysis.pruning`); what they bind and touch still counts, as one
+more segment that is never analysed.
 """
 
 from __future__ import annotations
@@ -101,7 +105,8 @@ class Segment:
 
 
 def plan(source: str) -> list[Segment] | None:
-    """The segments of ``source``, or None when it must be analysed whole (see the module)."""
+    """The segments of ``source``, or None when it must be analysed whole (see the module).
+    One segment (a file under :data:`SEGMENT_CHARS`) is still worth pruning."""
     if len(source) <= SEGMENT_THRESHOLD or "barry_as_FLUFL" in source:
         return None
     future_flags = 0
