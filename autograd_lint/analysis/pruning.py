@@ -33,6 +33,7 @@ more, never fewer.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -71,28 +72,29 @@ class _Group:
 
 
 _STRING_START = re.compile(r"[ \t\f]*(?:[rRbBuUfF]{0,2})[\"']")
-_COMMENT_LINE = re.compile(r"[ \t\f]*#")
+_COMMENT_LINE = re.compile(r"^[ \t\f]*#[^\r\n]*", re.MULTILINE)
 
 
-def _code(text: str, table: list[int], first: int, last: int, prose: dict[int, int]) -> str:
+def _code(text: str, table: list[int], first: int, last: int, prose: list[tuple[int, int]]) -> str:
     """Lines ``first``-``last`` of ``text`` without the full-line comments and the
-    docstrings (:attr:`Segment.prose`, from line to line): the words left are those code may
-    read. A docstring whose first line does not begin with its quote is kept."""
-    kept: list[str] = []
-    prose_end = 0
-    for line in range(first, last + 1):
-        piece = text[table[line - 1] : table[line]]
-        end = prose.get(line)
-        if end is not None:
-            prose_end = end if _STRING_START.match(piece) is not None else 0
-        if line > prose_end and _COMMENT_LINE.match(piece) is None:
-            kept.append(piece)
-    return "".join(kept)
+    docstrings (:attr:`Segment.prose`, sorted): the words left are those code may read. A
+    docstring whose first line does not begin with its quote is kept."""
+    pieces: list[str] = []
+    position = table[first - 1]
+    for start, end in prose[bisect.bisect_left(prose, (first, 0)) :]:
+        if start > last:
+            break
+        if end > last or _STRING_START.match(text, table[start - 1]) is None:
+            continue
+        pieces.append(text[position : table[start - 1]])
+        position = table[end]
+    pieces.append(text[position : table[last]])
+    return _COMMENT_LINE.sub("", "".join(pieces))
 
 
 def _groups(index: int, segment: Segment) -> list[_Group]:
     table = _line_table(segment.text)
-    prose = dict(segment.prose)
+    prose = sorted(segment.prose)
     last = len(table) - 1
     groups: list[_Group] = []
     begin = 0
