@@ -204,6 +204,9 @@ class FileResult:
     stopped_at_line: int | None = None
     """Set when the analysis ran out of its statement budget (a file too complex to follow
     in full): the line it stopped at; what it had not reached was not checked."""
+    stopped_in_lines: tuple[int, int] | None = None
+    """Set with :attr:`stopped_at_line` when the file was analysed in segments: the first and
+    last line of the segment whose analysis stopped (only those lines were left unchecked)."""
     segments: int = 0
     """Set when the file was too large to analyse as one module: how many segments it was
     analysed in (:mod:`autograd_lint.analysis.segments`)."""

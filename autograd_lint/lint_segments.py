@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from autograd_lint.analysis.parse import ParseFailure, normalise, parse, restore
 from autograd_lint.analysis.project import Project
+from autograd_lint.analysis.pruning import prune
 from autograd_lint.analysis.segments import Context, Segment, analyze_segment, plan
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import Diagnostic, Edit, FileResult, Fix, Range, RelatedLocation
@@ -33,6 +34,8 @@ class _Collected:
     failures: list[tuple[str, Exception]] = field(default_factory=list)
     dependencies: dict[str, str] = field(default_factory=dict)
     stopped: int | None = None
+    stopped_in: tuple[int, int] | None = None
+    """The file lines of the segment whose analysis stopped at :attr:`stopped`."""
     syntax_error: Diagnostic | None = None
 
 
@@ -46,10 +49,12 @@ def lint_in_segments(
 ) -> FileResult | None:
     """The file's result analysed in segments, or None when it must be analysed whole (it
     is small, or the segments cannot stand for it; see the segments module)."""
-    segments = plan(source)
-    if segments is None:
+    planned = plan(source)
+    if planned is None:
         return None
-    context = Context.of(segments)
+    segments, skipped = prune(planned)
+    del planned
+    context = Context.of(segments if skipped is None else [*segments, skipped])
     collected = _Collected()
     want = settings.runtime_check != "off" if witnesses is None else witnesses
     for segment in segments:
@@ -71,6 +76,7 @@ def lint_in_segments(
         source,
         dependencies=tuple(sorted(collected.dependencies.items())),
         stopped_at_line=collected.stopped,
+        stopped_in_lines=collected.stopped_in,
         segments=len(segments),
     )
     for phase, problem in failures:
@@ -91,7 +97,10 @@ def _lint_segment(
     from autograd_lint.lint import _configured, _syntax_error
 
     shift = segment.line
-    lines = f"lines {shift + 1}-{shift + segment.text.count(chr(10)) + 1}"
+    last = shift + segment.text.count("\n") + segment.text.count("\r") - segment.text.count("\r\n")
+    if segment.text.endswith(("\n", "\r")):
+        last -= 1  # the line break ends the segment's last line
+    lines = f"lines {shift + 1}-{last + 1}"
     normalised = normalise(segment.text)
     where = path if project is not None else None
     try:
@@ -116,6 +125,7 @@ def _lint_segment(
             collected.failures.append((f"rule {rule.code} ({rule.name}, {lines})", error))
     if trace.stopped_at is not None and collected.stopped is None:
         collected.stopped = trace.range_of(trace.stopped_at).start_line + shift
+        collected.stopped_in = (shift + 1, last + 1)
     collected.dependencies.update(trace.dependencies)
     del trace
     if not found:

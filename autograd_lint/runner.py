@@ -127,7 +127,9 @@ def check_file(path: str, options: CheckOptions) -> FileOutcome:
         for warning in noqa_warnings(result.source or "")
     )
     if result.stopped_at_line is not None:
-        warnings += (f"{_place(result, result.stopped_at_line)}: {budget_note()}",)
+        warnings += (
+            f"{_place(result, result.stopped_at_line)}: {budget_note(result.stopped_in_lines)}",
+        )
     if result.segments:
         warnings += (
             f"{_place(result, 1)}: analysed in segments: the file is over "

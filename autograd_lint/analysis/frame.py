@@ -26,11 +26,23 @@ MAX_STATEMENTS = 200_000
 """A budget of executed statements per file: beyond it the rest is skipped (never a hang)."""
 
 
-def budget_note() -> str:
-    """What the command line and the editor say at the line where the budget ran out."""
+def budget_note(part: tuple[int, int] | None = None) -> str:
+    """What the command line and the editor say at the line where the budget ran out.
+
+    ``part``: the first and last line of the segment whose analysis stopped, when the file
+    was analysed in segments (each with its own budget): only the rest of those lines is
+    unchecked, not the rest of the file."""
+    if part is None:
+        return (
+            f"skipped: too complex: the analysis stopped here after {MAX_STATEMENTS:,} "
+            "statements; what it had not reached is not checked"
+        )
+    first, last = part
     return (
-        f"skipped: too complex: the analysis stopped here after {MAX_STATEMENTS:,} statements; "
-        "what it had not reached is not checked"
+        f"skipped: too complex: the analysis of lines {first}-{last} (one of the segments "
+        f"this large file is analysed in, each on its own) stopped here after "
+        f"{MAX_STATEMENTS:,} statements; what it had not reached of lines {first}-{last} is "
+        "not checked"
     )
 
 

@@ -32,6 +32,10 @@ string, a bracket or a continuation leaves the text before it unfinished, which 
 parse, so the segment is extended until it does. Files this cannot vouch for (a syntax
 error, a star import, ``global`` at module level, the grammar-changing future import) are
 analysed whole, as before.
+
+Before libcst sees a segment, its statements that no finding can rest on are blanked out
+(:mod:`autograd_lint.analysis.pruning`); what they bind and touch still counts, as one
+more segment that is never analysed.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
 
@@ -89,12 +93,20 @@ class Segment:
     (its body runs only when something calls it)."""
     future: str
     """The file's ``__future__`` imports as written (they are in the first segment)."""
+    binds: list[Counter[str]] = field(default_factory=list)
+    """The module-level names each top-level statement binds (see :attr:`bound`)."""
+    is_import: list[bool] = field(default_factory=list)
+    """Whether each top-level statement is an ``import`` or ``from ... import``."""
+    prose: list[tuple[int, int]] = field(default_factory=list)
+    """(first, last) segment line of each docstring-like string statement alone on its
+    lines (a module's, a class's or a function's): text no code reads."""
     reached: frozenset[str] = frozenset()
     """The words of the statements the file's top level may run (set by :class:`Context`)."""
 
 
 def plan(source: str) -> list[Segment] | None:
-    """The segments of ``source``, or None when it must be analysed whole (see the module)."""
+    """The segments of ``source``, or None when it must be analysed whole (see the module).
+    One segment (a file under :data:`SEGMENT_CHARS`) is still worth pruning."""
     if len(source) <= SEGMENT_THRESHOLD or "barry_as_FLUFL" in source:
         return None
     future_flags = 0
@@ -117,7 +129,10 @@ def plan(source: str) -> list[Segment] | None:
             )
         if not _compiles(tree, future_flags):
             return None
-        bound, imports = facts
+        binds, imports = facts
+        bound: Counter[str] = Counter()
+        for names in binds:
+            bound.update(names)
         spans = _spans(tree)
         segments.append(
             Segment(
@@ -131,10 +146,13 @@ def plan(source: str) -> list[Segment] | None:
                 _statement_words(text, spans),
                 [_defined(statement) for statement in tree.body],
                 future,
+                binds,
+                [isinstance(s, ast.Import | ast.ImportFrom) for s in tree.body],
+                _prose(tree),
             )
         )
         line += _line_breaks(text)
-    return segments if len(segments) > 1 else None
+    return segments or None
 
 
 def _texts(source: str) -> Iterator[tuple[str, ast.Module] | None]:
@@ -203,6 +221,29 @@ def _spans(tree: ast.Module) -> list[tuple[int, int]]:
     ]
 
 
+def _prose(tree: ast.Module) -> list[tuple[int, int]]:
+    """Lines of the string statements of module, class and function bodies that share no
+    line with other code (see :attr:`Segment.prose`)."""
+    found: list[tuple[int, int]] = []
+    stack: list[tuple[list[ast.stmt], int]] = [(tree.body, 0)]
+    while stack:
+        body, header = stack.pop()
+        for index, statement in enumerate(body):
+            if (
+                isinstance(statement, ast.Expr)
+                and isinstance(statement.value, ast.Constant)
+                and isinstance(statement.value.value, str)
+            ):
+                end = statement.end_lineno or statement.lineno
+                before = body[index - 1].end_lineno or 0 if index else header
+                after = body[index + 1].lineno if index + 1 < len(body) else end + 1
+                if before < statement.lineno and after > end:
+                    found.append((statement.lineno, end))
+            elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                stack.append((statement.body, statement.lineno))
+    return found
+
+
 def _line_breaks(text: str) -> int:
     return text.count("\n") + text.count("\r") - text.count("\r\n")
 
@@ -224,10 +265,11 @@ def _mentions(text: str) -> frozenset[str]:
     return frozenset(w if w.isascii() else unicodedata.normalize("NFKC", w) for w in words)
 
 
-def _module_facts(tree: ast.Module, text: str) -> tuple[Counter[str], frozenset[str]] | None:
-    """(bindings at module level, names of plain top-level imports), or None for what a
-    segment cannot stand for: a star import, ``global`` or ``nonlocal`` at module level."""
-    bound: Counter[str] = Counter()
+def _module_facts(tree: ast.Module, text: str) -> tuple[list[Counter[str]], frozenset[str]] | None:
+    """(bindings at module level of each top-level statement, names of plain top-level
+    imports), or None for what a segment cannot stand for: a star import, ``global`` or
+    ``nonlocal`` at module level."""
+    binds: list[Counter[str]] = []
     imports: set[str] = set()
     for statement in tree.body:
         if isinstance(statement, ast.Import | ast.ImportFrom):
@@ -235,17 +277,21 @@ def _module_facts(tree: ast.Module, text: str) -> tuple[Counter[str], frozenset[
                 return None
             if not _is_future(statement):
                 imports.update(_import_names(statement))
-    for node in _module_level(tree):
-        if isinstance(node, ast.Global | ast.Nonlocal):
-            return None
-        for name in _bound_by(node):
-            bound[name] += 1
-    if _GLOBAL.search(text):  # a function's ``global x`` binds the module's ``x``
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Global):
-                for name in node.names:
-                    bound[name] += 1
-    return bound, frozenset(imports)
+    has_global = _GLOBAL.search(text) is not None
+    for statement in tree.body:
+        bound: Counter[str] = Counter()
+        for node in _module_level(statement):
+            if isinstance(node, ast.Global | ast.Nonlocal):
+                return None
+            for name in _bound_by(node):
+                bound[name] += 1
+        if has_global:  # a function's ``global x`` binds the module's ``x``
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Global):
+                    for name in node.names:
+                        bound[name] += 1
+        binds.append(bound)
+    return binds, frozenset(imports)
 
 
 def _import_names(statement: ast.Import | ast.ImportFrom) -> Iterator[str]:
@@ -258,7 +304,7 @@ def _import_names(statement: ast.Import | ast.ImportFrom) -> Iterator[str]:
             yield alias.name
 
 
-def _module_level(tree: ast.Module) -> Iterator[ast.AST]:
+def _module_level(tree: ast.AST) -> Iterator[ast.AST]:
     """Every node evaluated in the module's own scope: function and class bodies and lambdas
     are not entered (their headers are), comprehensions are (their targets then count as
     module bindings: more names unknown, never fewer)."""

@@ -463,7 +463,12 @@ def _register(server: AutogradLintServer) -> None:
 
         def convert(unit: LintUnit, result: FileResult) -> list[types.Diagnostic]:
             mapped = to_lsp(
-                unit, result.diagnostics, ls.codec(), {}, stopped_at_line=result.stopped_at_line
+                unit,
+                result.diagnostics,
+                ls.codec(),
+                {},
+                stopped_at_line=result.stopped_at_line,
+                stopped_in=result.stopped_in_lines,
             )
             return [item.lsp for item in mapped.get(unit.key, [])]
 

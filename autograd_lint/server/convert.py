@@ -135,6 +135,7 @@ def to_lsp(
     confirmations: Mapping[int, Confirmation] | None = None,
     lines: list[str] | None = None,
     stopped_at_line: int | None = None,
+    stopped_in: tuple[int, int] | None = None,
 ) -> dict[str, list[Published]]:
     """Every URI of ``unit`` (clean ones too, so stale squiggles are cleared) -> diagnostics.
 
@@ -145,7 +146,7 @@ def to_lsp(
         return by_uri
     placer = Placer(unit, lines if lines is not None else split_lines(unit.text), codec)
     if stopped_at_line is not None:
-        note = budget_diagnostic(stopped_at_line, placer.lines)
+        note = budget_diagnostic(stopped_at_line, placer.lines, stopped_in)
         uri, rng, _, _ = placer.place(note.range)
         lsp = types.Diagnostic(
             range=rng,
@@ -184,15 +185,18 @@ def to_lsp(
 BUDGET_CODE = "too-complex"
 
 
-def budget_diagnostic(line: int, lines: list[str]) -> Diagnostic:
+def budget_diagnostic(
+    line: int, lines: list[str], part: tuple[int, int] | None = None
+) -> Diagnostic:
     """The statement budget's note, on the whole line where the analysis stopped.
 
     An Information diagnostic rather than a log message: the editor shows it where the
     unchecked code begins and in its problems list, beside the findings, so a file that is
     only partly checked never looks clean; a log or a pop-up would be missed, or repeated on
-    every keystroke. It has no fix and no witness."""
+    every keystroke. It has no fix and no witness. ``part``: the lines of the segment whose
+    analysis stopped, in a file analysed in segments (the note then names them)."""
     width = len(lines[line - 1]) if 0 < line <= len(lines) else 0
-    return Diagnostic(BUDGET_CODE, budget_note(), Range(line, 0, line, width), Severity.INFO)
+    return Diagnostic(BUDGET_CODE, budget_note(part), Range(line, 0, line, width), Severity.INFO)
 
 
 def _data(

@@ -246,6 +246,7 @@ class Engine:
             self._codec(),
             state.confirmations,
             stopped_at_line=result.stopped_at_line,
+            stopped_in=result.stopped_in_lines,
         )
         state.revision += 1
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 from autograd_lint.analysis.project import Overlay, Project, project_for
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import FileResult
+from autograd_lint.server.large_text import chunks_for, too_large
 
 if TYPE_CHECKING:
     from autograd_lint.analysis.chunks import ChunkCache
@@ -99,7 +100,9 @@ def lint_job(
 
     project = _project(path, settings, context)
     return replace(
-        lint_source(text, path, settings, chunks=chunk_cache(), project=project),
+        lint_source(
+            text, path, settings, chunks=chunks_for(text, path, chunk_cache()), project=project
+        ),
         source=None,
     )
 
@@ -124,7 +127,7 @@ def witness_job(
         path,
         settings,
         witnesses=True,
-        chunks=chunk_cache(),
+        chunks=chunks_for(text, path, chunk_cache()),
         project=_project(path, settings, context),
     )
     return replace(result, source=None)
@@ -141,6 +144,8 @@ def facts_job(
     last line, 1): the text is analysed again, recording facts, from the parsed chunks."""
     from autograd_lint.analysis.facts import analyze_facts
 
+    if too_large(text):
+        return []
     index = analyze_facts(text, chunk_cache(), path, _project(path, settings, context))
     first, second, ranged = where
     if ranged:
