@@ -374,6 +374,14 @@ def compiles_alone(chunked: Chunked) -> bool:
         return features is not None and all(_compiled(c, features) is not None for c in rest)
 
 
+def future_flags(chunked: Chunked) -> int | None:
+    """The compiler flags of the ``__future__`` imports the first chunk holds (0 for none);
+    None if that chunk does not compile alone."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _compiled(chunked.chunks[0], 0)
+
+
 def _compiled(chunk: Chunk, features: int) -> int | None:
     """The ``__future__`` flags of ``chunk`` compiled under ``features``; None if it does not
     compile (an outcome that may not be the text's own, out of stack or memory, is not kept)."""
