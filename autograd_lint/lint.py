@@ -171,10 +171,10 @@ def _lint_parsed(
         if chunked is None:
             trace = analyze(normalised.text, project, where)
         elif scopes is not None and not wanted:  # witnesses name values by statement number
-            starts = chunked.statement_starts
+            starts = chunked.statement_table
             trace = analyze_cached(chunked.module, source, scopes, path, starts, project, where)
         else:
-            trace = analyze_parsed(chunked.module, source, chunked.statement_starts, project, where)
+            trace = analyze_parsed(chunked.module, source, chunked.statement_table, project, where)
         trace.want_witnesses = wanted
     except ParseFailure as failure:
         return FileResult(path, (_syntax_error(failure),), source)
