@@ -117,26 +117,38 @@ class ChunkStarts(Mapping[cst.CSTNode, tuple[int, int]]):
 
     def __init__(self, chunked: Chunked) -> None:
         self._chunked = chunked
-        self._found: dict[cst.CSTNode, tuple[int, int] | None] = {}
+        self._holder: dict[cst.CSTNode, int] | None = None
+
+    def _chunk_of(self) -> dict[cst.CSTNode, int]:
+        """Which chunk holds each statement (built on the first lookup, from the chunks'
+        own tables: a dictionary update per chunk)."""
+        if self._holder is None:
+            holder: dict[cst.CSTNode, int] = {}
+            heads = self._chunked.heads
+            for index, chunk in enumerate(self._chunked.chunks):
+                own = _own_starts(chunk)
+                if own is None:
+                    continue
+                holder.update(dict.fromkeys(own, index))
+                if index < len(heads):
+                    holder[heads[index]] = index
+            self._holder = holder
+        return self._holder
 
     def _locate(self, node: cst.CSTNode) -> tuple[int, int] | None:
-        if node in self._found:
-            return self._found[node]
-        found: tuple[int, int] | None = None
+        index = self._chunk_of().get(node)
+        if index is None:
+            return None
         chunked = self._chunked
-        for index, (chunk, offset) in enumerate(zip(chunked.chunks, chunked.offsets, strict=True)):
+        chunk = chunked.chunks[index]
+        if index < len(chunked.heads) and node is chunked.heads[index]:
+            relative: tuple[int, int] | None = chunk.starts[0]
+        else:
             own = _own_starts(chunk)
-            if own is None:
-                continue
-            if index < len(chunked.heads) and node is chunked.heads[index]:
-                relative: tuple[int, int] | None = chunk.starts[0]
-            else:
-                relative = own.get(node)
-            if relative is not None:
-                found = (relative[0] + offset, relative[1])
-                break
-        self._found[node] = found
-        return found
+            relative = own.get(node) if own is not None else None
+        if relative is None:
+            return None
+        return relative[0] + chunked.offsets[index], relative[1]
 
     def __getitem__(self, node: cst.CSTNode) -> tuple[int, int]:
         found = self._locate(node)
