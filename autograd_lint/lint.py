@@ -24,6 +24,7 @@ from autograd_lint.analysis.parse import Normalised, normalise, restore
 from autograd_lint.analysis.project import Project, project_for
 from autograd_lint.analysis.scope_cache import ScopeCache, analyze_cached
 from autograd_lint.analysis.syntax import check_syntax
+from autograd_lint.chunk_fixes import ChunkFixes
 from autograd_lint.config import Settings
 from autograd_lint.diagnostics import (
     IO_ERROR_CODE,
@@ -170,10 +171,10 @@ def _lint_parsed(
         if chunked is None:
             trace = analyze(normalised.text, project, where)
         elif scopes is not None and not wanted:  # witnesses name values by statement number
-            starts = chunked.statement_starts
+            starts = chunked.statement_table
             trace = analyze_cached(chunked.module, source, scopes, path, starts, project, where)
         else:
-            trace = analyze_parsed(chunked.module, source, chunked.statement_starts, project, where)
+            trace = analyze_parsed(chunked.module, source, chunked.statement_table, project, where)
         trace.want_witnesses = wanted
     except ParseFailure as failure:
         return FileResult(path, (_syntax_error(failure),), source)
@@ -199,7 +200,7 @@ def _lint_parsed(
         failures.append(("the suppression comments", error))
         kept = found
     try:  # a fix that cannot apply is not offered, so it is not counted as fixable
-        kept = keep_applicable_fixes(source, kept, path)
+        kept = keep_applicable_fixes(source, kept, path, statements=_fix_check(source, chunked))
     except Exception as error:
         failures.append(("checking the fixes", error))
     stopped = trace.range_of(trace.stopped_at).start_line if trace.stopped_at is not None else None
@@ -213,6 +214,15 @@ def _lint_parsed(
     for phase, problem in failures:
         result = with_internal_error(result, phase, problem)
     return replace(result, diagnostics=tuple(sorted(result.diagnostics, key=_order)))
+
+
+def _fix_check(source: str, chunked: Chunked | None) -> ChunkFixes | None:
+    """The fix check of a text put together from chunks (no whole-file parse); None: the
+    whole file's top-level statements are parsed for it."""
+    if chunked is None:
+        return None
+    check = ChunkFixes(source, chunked)
+    return check if check.usable else None
 
 
 def _chunk_suppressions(chunked: Chunked) -> dict[int, Suppression]:

@@ -19,6 +19,7 @@ import itertools
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Range
 
@@ -148,6 +149,12 @@ def fix_applies(source: str, fix: Fix, path: str = "<fix>") -> bool:
         return False
 
 
+class FixCheck(Protocol):
+    """Decides whether one fix applies to the file it was made for."""
+
+    def fix_applies(self, fix: Fix, path: str = "<fix>") -> bool: ...
+
+
 class TopLevel:
     """The top-level statements of a file, to check a fix by compiling only the statements
     it touches (and one on each side) rather than the whole file once per fix.
@@ -231,15 +238,17 @@ def keep_applicable_fixes(
     diagnostics: Sequence[Diagnostic],
     path: str = "<fix>",
     future: str | None = None,
+    statements: FixCheck | None = None,
 ) -> list[Diagnostic]:
     """The diagnostics with only the fixes that would apply: a fix that cannot (a one-line
     ``if x: ...`` that would need a block, a result that does not compile) is dropped here, so
     it is neither counted as fixable nor offered by the editor.
 
     ``future``: the ``__future__`` imports of the file ``source`` is a part of (a segment of
-    a large file), when they are not in ``source`` itself."""
+    a large file), when they are not in ``source`` itself. ``statements``: a check that
+    already knows the file's top-level statements (a text put together from parsed chunks),
+    used instead of parsing the file for them."""
     kept: list[Diagnostic] = []
-    statements: TopLevel | None = None
     for diagnostic in diagnostics:
         fixes = diagnostic.fixes
         if not fixes:

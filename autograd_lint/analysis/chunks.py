@@ -27,13 +27,13 @@ import ast
 import re
 import warnings
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from autograd_lint.analysis.parse import ParseFailure, parse
-from autograd_lint.analysis.positions import ast_statement_starts
+from autograd_lint.analysis.positions import ast_statement_starts, cst_statements
 from autograd_lint.analysis.scope_cache import ScopeCache
 from autograd_lint.analysis.syntax import check_syntax
 
@@ -89,6 +89,14 @@ class Chunked:
     chunks: tuple[Chunk, ...]
     offsets: tuple[int, ...]
     """0-based line of each chunk's first line."""
+    heads: tuple[cst.CSTNode, ...] = ()
+    """Each chunk's first statement as the module holds it (after the first chunk, it
+    carries the lines that ended the chunk before it, so it is not the chunk's own node)."""
+
+    def statement_table(self) -> Mapping[cst.CSTNode, tuple[int, int]]:
+        """Each statement's start by its node, as :meth:`statement_starts` matched to the
+        module's statements gives them, found chunk by chunk (see :class:`ChunkStarts`)."""
+        return ChunkStarts(self)
 
     def statement_starts(self) -> list[tuple[int, int]]:
         """Every statement's start, in file order, as the whole file's ``ast`` gives them."""
@@ -96,6 +104,89 @@ class Chunked:
         for chunk, offset in zip(self.chunks, self.offsets, strict=True):
             starts.extend((line + offset, column) for line, column in chunk.starts)
         return starts
+
+
+class ChunkStarts(Mapping[cst.CSTNode, tuple[int, int]]):
+    """Statement starts of a module put together from chunks, by node.
+
+    Each chunk matches its own statements to its own starts once (kept with the chunk, so
+    an edit matches the chunk it changed); a lookup finds the chunk that holds the node and
+    adds the chunk's line offset. A chunk whose two parsers disagree on how many statements
+    it has places none of its nodes (the caller then generates positions for the module).
+    """
+
+    def __init__(self, chunked: Chunked) -> None:
+        self._chunked = chunked
+        self._holder: dict[cst.CSTNode, int] | None = None
+
+    def _chunk_of(self) -> dict[cst.CSTNode, int]:
+        """Which chunk holds each statement (built on the first lookup, from the chunks'
+        own tables: a dictionary update per chunk)."""
+        if self._holder is None:
+            holder: dict[cst.CSTNode, int] = {}
+            heads = self._chunked.heads
+            for index, chunk in enumerate(self._chunked.chunks):
+                own = _own_starts(chunk)
+                if own is None:
+                    continue
+                holder.update(dict.fromkeys(own, index))
+                if index < len(heads):
+                    holder[heads[index]] = index
+            self._holder = holder
+        return self._holder
+
+    def _locate(self, node: cst.CSTNode) -> tuple[int, int] | None:
+        index = self._chunk_of().get(node)
+        if index is None:
+            return None
+        chunked = self._chunked
+        chunk = chunked.chunks[index]
+        if index < len(chunked.heads) and node is chunked.heads[index]:
+            relative: tuple[int, int] | None = chunk.starts[0]
+        else:
+            own = _own_starts(chunk)
+            relative = own.get(node) if own is not None else None
+        if relative is None:
+            return None
+        return relative[0] + chunked.offsets[index], relative[1]
+
+    def __getitem__(self, node: cst.CSTNode) -> tuple[int, int]:
+        found = self._locate(node)
+        if found is None:
+            raise KeyError(node)
+        return found
+
+    def __contains__(self, node: object) -> bool:
+        return isinstance(node, cst.CSTNode) and self._locate(node) is not None
+
+    def __iter__(self) -> Iterator[cst.CSTNode]:
+        for index, chunk in enumerate(self._chunked.chunks):
+            own = _own_starts(chunk)
+            for node in own or ():
+                if index > 0 and node is chunk.module.body[0]:
+                    node = self._chunked.heads[index]
+                if node in self:
+                    yield node
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _own_starts(chunk: Chunk) -> dict[cst.CSTNode, tuple[int, int]] | None:
+    """The chunk's statements matched to its starts (chunk-relative), or None when the two
+    parsers disagree on how many there are."""
+    key = "statement starts"
+    if key not in chunk.derived:
+        statements = list(cst_statements(chunk.module.body))
+        own: dict[cst.CSTNode, tuple[int, int]] | None = None
+        if len(statements) == len(chunk.starts):
+            own = {}
+            for node, start in zip(statements, chunk.starts, strict=True):
+                own.setdefault(node, start)
+        chunk.derived[key] = own
+    known = chunk.derived[key]
+    assert known is None or isinstance(known, dict)
+    return known
 
 
 def _long_strings(source: str) -> list[tuple[int, int]]:
@@ -311,8 +402,9 @@ def _combine(chunks: list[Chunk]) -> Chunked | None:
         offsets.append(line)
         line += chunk.lines
     if len(chunks) == 1:
-        return Chunked(first.module, (first,), (0,))
+        return Chunked(first.module, (first,), (0,), tuple(first.module.body[:1]))
     body: list[cst.SimpleStatementLine | cst.BaseCompoundStatement] = list(first.module.body)
+    heads: list[cst.CSTNode] = list(first.module.body[:1])
     footer = first.module.footer
     for chunk in chunks[1:]:
         if chunk.module.header or not chunk.module.body:
@@ -320,6 +412,7 @@ def _combine(chunks: list[Chunk]) -> Chunked | None:
         head, *rest = chunk.module.body
         if footer:
             head = _with_footer(chunk, head, footer)
+        heads.append(head)
         body.append(head)
         body.extend(rest)
         footer = chunk.module.footer
@@ -332,7 +425,7 @@ def _combine(chunks: list[Chunk]) -> Chunked | None:
         default_newline=newline,
         has_trailing_newline=last.module.has_trailing_newline,
     )
-    return Chunked(module, tuple(chunks), tuple(offsets))
+    return Chunked(module, tuple(chunks), tuple(offsets), tuple(heads))
 
 
 Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
@@ -372,6 +465,14 @@ def compiles_alone(chunked: Chunked) -> bool:
         warnings.simplefilter("ignore")
         features = _compiled(first, 0)
         return features is not None and all(_compiled(c, features) is not None for c in rest)
+
+
+def future_flags(chunked: Chunked) -> int | None:
+    """The compiler flags of the ``__future__`` imports the first chunk holds (0 for none);
+    None if that chunk does not compile alone."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _compiled(chunked.chunks[0], 0)
 
 
 def _compiled(chunk: Chunk, features: int) -> int | None:

@@ -24,7 +24,7 @@ The interpreter is split by concern, each a layer over the one before it:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import libcst as cst
 
@@ -36,7 +36,7 @@ from autograd_lint.analysis.decorators import (
 )
 from autograd_lint.analysis.frame import Budget, Frame
 from autograd_lint.analysis.parse import parse
-from autograd_lint.analysis.positions import Positions
+from autograd_lint.analysis.positions import Positions, Starts
 from autograd_lint.analysis.project import Project
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.trace import Trace
@@ -68,7 +68,7 @@ def analyze(source: str, project: Project | None = None, path: str | None = None
 def analyze_parsed(
     module: cst.Module,
     source: str,
-    starts: Callable[[], list[tuple[int, int]]] | None = None,
+    starts: Starts | None = None,
     project: Project | None = None,
     path: str | None = None,
 ) -> Trace:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -47,7 +47,7 @@ def _codegen_positions(
     return recorder._computed
 
 
-def _cst_statements(body: object) -> Iterator[cst.CSTNode]:
+def cst_statements(body: object) -> Iterator[cst.CSTNode]:
     """libcst statements in the order ``ast`` lists them; a line of ``a; b`` counts twice."""
     for statement in body:  # type: ignore[attr-defined]
         if isinstance(statement, cst.SimpleStatementLine):
@@ -65,7 +65,7 @@ def _cst_block(block: cst.BaseSuite | None) -> Iterator[cst.CSTNode]:
         for _ in block.body:
             yield block
     else:
-        yield from _cst_statements(block.body)
+        yield from cst_statements(block.body)
 
 
 def _cst_children(node: cst.BaseCompoundStatement) -> Iterator[cst.CSTNode]:
@@ -126,23 +126,29 @@ def ast_statement_starts(tree: ast.Module) -> list[tuple[int, int]]:
     return [_start(statement) for statement in _ast_statements(tree.body)]
 
 
+Starts = Callable[[], "list[tuple[int, int]] | Mapping[cst.CSTNode, tuple[int, int]]"]
+"""Statement starts known without parsing the text again: :func:`ast_statement_starts` of the
+whole text, or each statement's start by its node."""
+
+
 class Positions:
     """Ranges of the nodes of one module, computed per statement on demand.
 
     ``starts`` may supply :func:`ast_statement_starts` of the whole text without parsing it
-    again (a module put together from cached chunks knows them chunk by chunk).
+    again, or the start of each statement by its node (a module put together from cached
+    chunks knows them chunk by chunk, already matched to its nodes).
     """
 
     def __init__(
         self,
         module: cst.Module,
         source: str,
-        starts: Callable[[], list[tuple[int, int]]] | None = None,
+        starts: Starts | None = None,
     ) -> None:
         self._module = module
         self._source = source
         self._ast_starts = starts
-        self._starts: dict[cst.CSTNode, tuple[int, int]] | None = None
+        self._starts: Mapping[cst.CSTNode, tuple[int, int]] | None = None
         self._whole: dict[cst.CSTNode, object] | None = None
         self._local: dict[cst.CSTNode, dict[cst.CSTNode, object]] = {}
         self._lines: list[str] | None = None
@@ -181,16 +187,20 @@ class Positions:
         prefix = text[:column]
         return prefix if not prefix.strip() else " " * column
 
-    def _statement_starts(self) -> dict[cst.CSTNode, tuple[int, int]] | None:
+    def _statement_starts(self) -> Mapping[cst.CSTNode, tuple[int, int]] | None:
         if self._starts is None:
             if self._ast_starts is not None:
-                ast_items = self._ast_starts()
+                known = self._ast_starts()
+                if isinstance(known, Mapping):
+                    self._starts = known
+                    return known
+                ast_items = known
             else:
                 try:
                     ast_items = ast_statement_starts(ast.parse(self._source))
                 except (SyntaxError, ValueError, RecursionError, MemoryError):
                     return None
-            cst_items = list(_cst_statements(self._module.body))
+            cst_items = list(cst_statements(self._module.body))
             if len(ast_items) != len(cst_items):
                 return None
             starts: dict[cst.CSTNode, tuple[int, int]] = {}

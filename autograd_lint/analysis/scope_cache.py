@@ -42,7 +42,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass
 
 import libcst as cst
@@ -57,7 +57,7 @@ from autograd_lint.analysis.interpreter import (
     analyze_parsed,
     module_globals,
 )
-from autograd_lint.analysis.positions import Positions
+from autograd_lint.analysis.positions import Positions, Starts
 from autograd_lint.analysis.project import ForeignModule, Project
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.trace import Trace
@@ -298,7 +298,7 @@ def analyze_cached(
     source: str,
     cache: ScopeCache,
     owner: str,
-    starts: Callable[[], list[tuple[int, int]]] | None = None,
+    starts: Starts | None = None,
     project: Project | None = None,
     path: str | None = None,
 ) -> Trace:

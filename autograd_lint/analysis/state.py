@@ -7,6 +7,7 @@ here, so that a branch works on a copy and the join keeps only what holds on eve
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -54,9 +55,31 @@ class State:
 
     def items_with_prefix(self, prefix: str) -> list[tuple[str, Value]]:
         """Bindings whose names start with ``prefix``, local ones shadowing the fallback."""
-        found = {k: v for k, v in self.globals.items() if k.startswith(prefix)}
+        found = _with_prefix(self.globals, prefix)
         found.update((k, v) for k, v in self.env.items() if k.startswith(prefix))
         return list(found.items())
+
+
+def _with_prefix(names: Mapping[str, Value], prefix: str) -> dict[str, Value]:
+    """The bindings of ``names`` whose names start with ``prefix``, in its own order.
+
+    A chain of plain dictionaries (a class body's or an inlined call's view of the module)
+    is walked dictionary by dictionary, as ``ChainMap`` walks itself (the same names, order
+    and values), without first building the union of all its names: a module's top level
+    instantiates each of its classes through such a chain. Any other mapping is walked as
+    it walks itself (a function's view of the module notes what it looks up)."""
+    if isinstance(names, ChainMap) and _plain_chain(names):
+        found: dict[str, Value] = {}
+        for part in reversed(names.maps):
+            found.update(_with_prefix(part, prefix))
+        return found
+    return {k: v for k, v in names.items() if k.startswith(prefix)}
+
+
+def _plain_chain(names: Mapping[str, Value]) -> bool:
+    if type(names) is dict:
+        return True
+    return type(names) is ChainMap and all(_plain_chain(part) for part in names.maps)
 
 
 def join(states: list[State]) -> State:

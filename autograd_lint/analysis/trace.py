@@ -264,6 +264,9 @@ class Trace:
     """Lines of the file before :attr:`source` (one segment of a large file): ranges are
     the source's own, the lines that messages name are the file's."""
     _positions: Positions | None = None
+    _kinds: tuple[int, int, dict[type, list[int]]] | None = None
+    """The events' places by their class, for the events list of that identity and length
+    (events are only ever appended): each rule asks for a few kinds of event."""
 
     def range_of(self, node: cst.CSTNode) -> Range:
         """Source range of a node (statement positions are computed once, on first use). A
@@ -293,11 +296,25 @@ class Trace:
     def code_of(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 
+    def _events_of(self, kind: type) -> list[Event]:
+        """The events that are instances of ``kind``, in their order."""
+        events = self.events
+        known = self._kinds
+        if known is None or known[0] != id(events) or known[1] != len(events):
+            places: dict[type, list[int]] = {}
+            for place, event in enumerate(events):
+                places.setdefault(type(event), []).append(place)
+            known = self._kinds = (id(events), len(events), places)
+        lists = [found for cls, found in known[2].items() if issubclass(cls, kind)]
+        if len(lists) == 1:
+            return [events[place] for place in lists[0]]
+        return [events[place] for place in sorted(p for found in lists for p in found)]
+
     def of_type(self, kind: type[E]) -> list[E]:
         """Events of one kind, one per site: a loop body runs more than once, and where the
         passes differ the most telling event is kept (``rank`` orders them)."""
         best: dict[int, E] = {}
-        for event in self.events:
+        for event in self._events_of(kind):
             if isinstance(event, kind):
                 key = id(event.site)
                 current = best.get(key)

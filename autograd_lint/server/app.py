@@ -226,10 +226,13 @@ class AutogradLintServer(LanguageServer):
         if capability and capability.diagnostics and capability.diagnostics.refresh_support:
             self.workspace_diagnostic_refresh(None)
 
-    def lint_soon(self, key: str, delay_ms: int | None = None) -> None:
+    def lint_soon(self, key: str, delay_ms: int | None = None, typed: bool = False) -> None:
+        """Lint ``key`` after ``delay_ms`` (``None``: the typing debounce); ``typed``: its
+        own text was edited (see :meth:`Engine.changed`)."""
         if key in self.forgotten:
             return
-        self.engine.changed(key, self.editor.debounce_ms if delay_ms is None else delay_ms)
+        delay = self.editor.debounce_ms if delay_ms is None else delay_ms
+        self.engine.changed(key, delay, typed)
 
     def relint_importers(self, uri: str, delay_ms: int | None = OPEN_DELAY_MS) -> None:
         """A project module was saved, changed on disk or edited: the open documents that
@@ -349,7 +352,7 @@ def _register(server: AutogradLintServer) -> None:
     def did_change(ls: AutogradLintServer, params: types.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
         key = ls.key_for(uri)
-        ls.lint_soon(key)
+        ls.lint_soon(key, typed=True)
         if key == uri and unquote(uri) in ls.workspace.text_documents:
             ls.note_text(uri, ls.workspace.get_text_document(uri).source)
             ls.relint_importers(uri, None)  # they read this module's unsaved text
@@ -381,7 +384,7 @@ def _register(server: AutogradLintServer) -> None:
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
     def nb_change(ls: AutogradLintServer, params: types.DidChangeNotebookDocumentParams) -> None:
-        ls.lint_soon(params.notebook_document.uri)
+        ls.lint_soon(params.notebook_document.uri, typed=True)
         structure = params.change.cells.structure if params.change.cells else None
         for closed in (structure.did_close or []) if structure else []:
             ls.publish(closed.uri, None, [])

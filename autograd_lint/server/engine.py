@@ -2,7 +2,10 @@
 
 Every change bumps a unit's *generation*. A lint runs after the debounce delay on a snapshot
 taken when it starts, and its result is published only if no change came in meanwhile, so a
-burst of edits ends with diagnostics for the final text and never for an older one. A lint
+burst of edits ends with diagnostics for the final text and never for an older one. An edit
+of a unit that has nothing waiting or running (its latest lint was published) is linted at
+once: waiting would only delay the one result the editor wants, while an edit that comes
+while a lint is still to come is part of a burst, and waits for the quiet time. A lint
 still waiting (debounce, or queued behind the unit's running lint) is cancelled by the next
 change; one already running in a worker is left to finish (its result is cached, which pays
 off on undo) but is not published. At most one lint per unit runs at a time, so a storm of
@@ -100,11 +103,18 @@ class Engine:
 
     # -- scheduling ------------------------------------------------------------------------
 
-    def changed(self, key: str, delay_ms: int) -> None:
-        """A unit's content (or settings) changed: lint it after ``delay_ms`` of quiet."""
+    def changed(self, key: str, delay_ms: int, typed: bool = False) -> None:
+        """A unit's content (or settings) changed: lint it after ``delay_ms`` of quiet.
+
+        ``typed``: the editor changed the unit's own text. Then, when nothing is waiting or
+        running for it (its last lint is done: the editor shows that text's results), it is
+        linted at once; the quiet time is for edits that come while a lint is still to
+        come, which are bursts (see the module doc)."""
         state = self.states.setdefault(key, UnitState())
-        state.generation += 1
         task = state.task
+        if typed and (task is None or task.done()) and state.running_generation == -1:
+            delay_ms = 0
+        state.generation += 1
         if (
             task is not None
             and not task.done()

@@ -42,7 +42,9 @@ log = logging.getLogger(__name__)
 SECTION = "autograd-lint"
 """The key editors nest our settings under (``{"autograd-lint": {...}}``)."""
 DEFAULT_DEBOUNCE_MS = 75
-"""Quiet time after the last keystroke before a document is linted."""
+"""Quiet time after the last keystroke before a document is linted, when the edit came while
+a lint of it was still to come (a burst); an edit of a document whose results are shown is
+linted at once."""
 MAX_DEBOUNCE_MS = 10_000
 SERVER_RUNTIME_CHECK: RuntimeCheckMode = "mini"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from lsprotocol import types
 from server_helpers import (
@@ -105,6 +107,30 @@ async def test_burst_of_edits_ends_with_diagnostics_for_the_final_text(
     assert published == sorted(published), "publishes went back to an older version"
     # Debouncing: far fewer lints were published than edits were sent.
     assert len(published) < 20
+
+
+async def test_an_edit_is_linted_at_once_unless_it_comes_in_a_burst(
+    raw_client: RecordingClient,
+) -> None:
+    """The quiet time holds back edits that come while a lint is still to come; an edit of
+    a document whose results are shown is linted without it."""
+    quiet = 3.0
+    await raw_client.initialize_session(init_params({"debounceMs": int(quiet * 1000)}))
+    open_doc(raw_client, URI, CLEAN)
+    await wait_for(raw_client, URI, lambda p: p.version == 1)
+    started = time.monotonic()
+    replace_all(raw_client, URI, AG001, version=2)
+    params = await wait_for(raw_client, URI, lambda p: p.version == 2)
+    assert time.monotonic() - started < quiet - 0.5
+    assert "AG001" in codes(params)
+    started = time.monotonic()
+    for version in range(3, 8):
+        replace_all(raw_client, URI, [CLEAN, AG004][version % 2], version=version)
+    final = await wait_for(raw_client, URI, lambda p: p.version == 7)
+    assert time.monotonic() - started >= quiet
+    assert codes(final) == ["AG004"]
+    published = [p.version for p in raw_client.recorder.history if p.uri == URI]
+    assert not {4, 5, 6} & set(published)  # the burst's middle was never linted alone
 
 
 async def test_syntax_error_mid_edit_gives_e999_and_server_recovers(
