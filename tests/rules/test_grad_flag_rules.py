@@ -56,6 +56,18 @@ def test_a_retain_grad_on_an_unknown_tensor_silences_the_file() -> None:
     assert len(findings(without, "AG006")) == 1
 
 
+def test_a_retain_grad_named_only_in_comments_and_strings_does_not_silence() -> None:
+    body = (
+        "x = torch.randn(3, requires_grad=True)\n"
+        "h = x * 2  # call h.retain_grad() to keep it\n"
+        'note = "use t.retain_grad()"\n'
+        "h.sum().backward()\ng = h.grad\n"
+    )
+    assert len(findings(body, "AG006")) == 1
+    called = body.replace("g = h.grad", "keep = lambda t: t.retain_grad()\ng = h.grad")
+    assert findings(called, "AG006") == []
+
+
 def test_the_retain_grad_fix_is_offered_and_removes_the_finding() -> None:
     body = "x = torch.randn(3, requires_grad=True)\nh = x * 2\nh.sum().backward()\ng = h.grad\n"
     (found,) = findings(body, "AG006")
