@@ -699,9 +699,34 @@ AUTOGRAD_VOCABULARY: tuple[str, ...] = (
     "numpy(",
     "detach",
     "optim",
+    # numpy functions that convert a tensor argument (AG011: ``np.sum([loss_a, loss_b])``)
+    *(
+        f"{module}.{name}("
+        for module in ("np", "numpy")
+        for name in (
+            "array",
+            "asarray",
+            "asanyarray",
+            "stack",
+            "concatenate",
+            "vstack",
+            "hstack",
+            "sum",
+            "mean",
+            "prod",
+            "max",
+            "min",
+            "sqrt",
+            "exp",
+            "log",
+            "square",
+        )
+    ),
 )
 """Substrings without which a file cannot contain a finding; such files are not parsed
-(``optim``: an optimizer built from copies of parameters needs no backward to be wrong)."""
+(``optim``: an optimizer built from copies of parameters needs no backward to be wrong; a
+numpy converter: a tensor handed to it is converted, which fails for one that requires grad,
+with no other autograd word in the file)."""
 
 
 def method_op(name: str) -> OpSpec | None:

@@ -70,10 +70,9 @@ the leaf on the right device or dtype is usually what was meant; the message say
         for retain in trace.of_type(RetainGrad):
             retained |= retain.storages
             known_sites.add(id(retain.site))
-        if (
-            len(_RETAIN_CALL.findall(trace.source)) > len(known_sites)
-            and _retain_calls_in_code(trace.source) > len(known_sites)
-        ):
+        if len(_RETAIN_CALL.findall(trace.source)) > len(known_sites) and _retain_calls_in_code(
+            trace.source
+        ) > len(known_sites):
             return  # a retain_grad() on a tensor the analysis does not know: it may be this one
         for event in trace.of_type(GradRead):
             tensor = event.tensor
@@ -122,7 +121,7 @@ def _retain_calls_in_code(source: str) -> int:
         ]
     except (tokenize.TokenError, SyntaxError, ValueError):
         return len(_RETAIN_CALL.findall(source))
-    for before, token, after in zip(tokens, tokens[1:], tokens[2:]):
+    for before, token, after in zip(tokens, tokens[1:], tokens[2:], strict=False):
         if (
             token.type == tokenize.NAME
             and token.string == "retain_grad"

@@ -145,3 +145,10 @@ def test_the_local_statement_check_finds_only_this_module() -> None:
     other = cst.parse_module("y = 1\n").body[0]
     assert in_this_file(trace, trace.module.body[-1])
     assert not in_this_file(trace, other)
+
+
+def test_a_numpy_conversion_alone_is_analysed() -> None:
+    """A file whose only autograd step is ``np.sum`` of losses is parsed and reported."""
+    body = "import numpy as np\nmodel = nn.Linear(6, 3)\nl1 = model(torch.randn(5, 6)).sum()\n"
+    assert len(findings(body + "total = np.sum([l1, l1])\n", "AG011")) == 1
+    assert findings(body + "total = np.sum([l1.item(), l1.item()])\n", "AG011") == []
