@@ -235,17 +235,15 @@ class Expressions(Effects):
                 )
             return PlainValue(prov, const=_compared(node, operands))
         if isinstance(node, cst.IfExp):
-            self.expr(node.test, state)
+            truth = self._known_truth(self.expr(node.test, state))
+            if truth is not Tri.UNKNOWN:  # Python evaluates the branch taken, only that one
+                return self.expr(node.body if truth is Tri.YES else node.orelse, state)
             body = self.expr(node.body, state)
             orelse = self.expr(node.orelse, state)
             return body if body is orelse else Unknown(provenance(body) | provenance(orelse))
         if isinstance(node, cst.BooleanOperation):
             left = self.expr(node.left, state)
-            truth = _truth(left)
-            if isinstance(left, NNModule) and truth is Tri.YES:
-                cls = self.class_of(left)
-                if cls is None or any(cls.method(m) for m in ("__bool__", "__len__")):
-                    truth = Tri.UNKNOWN
+            truth = self._known_truth(left)
             if truth is not Tri.UNKNOWN:
                 # ``given or Default()``: the side Python returns, the other never runs
                 takes_left = (truth is Tri.YES) == isinstance(node.operator, cst.Or)
@@ -360,6 +358,16 @@ class Expressions(Effects):
             if attr in base.attributes and not isinstance(base.attributes[attr], Tensor):
                 return base.attributes[attr]
         return Unknown()
+
+    def _known_truth(self, value: Value) -> Tri:
+        """``bool(value)`` where it is known; an object of a class that defines ``__bool__``
+        or ``__len__`` (or whose class is not found) is not known to be true."""
+        truth = _truth(value)
+        if isinstance(value, NNModule) and truth is Tri.YES:
+            cls = self.class_of(value)
+            if cls is None or any(cls.method(m) for m in ("__bool__", "__len__")):
+                return Tri.UNKNOWN
+        return truth
 
     def subscript(self, node: cst.Subscript, state: State) -> Value:
         owner = self.expr(node.value, state)
