@@ -417,11 +417,15 @@ class ProjectCalls(TorchCalls):
                 returns.append((self.expr(definition.body, local), local, 0))
                 end = local
                 end.dead = True
+            elif isinstance(definition.body, cst.SimpleStatementSuite):
+                # ``def f(x): return g(x)`` on one line: its statements belong to the def
+                outer, self._owner = self._owner, definition
+                try:
+                    end = self.block(definition.body.body, local)
+                finally:
+                    self._owner = outer
             else:
-                body = (
-                    definition.body.body if isinstance(definition.body, cst.IndentedBlock) else []
-                )
-                end = self.block(body, local)
+                end = self.block(definition.body.body, local)
         finally:
             self._frame = frame
             self._grad_off_site = previous_site
