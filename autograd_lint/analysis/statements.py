@@ -399,6 +399,8 @@ class Statements(ProjectImports):
         current = state.copy()
         outcomes: list[State] = []
         self._loops.append((node, fresh_id()))
+        if isinstance(node, cst.For) and _holds_one(iterable):
+            self._runs_once.add(self._loops[-1][1])
         saved = self._frame
         self._frame = saved.moved(loop_depth=saved.loop_depth + 1)
         uncertain = 0 if surely_runs else 1
@@ -432,7 +434,7 @@ class Statements(ProjectImports):
                 previous = signature
         finally:
             self._frame = saved
-            self._loops.pop()
+            self._runs_once.discard(self._loops.pop()[1])
             for key in standing:  # after the loop its variable is one item, not each
                 self._stands_for.pop(key, None)
             self._uncertain -= uncertain
@@ -736,3 +738,13 @@ class Statements(ProjectImports):
         if operator is not None:
             combined = self.binary(operator[:-1], target_value, value, node, state)
             self.assign(node.target, combined, state, node.value)
+
+
+def _holds_one(iterable: object) -> bool:
+    """A list or tuple known to hold exactly one item (not one standing for many)."""
+    return (
+        isinstance(iterable, Sequence)
+        and len(iterable.items) == 1
+        and iterable.keys is None
+        and not (iterable.homogeneous or iterable.open_length or iterable.run_each)
+    )

@@ -8,6 +8,7 @@ import libcst as cst
 
 from autograd_lint import nn_modules, ops
 from autograd_lint.analysis import callbacks, element_count, grad_events
+from autograd_lint.analysis.deep_copy import deep_copy
 from autograd_lint.analysis.expressions import literal_key
 from autograd_lint.analysis.graph_leaves import call_passes_all
 from autograd_lint.analysis.holders import NAMESPACES, namespace_object
@@ -78,6 +79,8 @@ class TorchCalls(Modules):
             self._implicit_numpy(name, node, args, state)
         if qualname == "itertools.chain":
             return self.chained(node, args, state)
+        if qualname == "copy.deepcopy" and len(args) == 1 and isinstance(args[0], NNModule):
+            return deep_copy(args[0], state, node, provenance(args[0]) | {self._frame.seq})
         if qualname == "functools.reduce":
             return self.reduced(node, args, state)
         if qualname in NAMESPACES:

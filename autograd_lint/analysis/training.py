@@ -162,6 +162,8 @@ class TrainingLoops(Statements):
         if found is None:
             return
         index, node = found
+        if self._passes[index].started in self._runs_once:
+            return  # a loop over one item: there is no earlier iteration to keep
         call, report_argument = self._call_in_loop(index, added)
         event = Accumulation(
             site=call if call is not None else site,

@@ -150,3 +150,13 @@ VALIDATE = (
 )
 def test_an_evaluation_loop_that_keeps_its_losses(body: str, flagged: bool) -> None:
     assert ("AG010" in codes(body)) is flagged
+
+
+@pytest.mark.parametrize(("batches", "flagged"), [(1, False), (2, True)])
+def test_a_loop_over_one_item_keeps_no_earlier_iteration(batches: int, flagged: bool) -> None:
+    items = ", ".join(["torch.randn(2, 4)"] * batches)
+    body = (
+        f"total = 0\nfor x in [{items}]:\n    opt.zero_grad()\n    loss = model(x).sum()\n"
+        "    loss.backward()\n    opt.step()\n    total += loss\n"
+    )
+    assert ("AG010" in codes(body)) is flagged
