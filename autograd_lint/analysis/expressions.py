@@ -456,7 +456,12 @@ class Expressions(Effects):
         while clause is not None:
             if clause is not node.for_in:
                 iterable = self.expr(clause.iter, local)
-            self.assign(clause.target, self._element_of(iterable), local, clause.iter)
+            self.assign(
+                clause.target,
+                self._row_or_element(iterable, clause.iter, local),
+                local,
+                clause.iter,
+            )
             for condition in clause.ifs:
                 self.expr(condition.test, local)
             clause = clause.inner_for_in
@@ -466,6 +471,13 @@ class Expressions(Effects):
             return Sequence([value], provenance(value), keys=[None], open_length=True)
         element = self.expr(node.elt, local)
         return Sequence([element], provenance(element), homogeneous=True)
+
+    def _row_or_element(self, iterable: Value, site: cst.BaseExpression, state: State) -> Value:
+        """What a comprehension's target is bound to: for a tensor, one row of it (a view,
+        as ``t[i]`` is), else the element all items agree on."""
+        if isinstance(iterable, Tensor):
+            return self.view(iterable, site, state, "__getitem__")
+        return self._element_of(iterable)
 
     def _comprehension_in_turn(
         self,

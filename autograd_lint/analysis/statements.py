@@ -412,11 +412,12 @@ class Statements(ProjectImports):
             for passes in range(1, max(MAX_LOOP_PASSES, len(elements)) + 1):
                 if isinstance(node, cst.For):
                     self._owner = node
-                    element = (
-                        elements[(passes - 1) % len(elements)]
-                        if elements
-                        else self.pass_element(iterable, current)
-                    )
+                    if elements:
+                        element = elements[(passes - 1) % len(elements)]
+                    elif isinstance(iterable, Tensor):  # each row, a view as ``t[i]`` is
+                        element = self.view(iterable, node.iter, current, "__getitem__")
+                    else:
+                        element = self.pass_element(iterable, current)
                     self.assign(node.target, element, current, node.iter)
                     self._stand_for(element, iterable)
                     standing.append(id(element))
