@@ -683,6 +683,13 @@ GRAD_MODE_CONTEXTS: Mapping[str, bool | None] = {
 """``torch.<name>()`` context managers / decorators and the grad mode they set."""
 
 
+NUMPY_CONVERTERS = frozenset(
+    {"array", "asarray", "asanyarray", "stack", "concatenate", "vstack", "hstack"}
+    | {"sum", "mean", "prod", "max", "min", "sqrt", "exp", "log", "square"}
+)
+"""numpy functions that turn their argument into an array: a tensor in it goes through
+``numpy()`` (torch raises for one that requires grad, in grad mode)."""
+
 AUTOGRAD_VOCABULARY: tuple[str, ...] = (
     "backward",
     ".data",
@@ -700,28 +707,7 @@ AUTOGRAD_VOCABULARY: tuple[str, ...] = (
     "detach",
     "optim",
     # numpy functions that convert a tensor argument (AG011: ``np.sum([loss_a, loss_b])``)
-    *(
-        f"{module}.{name}("
-        for module in ("np", "numpy")
-        for name in (
-            "array",
-            "asarray",
-            "asanyarray",
-            "stack",
-            "concatenate",
-            "vstack",
-            "hstack",
-            "sum",
-            "mean",
-            "prod",
-            "max",
-            "min",
-            "sqrt",
-            "exp",
-            "log",
-            "square",
-        )
-    ),
+    *(f"{module}.{name}(" for module in ("np", "numpy") for name in sorted(NUMPY_CONVERTERS)),
 )
 """Substrings without which a file cannot contain a finding; such files are not parsed
 (``optim``: an optimizer built from copies of parameters needs no backward to be wrong; a

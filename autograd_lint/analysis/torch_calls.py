@@ -553,12 +553,7 @@ def _anomaly_flag(node: cst.Call, name: str) -> Tri:
     return literal_bool(argument.value) if argument is not None else Tri.UNKNOWN
 
 
-_NUMPY_CONVERTERS = frozenset(
-    {"array", "asarray", "asanyarray", "stack", "concatenate", "vstack", "hstack"}
-    | {"sum", "mean", "prod", "max", "min", "sqrt", "exp", "log", "square"}
-)
-"""numpy functions that turn their argument into an array: a tensor in it goes through
-``numpy()`` (torch raises for one that requires grad, in grad mode)."""
+_NUMPY_CONVERTERS = ops.NUMPY_CONVERTERS
 _NUMPY_METHOD_CALLERS = frozenset({"sum", "mean", "prod", "max", "min"})
 """Of those, the ones that call the method of that name on a tensor passed alone
 (``np.sum(t)`` is ``t.sum(axis=None)``, a different error): they convert only tensors
