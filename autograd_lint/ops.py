@@ -691,6 +691,13 @@ GRAD_MODE_CONTEXTS: Mapping[str, bool | None] = {
 """``torch.<name>()`` context managers / decorators and the grad mode they set."""
 
 
+NUMPY_CONVERTERS = frozenset(
+    {"array", "asarray", "asanyarray", "stack", "concatenate", "vstack", "hstack"}
+    | {"sum", "mean", "prod", "max", "min", "sqrt", "exp", "log", "square"}
+)
+"""numpy functions that turn their argument into an array: a tensor in it goes through
+``numpy()`` (torch raises for one that requires grad, in grad mode)."""
+
 AUTOGRAD_VOCABULARY: tuple[str, ...] = (
     "backward",
     ".data",
@@ -707,9 +714,13 @@ AUTOGRAD_VOCABULARY: tuple[str, ...] = (
     "numpy(",
     "detach",
     "optim",
+    # numpy functions that convert a tensor argument (AG011: ``np.sum([loss_a, loss_b])``)
+    *(f"{module}.{name}(" for module in ("np", "numpy") for name in sorted(NUMPY_CONVERTERS)),
 )
 """Substrings without which a file cannot contain a finding; such files are not parsed
-(``optim``: an optimizer built from copies of parameters needs no backward to be wrong)."""
+(``optim``: an optimizer built from copies of parameters needs no backward to be wrong; a
+numpy converter: a tensor handed to it is converted, which fails for one that requires grad,
+with no other autograd word in the file)."""
 
 
 def method_op(name: str) -> OpSpec | None:

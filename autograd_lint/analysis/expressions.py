@@ -235,17 +235,15 @@ class Expressions(Effects):
                 )
             return PlainValue(prov, const=_compared(node, operands))
         if isinstance(node, cst.IfExp):
-            self.expr(node.test, state)
+            truth = self._known_truth(self.expr(node.test, state))
+            if truth is not Tri.UNKNOWN:  # Python evaluates the branch taken, only that one
+                return self.expr(node.body if truth is Tri.YES else node.orelse, state)
             body = self.expr(node.body, state)
             orelse = self.expr(node.orelse, state)
             return body if body is orelse else Unknown(provenance(body) | provenance(orelse))
         if isinstance(node, cst.BooleanOperation):
             left = self.expr(node.left, state)
-            truth = _truth(left)
-            if isinstance(left, NNModule) and truth is Tri.YES:
-                cls = self.class_of(left)
-                if cls is None or any(cls.method(m) for m in ("__bool__", "__len__")):
-                    truth = Tri.UNKNOWN
+            truth = self._known_truth(left)
             if truth is not Tri.UNKNOWN:
                 # ``given or Default()``: the side Python returns, the other never runs
                 takes_left = (truth is Tri.YES) == isinstance(node.operator, cst.Or)
@@ -361,6 +359,16 @@ class Expressions(Effects):
                 return base.attributes[attr]
         return Unknown()
 
+    def _known_truth(self, value: Value) -> Tri:
+        """``bool(value)`` where it is known; an object of a class that defines ``__bool__``
+        or ``__len__`` (or whose class is not found) is not known to be true."""
+        truth = _truth(value)
+        if isinstance(value, NNModule) and truth is Tri.YES:
+            cls = self.class_of(value)
+            if cls is None or any(cls.method(m) for m in ("__bool__", "__len__")):
+                return Tri.UNKNOWN
+        return truth
+
     def subscript(self, node: cst.Subscript, state: State) -> Value:
         owner = self.expr(node.value, state)
         basic = True
@@ -448,7 +456,12 @@ class Expressions(Effects):
         while clause is not None:
             if clause is not node.for_in:
                 iterable = self.expr(clause.iter, local)
-            self.assign(clause.target, self._element_of(iterable), local, clause.iter)
+            self.assign(
+                clause.target,
+                self._row_or_element(iterable, clause.iter, local),
+                local,
+                clause.iter,
+            )
             for condition in clause.ifs:
                 self.expr(condition.test, local)
             clause = clause.inner_for_in
@@ -458,6 +471,13 @@ class Expressions(Effects):
             return Sequence([value], provenance(value), keys=[None], open_length=True)
         element = self.expr(node.elt, local)
         return Sequence([element], provenance(element), homogeneous=True)
+
+    def _row_or_element(self, iterable: Value, site: cst.BaseExpression, state: State) -> Value:
+        """What a comprehension's target is bound to: for a tensor, one row of it (a view,
+        as ``t[i]`` is), else the element all items agree on."""
+        if isinstance(iterable, Tensor):
+            return self.view(iterable, site, state, "__getitem__")
+        return self._element_of(iterable)
 
     def _comprehension_in_turn(
         self,

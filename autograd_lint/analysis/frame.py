@@ -136,6 +136,9 @@ class InterpreterBase:
         self._frame = Frame("<module>", module, 0, 0, None, 0)
         self._grad_off_site: cst.CSTNode | None = None
         self._loops: list[tuple[cst.For | cst.While, int]] = []
+        self._runs_once: set[int] = set()
+        """Of the running loops (by the id in ``_loops``): those over a list known to hold
+        exactly one item, whose body runs once (no iteration sees an earlier one)."""
         self._uncertain = 0
         """Inside a branch, a handler or a loop that may not run: a change made to a shared
         heap object (a layer's parameter list) would leak into the other paths."""

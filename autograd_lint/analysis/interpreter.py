@@ -164,12 +164,14 @@ class Interpreter(TrainingLoops):
             owner_class=owner,
             in_forward=function.name.value == "forward" and owner is not None and owner.is_module,
         )
+        outer = self._owner
+        if isinstance(function.body, cst.SimpleStatementSuite):
+            self._owner = function  # ``def f(x): return g(x)``: its statements belong to the def
         try:
-            self.block(
-                function.body.body if isinstance(function.body, cst.IndentedBlock) else [], state
-            )
+            self.block(function.body.body, state)
         finally:
             self._frame = saved
+            self._owner = outer
 
 
 __all__ = ["Interpreter", "analyze", "analyze_parsed", "fresh_id", "module_globals"]

@@ -182,13 +182,27 @@ class ProjectCalls(TorchCalls):
                 for i, item in enumerate(first.items)
             ]
             return Sequence(pairs, first.prov, first.homogeneous, run_each=first.run_each)
-        if name == "zip" and args and all(isinstance(a, Sequence) for a in args):
-            sequences = [a for a in args if isinstance(a, Sequence)]
+        zipped = [_zip_operand(a) for a in args] if name == "zip" else []
+        if name == "zip" and args and all(isinstance(a, Sequence) for a in zipped):
+            sequences = [a for a in zipped if isinstance(a, Sequence)]
             if all(s.homogeneous for s in sequences):
                 row: list[Value] = [s.items[0] if s.items else Unknown() for s in sequences]
                 return Sequence([Sequence(row, frozenset())], frozenset(), homogeneous=True)
             if any(s.homogeneous for s in sequences):
-                return Unknown()
+                # as many rows as the listed items at most (a sequence that stands for any
+                # number of items may be shorter, even empty)
+                listed = [s for s in sequences if not s.homogeneous]
+                if any(s.keys is not None or s.open_length for s in listed):
+                    return Unknown()
+                prefix: list[Value] = [
+                    Sequence(
+                        [_zip_item(s, i) for s in sequences],
+                        frozenset(),
+                    )
+                    for i in range(min(len(s.items) for s in listed))
+                ]
+                prov = frozenset().union(*(s.prov for s in sequences))
+                return Sequence(prefix, prov, open_length=True)
             rows: list[Value] = [
                 Sequence(list(items), frozenset().union(*(provenance(i) for i in items)))
                 for items in zip(*(s.items for s in sequences), strict=False)
@@ -437,11 +451,15 @@ class ProjectCalls(TorchCalls):
                 returns.append((self.expr(definition.body, local), local, 0))
                 end = local
                 end.dead = True
+            elif isinstance(definition.body, cst.SimpleStatementSuite):
+                # ``def f(x): return g(x)`` on one line: its statements belong to the def
+                outer, self._owner = self._owner, definition
+                try:
+                    end = self.block(definition.body.body, local)
+                finally:
+                    self._owner = outer
             else:
-                body = (
-                    definition.body.body if isinstance(definition.body, cst.IndentedBlock) else []
-                )
-                end = self.block(body, local)
+                end = self.block(definition.body.body, local)
         finally:
             self._frame = frame
             self._grad_off_site = previous_site
@@ -542,3 +560,27 @@ def _constant_range(args: list[Value], node: cst.Call) -> Sequence | None:
         return None
     values: list[Value] = [PlainValue(frozenset(), const=i) for i in items]
     return Sequence(values, frozenset(), run_each=True, fixed=True)
+
+
+def _zip_operand(value: Value) -> Value:
+    """What ``zip`` walks in ``value``: a ``Sequential`` / ``ModuleList`` its layers (each
+    one of a comprehension-built list stands for every layer), a tensor its rows (a row is
+    not described: what it is stays unknown)."""
+    if (
+        isinstance(value, NNModule)
+        and value.kind in {"Sequential", "ModuleList"}
+        and value.children
+    ):
+        if value.uniform:
+            return Sequence([value.children[0]], value.prov, homogeneous=True)
+        return Sequence(list(value.children), value.prov)
+    if isinstance(value, Tensor):
+        return Sequence([Unknown(value.prov)], value.prov, homogeneous=True)
+    return value
+
+
+def _zip_item(sequence: Sequence, index: int) -> Value:
+    """The item of ``sequence`` in row ``index`` of a ``zip`` (the representative of one
+    whose items stand for every element)."""
+    position = 0 if sequence.homogeneous else index
+    return sequence.items[position] if position < len(sequence.items) else Unknown()

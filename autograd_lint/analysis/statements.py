@@ -400,6 +400,8 @@ class Statements(ProjectImports):
         current = state.copy()
         outcomes: list[State] = []
         self._loops.append((node, fresh_id()))
+        if isinstance(node, cst.For) and _holds_one(iterable):
+            self._runs_once.add(self._loops[-1][1])
         saved = self._frame
         self._frame = saved.moved(loop_depth=saved.loop_depth + 1)
         uncertain = 0 if surely_runs else 1
@@ -411,11 +413,12 @@ class Statements(ProjectImports):
             for passes in range(1, max(MAX_LOOP_PASSES, len(elements)) + 1):
                 if isinstance(node, cst.For):
                     self._owner = node
-                    element = (
-                        elements[(passes - 1) % len(elements)]
-                        if elements
-                        else self.pass_element(iterable, current)
-                    )
+                    if elements:
+                        element = elements[(passes - 1) % len(elements)]
+                    elif isinstance(iterable, Tensor):  # each row, a view as ``t[i]`` is
+                        element = self.view(iterable, node.iter, current, "__getitem__")
+                    else:
+                        element = self.pass_element(iterable, current)
                     self.assign(node.target, element, current, node.iter)
                     self._stand_for(element, iterable)
                     standing.append(id(element))
@@ -433,7 +436,7 @@ class Statements(ProjectImports):
                 previous = signature
         finally:
             self._frame = saved
-            self._loops.pop()
+            self._runs_once.discard(self._loops.pop()[1])
             for key in standing:  # after the loop its variable is one item, not each
                 self._stands_for.pop(key, None)
             self._uncertain -= uncertain
@@ -742,3 +745,13 @@ class Statements(ProjectImports):
         if operator is not None:
             combined = self.binary(operator[:-1], target_value, value, node, state)
             self.assign(node.target, combined, state, node.value)
+
+
+def _holds_one(iterable: object) -> bool:
+    """A list or tuple known to hold exactly one item (not one standing for many)."""
+    return (
+        isinstance(iterable, Sequence)
+        and len(iterable.items) == 1
+        and iterable.keys is None
+        and not (iterable.homogeneous or iterable.open_length or iterable.run_each)
+    )

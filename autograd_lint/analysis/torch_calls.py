@@ -8,6 +8,7 @@ import libcst as cst
 
 from autograd_lint import nn_modules, ops
 from autograd_lint.analysis import callbacks, element_count, grad_events, tensor_copy
+from autograd_lint.analysis.deep_copy import deep_copy
 from autograd_lint.analysis.expressions import literal_key
 from autograd_lint.analysis.graph_leaves import call_passes_all
 from autograd_lint.analysis.holders import NAMESPACES, namespace_object
@@ -78,6 +79,8 @@ class TorchCalls(Modules):
             self._implicit_numpy(name, node, args, state)
         if qualname == "itertools.chain":
             return self.chained(node, args, state)
+        if qualname == "copy.deepcopy" and len(args) == 1 and isinstance(args[0], NNModule):
+            return deep_copy(args[0], state, node, provenance(args[0]) | {self._frame.seq})
         if qualname == "functools.reduce":
             return self.reduced(node, args, state)
         if qualname in NAMESPACES:
@@ -565,12 +568,7 @@ def _anomaly_flag(node: cst.Call, name: str) -> Tri:
     return literal_bool(argument.value) if argument is not None else Tri.UNKNOWN
 
 
-_NUMPY_CONVERTERS = frozenset(
-    {"array", "asarray", "asanyarray", "stack", "concatenate", "vstack", "hstack"}
-    | {"sum", "mean", "prod", "max", "min", "sqrt", "exp", "log", "square"}
-)
-"""numpy functions that turn their argument into an array: a tensor in it goes through
-``numpy()`` (torch raises for one that requires grad, in grad mode)."""
+_NUMPY_CONVERTERS = ops.NUMPY_CONVERTERS
 _NUMPY_METHOD_CALLERS = frozenset({"sum", "mean", "prod", "max", "min"})
 """Of those, the ones that call the method of that name on a tensor passed alone
 (``np.sum(t)`` is ``t.sum(axis=None)``, a different error): they convert only tensors

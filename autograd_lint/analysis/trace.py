@@ -406,6 +406,11 @@ class Accumulation(LoopEvent):
     """The expression, at the report site, whose value is added (the fix detaches it)."""
     container: int = 0
     """For a list: its identity."""
+    data_loop: bool = False
+    """The loop's target holds a batch of data (tensors that do not require grad)."""
+    whole: bool = False
+    """Seen with its callers: at the top level or in a followed call, not in a function
+    analysed alone (whose caller may backpropagate what it returns)."""
     cleared: bool = False
     """Set later when that list is emptied (``clear()``, ``del xs[:]``, ``pop()``): its items
     were consumed, as a loss collected to be backpropagated together is."""

@@ -39,6 +39,7 @@ from autograd_lint.analysis.values import (
     Sequence,
     Tensor,
     Tri,
+    Unknown,
     UserFunction,
     Value,
     fresh_id,
@@ -57,6 +58,9 @@ class _Pass:
     started: int
     pass_started: int
     level: int
+    data: bool = False
+    """Its target is bound to tensors that do not require grad (a batch of data), with
+    numbers beside them at most: ``for i, (x, y) in enumerate(loader)``."""
 
 
 @dataclass
@@ -102,7 +106,8 @@ class TrainingLoops(Statements):
         if loop is None or statements is not loop[0].body.body:
             return super().block(statements, state)
         # a pass of a loop body: graphs built before this point belong to earlier passes
-        current = _Pass(loop[0], loop[1], fresh_id(), self._uncertain)
+        data = isinstance(loop[0], cst.For) and _binds_data(loop[0].target, state)
+        current = _Pass(loop[0], loop[1], fresh_id(), self._uncertain, data)
         self._passes.append(current)
         try:
             return super().block(statements, state)
@@ -157,6 +162,8 @@ class TrainingLoops(Statements):
         if found is None:
             return
         index, node = found
+        if self._passes[index].started in self._runs_once:
+            return  # a loop over one item: there is no earlier iteration to keep
         call, report_argument = self._call_in_loop(index, added)
         event = Accumulation(
             site=call if call is not None else site,
@@ -168,6 +175,8 @@ class TrainingLoops(Statements):
             call=call,
             argument=report_argument if call is not None else argument,
             container=container,
+            data_loop=self._passes[index].data,
+            whole=self._frame.depth > 0 or self._frame.scope == "<module>",
         )
         self.trace.events.append(event)
         if container:
@@ -558,3 +567,25 @@ def _tensor_in(value: Value | None) -> Value | None:
         return value
     found = [v for v in _flat(value) if isinstance(v, Tensor) and v.requires_grad is Tri.YES]
     return found[0] if len(found) == 1 else None
+
+
+def _binds_data(target: cst.BaseAssignTargetExpression, state: State) -> bool:
+    """The loop target's names hold a tensor that surely does not require grad and, beside
+    it, only such tensors, numbers and values not known (a label made by an op outside the
+    registry): a batch drawn from data, not layers, losses or outputs."""
+    names: list[str] = []
+    pending: list[cst.BaseExpression] = [target]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.Name):
+            names.append(node.value)
+        elif isinstance(node, cst.Tuple | cst.List):
+            pending.extend(e.value for e in node.elements)
+        else:
+            return False
+    values = [state.env.get(name) for name in names]
+    tensors = [v for v in values if isinstance(v, Tensor)]
+    return bool(tensors) and all(
+        (isinstance(v, Tensor) and v.requires_grad is Tri.NO) or isinstance(v, PlainValue | Unknown)
+        for v in values
+    )

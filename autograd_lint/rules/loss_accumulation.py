@@ -43,8 +43,10 @@ of losses, and a meter object whose `update(val)` does `self.sum += val`. The va
 accumulated is almost always meant for logging, where a plain number (or a detached
 tensor) is all that is needed.
 
-Only loops that train (a backward or an optimizer step runs in their iterations) are
-checked: a sum of terms built in `forward` is the loss being made. Accumulation that is
+Loops that train (a backward or an optimizer step runs in their iterations) are checked,
+and loops that draw batches of data without training (validation without
+`torch.no_grad()`) where nothing backpropagates the sum: a sum of terms built in `forward`
+is the loss being made. Accumulation that is
 backpropagated on purpose (losses collected over an episode and
 then backwarded together, `total.backward()` every k steps and `total` started again) is
 not reported, nor is a list that is emptied once its losses are used.
@@ -98,7 +100,7 @@ argument in the call.
         for event in events:
             assert event.loop is not None and event.kept is not None
             if (
-                id(event.loop) not in training
+                (id(event.loop) not in training and not _evaluation_leak(trace, event))
                 or _backpropagated_later(trace, event)
                 or _unresolved_backward_outside(trace, event)
             ):
@@ -124,7 +126,10 @@ argument in the call.
                 f"{line_of(trace, loop_header(event.loop))}: every iteration's autograd graph stays alive "
                 f"and memory grows with each step; {advice} where the value is only logged",
                 Severity.WARNING,
-                [(loop_header(event.loop), "the loop whose iterations it keeps")],
+                [
+                    (loop_header(event.loop), "the loop whose iterations it keeps"),
+                    *_run_by(trace, event),
+                ],
                 fixes=_detach_fix(trace, argument),
                 witness=witness_for_accumulation(trace, event),
             )
@@ -140,6 +145,31 @@ def _training_loops(trace: Trace) -> set[int]:
         if isinstance(e, BackwardCall | OptimizerStep)
         for loop in e.loops
     }
+
+
+def _run_by(trace: Trace, event: Accumulation) -> list[tuple[cst.CSTNode, str]]:
+    """For a loop of another module that does not train: the call in this file that ran it
+    (what it was handed is what makes it a loop over data, so the finding is this file's)."""
+    if event.loop is None or not event.data_loop or id(event.loop) in _training_loops(trace):
+        return []
+    owner = trace.owner.get(event.site) if not isinstance(event.site, cst.BaseStatement) else None
+    site = trace.foreign.get(owner if owner is not None else event.site)
+    return [(site.call, "the call that runs it on batches of data")] if site is not None else []
+
+
+def _evaluation_leak(trace: Trace, event: Accumulation) -> bool:
+    """A loop that never trains but draws batches of data and adds up losses that require
+    grad (validation without ``torch.no_grad()``): every batch's graph stays alive all the
+    same. Reported only where the loop is seen with its callers and no backward anywhere
+    is of something unknown (which could be the sum, backpropagated on purpose)."""
+    if not (event.data_loop and event.whole):
+        return False
+    known = {
+        id(e.site)
+        for e in trace.events
+        if isinstance(e, Backward) and isinstance(e.tensor, Tensor) and e.tensor.node is not None
+    }
+    return all(id(e.site) in known for e in trace.of_type(BackwardCall))
 
 
 def _backpropagated_later(trace: Trace, event: Accumulation) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from collections.abc import Iterator
 
 import libcst as cst
@@ -68,7 +70,9 @@ the leaf on the right device or dtype is usually what was meant; the message say
         for retain in trace.of_type(RetainGrad):
             retained |= retain.storages
             known_sites.add(id(retain.site))
-        if len(_RETAIN_CALL.findall(trace.source)) > len(known_sites):
+        if len(_RETAIN_CALL.findall(trace.source)) > len(known_sites) and _retain_calls_in_code(
+            trace.source
+        ) > len(known_sites):
             return  # a retain_grad() on a tensor the analysis does not know: it may be this one
         for event in trace.of_type(GradRead):
             tensor = event.tensor
@@ -102,6 +106,30 @@ the leaf on the right device or dtype is usually what was meant; the message say
             fixes=fixes,
             witness=witness_for_grad_read(trace, event),
         )
+
+
+def _retain_calls_in_code(source: str) -> int:
+    """How many ``.retain_grad(`` calls the code itself makes: a comment or a string that
+    mentions one (a note to call it first) is no call. Where the tokenizer cannot
+    read the source, every textual mention counts (unknown means silent)."""
+    count = 0
+    try:
+        tokens = [
+            t
+            for t in tokenize.generate_tokens(io.StringIO(source).readline)
+            if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT)
+        ]
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return len(_RETAIN_CALL.findall(source))
+    for before, token, after in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if (
+            token.type == tokenize.NAME
+            and token.string == "retain_grad"
+            and before.string == "."
+            and after.string == "("
+        ):
+            count += 1
+    return count
 
 
 def _copy_method(trace: Trace, tensor: Tensor) -> str | None:

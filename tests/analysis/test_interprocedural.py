@@ -415,3 +415,23 @@ def test_no_registry_layer_subclasses_another() -> None:
         (a, b) for a in classes for b in classes if a != b and issubclass(classes[a], classes[b])
     ]
     assert related == []
+
+
+ONE_LINE_DEF = HEADER + (
+    "def init_params(size, std=1.0): return (torch.randn(size)*std).requires_grad_()\n\n"
+    "weights = init_params((28*28, 1))\n"
+    "def linear1(xb): return xb@weights\n"
+    "preds = linear1(torch.rand(4, 28*28))\n"
+)
+
+
+def test_a_one_line_def_is_followed_like_any_function() -> None:
+    """``def f(x): return ...`` on one line runs its body: the leaf it makes is known."""
+    codes = [
+        (d.code, d.line) for d in lint_source(ONE_LINE_DEF + "weights[0] *= 1.0001\n").diagnostics
+    ]
+    assert ("AG007", 10) in codes
+    quiet = ONE_LINE_DEF + "with torch.no_grad():\n    weights[0] *= 1.0001\n"
+    assert [d.code for d in lint_source(quiet).diagnostics] == []
+    numpy_lines = ONE_LINE_DEF + "values = preds.numpy()\n"
+    assert [d.code for d in lint_source(numpy_lines).diagnostics] == ["AG011"]

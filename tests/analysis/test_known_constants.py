@@ -128,3 +128,33 @@ def test_a_flag_set_in_a_helper_holds_for_the_caller_and_or_picks_its_side() -> 
 
 def test_without_the_first_explainer_the_input_stays_a_leaf() -> None:
     assert _findings(EXPLAINERS.replace("Vanilla(model).explain(x)\n", "")) == []
+
+
+CONDITIONAL = HEADER + (
+    "import numpy as np\n\n"
+    "class Server:\n"
+    "    def __init__(self, losses):\n"
+    "        self.losses = losses\n"
+    "        self.selected = []\n\n"
+    "    def gather(self, selected=False):\n"
+    "        picked = self.selected if selected else self.losses\n"
+    "        return np.sum(picked)\n\n\n"
+    "w = torch.randn(3, requires_grad=True)\n"
+    "server = Server([(w * 2).sum(), (w * 3).sum()])\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("call", "reported"),
+    [
+        ("server.gather()", True),  # the default picks the losses, which require grad
+        ("server.gather(selected=False)", True),
+        ("server.gather(selected=True)", False),  # the empty list: nothing is converted
+        ("server.gather(selected=flag)", False),  # not known: either list
+    ],
+)
+def test_a_conditional_expression_with_a_known_test_takes_one_branch(
+    call: str, reported: bool
+) -> None:
+    source = CONDITIONAL + f"flag = len(open('f').read()) > 3\n{call}\n"
+    assert (("AG011", 14) in _findings(source)) is reported

@@ -116,3 +116,24 @@ QUIET = {
 @pytest.mark.parametrize("name", QUIET)
 def test_quiet(name: str) -> None:
     assert [(d.code, d.line) for d in _lint(QUIET[name])] == []
+
+
+ZIPPED_LAYERS = (
+    "heads = nn.ModuleList(nn.Conv2d(c, 12, 1) for c in {channels})\n"
+    "stride = torch.tensor([8., 16.])\n"
+    "for mi, s in zip(heads, {other}):\n"
+    "{indent}b = mi.bias.view(3, -1)\n"
+    "{indent}b[:, 4] += 1.0 / s\n"
+)
+
+
+@pytest.mark.parametrize("channels", ["[4, 8]", "(4, 8, 16)", "range(4, 6)"])
+@pytest.mark.parametrize("other", ["stride", "[8., 16.]"])
+def test_zip_walks_the_layers_of_a_module_list(channels: str, other: str) -> None:
+    """``zip(m.m, m.stride)`` (YOLO heads): each row's layer is one of the list's layers."""
+    body = ZIPPED_LAYERS.format(channels=channels, other=other, indent="    ")
+    assert "AG007" in [d.code for d in _lint(body)]
+    guarded = body.replace("    b[:, 4] +=", "    with torch.no_grad():\n        b[:, 4] +=")
+    assert [d.code for d in _lint(guarded)] == []
+    detached = body.replace("mi.bias.view", "mi.bias.detach().view")
+    assert [d.code for d in _lint(detached)] == []

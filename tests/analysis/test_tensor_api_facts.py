@@ -76,3 +76,21 @@ def test_isinstance_of_a_tensor_decides_the_branch_and_loops_run_each_alias() ->
     )
     (event,) = trace.of_type(DetachViewInplace)
     assert event.tensor.alias_kind == "view"
+
+
+def test_iterating_a_tensor_gives_views_of_its_rows() -> None:
+    """``for r in t`` and ``[f(r) for r in t]`` bind views of ``t``: they require grad as
+    it does (``.numpy()`` of one raises), and a row of a leaf is a view of that leaf."""
+    from autograd_lint.lint import lint_source
+
+    made = HEADER + "lin = nn.Linear(4, 3)\nout = lin(torch.randn(5, 4))\n"
+    loops = {
+        "rows = [r.numpy() for r in {t}]\n": "AG011",
+        "for r in {t}:\n    print(r.numpy())\n": "AG011",
+        "for r in {w}:\n    r.add_(1.0)\n": "AG007",
+    }
+    for body, code in loops.items():
+        hit = made + body.format(t="out", w="lin.weight")
+        assert [d.code for d in lint_source(hit).diagnostics] == [code], body
+        miss = made + body.format(t="out.detach()", w="lin.weight.detach()")
+        assert [d.code for d in lint_source(miss).diagnostics] == [], body

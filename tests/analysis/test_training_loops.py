@@ -104,3 +104,59 @@ def test_step_on_some_iterations_only_is_not_every_iteration() -> None:
 )
 def test_optimizer_from_copies(body: str, flagged: bool) -> None:
     assert ("AG016" in codes(body)) is flagged
+
+
+VALIDATE = (
+    "def validate(model, loader):\n"
+    "    total = 0\n"
+    "    for i, x in enumerate(loader):\n"
+    "        loss = model(x).pow(2).mean()\n"
+    "        total += {added}\n"
+    "    return total\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "flagged"),
+    [
+        # validation without no_grad, called on the data: every batch's graph is kept
+        (VALIDATE.format(added="loss") + "val = validate(model, loader)\n", True),
+        (VALIDATE.format(added="loss.item()") + "val = validate(model, loader)\n", False),
+        # the sum is backpropagated by the caller: collected on purpose
+        (VALIDATE.format(added="loss") + "validate(model, loader).backward()\n", False),
+        # not called: its caller (not seen) may backpropagate what it returns
+        (VALIDATE.format(added="loss"), False),
+        # a loop over layers or over outputs builds one loss, it draws no data
+        (
+            "heads = nn.ModuleList(nn.Linear(4, 1) for _ in range(3))\n"
+            "def forward(x):\n    total = 0\n    for head in heads:\n"
+            "        total += head(x).mean()\n    return total\n"
+            "out = forward(torch.randn(2, 4))\n",
+            False,
+        ),
+        (
+            "def joint(outs, ys):\n    total = 0\n    for out, y in zip(outs, ys):\n"
+            "        total += (out - y).pow(2).mean()\n    return total\n"
+            "outs = [model(x) for x in loader]\nj = joint(outs, loader)\n",
+            False,
+        ),
+        # a backward of something unknown anywhere: it may be the sum's
+        (
+            VALIDATE.format(added="loss")
+            + "val = validate(model, loader)\nunknown_thing().backward()\n",
+            False,
+        ),
+    ],
+)
+def test_an_evaluation_loop_that_keeps_its_losses(body: str, flagged: bool) -> None:
+    assert ("AG010" in codes(body)) is flagged
+
+
+@pytest.mark.parametrize(("batches", "flagged"), [(1, False), (2, True)])
+def test_a_loop_over_one_item_keeps_no_earlier_iteration(batches: int, flagged: bool) -> None:
+    items = ", ".join(["torch.randn(2, 4)"] * batches)
+    body = (
+        f"total = 0\nfor x in [{items}]:\n    opt.zero_grad()\n    loss = model(x).sum()\n"
+        "    loss.backward()\n    opt.step()\n    total += loss\n"
+    )
+    assert ("AG010" in codes(body)) is flagged

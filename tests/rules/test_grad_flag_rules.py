@@ -56,6 +56,18 @@ def test_a_retain_grad_on_an_unknown_tensor_silences_the_file() -> None:
     assert len(findings(without, "AG006")) == 1
 
 
+def test_a_retain_grad_named_only_in_comments_and_strings_does_not_silence() -> None:
+    body = (
+        "x = torch.randn(3, requires_grad=True)\n"
+        "h = x * 2  # call h.retain_grad() to keep it\n"
+        'note = "use t.retain_grad()"\n'
+        "h.sum().backward()\ng = h.grad\n"
+    )
+    assert len(findings(body, "AG006")) == 1
+    called = body.replace("g = h.grad", "keep = lambda t: t.retain_grad()\ng = h.grad")
+    assert findings(called, "AG006") == []
+
+
 def test_the_retain_grad_fix_is_offered_and_removes_the_finding() -> None:
     body = "x = torch.randn(3, requires_grad=True)\nh = x * 2\nh.sum().backward()\ng = h.grad\n"
     (found,) = findings(body, "AG006")
@@ -133,3 +145,10 @@ def test_the_local_statement_check_finds_only_this_module() -> None:
     other = cst.parse_module("y = 1\n").body[0]
     assert in_this_file(trace, trace.module.body[-1])
     assert not in_this_file(trace, other)
+
+
+def test_a_numpy_conversion_alone_is_analysed() -> None:
+    """A file whose only autograd step is ``np.sum`` of losses is parsed and reported."""
+    body = "import numpy as np\nmodel = nn.Linear(6, 3)\nl1 = model(torch.randn(5, 6)).sum()\n"
+    assert len(findings(body + "total = np.sum([l1, l1])\n", "AG011")) == 1
+    assert findings(body + "total = np.sum([l1.item(), l1.item()])\n", "AG011") == []
