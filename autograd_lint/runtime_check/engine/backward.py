@@ -111,6 +111,7 @@ def run_backward(
                 continue
             out = outputs[i] if i < len(outputs) else None
             if out is not None:
+                _check_shape(node, i, nxt, out)
                 buffers[nxt] = buffers[nxt] + out if nxt in buffers else np.asarray(out)
             deps[nxt] -= 1
             if deps[nxt] == 0:
@@ -152,3 +153,20 @@ def _tensor_hooks(node: Node, grad: Array) -> Array:
         else:
             t._grad = Tensor._wrap(t._grad._data + grad)
     return grad
+
+
+def _check_shape(node: Node, index: int, nxt: Node, grad: Array) -> None:
+    """torch's check of a gradient against the shape the receiving node's tensor had when
+    it was recorded: a shape neither side broadcasts to (a ``t_()`` made under no_grad
+    after the graph was built) is an error."""
+    want = nxt.shape
+    got = np.shape(grad)
+    if want is None or got == want:
+        return
+    try:
+        np.broadcast_shapes(got, want)
+    except ValueError:
+        raise RuntimeError(
+            f"Function {node.name()} returned an invalid gradient at index {index} - got "
+            f"{list(got)} but expected shape compatible with {list(want)}"
+        ) from None

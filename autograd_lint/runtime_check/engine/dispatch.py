@@ -70,6 +70,7 @@ def record(
         saved["result"] = SavedTensor(out, is_output=True)
     next_functions = [e._edge() if isinstance(e, Tensor) else (None, 0) for e in edges]
     out._grad_fn = make_node(name, next_functions, backward, saved)
+    out._grad_fn.shape = out._data.shape
     return out
 
 

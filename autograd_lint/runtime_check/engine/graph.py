@@ -37,9 +37,10 @@ _SEQUENCE = itertools.count()
 _CLASSES: dict[str, type[Node]] = {}
 
 
-def describe(t: Tensor) -> str:
-    """``[torch.FloatTensor [2, 3]]`` as torch prints a tensor in autograd errors."""
-    dims = ", ".join(str(n) for n in t._data.shape)
+def describe(t: Tensor, shape: tuple[int, ...] | None = None) -> str:
+    """``[torch.FloatTensor [2, 3]]`` as torch prints a tensor in autograd errors (a saved
+    tensor with the shape it had when saved: a later ``unsqueeze_`` does not change it)."""
+    dims = ", ".join(str(n) for n in (t._data.shape if shape is None else shape))
     return f"[torch.{t.dtype.tensor_type} [{dims}]]"
 
 
@@ -57,11 +58,12 @@ class SavedTensor:
     overwrites saves a clone, which no later write can invalidate.
     """
 
-    __slots__ = ("is_output", "owner", "snapshot", "tensor", "version")
+    __slots__ = ("is_output", "owner", "shape", "snapshot", "tensor", "version")
 
     def __init__(self, tensor: Tensor, *, is_output: bool = False, snapshot: bool = False) -> None:
         self.tensor = tensor
         self.version = tensor._version_counter.value
+        self.shape: tuple[int, ...] = tensor._data.shape
         self.is_output = is_output
         self.snapshot: Array | None = tensor._data.copy() if snapshot else None
         self.owner: Node | None = None
@@ -82,7 +84,7 @@ def _modified_message(t: Tensor, saved: SavedTensor, current: int) -> str:
     which = f", which is output 0 of {short_name(fn)}," if fn is not None else ""
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: {describe(t)}{which} is at version {current}; expected version "
+        f"operation: {describe(t, saved.shape)}{which} is at version {current}; expected version "
         f"{saved.version} instead. {messages.MODIFIED_HINT}"
     )
 
@@ -107,6 +109,9 @@ class Node:
         self._sequence_nr = next(_SEQUENCE)
         self._tensor_hooks: dict[int, Callable[[Any], Any]] = {}
         self._retained: list[Tensor] = []
+        self.shape: tuple[int, ...] | None = None
+        """The shape of the tensor this node made, when recorded (torch's input metadata:
+        a gradient of another shape arriving here is refused)."""
 
     def name(self) -> str:
         return self._name
@@ -167,6 +172,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable: Tensor) -> None:
         super().__init__((), _no_backward)
         self.variable = variable
+        self.shape = variable._data.shape
         # torch runs leaf accumulation as soon as it is ready.
         self._sequence_nr = 1 << 62
 

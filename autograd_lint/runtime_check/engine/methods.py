@@ -17,6 +17,7 @@ from ... import ops as registry
 from . import functional_ops, linalg, losses, math_ops, selection, shape_ops, views
 from .inplace_ops import EXTRA_INPLACE, clamp_min, make_twin
 from .layers import activation, conv, norm
+from .metadata_inplace import METADATA_INPLACE
 from .tensor import Tensor
 
 Impl = Callable[..., Any]
@@ -201,6 +202,7 @@ def bind() -> None:
             if reflected:
                 setattr(Tensor, reflected, _quiet(_REFLECTED[reflected]))
     INPLACE.update({name: _quiet(impl) for name, impl in EXTRA_INPLACE.items()})
+    INPLACE.update({name: _quiet(impl) for name, impl in METADATA_INPLACE.items()})
     for name, impl in INPLACE.items():
         setattr(Tensor, name, impl)
     for augmented, method in registry.AUGMENTED_INPLACE.items():

@@ -84,19 +84,20 @@ class CopySlices(Node):
         super().__init__([base_edge, *fn.next_functions[1:]], _copy_slices_unused)
         self.fn = fn
         self.view_fn = view_fn
+        self.base_shape = shape
         self.shape = shape
 
     def apply(self, grad: Array) -> Grads:
         if self._released:
             # torch drops the in-place op's node on release, whatever it saved
             raise RuntimeError(messages.SECOND_BACKWARD)
-        positions = _positions(self.shape, self.view_fn)
+        positions = _positions(self.base_shape, self.view_fn)
         result = np.array(grad, copy=True, order="C").reshape(-1)
         region = result[positions]
         fn_grads = list(self.fn.apply(region))
         own = fn_grads[0] if fn_grads else None
         result[positions] = 0 if own is None else own
-        return (result.reshape(self.shape), *fn_grads[1:])
+        return (result.reshape(self.base_shape), *fn_grads[1:])
 
     def release(self) -> None:
         super().release()

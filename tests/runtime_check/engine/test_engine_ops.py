@@ -324,6 +324,11 @@ def test_inplace_method_matches_torch(method: str) -> None:
         "log_": "abs_().log_()",
         "sqrt_": "abs_().sqrt_()",
         "renorm_": "renorm_(2, 0, 1.0)",
+        "unsqueeze_": "unsqueeze_(0)",
+        "squeeze_": "unsqueeze_(1).squeeze_()",
+        "transpose_": "transpose_(0, 1)",
+        "swapdims_": "swapdims_(1, 0)",
+        "swapaxes_": "swapaxes_(0, -1)",
     }
     call = calls.get(method, f"{method}()")
     random = method in ("normal_", "uniform_")
