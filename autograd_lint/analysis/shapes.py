@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 
 from autograd_lint import stand_ins
+from autograd_lint.analysis import resample_shapes
 from autograd_lint.analysis.module_shapes import ModuleShape, module_shape
 
 Shape = tuple[int, ...]
@@ -217,6 +218,9 @@ class _Inference:
             if last == "item":
                 self.want(receiver, (1,))
                 return ()
+            if last == "repeat" and not name.startswith("torch."):
+                reps = _int_args(call, self.integer)
+                return resample_shapes.repeat_shape(self.shape(receiver), reps)
             if last in {"view", "reshape"} and not name.startswith("torch."):
                 target = _int_args(call)
                 if target is None or sum(d == -1 for d in target) > 1:
@@ -260,6 +264,10 @@ class _Inference:
             return ()
         if call.args and (name.startswith(("torch.", "F.")) and last in _SAME_SHAPE_METHODS):
             return self.shape(call.args[0])
+        if last == "interpolate" and name.startswith(("F.", "torch.nn.functional.")) and call.args:
+            base = self.shape(call.args[0])
+            self.want(call.args[0], resample_shapes.interpolate_input(call, base))
+            return resample_shapes.interpolate_shape(call, base)
         for arg in call.args:
             self.shape(arg)
         return None

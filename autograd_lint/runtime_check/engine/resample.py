@@ -55,9 +55,7 @@ def repeat(self: Tensor, *sizes: Any, **kwargs: Any) -> Tensor:
     out_shape = [n * r for n, r in zip(padded, reps, strict=True)]
     for n in out_shape:
         if n < 0:
-            raise RuntimeError(
-                f"Trying to create tensor with negative dimension {n}: {out_shape}"
-            )
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {out_shape}")
     data = np.tile(a.reshape(padded), reps).reshape(out_shape)
     in_shape = a.shape
 
@@ -88,7 +86,7 @@ _AXES = ("D", "H", "W")
 
 
 def _is_integer(x: Any) -> bool:
-    return isinstance(x, int) or (isinstance(x, np.integer))
+    return isinstance(x, int | np.integer)
 
 
 def _sizes_and_scales(
@@ -151,8 +149,7 @@ def _check_sizes(spatial: Sequence[int], out: Sequence[int]) -> None:
     want = ", ".join(f"{a}: {n}" for a, n in zip(names, out, strict=True))
     joiner = " and output" if len(spatial) == 1 else " output"
     raise RuntimeError(
-        "Input and output sizes should be greater than 0, but got "
-        f"input ({got}){joiner} ({want})"
+        f"Input and output sizes should be greater than 0, but got input ({got}){joiner} ({want})"
     )
 
 
@@ -215,10 +212,9 @@ def _axis_matrix(
         m[rows, rows] = 1.0
         return m
     ratio = _kernel_scale(size, out, scale, align_corners, ft)
-    if align_corners:
-        real = ratio * dst
-    else:
-        real = np.maximum(ratio * (dst + ft(0.5)) - ft(0.5), ft(0))
+    # torch's ``area_pixel_compute_source_index``: corners map to corners, or pixel centres
+    # to centres with negative sources clamped to 0
+    real = ratio * dst if align_corners else np.maximum(ratio * (dst + ft(0.5)) - ft(0.5), ft(0))
     i0 = np.minimum(np.floor(real).astype(np.int64), size - 1)
     lam1 = np.clip(real - i0.astype(ft), ft(0), ft(1)).astype(ft)
     lam0 = (ft(1) - lam1).astype(ft)
