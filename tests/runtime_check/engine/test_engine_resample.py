@@ -1,4 +1,4 @@
-"""``x.repeat`` and ``F.interpolate`` run on torch and on the engine: same behaviour.
+"""``x.repeat``, ``F.interpolate`` and ``nn.Upsample`` run on torch and on the engine: same behaviour.
 
 Forward values, gradients, node names and torch's errors for bad arguments; that neither op
 saves its input (a write into it before backward is harmless, a second backward works); and
@@ -99,6 +99,13 @@ INTERPOLATE: dict[str, str] = {
     # a result and a view as input
     "of_result": "h = img * 2\ny = F.interpolate(h, scale_factor=2, mode='bilinear')",
     "of_view": "y = F.interpolate(x.unsqueeze(0), scale_factor=3)",
+    # the modules: F.interpolate with the arguments given at construction
+    "module_nearest": "m = torch.nn.Upsample(scale_factor=2)\ny = m(img)\ndel m",
+    "module_bilinear": "m = torch.nn.Upsample(size=(5, 6), mode='bilinear', align_corners=True)\ny = m(img)\nf = m.scale_factor\ndel m",
+    "module_float_factor": "m = torch.nn.Upsample(scale_factor=(2, 3), mode='nearest')\ny = m(img)\nf = str(m.scale_factor)\ndel m",
+    "module_linear": "m = torch.nn.Upsample(scale_factor=1.5, mode='linear')\ny = m(seq)\nf = m.scale_factor\ndel m",
+    "module_nearest_2d": "y = torch.nn.UpsamplingNearest2d(scale_factor=2)(img)",
+    "module_bilinear_2d": "y = torch.nn.UpsamplingBilinear2d(size=(4, 7))(img)",
 }
 
 INTERPOLATE_ERRORS: dict[str, str] = {
@@ -120,6 +127,8 @@ INTERPOLATE_ERRORS: dict[str, str] = {
     "negative_scale": "y = F.interpolate(img, scale_factor=-1)",
     "recompute_with_size": "y = F.interpolate(img, size=4, recompute_scale_factor=True)",
     "antialias_nearest": "y = F.interpolate(img, scale_factor=2, antialias=True)",
+    "module_zero_factor": "y = torch.nn.Upsample(scale_factor=0)(img)",
+    "module_bilinear_on_3d": "y = torch.nn.UpsamplingBilinear2d(scale_factor=2)(seq)",
 }
 
 
