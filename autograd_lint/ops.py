@@ -277,6 +277,17 @@ _SPECS: tuple[OpSpec, ...] = (
     _view("squeeze", "SqueezeBackward0"),
     _view("expand", "ExpandBackward0", function=False),
     _view("__getitem__", "SelectBackward0", function=False),
+    # tiling and resampling copy; backward needs only sizes and scales (derivatives.yaml)
+    OpSpec(name="repeat", kind="math", backward_node="RepeatBackward0", function=False),
+    OpSpec(
+        name="interpolate",
+        kind="math",
+        inputs=("input",),
+        backward_node="UpsampleNearest2DBackward0",  # by mode and rank: UpsampleBilinear2D...
+        method=False,
+        function=False,
+        functional=True,
+    ),
     OpSpec(name="reshape", kind="maybe_view", backward_node="ViewBackward0"),
     OpSpec(name="flatten", kind="maybe_view", backward_node="ViewBackward0"),
     OpSpec(name="contiguous", kind="maybe_view", function=False),

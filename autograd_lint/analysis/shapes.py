@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 
 from autograd_lint import stand_ins
+from autograd_lint.analysis import resample_shapes
 from autograd_lint.analysis.module_shapes import ModuleShape, module_shape
 
 Shape = tuple[int, ...]
@@ -263,6 +264,9 @@ class _Inference:
             if last == "backward" and call.args and not name.startswith("torch."):
                 self.want(call.args[0], self.shape(receiver))  # the gradient of the output
                 return None
+            if last == "repeat" and not name.startswith("torch."):
+                reps = _int_args(call, self.integer)
+                return resample_shapes.repeat_shape(self.shape(receiver), reps)
             if last in {"view", "reshape"} and not name.startswith("torch."):
                 target = _int_args(call)
                 if target is None or sum(d == -1 for d in target) > 1:
@@ -310,6 +314,10 @@ class _Inference:
             return self.shape(call.args[0])
         if name == "torch.from_numpy" and call.args:
             return self.shape(call.args[0])
+        if last == "interpolate" and name.startswith(("F.", "torch.nn.functional.")) and call.args:
+            base = self.shape(call.args[0])
+            self.want(call.args[0], resample_shapes.interpolate_input(call, base))
+            return resample_shapes.interpolate_shape(call, base)
         for arg in call.args:
             self.shape(arg)
         return None

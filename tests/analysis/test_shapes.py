@@ -224,3 +224,58 @@ def test_a_shape_asked_of_an_expanded_array_is_asked_of_the_array_without_new_di
     assert shapes.infer(script, ["x_np", "h"]) == {"x_np": (5,), "h": (1, 1, 32)}
     sliced = script.replace("x_np[None, :, None]", "x_np[None, 1:, None]")
     assert shapes.infer_partial(sliced, ["x_np", "h"]) == {"x_np": None, "h": None}
+
+
+def test_repeat_multiplies_each_dim_and_prepends_extra_counts():
+    script = (
+        "k = torch.randn(1, 1, 3, 3)\nkernel = k.repeat(3, 1, 1, 1)\nv = __placeholder_plain__\n"
+        "y = kernel * v\nt = torch.randn(4)\nr = t.repeat(2, 2)\nu = __placeholder_plain__\n"
+        "z = r + u\n"
+    )
+    assert shapes.infer(script, ["v", "u"]) == {"v": (3, 1, 3, 3), "u": (2, 8)}
+
+
+def test_repeat_of_an_unknown_or_with_too_few_counts_stays_unknown():
+    script = (
+        "t = torch.randn(2, 3)\nr = t.repeat(2)\nu = __placeholder_plain__\nz = r + u\n"
+        "n = __placeholder_plain__\nq = __placeholder_plain__\nw = n.repeat(2, 2) + q\n"
+    )
+    found = shapes.infer(script, ["u", "n", "q"])
+    assert found == {"u": shapes.DEFAULT, "n": shapes.DEFAULT, "q": shapes.DEFAULT}
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        ("F.interpolate(x, scale_factor=2)", (2, 2, 4, 4)),
+        ("F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=False)", (2, 2, 4, 4)),
+        ("F.interpolate(x, size=5, mode='linear')", (2, 2, 4)),
+        ("F.interpolate(x, size=(3, 3, 3))", (2, 2, 4, 4, 4)),
+        ("F.interpolate(x, scale_factor=2, mode='trilinear')", (2, 2, 4, 4, 4)),
+    ],
+)
+def test_an_unknown_interpolate_input_gets_the_rank_its_mode_needs(call, expected):
+    script = f"x = __placeholder_leaf__\ny = {call}\n"
+    assert shapes.infer(script, ["x"]) == {"x": expected}
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        ("F.interpolate(img, scale_factor=2)", (1, 3, 12, 16)),
+        ("F.interpolate(img, scale_factor=(0.5, 1.5), mode='bilinear')", (1, 3, 3, 12)),
+        ("F.interpolate(img, size=(5, 7))", (1, 3, 5, 7)),
+        ("F.interpolate(img, size=9, mode='bilinear', align_corners=True)", (1, 3, 9, 9)),
+    ],
+)
+def test_interpolate_output_follows_literal_sizes_and_scales(call, expected):
+    script = f"img = torch.randn(1, 3, 6, 8)\ny = {call}\nv = __placeholder_plain__\nz = y + v\n"
+    assert shapes.infer(script, ["v"]) == {"v": expected}
+
+
+def test_interpolate_to_a_size_the_script_computes_leaves_the_output_unknown():
+    script = (
+        "img = torch.randn(1, 3, 6, 8)\ns = img.shape[2:]\ny = F.interpolate(img, size=s)\n"
+        "v = __placeholder_plain__\nz = y + v\n"
+    )
+    assert shapes.infer(script, ["v"]) == {"v": shapes.DEFAULT}

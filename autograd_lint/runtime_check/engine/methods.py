@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ... import ops as registry
-from . import functional_ops, linalg, losses, math_ops, selection, shape_ops, views
+from . import functional_ops, linalg, losses, math_ops, resample, selection, shape_ops, views
 from .inplace_ops import EXTRA_INPLACE, clamp_min, make_twin
 from .layers import activation, conv, norm
 from .metadata_inplace import METADATA_INPLACE
@@ -62,6 +62,8 @@ IMPLEMENTATIONS: dict[str, Impl] = {
     "squeeze": views.squeeze,
     "expand": views.expand,
     "__getitem__": views.getitem,
+    "repeat": resample.repeat,
+    "interpolate": resample.interpolate,
     "reshape": views.reshape,
     "flatten": views.flatten,
     "contiguous": views.contiguous,

@@ -89,6 +89,8 @@ CASES: dict[str, tuple[str, dict[str, tuple[str, bool]]]] = {
     "squeeze": ("a.unsqueeze(0).squeeze()", {"a": (A, True)}),
     "expand": ("a.unsqueeze(0).expand(2, 2, 3)", {"a": (A, True)}),
     "__getitem__": ("a[1]", {"a": (A, True)}),
+    "repeat": ("a.repeat(2, 1, 2)", {"a": (A, True)}),
+    "interpolate": ("F.interpolate(x, scale_factor=1.5, mode='bilinear')", {"x": (X4, True)}),
     "reshape": ("a.reshape(3, 2)", {"a": (A, True)}),
     "flatten": ("a.flatten()", {"a": (A, True)}),
     "contiguous": ("a.t().contiguous()", {"a": (A, True)}),
@@ -240,6 +242,10 @@ VARIANTS: dict[str, str] = {
     "elu_alpha": "y = F.elu(a, alpha=0.5)",
     "softplus_default": "y = F.softplus(a)",
     "new_zeros": "y = a * a.new_zeros(3)",
+    "repeat_tuple": "y = a.repeat((1, 2)) * b.repeat([1, 2])",
+    "interpolate_nearest_1d": "y = F.interpolate(a.unsqueeze(0), scale_factor=2)",
+    "interpolate_linear_size": "y = F.interpolate(a.unsqueeze(0), size=5, mode='linear', align_corners=True)",
+    "interpolate_nearest_2d": "y = F.interpolate(a.reshape(1, 1, 2, 3), size=(3, 4))",
     "new_tensor": "y = a * a.new_tensor([1.0, 2.0, 3.0])",
 }
 

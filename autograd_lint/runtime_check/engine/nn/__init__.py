@@ -62,6 +62,9 @@ __all__ = [
     "Softmax",
     "Softplus",
     "Tanh",
+    "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
     "functional",
 ]
 
@@ -396,3 +399,4 @@ from .layers import (  # noqa: E402  (the layers subclass the classes above)
     Softplus,
 )
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: E402
+from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
