@@ -10,6 +10,8 @@ k-th iteration of the file's loop binds.
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from autograd_lint.analysis.trace import Trace
@@ -126,3 +128,38 @@ def loop_item(trace: Trace, seq: int) -> tuple[cst.For, int, str, Value] | None:
     if rebound:
         return None  # the container is rebound inside the loop
     return loop, runs.index(seq), loop.target.value, container
+
+
+def loop_target(
+    trace: Trace,
+    seq: int,
+    rendered: str,
+    names_of: dict[int, str],
+    items_at: dict[str, tuple[int, int | None, int]],
+) -> list[str]:
+    """``loss_item = loss[1]`` before statement ``seq`` (written ``rendered``) of the second
+    pass of ``for loss_item in loss`` where it reads ``loss_item`` and the script holds the
+    container under a name (``names_of``: a value's identity -> its name in the script);
+    nothing where the pass's item is already bound (``items_at``: a loop target -> the
+    loop, call and pass of the item the script last bound it to, updated here)."""
+    found = loop_item(trace, seq)
+    if found is None:
+        return []
+    loop, index, target, container = found
+    holder = names_of.get(id(container))
+    key = (id(loop), trace.called_from.get(seq), index)
+    if holder is None or items_at.get(target) == key or target not in _statement_names(rendered):
+        return []
+    items_at[target] = key
+    if isinstance(container, Sequence):
+        names_of.setdefault(id(container.items[index]), target)
+    return [f"{target} = {holder}[{index}]"]
+
+
+def _statement_names(code: str) -> set[str]:
+    """The names a rendered statement reads or binds."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}

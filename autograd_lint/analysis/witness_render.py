@@ -21,7 +21,6 @@ from autograd_lint.analysis.trace import Trace
 from autograd_lint.analysis.values import (
     NNModule,
     PlainValue,
-    Sequence,
     Tensor,
     Tri,
     Unknown,
@@ -30,7 +29,7 @@ from autograd_lint.analysis.values import (
 from autograd_lint.analysis.witness_extent import binding_seqs, with_layers, with_returns
 from autograd_lint.analysis.witness_imports import replayable_import
 from autograd_lint.analysis.witness_instances import InstanceNames
-from autograd_lint.analysis.witness_loop_items import loop_item
+from autograd_lint.analysis.witness_loop_items import loop_target
 from autograd_lint.analysis.witness_loop_targets import flag_loop
 from autograd_lint.analysis.witness_names import (
     _ALLOWED_BUILTINS,
@@ -274,7 +273,7 @@ class SliceBuilder:
                     if loop is not None:
                         rendered_lines = [loop[1]]
                     else:
-                        target = self._loop_target(seq, rendered, names_of, items_at)
+                        target = loop_target(self.trace, seq, rendered, names_of, items_at)
                         rendered_lines = [*target, *rendered_lines]
                         defined.update(line.split(" = ", 1)[0] for line in target)
             previous_loop = loop[0] if loop is not None else None
@@ -340,29 +339,6 @@ class SliceBuilder:
             return None  # a dropped ``weight_norm``'s layer has other parameters than these
         body = unstarred("\n".join(_fill_placeholders([*preamble, *lines]))).splitlines()
         return "\n".join([*self._imports(), *body]) + "\n"
-
-    def _loop_target(
-        self,
-        seq: int,
-        rendered: str,
-        names_of: dict[int, str],
-        items_at: dict[str, tuple[int, int | None, int]],
-    ) -> list[str]:
-        """``loss_item = loss[1]`` before a statement of the second pass of ``for loss_item
-        in loss`` that reads ``loss_item`` (:mod:`witness_loop_items`), where the script
-        holds the container under a name; nothing where the pass's item is already bound."""
-        found = loop_item(self.trace, seq)
-        if found is None:
-            return []
-        loop, index, target, container = found
-        holder = names_of.get(id(container))
-        key = (id(loop), self.trace.called_from.get(seq), index)
-        if holder is None or items_at.get(target) == key or target not in _statement_names(rendered):
-            return []
-        items_at[target] = key
-        if isinstance(container, Sequence):
-            names_of.setdefault(id(container.items[index]), target)
-        return [f"{target} = {holder}[{index}]"]
 
     def _call_arguments(
         self, pairs: list[tuple[str, cst.BaseExpression]], modules: set[str], caller: int
@@ -742,15 +718,6 @@ def _unread_dropped(
         if line is not None or name in needed
     ]
     return {name: value for name, value, _ in pairs}, [line for _, _, line in pairs]
-
-
-def _statement_names(code: str) -> set[str]:
-    """The names a rendered statement reads or binds."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set()
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
 def _names_in(expression: str) -> set[str]:

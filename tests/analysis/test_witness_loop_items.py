@@ -118,7 +118,12 @@ def test_each_call_of_a_forward_starts_its_own_list(backend: str) -> None:
 
 
 def test_a_detached_carry_is_no_finding() -> None:
-    assert _ag004(CARRIED.replace("    loss.backward()\n", "    loss.backward()\n    h = h.detach()\n")) == []
+    assert (
+        _ag004(
+            CARRIED.replace("    loss.backward()\n", "    loss.backward()\n    h = h.detach()\n")
+        )
+        == []
+    )
 
 
 LOOP = """import torch
@@ -131,7 +136,9 @@ for t in pair:
 
 def test_each_pass_over_a_tuple_of_distinct_items_is_numbered() -> None:
     trace = analyze(LOOP)
-    runs = [s for s, (node, _) in sorted(trace.statements.items()) if "backward" in trace.code_of(node)]
+    runs = [
+        s for s, (node, _) in sorted(trace.statements.items()) if "backward" in trace.code_of(node)
+    ]
     found = [loop_item(trace, seq) for seq in runs]
     assert [(f[1], f[2]) for f in found if f is not None] == [(0, "t"), (1, "t")]
 
@@ -141,7 +148,9 @@ def test_a_loop_over_chunks_known_only_by_a_representative_gets_no_binding() -> 
     known."""
     source = LOOP.replace("for t in pair:", "items = a.split(1)\nfor t in items:")
     trace = analyze(source)
-    runs = [s for s, (node, _) in sorted(trace.statements.items()) if "backward" in trace.code_of(node)]
+    runs = [
+        s for s, (node, _) in sorted(trace.statements.items()) if "backward" in trace.code_of(node)
+    ]
     assert runs
     assert all(loop_item(trace, seq) is None for seq in runs)
 
@@ -157,5 +166,8 @@ total = first + second + left + right
 def test_unpacking_a_name_is_added_and_unpacking_a_call_is_not() -> None:
     trace = analyze(UNPACK)
     seqs = {seq for seq, (node, _) in trace.statements.items() if "total" in trace.code_of(node)}
-    codes = {trace.code_of(trace.statements[s][0]).strip() for s in binding_seqs(trace, {"first", "second", "left", "right"}, seqs)}
+    codes = {
+        trace.code_of(trace.statements[s][0]).strip()
+        for s in binding_seqs(trace, {"first", "second", "left", "right"}, seqs)
+    }
     assert codes == {"first, second = pair"}
