@@ -15,6 +15,7 @@ import libcst as cst
 from autograd_lint.analysis.names import dotted, is_literal
 from autograd_lint.analysis.trace import Trace
 from autograd_lint.analysis.values import NNModule, PlainValue, Sequence
+from autograd_lint.analysis.witness_names import _names_read
 
 
 def with_layers(trace: Trace, seqs: set[int] | frozenset[int]) -> set[int] | frozenset[int]:
@@ -70,10 +71,12 @@ def with_returns(trace: Trace, seqs: set[int] | frozenset[int]) -> set[int] | fr
 
 
 def binding_seqs(trace: Trace, names: set[str], seqs: set[int] | frozenset[int]) -> set[int]:
-    """For each of ``names``: the last statement before the slice's last one that binds
-    it (in execution order, so the one the slice's read of it sees), where it binds a
-    plain value (``size = pred.size()``). A tensor's statement is left out: its own
-    inputs may have changed since, which only their provenance would tell."""
+    """For each of ``names``: the statement each read of it in the slice sees (the last
+    one before the read that binds it, in execution order, in the same run of a function
+    where that run binds it: ``outputs = []`` at the top of each call of a ``forward``),
+    else the last before the slice's last statement, where it binds a plain value (``size
+    = pred.size()``). A tensor's statement is left out: its own inputs may have changed
+    since, which only their provenance would tell."""
     last = max(seqs, default=-1)
     found: set[int] = set()
     for name in names:
@@ -82,18 +85,53 @@ def binding_seqs(trace: Trace, names: set[str], seqs: set[int] | frozenset[int])
             for seq, b in trace.bindings.items()
             if name in b and seq < last and seq in trace.statements
         ]
-        value = trace.bindings[max(binding)][name] if binding else None
-        if binding and (
-            isinstance(value, PlainValue)
-            or (  # a tuple of sizes: ``h_size = (batch_size, hidden_size)``
-                isinstance(value, Sequence)
-                and value.items
-                and all(isinstance(item, PlainValue) for item in value.items)
-            )
-            or _binds_a_setting(trace.statements[max(binding)][0], name)
-        ):
-            found.add(max(binding))
+        if not binding:
+            continue
+        seen = {max(binding)}
+        for read in seqs:
+            if name not in _names_read(trace, {read}):
+                continue
+            run = trace.called_from.get(read)
+            own = [s for s in binding if s < read and trace.called_from.get(s) == run]
+            if own:
+                seen.add(max(own))
+        found |= {seq for seq in seen if _plain_binding(trace, seq, name)}
     return found
+
+
+def _plain_binding(trace: Trace, seq: int, name: str) -> bool:
+    """Whether statement ``seq`` binds ``name`` to what a script may write as the file does."""
+    value = trace.bindings[seq][name]
+    return (
+        isinstance(value, PlainValue)
+        or (  # a tuple of sizes: ``h_size = (batch_size, hidden_size)``
+            isinstance(value, Sequence)
+            and bool(value.items)
+            and all(isinstance(item, PlainValue) for item in value.items)
+        )
+        or _binds_a_setting(trace.statements[seq][0], name)
+        or _unpacks_a_name(trace.statements[seq][0])
+    )
+
+
+def _unpacks_a_name(statement: cst.CSTNode) -> bool:
+    """Whether ``statement`` is ``a, b = pair`` (names unpacked from a name): it computes
+    nothing, so the tensors it binds are the very ones the script's ``pair`` holds, and
+    it is exact wherever the script binds ``pair`` as the file did."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+        return False
+    target = small.targets[0].target
+    return (
+        isinstance(small.value, cst.Name)
+        and isinstance(target, cst.Tuple | cst.List)
+        and all(
+            isinstance(element, cst.Element) and isinstance(element.value, cst.Name)
+            for element in target.elements
+        )
+    )
 
 
 def _called_names(statement: cst.CSTNode) -> set[str]:

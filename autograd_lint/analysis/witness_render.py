@@ -18,10 +18,18 @@ from autograd_lint import ops
 from autograd_lint.analysis import config_constants, shapes
 from autograd_lint.analysis.names import dotted
 from autograd_lint.analysis.trace import Trace
-from autograd_lint.analysis.values import NNModule, PlainValue, Tensor, Tri, Unknown, Value
+from autograd_lint.analysis.values import (
+    NNModule,
+    PlainValue,
+    Tensor,
+    Tri,
+    Unknown,
+    Value,
+)
 from autograd_lint.analysis.witness_extent import binding_seqs, with_layers, with_returns
 from autograd_lint.analysis.witness_imports import replayable_import
 from autograd_lint.analysis.witness_instances import InstanceNames
+from autograd_lint.analysis.witness_loop_items import loop_target
 from autograd_lint.analysis.witness_loop_targets import flag_loop
 from autograd_lint.analysis.witness_names import (
     _ALLOWED_BUILTINS,
@@ -149,6 +157,8 @@ class SliceBuilder:
         previous_loop: cst.For | None = None
         """The flag loop the script wrote last (its other passes are not written)."""
         rebound_at: set[tuple[int, str]] = set()
+        items_at: dict[str, tuple[int, int | None, int]] = {}
+        """A loop target -> (loop, call, pass) of the item the script last bound it to."""
         """(statement, parameter) bound before each run of a call instead (``per_call``)."""
         self.layers = {}
         self.same_tensor = {}
@@ -262,6 +272,10 @@ class SliceBuilder:
                         continue  # the next pass of the loop just written
                     if loop is not None:
                         rendered_lines = [loop[1]]
+                    else:
+                        target = loop_target(self.trace, seq, rendered, names_of, items_at)
+                        rendered_lines = [*target, *rendered_lines]
+                        defined.update(line.split(" = ", 1)[0] for line in target)
             previous_loop = loop[0] if loop is not None else None
             if None in rendered_lines or not (
                 rendered_lines or seq in self.trace.inputs or seq in callers
