@@ -81,6 +81,10 @@ _MODULES: tuple[ModuleSpec, ...] = (
 MODULES: Mapping[str, ModuleSpec] = {m.name: m for m in _MODULES}
 """``torch.nn.<Name>`` classes by name."""
 
+BASES: Mapping[str, str] = {"UpsamplingNearest2d": "Upsample", "UpsamplingBilinear2d": "Upsample"}
+"""The registry classes that subclass another registry class (a test checks this is every
+such pair in torch): ``isinstance(nn.UpsamplingNearest2d(...), nn.Upsample)`` is true."""
+
 CONTAINER_MODULES: frozenset[str] = frozenset(m.name for m in _MODULES if m.container)
 """Modules that hold submodules: their parameters are their children's; calling a
 ``Sequential`` calls each child on the previous one's output."""

@@ -103,9 +103,10 @@ MAX_EACH_ITEMS = 64
 
 
 def _module_isinstance(module: NNModule, kind: str, state: State) -> Tri:
-    """``isinstance(m, nn.ReLU)`` for a built-in layer: decided by its class. No class the
-    registry describes subclasses another (a test checks this against torch), so a layer of
-    another registry class is surely not an instance; ``nn.Module`` always matches."""
+    """``isinstance(m, nn.ReLU)`` for a built-in layer: decided by its class. The registry's
+    classes subclass one another only as ``nn_modules.BASES`` says (a test checks this
+    against torch), so a layer of another registry class is surely not an instance;
+    ``nn.Module`` always matches."""
     if module.builtin and kind in _CONTAINER_TYPES and state.lookup(kind) is None:
         return Tri.NO  # no torch layer (``ModuleList`` and ``ModuleDict`` included) is one
     if not module.builtin or not module.known_kind:
@@ -118,7 +119,7 @@ def _module_isinstance(module: NNModule, kind: str, state: State) -> Tri:
     if not full.startswith("torch.nn."):
         return Tri.UNKNOWN
     name = full.rsplit(".", 1)[-1]
-    if name == "Module" or name == module.kind:
+    if name in ("Module", module.kind) or nn_modules.BASES.get(module.kind) == name:
         return Tri.YES
     return Tri.NO if name in nn_modules.MODULES else Tri.UNKNOWN
 

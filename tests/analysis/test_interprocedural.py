@@ -405,16 +405,16 @@ def test_layers_left_out_of_place_are_quiet(change: tuple[str, str]) -> None:
 
 
 @pytest.mark.torch
-def test_no_registry_layer_subclasses_another() -> None:
+def test_registry_layers_subclass_one_another_only_as_declared() -> None:
     """What lets ``isinstance(m, nn.ReLU)`` be false for any other registry layer."""
     nn = pytest.importorskip("torch.nn")
     from autograd_lint import nn_modules
 
     classes = {name: getattr(nn, name) for name in nn_modules.MODULES if hasattr(nn, name)}
-    related = [
+    related = {
         (a, b) for a in classes for b in classes if a != b and issubclass(classes[a], classes[b])
-    ]
-    assert related == []
+    }
+    assert related == set(nn_modules.BASES.items())
 
 
 ONE_LINE_DEF = HEADER + (
@@ -435,3 +435,25 @@ def test_a_one_line_def_is_followed_like_any_function() -> None:
     assert [d.code for d in lint_source(quiet).diagnostics] == []
     numpy_lines = ONE_LINE_DEF + "values = preds.numpy()\n"
     assert [d.code for d in lint_source(numpy_lines).diagnostics] == ["AG011"]
+
+
+UPSAMPLE_ISINSTANCE = """\
+import torch
+import torch.nn as nn
+
+up = nn.UpsamplingNearest2d(scale_factor=2)
+conv = nn.Conv2d(3, 3, 1)
+out = conv(torch.randn(1, 3, 4, 4)).sigmoid()
+if isinstance(up, nn.{kind}):
+    c = out.detach()
+    c.zero_()
+out.sum().backward()
+"""
+
+
+@pytest.mark.parametrize(("kind", "codes"), [("Upsample", ["AG002"]), ("Conv2d", [])])
+def test_isinstance_of_a_registry_base_class(kind: str, codes: list[str]) -> None:
+    """``nn.UpsamplingNearest2d`` is an ``nn.Upsample`` (the branch runs and torch raises),
+    not an ``nn.Conv2d`` (the branch never runs)."""
+    result = lint_source(UPSAMPLE_ISINSTANCE.format(kind=kind), "t.py")
+    assert [d.code for d in result.diagnostics] == codes
