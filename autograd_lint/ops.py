@@ -17,180 +17,17 @@ Saving rules (``SaveRule``) follow torch's ``derivatives.yaml``:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal, NamedTuple
 
-SaveRule = Literal["always", "cross", "never"]
-OpKind = Literal[
-    "math",  # differentiable computation producing a new tensor
-    "view",  # result aliases the input's storage and version counter
-    "maybe_view",  # may or may not alias (reshape, contiguous, flatten): alias unknown
-    "copy",  # a new tensor with its own storage, still differentiable (clone)
-    "detach",  # aliases storage and version counter, cut from the graph
-    "nondiff",  # result never requires grad (argmax, comparisons)
-    "loss",  # differentiable loss function (reduces to a scalar by default)
-]
-
-
-class OpSpec(NamedTuple):
-    """One differentiable (or explicitly non-differentiable) torch operation.
-
-    A named tuple rather than a dataclass: the sandbox worker imports this registry on
-    every cold replay, and a frozen dataclass costs several times more to define.
-    """
-
-    name: str
-    kind: OpKind
-    inputs: tuple[str, ...] = ("self",)
-    """Names of the tensor arguments, in positional order."""
-    saves: tuple[SaveRule, ...] = ("never",)
-    """One rule per tensor input."""
-    saves_output: bool = False
-    backward_node: str | None = None
-    """grad_fn name torch gives the result, e.g. ``SigmoidBackward0``."""
-    inplace: str | None = None
-    """Name of the in-place method twin (``sigmoid_``)."""
-    method: bool = True
-    """Available as ``tensor.<name>(...)``."""
-    function: bool = True
-    """Available as ``torch.<name>(...)``."""
-    functional: bool = False
-    """Available as ``torch.nn.functional.<name>(...)``."""
-    operator: str | None = None
-    """Python operator spelling (``*``); binary unless ``unary_operator``."""
-    reduces: bool = False
-    """Result is a reduction (a scalar without ``dim``)."""
-    saves_internal: bool = False
-    """The recorded graph saves intermediates of its own (``l1_loss`` saves ``input - target``):
-    a second backward through it fails even though no input or output is saved."""
-    tuple_output: int = 0
-    """How many tensors the op returns as a tuple: 0 for a single tensor, 2 for
-    ``(values, indices)`` (``max(dim)``, ``topk``), -1 when the count depends on the arguments
-    (``split``, ``chunk``). Only output 0 is differentiable for the fixed-size tuples; every
-    output of ``split``/``chunk`` is a view of the input (see ``multi_view``)."""
-    saved_outputs: tuple[int, ...] = ()
-    """Indices of tuple outputs other than 0 that the op saves (``max(dim)`` saves output 1, its
-    indices): writing one in place before backward fails, although it never requires grad."""
-    multi_view: bool = False
-    """The outputs are views made by one node (``split``, ``chunk``): torch forbids writing any
-    of them in place while grad mode is on and the input requires grad
-    ("Output 0 of Split is a view and is being modified inplace...")."""
-    list_input: bool = False
-    """The first tensor argument is a sequence of tensors (``cat``, ``stack``)."""
-    inplace_kwarg: bool = False
-    """``F.<name>(x, inplace=True)`` (and the module's ``inplace=True``) runs the in-place twin:
-    it writes into ``x`` and bumps its version."""
-    overloads: tuple[str, ...] = ()
-    """Names in ``OVERLOADS`` of the other forms of this call (``max.dim``, ``max.other``);
-    which form applies is decided by the arguments, as the overload's docs say."""
-
-    def saved_inputs(self, requires_grad: tuple[bool, ...]) -> tuple[int, ...]:
-        """Indices of the inputs this op saves, given which inputs require grad.
-
-        Nothing is saved unless some input requires grad (the op is not recorded).
-        """
-        if not any(requires_grad):
-            return ()
-        saved = []
-        rules = self.saves[: len(requires_grad)]
-        for i, rule in enumerate(rules):
-            # an additive input (``never``: linear's bias) needs no other input for its
-            # gradient, so it does not make them saved
-            others = any(rg for j, rg in enumerate(requires_grad) if j != i and rules[j] != "never")
-            if rule == "always" or (rule == "cross" and others):
-                saved.append(i)
-        return tuple(saved)
-
-
-def _unary(
-    name: str,
-    node: str,
-    *,
-    saves_self: bool = False,
-    saves_output: bool = False,
-    inplace: bool = True,
-    functional: bool = False,
-    method: bool = True,
-    function: bool = True,
-) -> OpSpec:
-    return OpSpec(
-        name=name,
-        kind="math",
-        inputs=("self",),
-        saves=("always",) if saves_self else ("never",),
-        saves_output=saves_output,
-        backward_node=node,
-        inplace=f"{name}_" if inplace else None,
-        functional=functional,
-        method=method,
-        function=function,
-    )
-
-
-def _binary(
-    name: str,
-    node: str,
-    saves: tuple[SaveRule, SaveRule],
-    *,
-    operator: str | None = None,
-    inplace: bool = True,
-) -> OpSpec:
-    return OpSpec(
-        name=name,
-        kind="math",
-        inputs=("self", "other"),
-        saves=saves,
-        backward_node=node,
-        inplace=f"{name}_" if inplace else None,
-        operator=operator,
-    )
-
-
-def _view(name: str, node: str, *, function: bool = True) -> OpSpec:
-    return OpSpec(name=name, kind="view", backward_node=node, function=function)
-
-
-def _reduction(
-    name: str, node: str, *, saves_self: bool = False, saves_output: bool = False
-) -> OpSpec:
-    return OpSpec(
-        name=name,
-        kind="math",
-        saves=("always",) if saves_self else ("never",),
-        saves_output=saves_output,
-        backward_node=node,
-        reduces=True,
-    )
-
-
-def _loss(
-    name: str,
-    node: str,
-    saves: tuple[SaveRule, SaveRule] = ("always", "always"),
-    *,
-    internal: bool = False,
-) -> OpSpec:
-    return OpSpec(
-        name=name,
-        kind="loss",
-        inputs=("input", "target"),
-        saves=saves,
-        backward_node=node,
-        method=False,
-        function=False,
-        functional=True,
-        reduces=True,
-        saves_internal=internal,
-    )
-
+from autograd_lint.op_spec import OpSpec, binary, loss, reduction, unary, view
 
 _SPECS: tuple[OpSpec, ...] = (
     # arithmetic
-    _binary("add", "AddBackward0", ("never", "never"), operator="+"),
-    _binary("sub", "SubBackward0", ("never", "never"), operator="-"),
-    _binary("mul", "MulBackward0", ("cross", "cross"), operator="*"),
-    _binary("div", "DivBackward0", ("cross", "always"), operator="/"),
-    _binary("matmul", "MmBackward0", ("cross", "cross"), operator="@", inplace=False),
-    _binary("mm", "MmBackward0", ("cross", "cross"), inplace=False),
+    binary("add", "AddBackward0", ("never", "never"), operator="+"),
+    binary("sub", "SubBackward0", ("never", "never"), operator="-"),
+    binary("mul", "MulBackward0", ("cross", "cross"), operator="*"),
+    binary("div", "DivBackward0", ("cross", "always"), operator="/"),
+    binary("matmul", "MmBackward0", ("cross", "cross"), operator="@", inplace=False),
+    binary("mm", "MmBackward0", ("cross", "cross"), inplace=False),
     OpSpec(
         name="pow",
         kind="math",
@@ -200,16 +37,16 @@ _SPECS: tuple[OpSpec, ...] = (
         inplace="pow_",
         operator="**",
     ),
-    _unary("neg", "NegBackward0"),
+    unary("neg", "NegBackward0"),
     # unary math
-    _unary("exp", "ExpBackward0", saves_output=True),
-    _unary("log", "LogBackward0", saves_self=True),
-    _unary("sin", "SinBackward0", saves_self=True),
-    _unary("cos", "CosBackward0", saves_self=True),
-    _unary("sqrt", "SqrtBackward0", saves_output=True),
-    _unary("abs", "AbsBackward0", saves_self=True),
-    _unary("square", "PowBackward0", saves_self=True),
-    _unary("sign", "SignBackward0"),
+    unary("exp", "ExpBackward0", saves_output=True),
+    unary("log", "LogBackward0", saves_self=True),
+    unary("sin", "SinBackward0", saves_self=True),
+    unary("cos", "CosBackward0", saves_self=True),
+    unary("sqrt", "SqrtBackward0", saves_output=True),
+    unary("abs", "AbsBackward0", saves_self=True),
+    unary("square", "PowBackward0", saves_self=True),
+    unary("sign", "SignBackward0"),
     OpSpec(
         name="renorm",
         kind="math",
@@ -225,13 +62,11 @@ _SPECS: tuple[OpSpec, ...] = (
         inplace="clamp_",
     ),
     # activations
-    _unary("sigmoid", "SigmoidBackward0", saves_output=True, functional=True),
-    _unary("tanh", "TanhBackward0", saves_output=True, functional=True),
-    _unary("relu", "ReluBackward0", saves_output=True, functional=True)._replace(
-        inplace_kwarg=True
-    ),
-    _unary("gelu", "GeluBackward0", saves_self=True, functional=True, inplace=False, method=False),
-    _unary(
+    unary("sigmoid", "SigmoidBackward0", saves_output=True, functional=True),
+    unary("tanh", "TanhBackward0", saves_output=True, functional=True),
+    unary("relu", "ReluBackward0", saves_output=True, functional=True)._replace(inplace_kwarg=True),
+    unary("gelu", "GeluBackward0", saves_self=True, functional=True, inplace=False, method=False),
+    unary(
         "silu",
         "SiluBackward0",
         saves_self=True,
@@ -240,7 +75,7 @@ _SPECS: tuple[OpSpec, ...] = (
         method=False,
         function=False,
     ),
-    _unary(
+    unary(
         "leaky_relu",
         "LeakyReluBackward0",
         saves_self=True,
@@ -264,19 +99,19 @@ _SPECS: tuple[OpSpec, ...] = (
         functional=True,
     ),
     # reductions
-    _reduction("sum", "SumBackward0"),
-    _reduction("mean", "MeanBackward0"),
-    _reduction("prod", "ProdBackward0", saves_self=True, saves_output=True),
-    _reduction("norm", "LinalgVectorNormBackward0", saves_self=True, saves_output=True),
+    reduction("sum", "SumBackward0"),
+    reduction("mean", "MeanBackward0"),
+    reduction("prod", "ProdBackward0", saves_self=True, saves_output=True),
+    reduction("norm", "LinalgVectorNormBackward0", saves_self=True, saves_output=True),
     # views and copies
-    _view("view", "ViewBackward0", function=False),
-    _view("t", "TBackward0"),
-    _view("transpose", "TransposeBackward0"),
-    _view("permute", "PermuteBackward0"),
-    _view("unsqueeze", "UnsqueezeBackward0"),
-    _view("squeeze", "SqueezeBackward0"),
-    _view("expand", "ExpandBackward0", function=False),
-    _view("__getitem__", "SelectBackward0", function=False),
+    view("view", "ViewBackward0", function=False),
+    view("t", "TBackward0"),
+    view("transpose", "TransposeBackward0"),
+    view("permute", "PermuteBackward0"),
+    view("unsqueeze", "UnsqueezeBackward0"),
+    view("squeeze", "SqueezeBackward0"),
+    view("expand", "ExpandBackward0", function=False),
+    view("__getitem__", "SelectBackward0", function=False),
     # tiling and resampling copy; backward needs only sizes and scales (derivatives.yaml)
     OpSpec(name="repeat", kind="math", backward_node="RepeatBackward0", function=False),
     OpSpec(
@@ -310,15 +145,15 @@ _SPECS: tuple[OpSpec, ...] = (
         function=False,
         functional=True,
     ),
-    _loss("mse_loss", "MseLossBackward0"),
-    _loss("l1_loss", "MeanBackward0", ("never", "never"), internal=True),
-    _loss("cross_entropy", "NllLossBackward0", ("never", "always"), internal=True),
-    _loss("nll_loss", "NllLossBackward0"),
-    _loss("binary_cross_entropy", "BinaryCrossEntropyBackward0"),
-    _loss("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0"),
+    loss("mse_loss", "MseLossBackward0"),
+    loss("l1_loss", "MeanBackward0", ("never", "never"), internal=True),
+    loss("cross_entropy", "NllLossBackward0", ("never", "always"), internal=True),
+    loss("nll_loss", "NllLossBackward0"),
+    loss("binary_cross_entropy", "BinaryCrossEntropyBackward0"),
+    loss("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0"),
     # kl_div is a composition in torch (xlogy, mul, sub, then the reduction's node)
-    _loss("kl_div", "MeanBackward0", ("cross", "always"), internal=True),
-    _loss("smooth_l1_loss", "SmoothL1LossBackward0"),
+    loss("kl_div", "MeanBackward0", ("cross", "always"), internal=True),
+    loss("smooth_l1_loss", "SmoothL1LossBackward0"),
     # joining, splitting, selecting
     OpSpec(
         name="cat",
@@ -373,8 +208,8 @@ _SPECS: tuple[OpSpec, ...] = (
         reduces=True,
         overloads=("min.dim", "min.other"),
     ),
-    _binary("maximum", "MaximumBackward0", ("always", "always"), inplace=False),
-    _binary("minimum", "MinimumBackward0", ("always", "always"), inplace=False),
+    binary("maximum", "MaximumBackward0", ("always", "always"), inplace=False),
+    binary("minimum", "MinimumBackward0", ("always", "always"), inplace=False),
     OpSpec(
         name="topk",
         kind="math",
@@ -413,7 +248,7 @@ _SPECS: tuple[OpSpec, ...] = (
         inplace="masked_fill_",
     ),
     # batched matrix products
-    _binary("bmm", "BmmBackward0", ("cross", "cross"), inplace=False),
+    binary("bmm", "BmmBackward0", ("cross", "cross"), inplace=False),
     OpSpec(
         name="baddbmm",
         kind="math",
@@ -587,8 +422,8 @@ _OVERLOADS: tuple[OpSpec, ...] = (
         saved_outputs=(1,),
     ),
     # ``torch.max(x, y)`` with a tensor ``y`` is ``torch.maximum``
-    _binary("max.other", "MaximumBackward0", ("always", "always"), inplace=False),
-    _binary("min.other", "MinimumBackward0", ("always", "always"), inplace=False),
+    binary("max.other", "MaximumBackward0", ("always", "always"), inplace=False),
+    binary("min.other", "MinimumBackward0", ("always", "always"), inplace=False),
     # ``torch.split(x, [sizes])``: a list of sizes instead of one size
     OpSpec(
         name="split.sizes",

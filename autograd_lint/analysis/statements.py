@@ -1,5 +1,6 @@
-"""Statements: assignments, branches, loops (run to a fixed point), ``with`` blocks (grad
-mode), ``try``, function and class definitions.
+"""Statements: branches, loops (run to a fixed point), ``with`` blocks (grad mode), ``try``,
+function and class definitions; assignments are in ``assignments``, what an ``if`` test
+decides in ``branch_tests``.
 """
 
 from __future__ import annotations
@@ -9,18 +10,16 @@ from collections.abc import Sequence as Seq
 
 import libcst as cst
 
-from autograd_lint import nn_modules, ops
-from autograd_lint.analysis import grad_events
+from autograd_lint import nn_modules
+from autograd_lint.analysis.assignments import Assignments
 from autograd_lint.analysis.binding import literal_constant
+from autograd_lint.analysis.branch_tests import constant_test, isinstance_test
 from autograd_lint.analysis.decorators import NOT_A_MODE, grad_mode_of
-from autograd_lint.analysis.expressions import known_key, literal_int
 from autograd_lint.analysis.frame import LOOP_PASSES, MAX_LOOP_PASSES, Budget
-from autograd_lint.analysis.imports import ProjectImports
 from autograd_lint.analysis.loop_counts import never_runs, range_is_nonempty
-from autograd_lint.analysis.names import dotted, literal_bool
+from autograd_lint.analysis.names import dotted
 from autograd_lint.analysis.state import State, join
 from autograd_lint.analysis.trace import DiscardedDetach
-from autograd_lint.analysis.unpacking import unpacked
 from autograd_lint.analysis.values import (
     DeferredImport,
     ModuleRef,
@@ -34,16 +33,7 @@ from autograd_lint.analysis.values import (
     UserFunction,
     Value,
     fresh_id,
-    provenance,
 )
-
-_AUGMENTED: dict[type[cst.BaseAugOp], str] = {
-    cst.AddAssign: "+=",
-    cst.SubtractAssign: "-=",
-    cst.MultiplyAssign: "*=",
-    cst.DivideAssign: "/=",
-    cst.PowerAssign: "**=",
-}
 
 
 def _signature(state: State) -> tuple[object, ...]:
@@ -56,26 +46,6 @@ def _signature(state: State) -> tuple[object, ...]:
             facts.append((name, type(value).__name__))
     facts.append(state.grad_enabled)
     return tuple(facts)
-
-
-def constant_test(test: cst.BaseExpression, *, imported: bool = False) -> Tri:
-    """Whether an ``if`` test is decided before the program runs: ``True`` / ``False``
-    literals, and ``__name__ == "__main__"``: true in the file checked (as the script it is),
-    false in a module it imports (whose main block does not run at import)."""
-    literal = literal_bool(test)
-    if literal is not Tri.UNKNOWN:
-        return literal
-    if (
-        isinstance(test, cst.Comparison)
-        and isinstance(test.left, cst.Name)
-        and test.left.value == "__name__"
-        and len(test.comparisons) == 1
-        and isinstance(test.comparisons[0].operator, cst.Equal)
-        and isinstance(test.comparisons[0].comparator, cst.SimpleString)
-        and test.comparisons[0].comparator.evaluated_value == "__main__"
-    ):
-        return Tri.NO if imported else Tri.YES
-    return Tri.UNKNOWN
 
 
 def _class_constants(node: cst.ClassDef) -> dict[str, Value]:
@@ -97,129 +67,11 @@ def _class_constants(node: cst.ClassDef) -> dict[str, Value]:
     return constants
 
 
-_CONTAINER_TYPES = frozenset({"tuple", "list", "dict"})
 MAX_EACH_ITEMS = 64
 """At most this many submodules are visited one by one by a loop over ``modules()``."""
 
 
-def _module_isinstance(module: NNModule, kind: str, state: State) -> Tri:
-    """``isinstance(m, nn.ReLU)`` for a built-in layer: decided by its class. The registry's
-    classes subclass one another only as ``nn_modules.BASES`` says (a test checks this
-    against torch), so a layer of another registry class is surely not an instance;
-    ``nn.Module`` always matches."""
-    if module.builtin and kind in _CONTAINER_TYPES and state.lookup(kind) is None:
-        return Tri.NO  # no torch layer (``ModuleList`` and ``ModuleDict`` included) is one
-    if not module.builtin or not module.known_kind:
-        return Tri.UNKNOWN
-    head, _, rest = kind.partition(".")
-    resolved = state.lookup(head)
-    if not isinstance(resolved, ModuleRef):
-        return Tri.UNKNOWN
-    full = f"{resolved.qualname}.{rest}" if rest else resolved.qualname
-    if not full.startswith("torch.nn."):
-        return Tri.UNKNOWN
-    name = full.rsplit(".", 1)[-1]
-    if name in ("Module", module.kind) or nn_modules.BASES.get(module.kind) == name:
-        return Tri.YES
-    return Tri.NO if name in nn_modules.MODULES else Tri.UNKNOWN
-
-
-def isinstance_test(test: cst.BaseExpression, state: State) -> Tri:
-    """``isinstance(t, tuple)`` (or ``not ...``) for a name bound to a tensor: a tensor is no
-    tuple, list or dict, and it is a ``torch.Tensor``. Anything else stays unknown."""
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        inner = isinstance_test(test.expression, state)
-        return inner if inner is Tri.UNKNOWN else Tri.of(inner is Tri.NO)
-    if isinstance(test, cst.BooleanOperation):
-        left = isinstance_test(test.left, state)
-        right = isinstance_test(test.right, state)
-        if isinstance(test.operator, cst.Or):
-            if Tri.YES in (left, right):
-                return Tri.YES
-            return Tri.NO if left is Tri.NO and right is Tri.NO else Tri.UNKNOWN
-        if Tri.NO in (left, right):
-            return Tri.NO
-        return Tri.YES if left is Tri.YES and right is Tri.YES else Tri.UNKNOWN
-    if not (
-        isinstance(test, cst.Call)
-        and isinstance(test.func, cst.Name)
-        and test.func.value == "isinstance"
-        and len(test.args) == 2
-        and isinstance(test.args[0].value, cst.Name)
-    ):
-        return Tri.UNKNOWN
-    value = state.lookup(test.args[0].value.value)
-    kinds = test.args[1].value
-    if isinstance(kinds, cst.Tuple):
-        # ``isinstance(x, (tuple, list))``: true if any is, false if all are not
-        each = [
-            _isinstance_of(value, dotted(e.value), state)
-            for e in kinds.elements
-            if isinstance(e, cst.Element)
-        ]
-        if Tri.YES in each:
-            return Tri.YES
-        return Tri.NO if each and all(t is Tri.NO for t in each) else Tri.UNKNOWN
-    return _isinstance_of(value, dotted(kinds), state)
-
-
-def _no_container_base(cls: UserClass, state: State, depth: int = 0) -> bool:
-    """Whether no class ``cls`` derives from is a tuple, list or dict: each base is
-    ``object``, a ``torch.nn`` class (none of which is), or a project class of which the
-    same holds. A base the analysis cannot name or resolve leaves it open."""
-    if cls.node is None or depth > 8:
-        return False
-    project = {base.name: base for base in cls.bases}
-    for argument in cls.node.bases:
-        name = dotted(argument.value)
-        if argument.keyword is not None:
-            continue  # ``metaclass=ABCMeta``: no base
-        if name is None:
-            return False
-        if name == "object":
-            continue
-        head, _, rest = name.partition(".")
-        resolved = cls.scope.get(head) if cls.scope is not None else state.lookup(head)
-        if isinstance(resolved, ModuleRef):
-            full = f"{resolved.qualname}.{rest}" if rest else resolved.qualname
-            if full.startswith("torch.nn."):
-                continue
-            return False
-        base = project.get(name.rsplit(".", 1)[-1])
-        if base is None or not _no_container_base(base, state, depth + 1):
-            return False
-    return True
-
-
-def _isinstance_of(value: Value | None, kind: str | None, state: State) -> Tri:
-    """``isinstance(value, kind)`` for one class named ``kind``."""
-    if (
-        isinstance(value, NNModule)
-        and not value.builtin
-        and kind in _CONTAINER_TYPES
-        and state.lookup(kind) is None
-    ):
-        # an instance of a project class whose bases are only ``object``, ``torch.nn``
-        # classes and project classes of the same kind is no tuple, list or dict
-        cls = value.cls or state.lookup(value.kind)
-        if isinstance(cls, UserClass) and _no_container_base(cls, state):
-            return Tri.NO
-        return Tri.UNKNOWN
-    if isinstance(value, NNModule) and kind is not None:
-        return _module_isinstance(value, kind, state)
-    if not isinstance(value, Tensor) or kind is None:
-        return Tri.UNKNOWN
-    if kind in _CONTAINER_TYPES and state.lookup(kind) is None:
-        return Tri.NO
-    head, _, rest = kind.partition(".")
-    resolved = state.lookup(head)
-    if not isinstance(resolved, ModuleRef):
-        return Tri.UNKNOWN
-    full = f"{resolved.qualname}.{rest}" if rest else resolved.qualname
-    return Tri.YES if full == "torch.Tensor" else Tri.UNKNOWN
-
-
-class Statements(ProjectImports):
+class Statements(Assignments):
     """Executes statements over the abstract state."""
 
     def block(
@@ -606,146 +458,6 @@ class Statements(ProjectImports):
         if isinstance(resolved, UserClass):
             return resolved.is_module
         return False
-
-    def assign(
-        self, target: cst.BaseExpression, value: Value, state: State, source: cst.BaseExpression
-    ) -> None:
-        self.trace.owner[target] = self._owner
-        if isinstance(target, cst.Name):
-            if isinstance(value, Tensor) and not value.label:
-                value.label = target.value
-            state.env[target.value] = value
-            self.trace.bindings.setdefault(self._frame.seq, {})[target.value] = value
-            if isinstance(value, NNModule) and value.builtin:
-                for param in value.params:
-                    if param.label.startswith("."):
-                        param.label = target.value + param.label
-        elif isinstance(target, cst.Tuple | cst.List):
-            items = unpacked(value, len(target.elements))
-            for element, item in zip(target.elements, items, strict=True):
-                if isinstance(element, cst.Element):
-                    self.assign(element.value, item, state, source)
-        elif isinstance(target, cst.Attribute):
-            self.assign_attribute(target, value, state, source)
-        elif isinstance(target, cst.Subscript):
-            self.assign_subscript(target, value, state)
-
-    def assign_attribute(
-        self, target: cst.Attribute, value: Value, state: State, source: cst.BaseExpression
-    ) -> None:
-        owner = self.expr(target.value, state)
-        attr = target.attr.value
-        if isinstance(owner, Tensor):
-            if attr == "data":
-                self.data_write(owner, target, state, "assign", value_expr=source, operands=[value])
-            elif attr == "requires_grad":
-                flag = literal_bool(source)
-                event = grad_events.requires_grad_set(self, owner, target, "assign", flag)
-                if owner.is_leaf is not Tri.YES:
-                    return
-                cut = {"cut_site": target, "cut_reason": "`requires_grad = False`"}
-                event.result = self.updated(
-                    owner, state, requires_grad=flag, **(cut if flag is Tri.NO else {})
-                )
-            return
-        if isinstance(owner, NNModule) and owner.builtin and attr == "forward":
-            # ``layer.forward = wrapper``: calling the layer now runs the wrapper
-            if isinstance(value, UserFunction):
-                state.env[f"#{id(owner)}.forward"] = value
-            return
-        if isinstance(owner, NNModule) and owner.builtin and attr == "inplace":
-            if owner.kind in nn_modules.INPLACE_ACTIVATIONS:
-                flag = literal_bool(source)
-                if flag is not Tri.UNKNOWN:
-                    owner.inplace = flag is Tri.YES  # ``m.inplace = True`` on a layer
-            return
-        if isinstance(owner, NNModule) and not owner.builtin:
-            state.env[f"#{id(owner)}.{attr}"] = value
-            if isinstance(target.value, cst.Name) and target.value.value == "self":
-                if isinstance(value, Tensor) and not value.label:
-                    value.label = f"self.{attr}"
-                self.trace.bindings.setdefault(self._frame.seq, {})[f"self_{attr}"] = value
-            if isinstance(value, Tensor) and value.clone_site is not None:
-                self.clone_escape(value, "snapshot-attribute", target, state)
-
-    def assign_subscript(self, target: cst.Subscript, value: Value, state: State) -> None:
-        owner = self.expr(target.value, state)
-        for element in target.slice:
-            if isinstance(element.slice, cst.Index):
-                self.expr(element.slice.value, state)
-        if isinstance(owner, Tensor):
-            if (
-                isinstance(target.value, cst.Attribute)
-                and target.value.attr.value == "data"
-                and owner.alias_of is not None
-            ):
-                self.data_write(
-                    owner.alias_of,
-                    target,
-                    state,
-                    "setitem",
-                    "__setitem__",
-                    receiver=target.value,
-                    operands=[value],
-                )
-                return
-            self.inplace_write(owner, target, state, "setitem", "__setitem__", [value])
-            return
-        if (
-            isinstance(value, Tensor)
-            and value.clone_site is not None
-            and isinstance(owner, Unknown | PlainValue | Sequence)
-        ):
-            self.clone_escape(value, "snapshot-dict", target, state)
-        if isinstance(owner, Sequence) and not owner.homogeneous and len(target.slice) == 1:
-            index = target.slice[0].slice
-            if owner.keys is not None:
-                key = known_key(index.value, state) if isinstance(index, cst.Index) else None
-                owner.store(key, value)
-            else:
-                position = literal_int(index.value) if isinstance(index, cst.Index) else None
-                if position is not None and -len(owner.items) <= position < len(owner.items):
-                    owner.items[position] = value
-                else:
-                    owner.items.append(value)  # one of the items may now be this value
-            owner.prov = owner.prov | provenance(value)
-
-    def aug_assign(self, node: cst.AugAssign, state: State) -> None:
-        self.trace.owner[node.target] = self._owner
-        operator = _AUGMENTED.get(type(node.operator))
-        target_value = self.expr(node.target, state)
-        value = self.expr(node.value, state)
-        if isinstance(target_value, Tensor) and operator is not None:
-            method = ops.AUGMENTED_INPLACE[operator]
-            direct = isinstance(node.target, cst.Attribute) and node.target.attr.value == "data"
-            if direct and target_value.alias_of is not None:
-                self.data_write(
-                    target_value.alias_of,
-                    node,
-                    state,
-                    "augassign",
-                    method,
-                    receiver=node.target,
-                    operands=[value],
-                )
-                return
-            self.inplace_write(target_value, node.target, state, "augassign", method, [value])
-            return
-        if (
-            operator == "+="
-            and isinstance(target_value, Sequence)
-            and isinstance(value, Sequence)
-            and target_value.keys is None
-            and not target_value.homogeneous
-        ):
-            # ``xs += ys`` extends the list itself (every name bound to it sees it)
-            target_value.items.extend(value.items[:1] if value.homogeneous else value.items)
-            target_value.open_length |= value.homogeneous or value.open_length
-            target_value.prov = target_value.prov | value.prov
-            return
-        if operator is not None:
-            combined = self.binary(operator[:-1], target_value, value, node, state)
-            self.assign(node.target, combined, state, node.value)
 
 
 def _holds_one(iterable: object) -> bool:

@@ -34,6 +34,7 @@ from autograd_lint.analysis.values import (
     Value,
     provenance,
 )
+from autograd_lint.op_spec import SaveRule
 
 _GRAD_APIS = {
     "torch.autograd.backward": "autograd.backward",
@@ -43,7 +44,7 @@ _GRAD_APIS = {
 
 _JOINING_OPS = frozenset({"cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack"})
 """``torch.<name>(tensors)``: one result from a list of tensors."""
-_NEVER: tuple[ops.SaveRule, ...] = ("never",)
+_NEVER: tuple[SaveRule, ...] = ("never",)
 _SPLITTING = frozenset({"chunk", "split", "unbind", "tensor_split", "split_with_sizes"})
 """Ops whose results are views of the input, several of them."""
 _NONEMPTY = frozenset({"chunk", "split"})
