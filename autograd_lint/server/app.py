@@ -27,8 +27,10 @@ from autograd_lint.diagnostics import FileResult
 from autograd_lint.server import actions, hover, pull
 from autograd_lint.server.convert import Published, confirmation_data, to_lsp
 from autograd_lint.server.engine import Engine, UnitState
+from autograd_lint.server.facts_requests import facts_at, refresh_inlay_hints
+from autograd_lint.server.fix_all import can_resolve_edits, fix_all_action
 from autograd_lint.server.framing import Dropped
-from autograd_lint.server.pool import LARGE_DOCUMENT_CHARS, ProjectContext
+from autograd_lint.server.pool import ProjectContext
 from autograd_lint.server.settings import (
     SECTION,
     DocumentSettings,
@@ -39,6 +41,7 @@ from autograd_lint.server.settings import (
 )
 from autograd_lint.server.transport import serve_stdio, serve_tcp
 from autograd_lint.server.units import LintUnit, notebook_unit, text_unit
+from autograd_lint.server.witness_command import select_published, witness_arguments
 
 log = logging.getLogger(__name__)
 
@@ -255,6 +258,14 @@ class AutogradLintServer(LanguageServer):
                 types.ShowMessageParams(types.MessageType.Warning, f"autograd-lint: {problem}")
             )
 
+    def line_text(self, uri: str, line0: int) -> str:
+        """The text of a document's 0-based line, without its line end ("" past the end)."""
+        try:
+            lines = self.workspace.get_text_document(uri).lines
+        except (OSError, UnicodeDecodeError):
+            return ""
+        return lines[line0].rstrip("\r\n") if 0 <= line0 < len(lines) else ""
+
     def shutdown(self) -> None:
         self.engine.shutdown()
         super().shutdown()
@@ -272,14 +283,6 @@ def create_server() -> AutogradLintServer:
     server = AutogradLintServer()
     _register(server)
     return server
-
-
-def _line_text(server: AutogradLintServer, uri: str, line0: int) -> str:
-    try:
-        lines = server.workspace.get_text_document(uri).lines
-    except (OSError, UnicodeDecodeError):
-        return ""
-    return lines[line0].rstrip("\r\n") if 0 <= line0 < len(lines) else ""
 
 
 def _require_open(server: AutogradLintServer, uri: str) -> None:
@@ -411,7 +414,7 @@ def _register(server: AutogradLintServer) -> None:
         ls.project.clear()
         ls.relint_all()
         if ls.editor.inlay_hints != hints_before:
-            _refresh_inlay_hints(ls)
+            refresh_inlay_hints(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(
@@ -503,15 +506,15 @@ def _register(server: AutogradLintServer) -> None:
             for requested in actions.ours(params.context.diagnostics):
                 diagnostic = actions.with_data(requested, published)
                 found.extend(actions.quick_fixes(diagnostic))
-                line_text = _line_text(ls, uri, diagnostic.range.start.line)
+                line_text = ls.line_text(uri, diagnostic.range.start.line)
                 noqa = actions.noqa_action(diagnostic, uri, line_text, codec)
                 if noqa is not None:
                     found.append(noqa)
         if actions.kind_wanted(actions.FIX_ALL_KIND, only) and actions.has_safe_fix(published):
-            if _can_resolve_edits(ls):
+            if can_resolve_edits(ls):
                 found.append(actions.fix_all_placeholder(uri))
             else:
-                fix_all = await _fix_all(ls, uri, published)
+                fix_all = await fix_all_action(ls, uri, published)
                 if fix_all is not None:
                     found.append(fix_all)
         return found
@@ -526,7 +529,7 @@ def _register(server: AutogradLintServer) -> None:
         state = ls.engine.states.get(key)
         if state is not None:
             await ls.engine.ensure_current(key, state)
-        computed = await _fix_all(ls, uri, _published(ls, uri))
+        computed = await fix_all_action(ls, uri, _published(ls, uri))
         action.edit = computed.edit if computed is not None else types.WorkspaceEdit(changes={})
         return action
 
@@ -535,13 +538,13 @@ def _register(server: AutogradLintServer) -> None:
         uri, position = params.text_document.uri, params.position
         _require_open(ls, uri)
         document = ls.workspace.get_text_document(uri)
-        line_text = _line_text(ls, uri, position.line)
+        line_text = ls.line_text(uri, position.line)
         column = document.position_from_client_units(position).character
         found = hover.hover_for_suppression(position.line, line_text, column, ls.codec())
         if found is not None:
             return found
         rules = hover.hover_for_diagnostics(position, _published(ls, uri, current=False))
-        facts = await _facts(ls, uri, (position.line, column, 0))
+        facts = await facts_at(ls, uri, (position.line, column, 0))
         return hover.combine(facts[0] if facts else None, rules)
 
     @server.feature(types.TEXT_DOCUMENT_INLAY_HINT, types.InlayHintOptions(resolve_provider=False))
@@ -554,19 +557,19 @@ def _register(server: AutogradLintServer) -> None:
         span = params.range
         return [
             hover.inlay_hint(item)
-            for item in await _facts(
+            for item in await facts_at(
                 ls, params.text_document.uri, (span.start.line, span.end.line, 1)
             )
         ]
 
     @server.command(SHOW_WITNESS)
     async def show_witness(ls: AutogradLintServer, *args: Any) -> dict[str, Any]:
-        uri, selector = _witness_arguments(args)
+        uri, selector = witness_arguments(args)
         key = ls.key_for(uri)
         state = ls.engine.states.get(key)
         if state is None or not await ls.engine.ensure_current(key, state):
             raise JsonRpcInvalidParams.of(ValueError(f"{uri} is not open"))
-        item = _select(state.published.get(uri, []), selector)
+        item = select_published(state.published.get(uri, []), selector)
         witness, verdict = await ls.engine.witness_and_verdict(state, item.index)
         return {
             "uri": uri,
@@ -577,91 +580,6 @@ def _register(server: AutogradLintServer) -> None:
             "expectation": asdict(witness.expectation) if witness else None,
             "verdict": confirmation_data(verdict),
         }
-
-
-FACTS_TIMEOUT_S = 3.0
-"""A hover or inlay-hint request waits this long for the facts, then answers without them."""
-
-
-async def _facts(
-    ls: AutogradLintServer, uri: str, where: tuple[int, int, int]
-) -> list[hover.PlacedFacts]:
-    """Facts of names in ``uri``: at (0-based line, code-point column, 0), or the tensors
-    bound on 0-based lines (first, last, 1); placed on the document in client units."""
-    key = ls.key_for(uri)
-    unit = ls.snapshot(key)
-    if unit is None or len(unit.text) >= LARGE_DOCUMENT_CHARS:
-        return []  # a huge document's analysis takes longer than a hover may
-    settings = ls.settings_for(unit)
-    if settings.excluded:
-        return []
-    first, second, ranged = where
-    query = (
-        (unit.program_line(uri, first), unit.program_line(uri, second), 1)
-        if ranged
-        else (unit.program_line(uri, first), second, 0)
-    )
-    try:
-        found = await asyncio.wait_for(
-            ls.engine.pool.facts(
-                unit.text, unit.path, settings.lint, query, ls.project_context(unit)
-            ),
-            FACTS_TIMEOUT_S,
-        )
-    except Exception:  # a timeout, a worker that broke: the hover goes without facts
-        log.debug("no facts for %s", uri, exc_info=True)
-        return []
-    placed: list[hover.PlacedFacts] = []
-    for item in found:
-        item_uri, line0 = unit.locate(item.line)
-        if item_uri != uri:
-            continue
-        text = _line_text(ls, uri, line0)
-        codec = ls.codec()
-        placed.append(
-            hover.PlacedFacts(
-                types.Range(
-                    types.Position(line0, int(codec.client_num_units(text[: item.start]))),
-                    types.Position(line0, int(codec.client_num_units(text[: item.end]))),
-                ),
-                item.facts,
-            )
-        )
-    return placed
-
-
-def _refresh_inlay_hints(ls: AutogradLintServer) -> None:
-    workspace = ls.client_capabilities.workspace
-    if workspace and workspace.inlay_hint and workspace.inlay_hint.refresh_support:
-        ls.workspace_inlay_hint_refresh(None)
-
-
-def _can_resolve_edits(ls: AutogradLintServer) -> bool:
-    text = ls.client_capabilities.text_document
-    support = text.code_action.resolve_support if text and text.code_action else None
-    return support is not None and "edit" in support.properties
-
-
-async def _fix_all(
-    ls: AutogradLintServer, uri: str, published: list[Published]
-) -> types.CodeAction | None:
-    """The fix-all action with its edit: ``check --fix`` rounds for a file, one round per cell."""
-    key = ls.key_for(uri)
-    if key != uri:
-        return actions.fix_all(uri, published)
-    state = ls.engine.states.get(key)
-    unit = ls.snapshot(key)
-    if state is None or unit is None or state.settings is None:
-        return None
-    fixed = await ls.engine.pool.fix(unit.text, unit.path, state.settings.lint)
-    if fixed == unit.text:
-        return None
-    edit = actions.whole_text_edit(unit.text, fixed, ls.codec())
-    return types.CodeAction(
-        title=actions.FIX_ALL_TITLE,
-        kind=actions.FIX_ALL_KIND,
-        edit=types.WorkspaceEdit(changes={uri: [edit]}),
-    )
 
 
 async def _fetch_configuration(ls: AutogradLintServer) -> Any:
@@ -679,34 +597,3 @@ async def _fetch_configuration(ls: AutogradLintServer) -> Any:
         log.exception("workspace/configuration failed")
         return None
     return {SECTION: values[0]} if values and isinstance(values[0], dict) else None
-
-
-def _witness_arguments(args: tuple[Any, ...]) -> tuple[str, Any]:
-    """``(uri, index)``, ``(uri, {"range": ..., "code": ...})`` or ``({"uri":..., ...},)``."""
-    if len(args) == 1 and isinstance(args[0], dict) and isinstance(args[0].get("uri"), str):
-        return args[0]["uri"], args[0]
-    if len(args) == 2 and isinstance(args[0], str):
-        return args[0], args[1]
-    raise JsonRpcInvalidParams.of(
-        ValueError("expected (uri, diagnostic index) or (uri, {range, code})")
-    )
-
-
-def _select(published: list[Published], selector: Any) -> Published:
-    if isinstance(selector, dict) and "index" in selector:
-        selector = selector["index"]
-    if isinstance(selector, int) and not isinstance(selector, bool):
-        if 0 <= selector < len(published):
-            return published[selector]
-        raise JsonRpcInvalidParams.of(IndexError(f"no diagnostic {selector}"))
-    if isinstance(selector, dict):
-        from autograd_lint.server.convert import range_from_data
-
-        rng = range_from_data(selector.get("range"))
-        code = selector.get("code")
-        for item in published:
-            if (rng is None or item.lsp.range == rng) and (
-                code is None or item.finding.code == code
-            ):
-                return item
-    raise JsonRpcInvalidParams.of(ValueError(f"no diagnostic matches {selector!r}"))
