@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
@@ -74,9 +74,14 @@ compute the new value out of place (`z = y - 2`, `w = F.normalize(w)`).
     )
 
     def check(self, trace: Trace) -> Iterator[Diagnostic]:
-        for event in trace.of_type(DataWrite):
-            reason = needed_by_autograd(event, trace)
-            if reason is None:
+        needed = [
+            (event, reason)
+            for event in trace.of_type(DataWrite)
+            if (reason := needed_by_autograd(event, trace)) is not None
+        ]
+        chained = chained_writes([event for event, _ in needed])
+        for event, reason in needed:
+            if id(event) in chained:
                 continue
             target = event.target
             related: list[tuple[cst.CSTNode | None, str]] = [(target.site, "tensor created here")]
@@ -251,6 +256,23 @@ class _FunctionOf(cst.CSTVisitor):
             self._loops.pop()
         elif isinstance(original_node, cst.For | cst.While) and self._loops:
             self._loops[-1] -= 1
+
+
+def chained_writes(events: Sequence[DataWrite]) -> set[int]:
+    """The writes that continue another of ``events`` on the same tensor:
+    ``w.data.mul_(d).add_(x)`` is one update of ``w`` (an in-place op returns its receiver),
+    reported once, at its first call."""
+    sites = {id(event.site): event for event in events}
+    chained: set[int] = set()
+    for event in events:
+        site = event.site
+        while isinstance(site, cst.Call) and isinstance(site.func, cst.Attribute):
+            site = site.func.value
+            earlier = sites.get(id(site))
+            if earlier is not None and earlier.target is event.target:
+                chained.add(id(event))
+                break
+    return chained
 
 
 def target_name(trace: Trace, event: DataWrite) -> str:

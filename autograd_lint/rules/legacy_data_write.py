@@ -14,7 +14,12 @@ from autograd_lint.cells import split_lines
 from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Range, Severity
 from autograd_lint.rules._build import diagnostic, imports_torch, short
 from autograd_lint.rules.base import Rule
-from autograd_lint.rules.data_mutation import needed_by_autograd, target_name, write_description
+from autograd_lint.rules.data_mutation import (
+    chained_writes,
+    needed_by_autograd,
+    target_name,
+    write_description,
+)
 
 
 class LegacyDataWrite(Rule):
@@ -84,6 +89,8 @@ device, which `v` may not share (a new layer's weights on another dtype would ra
         # a fill of a graph non-leaf (AG001 leaves it here when no backward is seen): under
         # ``no_grad`` a backward through an op that saved its output would raise, not err
         # silently, so no rewrite is offered
+        chained = chained_writes(reported)
+        reported = [event for event in reported if id(event) not in chained]
         fixes = _fixes_by_event(trace, [e for e in reported if not _graph_nonleaf(e)])
         for event in reported:
             if event.grad_enabled is False:
