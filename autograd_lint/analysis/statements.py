@@ -16,7 +16,7 @@ from autograd_lint.analysis.binding import literal_constant
 from autograd_lint.analysis.branch_tests import constant_test, isinstance_test
 from autograd_lint.analysis.decorators import NOT_A_MODE, grad_mode_of
 from autograd_lint.analysis.frame import LOOP_PASSES, MAX_LOOP_PASSES, Budget
-from autograd_lint.analysis.loop_counts import never_runs, range_is_nonempty
+from autograd_lint.analysis.loop_counts import never_runs, range_count, range_is_nonempty
 from autograd_lint.analysis.names import dotted
 from autograd_lint.analysis.state import State, join
 from autograd_lint.analysis.trace import DiscardedDetach
@@ -252,8 +252,12 @@ class Statements(Assignments):
             surely_runs = isinstance(node.test, cst.Name) and node.test.value == "True"
         current = state.copy()
         outcomes: list[State] = []
+        once = isinstance(node, cst.For) and (
+            _holds_one(iterable) or range_count(node.iter, state) == 1
+        )
+        surely_runs = surely_runs or once
         self._loops.append((node, fresh_id()))
-        if isinstance(node, cst.For) and _holds_one(iterable):
+        if once:
             self._runs_once.add(self._loops[-1][1])
         saved = self._frame
         self._frame = saved.moved(loop_depth=saved.loop_depth + 1)
@@ -283,6 +287,8 @@ class Statements(Assignments):
                     body_end = body_end.copy()
                     body_end.dead = False
                 current = body_end
+                if once:
+                    break  # one iteration: no pass sees what an earlier one did
                 signature = _signature(current)
                 if passes >= max(LOOP_PASSES, len(elements)) and signature == previous:
                     break  # the facts the rules read no longer change from pass to pass

@@ -115,8 +115,10 @@ class TrainingLoops(Statements):
             self._passes.remove(current)
 
     def _where_loops(self) -> dict[str, object]:
-        loops = tuple(p.node for p in self._passes)
-        every = tuple(p.node for p in self._passes if p.level == self._uncertain)
+        # a loop that runs once repeats nothing: what its body does happens once
+        passes = [p for p in self._passes if p.started not in self._runs_once]
+        loops = tuple(p.node for p in passes)
+        every = tuple(p.node for p in passes if p.level == self._uncertain)
         return {"loops": loops, "every_iteration": every, **self._where()}
 
     def _earlier_pass(self, node: GraphNode | None) -> int | None:
@@ -124,6 +126,8 @@ class TrainingLoops(Statements):
         if node is None:
             return None
         for index, active in enumerate(self._passes):
+            if active.started in self._runs_once:
+                continue  # one iteration has no earlier one
             if active.started < node.id < active.pass_started:
                 return index
         return None

@@ -27,6 +27,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 """The directory that holds the ``autograd_lint`` package."""
 WORKER_MODULES = (
     "autograd_lint",
+    "autograd_lint.op_spec",
     "autograd_lint.ops",
     "autograd_lint.nn_modules",
     "autograd_lint.runtime_check",
