@@ -74,7 +74,13 @@ device, which `v` may not share (a new layer's weights on another dtype would ra
             if needed_by_autograd(event, trace) is not None:
                 continue  # AG001's
             target = event.target
-            tracked = target.requires_grad is Tri.YES or target.is_param or target.node is not None
+            # a parameter made with ``requires_grad=False`` (an EMA buffer kept as one) is
+            # no tensor autograd tracks: its ``.data`` write hides nothing
+            tracked = (
+                target.requires_grad is Tri.YES
+                or (target.is_param and target.requires_grad is not Tri.NO)
+                or target.node is not None
+            )
             if tracked:
                 reported.append(event)
             elif target.requires_grad is Tri.UNKNOWN and not event.via_name:
@@ -281,6 +287,11 @@ def _follows(trace: Trace, before: cst.BaseSmallStatement, after: cst.BaseSmallS
     return after_first.strip() == "" and before_next.strip() == ""
 
 
+def _is_inplace_name(method: str) -> bool:
+    """``mul_``, ``add_``, ``clamp_``: torch's in-place methods end in one underscore."""
+    return method.endswith("_") and not method.startswith("_")
+
+
 def _data_attribute(small: cst.BaseSmallStatement) -> cst.Attribute | None:
     """The ``x.data`` node a direct ``.data`` write goes through."""
     node: cst.BaseExpression | None = None
@@ -290,6 +301,14 @@ def _data_attribute(small: cst.BaseSmallStatement) -> cst.Attribute | None:
         and isinstance(small.value.func, cst.Attribute)
     ):
         node = small.value.func.value
+        # ``w.data.mul_(d).add_(x)``: an in-place call returns its receiver, so the chain
+        # writes ``w`` throughout; its ``.data`` is under the first call
+        while (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and _is_inplace_name(node.func.attr.value)
+        ):
+            node = node.func.value
     elif isinstance(small, cst.Assign) and len(small.targets) == 1:
         target = small.targets[0].target
         node = (
