@@ -323,6 +323,8 @@ class Effects(InterpreterBase):
             if spec.kind == "copy" and any(t.requires_grad is Tri.YES for t in tensors):
                 result.clone_site = node
                 result.clone_of = tensors[0] if tensors else None
+            elif known:
+                result.from_clone = _one_clone_source(tensors)
         return result
 
     def _arg(self, node: cst.Call, args: list[Value], index: int, name: str) -> Value:
@@ -343,10 +345,12 @@ class Effects(InterpreterBase):
     ) -> Tensor:
         inputs = [self._arg(node, args, 0, "input"), self._arg(node, args, 1, "target")]
         target = inputs[1]
-        if isinstance(target, Tensor) and target.clone_site is not None:
-            self.clone_escape(
-                target, "loss-target", node.args[1].value if len(node.args) > 1 else node, state
-            )
+        if isinstance(target, Tensor):
+            clone = target if target.clone_site is not None else target.from_clone
+            if clone is not None:
+                where = node.args[1].value if len(node.args) > 1 else node
+                how = "loss-target" if clone is target else "loss-target-from"
+                self.clone_escape(clone, how, where, state)
         result = self.apply_op(spec, inputs, node, state, extra_prov=extra)
         result.elements = element_count.loss_output(node, loss_constructor, spec.name, inputs)
         return result
@@ -469,3 +473,19 @@ def _raises_before_running(tensor: Tensor, node: cst.Call, api: str) -> bool:
         and element_count.surely_not_one(tensor.elements)
         and not element_count.gradient_given(node, api)
     )
+
+
+def _one_clone_source(tensors: list[Tensor]) -> Tensor | None:
+    """The clone every input that requires grad was computed from, when there is one
+    (inputs that do not require grad, numbers and the like, may join it)."""
+    found: Tensor | None = None
+    for tensor in tensors:
+        if tensor.requires_grad is Tri.NO:
+            continue
+        if tensor.requires_grad is not Tri.YES:
+            return None
+        source = tensor if tensor.clone_site is not None else tensor.from_clone
+        if source is None or (found is not None and source is not found):
+            return None
+        found = source
+    return found

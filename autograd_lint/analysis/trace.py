@@ -134,6 +134,7 @@ class CloneEscape(Event):
     tensor: Tensor
     how: Literal[
         "loss-target",
+        "loss-target-from",
         "snapshot-list",
         "snapshot-dict",
         "snapshot-attribute",

@@ -117,6 +117,10 @@ class Tensor:
     """Set when this is ``t.clone()`` of a tensor that requires grad."""
     clone_of: Tensor | None = None
     """For such a clone: ``t``."""
+    from_clone: Tensor | None = None
+    """For a tensor computed from such a clone and from nothing else that requires grad
+    (``next_q.max(1)[0]``, ``r + 0.9 * next_q``): the clone. Used as a loss target, it
+    carries the clone's graph there as the clone itself would."""
     is_param: bool = False
     label: str = ""
     """Source text that names it, for messages."""

@@ -15,6 +15,7 @@ from autograd_lint.rules.nonleaf_requires_grad import silenced_constructor_sites
 
 _USES = {
     "loss-target": "as the target of a loss",
+    "loss-target-from": "in the target of a loss (the target is computed from it)",
     "snapshot-list": "as a snapshot appended to a list",
     "snapshot-dict": "as a snapshot stored in a dict",
     "snapshot-attribute": "as a snapshot stored on an attribute",
