@@ -19,8 +19,8 @@ import pytest
 
 from autograd_lint import forked, lint_segments, segment_processes
 from autograd_lint.analysis import pruning, segments
-from autograd_lint.config import Settings
 from autograd_lint.analysis.trace import Trace
+from autograd_lint.config import Settings
 from autograd_lint.diagnostics import Diagnostic, FileResult
 from autograd_lint.lint import active_rules, lint_source
 from autograd_lint.rules import ALL_RULES, Rule
