@@ -5,6 +5,13 @@ comments and the fix check, and its findings are moved to the file's own lines; 
 tree and trace are dropped, and the cyclic collector is run once so that what they held is
 free before the next segment is parsed. So the memory a file needs is that of one segment's
 parse, not the file's, and the time stays linear in the file's size.
+
+Where the runner checks files one at a time, the segments are planned and analysed in
+forked processes instead, two at a time by default (:mod:`autograd_lint.segment_processes`):
+each child analyses its segment exactly as this process would, with what the segments above
+it carried, and the outcomes are merged here in file order, so the result is the same.
+Measured on the generated 10 MB benchmark file (``benchmarks/bench_huge_file.py``, two
+cores): 41 s in one process, 21.6 s in two, the same 922 findings.
 """
 
 from __future__ import annotations
