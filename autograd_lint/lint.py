@@ -67,6 +67,7 @@ def lint_source(
     witnesses: bool | None = None,
     chunks: ChunkCache | None = None,
     project: Project | None = None,
+    processes: int = 1,
 ) -> FileResult:
     """Analyse one file's text and return its diagnostics, suppressions and settings applied.
 
@@ -76,6 +77,8 @@ def lint_source(
     statement through that cache (:mod:`autograd_lint.analysis.chunks`): an edit re-parses
     only what it changed, and the result is the same as without it. With ``project``, the
     imports of the project's own modules are followed (``path`` says where the file is).
+    A file analysed in segments may use up to ``processes`` processes
+    (:mod:`autograd_lint.segment_processes`); the result is the same with one.
     """
     rules = active_rules(settings, path)
     if not rules:
@@ -87,7 +90,9 @@ def lint_source(
         from autograd_lint.lint_segments import lint_in_segments
 
         with _collector_paused():
-            segmented = lint_in_segments(source, path, settings, rules, witnesses, project)
+            segmented = lint_in_segments(
+                source, path, settings, rules, witnesses, project, processes
+            )
         if segmented is not None:
             return segmented
     normalised = normalise(source) if wanted else Normalised(source)
@@ -280,6 +285,7 @@ def lint_bytes(
     *,
     witnesses: bool | None = None,
     project: Project | None = None,
+    processes: int = 1,
 ) -> FileResult:
     """Decode (UTF-8, BOM allowed) and lint; binary or undecodable input gets an E902 result."""
     if b"\x00" in data:
@@ -288,7 +294,9 @@ def lint_bytes(
         source = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return io_error(path, f"cannot decode as UTF-8 at byte {error.start}: not checked")
-    return lint_source(source, path, settings, witnesses=witnesses, project=project)
+    return lint_source(
+        source, path, settings, witnesses=witnesses, project=project, processes=processes
+    )
 
 
 def lint_path(
@@ -297,11 +305,13 @@ def lint_path(
     *,
     witnesses: bool | None = None,
     project: Project | None = None,
+    processes: int = 1,
 ) -> FileResult:
     """Read and lint one file; unreadable or oversized files get an E902 result, never a crash.
 
     Imports of the file's own project (:func:`~autograd_lint.analysis.project.project_for`)
-    are followed unless ``settings.follow_imports`` is off."""
+    are followed unless ``settings.follow_imports`` is off. ``processes``: see
+    :func:`lint_source`."""
     name = os.fspath(path)
     if project is None and settings.follow_imports:
         project = project_for(name)
@@ -317,7 +327,9 @@ def lint_path(
         data = Path(name).read_bytes()
     except OSError as error:
         return io_error(name, f"cannot read file: {error.strerror or error}")
-    return lint_bytes(data, name, settings, witnesses=witnesses, project=project)
+    return lint_bytes(
+        data, name, settings, witnesses=witnesses, project=project, processes=processes
+    )
 
 
 def file_kind(mode: int) -> str:

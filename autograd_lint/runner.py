@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Literal
 
-from autograd_lint import cache
+from autograd_lint import cache, segment_processes
 from autograd_lint.analysis import segments
 from autograd_lint.analysis.frame import budget_note
 from autograd_lint.config import Settings
@@ -36,6 +36,8 @@ from autograd_lint.safe_write import WriteRefused, install_signal_cleanup
 
 FixMode = Literal["none", "apply", "diff"]
 ConfirmFunction = Callable[[Witness, str, str], Confirmation]
+MAX_SEGMENT_PROCESSES = 4
+"""Each process analysing a segment holds its parse (a few hundred MB)."""
 PROGRESS_MIN_FILES = 50
 """Below this many files a progress bar is more noise than help."""
 
@@ -57,6 +59,10 @@ class CheckOptions:
     """The checked directories: ``--fix`` does not write through a symlink that leaves them."""
     cache_dir: str | None = None
     """The result cache's folder (:mod:`autograd_lint.cache`); ``None``: no cache."""
+    segment_processes: int = 1
+    """Processes a file analysed in segments may use (:mod:`autograd_lint.segment_processes`):
+    set by :func:`run_checks` when it checks the files one at a time. The result is the same
+    with any number."""
 
 
 @dataclass(frozen=True)
@@ -153,7 +159,7 @@ def _place(result: FileResult, line: int) -> str:
 def _lint_and_fix(path: str, options: CheckOptions) -> tuple[FileResult, int, str, tuple[str, ...]]:
     """A Python file: lint it and, as asked, fix it in place or as a diff."""
     settings = options.settings
-    result = lint_path(path, settings)
+    result = lint_path(path, settings, processes=options.segment_processes)
     fixed = 0
     diff = ""
     refused: tuple[str, ...] = ()
@@ -264,8 +270,17 @@ def run_checks(
     jobs: int = 1,
     progress: bool = False,
 ) -> list[FileOutcome]:
-    """Check ``paths`` and return one outcome per path, in the same order."""
+    """Check ``paths`` and return one outcome per path, in the same order.
+
+    Files are checked in ``jobs`` worker processes; when that is one process, a very large
+    file's segments are still analysed in up to ``max(jobs, PROCESSES)`` processes (at most
+    one per CPU and :data:`MAX_SEGMENT_PROCESSES`): its check is then no slower than its
+    slowest part."""
     workers = min(resolve_jobs(jobs), max(1, len(paths)))
+    if workers == 1 and options.segment_processes == 1:
+        wanted = max(resolve_jobs(jobs), segment_processes.PROCESSES)
+        usable = min(wanted, MAX_SEGMENT_PROCESSES, os.cpu_count() or 1)
+        options = replace(options, segment_processes=usable)
     if options.fix == "apply":
         install_signal_cleanup()  # a temporary file being written is removed on SIGTERM
     task = partial(check_file_safely, options=options)

@@ -169,7 +169,7 @@ class TopLevel:
         self.source = source
         self.starts = line_starts(source)
         tree = ast.parse(source)
-        self.spans = [
+        self.spans: list[tuple[int, int | None]] = [
             (min([s.lineno] + [d.lineno for d in getattr(s, "decorator_list", ())]), s.end_lineno)
             for s in tree.body
         ]
@@ -182,6 +182,23 @@ class TopLevel:
         )
         self.future_outside = False
         """Set when :attr:`future` was taken from elsewhere (the start of a larger file)."""
+
+    @classmethod
+    def known(
+        cls, source: str, spans: list[tuple[int, int]], future: str, outside: bool
+    ) -> TopLevel:
+        """The statements of ``source`` already known: ``spans`` as :attr:`spans` gives them
+        (first line, decorators included, and last line of each), ``future`` its
+        ``__future__`` imports (``outside``: taken from the start of a larger file). A
+        segment of a large file knows them from its plan; no parse is needed."""
+        statements = cls.__new__(cls)
+        statements.source = source
+        statements.starts = line_starts(source)
+        statements.spans = list(spans)
+        statements._firsts = [first for first, _ in spans]
+        statements._lasts = [last for _, last in spans]
+        statements.future, statements.future_outside = future, outside
+        return statements
 
     def _segment(self, node: ast.stmt) -> str:
         """The text of a statement, as ``ast.get_source_segment`` gives it, found through the

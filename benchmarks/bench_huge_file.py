@@ -1,22 +1,31 @@
 """One very large file through ``check``: time and peak memory, against floors of the same run.
 
 The file is realistic training code (``corpus.py``'s pieces, about 5% pitfalls) in one
-module of ``--megabytes`` MB. Each measurement runs in a fresh interpreter, times only the
-work, and takes its peak RSS from the kernel (``wait4``) for that process alone:
+module of ``--megabytes`` MB. Each measurement runs in a fresh interpreter and times only
+the work:
 
 - floor ``ast``: CPython's ``ast.parse`` of the file (what ``check`` runs first anyway);
 - floor ``libcst``: ``libcst.parse_module`` of the file, with the cyclic collector off as
   ``check`` runs it: the least any libcst-based analysis of the whole file must spend;
-- check: the whole pipeline through the runner (``--jobs 1``, no cache), with how many
-  findings it reported and the last line it reported one on (the file's pitfalls run to its
-  end, so a last line far from the end means the analysis stopped early).
+- check: the whole pipeline through the runner (``--jobs 1``, no cache: one file at a time,
+  its segments in up to ``--processes`` processes, by default as the runner decides), with
+  how many findings it reported and the last line it reported one on (the file's pitfalls
+  run to its end, so a last line far from the end means the analysis stopped early).
 
-Targets (issue 14): the 10 MB file checked in <= 30 s with <= 2 GB peak RSS. Printed as
+Time is wall seconds and CPU seconds, the CPU of the processes a check forks included (on
+a shared machine the wall time depends on what else runs; the CPU time much less). Memory
+is the peak, over the run, of the resident memory of the measured process and all its
+descendants together, sampled every 10 ms (pages a forked child shares with its parent
+count in both: an upper bound); the kernel's own peak (``wait4``) of the largest single
+process is printed beside it.
+
+Targets (issue 14): the 10 MB file checked in <= 30 s with <= 2 GB peak memory. Printed as
 seconds and MB, with each ratio to the libcst floor of the same run (a loaded machine slows
-all of them alike).
+all of them alike). ``--findings FILE`` writes every finding of the check (sorted, in full:
+places, messages, fixes), to compare two checkouts' findings exactly.
 
     python benchmarks/bench_huge_file.py [--megabytes 10] [--repeat 1] [--keep FILE]
-        [--no-floors] [--compare OTHER_CHECKOUT]
+        [--no-floors] [--compare OTHER_CHECKOUT] [--processes N] [--findings FILE]
 
 ``--compare`` also runs the check of another checkout of the project (an older commit) on
 the same file, alternating with this one's, so both see the same load.
@@ -31,6 +40,8 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -61,14 +72,29 @@ print(json.dumps({"seconds": time.perf_counter() - start, "cpu": time.process_ti
 """
 
 CHECK = """
-import json, sys, time
+import json, resource, sys, time
+from dataclasses import replace
 from autograd_lint.config import Settings
 from autograd_lint.runner import CheckOptions, run_checks
-start, cpu = time.perf_counter(), time.process_time()
-outcomes = run_checks([sys.argv[1]], CheckOptions(Settings()), jobs=1)
-seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-lines = [d.range.start_line for o in outcomes for d in o.result.diagnostics]
-codes = sorted({d.code for o in outcomes for d in o.result.diagnostics})
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+options = CheckOptions(Settings())
+if int(sys.argv[2]):
+    try:
+        options = replace(options, segment_processes=int(sys.argv[2]))
+    except TypeError:  # an older checkout: one process
+        pass
+start, cpu, forked = time.perf_counter(), time.process_time(), children_cpu()
+outcomes = run_checks([sys.argv[1]], options, jobs=1)
+seconds = time.perf_counter() - start
+cpu = time.process_time() - cpu + children_cpu() - forked
+found = [d for o in outcomes for d in o.result.diagnostics]
+lines = [d.range.start_line for d in found]
+codes = sorted({d.code for d in found})
+if sys.argv[3]:
+    with open(sys.argv[3], "w", encoding="utf-8") as handle:
+        handle.write("".join(line + "\\n" for line in sorted(repr(d) for d in found)))
 print(json.dumps({
     "seconds": seconds, "cpu": cpu, "findings": len(lines), "last_line": max(lines, default=0),
     "codes": codes,
@@ -82,25 +108,78 @@ def huge_file(megabytes: float, seed: int = 1) -> str:
     return generate_file(random.Random(seed), 0, lines, 0.05)
 
 
-def measure(script: str, path: Path, root: Path = ROOT) -> dict[str, Any]:
+def measure(
+    script: str, path: Path, root: Path = ROOT, arguments: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """Run ``script`` on ``path`` in a fresh interpreter (importing the project from
-    ``root``); its JSON plus peak RSS in MB."""
+    ``root``); its JSON plus the peak memory in MB of it and its descendants together
+    (``rss_mb``) and of its largest single process (``rss_one_mb``, the kernel's)."""
     environment = dict(os.environ, PYTHONPATH=str(root))
     process = subprocess.Popen(
-        [sys.executable, "-c", script, str(path)],
+        [sys.executable, "-c", script, str(path), *arguments],
         stdout=subprocess.PIPE,
         env=environment,
         cwd=root,
     )
     assert process.stdout is not None
+    sampler = TreeMemory(process.pid)
+    sampler.start()
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
+    sampler.stop()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"measurement failed with exit {process.returncode}")
     result: dict[str, Any] = json.loads(output)
-    result["rss_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
+    result["rss_one_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
+    result["rss_mb"] = max(sampler.peak_mb, result["rss_one_mb"])
     return result
+
+
+class TreeMemory(threading.Thread):
+    """The peak, sampled, of the resident memory of a process and its descendants."""
+
+    def __init__(self, pid: int, interval: float = 0.01) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak_mb = 0.0
+        self._done = threading.Event()
+        self._page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            self.peak_mb = max(self.peak_mb, self._resident_mb())
+            time.sleep(self.interval)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+    def _resident_mb(self) -> float:
+        parents: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    fields = handle.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry)] = int(fields[1])
+        tree, pending = set(), [self.pid]
+        while pending:
+            pid = pending.pop()
+            tree.add(pid)
+            pending.extend(child for child, parent in parents.items() if parent == pid)
+        total = 0.0
+        for pid in tree:
+            try:
+                with open(f"/proc/{pid}/statm", "rb") as handle:
+                    total += int(handle.read().split()[1]) * self._page_mb
+            except OSError:
+                continue
+        return total
 
 
 def best(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -114,6 +193,10 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write the generated file here")
     parser.add_argument("--no-floors", action="store_true", help="measure the check only")
     parser.add_argument("--compare", type=Path, help="another checkout to check the file with")
+    parser.add_argument(
+        "--processes", type=int, default=0, help="segment processes (0: as the runner decides)"
+    )
+    parser.add_argument("--findings", type=Path, help="write the check's findings here")
     args = parser.parse_args()
     text = huge_file(args.megabytes)
     with tempfile.TemporaryDirectory(prefix="autograd-lint-huge-") as directory:
@@ -131,9 +214,12 @@ def main() -> None:
             if not args.no_floors:
                 results["ast"].append(measure(FLOOR_AST, path))
                 results["libcst"].append(measure(FLOOR_LIBCST, path))
-            results["check"].append(measure(CHECK, path))
+            findings = str(args.findings.resolve()) if args.findings else ""
+            check_arguments = (str(args.processes), findings)
+            results["check"].append(measure(CHECK, path, arguments=check_arguments))
             if args.compare is not None:
-                results["other"].append(measure(CHECK, path, args.compare.resolve()))
+                other = (str(args.processes), findings + ".compared" if findings else "")
+                results["other"].append(measure(CHECK, path, args.compare.resolve(), other))
     check = best(results["check"])
     runs = [("check", check)]
     if not args.no_floors:
@@ -155,7 +241,7 @@ def main() -> None:
         )
         print(
             f"  {name:16s} {run['seconds']:7.1f} s wall {run['cpu']:7.1f} s cpu "
-            f"{run['rss_mb']:7.0f} MB peak RSS{ratios}"
+            f"{run['rss_mb']:7.0f} MB peak RSS ({run['rss_one_mb']:.0f} MB one process){ratios}"
         )
     for name, run in runs:
         if name.startswith("check"):

@@ -7,6 +7,7 @@ import bisect
 import io
 import re
 import sys
+import threading
 import tokenize
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -73,7 +74,7 @@ def parse(source: str) -> cst.Module:
     if failure is not None:
         raise failure
     try:
-        return cst.parse_module(source)
+        return _parse_module(source)
     except cst.ParserSyntaxError as error:
         message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
         return _raise(message, error.raw_line, error.raw_column)
@@ -81,6 +82,29 @@ def parse(source: str) -> cst.Module:
         return _raise("too deeply nested to analyse", 1, 0)
     except (ValueError, TypeError, IndexError) as error:  # libcst internal failures
         return _raise(f"cannot parse: {error}", 1, 0)
+
+
+def _parse_module(source: str) -> cst.Module:
+    """``libcst.parse_module``, without validating each node as the parser builds it.
+
+    Every libcst node checks its own fields when it is made (``CSTNode._validate``): a
+    tenth of the parse. The checks only ever raise, and the parser builds nodes from a text
+    it accepts, so the tree is the same without them. They are left out only while no other
+    thread runs: a node another thread built meanwhile (a fix, say) is checked as ever.
+    """
+    if threading.active_count() != 1:
+        return cst.parse_module(source)
+    node = cst.CSTNode
+    checked = node.__dict__["__post_init__"]
+    node.__post_init__ = _unchecked  # type: ignore[method-assign]
+    try:
+        return cst.parse_module(source)
+    finally:
+        node.__post_init__ = checked  # type: ignore[method-assign]
+
+
+def _unchecked(self: cst.CSTNode) -> None:
+    return None
 
 
 _FORM_FEED_INDENT = re.compile(r"(?:\A|(?<=[\r\n]))[ \t]*\f[ \t\f]*(?=[^ \t\f\r\n])")

@@ -46,6 +46,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import libcst as cst
 
@@ -67,6 +68,7 @@ boundary past this)."""
 
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 _GLOBAL = re.compile(r"\bglobal\b")
+T = TypeVar("T")
 
 
 @dataclass
@@ -107,76 +109,140 @@ class Segment:
 def plan(source: str) -> list[Segment] | None:
     """The segments of ``source``, or None when it must be analysed whole (see the module).
     One segment (a file under :data:`SEGMENT_CHARS`) is still worth pruning."""
-    if len(source) <= SEGMENT_THRESHOLD or "barry_as_FLUFL" in source:
+    if not worth_planning(source):
         return None
-    future_flags = 0
-    future = ""
-    segments: list[Segment] = []
-    line = 0
-    for found in _texts(source):
-        if found is None:
-            return None
-        text, tree = found
-        facts = _module_facts(tree, text)
-        if facts is None:
-            return None
-        if segments and any(_is_future(s) for s in tree.body):
-            return None  # misplaced in the file; CPython's message comes from the whole file
-        if not segments:
-            future_flags = _future_flags(tree)
-            future = "".join(
+    planner = Planner()
+    return planner.finish(planner.texts(cut(source), 0))
+
+
+def worth_planning(source: str) -> bool:
+    """Whether ``source`` is large enough to segment and has no grammar-changing import."""
+    return len(source) > SEGMENT_THRESHOLD and "barry_as_FLUFL" not in source
+
+
+class Planner:
+    """The segments planned so far, in file order, and what the next one is planned with.
+
+    :func:`plan` feeds it every text of :meth:`texts`; a plan made in several processes
+    (:mod:`autograd_lint.segment_processes`) plans the first here, others elsewhere with
+    :func:`planned_segment`, and gives them to :meth:`append`: the same segments either way.
+    """
+
+    def __init__(self) -> None:
+        self.segments: list[Segment] = []
+        self.future_flags = 0
+        self.future = ""
+        self.line = 0
+        self.next_piece = 0
+        """The piece (of :meth:`texts`'s) after the last text it yielded."""
+        self.failed = False
+        """Some text showed that the file must be analysed whole."""
+
+    def texts(
+        self, pieces: list[str], begin: int, stop_after: int | None = None
+    ) -> Iterator[tuple[str, ast.Module] | None]:
+        """Texts of about :data:`SEGMENT_CHARS` made of ``pieces`` from ``begin`` on, that
+        each parse alone, with CPython's tree of each; None if the rest never does (then
+        nothing more). At most ``stop_after`` texts.
+
+        After a failed try the segment grows by half before the next, so a real syntax
+        error costs a few parses of the rest of the file, never one per line.
+        """
+        pending = ""
+        goal = SEGMENT_CHARS
+        made = 0
+        for index in range(begin, len(pieces)):
+            if stop_after is not None and made >= stop_after:
+                return
+            pending += pieces[index]
+            if len(pending) < goal:
+                continue
+            tree = _tree(pending)
+            if tree is not None:
+                self.next_piece = index + 1
+                made += 1
+                yield pending, tree
+                pending, goal = "", SEGMENT_CHARS
+            else:
+                goal = len(pending) * 3 // 2
+        if pending:
+            tree = _tree(pending)
+            self.next_piece = len(pieces)
+            yield (pending, tree) if tree is not None else None
+
+    def add(self, text: str, tree: ast.Module) -> bool:
+        """Plan the next segment from its text and tree; False if the file must be
+        analysed whole."""
+        if not self.segments:
+            self.future_flags = _future_flags(tree)
+            self.future = "".join(
                 (ast.get_source_segment(text, s) or "") + "\n" for s in tree.body if _is_future(s)
             )
-        if not _compiles(tree, future_flags):
+        segment = _segment(text, tree, self.future_flags, self.future, bool(self.segments))
+        if segment is None:
+            self.failed = True
+            return False
+        self.append(segment)
+        return True
+
+    def append(self, segment: Segment) -> None:
+        """The next segment, planned elsewhere (its ``line`` is set here)."""
+        segment.line = self.line
+        self.segments.append(segment)
+        self.line += _line_breaks(segment.text)
+
+    def finish(self, texts: Iterator[tuple[str, ast.Module] | None]) -> list[Segment] | None:
+        """Plan what is left of ``texts``; the segments, or None (see :func:`plan`)."""
+        if self.failed:
             return None
-        binds, imports = facts
-        bound: Counter[str] = Counter()
-        for names in binds:
-            bound.update(names)
-        spans = _spans(tree)
-        segments.append(
-            Segment(
-                text,
-                line,
-                ast_statement_starts(tree),
-                spans,
-                bound,
-                imports,
-                _mentions(text),
-                _statement_words(text, spans),
-                [_defined(statement) for statement in tree.body],
-                future,
-                binds,
-                [isinstance(s, ast.Import | ast.ImportFrom) for s in tree.body],
-                _prose(tree),
-            )
-        )
-        line += _line_breaks(text)
-    return segments or None
+        for found in texts:
+            if found is None or not self.add(*found):
+                return None
+        return self.segments or None
 
 
-def _texts(source: str) -> Iterator[tuple[str, ast.Module] | None]:
-    """Texts of about :data:`SEGMENT_CHARS` that each parse alone, with CPython's tree of
-    each; None if the rest of the file never does.
+def planned_segment(text: str, flags: int, future: str, unparsed: T) -> Segment | T | None:
+    """The segment of ``text`` when it is not the file's first (``flags`` and ``future``:
+    the first one's ``__future__`` imports), None when the file must be analysed whole, or
+    ``unparsed`` when the text does not parse alone. Its ``line`` is left to the planner."""
+    tree = _tree(text)
+    if tree is None:
+        return unparsed
+    return _segment(text, tree, flags, future, True)
 
-    After a failed try the segment grows by half before the next, so a real syntax error
-    costs a few parses of the rest of the file, never one per line.
-    """
-    pending = ""
-    goal = SEGMENT_CHARS
-    for piece in cut(source):
-        pending += piece
-        if len(pending) < goal:
-            continue
-        tree = _tree(pending)
-        if tree is not None:
-            yield pending, tree
-            pending, goal = "", SEGMENT_CHARS
-        else:
-            goal = len(pending) * 3 // 2
-    if pending:
-        tree = _tree(pending)
-        yield (pending, tree) if tree is not None else None
+
+def _segment(
+    text: str, tree: ast.Module, future_flags: int, future: str, later: bool
+) -> Segment | None:
+    """The segment of ``text`` (``later``: not the file's first), or None when the file must
+    be analysed whole."""
+    facts = _module_facts(tree, text)
+    if facts is None:
+        return None
+    if later and any(_is_future(s) for s in tree.body):
+        return None  # misplaced in the file; CPython's message comes from the whole file
+    if not _compiles(tree, future_flags):
+        return None
+    binds, imports = facts
+    bound: Counter[str] = Counter()
+    for names in binds:
+        bound.update(names)
+    spans = _spans(tree)
+    return Segment(
+        text,
+        0,
+        ast_statement_starts(tree),
+        spans,
+        bound,
+        imports,
+        _mentions(text),
+        _statement_words(text, spans),
+        [_defined(statement) for statement in tree.body],
+        future,
+        binds,
+        [isinstance(s, ast.Import | ast.ImportFrom) for s in tree.body],
+        _prose(tree),
+    )
 
 
 def _tree(text: str) -> ast.Module | None:

@@ -235,7 +235,7 @@ def test_internal_error_is_short_without_verbose(
 ) -> None:
     import autograd_lint.runner as runner
 
-    def explode(path: str, settings: object) -> None:
+    def explode(path: str, settings: object, **options: int) -> None:
         raise ValueError("analysis blew up")
 
     write(tmp_path, "a.py", DATA_WRITE)

@@ -54,10 +54,10 @@ def test_one_failing_file_does_not_stop_the_others(
 
     real = runner.lint_path
 
-    def flaky(path: str, settings: Settings):  # type: ignore[no-untyped-def]
+    def flaky(path: str, settings: Settings, **options: int):  # type: ignore[no-untyped-def]
         if path.endswith("f002.py"):
             raise KeyError("boom")
-        return real(path, settings)
+        return real(path, settings, **options)
 
     monkeypatch.setattr(runner, "lint_path", flaky)
     files = make_files(tmp_path, 3)
@@ -97,10 +97,10 @@ def test_a_worker_that_dies_is_reported_and_the_run_goes_on(
 
     real = runner.lint_path
 
-    def crashing(path: str, settings: Settings):  # type: ignore[no-untyped-def]
+    def crashing(path: str, settings: Settings, **options: int):  # type: ignore[no-untyped-def]
         if path.endswith("f007.py"):
             os.kill(os.getpid(), signal.SIGSEGV)  # what a native parser crash looks like
-        return real(path, settings)
+        return real(path, settings, **options)
 
     # Worker processes are forked, so they inherit the patched function.
     monkeypatch.setattr(runner, "lint_path", crashing)
