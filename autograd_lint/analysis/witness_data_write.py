@@ -80,6 +80,25 @@ def witness_for_tracked_write(trace: Trace, event: DataWrite) -> Witness | None:
     )
 
 
+_LAYER_TENSOR = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\.(?:weight|bias)")
+"""A layer's parameter read through the objects that hold it (``self_conv1.weight``)."""
+
+
+def _flattened(write: str, chain: str) -> str | None:
+    """The write with the written parameter's chain and every other layer parameter it
+    reads (``self_mask1.weight``) named as one tensor each (``self_mask1_weight``): the
+    objects that hold them are scaffolding the claim does not rest on. ``None`` where the
+    line still reads an attribute of a holder the script would not define."""
+    pattern = re.compile(rf"(?<![\w.]){_LAYER_TENSOR.pattern}(?![\w(])")
+    if chain not in pattern.findall(write):
+        return None
+    flat = pattern.sub(lambda found: found.group(0).replace(".", "_"), write)
+    holders = {part.split(".", 1)[0] for part in pattern.findall(write)}
+    if any(re.search(rf"(?<![\w.]){re.escape(holder)}\.", flat) for holder in holders):
+        return None
+    return flat
+
+
 PARAMETER = "parameter"
 """The second name the forward-write witness holds the written parameter under."""
 
@@ -177,11 +196,16 @@ def witness_for_forward_write(trace: Trace, event: DataWrite) -> Witness | None:
     assert isinstance(statement, cst.SimpleStatementLine)
     written = _written_tensor(statement)
     name = _render_expression(trace, written) if written is not None else ""
+    chain = name
+    if _LAYER_TENSOR.fullmatch(name):  # ``self.conv1.weight.data = ...``: a parameter
+        name = name.replace(".", "_")
     if not name.isidentifier():
         return None
     builder = SliceBuilder(trace)
     rendered = builder._statement(statement, set(), event.seq)
     write = " ".join(rendered.split()) if rendered is not None else None
+    if write is not None and chain != name:
+        write = _flattened(write, chain)
     tracked = _out_of_place(write, name) if write is not None else None
     if write is None or tracked is None:
         return None
