@@ -108,6 +108,7 @@ _TENSOR_AND_AUTOGRAD_ATTRIBUTES: frozenset[str] = frozenset(
         "to",
         "cpu",
         "type_as",
+        "type",
         "max",
         "min",
         "amax",
