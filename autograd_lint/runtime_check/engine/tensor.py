@@ -419,7 +419,7 @@ class Tensor:
     def type_as(self, other: Tensor) -> Tensor:
         return self._cast(other.dtype)
 
-    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+    def type(self, dtype: Any = None, **options: Any) -> Any:
         """``x.type()``: the legacy type name (``'torch.FloatTensor'``); given a dtype, a
         type name or a legacy tensor class, the cast to it (``self`` where it already is)."""
         if dtype is None:
