@@ -14,6 +14,7 @@ the rendering is :mod:`witness_render`, the names :mod:`witness_names`, the stan
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -41,6 +42,11 @@ from autograd_lint.analysis.witness_names import (
     _render_expression,
 )
 from autograd_lint.analysis.witness_render import HEADER, SliceBuilder
+from autograd_lint.analysis.witness_stand_ins import (
+    LAYER_TENSOR,
+    flattened,
+    unread_stand_ins_dropped,
+)
 from autograd_lint.diagnostics import Expectation, Witness
 
 MODIFIED_SAVED = (
@@ -150,22 +156,42 @@ def witness_for_data_write(trace: Trace, event: DataWrite) -> Witness | None:
     write = builder._statement(statement, set(builder.layers), event.seq)
     if write is None:
         return None
+    as_written = write
+    chain = _written_chain(write)
+    if not loop_target and chain is not None and chain != name and LAYER_TENSOR.fullmatch(chain):
+        # ``layer.module.weight.data = ...`` of a layer held by an object the slice does
+        # not build: the parameter as one tensor, the holders being scaffolding
+        flat = flattened(write, chain)
+        if flat is None:
+            return None
+        write = flat
+        name = chain.replace(".", "_")
+        kind = "leaf" if event.target.requires_grad is Tri.YES or event.target.is_param else "plain"
+        bind = f"{name} = {stand_ins.fill(kind, (2,))}  # stand-in for `{chain}`\n"
     script = f"{before}{bind}version_before = {name}._version\n{write}\n"
     if _read_before_bound(script) - _ALLOWED_BUILTINS:
         # the write reads names the slice before it never binds (``x.data[:, c] = ...``
         # with ``c`` a loop target, a list of constants): the slice with the write in it
         # defines them, and the observation goes in front of the write
         observed = _observed_before(
-            builder, seqs, event.seq, write, f"{bind}version_before = {name}._version"
+            builder, seqs, event.seq, as_written, f"{bind}version_before = {name}._version"
         )
         if observed is None:
             return None
-        script = observed
+        script = observed.replace(f"\n{as_written}\n", f"\n{write}\n")
+    if write != as_written:
+        script = unread_stand_ins_dropped(script)
     return Witness(
         script,
         Expectation(kind="equals", observe=f"{name}._version == version_before", value="True"),
         f"the write leaves the version counter of `{name}` unchanged: autograd cannot see it",
     )
+
+
+def _written_chain(write: str) -> str | None:
+    """``a.b.weight`` of a write through ``a.b.weight.data``."""
+    found = re.match(r"([A-Za-z_][\w.]*?)\.data\b", write)
+    return found.group(1) if found else None
 
 
 def _observed_before(

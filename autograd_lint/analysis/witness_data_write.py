@@ -27,7 +27,7 @@ from autograd_lint.analysis.values import Tensor, Tri
 from autograd_lint.analysis.witness import _backward_seqs, _leaf_with_grad, _script
 from autograd_lint.analysis.witness_names import _known_constants, _render_expression
 from autograd_lint.analysis.witness_render import SliceBuilder
-from autograd_lint.analysis.witness_stand_ins import _fill_placeholders
+from autograd_lint.analysis.witness_stand_ins import LAYER_TENSOR, _fill_placeholders, flattened
 from autograd_lint.diagnostics import Expectation, Witness
 
 _DATA = re.compile(r"\.data\b(?!_)")
@@ -78,25 +78,6 @@ def witness_for_tracked_write(trace: Trace, event: DataWrite) -> Witness | None:
         f"the gradient of `{leaf}` differs between the `.data` write and the same write "
         "done as a tracked operation",
     )
-
-
-_LAYER_TENSOR = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\.(?:weight|bias)")
-"""A layer's parameter read through the objects that hold it (``self_conv1.weight``)."""
-
-
-def _flattened(write: str, chain: str) -> str | None:
-    """The write with the written parameter's chain and every other layer parameter it
-    reads (``self_mask1.weight``) named as one tensor each (``self_mask1_weight``): the
-    objects that hold them are scaffolding the claim does not rest on. ``None`` where the
-    line still reads an attribute of a holder the script would not define."""
-    pattern = re.compile(rf"(?<![\w.]){_LAYER_TENSOR.pattern}(?![\w(])")
-    if chain not in pattern.findall(write):
-        return None
-    flat = pattern.sub(lambda found: found.group(0).replace(".", "_"), write)
-    holders = {part.split(".", 1)[0] for part in pattern.findall(write)}
-    if any(re.search(rf"(?<![\w.]){re.escape(holder)}\.", flat) for holder in holders):
-        return None
-    return flat
 
 
 PARAMETER = "parameter"
@@ -197,7 +178,7 @@ def witness_for_forward_write(trace: Trace, event: DataWrite) -> Witness | None:
     written = _written_tensor(statement)
     name = _render_expression(trace, written) if written is not None else ""
     chain = name
-    if _LAYER_TENSOR.fullmatch(name):  # ``self.conv1.weight.data = ...``: a parameter
+    if LAYER_TENSOR.fullmatch(name):  # ``self.conv1.weight.data = ...``: a parameter
         name = name.replace(".", "_")
     if not name.isidentifier():
         return None
@@ -205,10 +186,12 @@ def witness_for_forward_write(trace: Trace, event: DataWrite) -> Witness | None:
     rendered = builder._statement(statement, set(), event.seq)
     write = " ".join(rendered.split()) if rendered is not None else None
     if write is not None and chain != name:
-        write = _flattened(write, chain)
+        write = flattened(write, chain)
     tracked = _out_of_place(write, name) if write is not None else None
     if write is None or tracked is None:
         return None
+    if not re.search(rf"(?<![\w.]){re.escape(name)}\b", tracked.split(" = ", 1)[1]):
+        return None  # a value made apart from the parameter: tracked, it has no path to it
     body = [
         f"{name} = {shapes.PLACEHOLDER_PREFIX}leaf__",
         f"{PARAMETER} = {name}",
