@@ -227,7 +227,7 @@ class SliceBuilder(StatementWriter):
                     if loop is not None and loop[0] is previous_loop:
                         continue  # the next pass of the loop just written
                     if loop is not None:
-                        rendered_lines = [loop[1]]
+                        rendered_lines = list[str | None](loop[1].splitlines())
                     else:
                         target = loop_target(self.trace, seq, rendered, names_of, items_at)
                         rendered_lines = [*target, *rendered_lines]
