@@ -329,15 +329,45 @@ def _copied_stand_in(trace: Trace, event: TensorFromTensor) -> str | None:
     argument = " ".join(cst.Module(body=[]).code_for_node(event.argument).split())
     if len(argument) > 48:  # the end says what it is: ``...get_model_object("m").sigmas``
         argument = "..." + argument[-45:]
-    return "\n".join(
-        [
-            *HEADER,
-            f"# stand-in for `{argument}`, a tensor",
-            f"source = {stand_ins.fill(kind, (2,))}",
-            "copied = torch.tensor(source)",
-            "",
-        ]
-    )
+    copy = _copy_call(event)
+    if copy is None:
+        return None
+    lines = [
+        *HEADER,
+        f"# stand-in for `{argument}`, a tensor",
+        f"source = {stand_ins.fill(kind, (2,))}",
+    ]
+    if copy.startswith("other."):
+        lines.append(f"other = {stand_ins.fill('plain', (2,))}  # stand-in for the receiver")
+    return "\n".join([*lines, f"copied = {copy}", ""])
+
+
+_LITERAL_OPTIONS = re.compile(r"(True|False|None|torch\.\w+|-?\d+(\.\d*)?|'\w*'|\"\w*\")")
+"""The values of a copy's keyword options a stand-in copy may repeat as written."""
+
+
+def _copy_call(event: TensorFromTensor) -> str | None:
+    """The copy as the file writes it, of ``source``: ``torch.tensor(source)``, with the
+    file's keyword options (``requires_grad=True``) where they are literals;
+    ``source.new_tensor(source, ...)`` for ``out.new_tensor(out, ...)`` (``other.`` for
+    another receiver)."""
+    call = event.site
+    if not isinstance(call, cst.Call) or not call.args:
+        return None
+    code = cst.Module(body=[]).code_for_node
+    options = []
+    for arg in call.args[1:]:
+        value = " ".join(code(arg.value).split())
+        if arg.keyword is None or not _LITERAL_OPTIONS.fullmatch(value):
+            return None
+        options.append(f"{arg.keyword.value}={value}")
+    arguments = ", ".join(["source", *options])
+    if event.copier == "torch.tensor":
+        return f"torch.tensor({arguments})"
+    if event.copier == "new_tensor" and isinstance(call.func, cst.Attribute):
+        same = code(call.func.value).strip() == code(call.args[0].value).strip()
+        return f"{'source' if same else 'other'}.new_tensor({arguments})"
+    return None
 
 
 def witness_for_tensor_copy(trace: Trace, event: TensorFromTensor) -> Witness | None:

@@ -124,6 +124,7 @@ _TENSOR_AND_AUTOGRAD_ATTRIBUTES: frozenset[str] = frozenset(
         "masked_fill",
         "new_zeros",
         "new_ones",
+        "new_tensor",
         "add_",
         "sub_",
         "mul_",

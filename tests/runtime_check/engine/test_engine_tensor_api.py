@@ -61,6 +61,11 @@ PROGRAMS: dict[str, str] = {
     "type_by_name": X + "y = x.type('torch.DoubleTensor')\ny.sum().backward()",
     "type_by_class": X + "y = x.type(torch.LongTensor)\nrg = y.requires_grad",
     "long_of_leaf": X + "y = x.long()\nz = (x * 2).int()\nrg = y.requires_grad or z.requires_grad",
+    # AG005: copy-constructing from a tensor warns, by ``torch.tensor`` or ``new_tensor``
+    "new_tensor_of_tensor": M + "out = m * 2\ncopied = out.new_tensor(out, requires_grad=True)",
+    "new_tensor_of_list": M + "copied = m.new_tensor([1.0, 2.0])",
+    "tensor_of_tensor": M + "copied = torch.tensor(m * 2)",
+    "tensor_of_scalars_list": X + "copied = torch.tensor([x[0].detach(), x[1].detach()])",
     "type_of_argmax_backward": M
     + "p = torch.softmax(m, dim=1).argmax(dim=1).type(torch.float32)\n"
     + "F.mse_loss(p, torch.tensor([0.0, 1.0])).backward()",
