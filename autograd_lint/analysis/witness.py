@@ -348,7 +348,8 @@ _LITERAL_OPTIONS = re.compile(r"(True|False|None|torch\.\w+|-?\d+(\.\d*)?|'\w*'|
 
 def _copy_call(event: TensorFromTensor) -> str | None:
     """The copy as the file writes it, of ``source``: ``torch.tensor(source)``, with the
-    file's keyword options (``requires_grad=True``) where they are literals;
+    file's keyword options (``requires_grad=True``) where they are literals (a ``dtype``
+    or ``device`` the file computes is left out: torch warns whatever they are);
     ``source.new_tensor(source, ...)`` for ``out.new_tensor(out, ...)`` (``other.`` for
     another receiver)."""
     call = event.site
@@ -358,7 +359,11 @@ def _copy_call(event: TensorFromTensor) -> str | None:
     options = []
     for arg in call.args[1:]:
         value = " ".join(code(arg.value).split())
-        if arg.keyword is None or not _LITERAL_OPTIONS.fullmatch(value):
+        if arg.keyword is None:
+            return None
+        if not _LITERAL_OPTIONS.fullmatch(value):
+            if arg.keyword.value in {"dtype", "device"}:
+                continue  # a dtype or device of the file's: torch warns for any
             return None
         options.append(f"{arg.keyword.value}={value}")
     arguments = ", ".join(["source", *options])
