@@ -18,6 +18,7 @@ from autograd_lint.analysis import config_constants, shapes
 from autograd_lint.analysis.trace import Trace
 from autograd_lint.analysis.values import NNModule, Tensor
 from autograd_lint.analysis.witness_extent import binding_seqs, with_layers, with_returns
+from autograd_lint.analysis.witness_imports import foreign_imports
 from autograd_lint.analysis.witness_instances import InstanceNames
 from autograd_lint.analysis.witness_loop_items import loop_target
 from autograd_lint.analysis.witness_loop_targets import flag_loop
@@ -272,8 +273,8 @@ class SliceBuilder(StatementWriter):
         if free:  # ``device=env.DEVICE`` of an object the slice never builds: a device
             lines = newaxis_reads(device_attributes(lines, free), free)
             free = self._free_names("\n".join(lines), defined)
-        if free is None:
-            return None
+        if free is None or free & foreign_imports(self.trace.module):
+            return None  # ``math.log(...)``: no tensor stands in for a module
         constants = _known_constants(self.trace)
         parameters = self._parameters_named(free, lines)
         created = self._created(free - set(constants) - set(parameters), seqs)
