@@ -125,9 +125,10 @@ class StatementWriter(ValueWriter):
             )
         if any(
             isinstance(s, cst.Return | cst.Import | cst.ImportFrom | cst.Global | cst.Nonlocal)
+            or (isinstance(s, cst.Expr) and isinstance(s.value, cst.Yield))
             for s in statement.body
         ):
-            return None
+            return None  # a generator's ``yield``: its values reach a loop the slice lacks
         if self.trace.constants:
             written = statement.visit(_ConstantWriter(self.trace.constants))
             assert isinstance(written, cst.SimpleStatementLine)

@@ -397,3 +397,33 @@ def test_a_local_name_like_a_module_still_gets_its_stand_in() -> None:
     )
     witnesses = _witnesses(source, "AG007")
     assert witnesses and all(witness is not None for witness in witnesses)
+
+
+GENERATOR_BATCHES = """import torch
+
+
+class Loader:
+    def __init__(self, X, Y):
+        self.X, self.Y = X, Y
+
+    def __iter__(self):
+        for i in range(0, 4, 2):
+            yield self.X[i:i + 2], self.Y[i:i + 2]
+
+
+w = torch.randn(3, 1, requires_grad=True)
+X = torch.randn(4, 3)
+Y = X @ w
+for x, y in Loader(X, Y):
+    loss = ((x @ w - y) ** 2).sum()
+    loss.backward()
+"""
+
+
+def test_a_generators_yield_is_never_a_line_of_a_witness() -> None:
+    """The batches a ``for`` takes from a generator: the ``yield`` is the generator's, and
+    a script holding it would be refused (or be a generator itself)."""
+    result = lint_source(GENERATOR_BATCHES, "t.py", Settings(), witnesses=True)
+    assert result.diagnostics
+    for finding in result.diagnostics:
+        assert finding.witness is None or "yield" not in finding.witness.script
