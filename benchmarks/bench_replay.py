@@ -22,10 +22,12 @@ Targets: mini in-process under 5 ms; mini end to end at least 10x faster than to
 With ``--corpus``, it measures instead how many findings on the real-world corpus
 (``tests/realworld``) each backend confirms: confirmed, not replayable, not reproduced, and
 without a witness (AG014's, static by design, counted apart), and the share of the
-replayable findings confirmed (target: 95%, none "not reproduced").
+replayable findings confirmed (target: 95%, none "not reproduced"), and the findings whose
+verdict differs between the backends; ``--list`` writes the unconfirmed ones, finding by
+finding, with each backend's verdict.
 
     python benchmarks/bench_replay.py [--repeat N] [--torch-repeat M]
-    python benchmarks/bench_replay.py --corpus
+    python benchmarks/bench_replay.py --corpus [--list unconfirmed.txt]
 """
 
 from __future__ import annotations
@@ -146,9 +148,25 @@ STATIC_BY_DESIGN = frozenset({"AG014"})
 """Rules whose findings have no runtime effect to replay (a cost, not an error)."""
 
 
-def corpus(backends: list[str]) -> int:
-    """Replay every finding on the real-world corpus on each backend and count verdicts."""
+def _status(finding: dict[str, Any]) -> str:
+    status = (finding.get("confirmation") or {}).get("status")
+    if status is None:
+        return "static" if finding["code"] in STATIC_BY_DESIGN else "no witness"
+    return str(status)
+
+
+def _place(finding: dict[str, Any], root: Path) -> str:
+    path = Path(finding["filename"])
+    where = path.relative_to(root) if path.is_absolute() and path.is_relative_to(root) else path
+    return f"{where}:{finding['location']['row']} {finding['code']}"
+
+
+def corpus(backends: list[str], listing: Path | None = None) -> int:
+    """Replay every finding on the real-world corpus on each backend and count verdicts;
+    with ``listing``, write there each finding that is not confirmed on every backend,
+    with each backend's verdict and evidence (the per-finding list)."""
     root = Path(__file__).resolve().parents[1]
+    verdicts: dict[str, dict[str, tuple[str, str]]] = {}
     for backend in backends:
         command = [sys.executable, "-m", "autograd_lint", "check", str(root / "tests/realworld")]
         command += ["--runtime-check", backend, "--format", "json", "--no-cache"]
@@ -156,10 +174,10 @@ def corpus(backends: list[str]) -> int:
         findings = json.loads(run.stdout)
         counts: collections.Counter[str] = collections.Counter()
         for finding in findings:
-            status = (finding.get("confirmation") or {}).get("status")
-            if status is None:
-                status = "static" if finding["code"] in STATIC_BY_DESIGN else "no witness"
+            status = _status(finding)
             counts[status] += 1
+            evidence = (finding.get("confirmation") or {}).get("evidence") or ""
+            verdicts.setdefault(_place(finding, root), {})[backend] = (status, evidence)
         replayable = len(findings) - counts["static"]
         share = counts["confirmed"] / replayable if replayable else 0.0
         print(
@@ -168,6 +186,20 @@ def corpus(backends: list[str]) -> int:
             f"reproduced, {counts['no witness']} without a witness, {counts['static']} static "
             f"by design -> {share:.0%} of {replayable} replayable confirmed (target 95%)"
         )
+    differ = [p for p, v in verdicts.items() if len({status for status, _ in v.values()}) > 1]
+    print(f"findings whose verdict differs between backends: {len(differ)}")
+    for place in differ:
+        print(f"  {place}: " + ", ".join(f"{b} {s}" for b, (s, _) in verdicts[place].items()))
+    if listing is not None:
+        rows = []
+        for place, by_backend in sorted(verdicts.items()):
+            if all(status in ("confirmed", "static") for status, _ in by_backend.values()):
+                continue
+            rows.append(place)
+            for backend, (status, evidence) in by_backend.items():
+                rows.append(f"    {backend}: {status}" + (f": {evidence}" if evidence else ""))
+        listing.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        print(f"unconfirmed findings listed in {listing}")
     return 0
 
 
@@ -178,10 +210,16 @@ def main() -> int:
     parser.add_argument(
         "--corpus", action="store_true", help="count confirmations on the real-world corpus"
     )
+    parser.add_argument(
+        "--list",
+        type=Path,
+        metavar="FILE",
+        help="with --corpus: write each unconfirmed finding, with its verdicts, to FILE",
+    )
     args = parser.parse_args()
     backends = available_backends()
     if args.corpus:
-        return corpus([b for b in ("mini", "torch") if b in backends])
+        return corpus([b for b in ("mini", "torch") if b in backends], args.list)
     if "mini" not in backends:
         print("the mini engine is not available; nothing to measure")
         return 1

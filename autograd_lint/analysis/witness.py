@@ -14,6 +14,7 @@ the rendering is :mod:`witness_render`, the names :mod:`witness_names`, the stan
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -41,6 +42,11 @@ from autograd_lint.analysis.witness_names import (
     _render_expression,
 )
 from autograd_lint.analysis.witness_render import HEADER, SliceBuilder
+from autograd_lint.analysis.witness_stand_ins import (
+    LAYER_TENSOR,
+    flattened,
+    unread_stand_ins_dropped,
+)
 from autograd_lint.diagnostics import Expectation, Witness
 
 MODIFIED_SAVED = (
@@ -150,22 +156,42 @@ def witness_for_data_write(trace: Trace, event: DataWrite) -> Witness | None:
     write = builder._statement(statement, set(builder.layers), event.seq)
     if write is None:
         return None
+    as_written = write
+    chain = _written_chain(write)
+    if not loop_target and chain is not None and chain != name and LAYER_TENSOR.fullmatch(chain):
+        # ``layer.module.weight.data = ...`` of a layer held by an object the slice does
+        # not build: the parameter as one tensor, the holders being scaffolding
+        flat = flattened(write, chain)
+        if flat is None:
+            return None
+        write = flat
+        name = chain.replace(".", "_")
+        kind = "leaf" if event.target.requires_grad is Tri.YES or event.target.is_param else "plain"
+        bind = f"{name} = {stand_ins.fill(kind, (2,))}  # stand-in for `{chain}`\n"
     script = f"{before}{bind}version_before = {name}._version\n{write}\n"
     if _read_before_bound(script) - _ALLOWED_BUILTINS:
         # the write reads names the slice before it never binds (``x.data[:, c] = ...``
         # with ``c`` a loop target, a list of constants): the slice with the write in it
         # defines them, and the observation goes in front of the write
         observed = _observed_before(
-            builder, seqs, event.seq, write, f"{bind}version_before = {name}._version"
+            builder, seqs, event.seq, as_written, f"{bind}version_before = {name}._version"
         )
         if observed is None:
             return None
-        script = observed
+        script = observed.replace(f"\n{as_written}\n", f"\n{write}\n")
+    if write != as_written:
+        script = unread_stand_ins_dropped(script)
     return Witness(
         script,
         Expectation(kind="equals", observe=f"{name}._version == version_before", value="True"),
         f"the write leaves the version counter of `{name}` unchanged: autograd cannot see it",
     )
+
+
+def _written_chain(write: str) -> str | None:
+    """``a.b.weight`` of a write through ``a.b.weight.data``."""
+    found = re.match(r"([A-Za-z_][\w.]*?)\.data\b", write)
+    return found.group(1) if found else None
 
 
 def _observed_before(
@@ -303,15 +329,50 @@ def _copied_stand_in(trace: Trace, event: TensorFromTensor) -> str | None:
     argument = " ".join(cst.Module(body=[]).code_for_node(event.argument).split())
     if len(argument) > 48:  # the end says what it is: ``...get_model_object("m").sigmas``
         argument = "..." + argument[-45:]
-    return "\n".join(
-        [
-            *HEADER,
-            f"# stand-in for `{argument}`, a tensor",
-            f"source = {stand_ins.fill(kind, (2,))}",
-            "copied = torch.tensor(source)",
-            "",
-        ]
-    )
+    copy = _copy_call(event)
+    if copy is None:
+        return None
+    lines = [
+        *HEADER,
+        f"# stand-in for `{argument}`, a tensor",
+        f"source = {stand_ins.fill(kind, (2,))}",
+    ]
+    if copy.startswith("other."):
+        lines.append(f"other = {stand_ins.fill('plain', (2,))}  # stand-in for the receiver")
+    return "\n".join([*lines, f"copied = {copy}", ""])
+
+
+_LITERAL_OPTIONS = re.compile(r"(True|False|None|torch\.\w+|-?\d+(\.\d*)?|'\w*'|\"\w*\")")
+"""The values of a copy's keyword options a stand-in copy may repeat as written."""
+
+
+def _copy_call(event: TensorFromTensor) -> str | None:
+    """The copy as the file writes it, of ``source``: ``torch.tensor(source)``, with the
+    file's keyword options (``requires_grad=True``) where they are literals (a ``dtype``
+    or ``device`` the file computes is left out: torch warns whatever they are);
+    ``source.new_tensor(source, ...)`` for ``out.new_tensor(out, ...)`` (``other.`` for
+    another receiver)."""
+    call = event.site
+    if not isinstance(call, cst.Call) or not call.args:
+        return None
+    code = cst.Module(body=[]).code_for_node
+    options = []
+    for arg in call.args[1:]:
+        value = " ".join(code(arg.value).split())
+        if arg.keyword is None:
+            return None
+        if not _LITERAL_OPTIONS.fullmatch(value):
+            if arg.keyword.value in {"dtype", "device"}:
+                continue  # a dtype or device of the file's: torch warns for any
+            return None
+        options.append(f"{arg.keyword.value}={value}")
+    arguments = ", ".join(["source", *options])
+    if event.copier == "torch.tensor":
+        return f"torch.tensor({arguments})"
+    if event.copier == "new_tensor" and isinstance(call.func, cst.Attribute):
+        same = code(call.func.value).strip() == code(call.args[0].value).strip()
+        return f"{'source' if same else 'other'}.new_tensor({arguments})"
+    return None
 
 
 def witness_for_tensor_copy(trace: Trace, event: TensorFromTensor) -> Witness | None:

@@ -27,7 +27,7 @@ from autograd_lint.analysis.values import Tensor, Tri
 from autograd_lint.analysis.witness import _backward_seqs, _leaf_with_grad, _script
 from autograd_lint.analysis.witness_names import _known_constants, _render_expression
 from autograd_lint.analysis.witness_render import SliceBuilder
-from autograd_lint.analysis.witness_stand_ins import _fill_placeholders
+from autograd_lint.analysis.witness_stand_ins import LAYER_TENSOR, _fill_placeholders, flattened
 from autograd_lint.diagnostics import Expectation, Witness
 
 _DATA = re.compile(r"\.data\b(?!_)")
@@ -177,14 +177,21 @@ def witness_for_forward_write(trace: Trace, event: DataWrite) -> Witness | None:
     assert isinstance(statement, cst.SimpleStatementLine)
     written = _written_tensor(statement)
     name = _render_expression(trace, written) if written is not None else ""
+    chain = name
+    if LAYER_TENSOR.fullmatch(name):  # ``self.conv1.weight.data = ...``: a parameter
+        name = name.replace(".", "_")
     if not name.isidentifier():
         return None
     builder = SliceBuilder(trace)
     rendered = builder._statement(statement, set(), event.seq)
     write = " ".join(rendered.split()) if rendered is not None else None
+    if write is not None and chain != name:
+        write = flattened(write, chain)
     tracked = _out_of_place(write, name) if write is not None else None
     if write is None or tracked is None:
         return None
+    if not re.search(rf"(?<![\w.]){re.escape(name)}\b", tracked.split(" = ", 1)[1]):
+        return None  # a value made apart from the parameter: tracked, it has no path to it
     body = [
         f"{name} = {shapes.PLACEHOLDER_PREFIX}leaf__",
         f"{PARAMETER} = {name}",

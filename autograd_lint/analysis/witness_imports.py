@@ -57,3 +57,31 @@ def replayable_import(node: cst.Import | cst.ImportFrom, empty: cst.Module) -> s
         rpar=None,
     )
     return empty.code_for_node(kept).strip()
+
+
+def foreign_imports(module: cst.Module) -> frozenset[str]:
+    """The names the file's top-level imports bind to anything but torch (``math``, ``np``,
+    ``from tsan import MCAB``): a module or a project object, for which a tensor stand-in
+    would be a script that fails for a reason of its own."""
+    found: set[str] = set()
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    name = dotted(alias.name) or ""
+                    if name.split(".")[0] != "torch":
+                        found.add(_bound(alias) or name.split(".")[0])
+            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                module_name = dotted(small.module) if small.module is not None else ""
+                if small.relative or (module_name or "").split(".")[0] != "torch":
+                    found.update(_bound(alias) or dotted(alias.name) or "" for alias in small.names)
+    return frozenset(found - {""})
+
+
+def _bound(alias: cst.ImportAlias) -> str | None:
+    """The ``as`` name of an import, if it has one."""
+    if alias.asname is None or not isinstance(alias.asname.name, cst.Name):
+        return None
+    return alias.asname.name.value

@@ -17,6 +17,7 @@ import libcst as cst
 
 from autograd_lint.analysis.trace import DataWrite, RequiresGradSet, Trace
 from autograd_lint.analysis.values import NNModule, Tensor, Tri
+from autograd_lint.analysis.witness_render_order import runs_inside
 
 if TYPE_CHECKING:
     from autograd_lint.analysis.witness_render import SliceBuilder
@@ -218,6 +219,47 @@ def flag_loop(
         return None
     layer = written.removeprefix("loop_items__ = ")
     flag = flag_written(statement)
-    if flag is None or not parameters_of_layer(f"{layer}.parameters()", set(builder.layers)):
+    if flag is None:
+        return None
+    held = layers_of_model(builder, layer, seq) if layer.isidentifier() else None
+    if held is not None:  # ``for param in model.parameters()`` of the user's model
+        if not held:
+            return None
+        return loop, "\n".join(f"{name}.requires_grad_({flag})" for name in held)
+    if not parameters_of_layer(f"{layer}.parameters()", set(builder.layers)):
         return None
     return loop, f"{layer}.requires_grad_({flag})"  # what the layer's method does
+
+
+def layers_of_model(builder: SliceBuilder, name: str, seq: int) -> list[str] | None:
+    """For ``for param in model.parameters(): param.requires_grad = False`` over the user's
+    module ``model``: the layers the script creates (so far) that the call building that
+    module made (its ``__init__`` bound them), the ones the loop reaches of those the script
+    holds; ``None`` where ``name`` is not bound to a user's module before statement ``seq``."""
+    trace = builder.trace
+    bound = [s for s, names in trace.bindings.items() if s < seq and name in names]
+    model = trace.bindings[max(bound)][name] if bound else None
+    if not isinstance(model, NNModule) or model.builtin or not model.is_module:
+        return None
+    first: dict[int, int] = {}
+    """A value's identity -> the first statement binding a name to it."""
+    for number in sorted(trace.bindings):
+        for value in trace.bindings[number].values():
+            first.setdefault(id(value), number)
+    built = first.get(id(model))
+    if built is None:
+        return []
+    return [
+        layer_name
+        for layer_name, layer in builder.layers.items()
+        if _all_params(layer) and runs_inside(trace, first.get(id(layer), built), built)
+    ]
+
+
+def _all_params(layer: NNModule) -> list[Tensor]:
+    """A layer's parameters, its children's included (a container holds none of its own)."""
+    found = list(layer.params)
+    for child in layer.children:
+        if isinstance(child, NNModule) and child is not layer:
+            found += _all_params(child)
+    return found

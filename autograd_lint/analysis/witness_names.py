@@ -51,6 +51,7 @@ _TENSOR_METHODS = frozenset(
         "size",
         "append",
         "new_zeros",  # what a legacy ``new(*size)`` is written as
+        "type",
     }
 )
 _TORCH_ROOTS = ("torch", "nn", "F", "optim")

@@ -209,3 +209,49 @@ def newaxis_reads(lines: list[str], free: set[str]) -> list[str]:
         if reads != len(re.findall(rf"\b{module}\.newaxis\b", code)):
             return lines  # the module is read otherwise too
     return [_NEWAXIS.sub("None", line) for line in lines]
+
+
+LAYER_TENSOR = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\.(?:weight|bias)")
+"""A layer's parameter read through the objects that hold it (``self_conv1.weight``)."""
+
+
+def flattened(write: str, chain: str) -> str | None:
+    """The write with the written parameter's chain and every other layer parameter it
+    reads (``self_mask1.weight``) named as one tensor each (``self_mask1_weight``): the
+    objects that hold them are scaffolding the claim does not rest on. ``None`` where the
+    line still reads an attribute of a holder the script would not define."""
+    pattern = re.compile(rf"(?<![\w.]){LAYER_TENSOR.pattern}(?![\w(])")
+    if chain not in pattern.findall(write):
+        return None
+    flat = pattern.sub(lambda found: found.group(0).replace(".", "_"), write)
+    holders = {part.split(".", 1)[0] for part in pattern.findall(write)}
+    if any(re.search(rf"(?<![\w.]){re.escape(holder)}\.", flat) for holder in holders):
+        return None
+    return flat
+
+
+def unread_stand_ins_dropped(script: str) -> str:
+    """``script`` less the stand-ins for undefined names nothing reads any more (the holder
+    ``layer`` of a parameter :func:`flattened` named as one tensor), their note rewritten."""
+    names = stand_ins.undefined_names(script)
+    rows = script.splitlines(keepends=True)
+    unread = []
+    for name in names:
+        binding = re.compile(rf"^{re.escape(name)} = ")
+        code = [row.split("#", 1)[0] for row in rows]
+        reads = [row for row in code if re.search(rf"(?<![\w.]){re.escape(name)}\b", row)]
+        if all(binding.match(row) for row in reads):
+            unread.append(name)
+    if not unread:
+        return script
+    kept = [n for n in names if n not in unread]
+    out = []
+    for row in rows:
+        if any(re.match(rf"{re.escape(name)} = ", row) for name in unread):
+            continue
+        if stand_ins.undefined_names(row):
+            if not kept:
+                continue
+            row = stand_ins.undefined_note(kept) + "\n"
+        out.append(row)
+    return "".join(out)

@@ -112,6 +112,7 @@ history.append(loss.detach().clone())
                     site,
                     _copy_message(copy),
                     Severity.WARNING,
+                    witness=None if copy.of_list else witness_for_tensor_copy(trace, copy),
                 )
                 continue
             if isinstance(site, cst.Call) and len(site.args) == 1:

@@ -111,3 +111,50 @@ def test_torch_agrees_on_shape_only_inplace_methods(body: str, raises: bool) -> 
             exec(HEADER + body, {})
     else:
         exec(HEADER + body, {})
+
+
+FLAGGED_COPIES = [body for body, _ in COPIES if "new_tensor" in body or "requires_grad=" in body]
+
+
+@pytest.mark.parametrize("body", FLAGGED_COPIES)
+@pytest.mark.parametrize("backend", ["mini", pytest.param("torch", marks=pytest.mark.torch)])
+def test_a_copy_of_a_tensor_is_witnessed_by_torchs_warning(body: str, backend: str) -> None:
+    """``new_tensor`` and ``requires_grad=`` copies: the witness copies as the file does
+    (the method, its literal options) and both backends give torch's warning."""
+    from autograd_lint.config import Settings
+    from autograd_lint.runtime_check import confirm_many
+
+    result = lint_source(HEADER + body, "case.py", Settings(), witnesses=True)
+    (finding,) = result.diagnostics
+    assert finding.witness is not None
+    script = finding.witness.script
+    copy_line = body.splitlines()[-1]
+    assert copy_line in script or "copied = " in script
+    assert ("new_tensor(" in script) == ("new_tensor(" in body)
+    assert ("requires_grad=True)" in script) == ("requires_grad=True)" in body)
+    (verdict,) = confirm_many([finding.witness], backend=backend)
+    assert verdict.status == "confirmed", verdict
+
+
+def test_a_list_copy_has_no_warning_witness() -> None:
+    """torch warns for a list of tensors only once per process (and not at all for
+    one-element tensors): no warning can be the evidence of that copy."""
+    from autograd_lint.config import Settings
+
+    result = lint_source(HEADER + COPIES[1][0], "case.py", Settings(), witnesses=True)
+    (finding,) = result.diagnostics
+    assert finding.witness is None
+
+
+def test_a_stand_in_copy_is_written_with_the_files_method_and_options() -> None:
+    """distiller's ``out.new_tensor(out, requires_grad=True)`` of a student's output the
+    slice cannot build: the copy of a stand-in, by the same method with the same option."""
+    from pathlib import Path
+
+    from autograd_lint.config import Settings
+
+    path = Path(__file__).parents[1] / "realworld/AG005/distiller_kd_new_tensor_student_logits.py"
+    result = lint_source(path.read_text(), str(path), Settings(), witnesses=True)
+    (finding,) = [d for d in result.diagnostics if d.code == "AG005"]
+    assert finding.witness is not None
+    assert "copied = source.new_tensor(source, requires_grad=True)" in finding.witness.script

@@ -3,6 +3,8 @@ program with the write done as a tracked operation."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from autograd_lint.analysis.witness_data_write import tracked_form
@@ -115,3 +117,87 @@ def test_a_write_outside_forward_gets_no_forward_witness() -> None:
     )
     (event,) = trace.of_type(DataWrite)
     assert witness_for_forward_write(trace, event) is None
+
+
+MASKED_SUBLAYER = """import torch
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 4, 3)
+        self.mask1 = nn.Conv2d(3, 4, 3)
+
+    def forward(self, x):
+        self.conv1.weight.data = torch.mul(self.conv1.weight, self.mask1.weight)
+        return self.conv1(x)
+"""
+
+
+def test_a_sublayer_parameters_holders_are_flattened() -> None:
+    from autograd_lint.analysis.witness_stand_ins import flattened as _flattened
+
+    assert _flattened("a.w.weight.data = torch.mul(a.w.weight, a.m.weight)", "a.w.weight") == (
+        "a_w_weight.data = torch.mul(a_w_weight, a_m_weight)"
+    )
+    assert _flattened("a.w.weight.data *= a.w.scale", "a.w.weight") is None  # a holder's setting
+    assert _flattened("a.w.weight.data *= m", "a.v.weight") is None  # another parameter's write
+    assert _flattened("a.w.weight.data = a.w.weight(x)", "a.w.weight") is None  # a call
+
+
+def test_a_write_into_a_sublayers_parameter_has_a_gradient_witness() -> None:
+    witness = _ag001(MASKED_SUBLAYER).witness
+    assert witness is not None
+    assert "self_conv1_weight.data = torch.mul(self_conv1_weight, self_mask1_weight)" in (
+        witness.script
+    )
+    control = witness.expectation.control_script
+    assert control is not None and ".data" not in control
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_sublayer_write_witness_is_confirmed(backend: str) -> None:
+    witness = _ag001(MASKED_SUBLAYER).witness
+    assert witness is not None
+    (verdict,) = confirm_many([witness], backend=backend)
+    assert verdict.status == "confirmed", verdict
+
+
+NNI = Path(__file__).parents[1] / "realworld/AG001/nni_new_forward_weight_data_mask.py"
+
+
+def test_a_parameter_written_through_its_holders_is_named_as_one_tensor() -> None:
+    """nni's ``layer.module.weight.data = old_weight.mul(mask)``: the holders ``layer`` and
+    ``layer.module`` are not in the script, nor a stand-in for them."""
+    witness = _ag001(NNI.read_text()).witness
+    assert witness is not None
+    assert "layer_module_weight.data = old_weight.mul(mask)" in witness.script
+    assert "layer = " not in witness.script and "`layer`" not in witness.script
+    assert witness.expectation.observe == "layer_module_weight._version == version_before"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_held_parameter_witness_is_confirmed(backend: str) -> None:
+    witness = _ag001(NNI.read_text()).witness
+    assert witness is not None
+    (verdict,) = confirm_many([witness], backend=backend)
+    assert verdict.status == "confirmed", verdict
+
+
+UNRELATED_FORWARD = """import torch
+import torch.nn as nn
+
+
+class Masked(nn.Linear):
+    def forward(self, x):
+        self.weight.data = torch.ones(3, 4)
+        return super().forward(x)
+"""
+
+
+def test_a_forward_write_of_a_value_apart_from_the_parameter_has_no_gradient_witness() -> None:
+    """Tracked, ``self_weight = torch.ones(3, 4)`` has no path to the parameter: the two
+    scripts cannot be compared on its gradient."""
+    witness = _ag001(UNRELATED_FORWARD).witness
+    assert witness is None or witness.expectation.kind != "differs"

@@ -139,3 +139,57 @@ def test_a_write_reading_loop_names_defines_them(backend: str) -> None:
     assert script.index("version_before =") < script.index("out.data[:, c] =")
     (verdict,) = confirm_many([finding.witness], backend=backend)
     assert verdict.status == "confirmed", verdict
+
+
+FROZEN_USER_MODEL = """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(4, 4), nn.ReLU())
+        self.head = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.head(self.body(x))
+
+
+net = Net()
+model = net
+for param in model.parameters():
+    param.requires_grad = False
+criterion = nn.MSELoss()
+loss = criterion(net(torch.randn(3, 4)), torch.randn(3, 2))
+loss.backward()
+"""
+
+
+def test_a_frozen_user_model_is_each_of_its_layers_frozen() -> None:
+    """The loop over the model's parameters reaches every layer its ``__init__`` made: the
+    script freezes each with the layer's method (the criterion, made apart, is left)."""
+    (finding,) = _findings(FROZEN_USER_MODEL, "AG003")
+    assert finding.witness is not None
+    script = finding.witness.script
+    assert "self_body.requires_grad_(False)" in script
+    assert "self_head.requires_grad_(False)" in script
+    assert "criterion.requires_grad_" not in script and "param" not in script
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_frozen_user_model_witness_is_confirmed(backend: str) -> None:
+    (finding,) = _findings(FROZEN_USER_MODEL, "AG003")
+    assert finding.witness is not None
+    (verdict,) = confirm_many([finding.witness], backend=backend)
+    assert verdict.status == "confirmed", verdict
+
+
+def test_a_layer_made_apart_from_the_frozen_model_stays_trainable() -> None:
+    """The look-alike: a head built outside the model trains, so the loss requires grad;
+    no AG003 and nothing to replay."""
+    source = FROZEN_USER_MODEL.replace(
+        "criterion = nn.MSELoss()\nloss = criterion(net(torch.randn(3, 4)), torch.randn(3, 2))",
+        "extra = nn.Linear(2, 2)\nloss = extra(net(torch.randn(3, 4))).sum()",
+    )
+    assert "extra = nn.Linear" in source
+    assert _findings(source, "AG003") == []

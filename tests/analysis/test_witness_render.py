@@ -358,3 +358,72 @@ def test_each_run_of_a_call_in_a_loop_reads_its_own_return() -> None:
         assert lines[made + 1].strip() == f"y = {name}[:, :2]"
     (verdict,) = confirm_many([finding.witness], backend="mini")
     assert verdict.status == "confirmed", verdict
+
+
+def _witnesses(source: str, code: str) -> list[object]:
+    result = lint_source(source, "t.py", Settings(), witnesses=True)
+    return [d.witness for d in result.diagnostics if d.code == code]
+
+
+MODULE_READ = """import math
+import torch
+import torch.nn as nn
+
+
+def init(m, prior):
+    b = m.bias.view(2, -1)
+    b[:, 1:] += math.log(prior)
+
+
+init(nn.Conv2d(3, 6, 1), 0.01)
+"""
+
+
+def test_no_tensor_stands_in_for_an_imported_module() -> None:
+    """``math.log(...)`` read where the slice cannot bind ``math``: a tensor named ``math``
+    would make a script that fails on its own, so there is no witness."""
+    witnesses = _witnesses(MODULE_READ, "AG007")
+    assert witnesses
+    for witness in witnesses:
+        assert witness is None or "math = torch" not in witness.script  # type: ignore[attr-defined]
+
+
+def test_a_local_name_like_a_module_still_gets_its_stand_in() -> None:
+    """The look-alike: a name the file binds itself (``random = torch.randn(...)``) is the
+    file's value, not a module."""
+    source = (
+        "import torch\n\nrandom = torch.randn(3, requires_grad=True)\n"
+        "w = random\nwith torch.no_grad():\n    pass\nw.add_(1.0)\n"
+    )
+    witnesses = _witnesses(source, "AG007")
+    assert witnesses and all(witness is not None for witness in witnesses)
+
+
+GENERATOR_BATCHES = """import torch
+
+
+class Loader:
+    def __init__(self, X, Y):
+        self.X, self.Y = X, Y
+
+    def __iter__(self):
+        for i in range(0, 4, 2):
+            yield self.X[i:i + 2], self.Y[i:i + 2]
+
+
+w = torch.randn(3, 1, requires_grad=True)
+X = torch.randn(4, 3)
+Y = X @ w
+for x, y in Loader(X, Y):
+    loss = ((x @ w - y) ** 2).sum()
+    loss.backward()
+"""
+
+
+def test_a_generators_yield_is_never_a_line_of_a_witness() -> None:
+    """The batches a ``for`` takes from a generator: the ``yield`` is the generator's, and
+    a script holding it would be refused (or be a generator itself)."""
+    result = lint_source(GENERATOR_BATCHES, "t.py", Settings(), witnesses=True)
+    assert result.diagnostics
+    for finding in result.diagnostics:
+        assert finding.witness is None or "yield" not in finding.witness.script

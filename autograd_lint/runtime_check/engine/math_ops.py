@@ -592,6 +592,8 @@ def clone(self: Tensor, *, memory_format: Any = None) -> Tensor:
 def to_dtype(self: Tensor, target: dtypes.dtype) -> Tensor:
     if self.dtype is target:
         return self
+    if not target.is_floating_point:  # an integer or bool copy has no gradient
+        return Tensor._wrap(self._data.astype(target.np))
     source = self._data.dtype
 
     def backward(node: Node, g: Array) -> Grads:

@@ -44,6 +44,8 @@ TENSOR_COPY_WARNING = (
     "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
     "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor)."
 )
+NEW_TENSOR_COPY_WARNING = TENSOR_COPY_WARNING.replace("torch.tensor(", "tensor.new_tensor(")
+"""``x.new_tensor(t)`` of a tensor: the same advice, naming the method."""
 DETACH_VIEW = (
     "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
     "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "

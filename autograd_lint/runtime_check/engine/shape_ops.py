@@ -8,11 +8,13 @@ the index ops save their index, ``where`` and ``masked_fill`` their condition. `
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from . import messages
 from .dispatch import record_op, result_dtype, unbroadcast, wants
 from .graph import Array, Grads, Node
 from .tensor import Tensor
@@ -250,6 +252,8 @@ def new_tensor(
 ) -> Tensor:
     from .creation import _infer
 
+    if isinstance(data, Tensor):
+        warnings.warn(messages.NEW_TENSOR_COPY_WARNING, UserWarning, stacklevel=2)
     arr = _infer(data)
     return _new(self, arr, dtype, requires_grad)
 

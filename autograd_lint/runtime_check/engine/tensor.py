@@ -418,3 +418,17 @@ class Tensor:
 
     def type_as(self, other: Tensor) -> Tensor:
         return self._cast(other.dtype)
+
+    def type(self, dtype: Any = None, **options: Any) -> Any:
+        """``x.type()``: the legacy type name (``'torch.FloatTensor'``); given a dtype, a
+        type name or a legacy tensor class, the cast to it (``self`` where it already is)."""
+        if dtype is None:
+            return f"torch.{self.dtype.tensor_type}"
+        target = dtype if isinstance(dtype, dtypes.dtype) else None
+        if target is None:
+            name = dtype if isinstance(dtype, str) else getattr(dtype, "__name__", "")
+            name = name.removeprefix("torch.")
+            target = next((d for d in dtypes.ALIASES.values() if d.tensor_type == name), None)
+        if target is None:
+            raise ValueError(f"invalid type: {dtype!r}")
+        return self._cast(target)

@@ -54,6 +54,21 @@ PROGRAMS: dict[str, str] = {
     "detach_inplace_nonview": X + "y = x * 2\ny.detach_()\nrg = y.requires_grad",
     "detach_discarded": X + "h = x * 2\nh.detach()\nhas_history = h.grad_fn is not None",
     "detach_rebound": X + "h = x * 2\nh = h.detach()\nrg = h.requires_grad",
+    # ``type``: the legacy name, or a cast (AG003's argmax-as-float predictions)
+    "type_name": X + "name = x.type()\nlong_name = x.long().type()",
+    "type_same_dtype": X + "y = x.type(torch.float32)\nsame = y is x\ny.sum().backward()",
+    "type_to_double": X + "y = x.type(torch.float64)\n(y * 2).sum().backward()",
+    "type_by_name": X + "y = x.type('torch.DoubleTensor')\ny.sum().backward()",
+    "type_by_class": X + "y = x.type(torch.LongTensor)\nrg = y.requires_grad",
+    "long_of_leaf": X + "y = x.long()\nz = (x * 2).int()\nrg = y.requires_grad or z.requires_grad",
+    # AG005: copy-constructing from a tensor warns, by ``torch.tensor`` or ``new_tensor``
+    "new_tensor_of_tensor": M + "out = m * 2\ncopied = out.new_tensor(out, requires_grad=True)",
+    "new_tensor_of_list": M + "copied = m.new_tensor([1.0, 2.0])",
+    "tensor_of_tensor": M + "copied = torch.tensor(m * 2)",
+    "tensor_of_scalars_list": X + "copied = torch.tensor([x[0].detach(), x[1].detach()])",
+    "type_of_argmax_backward": M
+    + "p = torch.softmax(m, dim=1).argmax(dim=1).type(torch.float32)\n"
+    + "F.mse_loss(p, torch.tensor([0.0, 1.0])).backward()",
 }
 
 
