@@ -10,7 +10,6 @@ result is checked to still parse before it is written.
 
 from __future__ import annotations
 
-import ast
 import io
 import re
 import tokenize
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 
 from autograd_lint.diagnostics import Diagnostic
 from autograd_lint.fixes import line_starts
+from autograd_lint.quiet_parse import parse_module_quietly
 from autograd_lint.suppression import ALL_CODES, find_suppressions
 
 _NOQA_CODES = re.compile(r"(#\s*noqa:\s*)([A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)", re.IGNORECASE)
@@ -69,7 +69,7 @@ def add_noqa(source: str, diagnostics: Iterable[Diagnostic]) -> NoqaEdit:
         text = text[:begin] + new_body + ending + text[end:]
         added += 1
     try:
-        ast.parse(text)
+        parse_module_quietly(text)
     except SyntaxError:
         return NoqaEdit(source, 0, added + skipped)
     return NoqaEdit(text, added, skipped)

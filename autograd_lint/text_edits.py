@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Range
+from autograd_lint.quiet_parse import compile_quietly, parse_module_quietly
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -126,7 +127,7 @@ def compiles(source: str, path: str = "<fix>") -> bool:
         _compiled.move_to_end(source)
         return known
     try:
-        compile(source, path, "exec", dont_inherit=True)
+        compile_quietly(source, path, dont_inherit=True)
         outcome = True
     except (SyntaxError, ValueError, OverflowError):
         outcome = False
@@ -168,7 +169,7 @@ class TopLevel:
     def __init__(self, source: str) -> None:
         self.source = source
         self.starts = line_starts(source)
-        tree = ast.parse(source)
+        tree = parse_module_quietly(source)
         self.spans: list[tuple[int, int | None]] = [
             (min([s.lineno] + [d.lineno for d in getattr(s, "decorator_list", ())]), s.end_lineno)
             for s in tree.body

@@ -17,6 +17,7 @@ import libcst as cst
 
 from autograd_lint.analysis.names import is_literal
 from autograd_lint.analysis.values import PlainValue, Sequence, Unknown, Value, provenance
+from autograd_lint.quiet_parse import string_value
 
 MAX_CALL_DEPTH = 4
 """How many calls deep the project's own functions and methods are followed."""
@@ -135,7 +136,7 @@ def literal_constant(node: cst.BaseExpression) -> int | bool | str | float | Non
     if isinstance(node, cst.Name) and node.value in {"True", "False"}:
         return node.value == "True"
     if isinstance(node, cst.SimpleString):
-        text = node.evaluated_value
+        text = string_value(node)
         return text if isinstance(text, str) else None
     if isinstance(node, cst.Integer):
         try:

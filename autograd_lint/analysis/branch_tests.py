@@ -12,6 +12,7 @@ from autograd_lint import nn_modules
 from autograd_lint.analysis.names import dotted, literal_bool
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.values import ModuleRef, NNModule, Tensor, Tri, UserClass, Value
+from autograd_lint.quiet_parse import string_value
 
 
 def constant_test(test: cst.BaseExpression, *, imported: bool = False) -> Tri:
@@ -28,7 +29,7 @@ def constant_test(test: cst.BaseExpression, *, imported: bool = False) -> Tri:
         and len(test.comparisons) == 1
         and isinstance(test.comparisons[0].operator, cst.Equal)
         and isinstance(test.comparisons[0].comparator, cst.SimpleString)
-        and test.comparisons[0].comparator.evaluated_value == "__main__"
+        and string_value(test.comparisons[0].comparator) == "__main__"
     ):
         return Tri.NO if imported else Tri.YES
     return Tri.UNKNOWN

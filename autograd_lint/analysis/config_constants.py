@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 import re
 
+from autograd_lint.quiet_parse import parse_module_quietly
+
 Constant = int | float | bool | str
 
 
@@ -55,7 +57,7 @@ def _instances(tree: ast.Module) -> dict[str, ast.ClassDef]:
 def resolve(source: str, chain: list[str]) -> Constant | None:
     """The literal ``a.b.c`` stands for in ``source``, or ``None``."""
     try:
-        tree = ast.parse(source)
+        tree = parse_module_quietly(source)
     except SyntaxError:
         return None
     cls = _instances(tree).get(chain[0])

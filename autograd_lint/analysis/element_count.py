@@ -18,6 +18,7 @@ import libcst as cst
 from autograd_lint import ops
 from autograd_lint.analysis.names import keyword
 from autograd_lint.analysis.values import ElementCount, PlainValue, Tensor, Value
+from autograd_lint.quiet_parse import string_value
 
 SCALAR = ElementCount(shape=(), reason="a scalar")
 
@@ -256,9 +257,9 @@ def loss_output(
     if reduction is None:
         return SCALAR
     value = reduction.value
-    if isinstance(value, cst.SimpleString) and value.evaluated_value in {"mean", "sum"}:
+    if isinstance(value, cst.SimpleString) and string_value(value) in {"mean", "sum"}:
         return SCALAR
-    if isinstance(value, cst.SimpleString) and value.evaluated_value in _PER_ELEMENT:
+    if isinstance(value, cst.SimpleString) and string_value(value) in _PER_ELEMENT:
         reason = 'a per-element loss (`reduction="none"`)'
         known = elementwise(inputs) if name in _ELEMENTWISE_LOSSES else None
         if surely_not_one(known):

@@ -31,6 +31,7 @@ from autograd_lint.analysis.values import (
     Value,
     provenance,
 )
+from autograd_lint.quiet_parse import string_value
 
 _BINARY_OPERATORS: dict[type[cst.BaseBinaryOp], str] = {
     cst.Add: "+",
@@ -62,7 +63,7 @@ def _known_position(index: cst.BaseExpression, value: Value) -> int | None:
 def literal_key(node: cst.BaseExpression) -> str | None:
     """The string a dict key literal spells, else ``None``."""
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
+        value = string_value(node)
         return value if isinstance(value, str) else None
     return None
 
@@ -253,7 +254,7 @@ class Expressions(Effects):
         if isinstance(node, cst.Integer):
             return PlainValue(frozenset(), const=literal_int(node))
         if isinstance(node, cst.SimpleString):
-            text = node.evaluated_value
+            text = string_value(node)
             return PlainValue(frozenset(), const=text if isinstance(text, str) else None)
         if isinstance(node, cst.Float):
             return PlainValue(frozenset(), const=literal_constant(node))

@@ -11,10 +11,11 @@ only those lines' columns move (by the difference, recorded per line).
 
 from __future__ import annotations
 
-import ast
 import io
 import re
 import tokenize
+
+from autograd_lint.quiet_parse import parse_module_quietly
 
 _TAB_INDENT = re.compile(r"(?m)^[ ]*\t[ \t]*\S")
 _SPACE_INDENT = re.compile(r"(?m)^\t*[ ][ \t]*\S")
@@ -28,7 +29,7 @@ def expand_mixed_indentation(source: str) -> tuple[str, dict[int, int]] | None:
     if "\t" not in source or not _TAB_INDENT.search(source) or not _SPACE_INDENT.search(source):
         return None
     try:
-        ast.parse(source)
+        parse_module_quietly(source)
     except (SyntaxError, ValueError):
         return None
     starts: dict[int, int] = {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import bisect
 import io
 import re
@@ -17,6 +16,7 @@ import libcst as cst
 from autograd_lint.analysis.indentation import expand_mixed_indentation
 from autograd_lint.diagnostics import Diagnostic, Edit, Fix, Range
 from autograd_lint.ops import AUTOGRAD_VOCABULARY
+from autograd_lint.quiet_parse import parse_module_quietly
 
 
 @dataclass
@@ -58,7 +58,7 @@ def _too_deep(source: str) -> ParseFailure | None:
     if bracket_depth(source) <= MAX_BRACKET_DEPTH:
         return None
     try:  # brackets inside strings may have been counted: let CPython's parser decide
-        ast.parse(source)
+        parse_module_quietly(source)
     except SyntaxError as error:
         return ParseFailure(
             error.msg or "invalid syntax", error.lineno or 1, max((error.offset or 1) - 1, 0)

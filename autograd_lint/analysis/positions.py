@@ -19,6 +19,7 @@ import libcst as cst
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from autograd_lint.diagnostics import Range
+from autograd_lint.quiet_parse import parse_module_quietly
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 """Where Python's tokenizer ends a line (``str.splitlines`` also breaks at form feeds)."""
@@ -197,7 +198,7 @@ class Positions:
                 ast_items = known
             else:
                 try:
-                    ast_items = ast_statement_starts(ast.parse(self._source))
+                    ast_items = ast_statement_starts(parse_module_quietly(self._source))
                 except (SyntaxError, ValueError, RecursionError, MemoryError):
                     return None
             cst_items = list(cst_statements(self._module.body))

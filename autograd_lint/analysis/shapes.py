@@ -17,6 +17,7 @@ from collections.abc import Callable
 from autograd_lint import stand_ins
 from autograd_lint.analysis import resample_shapes
 from autograd_lint.analysis.module_shapes import ModuleShape, module_shape
+from autograd_lint.quiet_parse import parse_module_quietly
 
 Shape = tuple[int, ...]
 DEFAULT: Shape = (2, 2)
@@ -584,7 +585,7 @@ def infer_with_ranges(
     """``infer_partial``, plus the placeholders that must hold indices below a count (the
     input of ``nn.Embedding(n, d)``: ``torch.randint(0, n, shape)``)."""
     try:
-        tree = ast.parse(script)
+        tree = parse_module_quietly(script)
     except SyntaxError:
         return dict.fromkeys(placeholders), {}
     wanted: dict[str, Shape | None] = dict.fromkeys(placeholders)

@@ -13,6 +13,7 @@ import ast
 import collections
 
 from autograd_lint.analysis.shapes import _CONSTRUCTORS, PLACEHOLDER_PREFIX, _callee
+from autograd_lint.quiet_parse import parse_module_quietly
 
 _SIZE_TAKERS = {
     *_CONSTRUCTORS,
@@ -37,7 +38,7 @@ def integer_names(script: str, names: list[str]) -> dict[str, int]:
     used as a tensor is left alone.
     """
     try:
-        tree = ast.parse(script)
+        tree = parse_module_quietly(script)
     except SyntaxError:
         return {}
     wanted = set(names)
@@ -101,7 +102,7 @@ def list_names(script: str, names: list[str]) -> set[str]:
     attribute read before the script binds the name anew (a list of snapshots the slice
     starts reading mid-way)."""
     try:
-        tree = ast.parse(script)
+        tree = parse_module_quietly(script)
     except SyntaxError:
         return set()
     found: set[str] = set()
@@ -134,7 +135,7 @@ def array_names(script: str, names: list[str]) -> set[str]:
     ``torch.from_numpy(...)`` converts (``torch.from_numpy(x_np[i:j])``), which takes arrays
     and nothing else."""
     try:
-        tree = ast.parse(script)
+        tree = parse_module_quietly(script)
     except SyntaxError:
         return set()
     converted: dict[str, int] = {}
@@ -156,7 +157,7 @@ def device_names(script: str, names: list[str]) -> set[str]:
     device=self_device)``): a device, never a tensor, stands for them (torch refuses a
     tensor there, so a tensor stand-in would end the replay on an error of its own)."""
     try:
-        tree = ast.parse(script)
+        tree = parse_module_quietly(script)
     except SyntaxError:
         return set()
     wanted = set(names)

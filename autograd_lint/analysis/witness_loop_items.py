@@ -16,6 +16,7 @@ import libcst as cst
 
 from autograd_lint.analysis.trace import Trace
 from autograd_lint.analysis.values import Sequence, Value
+from autograd_lint.quiet_parse import parse_module_quietly
 
 
 class _Loops(cst.CSTVisitor):
@@ -159,7 +160,7 @@ def loop_target(
 def _statement_names(code: str) -> set[str]:
     """The names a rendered statement reads or binds."""
     try:
-        tree = ast.parse(code)
+        tree = parse_module_quietly(code)
     except SyntaxError:
         return set()
     return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}

@@ -17,6 +17,7 @@ from autograd_lint.analysis import shapes
 from autograd_lint.analysis.names import dotted
 from autograd_lint.analysis.trace import Trace
 from autograd_lint.analysis.values import PlainValue, Tensor
+from autograd_lint.quiet_parse import parse_module_quietly
 
 _ALLOWED_BUILTINS = frozenset(
     {
@@ -337,7 +338,7 @@ def _read_before_bound(code: str) -> set[str]:
     (``batch = batch.view(-1, 784)`` for a loop target, ``total += loss`` for an
     accumulator set before the slice): they need a stand-in at the top."""
     try:
-        tree = ast.parse(code)
+        tree = parse_module_quietly(code)
     except SyntaxError:
         return set()
     statements: list[ast.stmt] = []

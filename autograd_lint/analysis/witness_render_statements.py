@@ -36,6 +36,7 @@ from autograd_lint.analysis.witness_names import (
 from autograd_lint.analysis.witness_rebound import runs_in_order
 from autograd_lint.analysis.witness_render_values import ValueWriter
 from autograd_lint.analysis.witness_stand_ins import opaque_read
+from autograd_lint.quiet_parse import parse_module_quietly
 
 HEADER = ("import torch", "import torch.nn as nn", "import torch.nn.functional as F")
 
@@ -107,7 +108,7 @@ class StatementWriter(ValueWriter):
         settings it reads are their literals (``cfg.network.coor_bin``: 64)."""
         if rendered is None or not opaque_read(rendered):
             return False
-        roots = {n.id for n in ast.walk(ast.parse(rendered)) if isinstance(n, ast.Name)}
+        roots = {n.id for n in ast.walk(parse_module_quietly(rendered)) if isinstance(n, ast.Name)}
         literal = config_constants.substitute(self.trace.module.code, [rendered], roots)
         return opaque_read(literal[0])
 

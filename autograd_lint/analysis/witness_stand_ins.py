@@ -19,6 +19,7 @@ from autograd_lint.analysis import shapes, value_kinds
 from autograd_lint.analysis.binding import literal_constant
 from autograd_lint.analysis.names import is_literal
 from autograd_lint.analysis.values import NNModule, Tensor, Tri, Value
+from autograd_lint.quiet_parse import parse_module_quietly
 
 
 def _placeholder(name: str, value: Value) -> str | None:
@@ -147,7 +148,7 @@ def device_attributes(lines: list[str], free: set[str]) -> list[str]:
     cannot build; the device is all the call reads of it."""
     code = "\n".join(lines)
     try:
-        tree = ast.parse(code)
+        tree = parse_module_quietly(code)
     except SyntaxError:
         return lines
     as_device: dict[str, set[str]] = {}
@@ -183,7 +184,7 @@ def opaque_read(code: str) -> bool:
     except ImportError:
         return False
     try:
-        tree = ast.parse(code)
+        tree = parse_module_quietly(code)
     except SyntaxError:
         return False
     if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Assign):
