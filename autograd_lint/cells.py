@@ -10,6 +10,11 @@ stays a statement (a block whose body is only magics, ``elif x:`` then ``%load_e
 parses; a comment would leave it empty) and the line numbering is unchanged; only the magic's
 own line grows. A cell magic (``%%bash``) makes its whole cell foreign, so every line is
 commented.
+
+IPython also compiles each cell on its own, so ``from __future__ import ...`` at the top of
+any cell is legal there (and holds for the later cells), while in the joined program it
+would follow other code and be a syntax error. Such leading imports become ``pass#`` lines
+too; one placed after other code in its cell stays, and is the syntax error IPython reports.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ _LINE_START = re.compile(r"^", re.MULTILINE)
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 """One line with its terminator (the last may have none), split as :data:`LINE_BREAK` splits."""
 _INDENT = re.compile(r"^([ \t]*)")
+_FUTURE_IMPORT = re.compile(r"from[ \t]+__future__[ \t]+import[ \t]+[\w \t,]+(?:#.*)?")
 
 
 def split_lines(text: str) -> list[str]:
@@ -50,6 +56,8 @@ def blank_magics(cell: str) -> str:
     """
     if cell.lstrip().startswith("%%"):
         return _LINE_START.sub("#", cell)
+    if "__future__" in cell:
+        cell = _blank_leading_future_imports(cell)
     if not _MAGIC.search(cell):
         return cell
     out: list[str] = []
@@ -64,6 +72,23 @@ def blank_magics(cell: str) -> str:
             out.append(line)
             continue
         continued = body.endswith("\\")
+    return "".join(out)
+
+
+def _blank_leading_future_imports(cell: str) -> str:
+    """The cell with the ``from __future__`` imports it starts with (after blank and comment
+    lines) made ``pass#`` lines: legal at a cell's start, not in the middle of the program."""
+    out: list[str] = []
+    lines = _LINE.findall(cell)
+    for position, line in enumerate(lines):
+        body = line.rstrip("\r\n")
+        if _FUTURE_IMPORT.fullmatch(body):
+            out.append("pass#" + line)
+        elif body.strip() and not body.lstrip().startswith("#"):
+            out.extend(lines[position:])
+            break
+        else:
+            out.append(line)
     return "".join(out)
 
 

@@ -159,3 +159,36 @@ def test_a_block_of_only_magics_still_parses(tmp_path: Path) -> None:
     assert after.cells[0].source == MAGIC_BLOCK_CELLS[0].source
     assert after.cells[1].source == MAGIC_BLOCK_CELLS[1].source
     assert after.cells[3].source == "with torch.no_grad():\n    w.mul_(10)\n%time y.backward()"
+
+
+FUTURE_CELLS = [
+    new_code_cell("!pip -q install vit_pytorch linformer"),
+    new_code_cell(
+        "# imports\nfrom __future__ import print_function\n\nimport torch\n"
+        "w = torch.randn(3, requires_grad=True)\ny = (w + 1).sum()"
+    ),
+    new_code_cell("w.data.mul_(10)\ny.backward()"),
+]
+"""A ``from __future__`` import at the top of a later cell (as in a public ViT training
+notebook): IPython compiles each cell alone, so it is legal there."""
+
+
+def test_a_future_import_at_the_top_of_a_later_cell_is_not_a_syntax_error(tmp_path: Path) -> None:
+    path = write_notebook(tmp_path, cells=FUTURE_CELLS)
+    rows = json.loads(
+        run_subprocess("check", "nb.ipynb", "--format", "json", "--select", "ALL", cwd=tmp_path).out
+    )
+    assert [(r["code"], r["cell"], r["location"]["row"]) for r in rows] == [("AG013", 3, 1)]
+    run = run_subprocess("check", "nb.ipynb", "--fix", "--select", "AG013", cwd=tmp_path)
+    assert run.code == 0, run
+    after = nbformat.read(path, as_version=4)
+    assert after.cells[0].source == FUTURE_CELLS[0].source
+    assert after.cells[1].source == FUTURE_CELLS[1].source  # the import is written back as it was
+    assert after.cells[2].source != FUTURE_CELLS[2].source
+
+
+def test_a_future_import_after_code_in_its_cell_is_a_syntax_error(tmp_path: Path) -> None:
+    cells = [*FUTURE_CELLS[:1], new_code_cell("import torch\nfrom __future__ import annotations")]
+    write_notebook(tmp_path, cells=cells)
+    rows = json.loads(run_subprocess("check", "nb.ipynb", "--format", "json", cwd=tmp_path).out)
+    assert [(r["code"], r["cell"], r["location"]["row"]) for r in rows] == [("E999", 2, 2)]
