@@ -13,6 +13,7 @@ import libcst as cst
 
 from autograd_lint import ops
 from autograd_lint.analysis import element_count, grad_events
+from autograd_lint.analysis.branch_facts import common_arm
 from autograd_lint.analysis.frame import InterpreterBase
 from autograd_lint.analysis.graph_leaves import leaves_of
 from autograd_lint.analysis.names import keyword, kwarg_tri
@@ -118,6 +119,7 @@ class Effects(InterpreterBase):
         counter identities are kept, so aliases and saved references still match.
         """
         changes.setdefault("prov", tensor.prov | {self._frame.seq})
+        changes.setdefault("no_grad_when", None)  # a change in place may bring grad on that arm
         new = replace(tensor, **changes)
         for name, value in list(state.env.items()):
             if value is tensor:
@@ -293,6 +295,8 @@ class Effects(InterpreterBase):
         result = Tensor(
             rg, Tri.NO if rg is Tri.YES else (Tri.YES if rg is Tri.NO else Tri.UNKNOWN), node, prov
         )
+        if rg is Tri.UNKNOWN:
+            result.no_grad_when = common_arm(inputs)
         if rg is Tri.NO:
             if state.grad_enabled is False:
                 result.cut_site, result.cut_reason = self._grad_off(node)
@@ -401,6 +405,7 @@ class Effects(InterpreterBase):
             in_loop=self._frame.loop_depth > 0,
             loop=self._loops[-1][0] if self._loops else None,
             loop_started=self._loops[-1][1] if self._loops else 0,
+            uncertain=self._uncertain,
         )
         self.trace.events.append(event)
         if tensor is None or tensor.node is None:

@@ -174,9 +174,20 @@ class Positions:
             return self._from_whole_module(node)
         first_line = 1 + _leading_line_count(owner)
         start, end = found.start, found.end  # type: ignore[attr-defined]
+        # an ``elif`` is rendered alone as ``if``: its header's own line is 2 columns longer
+        shift = 2 if isinstance(owner, cst.If) and self._is_elif(line, column) else 0
         return Range(
-            line + start.line - first_line, start.column, line + end.line - first_line, end.column
+            line + start.line - first_line,
+            start.column + (shift if start.line == first_line else 0),
+            line + end.line - first_line,
+            end.column + (shift if end.line == first_line else 0),
         )
+
+    def _is_elif(self, line: int, column: int) -> bool:
+        if self._lines is None:
+            self._lines = _LINE_BREAK.split(self._source)
+        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+        return text.startswith("elif", column)
 
     def _indent(self, line: int, column: int) -> str:
         """The whitespace before a statement (its block's indentation, tabs included)."""

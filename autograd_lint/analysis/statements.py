@@ -13,6 +13,7 @@ import libcst as cst
 from autograd_lint import nn_modules
 from autograd_lint.analysis.assignments import Assignments
 from autograd_lint.analysis.binding import literal_constant
+from autograd_lint.analysis.branch_facts import mark_arms
 from autograd_lint.analysis.branch_tests import constant_test, isinstance_test
 from autograd_lint.analysis.decorators import NOT_A_MODE, grad_mode_of
 from autograd_lint.analysis.frame import LOOP_PASSES, MAX_LOOP_PASSES, Budget
@@ -212,20 +213,31 @@ class Statements(Assignments):
             if node.orelse is None:
                 return state
             if isinstance(node.orelse, cst.If):
-                return self.if_statement(node.orelse, state)
+                return self._elif(node.orelse, state)
             return self.block(node.orelse.body.body, state)
+        depth = self._uncertain
         self._uncertain += 1
         try:
             then_state = self.block(node.body.body, state.copy())
             if node.orelse is None:
                 else_state = state
             elif isinstance(node.orelse, cst.If):
-                else_state = self.if_statement(node.orelse, state.copy())
+                else_state = self._elif(node.orelse, state.copy())
             else:
                 else_state = self.block(node.orelse.body.body, state.copy())
         finally:
             self._uncertain -= 1
-        return join([then_state, else_state])
+        joined = join([then_state, else_state])
+        mark_arms(node, state, joined, then_state, else_state, depth)
+        return joined
+
+    def _elif(self, node: cst.If, state: State) -> State:
+        """An ``elif``: its test's positions are found through its own header."""
+        previous, self._owner = self._owner, node
+        try:
+            return self.if_statement(node, state)
+        finally:
+            self._owner = previous
 
     def loop(self, node: cst.For | cst.While, state: State) -> State:
         entry = state

@@ -122,6 +122,8 @@ class Backward(Event):
     """The innermost loop around the call, if any."""
     loop_started: int = 0
     """Order number at which that loop started: graph nodes with a larger id were built in it."""
+    uncertain: int = 0
+    """How many uncertain branches and loops enclose the call (see :class:`NoGradArm`)."""
 
     def rank(self) -> int:
         return 2 * bool(self.freed) + bool(self.stale)

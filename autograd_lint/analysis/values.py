@@ -94,6 +94,22 @@ class GraphNode:
 AliasKind = Literal["detach", "view", "data"]
 
 
+@dataclass(frozen=True, eq=False)
+class NoGradArm:
+    """One arm of an ``if`` with an unknown test on which a tensor surely does not require
+    grad: ``if avg_factor <= 0: loss = torch.tensor(0.0)``. The path is real (the program
+    takes it whenever the test says so), so a backward reached from that arm surely raises."""
+
+    test: cst.BaseExpression
+    taken: bool
+    """True: the ``if`` body; False: its ``else`` (or the fall-through without one)."""
+    site: cst.CSTNode
+    """Where the tensor without grad was made on that arm."""
+    depth: int
+    """How many uncertain branches and loops enclosed the ``if``: a backward nested deeper
+    (under a test of its own) may be guarded against that path, and is not reported."""
+
+
 @dataclass(eq=False, repr=False)
 class Tensor:
     """A tensor value and its autograd facts."""
@@ -126,6 +142,9 @@ class Tensor:
     """Source text that names it, for messages."""
     elements: ElementCount | None = None
     """Its element count where known (see :class:`ElementCount`)."""
+    no_grad_when: NoGradArm | None = None
+    """For a tensor whose ``requires_grad`` is unknown only because an ``if`` joined paths:
+    the arm on which it surely does not require grad (see ``analysis/branch_facts.py``)."""
 
     def data_base(self) -> Tensor | None:
         """For a ``.data`` alias (or an alias of one), the tensor ``.data`` was read from."""

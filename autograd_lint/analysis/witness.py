@@ -14,6 +14,7 @@ the rendering is :mod:`witness_render`, the names :mod:`witness_names`, the stan
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -31,7 +32,7 @@ from autograd_lint.analysis.trace import (
     TensorFromTensor,
     Trace,
 )
-from autograd_lint.analysis.values import Tensor, Tri
+from autograd_lint.analysis.values import NoGradArm, Tensor, Tri
 from autograd_lint.analysis.witness_extent import with_layers, with_returns
 from autograd_lint.analysis.witness_loop_targets import flag_writes_on_layers, upstream_parameter
 from autograd_lint.analysis.witness_names import (
@@ -48,6 +49,7 @@ from autograd_lint.analysis.witness_stand_ins import (
     unread_stand_ins_dropped,
 )
 from autograd_lint.diagnostics import Expectation, Witness
+from autograd_lint.quiet_parse import parse_module_quietly
 
 MODIFIED_SAVED = (
     "one of the variables needed for gradient computation has been modified by an inplace operation"
@@ -246,6 +248,27 @@ def witness_for_no_grad(trace: Trace, backward: Backward) -> Witness | None:
         NO_GRAD_FN,
         "backward on a tensor that does not require grad",
         frozenset({backward.seq} | _statements_of(trace, cut, seqs)),
+    )
+
+
+def witness_for_one_arm(trace: Trace, arm: NoGradArm, label: str) -> Witness | None:
+    """What the backward meets on the arm of an ``if`` where the loss is a constant: the
+    value made there, then the backward. Only where that value is made from ``torch`` and
+    literals alone (``torch.tensor(0, dtype=torch.float32)``), so the script is the arm's
+    own code; the test that picks the arm is the program's data, not replayed."""
+    code = trace.module.code_for_node(arm.site)
+    try:
+        tree = parse_module_quietly(code)
+    except SyntaxError:
+        return None
+    if {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - {"torch"}:
+        return None
+    name = label if label.isidentifier() else "loss"
+    script = f"import torch\n{name} = {code}\n{name}.backward()\n"
+    return Witness(
+        script,
+        Expectation(kind="raises", exception="RuntimeError", message=NO_GRAD_FN),
+        f"on that arm of the `if`, `{name}` is made from `{code}` alone: its backward raises",
     )
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from autograd_lint.analysis.trace import Backward, Trace
-from autograd_lint.analysis.values import Tensor, Tri
+from autograd_lint.analysis.values import NoGradArm, Tensor, Tri
 from autograd_lint.analysis.witness import NO_GRAD_FN as MESSAGE
-from autograd_lint.analysis.witness import witness_for_no_grad
+from autograd_lint.analysis.witness import witness_for_no_grad, witness_for_one_arm
 from autograd_lint.diagnostics import Diagnostic, Severity
 from autograd_lint.rules._build import diagnostic, line_of
 from autograd_lint.rules.base import Rule
@@ -51,7 +51,17 @@ loss.backward()
     def check(self, trace: Trace) -> Iterator[Diagnostic]:
         for event in trace.of_type(Backward):
             tensor = event.tensor
-            if event.requires_grad is not Tri.NO or not isinstance(tensor, Tensor):
+            if not isinstance(tensor, Tensor):
+                continue
+            arm = tensor.no_grad_when
+            if (
+                event.requires_grad is Tri.UNKNOWN
+                and arm is not None
+                and event.uncertain <= arm.depth
+            ):
+                yield self._on_one_arm(trace, event, tensor, arm)
+                continue
+            if event.requires_grad is not Tri.NO:
                 continue
             name = f"`{tensor.label}`" if tensor.label else "the tensor"
             related = []
@@ -73,3 +83,28 @@ loss.backward()
                 related,
                 witness=witness_for_no_grad(trace, event),
             )
+
+    def _on_one_arm(
+        self, trace: Trace, event: Backward, tensor: Tensor, arm: NoGradArm
+    ) -> Diagnostic:
+        """A backward that raises whenever the program takes one arm of an ``if``."""
+        name = f"`{tensor.label}`" if tensor.label else "the tensor"
+        test = trace.module.code_for_node(arm.test)
+        if len(test) > 60:
+            test = test[:57] + "..."
+        when = f"`{test}` is {'true' if arm.taken else 'false'}"
+        line = line_of(trace, arm.test)
+        call = {"method": "backward()", "autograd.backward": "torch.autograd.backward()"}.get(
+            event.api, "torch.autograd.grad()"
+        )
+        return diagnostic(
+            trace,
+            self.code,
+            event.site,
+            f"{call} on {name}, which does not require grad when {when} (line {line}): on that "
+            f"path it is built only from tensors that do not require grad; torch raises "
+            f"'{MESSAGE}' on the first such step",
+            Severity.ERROR,
+            [(arm.test, f"when {when}"), (arm.site, "created here without grad on that path")],
+            witness=witness_for_one_arm(trace, arm, tensor.label),
+        )
