@@ -134,6 +134,7 @@ _SPECS: tuple[OpSpec, ...] = (
     OpSpec(name="eq", kind="nondiff", inputs=("self", "other"), saves=("never", "never")),
     OpSpec(name="gt", kind="nondiff", inputs=("self", "other"), saves=("never", "never")),
     OpSpec(name="lt", kind="nondiff", inputs=("self", "other"), saves=("never", "never")),
+    OpSpec(name="one_hot", kind="nondiff", method=False, function=False, functional=True),
     # nn.functional
     OpSpec(
         name="linear",

@@ -284,6 +284,13 @@ class Effects(InterpreterBase):
         prov = extra_prov.union(*(provenance(v) for v in inputs)) | {seq}
         tensors = [v for v in inputs if isinstance(v, Tensor)]
         rgs = [v.requires_grad if isinstance(v, Tensor) else plain_rg(v) for v in inputs]
+        if spec.kind == "nondiff" and all(r is Tri.NO for r in rgs):
+            # nothing it read required grad: no gradient was cut here (``F.one_hot(labels)``)
+            cut = next((t for t in tensors if t.cut_site is not None), None)
+            result = Tensor(Tri.NO, Tri.YES, node, prov)
+            if cut is not None:
+                result.cut_site, result.cut_reason = cut.cut_site, cut.cut_reason
+            return result
         if spec.kind in {"nondiff", "detach"}:
             return Tensor(Tri.NO, Tri.YES, node, prov, cut_site=node, cut_reason=f"`{spec.name}`")
         if state.grad_enabled is False:

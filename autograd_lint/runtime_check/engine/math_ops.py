@@ -615,6 +615,24 @@ def argmin(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tenso
     return Tensor._wrap(np.argmin(self._data, axis=dim, keepdims=keepdim).astype(np.int64))
 
 
+def one_hot(self: Tensor, num_classes: int = -1) -> Tensor:
+    """``F.one_hot``: int64 codes of an integer tensor (never requires grad), with torch's
+    errors for other dtypes and for classes out of range."""
+    if self._data.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    codes = self._data
+    if codes.size and codes.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        num_classes = int(codes.max()) + 1 if codes.size else 0
+    elif codes.size and codes.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    data = (codes[..., None] == np.arange(num_classes)).astype(np.int64)
+    result = Tensor._wrap(data)
+    result._version_counter.value = 2  # torch fills zeros, then scatters: two writes
+    return result
+
+
 def _compare(fn: Callable[[Any, Any], Any]) -> Callable[[Tensor, Operand], Tensor]:
     def impl(self: Tensor, other: Operand) -> Tensor:
         return Tensor._wrap(np.asarray(fn(self._data, array_of(_tensor(other)))))

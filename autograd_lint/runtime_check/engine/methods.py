@@ -70,6 +70,7 @@ IMPLEMENTATIONS: dict[str, Impl] = {
     "clone": math_ops.clone,
     "detach": Tensor.detach,
     "argmax": math_ops.argmax,
+    "one_hot": math_ops.one_hot,
     "argmin": math_ops.argmin,
     "eq": math_ops.eq,
     "gt": math_ops.gt,

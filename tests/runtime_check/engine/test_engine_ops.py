@@ -97,6 +97,10 @@ CASES: dict[str, tuple[str, dict[str, tuple[str, bool]]]] = {
     "clone": ("a.clone()", {"a": (A, True)}),
     "detach": ("a.detach() * 1", {"a": (A, True)}),
     "argmax": ("a.argmax()", {"a": (A, True)}),
+    "one_hot": (
+        "F.one_hot(k.flatten(), num_classes=4).float() * a.sum()",
+        {"k": (K, False), "a": (A, True)},
+    ),
     "argmin": ("a.argmin(dim=1)", {"a": (A, True)}),
     "eq": ("a.eq(b)", {"a": (A, True), "b": (B, True)}),
     "gt": ("a.gt(b)", {"a": (A, True), "b": (B, True)}),
