@@ -289,6 +289,8 @@ class _Inference:
             if last == "t" and not name.startswith("torch."):
                 base = self.shape(receiver)
                 return tuple(reversed(base)) if base is not None else None
+        if last == "one_hot" and call.args:
+            return self._one_hot(call)
         if isinstance(call.func, ast.Name) and call.func.id in self.loss_modules:
             last = self.loss_modules[call.func.id]  # ``criterion(output, target)``
         if last in _CLASS_LOSSES and len(call.args) >= 2:
@@ -335,6 +337,18 @@ class _Inference:
         if fitting is not None and self.placeholders.get(placeholder) != fitting:
             self.placeholders[placeholder] = fitting
             self.changed = True
+
+    def _one_hot(self, call: ast.Call) -> Shape | None:
+        """``F.one_hot(labels, n)``: ``labels`` holds class indices below ``n`` (one row of
+        them where nothing else sets its shape: it broadcasts against any batch), and the
+        codes add a dimension of ``n``."""
+        labels = call.args[0]
+        count = _class_count(call)
+        if isinstance(labels, ast.Name) and labels.id in self.placeholders and count is not None:
+            self.want(labels, (1,))
+            self.index_ranges[labels.id] = count
+        given = self.shape(labels)
+        return (*given, count) if given is not None and count is not None else None
 
     def _cat(self, call: ast.Call) -> Shape | None:
         parts = [self.shape(p) for p in _cat_parts(call)]
@@ -577,6 +591,17 @@ def infer(script: str, placeholders: list[str]) -> dict[str, Shape]:
 def infer_partial(script: str, placeholders: list[str]) -> dict[str, Shape | None]:
     """Shapes for the placeholder names of ``script``; ``None`` where nothing tells."""
     return infer_with_ranges(script, placeholders)[0]
+
+
+def _class_count(call: ast.Call) -> int | None:
+    """``num_classes`` of ``F.one_hot(labels, n)`` / ``num_classes=n`` where literal."""
+    given = call.args[1] if len(call.args) > 1 else None
+    for keyword in call.keywords:
+        if keyword.arg == "num_classes":
+            given = keyword.value
+    if isinstance(given, ast.Constant) and type(given.value) is int and given.value > 0:
+        return given.value
+    return None
 
 
 def infer_with_ranges(

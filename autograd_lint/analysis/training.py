@@ -93,9 +93,15 @@ class TrainingLoops(Statements):
         self._watched: dict[int, Value | None] = {}
         """Expressions whose value a pending check needs (by node identity)."""
         self._states: list[State] = []
+        """The state of each call being evaluated, innermost last."""
         self._appended: dict[int, list[Accumulation]] = {}
         """Accumulations into a list, by the list's identity (emptying it clears them)."""
-        """The state of each call being evaluated, innermost last."""
+        self._entry_sums: dict[tuple[int, int], tuple[Tensor, int]] = {}
+        """``d[key] += v`` where the key is not known: what the statement (by node identity)
+        added into that container (by identity) on its last run, and the run of the
+        innermost loop it was added in. Within one run of that loop the keys may differ
+        (``for name, value in losses.items()``); from one run to the next the container holds
+        it under some key: the same one again (a running sum), or another (kept beside)."""
 
     # --- where the loop is -----------------------------------------------------------
 
@@ -246,6 +252,11 @@ class TrainingLoops(Statements):
         else:
             target, expression = added
             old = self._peek(target, state)
+            entry = self._unknown_entry(node, target, state) if old is None else None
+            run = self._passes[-1].started if self._passes else 0
+            if entry is not None:
+                earlier = self._entry_sums.get(entry)
+                old = earlier[0] if earlier is not None and earlier[1] != run else None
             if isinstance(old, Tensor):
                 old = replace(old)  # as it was: an in-place ``+=`` gives it a new graph node
             self._watched[id(expression)] = None
@@ -253,6 +264,8 @@ class TrainingLoops(Statements):
                 super().small_statement(node, state)
             finally:
                 value = self._watched.pop(id(expression), None)
+            if entry is not None and isinstance(value, Tensor):
+                self._entry_sums[entry] = (value, run)
             if isinstance(old, Tensor) and value is not None:
                 self._note_accumulation([old], value, node, expression, "add", state)
         if isinstance(node, cst.Del):
@@ -266,6 +279,20 @@ class TrainingLoops(Statements):
             for target in targets:
                 if isinstance(target, cst.Subscript):
                     self._emptied(self._peek(target.value, state), _whole(target))
+
+    def _unknown_entry(
+        self, node: cst.BaseSmallStatement, target: cst.BaseExpression, state: State
+    ) -> tuple[int, int] | None:
+        """For ``d[key] += v`` whose entry is not known (a key from a loop over ``items()``,
+        a ``defaultdict``, a list of numbers indexed by a loop variable): the statement and
+        the container it adds into, if the container is a value bound to a name or chain."""
+        if not (isinstance(node, cst.AugAssign) and _keyed(target)):
+            return None
+        assert isinstance(target, cst.Subscript)
+        owner = self._peek(target.value, state)
+        if owner is None or isinstance(owner, Tensor | PlainValue):
+            return None  # a tensor written in place is AG002/AG007's; numbers hold no graph
+        return id(node), id(owner)
 
     def container_method(
         self, container: Sequence, method: str, node: cst.Call, args: list[Value]

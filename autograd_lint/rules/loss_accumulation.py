@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import libcst as cst
+import libcst.matchers as m
 
 from autograd_lint.analysis.trace import (
     Accumulation,
@@ -108,8 +109,9 @@ argument in the call.
             argument = event.argument
             if argument is not None:
                 added = short(trace, argument)
+                operand = added if isinstance(argument, _PLAIN) else f"({added})"
                 subject = f"`{added}` requires grad and is accumulated"
-                advice = f"accumulate `{added}.detach()` (no host sync), or `{added}.item()`"
+                advice = f"accumulate `{operand}.detach()` (no host sync), or `{operand}.item()`"
             else:
                 where = (
                     " (into state that outlives the iteration)" if event.call is not None else ""
@@ -198,20 +200,71 @@ def _backpropagated_later(trace: Trace, event: Accumulation) -> bool:
 
 def _unresolved_backward_outside(trace: Trace, event: Accumulation) -> bool:
     """A backward of something the analyzer does not know, run outside the loop: it may be
-    the one that backpropagates what the loop collected."""
+    the one that backpropagates what the loop collected. For a loop inside a function, only
+    a backward that can see what the loop kept counts: one in that function, at module
+    level, or in a function that calls it (by name); a backward in an unrelated function
+    of the same file does not hide the leak."""
     known = {
         id(e.site)
         for e in trace.events
         if isinstance(e, Backward) and isinstance(e.tensor, Tensor) and e.tensor.node is not None
     }
-    for other in trace.events:
-        if (
-            isinstance(other, BackwardCall)
-            and id(other.site) not in known
-            and event.loop not in other.loops
-        ):
-            return True
-    return False
+    unknown = [
+        other
+        for other in trace.events
+        if isinstance(other, BackwardCall)
+        and id(other.site) not in known
+        and event.loop not in other.loops
+    ]
+    if not unknown:
+        return False
+    functions = _Functions(event.loop)
+    trace.module.visit(functions)
+    around = functions.around
+    if around is None:  # a loop at module level: its sum is seen by what runs later
+        return any(
+            other.scope == "<module>" or _calls(trace.module, other.scope) for other in unknown
+        )
+    name = around.name.value
+    return any(
+        other.scope in {"<module>", name} or functions.calls(other.scope, name) for other in unknown
+    )
+
+
+class _Functions(cst.CSTVisitor):
+    """The function definitions of a module, and the innermost one around ``node``."""
+
+    def __init__(self, node: cst.CSTNode | None) -> None:
+        self._node = node
+        self._stack: list[cst.FunctionDef] = []
+        self.around: cst.FunctionDef | None = None
+        self.by_name: dict[str, list[cst.FunctionDef]] = {}
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._stack.append(node)
+        self.by_name.setdefault(node.name.value, []).append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._stack.pop()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if node is self._node and self._stack:
+            self.around = self._stack[-1]
+        return super().on_visit(node)
+
+    def calls(self, scope: str, callee: str) -> bool:
+        """Whether a function named ``scope`` calls ``callee`` (``callee(...)`` or
+        ``x.callee(...)``): the function the loop is in may return to it."""
+        return any(_calls(function, callee) for function in self.by_name.get(scope, ()))
+
+
+def _calls(where: cst.FunctionDef | cst.Module, callee: str) -> bool:
+    """Whether ``callee(...)`` or ``x.callee(...)`` is called in ``where``."""
+    found = m.findall(
+        where.body if isinstance(where, cst.FunctionDef) else where,
+        m.Call(func=m.Name(callee) | m.Attribute(attr=m.Name(callee))),
+    )
+    return bool(found)
 
 
 def _detach_fix(trace: Trace, argument: cst.BaseExpression | None) -> tuple[Fix, ...]:
