@@ -114,7 +114,9 @@ class Interpreter(TrainingLoops):
     def run(self) -> None:
         state = State(env=dict(self.given))
         try:
-            self.block(self.module.body, state)
+            # the state the top level ends in: after an ``if`` or a loop it is a new object
+            # (the join), which holds the classes and functions defined below it
+            state = self.block(self.module.body, state)
             self.top_level = state.env
             globals_env = module_globals(state)
             globals_env.update((name, Unknown()) for name in self.hidden)

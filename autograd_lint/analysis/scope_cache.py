@@ -376,7 +376,7 @@ class CachingInterpreter(Interpreter):
     def run(self) -> None:
         state = State()
         try:
-            self.block(self.module.body, state)
+            state = self.block(self.module.body, state)  # the joined state (see Interpreter)
             globals_env = module_globals(state)
             executed = self._seq
             self._in_functions = True

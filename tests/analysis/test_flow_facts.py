@@ -30,6 +30,16 @@ FLAGGED = {
         'if __name__ == "__main__":\n    x = torch.randn(3)\n    x.sum().backward()\n',
         6,
     ),
+    "a function analysed alone calls one defined after a module-level if": (
+        "if len(w) > 2:\n    z = 1\n\n\ndef train():\n    make().backward()\n\n\n"
+        "def make():\n    return torch.randn(3).sum()\n",
+        9,
+    ),
+    "a function analysed alone calls one defined after a module-level loop": (
+        "for i in range(len(w)):\n    z = i\n\n\ndef train():\n    make().backward()\n\n\n"
+        "def make():\n    return torch.randn(3).sum()\n",
+        9,
+    ),
     "the other branch of a constant test": (
         "if True:\n    z = torch.randn(3)\nelse:\n    z = w\nz.sum().backward()\n",
         8,
