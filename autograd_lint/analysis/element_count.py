@@ -53,6 +53,8 @@ _ELEMENTWISE = frozenset(
         "clone",
         "maximum",
         "minimum",
+        "max.other",
+        "min.other",
         "masked_fill",
         "where",
     }

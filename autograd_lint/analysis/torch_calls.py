@@ -7,7 +7,13 @@ from __future__ import annotations
 import libcst as cst
 
 from autograd_lint import nn_modules, ops
-from autograd_lint.analysis import callbacks, element_count, grad_events, tensor_copy
+from autograd_lint.analysis import (
+    binary_selection,
+    callbacks,
+    element_count,
+    grad_events,
+    tensor_copy,
+)
 from autograd_lint.analysis.deep_copy import deep_copy
 from autograd_lint.analysis.expressions import literal_key
 from autograd_lint.analysis.graph_leaves import call_passes_all
@@ -188,6 +194,11 @@ class TorchCalls(Modules):
             several = self.tuple_result(args[0], name, node, args[1:], state)
             if several is not None:
                 return several
+        first = args[0] if args else None
+        if prefix == "torch" and isinstance(first, Tensor):
+            binary = binary_selection.other_operand(name, node, args[1:], method=False)
+            if binary is not None:
+                return self._binary_selection(binary, first, node, state, passed=2)
         if spec is not None:
             tensors = [args[i] for i in range(min(len(args), len(spec.inputs)))]
             if spec.name == "linear":
@@ -316,6 +327,9 @@ class TorchCalls(Modules):
         several = self.tuple_result(tensor, method, node, args, state)
         if several is not None:
             return several
+        binary = binary_selection.other_operand(method, node, args, method=True)
+        if binary is not None:
+            return self._binary_selection(binary, tensor, node, state, passed=1)
         spec = ops.method_op(method)
         if spec is None:
             return Unknown(tensor.prov)
@@ -327,6 +341,26 @@ class TorchCalls(Modules):
         complete = call_passes_all(node, len(inputs) - 1)
         result = self.apply_op(spec, inputs, node, state, all_inputs=complete)
         element_count.after_op(result, spec, inputs, node, method=True)
+        return result
+
+    def _binary_selection(
+        self,
+        binary: tuple[ops.OpSpec, Value],
+        first: Tensor,
+        node: cst.Call,
+        state: State,
+        passed: int,
+    ) -> Tensor:
+        """``torch.max(a, b)``: elementwise in both operands (see :mod:`binary_selection`);
+        ``passed``: how many of the call's positional arguments the two operands are.
+        Where ``b`` is not known to be a tensor it may be a dimension: its requires_grad
+        then stays unknown (never ``no``) and no element count is kept."""
+        spec, other = binary
+        inputs: list[Value] = [first, other]
+        complete = call_passes_all(node, passed)
+        result = self.apply_op(spec, inputs, node, state, all_inputs=complete)
+        if binary_selection.surely_tensor(other):
+            element_count.after_op(result, spec, inputs, node, method=False)
         return result
 
     def tuple_result(
