@@ -353,6 +353,7 @@ class Effects(InterpreterBase):
         state: State,
         extra: frozenset[int] = frozenset(),
         loss_constructor: cst.CSTNode | None = None,
+        constructor_args: list[Value] | None = None,
     ) -> Tensor:
         inputs = [self._arg(node, args, 0, "input"), self._arg(node, args, 1, "target")]
         target = inputs[1]
@@ -363,7 +364,8 @@ class Effects(InterpreterBase):
                 how = "loss-target" if clone is target else "loss-target-from"
                 self.clone_escape(clone, how, where, state)
         result = self.apply_op(spec, inputs, node, state, extra_prov=extra)
-        result.elements = element_count.loss_output(node, loss_constructor, spec.name, inputs)
+        reduction = element_count.reduction_of(node, args, loss_constructor, constructor_args)
+        result.elements = element_count.loss_output(reduction, spec.name, inputs)
         return result
 
     def _grad_off(self, node: cst.CSTNode) -> tuple[cst.CSTNode, str]:

@@ -245,28 +245,60 @@ _ELEMENTWISE_LOSSES = frozenset(
 """Losses whose ``reduction="none"`` result has the shape of their (broadcast) inputs."""
 
 
-def loss_output(
+Reduction = tuple[cst.Arg | None, str | None]
+"""A loss's ``reduction=`` argument (``None``: not given) and the string it is, where known."""
+
+
+def _known_string(arg: cst.Arg, value: Value | None) -> str | None:
+    """The string an argument is: a literal, or a value the analysis knows (a local name
+    bound to a constant, ``red = "none"; nn.CrossEntropyLoss(reduction=red)``)."""
+    if isinstance(arg.value, cst.SimpleString):
+        text = string_value(arg.value)
+        return text if isinstance(text, str) else None
+    if isinstance(value, PlainValue) and isinstance(value.const, str):
+        return value.const
+    return None
+
+
+def reduction_of(
     call: cst.Call,
+    args: Seq[Value],
     constructor: cst.CSTNode | None = None,
-    name: str = "",
-    inputs: Seq[Value] = (),
+    constructor_args: Seq[Value] | None = None,
+) -> Reduction:
+    """The ``reduction=`` keyword of the loss call, else of the loss module's constructor;
+    ``args`` (and ``constructor_args``) are the values of the call's arguments, in order."""
+    found = _reduction_keyword(call, args)
+    if found[0] is None and isinstance(constructor, cst.Call):
+        found = _reduction_keyword(constructor, constructor_args or ())
+    return found
+
+
+def _reduction_keyword(call: cst.Call, args: Seq[Value]) -> Reduction:
+    arg = keyword(call, "reduction")
+    if arg is None:
+        return None, None
+    values = list(args) if len(args) == len(call.args) else []
+    value = values[call.args.index(arg)] if values else None
+    return arg, _known_string(arg, value)
+
+
+def loss_output(
+    reduction: Reduction, name: str = "", inputs: Seq[Value] = ()
 ) -> ElementCount | None:
     """A loss's result: a scalar under the default reduction, per element under
     ``reduction="none"`` (a keyword of the call, or of the loss module's constructor)."""
-    reduction = keyword(call, "reduction")
-    if reduction is None and isinstance(constructor, cst.Call):
-        reduction = keyword(constructor, "reduction")
-    if reduction is None:
+    arg, text = reduction
+    if arg is None:
         return SCALAR
-    value = reduction.value
-    if isinstance(value, cst.SimpleString) and string_value(value) in {"mean", "sum"}:
+    if text in {"mean", "sum"}:
         return SCALAR
-    if isinstance(value, cst.SimpleString) and string_value(value) in _PER_ELEMENT:
+    if text in _PER_ELEMENT:
         reason = 'a per-element loss (`reduction="none"`)'
         known = elementwise(inputs) if name in _ELEMENTWISE_LOSSES else None
         if surely_not_one(known):
-            return ElementCount(not_one=True, unreduced=reduction.value, reason=reason)
-        return ElementCount(unreduced=reduction.value, reason=reason)
+            return ElementCount(not_one=True, unreduced=arg.value, reason=reason)
+        return ElementCount(unreduced=arg.value, reason=reason)
     return None
 
 

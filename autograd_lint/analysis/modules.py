@@ -95,6 +95,8 @@ class Modules(Expressions):
             known_kind=spec.name in nn_modules.MODULES,
         )
         module.inplace = spec.name in nn_modules.INPLACE_ACTIVATIONS and _inplace_requested(node)
+        if args is not None and len(args) == len(node.args):
+            module.arguments = list(args)
         if spec.name in nn_modules.CONTAINER_MODULES:
             children = _children(spec.name, node, args or [])
             if children is not None:
@@ -139,7 +141,7 @@ class Modules(Expressions):
             if module.kind == "AdaptiveAvgPool2d" and isinstance(module.site, cst.Call):
                 op = adaptive_pool_spec(module.site, 0)
             if op is not None and op.kind == "loss":
-                return self.loss(op, node, args, state, module.prov, module.site)
+                return self.loss(op, node, args, state, module.prov, module.site, module.arguments)
             if op is not None:
                 inputs = _layer_inputs(op, args, module)
                 output = self.apply_op(op, inputs, node, state, extra_prov=module.prov)
