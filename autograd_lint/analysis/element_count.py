@@ -5,8 +5,11 @@ AG009 needs to know that ``t.backward()`` runs on a tensor that is not a single 
 Only what is certain is recorded: a literal ``torch.randn(4, 3)``, a ``Linear`` whose
 ``out_features`` is a literal other than 1, a ``reduction="none"`` loss. Elementwise ops
 keep the fact (broadcasting never makes a count of 2 or more, or of 0, into 1), views that
-keep every element keep it, reductions without ``dim`` make a scalar, and everything else
-(indexing, reductions along a dimension, calls the analyzer does not know) forgets it.
+keep every element keep it, reductions without ``dim`` make a scalar. Where the input's
+shape is exact, reductions along a dimension, reshapes and basic indexing give an exact
+shape too (:mod:`~autograd_lint.analysis.shape_flow`), and so do layers whose sizes are
+known (:mod:`~autograd_lint.analysis.layer_shapes`); everything else (advanced indexing,
+calls the analyzer does not know) forgets it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Sequence as Seq
 import libcst as cst
 
 from autograd_lint import ops
+from autograd_lint.analysis import shape_flow
 from autograd_lint.analysis.names import keyword
 from autograd_lint.analysis.values import ElementCount, PlainValue, Tensor, Value
 from autograd_lint.quiet_parse import string_value
@@ -141,20 +145,51 @@ def _dims_given(node: cst.CSTNode, method: bool) -> bool:
     return len(positional) > (0 if method else 1)
 
 
+_SAME_SHAPE = frozenset({"batch_norm", "layer_norm", "group_norm", "normalize"})
+"""Ops whose result has the shape of their first input, whatever the other inputs are."""
+
+
+def _exact(shape: tuple[int, ...] | None) -> ElementCount | None:
+    if shape is None:
+        return None
+    return ElementCount(shape=shape, reason=f"shape {shape}" if shape else "a scalar")
+
+
 def after_op(
-    result: Tensor, spec: ops.OpSpec, inputs: Seq[Value], node: cst.CSTNode, *, method: bool
+    result: Tensor,
+    spec: ops.OpSpec,
+    inputs: Seq[Value],
+    node: cst.CSTNode,
+    *,
+    method: bool,
+    arguments: bool = True,
 ) -> None:
-    """Record the element count of an op's result (``method``: called as ``t.<op>(...)``)."""
+    """Record the element count of an op's result (``method``: called as ``t.<op>(...)``;
+    ``arguments``: the call's arguments are the op's, so a ``dim`` or a size written there
+    counts, which is not so for a layer's call, ``self.flatten(x)``)."""
     name = spec.name
-    if spec.reduces and spec.kind != "loss" and name not in {"max", "min"}:
-        result.elements = None if _dims_given(node, method) else SCALAR
+    first = _count_of(inputs[0]) if inputs else None
+    shape = first.shape if first is not None and arguments else None
+    if spec.reduces and spec.kind != "loss":
+        if not _dims_given(node, method):
+            result.elements = SCALAR
+        else:
+            along = shape_flow.reduced(shape, node, method, name) if shape is not None else None
+            result.elements = _exact(along)
     elif name in _ELEMENTWISE:
         result.elements = elementwise(inputs)
+    elif name in _SAME_SHAPE and inputs:
+        known = first is not None and first.shape is not None
+        result.elements = _exact(first.shape) if known and first else _keeps_count(first, name)
     elif name in _KEEPS_COUNT and inputs:
-        result.elements = _keeps_count(_count_of(inputs[0]), name)
+        exact = shape_flow.rearranged(shape, name, node, method) if shape is not None else None
+        result.elements = _exact(exact) if exact is not None else _keeps_count(first, name)
     elif name == "unsqueeze" and inputs:
-        count = _count_of(inputs[0])
-        result.elements = _keeps_count(count, name) if count and count.shape != () else None
+        exact = shape_flow.rearranged(shape, name, node, method) if shape is not None else None
+        if exact is not None:
+            result.elements = _exact(exact)
+        else:
+            result.elements = _keeps_count(first, name) if first and first.shape != () else None
 
 
 def _literal_shape(node: cst.BaseExpression) -> tuple[int, ...] | None:
@@ -214,22 +249,6 @@ def joined(name: str, parts: Seq[Value]) -> ElementCount | None:
     if total == 1:
         return None
     return ElementCount(not_one=True, reason=f"{total} elements from `torch.{name}`")
-
-
-def linear_output(module_site: cst.CSTNode) -> ElementCount | None:
-    """``nn.Linear(i, o)`` with a literal ``o`` other than 1: every output row has ``o``
-    elements, so the output never has exactly one."""
-    if not isinstance(module_site, cst.Call):
-        return None
-    out = keyword(module_site, "out_features")
-    positional = [a for a in module_site.args if a.keyword is None]
-    expression = (
-        out.value if out is not None else positional[1].value if len(positional) > 1 else None
-    )
-    size = literal_int(expression) if expression is not None else None
-    if size is None or size == 1:
-        return None
-    return ElementCount(not_one=True, reason=f"`out_features={size}` per row")
 
 
 _ELEMENTWISE_LOSSES = frozenset(

@@ -10,7 +10,7 @@ from collections import ChainMap
 import libcst as cst
 
 from autograd_lint import ops
-from autograd_lint.analysis import element_count, grad_events
+from autograd_lint.analysis import element_count, grad_events, shape_flow
 from autograd_lint.analysis.binding import literal_constant
 from autograd_lint.analysis.decorators import has_decorator, is_classmethod, is_staticmethod
 from autograd_lint.analysis.effects import Effects
@@ -18,6 +18,7 @@ from autograd_lint.analysis.names import is_literal
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.values import (
     DeferredImport,
+    ElementCount,
     ModuleRef,
     NNModule,
     PlainValue,
@@ -388,9 +389,16 @@ class Expressions(Effects):
                     basic = False
         if isinstance(owner, Tensor):
             if basic:
-                return self.view(owner, node, state, "__getitem__")
-            # the index tensors are integer or bool: they never require grad
-            return self.apply_op(_INDEX_COPY, [owner], node, state, all_inputs=True)
+                selected = self.view(owner, node, state, "__getitem__")
+            else:
+                # the index tensors are integer or bool: they never require grad
+                selected = self.apply_op(_INDEX_COPY, [owner], node, state, all_inputs=True)
+            shape = owner.elements.shape if owner.elements is not None else None
+            kept = shape_flow.indexed(shape, node, indices) if shape is not None else None
+            if kept is not None:
+                reason = f"shape {kept}" if kept else "a scalar"
+                selected.elements = ElementCount(shape=kept, reason=reason)
+            return selected
         if (
             isinstance(owner, NNModule)
             and owner.children

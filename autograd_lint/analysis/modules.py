@@ -11,7 +11,7 @@ from dataclasses import replace
 import libcst as cst
 
 from autograd_lint import nn_modules, ops
-from autograd_lint.analysis import element_count
+from autograd_lint.analysis import element_count, layer_shapes
 from autograd_lint.analysis.expressions import Expressions
 from autograd_lint.analysis.names import keyword, literal_bool
 from autograd_lint.analysis.pooling import adaptive_pool_spec
@@ -145,10 +145,12 @@ class Modules(Expressions):
             if op is not None:
                 inputs = _layer_inputs(op, args, module)
                 output = self.apply_op(op, inputs, node, state, extra_prov=module.prov)
-                if module.kind == "Linear":
-                    output.elements = element_count.linear_output(module.site)
+                if module.kind in layer_shapes.SIZED_LAYERS:
+                    output.elements = layer_shapes.layer_output(module, inputs[:1])
                 else:
-                    element_count.after_op(output, op, inputs[:1], node, method=False)
+                    element_count.after_op(
+                        output, op, inputs[:1], node, method=False, arguments=False
+                    )
                 return output
             return self.opaque_module_call(module, node, args, state)
         cls = self.class_of(module)

@@ -12,6 +12,7 @@ from autograd_lint.analysis import (
     callbacks,
     element_count,
     grad_events,
+    shape_flow,
     tensor_copy,
 )
 from autograd_lint.analysis.deep_copy import deep_copy
@@ -30,6 +31,7 @@ from autograd_lint.analysis.trace import (
     TensorFromTensor,
 )
 from autograd_lint.analysis.values import (
+    ElementCount,
     NNModule,
     Optimizer,
     PlainValue,
@@ -394,6 +396,15 @@ class TorchCalls(Modules):
             cut_site=node,
             cut_reason=f"the indices of `{name}`",
         )
+        shape = tensor.elements.shape if tensor.elements is not None else None
+        if name in {"max", "min"} and shape is not None:
+            # ``x.max(1)`` passes every argument but the tensor; ``torch.max(x, 1)`` all but it
+            method = len(args) == len(node.args)
+            kept = shape_flow.reduced(shape, node, method, name)
+            if kept is not None:
+                values.elements = indices.elements = ElementCount(
+                    shape=kept, reason=f"shape {kept}" if kept else "a scalar"
+                )
         return Sequence([values, indices], values.prov)
 
     def chained(self, node: cst.Call, args: list[Value], state: State) -> Value:
