@@ -82,8 +82,8 @@ def known_key(node: cst.BaseExpression, state: State) -> str | None:
 
 def _compared(node: cst.Comparison, operands: list[Value]) -> bool | None:
     """``mode == "G"`` with both sides known strings or numbers (a literal argument bound to
-    a parameter), or ``cfg.finetune is not None`` with a known constant: which branch of an
-    ``if`` runs is then known in that context."""
+    a parameter), ``depth > 1`` of known numbers, or ``cfg.finetune is not None`` with a
+    known constant: which branch of an ``if`` runs is then known in that context."""
     if len(node.comparisons) != 1:
         return None
     operator = node.comparisons[0].operator
@@ -100,12 +100,36 @@ def _compared(node: cst.Comparison, operands: list[Value]) -> bool | None:
     if not all(isinstance(o, PlainValue) and o.const is not None for o in operands):
         return None
     left, right = (o.const for o in operands if isinstance(o, PlainValue))
+    ordered = _ordered(operator, left, right)
+    if ordered is not None:
+        return ordered
     if type(left) is not type(right):
         return None
     if isinstance(operator, cst.Equal):
         return left == right
     if isinstance(operator, cst.NotEqual):
         return left != right
+    return None
+
+
+def _ordered(
+    operator: cst.BaseCompOp,
+    left: int | bool | str | float | None,
+    right: int | bool | str | float | None,
+) -> bool | None:
+    """``self.output_dim > 1``, ``lr <= 0.5`` of numbers known where they were bound (an int
+    and a float compare as Python compares them; booleans and strings are left alone)."""
+    if type(left) not in (int, float) or type(right) not in (int, float):
+        return None
+    assert isinstance(left, int | float) and isinstance(right, int | float)
+    if isinstance(operator, cst.LessThan):
+        return left < right
+    if isinstance(operator, cst.LessThanEqual):
+        return left <= right
+    if isinstance(operator, cst.GreaterThan):
+        return left > right
+    if isinstance(operator, cst.GreaterThanEqual):
+        return left >= right
     return None
 
 
