@@ -38,6 +38,9 @@ leaf variables". The opposite mistake is silent: a loss rebuilt from `.item()`, 
 or `.data` (or computed under `no_grad`) has no graph, and `loss.requires_grad = True`
 makes `loss.backward()` run without the error torch would otherwise give, while the
 gradient reaches the loss alone: no parameter of the model gets one, and nothing trains.
+The same holds for a model's outputs rebuilt one by one as new leaves
+(`[p.detach().requires_grad_() for p in preds]`) when the loss reaches nothing else and
+no code reads their gradients.
 """
     example = """
 loss = torch.tensor(criterion(model(x), y).item())   # the graph is gone
