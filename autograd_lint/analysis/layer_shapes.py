@@ -1,4 +1,5 @@
-"""Element counts of the outputs of ``nn.Linear`` and ``nn.Conv1d`` / ``nn.Conv2d`` calls.
+"""Element counts of the outputs of ``nn.Linear``, ``nn.Conv1d`` / ``nn.Conv2d`` and
+``nn.Flatten`` calls.
 
 A layer's sizes are its constructor's arguments: literals, or numbers the analysis knows
 where the layer was built (``nn.Linear(hidden, 10)`` with ``hidden = 8``). With the input's
@@ -16,7 +17,7 @@ from collections.abc import Sequence as Seq
 import libcst as cst
 
 from autograd_lint.analysis.names import keyword
-from autograd_lint.analysis.shape_flow import literal_signed
+from autograd_lint.analysis.shape_flow import flattened, literal_signed
 from autograd_lint.analysis.values import (
     ElementCount,
     NNModule,
@@ -27,7 +28,7 @@ from autograd_lint.analysis.values import (
 )
 
 _CONV_RANK = {"Conv1d": 1, "Conv2d": 2}
-SIZED_LAYERS = frozenset({"Linear", *_CONV_RANK})
+SIZED_LAYERS = frozenset({"Linear", "Flatten", *_CONV_RANK})
 """The layers whose output's element count is computed here."""
 
 
@@ -134,6 +135,21 @@ def _conv(module: NNModule, rank: int, shape: tuple[int, ...] | None) -> Element
     return ElementCount(shape=result, reason=f"shape {result}")
 
 
+def _flatten(module: NNModule, shape: tuple[int, ...] | None) -> ElementCount | None:
+    """``nn.Flatten(start_dim=1, end_dim=-1)``: unlike ``torch.flatten``, from dim 1."""
+    if shape is None:
+        return None
+    bounds = []
+    for position, name, default in ((0, "start_dim", 1), (1, "end_dim", -1)):
+        found = _argument(module, position, name)
+        bounds.append(_as_int(*found) if found is not None else default)
+    start, end = bounds
+    if start is None or end is None:
+        return None
+    result = flattened(shape, start, end)
+    return ElementCount(shape=result, reason=f"shape {result}") if result is not None else None
+
+
 def layer_output(module: NNModule, inputs: Seq[Value]) -> ElementCount | None:
     """The element count of ``module(x)`` for a built-in ``Linear`` / ``Conv1d`` /
     ``Conv2d``; ``None`` for other layers, or where it is not known."""
@@ -144,4 +160,6 @@ def layer_output(module: NNModule, inputs: Seq[Value]) -> ElementCount | None:
         return _linear(module, shape)
     if module.kind in _CONV_RANK:
         return _conv(module, _CONV_RANK[module.kind], shape)
+    if module.kind == "Flatten":  # keeps every element: an unknown shape keeps the count
+        return _flatten(module, shape) if shape is not None else count
     return None

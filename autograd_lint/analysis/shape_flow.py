@@ -119,6 +119,17 @@ def _viewed(shape: Shape, sizes: tuple[int, ...]) -> Shape | None:
     return sizes if rest == total else None
 
 
+def flattened(shape: Shape, start: int, end: int) -> Shape | None:
+    """``flatten(start, end)`` of a tensor of ``shape`` (a scalar becomes one element)."""
+    if not shape:
+        return (1,)
+    rank = len(shape)
+    first, last = _axis(start, rank), _axis(end, rank)
+    if first is None or last is None or first > last:
+        return None
+    return (*shape[:first], math.prod(shape[first : last + 1]), *shape[last + 1 :])
+
+
 _KEYWORDS = {
     "flatten": frozenset({"start_dim", "end_dim"}),
     "squeeze": frozenset({"dim"}),
@@ -152,12 +163,7 @@ def rearranged(shape: Shape, name: str, node: cst.CSTNode, method: bool) -> Shap
         end = -1 if end_arg is None else literal_signed(end_arg.value)
         if start is None or end is None:
             return None
-        if not shape:
-            return (1,)
-        first, last = _axis(start, rank), _axis(end, rank)
-        if first is None or last is None or first > last:
-            return None
-        return (*shape[:first], math.prod(shape[first : last + 1]), *shape[last + 1 :])
+        return flattened(shape, start, end)
     dim_arg = keyword(call, "dim") or (positional[0] if positional else None)
     if name == "squeeze":
         if dim_arg is None:

@@ -107,6 +107,23 @@ def test_convolution_sizes(layer: str, shape: tuple[int, ...]) -> None:
     assert _shape(f"m = {layer}\nr = m(x)\n") == shape
 
 
+@pytest.mark.parametrize(
+    ("layer", "shape"),
+    [
+        ("nn.Flatten()", (4, 192)),  # from dim 1, unlike torch.flatten
+        ("nn.Flatten(0)", (768,)),
+        ("nn.Flatten(start_dim=2)", (4, 3, 64)),
+        ("nn.Sequential(nn.Flatten(1), nn.Linear(192, 7))", (4, 7)),
+    ],
+)
+def test_flatten_layers(layer: str, shape: tuple[int, ...]) -> None:
+    assert _shape(f"m = {layer}\nr = m(x)\n") == shape
+
+
+def test_a_flatten_layer_of_unknown_dims_keeps_only_the_count() -> None:
+    assert _shape("m = nn.Flatten(d)\nr = m(x)\n") is None
+
+
 def test_conv1d_sizes() -> None:
     assert _shape("m = nn.Conv1d(8, 2, 3)\nr = m(torch.randn(5, 8, 10))\n") == (5, 2, 8)
 
