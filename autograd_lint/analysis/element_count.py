@@ -21,7 +21,7 @@ import libcst as cst
 from autograd_lint import ops
 from autograd_lint.analysis import shape_flow
 from autograd_lint.analysis.names import keyword
-from autograd_lint.analysis.values import ElementCount, PlainValue, Tensor, Value
+from autograd_lint.analysis.values import ElementCount, PlainValue, Sequence, Tensor, Value
 from autograd_lint.quiet_parse import string_value
 
 SCALAR = ElementCount(shape=(), reason="a scalar")
@@ -68,7 +68,7 @@ _KEEPS_COUNT = frozenset(
     {"view", "reshape", "flatten", "contiguous", "t", "transpose", "permute", "squeeze"}
 )
 """Views and reshapes that keep every element (not ``expand``, ``unsqueeze`` is kept below)."""
-_CONSTRUCTORS = frozenset({"randn", "rand", "zeros", "ones", "empty", "full"})
+_CONSTRUCTORS = frozenset({"randn", "rand", "zeros", "ones", "empty", "full", "randint"})
 _PER_ELEMENT = frozenset({"none"})
 
 
@@ -208,27 +208,59 @@ def _literal_shape(node: cst.BaseExpression) -> tuple[int, ...] | None:
     return (len(inner), *inner[0])
 
 
-def created(node: cst.Call, name: str) -> ElementCount | None:
-    """``torch.randn(4, 3)``, ``torch.tensor([1., 2.])``: the shape, when every size (or
-    every element) is written as a literal."""
+def _size_of(node: cst.BaseExpression, value: Value | None) -> int | None:
+    """A size written as a literal, or a name (or arithmetic) of a number the analysis
+    knows (``torch.randn(batch_size, 3)`` with ``batch_size = 32``)."""
+    number = literal_int(node)
+    if number is None and isinstance(value, PlainValue) and type(value.const) is int:
+        number = value.const
+    return number if number is not None and number >= 0 else None
+
+
+def _size_arguments(
+    node: cst.Call, name: str, values: list[Value | None]
+) -> list[tuple[cst.BaseExpression, Value | None]] | None:
+    """The arguments that give a constructor's size, with their values."""
+    pairs = [(a.value, v) for a, v in zip(node.args, values, strict=True) if a.keyword is None]
+    size = keyword(node, "size")
+    if name == "randint":  # ``randint(high, size)`` or ``randint(low, high, size)``
+        if size is not None:
+            return [(size.value, values[node.args.index(size)])] if not pairs[2:] else None
+        return pairs[-1:] if len(pairs) in {2, 3} else None
+    if size is not None:
+        return None
+    return pairs[:1] if name == "full" else pairs
+
+
+def created(node: cst.Call, name: str, args: Seq[Value] = ()) -> ElementCount | None:
+    """``torch.randn(4, 3)``, ``torch.randint(0, 5, (n,))``, ``torch.tensor([1., 2.])``: the
+    shape, when every size is a literal or a known number (or every element a literal);
+    ``args`` are the values of the call's arguments, in order."""
     if name in {"tensor", "as_tensor"} and node.args and node.args[0].keyword is None:
         literal = _literal_shape(node.args[0].value)
         return (
             ElementCount(shape=literal, reason=f"shape {literal}") if literal is not None else None
         )
-    if name not in _CONSTRUCTORS:
+    if name not in _CONSTRUCTORS or any(a.star for a in node.args):
         return None
-    sizes = [a.value for a in node.args if a.keyword is None]
-    if name == "full":
-        sizes = sizes[:1]
-    if len(sizes) == 1 and isinstance(sizes[0], cst.Tuple | cst.List):
-        sizes = [e.value for e in sizes[0].elements]
-    if keyword(node, "size") is not None:
+    values: list[Value | None] = list(args) if len(args) == len(node.args) else []
+    values = values or [None] * len(node.args)
+    pairs = _size_arguments(node, name, values)
+    if pairs is None:
         return None
+    if len(pairs) == 1 and isinstance(pairs[0][0], cst.Tuple | cst.List):
+        listed, whole = pairs[0]
+        assert isinstance(listed, cst.Tuple | cst.List)
+        items = [e.value for e in listed.elements]
+        parts: list[Value | None] = list(whole.items) if isinstance(whole, Sequence) else []
+        parts = parts if len(parts) == len(items) else [None] * len(items)
+        pairs = list(zip(items, parts, strict=True))
+    elif name == "randint":
+        return None  # the size must be a tuple
     shape: list[int] = []
-    for size in sizes:
-        number = literal_int(size)
-        if number is None or number < 0:
+    for size, value in pairs:
+        number = _size_of(size, value)
+        if number is None:
             return None
         shape.append(number)
     return ElementCount(shape=tuple(shape), reason=f"shape {tuple(shape)}")

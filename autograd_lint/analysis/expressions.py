@@ -344,6 +344,7 @@ class Expressions(Effects):
                     cut_site=node,
                     cut_reason="`.data`",
                     label=f"{owner.label}.data" if owner.label else "",
+                    elements=owner.elements,
                 )
             if attr in {"T", "mT", "H"}:
                 return self.view(owner, node, state, "t")
@@ -419,6 +420,8 @@ class Expressions(Effects):
                 selected = self.apply_op(_INDEX_COPY, [owner], node, state, all_inputs=True)
             shape = owner.elements.shape if owner.elements is not None else None
             kept = shape_flow.indexed(shape, node, indices) if shape is not None else None
+            if kept is None and shape is not None and not basic:
+                kept = shape_flow.tensor_indexed(shape, node, indices)
             if kept is not None:
                 reason = f"shape {kept}" if kept else "a scalar"
                 selected.elements = ElementCount(shape=kept, reason=reason)

@@ -17,7 +17,7 @@ from collections.abc import Sequence as Seq
 import libcst as cst
 
 from autograd_lint.analysis.names import keyword, literal_bool
-from autograd_lint.analysis.values import PlainValue, Tri, Value
+from autograd_lint.analysis.values import PlainValue, Tensor, Tri, Value
 
 Shape = tuple[int, ...]
 
@@ -276,3 +276,37 @@ def indexed(shape: Shape, node: cst.Subscript, indices: Seq[Value]) -> Shape | N
             result.append(length)
             axis += 1
     return tuple(result)
+
+
+def tensor_indexed(shape: Shape, node: cst.Subscript, indices: Seq[Value]) -> Shape | None:
+    """``x[:, idx]``: one index tensor of known shape among slices. An integer index puts its
+    own shape in place of the dimension; a bool mask (whose count depends on its values) must
+    have exactly the shape of the dimensions it covers, or torch raises ("The shape of the
+    mask ... does not match"): an index of any other shape is integer. One whose shape fits
+    as a mask is not known here."""
+    if len(indices) != 1 or not isinstance(indices[0], Tensor):
+        return None
+    count = indices[0].elements
+    index_shape = count.shape if count is not None else None
+    if index_shape is None:
+        return None
+    result: list[int] = []
+    axis = 0
+    for element in node.slice:
+        piece = element.slice
+        if isinstance(piece, cst.Index):
+            covered = shape[axis : axis + len(index_shape)]
+            if axis >= len(shape) or covered == index_shape:
+                return None  # past the last dimension, or it may be a mask
+            result.extend(index_shape)
+            axis += 1
+            continue
+        assert isinstance(piece, cst.Slice)
+        if axis >= len(shape):
+            return None
+        length = _slice_length(shape[axis], piece)
+        if length is None:
+            return None
+        result.append(length)
+        axis += 1
+    return (*result, *shape[axis:])

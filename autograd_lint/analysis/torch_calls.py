@@ -60,6 +60,8 @@ _NONEMPTY = frozenset({"chunk", "split"})
 _SELECTING = frozenset({"max", "min", "sort", "topk", "kthvalue", "median", "mode"})
 """Ops that, along a dimension, return ``(values, indices)``."""
 _SELECTION = ops.OpSpec(name="select_values", kind="math")
+_INTEGER_CASTS = frozenset({"long", "int", "short", "byte", "char", "bool"})
+"""``t.long()``...: a copy of integer (or bool) dtype, which cannot require grad."""
 
 
 class TorchCalls(Modules):
@@ -106,6 +108,8 @@ class TorchCalls(Modules):
             rg = kwarg_tri(node, "requires_grad", Tri.NO)
             source = args[0] if args else Unknown()
             leaf = Tensor(rg, Tri.YES, node, provenance(source) | {self._frame.seq})
+            if isinstance(source, Tensor):
+                leaf.elements = source.elements  # the same data, so the same shape
             grad_events.cut_constructor(self, leaf, node, source, "Variable(...)")
             return leaf
         if name in _ANOMALY_APIS and prefix in {"torch.autograd", "torch.autograd.anomaly_mode"}:
@@ -235,7 +239,7 @@ class TorchCalls(Modules):
         if name in {"tensor", "as_tensor"} and args:
             copier = "torch.tensor(...)" if name == "tensor" else ""
             grad_events.cut_constructor(self, tensor, node, args[0], copier)
-        tensor.elements = element_count.created(node, name)
+        tensor.elements = element_count.created(node, name, args)
         first = args[0] if args else None
         if name in {"tensor", "new_tensor"} and (
             (isinstance(first, Tensor) and (name == "new_tensor" or requires_grad is not Tri.NO))
@@ -324,6 +328,17 @@ class TorchCalls(Modules):
             return Unknown()
         if method in {"to", "cpu", "cuda", "float", "double", "half", "type"}:
             return grad_events.device_copy(self, tensor, method, node, state) or tensor
+        if method in _INTEGER_CASTS and not node.args:
+            # an integer or bool copy: such a tensor never requires grad (no grad_fn)
+            return Tensor(
+                Tri.NO,
+                Tri.YES,
+                node,
+                tensor.prov | {seq},
+                cut_site=node,
+                cut_reason=f"`.{method}()`",
+                elements=tensor.elements,
+            )
         if method in ops.NEW_TENSOR_METHODS:
             return self.create(method, node, args, state)  # a fresh leaf, not of this graph
         several = self.tuple_result(tensor, method, node, args, state)

@@ -171,3 +171,50 @@ def test_a_class_score_of_one_image_is() -> None:
     """The same with a batch of one: ``[:, 3]`` leaves one element, ``squeeze`` a scalar."""
     codes = [d.code for d in lint_source(GRADCAM.format(batch=1), "case.py").diagnostics]
     assert "AG009" not in codes
+
+
+@pytest.mark.parametrize(
+    ("body", "shape"),
+    [
+        ("n = 5\nr = torch.randn(n, 2)\n", (5, 2)),
+        ("n = 5\nr = torch.zeros([n, n + 1])\n", (5, 6)),
+        ("n = 5\nr = torch.randint(0, 10, (n,))\n", (5,)),
+        ("r = torch.randint(10, (2, 3))\n", (2, 3)),
+        ("r = torch.randint(0, 10, size=(4,))\n", (4,)),
+        ("r = torch.autograd.Variable(v)\n", (4, 10)),
+        ("r = v.long()\n", (4, 10)),
+        ("r = v.data[:, 0]\n", (4,)),
+        ("idx = torch.randint(0, 10, (6,))\nr = v[:, idx]\n", (4, 6)),
+        ("idx = torch.randint(0, 4, (6,))\nr = v[idx]\n", (6, 10)),
+        ("idx = torch.randint(0, 4, (2, 3))\nr = v[idx, 1:]\n", (2, 3, 9)),
+    ],
+)
+def test_known_sizes_and_integer_indices(body: str, shape: tuple[int, ...]) -> None:
+    assert _shape(body) == shape
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "r = torch.randn(m, 2)\n",  # a size not known
+        "r = torch.randint(0, 10, 5)\n",  # not a tuple: torch raises
+        "r = torch.randn(*dims)\n",
+        # an index of the shape of the dimension it covers may be a bool mask, whose count
+        # depends on its values
+        "mask = torch.randint(0, 2, (4,))\nr = v[mask]\n",
+        "mask = torch.randint(0, 2, (4, 10))\nr = v[mask]\n",
+        "idx = torch.randint(0, 4, (6,))\nr = v[idx, 0]\n",  # mixed with an int: not here
+    ],
+)
+def test_sizes_and_indices_not_known(body: str) -> None:
+    assert _shape(body) is None
+
+
+def test_an_integer_copy_does_not_require_grad() -> None:
+    """``w.long()`` has no grad_fn: a loss built only from it cannot be backpropagated; one
+    that also multiplies by ``w`` can."""
+    head = HEADER + "w = torch.randn(3, requires_grad=True)\n"
+    cut = lint_source(head + "w.long().sum().backward()\n", "case.py").diagnostics
+    kept = lint_source(head + "(w.long() * w).sum().backward()\n", "case.py").diagnostics
+    assert [d.code for d in cut] == ["AG003"]
+    assert [d.code for d in kept] == []
