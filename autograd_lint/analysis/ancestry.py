@@ -28,8 +28,9 @@ class _Ancestors(cst.CSTVisitor):
             self.stack.pop()
 
 
-def ancestors_of(module: cst.Module, target: cst.CSTNode) -> list[cst.CSTNode] | None:
-    """The nodes from ``module`` down to ``target``'s parent (``None`` if it is not there)."""
+def ancestors_of(module: cst.CSTNode, target: cst.CSTNode) -> list[cst.CSTNode] | None:
+    """The nodes from ``module`` (or any node above ``target``, its statement) down to
+    ``target``'s parent (``None`` if it is not there)."""
     walker = _Ancestors(target)
     module.visit(walker)
     return walker.found

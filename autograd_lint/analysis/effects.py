@@ -15,7 +15,7 @@ from autograd_lint import ops
 from autograd_lint.analysis import element_count, grad_events
 from autograd_lint.analysis.branch_facts import common_arm
 from autograd_lint.analysis.frame import InterpreterBase
-from autograd_lint.analysis.graph_leaves import leaves_of
+from autograd_lint.analysis.graph_leaves import call_passes_all, leaves_of, only_plain_arguments
 from autograd_lint.analysis.names import keyword, kwarg_tri
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.trace import Backward, CloneEscape, DataWrite, InplaceWrite, StaleSave
@@ -353,6 +353,7 @@ class Effects(InterpreterBase):
         state: State,
         extra: frozenset[int] = frozenset(),
         loss_constructor: cst.CSTNode | None = None,
+        constructor_args: list[Value] | None = None,
     ) -> Tensor:
         inputs = [self._arg(node, args, 0, "input"), self._arg(node, args, 1, "target")]
         target = inputs[1]
@@ -362,8 +363,14 @@ class Effects(InterpreterBase):
                 where = node.args[1].value if len(node.args) > 1 else node
                 how = "loss-target" if clone is target else "loss-target-from"
                 self.clone_escape(clone, how, where, state)
-        result = self.apply_op(spec, inputs, node, state, extra_prov=extra)
-        result.elements = element_count.loss_output(node, loss_constructor, spec.name, inputs)
+        # every tensor operand is known: the two passed here, none among the other
+        # arguments, none held by the loss module (``nn.CrossEntropyLoss(weight=w)``)
+        complete = call_passes_all(node, 2) and (
+            loss_constructor is None or only_plain_arguments(loss_constructor, constructor_args)
+        )
+        result = self.apply_op(spec, inputs, node, state, extra_prov=extra, all_inputs=complete)
+        reduction = element_count.reduction_of(node, args, loss_constructor, constructor_args)
+        result.elements = element_count.loss_output(reduction, spec.name, inputs)
         return result
 
     def _grad_off(self, node: cst.CSTNode) -> tuple[cst.CSTNode, str]:
@@ -413,6 +420,7 @@ class Effects(InterpreterBase):
             loop=self._loops[-1][0] if self._loops else None,
             loop_started=self._loops[-1][1] if self._loops else 0,
             uncertain=self._uncertain,
+            whole=not self._alone,
         )
         self.trace.events.append(event)
         if tensor is None or tensor.node is None:

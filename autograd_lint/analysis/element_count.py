@@ -5,8 +5,11 @@ AG009 needs to know that ``t.backward()`` runs on a tensor that is not a single 
 Only what is certain is recorded: a literal ``torch.randn(4, 3)``, a ``Linear`` whose
 ``out_features`` is a literal other than 1, a ``reduction="none"`` loss. Elementwise ops
 keep the fact (broadcasting never makes a count of 2 or more, or of 0, into 1), views that
-keep every element keep it, reductions without ``dim`` make a scalar, and everything else
-(indexing, reductions along a dimension, calls the analyzer does not know) forgets it.
+keep every element keep it, reductions without ``dim`` make a scalar. Where the input's
+shape is exact, reductions along a dimension, reshapes and basic indexing give an exact
+shape too (:mod:`~autograd_lint.analysis.shape_flow`), and so do layers whose sizes are
+known (:mod:`~autograd_lint.analysis.layer_shapes`); everything else (advanced indexing,
+calls the analyzer does not know) forgets it.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from collections.abc import Sequence as Seq
 import libcst as cst
 
 from autograd_lint import ops
+from autograd_lint.analysis import shape_flow
 from autograd_lint.analysis.names import keyword
-from autograd_lint.analysis.values import ElementCount, PlainValue, Tensor, Value
+from autograd_lint.analysis.values import ElementCount, PlainValue, Sequence, Tensor, Value
 from autograd_lint.quiet_parse import string_value
 
 SCALAR = ElementCount(shape=(), reason="a scalar")
@@ -53,6 +57,8 @@ _ELEMENTWISE = frozenset(
         "clone",
         "maximum",
         "minimum",
+        "max.other",
+        "min.other",
         "masked_fill",
         "where",
     }
@@ -62,7 +68,7 @@ _KEEPS_COUNT = frozenset(
     {"view", "reshape", "flatten", "contiguous", "t", "transpose", "permute", "squeeze"}
 )
 """Views and reshapes that keep every element (not ``expand``, ``unsqueeze`` is kept below)."""
-_CONSTRUCTORS = frozenset({"randn", "rand", "zeros", "ones", "empty", "full"})
+_CONSTRUCTORS = frozenset({"randn", "rand", "zeros", "ones", "empty", "full", "randint"})
 _PER_ELEMENT = frozenset({"none"})
 
 
@@ -139,20 +145,51 @@ def _dims_given(node: cst.CSTNode, method: bool) -> bool:
     return len(positional) > (0 if method else 1)
 
 
+_SAME_SHAPE = frozenset({"batch_norm", "layer_norm", "group_norm", "normalize"})
+"""Ops whose result has the shape of their first input, whatever the other inputs are."""
+
+
+def _exact(shape: tuple[int, ...] | None) -> ElementCount | None:
+    if shape is None:
+        return None
+    return ElementCount(shape=shape, reason=f"shape {shape}" if shape else "a scalar")
+
+
 def after_op(
-    result: Tensor, spec: ops.OpSpec, inputs: Seq[Value], node: cst.CSTNode, *, method: bool
+    result: Tensor,
+    spec: ops.OpSpec,
+    inputs: Seq[Value],
+    node: cst.CSTNode,
+    *,
+    method: bool,
+    arguments: bool = True,
 ) -> None:
-    """Record the element count of an op's result (``method``: called as ``t.<op>(...)``)."""
+    """Record the element count of an op's result (``method``: called as ``t.<op>(...)``;
+    ``arguments``: the call's arguments are the op's, so a ``dim`` or a size written there
+    counts, which is not so for a layer's call, ``self.flatten(x)``)."""
     name = spec.name
-    if spec.reduces and spec.kind != "loss" and name not in {"max", "min"}:
-        result.elements = None if _dims_given(node, method) else SCALAR
+    first = _count_of(inputs[0]) if inputs else None
+    shape = first.shape if first is not None and arguments else None
+    if spec.reduces and spec.kind != "loss":
+        if not _dims_given(node, method):
+            result.elements = SCALAR
+        else:
+            along = shape_flow.reduced(shape, node, method, name) if shape is not None else None
+            result.elements = _exact(along)
     elif name in _ELEMENTWISE:
         result.elements = elementwise(inputs)
+    elif name in _SAME_SHAPE and inputs:
+        known = first is not None and first.shape is not None
+        result.elements = _exact(first.shape) if known and first else _keeps_count(first, name)
     elif name in _KEEPS_COUNT and inputs:
-        result.elements = _keeps_count(_count_of(inputs[0]), name)
+        exact = shape_flow.rearranged(shape, name, node, method) if shape is not None else None
+        result.elements = _exact(exact) if exact is not None else _keeps_count(first, name)
     elif name == "unsqueeze" and inputs:
-        count = _count_of(inputs[0])
-        result.elements = _keeps_count(count, name) if count and count.shape != () else None
+        exact = shape_flow.rearranged(shape, name, node, method) if shape is not None else None
+        if exact is not None:
+            result.elements = _exact(exact)
+        else:
+            result.elements = _keeps_count(first, name) if first and first.shape != () else None
 
 
 def _literal_shape(node: cst.BaseExpression) -> tuple[int, ...] | None:
@@ -171,27 +208,59 @@ def _literal_shape(node: cst.BaseExpression) -> tuple[int, ...] | None:
     return (len(inner), *inner[0])
 
 
-def created(node: cst.Call, name: str) -> ElementCount | None:
-    """``torch.randn(4, 3)``, ``torch.tensor([1., 2.])``: the shape, when every size (or
-    every element) is written as a literal."""
+def _size_of(node: cst.BaseExpression, value: Value | None) -> int | None:
+    """A size written as a literal, or a name (or arithmetic) of a number the analysis
+    knows (``torch.randn(batch_size, 3)`` with ``batch_size = 32``)."""
+    number = literal_int(node)
+    if number is None and isinstance(value, PlainValue) and type(value.const) is int:
+        number = value.const
+    return number if number is not None and number >= 0 else None
+
+
+def _size_arguments(
+    node: cst.Call, name: str, values: list[Value | None]
+) -> list[tuple[cst.BaseExpression, Value | None]] | None:
+    """The arguments that give a constructor's size, with their values."""
+    pairs = [(a.value, v) for a, v in zip(node.args, values, strict=True) if a.keyword is None]
+    size = keyword(node, "size")
+    if name == "randint":  # ``randint(high, size)`` or ``randint(low, high, size)``
+        if size is not None:
+            return [(size.value, values[node.args.index(size)])] if not pairs[2:] else None
+        return pairs[-1:] if len(pairs) in {2, 3} else None
+    if size is not None:
+        return None
+    return pairs[:1] if name == "full" else pairs
+
+
+def created(node: cst.Call, name: str, args: Seq[Value] = ()) -> ElementCount | None:
+    """``torch.randn(4, 3)``, ``torch.randint(0, 5, (n,))``, ``torch.tensor([1., 2.])``: the
+    shape, when every size is a literal or a known number (or every element a literal);
+    ``args`` are the values of the call's arguments, in order."""
     if name in {"tensor", "as_tensor"} and node.args and node.args[0].keyword is None:
         literal = _literal_shape(node.args[0].value)
         return (
             ElementCount(shape=literal, reason=f"shape {literal}") if literal is not None else None
         )
-    if name not in _CONSTRUCTORS:
+    if name not in _CONSTRUCTORS or any(a.star for a in node.args):
         return None
-    sizes = [a.value for a in node.args if a.keyword is None]
-    if name == "full":
-        sizes = sizes[:1]
-    if len(sizes) == 1 and isinstance(sizes[0], cst.Tuple | cst.List):
-        sizes = [e.value for e in sizes[0].elements]
-    if keyword(node, "size") is not None:
+    values: list[Value | None] = list(args) if len(args) == len(node.args) else []
+    values = values or [None] * len(node.args)
+    pairs = _size_arguments(node, name, values)
+    if pairs is None:
         return None
+    if len(pairs) == 1 and isinstance(pairs[0][0], cst.Tuple | cst.List):
+        listed, whole = pairs[0]
+        assert isinstance(listed, cst.Tuple | cst.List)
+        items = [e.value for e in listed.elements]
+        parts: list[Value | None] = list(whole.items) if isinstance(whole, Sequence) else []
+        parts = parts if len(parts) == len(items) else [None] * len(items)
+        pairs = list(zip(items, parts, strict=True))
+    elif name == "randint":
+        return None  # the size must be a tuple
     shape: list[int] = []
-    for size in sizes:
-        number = literal_int(size)
-        if number is None or number < 0:
+    for size, value in pairs:
+        number = _size_of(size, value)
+        if number is None:
             return None
         shape.append(number)
     return ElementCount(shape=tuple(shape), reason=f"shape {tuple(shape)}")
@@ -214,22 +283,6 @@ def joined(name: str, parts: Seq[Value]) -> ElementCount | None:
     return ElementCount(not_one=True, reason=f"{total} elements from `torch.{name}`")
 
 
-def linear_output(module_site: cst.CSTNode) -> ElementCount | None:
-    """``nn.Linear(i, o)`` with a literal ``o`` other than 1: every output row has ``o``
-    elements, so the output never has exactly one."""
-    if not isinstance(module_site, cst.Call):
-        return None
-    out = keyword(module_site, "out_features")
-    positional = [a for a in module_site.args if a.keyword is None]
-    expression = (
-        out.value if out is not None else positional[1].value if len(positional) > 1 else None
-    )
-    size = literal_int(expression) if expression is not None else None
-    if size is None or size == 1:
-        return None
-    return ElementCount(not_one=True, reason=f"`out_features={size}` per row")
-
-
 _ELEMENTWISE_LOSSES = frozenset(
     {
         "mse_loss",
@@ -243,28 +296,60 @@ _ELEMENTWISE_LOSSES = frozenset(
 """Losses whose ``reduction="none"`` result has the shape of their (broadcast) inputs."""
 
 
-def loss_output(
+Reduction = tuple[cst.Arg | None, str | None]
+"""A loss's ``reduction=`` argument (``None``: not given) and the string it is, where known."""
+
+
+def _known_string(arg: cst.Arg, value: Value | None) -> str | None:
+    """The string an argument is: a literal, or a value the analysis knows (a local name
+    bound to a constant, ``red = "none"; nn.CrossEntropyLoss(reduction=red)``)."""
+    if isinstance(arg.value, cst.SimpleString):
+        text = string_value(arg.value)
+        return text if isinstance(text, str) else None
+    if isinstance(value, PlainValue) and isinstance(value.const, str):
+        return value.const
+    return None
+
+
+def reduction_of(
     call: cst.Call,
+    args: Seq[Value],
     constructor: cst.CSTNode | None = None,
-    name: str = "",
-    inputs: Seq[Value] = (),
+    constructor_args: Seq[Value] | None = None,
+) -> Reduction:
+    """The ``reduction=`` keyword of the loss call, else of the loss module's constructor;
+    ``args`` (and ``constructor_args``) are the values of the call's arguments, in order."""
+    found = _reduction_keyword(call, args)
+    if found[0] is None and isinstance(constructor, cst.Call):
+        found = _reduction_keyword(constructor, constructor_args or ())
+    return found
+
+
+def _reduction_keyword(call: cst.Call, args: Seq[Value]) -> Reduction:
+    arg = keyword(call, "reduction")
+    if arg is None:
+        return None, None
+    values = list(args) if len(args) == len(call.args) else []
+    value = values[call.args.index(arg)] if values else None
+    return arg, _known_string(arg, value)
+
+
+def loss_output(
+    reduction: Reduction, name: str = "", inputs: Seq[Value] = ()
 ) -> ElementCount | None:
     """A loss's result: a scalar under the default reduction, per element under
     ``reduction="none"`` (a keyword of the call, or of the loss module's constructor)."""
-    reduction = keyword(call, "reduction")
-    if reduction is None and isinstance(constructor, cst.Call):
-        reduction = keyword(constructor, "reduction")
-    if reduction is None:
+    arg, text = reduction
+    if arg is None:
         return SCALAR
-    value = reduction.value
-    if isinstance(value, cst.SimpleString) and string_value(value) in {"mean", "sum"}:
+    if text in {"mean", "sum"}:
         return SCALAR
-    if isinstance(value, cst.SimpleString) and string_value(value) in _PER_ELEMENT:
+    if text in _PER_ELEMENT:
         reason = 'a per-element loss (`reduction="none"`)'
         known = elementwise(inputs) if name in _ELEMENTWISE_LOSSES else None
         if surely_not_one(known):
-            return ElementCount(not_one=True, unreduced=reduction.value, reason=reason)
-        return ElementCount(unreduced=reduction.value, reason=reason)
+            return ElementCount(not_one=True, unreduced=arg.value, reason=reason)
+        return ElementCount(unreduced=arg.value, reason=reason)
     return None
 
 

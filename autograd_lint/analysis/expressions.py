@@ -10,7 +10,7 @@ from collections import ChainMap
 import libcst as cst
 
 from autograd_lint import ops
-from autograd_lint.analysis import element_count, grad_events
+from autograd_lint.analysis import element_count, grad_events, shape_flow
 from autograd_lint.analysis.binding import literal_constant
 from autograd_lint.analysis.decorators import has_decorator, is_classmethod, is_staticmethod
 from autograd_lint.analysis.effects import Effects
@@ -18,6 +18,7 @@ from autograd_lint.analysis.names import is_literal
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.values import (
     DeferredImport,
+    ElementCount,
     ModuleRef,
     NNModule,
     PlainValue,
@@ -81,8 +82,8 @@ def known_key(node: cst.BaseExpression, state: State) -> str | None:
 
 def _compared(node: cst.Comparison, operands: list[Value]) -> bool | None:
     """``mode == "G"`` with both sides known strings or numbers (a literal argument bound to
-    a parameter), or ``cfg.finetune is not None`` with a known constant: which branch of an
-    ``if`` runs is then known in that context."""
+    a parameter), ``depth > 1`` of known numbers, or ``cfg.finetune is not None`` with a
+    known constant: which branch of an ``if`` runs is then known in that context."""
     if len(node.comparisons) != 1:
         return None
     operator = node.comparisons[0].operator
@@ -99,12 +100,36 @@ def _compared(node: cst.Comparison, operands: list[Value]) -> bool | None:
     if not all(isinstance(o, PlainValue) and o.const is not None for o in operands):
         return None
     left, right = (o.const for o in operands if isinstance(o, PlainValue))
+    ordered = _ordered(operator, left, right)
+    if ordered is not None:
+        return ordered
     if type(left) is not type(right):
         return None
     if isinstance(operator, cst.Equal):
         return left == right
     if isinstance(operator, cst.NotEqual):
         return left != right
+    return None
+
+
+def _ordered(
+    operator: cst.BaseCompOp,
+    left: int | bool | str | float | None,
+    right: int | bool | str | float | None,
+) -> bool | None:
+    """``self.output_dim > 1``, ``lr <= 0.5`` of numbers known where they were bound (an int
+    and a float compare as Python compares them; booleans and strings are left alone)."""
+    if type(left) not in (int, float) or type(right) not in (int, float):
+        return None
+    assert isinstance(left, int | float) and isinstance(right, int | float)
+    if isinstance(operator, cst.LessThan):
+        return left < right
+    if isinstance(operator, cst.LessThanEqual):
+        return left <= right
+    if isinstance(operator, cst.GreaterThan):
+        return left > right
+    if isinstance(operator, cst.GreaterThanEqual):
+        return left >= right
     return None
 
 
@@ -319,6 +344,7 @@ class Expressions(Effects):
                     cut_site=node,
                     cut_reason="`.data`",
                     label=f"{owner.label}.data" if owner.label else "",
+                    elements=owner.elements,
                 )
             if attr in {"T", "mT", "H"}:
                 return self.view(owner, node, state, "t")
@@ -388,9 +414,18 @@ class Expressions(Effects):
                     basic = False
         if isinstance(owner, Tensor):
             if basic:
-                return self.view(owner, node, state, "__getitem__")
-            # the index tensors are integer or bool: they never require grad
-            return self.apply_op(_INDEX_COPY, [owner], node, state, all_inputs=True)
+                selected = self.view(owner, node, state, "__getitem__")
+            else:
+                # the index tensors are integer or bool: they never require grad
+                selected = self.apply_op(_INDEX_COPY, [owner], node, state, all_inputs=True)
+            shape = owner.elements.shape if owner.elements is not None else None
+            kept = shape_flow.indexed(shape, node, indices) if shape is not None else None
+            if kept is None and shape is not None and not basic:
+                kept = shape_flow.tensor_indexed(shape, node, indices)
+            if kept is not None:
+                reason = f"shape {kept}" if kept else "a scalar"
+                selected.elements = ElementCount(shape=kept, reason=reason)
+            return selected
         if (
             isinstance(owner, NNModule)
             and owner.children

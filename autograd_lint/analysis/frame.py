@@ -147,6 +147,9 @@ class InterpreterBase:
         -> all of them: a change of facts made through it is made to each."""
         self._owner: cst.CSTNode = module
         """The statement whose expressions are being evaluated (positions are found through it)."""
+        self._alone = False
+        """A function is being analysed alone (its parameters unknown, its callers unseen):
+        what it returns or leaves on the heap may be used where the analysis does not look."""
 
     def current_origin(self) -> ForeignModule | None:
         """The other project module whose code is running, if any (what it defines, a

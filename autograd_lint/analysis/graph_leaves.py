@@ -16,7 +16,9 @@ import libcst as cst
 
 from autograd_lint.analysis.values import PlainValue, Tensor, Tri, Value
 
-_NON_TENSOR_KEYWORDS = frozenset({"dim", "keepdim", "dtype"})
+_NON_TENSOR_KEYWORDS = frozenset(
+    {"dim", "keepdim", "dtype", "reduction", "ignore_index", "label_smoothing"}
+)
 """Keywords of a registry call that never pass a tensor."""
 
 
@@ -57,3 +59,17 @@ def call_passes_all(node: cst.Call, passed: int) -> bool:
         elif arg.keyword.value not in _NON_TENSOR_KEYWORDS:
             return False
     return positional <= passed
+
+
+def only_plain_arguments(constructor: cst.CSTNode, values: Sequence[Value] | None) -> bool:
+    """Every argument of a layer's constructor is a known non-tensor (a number, a string):
+    the layer holds no tensor of the caller's that its call would take as an operand."""
+    if not isinstance(constructor, cst.Call):
+        return False
+    if not constructor.args:
+        return True
+    if values is None or len(values) != len(constructor.args):
+        return False
+    return not any(a.star for a in constructor.args) and all(
+        isinstance(v, PlainValue) for v in values
+    )

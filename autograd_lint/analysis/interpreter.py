@@ -169,11 +169,13 @@ class Interpreter(TrainingLoops):
         outer = self._owner
         if isinstance(function.body, cst.SimpleStatementSuite):
             self._owner = function  # ``def f(x): return g(x)``: its statements belong to the def
+        self._alone = True
         try:
             self.block(function.body.body, state)
         finally:
             self._frame = saved
             self._owner = outer
+            self._alone = False
 
 
 __all__ = ["Interpreter", "analyze", "analyze_parsed", "fresh_id", "module_globals"]

@@ -11,7 +11,7 @@ from dataclasses import replace
 import libcst as cst
 
 from autograd_lint import nn_modules, ops
-from autograd_lint.analysis import element_count
+from autograd_lint.analysis import element_count, layer_shapes
 from autograd_lint.analysis.expressions import Expressions
 from autograd_lint.analysis.names import keyword, literal_bool
 from autograd_lint.analysis.pooling import adaptive_pool_spec
@@ -95,6 +95,8 @@ class Modules(Expressions):
             known_kind=spec.name in nn_modules.MODULES,
         )
         module.inplace = spec.name in nn_modules.INPLACE_ACTIVATIONS and _inplace_requested(node)
+        if args is not None and len(args) == len(node.args):
+            module.arguments = list(args)
         if spec.name in nn_modules.CONTAINER_MODULES:
             children = _children(spec.name, node, args or [])
             if children is not None:
@@ -139,14 +141,16 @@ class Modules(Expressions):
             if module.kind == "AdaptiveAvgPool2d" and isinstance(module.site, cst.Call):
                 op = adaptive_pool_spec(module.site, 0)
             if op is not None and op.kind == "loss":
-                return self.loss(op, node, args, state, module.prov, module.site)
+                return self.loss(op, node, args, state, module.prov, module.site, module.arguments)
             if op is not None:
                 inputs = _layer_inputs(op, args, module)
                 output = self.apply_op(op, inputs, node, state, extra_prov=module.prov)
-                if module.kind == "Linear":
-                    output.elements = element_count.linear_output(module.site)
+                if module.kind in layer_shapes.SIZED_LAYERS:
+                    output.elements = layer_shapes.layer_output(module, inputs[:1])
                 else:
-                    element_count.after_op(output, op, inputs[:1], node, method=False)
+                    element_count.after_op(
+                        output, op, inputs[:1], node, method=False, arguments=False
+                    )
                 return output
             return self.opaque_module_call(module, node, args, state)
         cls = self.class_of(module)

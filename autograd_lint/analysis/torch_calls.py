@@ -7,7 +7,14 @@ from __future__ import annotations
 import libcst as cst
 
 from autograd_lint import nn_modules, ops
-from autograd_lint.analysis import callbacks, element_count, grad_events, tensor_copy
+from autograd_lint.analysis import (
+    binary_selection,
+    callbacks,
+    element_count,
+    grad_events,
+    shape_flow,
+    tensor_copy,
+)
 from autograd_lint.analysis.deep_copy import deep_copy
 from autograd_lint.analysis.expressions import literal_key
 from autograd_lint.analysis.graph_leaves import call_passes_all
@@ -24,6 +31,7 @@ from autograd_lint.analysis.trace import (
     TensorFromTensor,
 )
 from autograd_lint.analysis.values import (
+    ElementCount,
     NNModule,
     Optimizer,
     PlainValue,
@@ -52,6 +60,8 @@ _NONEMPTY = frozenset({"chunk", "split"})
 _SELECTING = frozenset({"max", "min", "sort", "topk", "kthvalue", "median", "mode"})
 """Ops that, along a dimension, return ``(values, indices)``."""
 _SELECTION = ops.OpSpec(name="select_values", kind="math")
+_INTEGER_CASTS = frozenset({"long", "int", "short", "byte", "char", "bool"})
+"""``t.long()``...: a copy of integer (or bool) dtype, which cannot require grad."""
 
 
 class TorchCalls(Modules):
@@ -98,6 +108,8 @@ class TorchCalls(Modules):
             rg = kwarg_tri(node, "requires_grad", Tri.NO)
             source = args[0] if args else Unknown()
             leaf = Tensor(rg, Tri.YES, node, provenance(source) | {self._frame.seq})
+            if isinstance(source, Tensor):
+                leaf.elements = source.elements  # the same data, so the same shape
             grad_events.cut_constructor(self, leaf, node, source, "Variable(...)")
             return leaf
         if name in _ANOMALY_APIS and prefix in {"torch.autograd", "torch.autograd.anomaly_mode"}:
@@ -188,6 +200,11 @@ class TorchCalls(Modules):
             several = self.tuple_result(args[0], name, node, args[1:], state)
             if several is not None:
                 return several
+        first = args[0] if args else None
+        if prefix == "torch" and isinstance(first, Tensor):
+            binary = binary_selection.other_operand(name, node, args[1:], method=False)
+            if binary is not None:
+                return self._binary_selection(binary, first, node, state, passed=2)
         if spec is not None:
             tensors = [args[i] for i in range(min(len(args), len(spec.inputs)))]
             if spec.name == "linear":
@@ -222,7 +239,7 @@ class TorchCalls(Modules):
         if name in {"tensor", "as_tensor"} and args:
             copier = "torch.tensor(...)" if name == "tensor" else ""
             grad_events.cut_constructor(self, tensor, node, args[0], copier)
-        tensor.elements = element_count.created(node, name)
+        tensor.elements = element_count.created(node, name, args)
         first = args[0] if args else None
         if name in {"tensor", "new_tensor"} and (
             (isinstance(first, Tensor) and (name == "new_tensor" or requires_grad is not Tri.NO))
@@ -311,11 +328,25 @@ class TorchCalls(Modules):
             return Unknown()
         if method in {"to", "cpu", "cuda", "float", "double", "half", "type"}:
             return grad_events.device_copy(self, tensor, method, node, state) or tensor
+        if method in _INTEGER_CASTS and not node.args:
+            # an integer or bool copy: such a tensor never requires grad (no grad_fn)
+            return Tensor(
+                Tri.NO,
+                Tri.YES,
+                node,
+                tensor.prov | {seq},
+                cut_site=node,
+                cut_reason=f"`.{method}()`",
+                elements=tensor.elements,
+            )
         if method in ops.NEW_TENSOR_METHODS:
             return self.create(method, node, args, state)  # a fresh leaf, not of this graph
         several = self.tuple_result(tensor, method, node, args, state)
         if several is not None:
             return several
+        binary = binary_selection.other_operand(method, node, args, method=True)
+        if binary is not None:
+            return self._binary_selection(binary, tensor, node, state, passed=1)
         spec = ops.method_op(method)
         if spec is None:
             return Unknown(tensor.prov)
@@ -327,6 +358,26 @@ class TorchCalls(Modules):
         complete = call_passes_all(node, len(inputs) - 1)
         result = self.apply_op(spec, inputs, node, state, all_inputs=complete)
         element_count.after_op(result, spec, inputs, node, method=True)
+        return result
+
+    def _binary_selection(
+        self,
+        binary: tuple[ops.OpSpec, Value],
+        first: Tensor,
+        node: cst.Call,
+        state: State,
+        passed: int,
+    ) -> Tensor:
+        """``torch.max(a, b)``: elementwise in both operands (see :mod:`binary_selection`);
+        ``passed``: how many of the call's positional arguments the two operands are.
+        Where ``b`` is not known to be a tensor it may be a dimension: its requires_grad
+        then stays unknown (never ``no``) and no element count is kept."""
+        spec, other = binary
+        inputs: list[Value] = [first, other]
+        complete = call_passes_all(node, passed)
+        result = self.apply_op(spec, inputs, node, state, all_inputs=complete)
+        if binary_selection.surely_tensor(other):
+            element_count.after_op(result, spec, inputs, node, method=False)
         return result
 
     def tuple_result(
@@ -360,6 +411,15 @@ class TorchCalls(Modules):
             cut_site=node,
             cut_reason=f"the indices of `{name}`",
         )
+        shape = tensor.elements.shape if tensor.elements is not None else None
+        if name in {"max", "min"} and shape is not None:
+            # ``x.max(1)`` passes every argument but the tensor; ``torch.max(x, 1)`` all but it
+            method = len(args) == len(node.args)
+            kept = shape_flow.reduced(shape, node, method, name)
+            if kept is not None:
+                values.elements = indices.elements = ElementCount(
+                    shape=kept, reason=f"shape {kept}" if kept else "a scalar"
+                )
         return Sequence([values, indices], values.prov)
 
     def chained(self, node: cst.Call, args: list[Value], state: State) -> Value:

@@ -124,6 +124,9 @@ class Backward(Event):
     """Order number at which that loop started: graph nodes with a larger id were built in it."""
     uncertain: int = 0
     """How many uncertain branches and loops enclose the call (see :class:`NoGradArm`)."""
+    whole: bool = False
+    """Run from the module's top level (directly or in a followed call), not in a function
+    analysed alone: every later use of what the backward filled in is analysed too."""
 
     def rank(self) -> int:
         return 2 * bool(self.freed) + bool(self.stale)

@@ -197,6 +197,9 @@ class NNModule:
     (so whether its output requires grad) is unknown."""
     cls: UserClass | None = None
     """For an instance of a project class: that class (its methods are looked up there)."""
+    arguments: list[Value] = field(default_factory=list)
+    """For a built-in layer or loss: the values of its constructor's arguments, one for each
+    of ``site.args`` (``nn.CrossEntropyLoss(reduction=red)`` with ``red`` a known string)."""
 
 
 @dataclass(eq=False, repr=False)

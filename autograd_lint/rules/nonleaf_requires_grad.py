@@ -8,7 +8,13 @@ from collections.abc import Iterator
 import libcst as cst
 
 from autograd_lint.analysis.ancestry import ancestors_of
-from autograd_lint.analysis.trace import Backward, RequiresGradSet, Trace
+from autograd_lint.analysis.trace import (
+    Backward,
+    GradRead,
+    OptimizerStep,
+    RequiresGradSet,
+    Trace,
+)
 from autograd_lint.analysis.values import Tensor, Tri
 from autograd_lint.analysis.witness_grad_facts import (
     NONLEAF_REQUIRES_GRAD,
@@ -32,6 +38,9 @@ leaf variables". The opposite mistake is silent: a loss rebuilt from `.item()`, 
 or `.data` (or computed under `no_grad`) has no graph, and `loss.requires_grad = True`
 makes `loss.backward()` run without the error torch would otherwise give, while the
 gradient reaches the loss alone: no parameter of the model gets one, and nothing trains.
+The same holds for a model's outputs rebuilt one by one as new leaves
+(`[p.detach().requires_grad_() for p in preds]`) when the loss reaches nothing else and
+no code reads their gradients.
 """
     example = """
 loss = torch.tensor(criterion(model(x), y).item())   # the graph is gone
@@ -59,13 +68,14 @@ loss.backward()
         backwards = trace.of_type(Backward)
         flags = trace.of_type(RequiresGradSet)
         rebuilt = _rebuilt_leaves(trace, flags)
+        outputs = cut_outputs(trace, flags)
         for event in flags:
             target = event.target
             raises = target.is_leaf is Tri.NO and target.requires_grad is Tri.YES
             if raises and (event.how == "assign" or event.flag is Tri.NO):
                 yield self._nonleaf(trace, event)
                 continue
-            backward = _silenced_backward(event, backwards, rebuilt)
+            backward = _silenced_backward(event, backwards, rebuilt, outputs)
             if backward is not None:
                 yield self._cut_loss(trace, event, backward)
 
@@ -116,11 +126,16 @@ loss.backward()
 
 
 def _silenced_backward(
-    event: RequiresGradSet, backwards: list[Backward], rebuilt: frozenset[int]
+    event: RequiresGradSet,
+    backwards: list[Backward],
+    rebuilt: frozenset[int],
+    outputs: frozenset[int] = frozenset(),
 ) -> Backward | None:
     """The backward run on the very tensor whose flag was turned on after a cut, or on a
     result whose graph reaches that tensor and no leaf but the ``rebuilt`` ones (the
-    storages of such tensors): ``(l1 + 0.05 * l2).backward()`` of two rebuilt losses."""
+    storages of such tensors): ``(l1 + 0.05 * l2).backward()`` of two rebuilt losses; or,
+    seen with everything that runs after it, no leaf but those and the cut ``outputs``
+    (:func:`cut_outputs`): ``sum(mse(p, t) for p, t in zip(rebuilt_preds, ys)).backward()``."""
     target, result = event.target, event.result
     if event.flag is not Tri.YES or result is None or target.cut_site is None:
         return None
@@ -135,9 +150,57 @@ def _silenced_backward(
         if tensor.storage == result.storage and tensor.is_leaf is Tri.YES and tensor.node is None:
             return backward
         leaves = tensor.node.leaves if tensor.node is not None else None
-        if leaves is not None and result.storage in leaves and leaves <= rebuilt:
+        if leaves is None or result.storage not in leaves:
+            continue
+        if leaves <= rebuilt:
+            return backward
+        if backward.whole and backward.api != "autograd.grad" and leaves <= rebuilt | outputs:
             return backward
     return None
+
+
+def cut_outputs(trace: Trace, events: list[RequiresGradSet]) -> frozenset[int]:
+    """The storages of the leaves made by ``requires_grad_()`` (or ``requires_grad = True``)
+    on a ``detach()``ed copy of a computed tensor (a non-leaf that required grad, a model's
+    output), each the element of a comprehension, ``[p.detach().requires_grad_() for p in
+    preds]``, whose gradient nothing reads: no ``.grad`` read of them, no optimizer that may
+    hold them. A backward that reaches only such leaves gives the model no gradient; one
+    whose caller may read the leaves' gradients (a function analysed alone, a two-stage
+    backward that hands ``p.grad`` on) or ``autograd.grad`` on them is left alone."""
+    read = {e.tensor.storage for e in trace.of_type(GradRead)}
+    held: set[int] = set()
+    for step in trace.of_type(OptimizerStep):
+        if step.optimizer is None or step.optimizer.params is None:
+            return frozenset()  # an optimizer of unknown parameters may hold them
+        held.update(p.storage for p in step.optimizer.params)
+    found: set[int] = set()
+    for event in events:
+        target, result = event.target, event.result
+        if result is None or event.flag is not Tri.YES or event.how == "constructor":
+            continue
+        source = target.alias_of if target.alias_kind == "detach" else None
+        if (
+            source is None
+            or source.requires_grad is not Tri.YES
+            or source.is_leaf is not Tri.NO
+            or target.requires_grad is not Tri.NO
+            or result.storage in read
+            or result.storage in held
+        ):
+            continue
+        if _comprehension_element(trace, event.site):
+            found.add(result.storage)
+    return frozenset(found)
+
+
+def _comprehension_element(trace: Trace, site: cst.CSTNode) -> bool:
+    """``site`` is the element expression of a list, set or generator comprehension."""
+    statement = trace.owner.get(site)
+    ancestors = ancestors_of(statement, site) if statement is not None else None
+    if not ancestors:
+        return False
+    parent = ancestors[-1]
+    return isinstance(parent, cst.ListComp | cst.GeneratorExp | cst.SetComp) and parent.elt is site
 
 
 def _rebuilt_leaves(trace: Trace, events: list[RequiresGradSet]) -> frozenset[int]:

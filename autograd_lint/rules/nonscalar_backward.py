@@ -43,7 +43,9 @@ author knows which was meant): reduce first (`t.sum().backward()`), or pass the 
 (`t.backward(gradient=torch.ones_like(t))`, the same as the sum). Only tensors whose element
 count is known to be other than one are reported: literal shapes, a `Linear` with
 `out_features` other than 1, `reduction="none"` losses, and what elementwise ops make of
-them. A per-element loss whose batch could be a single sample is reported as a warning.
+them; where a shape is exact, what reductions along a dimension, reshapes, indexing with
+known indices and `Linear` / `Conv` layers of known sizes make of it. A per-element loss
+whose batch could be a single sample is reported as a warning.
 """
     default_severity = Severity.ERROR
     valid = (

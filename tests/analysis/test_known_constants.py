@@ -158,3 +158,20 @@ def test_a_conditional_expression_with_a_known_test_takes_one_branch(
 ) -> None:
     source = CONDITIONAL + f"flag = len(open('f').read()) > 3\n{call}\n"
     assert (("AG011", 14) in _findings(source)) is reported
+
+
+ORDERED = HEADER + (
+    "def step(depth):\n"
+    "    w = torch.randn(3, requires_grad=True)\n"
+    "    out = w * 2\n"
+    "    if depth > 1:\n"
+    "        out = out.detach()\n"
+    "    out.sum().backward()\n\n\n"
+    "step({depth})\n"
+)
+
+
+@pytest.mark.parametrize(("depth", "cut"), [(2, True), (1, False), (1.5, True), (0, False)])
+def test_an_ordering_of_known_numbers_decides_the_branch(depth: object, cut: bool) -> None:
+    """``depth > 1`` with ``depth`` known in the call: only the branch Python takes runs."""
+    assert (("AG003", 10) in _findings(ORDERED.format(depth=depth))) is cut
