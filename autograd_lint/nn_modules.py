@@ -25,7 +25,8 @@ class ModuleSpec(NamedTuple):
     saved by an earlier op is invalidated exactly as by ``x.relu_()``."""
     tuple_output: int = 0
     """A call returns a tuple: 2 for the recurrent modules, ``(output, h_n)`` for ``RNN`` and
-    ``GRU`` and ``(output, (h_n, c_n))`` for ``LSTM``; 0 for a single tensor."""
+    ``GRU``, ``(output, (h_n, c_n))`` for ``LSTM`` and ``(h_1, c_1)`` for ``LSTMCell``; 0 for
+    a single tensor (``GRUCell`` and ``RNNCell`` return the next hidden state alone)."""
     container: bool = False
     """A container of submodules (``Sequential``, ``ModuleList``, ``ModuleDict``): calling a
     ``Sequential`` applies its children in order; the others are not callable."""
@@ -51,6 +52,9 @@ _MODULES: tuple[ModuleSpec, ...] = (
     ModuleSpec("LSTM", None, True, True, tuple_output=2),
     ModuleSpec("GRU", None, True, True, tuple_output=2),
     ModuleSpec("RNN", None, True, True, tuple_output=2),
+    ModuleSpec("LSTMCell", None, True, True, tuple_output=2),
+    ModuleSpec("GRUCell", None, True, True),
+    ModuleSpec("RNNCell", None, True, True),
     ModuleSpec("Sequential", None, True, False, container=True),
     ModuleSpec("ModuleList", None, True, False, container=True),
     ModuleSpec("ModuleDict", None, True, False, container=True),

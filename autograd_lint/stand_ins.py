@@ -24,8 +24,8 @@ _TAGGED = re.compile(rf"^(?P<head>\s*\w+ = ).*  {re.escape(_TAG)} \((?P<kind>\w+
 
 
 def fill(kind: str, shape: Shape) -> str:
-    """The expression that stands for a value of ``kind`` (leaf, nonleaf, plain, array) and
-    ``shape``.
+    """The expression that stands for a value of ``kind`` (leaf, nonleaf, plain, array,
+    pair) and ``shape`` (each tensor's, for a pair).
 
     A scalar is ``torch.randn(())``: torch refuses ``torch.randn()`` with no size at all."""
     dims = ", ".join(str(d) for d in shape) if shape else "()"
@@ -38,6 +38,8 @@ def fill(kind: str, shape: Shape) -> str:
         return call if shape else f"{call}.sum()"
     if kind == "array":  # a numpy array the script hands to ``torch.from_numpy``
         return f"torch.randn({dims}).numpy()"
+    if kind == "pair":  # the ``(h, c)`` state an LSTM or LSTM cell takes
+        return f"(torch.randn({dims}), torch.randn({dims}))"
     return f"torch.randn({dims})"
 
 

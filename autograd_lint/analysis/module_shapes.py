@@ -69,7 +69,7 @@ class ModuleShape:
             if self.options.get("batch_first"):
                 return (2, SEQUENCE_LENGTH, first)
             return (SEQUENCE_LENGTH, 2, first)
-        if self.kind in ("LSTMCell", "GRUCell") and first is not None:
+        if self.kind in ("LSTMCell", "GRUCell", "RNNCell") and first is not None:
             return (2, first)
         return None
 
@@ -89,12 +89,16 @@ class ModuleShape:
         return None
 
     def hidden_shape(self, given: Shape | None) -> Shape | None:
-        """For ``nn.RNN``/``nn.GRU``: the initial hidden state an input of shape ``given``
-        takes, ``(layers * directions, batch, hidden)`` (an LSTM's is a pair: none)."""
-        if self.kind not in {"RNN", "GRU"} or given is None or len(given) != 3:
-            return None
+        """For ``nn.RNN``/``nn.GRU``/``nn.LSTM``: the initial hidden state an input of shape
+        ``given`` takes, ``(layers * directions, batch, hidden)``; for a cell given a batch
+        ``(batch, input)``: ``(batch, hidden)``. An LSTM's state is a pair of tensors of
+        that shape (:mod:`state_pairs` writes its stand-in as one)."""
         hidden = self.sizes[1] if len(self.sizes) > 1 else self.options.get("hidden_size")
-        if not isinstance(hidden, int) or isinstance(hidden, bool):
+        if not isinstance(hidden, int) or isinstance(hidden, bool) or given is None:
+            return None
+        if self.kind in {"LSTMCell", "GRUCell", "RNNCell"}:
+            return (given[0], hidden) if len(given) == 2 else None
+        if self.kind not in _RECURRENT or len(given) != 3:
             return None
         layers = self.sizes[2] if len(self.sizes) > 2 else self.options.get("num_layers", 1)
         if not isinstance(layers, int) or isinstance(layers, bool):
@@ -182,6 +186,7 @@ _KNOWN = {
     "Embedding",
     "LSTMCell",
     "GRUCell",
+    "RNNCell",
     "Sequential",
     "Flatten",
     *_CONV_DIMS,

@@ -136,6 +136,8 @@ class Modules(Expressions):
                 return self.inplace_activation(module, args[0], node, state)
             if module.kind in _RECURRENT:
                 return self.recurrent_call(module, node, args, state)
+            if module.kind in _CELLS:
+                return self.cell_call(module, node, args, state)
             spec = nn_modules.MODULES.get(module.kind)
             op = ops.OPS.get(spec.op) if spec is not None and spec.op else None
             if module.kind == "AdaptiveAvgPool2d" and isinstance(module.site, cst.Call):
@@ -239,6 +241,25 @@ class Modules(Expressions):
         if module.kind == "LSTM":
             final = Sequence([final, state_tensor()], output.prov)
         return Sequence([output, final], output.prov)
+
+    def cell_call(self, module: NNModule, node: cst.Call, args: list[Value], state: State) -> Value:
+        """``h = cell(x, h)`` (``h, c = cell(x, (h, c))`` for an ``LSTMCell``): one step of a
+        recurrent cell, one graph node that saved the input and the state it was given."""
+        hidden = args[1] if len(args) > 1 else None
+        inputs: list[Value] = [args[0] if args else Unknown()]
+        if isinstance(hidden, Sequence):
+            inputs.extend(hidden.items)
+        elif hidden is not None:
+            inputs.append(hidden)
+        output = self.opaque_module_call(module, node, inputs, state)
+        if not isinstance(output, Tensor):
+            return output
+        if output.node is not None:
+            output.node.saves_internal = True  # the gates, whatever the inputs were
+        if module.kind != "LSTMCell":
+            return output
+        cell = replace(output, storage=fresh_id(), vc=fresh_id(), label="")
+        return Sequence([output, cell], output.prov)
 
     def sequential_call(
         self, module: NNModule, node: cst.Call, args: list[Value], state: State
@@ -351,6 +372,7 @@ class Modules(Expressions):
 
 
 _RECURRENT = frozenset({"RNN", "GRU", "LSTM"})
+_CELLS = frozenset({"RNNCell", "GRUCell", "LSTMCell"})
 _BUFFERS = frozenset({"running_mean", "running_var"})
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from autograd_lint.analysis.trace import TensorFromTensor
-from autograd_lint.analysis.values import Sequence, Tensor, Tri, Value
+from autograd_lint.analysis.values import Sequence, Tensor, Tri, Value, provenance
 
 if TYPE_CHECKING:
     from autograd_lint.analysis.effects import Effects
@@ -44,7 +44,9 @@ def record(
     tensor as cut there when it does not require grad."""
     of_list = isinstance(source, Sequence)
     copied = source
+    sources: frozenset[int] = frozenset()
     if isinstance(source, Sequence):
+        sources = frozenset().union(*(provenance(i) for i in source.items))
         copied = next(
             i for i in source.items if isinstance(i, Tensor) and i.requires_grad is Tri.YES
         )
@@ -59,6 +61,7 @@ def record(
             copier=copier,
             of_list=of_list,
             keeps_flag=requires_grad is not Tri.NO,
+            sources=sources,
         )
     )
     if requires_grad is Tri.NO:

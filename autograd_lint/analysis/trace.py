@@ -159,6 +159,9 @@ class TensorFromTensor(Event):
     copier: str = "torch.tensor"
     of_list: bool = False
     keeps_flag: bool = False
+    sources: frozenset[int] = frozenset()
+    """For ``of_list``: the statements that made every item of the list (a witness makes
+    them all, as the file does)."""
 
 
 # --- AG009, AG011, AG012, AG014: tensor API misuse and anomaly mode -------------------------

@@ -414,6 +414,28 @@ def witness_for_tensor_copy(trace: Trace, event: TensorFromTensor) -> Witness | 
     )
 
 
+SCALAR_OF_GRAD = (
+    "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior."
+)
+"""torch's warning (its first sentence) when ``torch.tensor([a, b])`` turns a tensor that
+requires grad into a number: the graph is dropped there."""
+
+
+def witness_for_tensor_of_list(trace: Trace, event: TensorFromTensor) -> Witness | None:
+    """``torch.tensor([a, b])`` of tensors that require grad: the slice that makes the
+    list's items, then the file's statement; torch warns as it converts the one known to
+    require grad."""
+    seqs = set(event.tensor.prov) | set(event.sources) | {event.seq}
+    script = _script(trace, seqs, frozenset({event.seq}))
+    if script is None:
+        return None
+    return Witness(
+        script,
+        Expectation(kind="warns", message=SCALAR_OF_GRAD),
+        "torch warns as `torch.tensor` turns a tensor that requires grad into a number",
+    )
+
+
 __all__ = [
     "Event",
     "SliceBuilder",
@@ -423,4 +445,5 @@ __all__ = [
     "witness_for_repeated",
     "witness_for_stale",
     "witness_for_tensor_copy",
+    "witness_for_tensor_of_list",
 ]

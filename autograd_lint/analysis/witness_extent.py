@@ -111,6 +111,29 @@ def _plain_binding(trace: Trace, seq: int, name: str) -> bool:
         )
         or _binds_a_setting(trace.statements[seq][0], name)
         or _unpacks_a_name(trace.statements[seq][0])
+        or _binds_an_empty_container(trace.statements[seq][0], name)
+    )
+
+
+def _binds_an_empty_container(statement: cst.CSTNode, name: str) -> bool:
+    """Whether ``statement`` is ``name = {}`` (or ``[]``, ``dict()``, ``list()``): a
+    container the slice's own statements fill (``outputs['loss'] = ...``); it holds only
+    what they put in it, so it is exact wherever they are the slice's."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+        return False
+    target, value = small.targets[0].target, small.value
+    if not (isinstance(target, cst.Name) and target.value == name):
+        return False
+    if isinstance(value, cst.Dict | cst.List):
+        return not value.elements
+    return (
+        isinstance(value, cst.Call)
+        and not value.args
+        and isinstance(value.func, cst.Name)
+        and value.func.value in {"dict", "list"}
     )
 
 

@@ -33,6 +33,7 @@ _ALLOWED_BUILTINS = frozenset(
         "sum",
         "zip",
         "enumerate",
+        "dict",
     }
 )
 _TENSOR_METHODS = frozenset(
@@ -51,6 +52,7 @@ _TENSOR_METHODS = frozenset(
         "double",
         "size",
         "append",
+        "values",  # of a dict of losses or outputs (``sum(losses.values())``)
         "new_zeros",  # what a legacy ``new(*size)`` is written as
         "type",
     }
@@ -281,6 +283,22 @@ class _FollowedCallReplacer(cst.CSTTransformer):
         if seq is not None and seq in self.rendering:
             return cst.Name(f"returned_{seq}")
         return updated
+
+
+class _ConstantAndCallWriter(_ConstantWriter, _FollowedCallReplacer):
+    """Both rewrites in one pass over the file's statement: each finds its nodes by their
+    identity in the file's tree (a followed call, a read that gave a constant), which the
+    tree a first rewrite returns no longer holds (``sum(model.losses(x, self.k).values())``
+    with ``self.k`` a constant)."""
+
+    def __init__(
+        self,
+        constants: dict[cst.CSTNode, int | bool | str | float | None],
+        returned_by: dict[cst.CSTNode, int],
+        rendering: frozenset[int],
+    ) -> None:
+        _ConstantWriter.__init__(self, constants)
+        _FollowedCallReplacer.__init__(self, returned_by, rendering)
 
 
 class _Checker(cst.CSTVisitor):

@@ -22,8 +22,7 @@ from autograd_lint.analysis.witness_names import (
     _TORCH_ROOTS,
     LegacyNewWriter,
     _Checker,
-    _ConstantWriter,
-    _FollowedCallReplacer,
+    _ConstantAndCallWriter,
     _ModelCallReplacer,
     _NameCollector,
     _read_before_bound,
@@ -130,14 +129,14 @@ class StatementWriter(ValueWriter):
             for s in statement.body
         ):
             return None  # a generator's ``yield``: its values reach a loop the slice lacks
-        if self.trace.constants:
-            written = statement.visit(_ConstantWriter(self.trace.constants))
+        if self.trace.returned_by or self.trace.constants:
+            # one pass: the trace knows each followed call and each constant read by its
+            # node, which a first rewrite of the statement would replace for the second
+            returns = self._returns_of(seq) if self.trace.returned_by else {}
+            rewriter = _ConstantAndCallWriter(self.trace.constants, returns, self.rendering)
+            written = statement.visit(rewriter)
             assert isinstance(written, cst.SimpleStatementLine)
             statement = written
-        if self.trace.returned_by:
-            replaced = statement.visit(_FollowedCallReplacer(self._returns_of(seq), self.rendering))
-            assert isinstance(replaced, cst.SimpleStatementLine)
-            statement = replaced
         if ".new(" in self.empty.code_for_node(statement):
             sized = statement.visit(LegacyNewWriter())
             assert isinstance(sized, cst.SimpleStatementLine)

@@ -15,7 +15,7 @@ import re
 import libcst as cst
 
 from autograd_lint import stand_ins
-from autograd_lint.analysis import shapes, value_kinds
+from autograd_lint.analysis import shapes, state_pairs, value_kinds
 from autograd_lint.analysis.binding import literal_constant
 from autograd_lint.analysis.names import is_literal
 from autograd_lint.analysis.values import NNModule, Tensor, Tri, Value
@@ -61,6 +61,7 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
     lists = value_kinds.list_names(script, free)
     devices = value_kinds.device_names(script, free)
     arrays = value_kinds.array_names(script, free)
+    pairs = state_pairs.pair_names(script, free)
     filled = []
     for line in lines:
         match = _MARKER.match(line)
@@ -71,6 +72,8 @@ def _fill_placeholders(lines: list[str]) -> list[str]:
         kind = "plain" if match.group("kind") == "free" else match.group("kind")
         if name in arrays:
             kind = "array"
+        elif name in pairs:
+            kind = "pair"
         shape = found.get(name)
         if name in integers and shape is None:
             expression = str(integers[name])

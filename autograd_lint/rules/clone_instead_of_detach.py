@@ -7,7 +7,11 @@ from collections.abc import Iterator
 import libcst as cst
 
 from autograd_lint.analysis.trace import CloneEscape, TensorFromTensor, Trace
-from autograd_lint.analysis.witness import witness_for_clone, witness_for_tensor_copy
+from autograd_lint.analysis.witness import (
+    witness_for_clone,
+    witness_for_tensor_copy,
+    witness_for_tensor_of_list,
+)
 from autograd_lint.diagnostics import Diagnostic, Fix, Severity
 from autograd_lint.rules._build import diagnostic, replace_node, short
 from autograd_lint.rules.base import Rule
@@ -112,7 +116,9 @@ history.append(loss.detach().clone())
                     site,
                     _copy_message(copy),
                     Severity.WARNING,
-                    witness=None if copy.of_list else witness_for_tensor_copy(trace, copy),
+                    witness=witness_for_tensor_of_list(trace, copy)
+                    if copy.of_list
+                    else witness_for_tensor_copy(trace, copy),
                 )
                 continue
             if isinstance(site, cst.Call) and len(site.args) == 1:

@@ -152,8 +152,9 @@ _TENSOR_AND_AUTOGRAD_ATTRIBUTES: frozenset[str] = frozenset(
         "train",
         "eval",
         "state_dict",
-        # lists built by witnesses (snapshots)
+        # lists built by witnesses (snapshots), dicts of losses or outputs
         "append",
+        "values",
         # the legacy wrapper: ``Variable(t, requires_grad=True)`` is a tensor constructor
         "Variable",
     }

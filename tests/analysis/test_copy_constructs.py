@@ -136,14 +136,20 @@ def test_a_copy_of_a_tensor_is_witnessed_by_torchs_warning(body: str, backend: s
     assert verdict.status == "confirmed", verdict
 
 
-def test_a_list_copy_has_no_warning_witness() -> None:
-    """torch warns for a list of tensors only once per process (and not at all for
-    one-element tensors): no warning can be the evidence of that copy."""
+@pytest.mark.parametrize("backend", ["mini", pytest.param("torch", marks=pytest.mark.torch)])
+def test_a_list_copy_is_witnessed_by_torchs_scalar_warning(backend: str) -> None:
+    """torch warns once per process as it turns a tensor that requires grad into a number
+    (one-element tensors included); each witness replays in a process of its own, so the
+    warning is the evidence of that copy."""
     from autograd_lint.config import Settings
+    from autograd_lint.runtime_check import confirm_many
 
     result = lint_source(HEADER + COPIES[1][0], "case.py", Settings(), witnesses=True)
     (finding,) = result.diagnostics
-    assert finding.witness is None
+    assert finding.witness is not None
+    assert finding.witness.expectation.message.startswith("Converting a tensor with requires_grad")
+    (verdict,) = confirm_many([finding.witness], backend=backend)
+    assert verdict.status == "confirmed", verdict
 
 
 def test_a_stand_in_copy_is_written_with_the_files_method_and_options() -> None:

@@ -189,19 +189,25 @@ def test_integers_are_bound_before_the_shapes_are_solved():
 
 
 def test_the_hidden_state_of_an_rnn_takes_its_layers_batch_and_width():
+    from autograd_lint.analysis.witness_stand_ins import _fill_placeholders
+
     script = (
-        "h = __placeholder_plain__\ng = __placeholder_plain__\nc = __placeholder_plain__\n"
+        "h = __placeholder_plain__\ng = __placeholder_plain__\nc = __placeholder_free__\n"
         "rnn = nn.RNN(input_size=1, hidden_size=32, num_layers=1, batch_first=True)\n"
         "x = torch.randn(1, 10, 1)\nout, h = rnn(x, h)\n"
         "gru = nn.GRU(4, 8, 2, bidirectional=True)\ny = torch.randn(5, 3, 4)\no, g = gru(y, g)\n"
         "lstm = nn.LSTM(4, 8)\nq, c = lstm(y, c)\n"
     )
-    # an LSTM's state is a pair: no one shape for it
+    # an LSTM's state is a pair: the shape is each tensor's; a name the slice never defines
+    # stands in as the pair
     assert shapes.infer_partial(script, ["h", "g", "c"]) == {
         "h": (1, 1, 32),
         "g": (4, 3, 8),
-        "c": None,
+        "c": (1, 3, 8),
     }
+    filled = _fill_placeholders(script.splitlines())
+    assert "c = (torch.randn(1, 3, 8), torch.randn(1, 3, 8))" in filled
+    assert "g = torch.randn(4, 3, 8)" in filled
 
 
 def test_np_newaxis_is_written_as_none_where_np_is_read_for_nothing_else():

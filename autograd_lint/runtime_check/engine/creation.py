@@ -71,11 +71,26 @@ def _flat(data: Any) -> list[Any]:
     return [data]
 
 
+_SCALAR_WARNED = False
+"""torch warns once per process (``TORCH_WARN_ONCE``) that a tensor requiring grad became a
+number; a witness runs in a process of its own, so its first conversion warns."""
+
+
 def _untensor(data: Any) -> Any:
+    """The numbers of a nested list that holds tensors: torch converts each tensor to a
+    Python scalar (one element, whatever its shape), and refuses any other size."""
+    global _SCALAR_WARNED
     if isinstance(data, list | tuple):
         return [_untensor(x) for x in data]
     if isinstance(data, Tensor):
-        return data._data.tolist()
+        if data._data.size != 1:
+            if data.dtype.is_floating_point:
+                raise ValueError(messages.ONE_ELEMENT_SCALAR)
+            raise TypeError(messages.ONE_ELEMENT_INDEX)
+        if data.requires_grad and not _SCALAR_WARNED:
+            _SCALAR_WARNED = True
+            warnings.warn(messages.SCALAR_OF_GRAD_WARNING, UserWarning, stacklevel=4)
+        return data._data.reshape(()).item()
     return data
 
 

@@ -44,6 +44,14 @@ TENSOR_COPY_WARNING = (
     "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
     "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor)."
 )
+SCALAR_OF_GRAD_WARNING = (
+    "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+    "Consider using tensor.detach() first. (Triggered internally at "
+    "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:822.)"
+)
+"""``torch.tensor([a, b])`` of tensors that require grad: each becomes a number."""
+ONE_ELEMENT_SCALAR = "only one element tensors can be converted to Python scalars"
+ONE_ELEMENT_INDEX = "only integer tensors of a single element can be converted to an index"
 NEW_TENSOR_COPY_WARNING = TENSOR_COPY_WARNING.replace("torch.tensor(", "tensor.new_tensor(")
 """``x.new_tensor(t)`` of a tensor: the same advice, naming the method."""
 DETACH_VIEW = (

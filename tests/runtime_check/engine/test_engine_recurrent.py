@@ -71,6 +71,12 @@ PROGRAMS: dict[str, str] = {
     + FILL
     + "h = m(x[0])\ni = torch.argmax(h, axis=1)\ns = torch.stack([h, h], axis=2)\n"
     "s.sum().backward()\n",
+    "lstm_cell_state_not_a_pair": "m = torch.nn.LSTMCell(3, 4)\nh, c = m(x[0], x[1, :, :4])\n",
+    "lstm_cell_state_of_one": "m = torch.nn.LSTMCell(3, 4)\nh, c = m(x[0], (x[1, :, :1],))\n",
+    "lstm_cell_state_as_list": "m = torch.nn.LSTMCell(3, 4)\n"
+    + FILL
+    + "s = [torch.zeros(2, 4), torch.ones(2, 4)]\nh, c = m(x[0], s)\ndel s\n"
+    "(h.sum() + c.sum()).backward()\n",
     "lstm_saved_output_written": "m = torch.nn.LSTMCell(3, 4)\n"
     + FILL
     + "h, c = m(x[0])\nwith torch.no_grad():\n    c.mul_(2)\nh.sum().backward()\n",

@@ -162,6 +162,14 @@ class LSTMCell(_CellBase):
         if hx is None:
             zero = _zeros(x.shape[0], self.hidden_size, like=x)
             hx = (zero, zero)
+        elif not isinstance(hx, tuple | list):
+            # torch's argument parser: the state of a cell is the pair ``(h, c)``
+            name = type(hx).__name__
+            raise TypeError(
+                f"lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, not {name}"
+            )
+        elif len(hx) != 2:
+            raise RuntimeError("lstm_cell expects two hidden states")
         elif not batched:
             hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
         h, c = hx
