@@ -11,6 +11,9 @@ The arm is kept on the joined tensor (:class:`NoGradArm`) and carried through op
 whose every operand agrees on it (``loss_qfl + loss_bbox + loss_dfl``, three names joined
 by one ``if``); an operand that requires grad, or one not known, drops it. A change made in
 place drops it too (:meth:`Effects.updated` does not copy it).
+
+A function that returns such a constant from one arm (``if num_pos == 0: return
+torch.tensor(0.0)``) gives its callers the same fact: the call's value carries the arm.
 """
 
 from __future__ import annotations
@@ -112,3 +115,35 @@ def common_arm(inputs: Iterable[Value]) -> NoGradArm | None:
             return None
         found = found or arm
     return found
+
+
+def returned_on_arm(
+    returned: Value, arms: list[tuple[cst.If, bool, int, int]], call: int
+) -> NoGradArm | None:
+    """For ``return v`` run inside an arm of an ``if`` of the same call (``call``: the identity
+    of its returns list), with ``v`` made there without grad: that arm."""
+    if not arms or not isinstance(returned, Tensor):
+        return None
+    node, taken, depth, owner = arms[-1]
+    if owner != call or returned.requires_grad is not Tri.NO or returned.cut_site is not None:
+        return None
+    return NoGradArm(node.test, taken, returned.site, depth)
+
+
+def arm_of_returns(values: list[Value], arms: list[NoGradArm | None]) -> NoGradArm | None:
+    """The arm on which a call's value surely does not require grad: the returns made there
+    agree on it, and every other return is a tensor that may require grad (or unknown)."""
+    found: NoGradArm | None = None
+    others = False
+    for value, arm in zip(values, arms, strict=True):
+        if arm is not None:
+            if found is not None and (found.test is not arm.test or found.taken != arm.taken):
+                return None
+            found = found or arm
+        elif isinstance(value, Unknown) or (
+            isinstance(value, Tensor) and value.requires_grad is not Tri.NO
+        ):
+            others = True
+        else:
+            return None
+    return found if others else None

@@ -16,7 +16,14 @@ if TYPE_CHECKING:
     from autograd_lint.analysis.imports import ModuleExports
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.trace import ForeignSite, Trace
-from autograd_lint.analysis.values import NNModule, Tensor, UserClass, UserFunction, Value
+from autograd_lint.analysis.values import (
+    NNModule,
+    NoGradArm,
+    Tensor,
+    UserClass,
+    UserFunction,
+    Value,
+)
 
 LOOP_PASSES = 2
 """Loop bodies are interpreted at least this many times in a row..."""
@@ -139,6 +146,12 @@ class InterpreterBase:
         self._runs_once: set[int] = set()
         """Of the running loops (by the id in ``_loops``): those over a list known to hold
         exactly one item, whose body runs once (no iteration sees an earlier one)."""
+        self._arms: list[tuple[cst.If, bool, int, int]] = []
+        """The arms of ``if`` statements with unknown tests being run, innermost last: the
+        statement, which arm, the uncertain depth at it, and the identity of the returns list
+        of the call it is in (see ``analysis/branch_facts.py``)."""
+        self._return_arms: dict[int, NoGradArm] = {}
+        """Values returned from one arm of an ``if``, surely without grad there (by identity)."""
         self._uncertain = 0
         """Inside a branch, a handler or a loop that may not run: a change made to a shared
         heap object (a layer's parameter list) would leak into the other paths."""

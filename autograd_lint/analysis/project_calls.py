@@ -16,6 +16,7 @@ import libcst as cst
 from autograd_lint import ops
 from autograd_lint.analysis import binding, optimizer_base
 from autograd_lint.analysis.autograd_functions import applied_forward
+from autograd_lint.analysis.branch_facts import arm_of_returns
 from autograd_lint.analysis.decorators import (
     decorator_grad_mode,
     decorator_site,
@@ -39,6 +40,7 @@ from autograd_lint.analysis.values import (
     Sequence,
     SuperRef,
     Tensor,
+    Tri,
     Unknown,
     UserClass,
     UserFunction,
@@ -479,7 +481,14 @@ class ProjectCalls(TorchCalls):
                 state.env[key] = value
         _flags_flow_back(bound.names, final, state)
         state.freed, state.writes, state.data_writes = final.freed, final.writes, final.data_writes
+        arms = [self._return_arms.pop(id(v), None) for v in values]
         result = _join_returned(values)
+        arm = arm_of_returns(values, arms) if any(arms) else None
+        if arm is not None and isinstance(result, Tensor | Unknown):
+            if isinstance(result, Unknown):  # another return is not known to be a tensor
+                result = Tensor(Tri.UNKNOWN, Tri.UNKNOWN, arm.site, result.prov)
+            if result.requires_grad is Tri.UNKNOWN:
+                result.no_grad_when = arm
         # what a call returns is made by the calling statement too (the witness needs it)
         for item in [result, *(result.items if isinstance(result, Sequence) else ())]:
             if isinstance(item, Tensor | Sequence):

@@ -13,7 +13,7 @@ import libcst as cst
 from autograd_lint import nn_modules
 from autograd_lint.analysis.assignments import Assignments
 from autograd_lint.analysis.binding import literal_constant
-from autograd_lint.analysis.branch_facts import mark_arms
+from autograd_lint.analysis.branch_facts import mark_arms, returned_on_arm
 from autograd_lint.analysis.branch_tests import constant_test, isinstance_test
 from autograd_lint.analysis.decorators import NOT_A_MODE, grad_mode_of
 from autograd_lint.analysis.frame import LOOP_PASSES, MAX_LOOP_PASSES, Budget
@@ -175,6 +175,9 @@ class Statements(Assignments):
                 ] = returned
             if self._frame.returns is not None:
                 self._frame.returns.append((returned, state.copy(), self._frame.seq))
+                arm = returned_on_arm(returned, self._arms, id(self._frame.returns))
+                if arm is not None:
+                    self._return_arms[id(returned)] = arm
             state.dead = True
         elif isinstance(node, cst.Raise | cst.Break | cst.Continue):
             state.dead = True
@@ -216,9 +219,12 @@ class Statements(Assignments):
                 return self._elif(node.orelse, state)
             return self.block(node.orelse.body.body, state)
         depth = self._uncertain
+        call = id(self._frame.returns)
         self._uncertain += 1
         try:
+            self._arms.append((node, True, depth, call))
             then_state = self.block(node.body.body, state.copy())
+            self._arms[-1] = (node, False, depth, call)
             if node.orelse is None:
                 else_state = state
             elif isinstance(node.orelse, cst.If):
@@ -226,6 +232,7 @@ class Statements(Assignments):
             else:
                 else_state = self.block(node.orelse.body.body, state.copy())
         finally:
+            self._arms.pop()
             self._uncertain -= 1
         joined = join([then_state, else_state])
         mark_arms(node, state, joined, then_state, else_state, depth)
