@@ -11,7 +11,6 @@ import ast
 import gc
 import os
 import stat
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -36,6 +35,7 @@ from autograd_lint.diagnostics import (
 )
 from autograd_lint.file_directives import file_directives, filter_file_ignored
 from autograd_lint.isolation import with_internal_error
+from autograd_lint.quiet_parse import compile_quietly
 from autograd_lint.rules import ALL_RULES, Rule
 from autograd_lint.suppression import (
     Suppression,
@@ -127,9 +127,7 @@ def compile_check(source: str, path: str) -> None:
     ``await`` is allowed: notebooks run their cells that way.
     """
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(source, path, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+        compile_quietly(source, path, flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
     except SyntaxError as error:
         line = error.lineno or 1
         column = max((error.offset or 1) - 1, 0)

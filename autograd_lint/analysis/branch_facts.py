@@ -111,7 +111,7 @@ def common_arm(inputs: Iterable[Value]) -> NoGradArm | None:
         arm = value.no_grad_when
         if value.requires_grad is not Tri.UNKNOWN or arm is None:
             return None
-        if found is not None and (found.test is not arm.test or found.taken != arm.taken):
+        if found is not None and not found.same_path(arm):
             return None
         found = found or arm
     return found
@@ -137,7 +137,7 @@ def arm_of_returns(values: list[Value], arms: list[NoGradArm | None]) -> NoGradA
     others = False
     for value, arm in zip(values, arms, strict=True):
         if arm is not None:
-            if found is not None and (found.test is not arm.test or found.taken != arm.taken):
+            if found is not None and not found.same_path(arm):
                 return None
             found = found or arm
         elif isinstance(value, Unknown) or (

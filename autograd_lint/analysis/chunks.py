@@ -25,7 +25,6 @@ import __future__
 
 import ast
 import re
-import warnings
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from autograd_lint.analysis.parse import ParseFailure, parse
 from autograd_lint.analysis.positions import ast_statement_starts, cst_statements
 from autograd_lint.analysis.scope_cache import ScopeCache
 from autograd_lint.analysis.syntax import check_syntax
+from autograd_lint.quiet_parse import compile_quietly
 
 _START = re.compile(r"^(?!(?:else|elif|except|finally)\b)[A-Za-z_@]", re.MULTILINE)
 """A line that may begin a top-level statement."""
@@ -461,18 +461,14 @@ def compiles_alone(chunked: Chunked) -> bool:
     first, *rest = chunked.chunks
     if any("__future__" in chunk.text for chunk in rest):
         return False
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        features = _compiled(first, 0)
-        return features is not None and all(_compiled(c, features) is not None for c in rest)
+    features = _compiled(first, 0)
+    return features is not None and all(_compiled(c, features) is not None for c in rest)
 
 
 def future_flags(chunked: Chunked) -> int | None:
     """The compiler flags of the ``__future__`` imports the first chunk holds (0 for none);
     None if that chunk does not compile alone."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return _compiled(chunked.chunks[0], 0)
+    return _compiled(chunked.chunks[0], 0)
 
 
 def _compiled(chunk: Chunk, features: int) -> int | None:
@@ -485,7 +481,7 @@ def _compiled(chunk: Chunk, features: int) -> int | None:
         return known
     flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT | features
     try:
-        code = compile(chunk.text, "<chunk>", "exec", flags=flags, dont_inherit=True)
+        code = compile_quietly(chunk.text, "<chunk>", flags=flags, dont_inherit=True)
     except (SyntaxError, ValueError, OverflowError):
         outcome = None
     except (RecursionError, MemoryError):

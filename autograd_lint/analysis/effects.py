@@ -67,6 +67,15 @@ def either(before: Tensor, after: Tensor) -> Tensor:
     )
 
 
+def _with_operand_cut(result: Tensor, operands: Seq[Tensor]) -> Tensor:
+    """``result`` (which does not require grad) with the cut of the first operand that has
+    one: where the gradient its operands lack was cut."""
+    cut = next((t for t in operands if t.cut_site is not None), None)
+    if cut is not None:
+        result.cut_site, result.cut_reason = cut.cut_site, cut.cut_reason
+    return result
+
+
 class Effects(InterpreterBase):
     """Events and tensor facts produced by registry ops, writes and backward passes."""
 
@@ -286,11 +295,7 @@ class Effects(InterpreterBase):
         rgs = [v.requires_grad if isinstance(v, Tensor) else plain_rg(v) for v in inputs]
         if spec.kind == "nondiff" and all(r is Tri.NO for r in rgs):
             # nothing it read required grad: no gradient was cut here (``F.one_hot(labels)``)
-            cut = next((t for t in tensors if t.cut_site is not None), None)
-            result = Tensor(Tri.NO, Tri.YES, node, prov)
-            if cut is not None:
-                result.cut_site, result.cut_reason = cut.cut_site, cut.cut_reason
-            return result
+            return _with_operand_cut(Tensor(Tri.NO, Tri.YES, node, prov), tensors)
         if spec.kind in {"nondiff", "detach"}:
             return Tensor(Tri.NO, Tri.YES, node, prov, cut_site=node, cut_reason=f"`{spec.name}`")
         if state.grad_enabled is False:
@@ -308,9 +313,7 @@ class Effects(InterpreterBase):
             if state.grad_enabled is False:
                 result.cut_site, result.cut_reason = self._grad_off(node)
             else:
-                cut = next((t for t in tensors if t.cut_site is not None), None)
-                if cut is not None:
-                    result.cut_site, result.cut_reason = cut.cut_site, cut.cut_reason
+                _with_operand_cut(result, tensors)
         if rg is Tri.YES:
             parents = tuple(t.node for t in tensors if t.node is not None)
             graph = GraphNode(spec.name, node, parents, saves_internal=spec.saves_internal)

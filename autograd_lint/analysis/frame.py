@@ -75,8 +75,9 @@ class Frame:
     depth: int
     owner_class: UserClass | None = None
     """The class whose method is running (``super()`` resolves from it)."""
-    returns: list[tuple[Value, State, int]] | None = None
-    """In a followed call: each ``return`` reached, with the state it left."""
+    returns: list[tuple[Value, State, int, NoGradArm | None]] | None = None
+    """In a followed call: each ``return`` reached, with the state it left, its statement, and
+    the arm of an ``if`` it returned from without grad, if any (``analysis/branch_facts.py``)."""
     yields: list[Value] | None = None
     """In a generator run for a loop's pass: each value its ``yield`` gave, in order."""
     active: tuple[cst.CSTNode, ...] = field(default_factory=tuple)
@@ -150,8 +151,6 @@ class InterpreterBase:
         """The arms of ``if`` statements with unknown tests being run, innermost last: the
         statement, which arm, the uncertain depth at it, and the identity of the returns list
         of the call it is in (see ``analysis/branch_facts.py``)."""
-        self._return_arms: dict[int, NoGradArm] = {}
-        """Values returned from one arm of an ``if``, surely without grad there (by identity)."""
         self._uncertain = 0
         """Inside a branch, a handler or a loop that may not run: a change made to a shared
         heap object (a layer's parameter list) would leak into the other paths."""

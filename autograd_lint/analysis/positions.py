@@ -184,19 +184,20 @@ class Positions:
         )
 
     def _is_elif(self, line: int, column: int) -> bool:
+        return self._line(line).startswith("elif", column)
+
+    def _line(self, line: int) -> str:
+        """The text of a 1-based line (split at the breaks libcst counts, not at \f, \v,
+        U+2028)."""
         if self._lines is None:
             self._lines = _LINE_BREAK.split(self._source)
-        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
-        return text.startswith("elif", column)
+        return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
 
     def _indent(self, line: int, column: int) -> str:
         """The whitespace before a statement (its block's indentation, tabs included)."""
         if column == 0:
             return ""
-        if self._lines is None:
-            self._lines = _LINE_BREAK.split(self._source)  # not at \f, \v, U+2028
-        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
-        prefix = text[:column]
+        prefix = self._line(line)[:column]
         return prefix if not prefix.strip() else " " * column
 
     def _statement_starts(self) -> Mapping[cst.CSTNode, tuple[int, int]] | None:

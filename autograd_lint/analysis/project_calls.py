@@ -34,6 +34,7 @@ from autograd_lint.analysis.trace import ForeignSite
 from autograd_lint.analysis.values import (
     ModuleRef,
     NNModule,
+    NoGradArm,
     Optimizer,
     PlainValue,
     ProjectModule,
@@ -429,7 +430,7 @@ class ProjectCalls(TorchCalls):
         if bound.literals:
             self.trace.input_literals.setdefault(frame.seq, {}).update(bound.literals)
         self_value = receiver if isinstance(receiver, NNModule) else frame.self_value
-        returns: list[tuple[Value, State, int]] = []
+        returns: list[tuple[Value, State, int, NoGradArm | None]] = []
         foreign, anchor = self._crossing(function, call)
         self._frame = replace(
             frame,
@@ -450,7 +451,7 @@ class ProjectCalls(TorchCalls):
             self._grad_off_site = decorator_site(definition)
         try:
             if isinstance(definition, cst.Lambda):
-                returns.append((self.expr(definition.body, local), local, 0))
+                returns.append((self.expr(definition.body, local), local, 0, None))
                 end = local
                 end.dead = True
             elif isinstance(definition.body, cst.SimpleStatementSuite):
@@ -465,14 +466,16 @@ class ProjectCalls(TorchCalls):
         finally:
             self._frame = frame
             self._grad_off_site = previous_site
-        exits = [exit_state for _, exit_state, _ in returns]
+        exits = [exit_state for _, exit_state, _, _ in returns]
         if not end.dead:
             exits.append(end)
-        values = [value for value, _, _ in returns]
+        values = [value for value, _, _, _ in returns]
+        arms = [arm for _, _, _, arm in returns]
         if call is not None and len(returns) == 1 and end.dead and returns[0][2]:
             self.trace.returned_by[call] = returns[0][2]
         if not end.dead:
             values.append(PlainValue(frozenset()))
+            arms.append(None)
         if not exits:
             return Unknown()  # every path raises
         final = join(exits) if len(exits) > 1 else exits[0]
@@ -481,7 +484,6 @@ class ProjectCalls(TorchCalls):
                 state.env[key] = value
         _flags_flow_back(bound.names, final, state)
         state.freed, state.writes, state.data_writes = final.freed, final.writes, final.data_writes
-        arms = [self._return_arms.pop(id(v), None) for v in values]
         result = _join_returned(values)
         arm = arm_of_returns(values, arms) if any(arms) else None
         if arm is not None and isinstance(result, Tensor | Unknown):

@@ -174,10 +174,8 @@ class Statements(Assignments):
                     f"returned_{self._frame.seq}"
                 ] = returned
             if self._frame.returns is not None:
-                self._frame.returns.append((returned, state.copy(), self._frame.seq))
                 arm = returned_on_arm(returned, self._arms, id(self._frame.returns))
-                if arm is not None:
-                    self._return_arms[id(returned)] = arm
+                self._frame.returns.append((returned, state.copy(), self._frame.seq, arm))
             state.dead = True
         elif isinstance(node, cst.Raise | cst.Break | cst.Continue):
             state.dead = True

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import ast
 import sys
-import warnings
 
 from autograd_lint.analysis.parse import ParseFailure
+from autograd_lint.quiet_parse import parse_module_quietly
 
 MAX_NESTING = 1800
 """Levels of syntactic nesting CPython may accept here: half of where libcst starts to crash,
@@ -46,13 +46,11 @@ def check_syntax(source: str, filename: str = "<unknown>") -> ast.Module:
     """
     previous = sys.getrecursionlimit()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escapes and the like are not our report
-            sys.setrecursionlimit(min(previous, _stack_depth() + MAX_NESTING // 3))
-            try:
-                return ast.parse(source, filename)
-            finally:
-                sys.setrecursionlimit(previous)
+        sys.setrecursionlimit(min(previous, _stack_depth() + MAX_NESTING // 3))
+        try:
+            return parse_module_quietly(source, filename)  # invalid escapes are not our report
+        finally:
+            sys.setrecursionlimit(previous)
     except SyntaxError as error:  # IndentationError and TabError included
         line = error.lineno or 1
         column = max((error.offset or 1) - 1, 0)

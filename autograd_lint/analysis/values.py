@@ -109,6 +109,10 @@ class NoGradArm:
     """How many uncertain branches and loops enclosed the ``if``: a backward nested deeper
     (under a test of its own) may be guarded against that path, and is not reported."""
 
+    def same_path(self, other: NoGradArm) -> bool:
+        """The same arm of the same ``if`` (the sites made on it may differ)."""
+        return self.test is other.test and self.taken == other.taken
+
 
 @dataclass(eq=False, repr=False)
 class Tensor:

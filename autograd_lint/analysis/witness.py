@@ -14,7 +14,6 @@ the rendering is :mod:`witness_render`, the names :mod:`witness_names`, the stan
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -43,13 +42,13 @@ from autograd_lint.analysis.witness_names import (
     _render_expression,
 )
 from autograd_lint.analysis.witness_render import HEADER, SliceBuilder
+from autograd_lint.analysis.witness_render_values import names_in
 from autograd_lint.analysis.witness_stand_ins import (
     LAYER_TENSOR,
     flattened,
     unread_stand_ins_dropped,
 )
 from autograd_lint.diagnostics import Expectation, Witness
-from autograd_lint.quiet_parse import parse_module_quietly
 
 MODIFIED_SAVED = (
     "one of the variables needed for gradient computation has been modified by an inplace operation"
@@ -257,11 +256,7 @@ def witness_for_one_arm(trace: Trace, arm: NoGradArm, label: str) -> Witness | N
     literals alone (``torch.tensor(0, dtype=torch.float32)``), so the script is the arm's
     own code; the test that picks the arm is the program's data, not replayed."""
     code = trace.module.code_for_node(arm.site)
-    try:
-        tree = parse_module_quietly(code)
-    except SyntaxError:
-        return None
-    if {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - {"torch"}:
+    if names_in(code) - {"torch"}:
         return None
     name = label if label.isidentifier() else "loss"
     script = f"import torch\n{name} = {code}\n{name}.backward()\n"

@@ -19,6 +19,7 @@ from autograd_lint.analysis.trace import Trace
 from autograd_lint.analysis.values import NNModule, PlainValue, Tensor, Tri, Unknown, Value
 from autograd_lint.analysis.witness_names import _TORCH_ROOTS, _Checker, _names_read
 from autograd_lint.analysis.witness_stand_ins import _legacy_constructor, _placeholder
+from autograd_lint.quiet_parse import parse_quietly
 
 
 class ValueWriter:
@@ -104,7 +105,7 @@ class ValueWriter:
             value = self.trace.bindings[latest][name]
             if isinstance(value, Tensor) and value.is_leaf is Tri.YES:
                 made = self._creation(value)
-                if made is not None and not _names_in(made) - set(_TORCH_ROOTS):
+                if made is not None and not names_in(made) - set(_TORCH_ROOTS):
                     found[name] = made
         return found
 
@@ -146,10 +147,11 @@ class ValueWriter:
         return None
 
 
-def _names_in(expression: str) -> set[str]:
-    """The names an expression reads (``torch.tensor([i % 5])`` reads ``torch`` and ``i``)."""
+def names_in(expression: str) -> set[str]:
+    """The names an expression reads (``torch.tensor([i % 5])`` reads ``torch`` and ``i``);
+    ``{""}`` for text that is not an expression (it reads something unknown)."""
     try:
-        tree = ast.parse(expression, mode="eval")
+        tree = parse_quietly(expression, mode="eval")
     except SyntaxError:
         return {""}
     return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}

@@ -63,7 +63,7 @@ loss.backward()
                 continue
             if event.requires_grad is not Tri.NO:
                 continue
-            name = f"`{tensor.label}`" if tensor.label else "the tensor"
+            name = _named(tensor)
             related = []
             if tensor.cut_site is not None:
                 where = f"the gradient was cut at line {line_of(trace, tensor.cut_site)} by {tensor.cut_reason}"
@@ -71,9 +71,7 @@ loss.backward()
             else:
                 where = "it is built only from tensors that do not require grad"
             related.append((tensor.site, "created here"))
-            call = {"method": "backward()", "autograd.backward": "torch.autograd.backward()"}.get(
-                event.api, "torch.autograd.grad()"
-            )
+            call = _call_text(event)
             yield diagnostic(
                 trace,
                 self.code,
@@ -88,15 +86,13 @@ loss.backward()
         self, trace: Trace, event: Backward, tensor: Tensor, arm: NoGradArm
     ) -> Diagnostic:
         """A backward that raises whenever the program takes one arm of an ``if``."""
-        name = f"`{tensor.label}`" if tensor.label else "the tensor"
+        name = _named(tensor)
         test = trace.module.code_for_node(arm.test)
         if len(test) > 60:
             test = test[:57] + "..."
         when = f"`{test}` is {'true' if arm.taken else 'false'}"
         line = line_of(trace, arm.test)
-        call = {"method": "backward()", "autograd.backward": "torch.autograd.backward()"}.get(
-            event.api, "torch.autograd.grad()"
-        )
+        call = _call_text(event)
         return diagnostic(
             trace,
             self.code,
@@ -108,3 +104,13 @@ loss.backward()
             [(arm.test, f"when {when}"), (arm.site, "created here without grad on that path")],
             witness=witness_for_one_arm(trace, arm, tensor.label),
         )
+
+
+def _call_text(event: Backward) -> str:
+    """How the message names the call that runs the backward."""
+    texts = {"method": "backward()", "autograd.backward": "torch.autograd.backward()"}
+    return texts.get(event.api, "torch.autograd.grad()")
+
+
+def _named(tensor: Tensor) -> str:
+    return f"`{tensor.label}`" if tensor.label else "the tensor"

@@ -98,12 +98,13 @@ argument in the call.
         if not events:
             return
         training = _training_loops(trace)
+        unresolved = _UnresolvedBackwards(trace)
         for event in events:
             assert event.loop is not None and event.kept is not None
             if (
                 (id(event.loop) not in training and not _evaluation_leak(trace, event))
                 or _backpropagated_later(trace, event)
-                or _unresolved_backward_outside(trace, event)
+                or unresolved.may_reach(event)
             ):
                 continue
             argument = event.argument
@@ -198,47 +199,59 @@ def _backpropagated_later(trace: Trace, event: Accumulation) -> bool:
     return False
 
 
-def _unresolved_backward_outside(trace: Trace, event: Accumulation) -> bool:
-    """A backward of something the analyzer does not know, run outside the loop: it may be
-    the one that backpropagates what the loop collected. For a loop inside a function, only
-    a backward that can see what the loop kept counts: one in that function, at module
-    level, or in a function that calls it (by name); a backward in an unrelated function
-    of the same file does not hide the leak."""
-    known = {
-        id(e.site)
-        for e in trace.events
-        if isinstance(e, Backward) and isinstance(e.tensor, Tensor) and e.tensor.node is not None
-    }
-    unknown = [
-        other
-        for other in trace.events
-        if isinstance(other, BackwardCall)
-        and id(other.site) not in known
-        and event.loop not in other.loops
-    ]
-    if not unknown:
-        return False
-    functions = _Functions(event.loop)
-    trace.module.visit(functions)
-    around = functions.around
-    if around is None:  # a loop at module level: its sum is seen by what runs later
+class _UnresolvedBackwards:
+    """The backward calls of a trace whose tensor the analyzer does not know, and the
+    functions of its module, gathered once per check."""
+
+    def __init__(self, trace: Trace) -> None:
+        known = {
+            id(e.site)
+            for e in trace.events
+            if isinstance(e, Backward)
+            and isinstance(e.tensor, Tensor)
+            and e.tensor.node is not None
+        }
+        self._calls = [
+            e for e in trace.events if isinstance(e, BackwardCall) and id(e.site) not in known
+        ]
+        self._module = trace.module
+        self._functions: _Functions | None = None
+
+    def may_reach(self, event: Accumulation) -> bool:
+        """Whether one of them, run outside the loop, may be the one that backpropagates
+        what the loop collected. For a loop inside a function only a backward that can see
+        what it kept counts: one in that function, at module level, or in a function that
+        calls it (by name); one in an unrelated function of the file does not hide the leak.
+        For a loop at module level: one at module level, or in a function called there."""
+        outside = [other for other in self._calls if event.loop not in other.loops]
+        if not outside:
+            return False
+        if self._functions is None:
+            self._functions = _Functions()
+            self._module.visit(self._functions)
+        functions = self._functions
+        around = functions.around.get(id(event.loop))
+        if around is None:
+            return any(
+                other.scope == "<module>" or functions.called(self._module, other.scope)
+                for other in outside
+            )
+        name = around.name.value
         return any(
-            other.scope == "<module>" or _calls(trace.module, other.scope) for other in unknown
+            other.scope in {"<module>", name} or functions.calls(other.scope, name)
+            for other in outside
         )
-    name = around.name.value
-    return any(
-        other.scope in {"<module>", name} or functions.calls(other.scope, name) for other in unknown
-    )
 
 
 class _Functions(cst.CSTVisitor):
-    """The function definitions of a module, and the innermost one around ``node``."""
+    """The function definitions of a module by name, and the innermost one around each
+    loop (loops at module level have none)."""
 
-    def __init__(self, node: cst.CSTNode | None) -> None:
-        self._node = node
+    def __init__(self) -> None:
         self._stack: list[cst.FunctionDef] = []
-        self.around: cst.FunctionDef | None = None
+        self.around: dict[int, cst.FunctionDef] = {}
         self.by_name: dict[str, list[cst.FunctionDef]] = {}
+        self._called: dict[tuple[int, str], bool] = {}
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._stack.append(node)
@@ -247,24 +260,27 @@ class _Functions(cst.CSTVisitor):
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._stack.pop()
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if node is self._node and self._stack:
-            self.around = self._stack[-1]
-        return super().on_visit(node)
+    def visit_For(self, node: cst.For) -> None:
+        if self._stack:
+            self.around[id(node)] = self._stack[-1]
+
+    def visit_While(self, node: cst.While) -> None:
+        if self._stack:
+            self.around[id(node)] = self._stack[-1]
 
     def calls(self, scope: str, callee: str) -> bool:
         """Whether a function named ``scope`` calls ``callee`` (``callee(...)`` or
         ``x.callee(...)``): the function the loop is in may return to it."""
-        return any(_calls(function, callee) for function in self.by_name.get(scope, ()))
+        return any(self.called(function, callee) for function in self.by_name.get(scope, ()))
 
-
-def _calls(where: cst.FunctionDef | cst.Module, callee: str) -> bool:
-    """Whether ``callee(...)`` or ``x.callee(...)`` is called in ``where``."""
-    found = m.findall(
-        where.body if isinstance(where, cst.FunctionDef) else where,
-        m.Call(func=m.Name(callee) | m.Attribute(attr=m.Name(callee))),
-    )
-    return bool(found)
+    def called(self, where: cst.FunctionDef | cst.Module, callee: str) -> bool:
+        """Whether ``callee(...)`` or ``x.callee(...)`` is called in ``where``."""
+        key = (id(where), callee)
+        if key not in self._called:
+            body = where.body if isinstance(where, cst.FunctionDef) else where
+            pattern = m.Call(func=m.Name(callee) | m.Attribute(attr=m.Name(callee)))
+            self._called[key] = bool(m.findall(body, pattern))
+        return self._called[key]
 
 
 def _detach_fix(trace: Trace, argument: cst.BaseExpression | None) -> tuple[Fix, ...]:
