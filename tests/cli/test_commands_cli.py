@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from cli_support import REPO, Run, run_subprocess
 
-from autograd_lint.cli import example_path
+from autograd_lint.commands.example import example_path
 from autograd_lint.rules import ALL_RULES, RULES_BY_CODE
 
 Cli = Callable[..., Run]
