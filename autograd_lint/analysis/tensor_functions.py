@@ -5,9 +5,12 @@ in it gives ``Unknown``. For the functions listed here the analysis still knows 
 back: a tensor (or a tuple of them: ``torch.linalg.eigh`` gives eigenvalues and
 eigenvectors), differentiable in its tensor arguments. So ``torch.tensor(vals[k])`` of an
 eigenvalue is known to copy a tensor (torch warns), and a result requires grad exactly
-when grad mode is on and an argument does. What the op saves for backward is not known:
-its result has no graph node, so no rule that reads saved tensors or graph edges fires on
-it.
+when grad mode is on and an argument does. Its result has a graph node linked to its
+arguments' graphs, so a backward through it reaches theirs; the node says whether torch's
+backward of the op needs saved tensors (checked on torch 2.13: a second backward through
+``cdist`` or ``eigh`` fails, through ``flip`` or ``cumsum`` it works), not which ones, so
+the rules that ask what a freed graph held (AG004) read it, and those that ask which tensor
+was saved (AG002) do not.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import libcst as cst
 
 from autograd_lint.analysis.state import State
 from autograd_lint.analysis.values import (
+    GraphNode,
     PlainValue,
     Sequence,
     Tensor,
@@ -51,6 +55,17 @@ TENSOR_FUNCTIONS: Mapping[str, int] = {
 """Qualified name -> how many tensors it returns as a tuple (0: a single tensor). Each is
 differentiable in its tensor arguments."""
 
+SAVING_FUNCTIONS: frozenset[str] = frozenset(TENSOR_FUNCTIONS) - {
+    "torch.flip",
+    "torch.roll",
+    "torch.rot90",
+    "torch.cumsum",
+    "torch.tril",
+    "torch.triu",
+}
+"""The listed functions whose backward reads saved tensors (its inputs, its outputs or
+both), whichever argument requires grad; the others save only sizes and dims."""
+
 
 def tensor_function_result(
     qualname: str, node: cst.Call, args: list[Value], state: State, seq: int
@@ -70,13 +85,21 @@ def tensor_function_result(
     else:
         rg = Tri.UNKNOWN
     is_leaf = {Tri.YES: Tri.NO, Tri.NO: Tri.YES, Tri.UNKNOWN: Tri.UNKNOWN}[rg]
+    graph = None
+    if rg is Tri.YES:
+        parents = tuple(a.node for a in args if isinstance(a, Tensor) and a.node is not None)
+        op = qualname.rsplit(".", 1)[-1]
+        graph = GraphNode(op, node, parents, saves_internal=qualname in SAVING_FUNCTIONS)
 
     def made() -> Tensor:
-        return Tensor(rg, is_leaf, node, prov)
+        return Tensor(rg, is_leaf, node, prov, node=graph)
 
+    results = [made() for _ in range(max(outputs, 1))]
+    if graph is not None:
+        graph.result = results[0]
     if outputs == 0:
-        return made()
-    return Sequence([made() for _ in range(outputs)], prov)
+        return results[0]
+    return Sequence(list[Value](results), prov)  # one node for all outputs, as torch's grad_fn
 
 
 def _requires_grad(value: Value) -> Tri:
