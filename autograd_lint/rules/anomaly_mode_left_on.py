@@ -29,8 +29,8 @@ nothing decides when they run: not inside tests, not under an `if` (a debug flag
 environment variable), not with a mode that is not the literal `True`.
 
 The rule is static: the program computes the same results with the mode on, only slower,
-so there is nothing for a replay to show; findings carry no witness and the runtime check
-reports them as not replayable.
+so there is nothing for a replay to show; findings carry no witness, the runtime check
+gives them no verdict, and `--confirmed-only` leaves them out (counted as "no witness").
 """
     example = """
 torch.autograd.set_detect_anomaly(True)

@@ -33,7 +33,9 @@ projection. Where no pending backward saved the old value and the new value carr
 graph, the result is right today (AG001 reports the writes where it is not), but `.data`
 hides the write from every check autograd makes: the version counter does not move, so
 if the code around it changes, a wrong gradient is silent instead of an error.
-Off by default; turn it on with `extend-select = ["AG013"]` (or `select = ["AG"]`).
+The rule is static: the program computes the right result today, so there is nothing for
+a replay to show; findings carry no witness, the runtime check gives them no verdict, and
+`--confirmed-only` leaves them out (counted as "no witness"). Off by default; turn it on with `extend-select = ["AG013"]` (or `select = ["AG"]`).
 """
     example = """
 loss.backward()
