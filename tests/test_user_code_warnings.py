@@ -20,7 +20,7 @@ from autograd_lint.analysis.chunks import ChunkCache
 from autograd_lint.config import Settings
 from autograd_lint.lint import lint_source
 
-SOURCE = '''import re
+SOURCE = """import re
 import torch
 
 PATTERN = re.compile("\\d+")
@@ -39,7 +39,7 @@ def step(w):
     y = w.sigmoid()
     y.data.zero_()
     y.sum().backward()
-'''
+"""
 
 SETTINGS = Settings(runtime_check="off", preview=True)
 

@@ -241,7 +241,7 @@ def train_in_double(model: TinyRegressor, x: torch.Tensor, y: torch.Tensor) -> N
     F.mse_loss(twin(x.double()), y.double()).backward()
     twin_optimizer.step()
     # AG016: each `params[i]` becomes a copy; the optimizer updates the copies, not the model.
-    params = list(model.parameters())
+    params: list[torch.Tensor] = list(model.parameters())
     for i, p in enumerate(params):
         params[i] = p.double()
     optimizer = torch.optim.SGD(params, lr=0.01)

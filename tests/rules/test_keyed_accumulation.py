@@ -55,7 +55,8 @@ def test_a_list_meter_of_detached_values_is_not_flagged() -> None:
 
 def test_a_meter_made_anew_in_each_iteration_is_not_flagged() -> None:
     source = HEADER.format(detach="").replace(
-        "        meter.update([ce, l2])", "        meter = ListMeter(2)\n        meter.update([ce, l2])"
+        "        meter.update([ce, l2])",
+        "        meter = ListMeter(2)\n        meter.update([ce, l2])",
     )
     assert _lines(source + "\n\nepoch(None)\n") == []
 
